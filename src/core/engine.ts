@@ -1,0 +1,285 @@
+import { classify } from './classify/classify';
+import type { MessageKind, OAuthMessage } from './classify/message';
+import type { Flow } from './flows/flow';
+import { FlowStore, type StoreState } from './flows/store';
+import type { Observation } from './observe/observation';
+import { header } from './observe/observation';
+import type { Evidence, Finding } from './report/finding';
+import { allRules } from './rules/index';
+import type { FindingDraft, Rule, RuleContext } from './rules/types';
+import { decodeJwtPayloadUnsafe } from './tokens/peek';
+import { hashSecret, redactValue } from './util/secret';
+import { originOf, stripFragment } from './util/url';
+
+export interface EngineOptions {
+  /** redact secrets in flows and findings (default true) */
+  redact?: boolean;
+  rules?: Rule[];
+  /** rule ids to run (default all) */
+  only?: string[];
+  /** rule ids to skip */
+  disable?: string[];
+  /** restore a serialised state (storage.session) */
+  state?: EngineState;
+  maxFlows?: number;
+}
+
+export interface EngineState {
+  v: 1;
+  store: StoreState;
+  findings: Finding[];
+}
+
+export interface RuleError {
+  ruleId: string;
+  obsId: string;
+  message: string;
+}
+
+const MAX_FINDINGS = 5000;
+
+/**
+ * The loop: observe → classify → correlate → run rules → findings. One observation at a time, so
+ * the background worker, a streaming HAR scan and the devtools panel share one path.
+ */
+export class Engine {
+  readonly store: FlowStore;
+  readonly rules: Rule[];
+  private byKind = new Map<MessageKind, Rule[]>();
+  private anyRules: Rule[] = [];
+  private all: Finding[] = [];
+  private keys = new Set<string>();
+  readonly errors: RuleError[] = [];
+  private readonly redact: boolean;
+
+  constructor(opts: EngineOptions = {}) {
+    this.redact = opts.redact ?? true;
+    const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows };
+    this.store = opts.state ? FlowStore.fromJSON(opts.state.store, storeOpts) : new FlowStore(storeOpts);
+    if (opts.state) {
+      this.all = [...opts.state.findings];
+      for (const f of this.all) this.keys.add(findingKey(f));
+    }
+    const base = opts.rules ?? allRules;
+    this.rules = base.filter(
+      (r) => (!opts.only || opts.only.includes(r.meta.id)) && !(opts.disable ?? []).includes(r.meta.id),
+    );
+    for (const r of this.rules) {
+      if (r.meta.on === 'any') this.anyRules.push(r);
+      else
+        for (const k of r.meta.on) {
+          const list = this.byKind.get(k) ?? [];
+          list.push(r);
+          this.byKind.set(k, list);
+        }
+    }
+  }
+
+  get findings(): readonly Finding[] {
+    return this.all;
+  }
+
+  flows(): Flow[] {
+    return [...this.store.flows.values()];
+  }
+
+  toJSON(): EngineState {
+    return { v: 1, store: this.store.toJSON(), findings: this.all };
+  }
+
+  /** Feed one observation; returns the findings it raised. Never throws on bad input. */
+  push(o: Observation): Finding[] {
+    const out: Finding[] = [];
+    this.process(o, out);
+    // A redirect whose Location carries a fragment: the browser navigates to it, but the next
+    // request will not show the fragment. Treat the Location as a committed navigation (§0.1).
+    if (o.location && o.location.includes('#') && o.location.indexOf('#') < o.location.length - 1) {
+      this.process(
+        {
+          id: `${o.id}>`,
+          ref: o.ref,
+          context: o.context,
+          time: o.time,
+          url: o.location,
+          method: 'GET',
+          type: o.type === 'sub_frame' ? 'sub_frame' : 'main_frame',
+          initiator: originOf(o.url),
+          requestHeaders: [],
+          responseHeaders: [],
+          navigationOnly: true,
+        },
+        out,
+      );
+    }
+    return out;
+  }
+
+  private process(o: Observation, out: Finding[]): void {
+    const store = this.store;
+    store.observe(o);
+    let msg: OAuthMessage;
+    try {
+      msg = classify(o, store);
+    } catch (e) {
+      this.errors.push({ ruleId: '(classify)', obsId: o.id, message: String(e) });
+      return;
+    }
+    const from = store.previousHop(o);
+    let replay = false;
+    let flow: Flow | undefined;
+
+    if (msg.kind === 'authorization-request' && msg.url) {
+      replay = store.isReplay(o, from);
+      flow = store.attachAuthorizationRequest(msg, from, replay).flow;
+    } else if (msg.kind === 'authorization-response') {
+      replay = store.isReplay(o, from);
+      flow = store.attachAuthorizationResponse(msg, from);
+    } else if (msg.kind === 'token-request') {
+      const code = msg.params.get('code');
+      flow = code ? store.flowForCode(code) : undefined;
+      if (flow) store.addStep(flow, msg);
+    } else if (msg.kind === 'metadata' && msg.json && msg.url) {
+      store.recordMetadata(msg.url.href, msg.json);
+    }
+
+    const rules = msg.kind === 'other' ? this.anyRules : [...(this.byKind.get(msg.kind) ?? []), ...this.anyRules];
+    if (rules.length > 0) {
+      const ctx = this.context(msg, flow, from, replay, out);
+      for (const rule of rules) {
+        ctx.currentRule = rule;
+        try {
+          rule.check(ctx);
+        } catch (e) {
+          this.errors.push({ ruleId: rule.meta.id, obsId: o.id, message: e instanceof Error ? e.message : String(e) });
+        }
+      }
+    }
+    this.afterRules(msg, flow, from);
+  }
+
+  /** Bookkeeping that rules must see only from the next message on. */
+  private afterRules(msg: OAuthMessage, flow: Flow | undefined, from: RuleContext['from']): void {
+    const o = msg.obs;
+    const store = this.store;
+    if (msg.kind === 'authorization-response') {
+      const code = msg.params.get('code');
+      if (code) {
+        store.recordCode(code, {
+          flowId: flow?.id,
+          ref: o.ref,
+          obsId: o.id,
+          time: o.time,
+          context: o.context,
+          stateHash: msg.params.get('state') !== undefined ? hashSecret(msg.params.get('state')!) : undefined,
+          base: msg.url?.base ?? stripFragment(o.url),
+          url: o.url,
+          from: from.origin,
+        });
+      }
+      // §0.4 (2): the front-channel ID token iss of a response that matched its flow
+      const idt = msg.params.get('id_token');
+      if (flow && idt) {
+        const iss = decodeJwtPayloadUnsafe(idt)?.iss;
+        if (typeof iss === 'string' && flow.requests.length === 1 && !store.idTokenIssuer.has(flow.as.origin)) {
+          store.idTokenIssuer.set(flow.as.origin, iss);
+        }
+      }
+    }
+    if (msg.kind === 'token-request' && msg.params.get('grant_type') === 'refresh_token') {
+      const rt = msg.params.get('refresh_token');
+      if (rt) {
+        const h = hashSecret(rt);
+        const list = store.refreshTokens.get(h) ?? [];
+        const newRt = msg.json?.refresh_token;
+        list.push({
+          ref: o.ref,
+          time: o.time,
+          status: o.status,
+          rotatedTo: typeof newRt === 'string' ? hashSecret(newRt) : undefined,
+          dpop: header(o.requestHeaders, 'dpop') !== undefined || msg.json?.token_type === 'DPoP',
+          clientAuthenticated:
+            msg.params.has('client_secret') || msg.params.has('client_assertion') || /^basic /i.test(header(o.requestHeaders, 'authorization') ?? ''),
+        });
+        store.refreshTokens.set(h, list);
+      }
+    }
+    store.recordHop(o);
+  }
+
+  private context(
+    msg: OAuthMessage,
+    flow: Flow | undefined,
+    from: RuleContext['from'],
+    replay: boolean,
+    out: Finding[],
+  ): RuleContext & { currentRule?: Rule } {
+    const redact = (v: string) => (this.redact ? redactValue(v) : v);
+    const redactUrl = (u: string) => this.store.redactUrl(u);
+    const ctx: RuleContext & { currentRule?: Rule } = {
+      msg,
+      flow,
+      from,
+      replay,
+      store: this.store,
+      redact,
+      redactUrl,
+      evidence: (o: Observation, param?: string, note?: string, value?: string): Evidence => ({
+        ...o.ref,
+        url: redactUrl(o.url),
+        ...(param !== undefined ? { param } : {}),
+        ...(value !== undefined ? { value: redact(value) } : {}),
+        ...(note !== undefined ? { note } : {}),
+      }),
+      report: (d: FindingDraft) => {
+        const rule = ctx.currentRule!;
+        this.add(rule, d, msg.obs.context, msg.obs.time, d.flowId === undefined ? (flow?.id ?? null) : d.flowId, out);
+      },
+    };
+    return ctx;
+  }
+
+  private add(rule: Rule, d: FindingDraft, context: string, time: number, flowId: string | null, out: Finding[]): void {
+    const f: Finding = {
+      ruleId: rule.meta.id,
+      severity: d.severity ?? rule.meta.severity,
+      confidence: d.confidence ?? rule.meta.confidence,
+      title: rule.meta.title,
+      message: d.message,
+      references: rule.meta.references,
+      flowId,
+      evidence: d.evidence,
+      ...(d.variant ? { variant: d.variant } : {}),
+      context,
+      time,
+    };
+    const key = findingKey(f);
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    if (this.all.length >= MAX_FINDINGS) this.all.shift();
+    this.all.push(f);
+    out.push(f);
+  }
+
+  /** End of capture: run the rules' finish passes (HAR scans). */
+  finish(): Finding[] {
+    const out: Finding[] = [];
+    for (const rule of this.rules) {
+      if (!rule.finish) continue;
+      try {
+        rule.finish({
+          store: this.store,
+          redact: (v) => (this.redact ? redactValue(v) : v),
+          report: (d) => this.add(rule, d, d.context, d.time, d.flowId ?? null, out),
+        });
+      } catch (e) {
+        this.errors.push({ ruleId: rule.meta.id, obsId: '(finish)', message: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return out;
+  }
+}
+
+function findingKey(f: Finding): string {
+  const ev = f.evidence[0];
+  return `${f.ruleId}|${f.flowId ?? ''}|${f.variant ?? ''}|${ev ? `${ev.input ?? ''}:${ev.entry ?? ''}:${ev.requestId ?? ''}:${ev.param ?? ''}` : f.message}`;
+}

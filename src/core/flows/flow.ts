@@ -1,0 +1,83 @@
+import type { SourceRef } from '../observe/observation';
+import type { SecretRef } from '../util/secret';
+import type { MessageKind } from '../classify/message';
+
+export type IssuerSource = 'metadata' | 'id_token' | 'provider' | 'origin';
+
+/** The AS identity resolved for an authorization endpoint (§0.4). */
+export interface AsIdentity {
+  origin: string;
+  issuer: string;
+  source: IssuerSource;
+  /** authorization endpoint (scheme + host + path) */
+  endpoint: string;
+  /** RFC 9207: known to send `iss` (metadata flag or provider table) */
+  sendsIss?: boolean;
+}
+
+/** One authorization request that carried this flow's state (the first one is AS1's). */
+export interface FlowRequest {
+  ref: SourceRef;
+  obsId: string;
+  time: number;
+  url: string; // redacted as the engine is configured
+  as: AsIdentity;
+  clientId?: string;
+  redirectUri?: string;
+  /** origin of the previous hop (Location source, initiator or Referer), if known */
+  from?: string;
+  /** how the previous hop led here */
+  via?: 'redirect' | 'initiator' | 'referer' | 'client_redirect' | 'none';
+  responseType?: string;
+}
+
+export interface FlowResponse {
+  ref: SourceRef;
+  obsId: string;
+  time: number;
+  url: string; // redacted
+  base: string; // scheme + host + path of the callback
+  mode: 'query' | 'fragment' | 'form_post';
+  code?: SecretRef;
+  hasToken: boolean;
+  iss?: string;
+  error?: string;
+}
+
+export interface FlowStep {
+  ref: SourceRef;
+  obsId: string;
+  time: number;
+  kind: MessageKind;
+  url: string; // redacted
+}
+
+/** One authorization transaction from the client's point of view (§0.3). */
+export interface Flow {
+  id: string;
+  context: string;
+  t0: number;
+  tLast: number;
+  /** client origin C: origin(redirect_uri) of the first request */
+  client?: string;
+  /** origin that navigated to the first request (previous hop) */
+  opener?: string;
+  as: AsIdentity;
+  clientId?: string;
+  redirectUri?: string;
+  state?: SecretRef;
+  nonce?: SecretRef;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  responseType?: string;
+  responseMode?: string;
+  scope?: string;
+  /** false for PAR/JAR flows whose parameters were not visible */
+  paramsKnown: boolean;
+  /** parent flow id when this is a brokered upstream flow (G1) */
+  parent?: string;
+  children: string[];
+  requests: FlowRequest[];
+  responses: FlowResponse[];
+  steps: FlowStep[];
+}

@@ -1,0 +1,52 @@
+/**
+ * Provider table (detectors.md §3 and §0.4 step 3): authorization endpoint patterns → issuer, and
+ * whether the provider is known to send the RFC 9207 `iss` parameter. Templated issuers are patterns.
+ */
+export interface ProviderEntry {
+  name: string;
+  /** matches the authorization endpoint (origin + path) */
+  endpoint: RegExp;
+  /** issuer from the endpoint match */
+  issuer: (m: RegExpMatchArray) => string;
+  /** RFC 9207 iss parameter known to be sent */
+  sendsIss: boolean;
+}
+
+export const PROVIDERS: ProviderEntry[] = [
+  { name: 'Google', endpoint: /^https:\/\/accounts\.google\.com\/o\/oauth2\/(v2\/)?auth$/, issuer: () => 'https://accounts.google.com', sendsIss: true },
+  {
+    name: 'Microsoft Entra',
+    endpoint: /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/oauth2\/v2\.0\/authorize$/,
+    issuer: (m) => `https://login.microsoftonline.com/${m[1]}/v2.0`,
+    sendsIss: false,
+  },
+  { name: 'GitHub', endpoint: /^https:\/\/github\.com\/login\/oauth\/authorize$/, issuer: () => 'https://github.com', sendsIss: false },
+  { name: 'Apple', endpoint: /^https:\/\/appleid\.apple\.com\/auth\/authorize$/, issuer: () => 'https://appleid.apple.com', sendsIss: false },
+  { name: 'Slack', endpoint: /^https:\/\/slack\.com\/(oauth\/v2|openid\/connect)\/authorize$/, issuer: () => 'https://slack.com', sendsIss: false },
+  {
+    name: 'Salesforce',
+    endpoint: /^https:\/\/(login|test)\.salesforce\.com\/services\/oauth2\/authorize$/,
+    issuer: (m) => `https://${m[1]}.salesforce.com`,
+    sendsIss: false,
+  },
+  {
+    name: 'Okta',
+    endpoint: /^(https:\/\/[^/]+\.okta(preview)?\.com)(\/oauth2\/[^/]+)?\/v1\/authorize$/,
+    issuer: (m) => `${m[1]}${m[3] ?? ''}`,
+    sendsIss: false,
+  },
+  {
+    name: 'Keycloak',
+    endpoint: /^(https?:\/\/[^/]+(?:\/auth)?\/realms\/[^/]+)\/protocol\/openid-connect\/auth$/,
+    issuer: (m) => m[1],
+    sendsIss: true,
+  },
+];
+
+export function providerForEndpoint(base: string): { entry: ProviderEntry; issuer: string } | undefined {
+  for (const entry of PROVIDERS) {
+    const m = base.match(entry.endpoint);
+    if (m) return { entry, issuer: entry.issuer(m) };
+  }
+  return undefined;
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { CoreError } from '../errors';
+import { originOf } from '../util/url';
+import type { Header, Observation, RequestBody, ResourceType } from './observation';
+
+/**
+ * HAR 1.2 entry → Observation. One entry at a time, so a streaming reader can feed it.
+ * Fields HAR exporters leave out (Chrome's sanitized export drops Cookie and Authorization) stay absent.
+ */
+
+const headerSchema = z.object({ name: z.string(), value: z.string() });
+const entrySchema = z.object({
+  pageref: z.string().optional(),
+  startedDateTime: z.string(),
+  request: z.object({
+    method: z.string(),
+    url: z.string(),
+    headers: z.array(headerSchema).default([]),
+    postData: z
+      .object({
+        mimeType: z.string().optional(),
+        text: z.string().optional(),
+        params: z.array(z.object({ name: z.string(), value: z.string().optional() })).optional(),
+      })
+      .optional(),
+  }),
+  response: z
+    .object({
+      status: z.number().optional(),
+      headers: z.array(headerSchema).default([]),
+      redirectURL: z.string().optional(),
+      content: z.object({ mimeType: z.string().optional(), text: z.string().optional(), encoding: z.string().optional() }).optional(),
+    })
+    .optional(),
+  _resourceType: z.string().optional(),
+  _initiator: z.unknown().optional(),
+});
+
+export type HarEntry = z.input<typeof entrySchema>;
+
+const TYPE_MAP: Record<string, ResourceType> = {
+  document: 'main_frame',
+  main_frame: 'main_frame',
+  sub_frame: 'sub_frame',
+  subdocument: 'sub_frame',
+  iframe: 'sub_frame',
+  xhr: 'xhr',
+  xmlhttprequest: 'xhr',
+  fetch: 'fetch',
+  script: 'script',
+  image: 'image',
+  stylesheet: 'stylesheet',
+};
+
+function guessType(method: string, headers: Header[], resourceType?: string): ResourceType {
+  if (resourceType && TYPE_MAP[resourceType.toLowerCase()]) return TYPE_MAP[resourceType.toLowerCase()];
+  const dest = headers.find((h) => h.name.toLowerCase() === 'sec-fetch-dest')?.value;
+  if (dest === 'document') return 'main_frame';
+  if (dest === 'iframe') return 'sub_frame';
+  if (dest === 'empty') return 'fetch';
+  const accept = headers.find((h) => h.name.toLowerCase() === 'accept')?.value ?? '';
+  if (method === 'GET' && accept.includes('text/html')) return 'main_frame';
+  if (method === 'GET' && !accept) return 'main_frame';
+  return 'other';
+}
+
+function initiatorOf(raw: unknown, headers: Header[]): string | undefined {
+  if (raw && typeof raw === 'object') {
+    const r = raw as { url?: unknown; stack?: { callFrames?: { url?: unknown }[] } };
+    if (typeof r.url === 'string') return originOf(r.url);
+    const frame = r.stack?.callFrames?.find((f) => typeof f.url === 'string' && f.url);
+    if (frame && typeof frame.url === 'string') return originOf(frame.url);
+  }
+  const origin = headers.find((h) => h.name.toLowerCase() === 'origin')?.value;
+  if (origin && origin !== 'null') return origin;
+  return undefined;
+}
+
+function bodyOf(post: z.output<typeof entrySchema>['request']['postData']): RequestBody | undefined {
+  if (!post) return undefined;
+  const mimeType = post.mimeType;
+  if (post.params && post.params.length > 0) {
+    return { form: post.params.map((p) => [p.name, p.value ?? '']), mimeType };
+  }
+  if (post.text !== undefined) {
+    if (mimeType?.includes('application/x-www-form-urlencoded')) {
+      return { form: formPairs(post.text), text: post.text, mimeType };
+    }
+    return { text: post.text, mimeType };
+  }
+  return undefined;
+}
+
+function formPairs(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const part of text.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const dec = (s: string) => {
+      try {
+        return decodeURIComponent(s.replace(/\+/g, ' '));
+      } catch {
+        return s;
+      }
+    };
+    out.push(eq < 0 ? [dec(part), ''] : [dec(part.slice(0, eq)), dec(part.slice(eq + 1))]);
+  }
+  return out;
+}
+
+export interface HarEntryContext {
+  input: number;
+  entry: number;
+}
+
+/**
+ * Convert one HAR entry. Throws a `CoreError` with code `HAR_ENTRY_INVALID` (naming the entry and
+ * the field) when the entry lacks what HAR 1.2 requires.
+ */
+export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Observation {
+  const parsed = entrySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CoreError(
+      'HAR_ENTRY_INVALID',
+      `entry ${ctx.entry}: ${issue ? `${issue.path.join('.') || '(entry)'}: ${issue.message}` : 'invalid'}`,
+    );
+  }
+  const e = parsed.data;
+  const time = Date.parse(e.startedDateTime);
+  const reqHeaders = e.request.headers;
+  const resp = e.response;
+  let location: string | undefined;
+  const rawLoc = resp?.redirectURL || resp?.headers.find((h) => h.name.toLowerCase() === 'location')?.value;
+  if (rawLoc) {
+    try {
+      location = new URL(rawLoc, e.request.url).href;
+      // URL drops nothing, but keep the fragment exactly as sent
+      if (rawLoc.includes('#') && !location.includes('#')) location += rawLoc.slice(rawLoc.indexOf('#'));
+    } catch {
+      location = undefined;
+    }
+  }
+  let body = resp?.content?.text;
+  if (body !== undefined && resp?.content?.encoding === 'base64') {
+    try {
+      body = atob(body);
+    } catch {
+      body = undefined;
+    }
+  }
+  return {
+    id: `${ctx.input}:${ctx.entry}`,
+    ref: { input: ctx.input, entry: ctx.entry },
+    context: `har:${ctx.input}:${e.pageref ?? 'default'}`,
+    time: Number.isFinite(time) ? time : 0,
+    url: e.request.url,
+    method: e.request.method.toUpperCase(),
+    type: guessType(e.request.method.toUpperCase(), reqHeaders, e._resourceType),
+    initiator: initiatorOf(e._initiator, reqHeaders),
+    requestHeaders: reqHeaders,
+    requestBody: bodyOf(e.request.postData),
+    status: resp?.status,
+    responseHeaders: resp?.headers ?? [],
+    location,
+    responseBody: body,
+    responseMimeType: resp?.content?.mimeType,
+  };
+}

@@ -1,0 +1,52 @@
+/** The finding schema shared by the CLI's JSON report, SARIF, the popup, the panel and getFindings. */
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export type Confidence = 'strong' | 'heuristic';
+
+export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export function severityRank(s: Severity): number {
+  return 4 - SEVERITIES.indexOf(s); // critical 4 … info 0
+}
+
+export function atLeast(s: Severity, threshold: Severity): boolean {
+  return severityRank(s) >= severityRank(threshold);
+}
+
+export interface Evidence {
+  /** HAR input index (CLI) */
+  input?: number;
+  /** HAR entry index */
+  entry?: number;
+  /** browser request id */
+  requestId?: string;
+  /** the URL of the request (redacted unless revealing) */
+  url: string;
+  /** the parameter or header that carries the evidence */
+  param?: string;
+  /** the (redacted) value */
+  value?: string;
+  /** a short human note: what this piece of evidence shows */
+  note?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  confidence: Confidence;
+  title: string;
+  message: string;
+  references: string[];
+  flowId: string | null;
+  evidence: Evidence[];
+  /** the rule's variant (e.g. audience-injection "foreign"), when the rule has several */
+  variant?: string;
+  /** browsing context (tab:<id> or har:<input>:<pageref>) */
+  context: string;
+  /** time of the observation that raised it (ms since epoch) */
+  time: number;
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time - b.time);
+}

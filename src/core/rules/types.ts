@@ -1,0 +1,70 @@
+import type { MessageKind, OAuthMessage } from '../classify/message';
+import type { Flow } from '../flows/flow';
+import type { FlowStore, PreviousHop } from '../flows/store';
+import type { Observation } from '../observe/observation';
+import type { Confidence, Evidence, Severity } from '../report/finding';
+
+export type Vantage = 'BG' | 'DT' | 'HAR';
+
+export interface RuleMeta {
+  /** stable public id (detectors.md) */
+  id: string;
+  title: string;
+  /** default severity; a rule may lower it as its section says */
+  severity: Severity;
+  confidence: Confidence;
+  /** RFC / draft sections, e.g. "RFC 9700 §4.4.1" */
+  references: string[];
+  /** one paragraph: what it detects */
+  description: string;
+  tier: 1 | 2;
+  /** message kinds this rule looks at; 'any' for every observation */
+  on: MessageKind[] | 'any';
+  /** where the rule can see its signature */
+  vantage: Vantage[];
+}
+
+export interface FindingDraft {
+  severity?: Severity;
+  confidence?: Confidence;
+  message: string;
+  evidence: Evidence[];
+  /** defaults to the flow of the message, or null */
+  flowId?: string | null;
+  variant?: string;
+}
+
+export interface RuleContext {
+  msg: OAuthMessage;
+  /** the flow the message was attached to, if any */
+  flow: Flow | undefined;
+  /** how the browser reached this request */
+  from: PreviousHop;
+  /** true when the engine judged this message a G3 replay (reload, back/forward, re-request) */
+  replay: boolean;
+  store: FlowStore;
+  /** redact a secret value for display (prefix + hash), unless redaction is off */
+  redact(value: string): string;
+  redactUrl(url: string): string;
+  /** evidence pointing at an observation (redacted URL, source reference) */
+  evidence(o: Observation, param?: string, note?: string, value?: string): Evidence;
+  report(d: FindingDraft): void;
+}
+
+export interface FinishContext {
+  store: FlowStore;
+  redact(value: string): string;
+  report(d: FindingDraft & { context: string; time: number }): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  /** Pure with respect to the store: read it, never mutate it. */
+  check(ctx: RuleContext): void;
+  /** Optional end-of-capture pass (HAR scans, exports). */
+  finish?(ctx: FinishContext): void;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

@@ -1,0 +1,62 @@
+/**
+ * An ESLint-style RuleTester: each rule gets a table of valid cases (benign look-alikes, which must
+ * raise nothing from this rule) and invalid cases (attacks, which must raise what they list).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Observation } from '../observe/observation';
+import type { Finding, Severity } from '../report/finding';
+import type { Rule } from '../rules/types';
+import { resetBuilders, run } from './builders';
+
+export interface ValidCase {
+  name: string;
+  observations: () => Observation[];
+  /** findings of this rule at these severities are tolerated (e.g. an info-level variant) */
+  allow?: Severity[];
+}
+
+export interface InvalidCase {
+  name: string;
+  observations: () => Observation[];
+  expect: { severity?: Severity; variant?: string; count?: number; message?: RegExp; param?: string }[];
+}
+
+export function testRule(rule: Rule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+  describe(`rule ${rule.meta.id}`, () => {
+    for (const c of cases.valid) {
+      it(`valid: ${c.name}`, () => {
+        resetBuilders();
+        const { findings } = run(c.observations());
+        const mine = findings.filter((f) => f.ruleId === rule.meta.id && !(c.allow ?? []).includes(f.severity));
+        expect(mine, describeFindings(mine)).toEqual([]);
+      });
+    }
+    for (const c of cases.invalid) {
+      it(`invalid: ${c.name}`, () => {
+        resetBuilders();
+        const { findings } = run(c.observations());
+        const mine = findings.filter((f) => f.ruleId === rule.meta.id);
+        expect(mine.length, `expected ${rule.meta.id} findings, got: ${describeFindings(findings)}`).toBeGreaterThan(0);
+        for (const e of c.expect) {
+          const match = mine.filter(
+            (f) =>
+              (!e.severity || f.severity === e.severity) &&
+              (!e.variant || f.variant === e.variant) &&
+              (!e.message || e.message.test(f.message)) &&
+              (!e.param || f.evidence.some((ev) => ev.param === e.param)),
+          );
+          expect(match.length, `no ${rule.meta.id} finding matches ${JSON.stringify({ ...e, message: e.message?.source })}; got ${describeFindings(mine)}`).toBeGreaterThan(0);
+          if (e.count !== undefined) expect(match.length).toBe(e.count);
+        }
+        for (const f of mine) {
+          expect(f.references.length).toBeGreaterThan(0);
+          expect(f.evidence.length).toBeGreaterThan(0);
+        }
+      });
+    }
+  });
+}
+
+function describeFindings(fs: Finding[]): string {
+  return JSON.stringify(fs.map((f) => ({ ruleId: f.ruleId, severity: f.severity, variant: f.variant, message: f.message })), null, 1);
+}

@@ -1,0 +1,83 @@
+import { sha256Hex } from './sha256';
+
+/**
+ * A secret value (code, token, state, nonce, verifier, assertion) as the core keeps it: never the
+ * raw value unless redaction is off, always a hash so that equal values stay recognisable.
+ */
+export interface SecretRef {
+  /** first 16 hex chars of SHA-256: the identity used for comparisons */
+  hash: string;
+  /** what is shown: `abcd…#1a2b3c4d` when redacted, the value itself when redaction is off */
+  shown: string;
+  length: number;
+  /** size of the smallest standard alphabet that covers the value: 10, 16, 36, 62, 64 or 95+ */
+  alphabet: number;
+}
+
+export interface RedactionOptions {
+  redact: boolean;
+}
+
+export function alphabetOf(v: string): number {
+  if (/^[0-9]*$/.test(v)) return 10;
+  if (/^[0-9a-f]*$/.test(v) || /^[0-9A-F]*$/.test(v)) return 16;
+  if (/^[0-9a-z]*$/.test(v) || /^[0-9A-Z]*$/.test(v)) return 36;
+  if (/^[0-9A-Za-z]*$/.test(v)) return 62;
+  if (/^[0-9A-Za-z_\-]*$/.test(v) || /^[0-9A-Za-z+/=]*$/.test(v)) return 64;
+  return 95;
+}
+
+/** Upper bound of entropy in bits, length × log2(alphabet), as the spec's state-weak rule uses. */
+export function entropyBits(v: string): number {
+  return v.length * Math.log2(alphabetOf(v));
+}
+
+export function hashSecret(v: string): string {
+  return sha256Hex(v).slice(0, 16);
+}
+
+export function redactValue(v: string): string {
+  const prefix = v.length > 12 ? v.slice(0, 4) : v.length > 6 ? v.slice(0, 2) : '';
+  return `${prefix}…#${sha256Hex(v).slice(0, 8)}`;
+}
+
+export function secretRef(v: string, opts: RedactionOptions): SecretRef {
+  return {
+    hash: hashSecret(v),
+    shown: opts.redact ? redactValue(v) : v,
+    length: v.length,
+    alphabet: alphabetOf(v),
+  };
+}
+
+/** Parameter names whose values are secrets wherever they appear (query, fragment, body, Referer). */
+export const SECRET_PARAMS = new Set([
+  'code', 'state', 'access_token', 'refresh_token', 'id_token', 'nonce', 'code_verifier',
+  'client_secret', 'client_assertion', 'assertion', 'token', 'response', 'request', 'subject_token',
+  'actor_token', 'device_code', 'user_code', 'password', 'logout_token', 'id_token_hint',
+  'auth_session_id', 'session_state',
+]);
+
+/**
+ * Redact every secret parameter value in a URL's query and fragment, keeping the URL otherwise
+ * intact. Non-URL strings are returned with any long token-like run redacted.
+ */
+export function redactUrl(href: string, opts: RedactionOptions): string {
+  if (!opts.redact) return href;
+  return href.replace(/([?&#])([^=&#]+)=([^&#]*)/g, (m, sep: string, key: string, value: string) => {
+    let k = key;
+    try {
+      k = decodeURIComponent(key);
+    } catch {
+      /* keep raw */
+    }
+    if (!value || !SECRET_PARAMS.has(k)) return m;
+    return `${sep}${key}=${encodeURIComponent(redactValue(value))}`;
+  });
+}
+
+/** Redact long base64url-ish runs (JWTs, opaque tokens) inside free text. */
+export function redactText(text: string, opts: RedactionOptions): string {
+  if (!opts.redact) return text;
+  return text.replace(/eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){1,4}|[A-Za-z0-9_\-]{32,}/g, (m) => redactValue(m));
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { pkceS256, sha256Hex } from './sha256';
+
+describe('sha256', () => {
+  it('matches the FIPS 180-4 vectors', () => {
+    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+  it('agrees with node:crypto on arbitrary strings', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (s) => {
+      expect(sha256Hex(s)).toBe(createHash('sha256').update(s, 'utf8').digest('hex'));
+    }));
+  });
+  it('computes PKCE S256 challenges as base64url without padding', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9._~-]{43,128}$/), (v) => {
+      expect(pkceS256(v)).toBe(createHash('sha256').update(v).digest('base64url'));
+    }));
+  });
+});

@@ -1,0 +1,156 @@
+/** URL helpers that never throw. The core parses each URL once and passes the result around. */
+
+export interface ParsedUrl {
+  /** the input, unchanged */
+  href: string;
+  origin: string;
+  protocol: string;
+  host: string;
+  hostname: string;
+  pathname: string;
+  /** scheme + host + path, no query or fragment: what redirect URI comparisons use */
+  base: string;
+  query: Params;
+  fragment: Params;
+  hasFragment: boolean;
+}
+
+/** Multi-valued parameters in order of appearance; `get` returns the first value. */
+export class Params {
+  readonly entries: [string, string][];
+  constructor(entries: [string, string][] = []) {
+    this.entries = entries;
+  }
+  get(name: string): string | undefined {
+    for (const [k, v] of this.entries) if (k === name) return v;
+    return undefined;
+  }
+  has(name: string): boolean {
+    for (const [k] of this.entries) if (k === name) return true;
+    return false;
+  }
+  getAll(name: string): string[] {
+    return this.entries.filter(([k]) => k === name).map(([, v]) => v);
+  }
+  keys(): string[] {
+    return this.entries.map(([k]) => k);
+  }
+  get size(): number {
+    return this.entries.length;
+  }
+  toObject(): Record<string, string> {
+    const o: Record<string, string> = {};
+    for (const [k, v] of this.entries) if (!(k in o)) o[k] = v;
+    return o;
+  }
+}
+
+/** Lenient percent-decoding: malformed sequences are kept as they are instead of throwing. */
+export function safeDecode(s: string): string {
+  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
+  const plus = s.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    return plus.replace(/(%[0-9a-fA-F]{2})+/g, (m) => {
+      try {
+        return decodeURIComponent(m);
+      } catch {
+        return m;
+      }
+    });
+  }
+}
+
+/** application/x-www-form-urlencoded parsing (query strings, fragments, form bodies). */
+export function parseParams(s: string, maxParams = 1000): Params {
+  const out: [string, string][] = [];
+  if (!s) return new Params(out);
+  let start = 0;
+  while (start <= s.length && out.length < maxParams) {
+    let end = s.indexOf('&', start);
+    if (end < 0) end = s.length;
+    if (end > start) {
+      const part = s.slice(start, end);
+      const eq = part.indexOf('=');
+      if (eq < 0) out.push([safeDecode(part), '']);
+      else out.push([safeDecode(part.slice(0, eq)), safeDecode(part.slice(eq + 1))]);
+    }
+    start = end + 1;
+  }
+  return new Params(out);
+}
+
+const EMPTY = new Params();
+
+/** Parse an absolute URL; `undefined` when it is not one. Never throws. */
+export function parseUrl(href: string, base?: string): ParsedUrl | undefined {
+  if (typeof href !== 'string' || href.length === 0) return undefined;
+  let u: URL;
+  try {
+    u = base ? new URL(href, base) : new URL(href);
+  } catch {
+    return undefined;
+  }
+  const hashIdx = href.indexOf('#');
+  // Read query and fragment from the raw string: URL re-encodes them, which we do not want.
+  const full = base ? u.href : href;
+  const h = full.indexOf('#');
+  const beforeHash = h < 0 ? full : full.slice(0, h);
+  const q = beforeHash.indexOf('?');
+  const rawQuery = q < 0 ? '' : beforeHash.slice(q + 1);
+  const rawFragment = h < 0 ? '' : full.slice(h + 1);
+  return {
+    href: full,
+    origin: u.origin,
+    protocol: u.protocol,
+    host: u.host,
+    hostname: u.hostname,
+    pathname: u.pathname,
+    base: u.origin + u.pathname,
+    query: rawQuery ? parseParams(rawQuery) : EMPTY,
+    fragment: rawFragment ? parseParams(rawFragment) : EMPTY,
+    hasFragment: hashIdx >= 0 || h >= 0,
+  };
+}
+
+export function originOf(href: string | undefined): string | undefined {
+  if (!href) return undefined;
+  try {
+    const o = new URL(href).origin;
+    return o === 'null' ? undefined : o;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remove the fragment of a URL string. */
+export function stripFragment(href: string): string {
+  const h = href.indexOf('#');
+  return h < 0 ? href : href.slice(0, h);
+}
+
+const MULTI_PART_SUFFIXES = new Set([
+  'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'co.jp', 'ne.jp', 'or.jp', 'com.au', 'net.au', 'org.au',
+  'co.nz', 'com.br', 'com.cn', 'com.mx', 'co.in', 'co.za', 'com.tr', 'co.kr', 'com.sg', 'com.hk',
+]);
+
+/**
+ * Registrable domain (eTLD+1), approximated without the full public suffix list: the last two
+ * labels, or three under a handful of well-known two-label suffixes. IP addresses and single-label
+ * hosts (localhost) are returned whole.
+ */
+export function siteOf(hostname: string): string {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(h) || h.startsWith('[') || h.includes(':')) return h;
+  const labels = h.split('.');
+  if (labels.length <= 2) return h;
+  const last2 = labels.slice(-2).join('.');
+  if (MULTI_PART_SUFFIXES.has(last2)) return labels.slice(-3).join('.');
+  return last2;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '[::1]' || h === '::1';
+}

@@ -1,0 +1,72 @@
+/**
+ * The conventions every rule must follow (as refined-github's meta-test does for its features):
+ * one file per rule id, metadata complete, a valid/invalid test table beside it, a doc page, and
+ * every tier 1 id of the detector catalogue implemented.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { allRules } from '../src/core/rules/index';
+import { SEVERITIES } from '../src/core/report/finding';
+
+const root = join(import.meta.dirname, '..');
+const rulesDir = join(root, 'src/core/rules');
+const catalogue = join(root, '../shared/spec/detectors.md');
+
+function ruleFiles(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const group of readdirSync(rulesDir, { withFileTypes: true })) {
+    if (!group.isDirectory()) continue;
+    for (const f of readdirSync(join(rulesDir, group.name))) {
+      if (f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts') out.set(f.replace(/\.ts$/, ''), join(rulesDir, group.name, f));
+    }
+  }
+  return out;
+}
+
+describe('rule conventions', () => {
+  const files = ruleFiles();
+  it('ids are unique', () => {
+    const ids = allRules.map((r) => r.meta.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+  for (const rule of allRules) {
+    const { id } = rule.meta;
+    describe(id, () => {
+      it('lives in a file named after its id, with a test table beside it', () => {
+        const file = files.get(id);
+        expect(file, `src/core/rules/<group>/${id}.ts`).toBeDefined();
+        const test = file!.replace(/\.ts$/, '.test.ts');
+        expect(existsSync(test), test).toBe(true);
+        const src = readFileSync(test, 'utf8');
+        expect(src).toMatch(/valid:\s*\[/);
+        expect(src).toMatch(/invalid:\s*\[/);
+      });
+      it('has complete metadata', () => {
+        expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+        expect(SEVERITIES).toContain(rule.meta.severity);
+        expect(rule.meta.title.length).toBeGreaterThan(10);
+        expect(rule.meta.description.length).toBeGreaterThan(20);
+        expect(rule.meta.references.length).toBeGreaterThan(0);
+        for (const r of rule.meta.references) expect(r).toMatch(/^(RFC \d+|draft-|OIDC|OpenID|RFC)/);
+        expect(rule.meta.on === 'any' || rule.meta.on.length > 0).toBe(true);
+      });
+      it('has a doc page with what, why, example and fix', () => {
+        const doc = join(root, 'docs/rules', `${id}.md`);
+        expect(existsSync(doc), doc).toBe(true);
+        const text = readFileSync(doc, 'utf8');
+        expect(text.startsWith(`# ${id}`)).toBe(true);
+        for (const h of ['## What it detects', '## Why it matters', '## Example', '## How to fix']) expect(text).toContain(h);
+      });
+    });
+  }
+  it.runIf(existsSync(catalogue))('implements every tier 1 rule of the catalogue', () => {
+    const text = readFileSync(catalogue, 'utf8');
+    const tier1 = text.split('## Tier 1 rules')[1].split('Tier 2 ids')[0];
+    const ids = [...tier1.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThanOrEqual(30);
+    const have = new Set(allRules.map((r) => r.meta.id));
+    const missing = ids.filter((id) => !have.has(id));
+    expect(missing, `missing tier 1 rules`).toEqual([]);
+  });
+});
