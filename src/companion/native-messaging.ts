@@ -50,7 +50,7 @@ export function encodeFrame(
  * the decoder stops and reports `failed`; the host should then exit.
  */
 export class FrameDecoder {
-  private buf = new Uint8Array(0);
+  private buf: Uint8Array = new Uint8Array(0);
   private need = -1;
   failed = false;
   readonly maxIncoming: number;
