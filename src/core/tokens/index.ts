@@ -1,0 +1,27 @@
+/** Token decoding (sync, no verification), verification/decryption (jose) and token-level checks. */
+export * from './peek';
+export {
+  decodeToken,
+  tryDecodeToken,
+  timesOf,
+  algsOf,
+  type TokenKind,
+  type Serialization,
+  type TokenReport,
+  type TokenFinding,
+  type SignatureInfo,
+  type TokenTimes,
+  type JsonObject,
+  type RawToken,
+} from './decode';
+export {
+  tokenFindings,
+  algNoneCheck,
+  audienceCheck,
+  lifetimeCheck,
+  riskyHeaderChecks,
+  looksLikeAccessToken,
+  formatDuration,
+  type TokenCheckOptions,
+} from './findings';
+export { inspectToken, parseKeys, verificationFailed, type InspectOptions, type KeyInput, type KeyEntry } from './inspect';
