@@ -1,0 +1,119 @@
+/**
+ * `coatcheck`: the companion CLI's entry. Argument dispatch, --help, --version. Each command lives
+ * in its own module and takes (argv, io) so tests can run it without a process.
+ */
+import { readFile } from 'node:fs/promises';
+import { hostCommand } from './host';
+import { inspectCommand } from './inspect';
+import type { CliIO } from './io';
+import { metadataCommand } from './metadata';
+import { scanCommand, VERSION } from './scan';
+import { watchCommand } from './watch';
+
+export const MAIN_HELP = `Usage: coatcheck <command> [options]
+
+Catch OAuth 2.0 / OpenID Connect mix-up, COAT, code injection and token leaks in HAR captures,
+tokens and authorization server metadata (RFC 9700, draft-wuertele-oauth-security-topics-update).
+
+Commands:
+  scan [options] <file.har>...        scan HAR captures (- = standard input)
+  inspect [options] <token|->         decode and verify a JWT / JWS / JWE
+  metadata <issuer-url|file.json>     audit RFC 8414 / OIDC Discovery metadata
+  host install|uninstall|status       register the native messaging host for the extension
+  watch                               follow the findings the extension sends to the host
+
+Options:
+  -h, --help       help (also: coatcheck <command> --help)
+  -v, --version    print the version
+
+Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 could not run.
+`;
+
+/** Everything the commands get: the tokens helper's CliIO plus what scan and host use. */
+export type MainIO = CliIO & {
+  stderrIsTTY?: boolean;
+  env?: Record<string, string | undefined>;
+  stdin?: AsyncIterable<Uint8Array>;
+  writeStdout?: (b: Uint8Array) => void;
+};
+
+type Command = (argv: string[], io: MainIO) => Promise<number>;
+
+/** The dispatch table. New commands are one line here. */
+const COMMANDS: Record<string, Command> = {
+  scan: (argv, io) => scanCommand(argv, io),
+  inspect: (argv, io) => inspectCommand(argv, io),
+  metadata: (argv, io) => metadataCommand(argv, io),
+  // native messaging host and its log viewer (src/companion/host.ts, watch.ts)
+  host: (argv, io) => hostCommand(argv, io),
+  watch: (argv, io) => watchCommand(argv, io),
+};
+
+export async function main(argv: string[], io: MainIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined) {
+    io.stderr(MAIN_HELP);
+    return 2;
+  }
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    if (rest[0] && COMMANDS[rest[0]]) return COMMANDS[rest[0]](['--help'], io);
+    io.stdout(MAIN_HELP);
+    return 0;
+  }
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    io.stderr(`coatcheck: unknown command '${cmd}'\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (e) {
+    // never a stack trace, unless asked for
+    const env = io.env ?? process.env;
+    io.stderr(`coatcheck ${cmd}: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (env.COATCHECK_DEBUG && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
+    return 2;
+  }
+}
+
+function colorWanted(env: NodeJS.ProcessEnv, tty: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return tty && env.TERM !== 'dumb';
+}
+
+async function readStdinText(): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of process.stdin) parts.push(c as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** The process's I/O. */
+export function nodeIO(): MainIO {
+  const tty = Boolean(process.stdout.isTTY);
+  return {
+    stdout: (t: string) => void process.stdout.write(t),
+    stderr: (t: string) => void process.stderr.write(t),
+    readStdin: readStdinText,
+    isTTY: tty,
+    color: colorWanted(process.env, tty),
+    fetch: globalThis.fetch,
+    readFile: (p: string) => readFile(p, 'utf8'),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+    stdin: process.stdin,
+    writeStdout: (b: Uint8Array) => void process.stdout.write(b),
+  } as MainIO;
+}
+
+/** Entry used by bin/coatcheck.js. */
+export async function run(argv = process.argv.slice(2)): Promise<void> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  process.exitCode = await main(argv, nodeIO());
+}

@@ -1,0 +1,334 @@
+/**
+ * `coatcheck scan [options] <file.har>...`: stream HAR files through the core engine and report
+ * (text, JSON or SARIF). Exit 0 / 1 / 2 as ESLint and Semgrep (companion-cli.md).
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pkg from '../../package.json';
+import { Engine } from '../core/engine';
+import { isCoreError } from '../core/errors';
+import type { Flow } from '../core/flows/flow';
+import { observationFromHarEntry } from '../core/observe/from-har';
+import { atLeast, type Finding, SEVERITIES, type Severity } from '../core/report/finding';
+import { jsonError, type ReportInput, type ReportModel, toJsonReport } from '../core/report/json';
+import { toSarif } from '../core/report/sarif';
+import { toText } from '../core/report/text';
+import { allRules } from '../core/rules/index';
+import { HarReadError, HarReader, type HarEntrySpan } from './har-stream';
+import { packageRoot } from './host';
+
+export const VERSION: string = (pkg as { version: string }).version;
+export const TOOL = { name: 'coatcheck', version: VERSION };
+
+/** Chrome refuses URLs above 2 MiB; a HAR entry with a longer one is not a real capture. */
+export const MAX_URL_BYTES = 2 * 1024 * 1024;
+
+export const SCAN_HELP = `Usage: coatcheck scan [options] <file.har>...   (- reads standard input)
+
+Read HAR 1.2 captures, rebuild the OAuth flows and run every detector.
+
+Options:
+  --format text|json|sarif   report format (default text)
+  --fail-on LEVEL            exit 1 when a reported finding is at or above LEVEL:
+                             critical|high|medium|low|info|none (default high)
+  --min-severity LEVEL       hide findings below LEVEL (they do not count for --fail-on)
+  --rules id,id              run only these rules
+  --disable id,id            skip these rules
+  --output FILE, -o FILE     write the report to FILE instead of standard output
+  --reveal                   show codes, tokens, states, nonces, verifiers and assertions in
+                             full (default: redacted to a short prefix and a hash)
+  -h, --help                 this help
+
+Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 could not run.
+`;
+
+export interface ScanIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** standard output is a terminal */
+  isTTY?: boolean;
+  /** colour the text report (a TTY without NO_COLOR) */
+  color?: boolean;
+  /** standard error is a terminal (progress display); default: process.stderr.isTTY */
+  stderrIsTTY?: boolean;
+  /** open an input as a byte stream; default: node:fs (and process.stdin for `-`) */
+  openInput?(path: string): AsyncIterable<Uint8Array>;
+  /** size of an input in bytes, when known (progress) */
+  inputSize?(path: string): number | undefined;
+  writeFile?(path: string, text: string): Promise<void>;
+}
+
+type Format = 'text' | 'json' | 'sarif';
+
+interface ScanArgs {
+  format: Format;
+  failOn: Severity | 'none';
+  minSeverity: Severity;
+  only?: string[];
+  disable: string[];
+  output?: string;
+  reveal: boolean;
+  help: boolean;
+  files: string[];
+}
+
+class UsageError extends Error {}
+
+const LEVELS = [...SEVERITIES] as string[];
+
+function list(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function parseScanArgs(argv: string[]): ScanArgs {
+  const a: ScanArgs = { format: 'text', failOn: 'high', minSeverity: 'info', disable: [], reveal: false, help: false, files: [] };
+  const known = new Set(allRules.map((r) => r.meta.id));
+  const checkIds = (ids: string[], opt: string) => {
+    for (const id of ids) if (!known.has(id)) throw new UsageError(`${opt}: unknown rule id '${id}'`);
+    return ids;
+  };
+  let i = 0;
+  let endOfOptions = false;
+  const value = (name: string, inline: string | undefined): string => {
+    if (inline !== undefined) return inline;
+    i += 1;
+    if (i >= argv.length) throw new UsageError(`${name} needs a value`);
+    return argv[i];
+  };
+  for (; i < argv.length; i++) {
+    const arg = argv[i];
+    if (endOfOptions || arg === '-' || !arg.startsWith('-')) {
+      a.files.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      endOfOptions = true;
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    switch (name) {
+      case '--format': {
+        const v = value(name, inline);
+        if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got '${v}')`);
+        a.format = v;
+        break;
+      }
+      case '--fail-on': {
+        const v = value(name, inline);
+        if (v !== 'none' && !LEVELS.includes(v)) throw new UsageError(`--fail-on must be one of ${LEVELS.join(', ')}, none (got '${v}')`);
+        a.failOn = v as Severity | 'none';
+        break;
+      }
+      case '--min-severity': {
+        const v = value(name, inline);
+        if (!LEVELS.includes(v)) throw new UsageError(`--min-severity must be one of ${LEVELS.join(', ')} (got '${v}')`);
+        a.minSeverity = v as Severity;
+        break;
+      }
+      case '--rules':
+        a.only = [...(a.only ?? []), ...checkIds(list(value(name, inline)), '--rules')];
+        break;
+      case '--disable':
+        a.disable.push(...checkIds(list(value(name, inline)), '--disable'));
+        break;
+      case '--output':
+      case '-o':
+        a.output = value(name, inline);
+        break;
+      case '--reveal':
+        if (inline !== undefined) throw new UsageError('--reveal takes no value');
+        a.reveal = true;
+        break;
+      case '--help':
+      case '-h':
+        a.help = true;
+        break;
+      default:
+        throw new UsageError(`unknown option '${name}'`);
+    }
+  }
+  return a;
+}
+
+/** A message that names the input; never a stack trace. */
+function describeIoError(path: string, e: unknown): string {
+  const code = (e as { code?: string })?.code;
+  const name = path === '-' ? 'standard input' : path;
+  switch (code) {
+    case 'ENOENT':
+      return `${name}: no such file`;
+    case 'EISDIR':
+      return `${name}: is a directory, not a HAR file`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${name}: permission denied`;
+    default:
+      return `${name}: cannot read (${code ?? (e instanceof Error ? e.message : String(e))})`;
+  }
+}
+
+function defaultOpen(path: string): AsyncIterable<Uint8Array> {
+  if (path === '-') return process.stdin;
+  return createReadStream(path, { highWaterMark: 1024 * 1024 });
+}
+
+function defaultSize(path: string): number | undefined {
+  if (path === '-') return undefined;
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps the byte spans of the most recent entries (and of any entry evidence points at). */
+class SpanKeeper {
+  private ring: (HarEntrySpan & { entry: number })[] = [];
+  private pos = 0;
+  readonly kept = new Map<number, HarEntrySpan>();
+  constructor(private readonly size = 4096) {}
+  add(entry: number, span: HarEntrySpan): void {
+    const rec = { entry, ...span };
+    if (this.ring.length < this.size) this.ring.push(rec);
+    else this.ring[this.pos] = rec;
+    this.pos = (this.pos + 1) % this.size;
+  }
+  keep(entry: number): void {
+    if (this.kept.has(entry)) return;
+    for (const r of this.ring) if (r.entry === entry) this.kept.set(entry, { start: r.start, end: r.end });
+  }
+}
+
+class ScanFailure extends Error {}
+
+function fmtBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+}
+
+export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
+  let args: ScanArgs;
+  const wantsJson = argv.some((v, i) => v === '--format=json' || (v === '--format' && argv[i + 1] === 'json'));
+  const fail = (message: string, hint = false): number => {
+    io.stderr(`coatcheck scan: ${message}\n${hint ? "Run 'coatcheck scan --help' for usage.\n" : ''}`);
+    if (wantsJson) io.stdout(`${JSON.stringify(jsonError(message))}\n`);
+    return 2;
+  };
+  try {
+    args = parseScanArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) return fail(e.message, true);
+    throw e;
+  }
+  if (args.help) {
+    io.stdout(SCAN_HELP);
+    return 0;
+  }
+  if (args.files.length === 0) return fail('no input: give one or more HAR files, or - for standard input', true);
+  if (args.files.filter((f) => f === '-').length > 1) return fail('standard input (-) can be read only once', true);
+
+  const engine = new Engine({ redact: !args.reveal, only: args.only, disable: args.disable });
+  const flowsSeen = new Map<string, Flow>();
+  const inputs: ReportInput[] = [];
+  const open = io.openInput ?? defaultOpen;
+  const sizeOf = io.inputSize ?? (io.openInput ? () => undefined : defaultSize);
+  const progress = io.stderrIsTTY ?? Boolean(process.stderr.isTTY);
+
+  const noteFindings = (found: Finding[], spans: SpanKeeper, input: number) => {
+    for (const f of found) {
+      if (f.flowId !== null) {
+        const flow = engine.store.flows.get(f.flowId);
+        if (flow) flowsSeen.set(flow.id, flow);
+      }
+      for (const e of f.evidence) if (e.entry !== undefined && (e.input ?? input) === input) spans.keep(e.entry);
+    }
+  };
+
+  for (const [input, path] of args.files.entries()) {
+    const name = path === '-' ? 'standard input' : path;
+    const spans = new SpanKeeper();
+    const total = sizeOf(path);
+    let lastDraw = 0;
+    const draw = (bytes: number, entries: number, final = false) => {
+      if (!progress) return;
+      const now = Date.now();
+      if (!final && now - lastDraw < 100) return;
+      lastDraw = now;
+      const pct = total ? ` (${Math.floor((bytes / total) * 100)}%)` : '';
+      io.stderr(final ? '\r\u001b[K' : `\r\u001b[Kscanning ${name}: ${fmtBytes(bytes)}${total ? ` of ${fmtBytes(total)}` : ''}${pct} · ${entries} entries`);
+    };
+    const reader = new HarReader({
+      onEntry: (entry, index, span) => {
+        spans.add(index, span);
+        let obs;
+        try {
+          obs = observationFromHarEntry(entry, { input, entry: index });
+        } catch (e) {
+          if (isCoreError(e)) throw new ScanFailure(`${name}: ${e.message} (bytes ${span.start}–${span.end})`);
+          throw e;
+        }
+        if (obs.url.length > MAX_URL_BYTES || (obs.location?.length ?? 0) > MAX_URL_BYTES) {
+          const which = obs.url.length > MAX_URL_BYTES ? 'request.url' : 'the redirect URL';
+          const len = Math.max(obs.url.length, obs.location?.length ?? 0);
+          throw new ScanFailure(`${name}: entry ${index}: ${which} is ${fmtBytes(len)} long, over the 2 MiB URL limit browsers enforce (bytes ${span.start}–${span.end})`);
+        }
+        noteFindings(engine.push(obs), spans, input);
+      },
+    });
+    try {
+      for await (const chunk of open(path)) {
+        reader.write(chunk);
+        draw(reader.bytesRead, reader.entries);
+      }
+      const summary = reader.end();
+      inputs.push({ path, entries: summary.entries, ...(summary.pages ? { pages: summary.pages.length } : {}), spans: spans.kept });
+    } catch (e) {
+      draw(0, 0, true);
+      if (e instanceof ScanFailure) return fail(e.message);
+      if (e instanceof HarReadError) return fail(`${name}: ${e.message}`);
+      if (isCoreError(e)) return fail(`${name}: ${e.message}`);
+      if ((e as { code?: string })?.code) return fail(describeIoError(path, e));
+      return fail(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    draw(0, 0, true);
+  }
+  const lastInput = inputs.length - 1;
+  const finished = engine.finish();
+  noteFindings(finished, new SpanKeeper(1), lastInput);
+
+  const shown = engine.findings.filter((f) => atLeast(f.severity, args.minSeverity));
+  for (const f of engine.flows()) flowsSeen.set(f.id, f);
+  const model: ReportModel = { tool: TOOL, inputs, findings: shown, flows: [...flowsSeen.values()], redact: !args.reveal };
+
+  let text: string;
+  if (args.format === 'json') text = `${JSON.stringify(toJsonReport(model), null, 2)}\n`;
+  else if (args.format === 'sarif') text = `${JSON.stringify(toSarif(model, { rules: allRules, docsBase: docsBase() }), null, 2)}\n`;
+  else text = toText(model, { color: !args.output && Boolean(io.color) });
+
+  if (engine.errors.length > 0) {
+    const first = engine.errors[0];
+    io.stderr(`coatcheck scan: warning: ${engine.errors.length} internal rule error(s); results may be incomplete (first: ${first.ruleId} on ${first.obsId}: ${first.message})\n`);
+  }
+  if (args.output) {
+    try {
+      await (io.writeFile ?? ((p, t) => writeFile(p, t, 'utf8')))(args.output, text);
+    } catch (e) {
+      return fail(`cannot write ${args.output}: ${describeIoError(args.output, e).replace(/^[^:]*: /, '')}`);
+    }
+  } else io.stdout(text);
+
+  if (args.failOn === 'none') return 0;
+  return shown.some((f) => atLeast(f.severity, args.failOn as Severity)) ? 1 : 0;
+}
+
+/** Where SARIF's helpUri points: the docs/rules pages shipped with the package. */
+export function docsBase(): string {
+  const root = packageRoot();
+  return pathToFileURL(join(root ?? resolve('.'), 'docs', 'rules') + '/').href;
+}
