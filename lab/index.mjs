@@ -1,0 +1,161 @@
+// The live attack lab: one HTTPS server on 127.0.0.1 that dispatches on the Host header to
+//   platform.example     the vulnerable integration platform (the OAuth client)
+//   honest-as.example    a real oidc-provider 9.x
+//   attacker-as.example  a hand-written malicious AS (COAT, mix-up, forged callbacks)
+//   broker.example       a hand-written federation broker in front of the honest AS
+// Browsers reach the names with Chromium's --host-resolver-rules="MAP *.example 127.0.0.1" or
+// Firefox's network.dns.localDomains pref; the certificate is self-signed at start (lab/cert.mjs).
+import https from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { selfSignedCert } from './cert.mjs';
+import { createHonestAs } from './honest-as.mjs';
+import { createAttackerAs, createBroker, page } from './hand-as.mjs';
+import { createPlatform } from './platform.mjs';
+import { LAB_HOSTS } from './net.mjs';
+
+export { LAB_HOSTS } from './net.mjs';
+
+/**
+ * The scenarios: each is a URL the browser navigates to; every one ends on a platform callback.
+ * `expect` lists the rule ids the scenario must raise; `quiet` scenarios must raise nothing at
+ * medium or above.
+ */
+export const SCENARIOS = /** @type {const} */ ({
+  clean: { host: 'platform.example', path: '/connect/honest', expect: [], quiet: true, endsAt: '/cb/honest' },
+  coat: { host: 'platform.example', path: '/connect/attacker', expect: ['coat-context-switch', 'callback-context-mismatch'], quiet: false, endsAt: '/cb/honest' },
+  mixup: { host: 'platform.example', path: '/login/attacker', expect: ['mixup-as-switch', 'mixup-iss-mismatch'], quiet: false, endsAt: '/cb' },
+  forged: { host: 'attacker-as.example', path: '/forge?tool=attacker', expect: ['unsolicited-callback'], quiet: false, endsAt: '/cb/attacker' },
+  implicit: { host: 'platform.example', path: '/spa/login', expect: ['implicit-grant', 'token-in-fragment'], quiet: false, endsAt: '/spa/cb' },
+  brokered: { host: 'platform.example', path: '/connect/broker', expect: [], quiet: true, endsAt: '/cb/broker' },
+});
+
+/**
+ * @typedef {{ time: number, host: string, method: string, url: string, headers: Record<string, string|undefined> }} LabRequest
+ * @typedef {{ kind: string, value: unknown, where: string, time: number }} LabRecord
+ */
+
+/**
+ * Start the lab.
+ * @param {{ port?: number, quiet?: boolean }} [opts]
+ */
+export async function startLab(opts = {}) {
+  const { key, cert } = selfSignedCert({ hosts: [...LAB_HOSTS, 'localhost'] });
+  const server = https.createServer({ key, cert });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve(undefined));
+  });
+  const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  const o = (host) => `https://${host}:${port}`;
+  const origins = { platform: o('platform.example'), honest: o('honest-as.example'), attacker: o('attacker-as.example'), broker: o('broker.example') };
+
+  /** @type {LabRequest[]} */
+  const requests = [];
+  /** @type {LabRecord[]} */
+  const records = [];
+  const record = (kind, value, where) => void records.push({ kind, value, where, time: Date.now() });
+
+  /** interaction holds: a test can keep the browser waiting at the honest AS */
+  /** @type {{ reached: () => void, released: Promise<void> }[]} */
+  const holds = [];
+  async function interactionGate() {
+    const h = holds.shift();
+    if (!h) return;
+    h.reached();
+    await h.released;
+  }
+
+  const secrets = Object.fromEntries(
+    ['platformHonest', 'platformShared', 'platformAttacker', 'platformBroker', 'brokerUpstream'].map((k) => [k, randomBytes(24).toString('base64url')]),
+  );
+  const honest = createHonestAs({ issuer: origins.honest, platform: origins.platform, broker: origins.broker, secrets, record, interactionGate });
+  const attacker = createAttackerAs({ issuer: origins.attacker, honest: origins.honest, platform: origins.platform, record });
+  const broker = createBroker({ issuer: origins.broker, honest: origins.honest, secrets, record, ca: cert });
+  const platform = createPlatform({ ...origins, origin: origins.platform, secrets, record, ca: cert });
+
+  server.on('request', (req, res) => {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    const h = req.headers;
+    requests.push({
+      time: Date.now(),
+      host,
+      method: req.method ?? 'GET',
+      url: `https://${req.headers.host}${req.url}`,
+      headers: {
+        origin: h.origin,
+        referer: h.referer,
+        'user-agent': h['user-agent'],
+        'sec-fetch-site': /** @type {string|undefined} */ (h['sec-fetch-site']),
+        'sec-fetch-mode': /** @type {string|undefined} */ (h['sec-fetch-mode']),
+        'sec-fetch-dest': /** @type {string|undefined} */ (h['sec-fetch-dest']),
+      },
+    });
+    if (requests.length > 5000) requests.splice(0, 1000);
+    const fail = (e) => {
+      record('lab-error', String(e?.stack ?? e), host);
+      if (!res.headersSent) page(res, `<main id="result" data-outcome="lab-error">lab error</main>`, 500);
+    };
+    try {
+      let r;
+      if (host === 'platform.example') r = platform.handle(req, res);
+      else if (host === 'honest-as.example') r = honest.handle(req, res);
+      else if (host === 'attacker-as.example') r = attacker.handle(req, res);
+      else if (host === 'broker.example') r = broker.handle(req, res);
+      else {
+        page(res, `<h1>CoatCheck lab</h1><p>Unknown host ${host}. Map *.example to 127.0.0.1.</p>`, 421);
+        return;
+      }
+      if (r && typeof r.then === 'function') r.catch(fail);
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  /** @param {string} kind */
+  const issuedOf = (kind) => records.filter((r) => r.kind === kind).map((r) => String(r.value));
+
+  const lab = {
+    port,
+    origins,
+    cert,
+    /** every request the lab servers saw (browser and back-channel) */
+    requests,
+    /** codes, tokens, states, verifiers, nonces the lab issued, attack notes, errors */
+    records,
+    platform,
+    attacker,
+    /** @param {keyof typeof SCENARIOS} name */
+    scenarioUrl(name) {
+      const s = SCENARIOS[name];
+      return `https://${s.host}:${port}${s.path}`;
+    },
+    /** every raw secret the lab issued (codes, tokens, states, verifiers, nonces) */
+    issuedSecrets() {
+      return ['code', 'token', 'state', 'verifier', 'nonce'].flatMap(issuedOf);
+    },
+    issued: { codes: () => issuedOf('code'), tokens: () => issuedOf('token'), states: () => issuedOf('state') },
+    errors() {
+      return records.filter((r) => r.kind === 'lab-error' || r.kind === 'as-error');
+    },
+    /**
+     * Hold the next interaction at the honest AS until `release()`; `reached` resolves when the
+     * browser is waiting there (the authorization request has been made).
+     */
+    holdNextInteraction() {
+      /** @type {() => void} */
+      let reached = () => {};
+      /** @type {() => void} */
+      let release = () => {};
+      const reachedP = new Promise((r) => (reached = () => r(undefined)));
+      const released = new Promise((r) => (release = () => r(undefined)));
+      holds.push({ reached, released: /** @type {Promise<void>} */ (released) });
+      return { reached: reachedP, release };
+    },
+    async close() {
+      for (const h of holds.splice(0)) h.reached();
+      server.closeAllConnections?.();
+      await new Promise((r) => server.close(() => r(undefined)));
+    },
+  };
+  return lab;
+}
