@@ -1,0 +1,132 @@
+/**
+ * What the panel captured itself: HAR entries from `devtools.network` (or an imported HAR file),
+ * converted with the core's `observationFromHarEntry` and fed to a panel-local `Engine`, so that
+ * the bodies only DevTools sees (SPA token responses, metadata, JWKS) reach the token, metadata
+ * and refresh rules. Raw values stay in memory here; everything shown goes through redaction.
+ */
+import { classify } from '../../core/classify/classify';
+import type { OAuthMessage } from '../../core/classify/message';
+import { Engine } from '../../core/engine';
+import type { Flow } from '../../core/flows/flow';
+import { observationFromHarEntry } from '../../core/observe/from-har';
+import type { Observation } from '../../core/observe/observation';
+import type { Finding } from '../../core/report/finding';
+
+export interface CapturedStep {
+  obs: Observation;
+  msg: OAuthMessage;
+  /** index into `entries` */
+  entry: number;
+}
+
+export interface HarLike {
+  log?: { entries?: unknown[]; pages?: unknown[] };
+}
+
+export const MAX_ENTRIES = 20_000;
+
+export class Capture {
+  engine: Engine;
+  readonly steps: CapturedStep[] = [];
+  /** the raw HAR entries, for export (bodies included) */
+  readonly entries: unknown[] = [];
+  readonly errors: string[] = [];
+  readonly input: number;
+  private readonly context?: string;
+
+  constructor(opts: { input?: number; context?: string } = {}) {
+    this.engine = new Engine({ redact: true });
+    this.input = opts.input ?? 0;
+    this.context = opts.context;
+  }
+
+  /** Add one HAR entry (DevTools' onRequestFinished entry with its body filled in). Never throws. */
+  addEntry(entry: unknown): Finding[] {
+    if (this.entries.length >= MAX_ENTRIES) return [];
+    const index = this.entries.length;
+    this.entries.push(entry);
+    let obs: Observation;
+    try {
+      obs = observationFromHarEntry(entry, { input: this.input, entry: index });
+    } catch (e) {
+      this.errors.push(e instanceof Error ? e.message : String(e));
+      return [];
+    }
+    if (this.context) obs = { ...obs, context: this.context };
+    return this.addObservation(obs, index);
+  }
+
+  addObservation(obs: Observation, entry = -1): Finding[] {
+    let msg: OAuthMessage;
+    try {
+      msg = classify(obs, this.engine.store);
+    } catch {
+      return this.engine.push(obs);
+    }
+    const out = this.engine.push(obs);
+    if (msg.kind !== 'other' || hasTokenish(obs)) this.steps.push({ obs, msg, entry });
+    return out;
+  }
+
+  /** End of an imported capture: the rules' finish passes. */
+  finish(): Finding[] {
+    return this.engine.finish();
+  }
+
+  get findings(): readonly Finding[] {
+    return this.engine.findings;
+  }
+
+  flows(): Flow[] {
+    return this.engine.flows();
+  }
+
+  stepByObsId(id: string): CapturedStep | undefined {
+    return this.steps.find((s) => s.obs.id === id);
+  }
+
+  clear(): void {
+    this.engine = new Engine({ redact: true });
+    this.steps.length = 0;
+    this.entries.length = 0;
+    this.errors.length = 0;
+  }
+}
+
+/** Non-OAuth traffic still worth a row: a bearer JWT or a JWT in a JSON body. */
+function hasTokenish(o: Observation): boolean {
+  const auth = o.requestHeaders.find((h) => h.name.toLowerCase() === 'authorization')?.value ?? '';
+  if (/^(bearer|dpop)\s+eyJ/i.test(auth)) return true;
+  return false;
+}
+
+/** Parse a HAR file's text into its entries; errors as a message naming what is wrong. */
+export function harEntries(text: string): { entries: unknown[] } | { error: string } {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const entries = (j as HarLike)?.log?.entries;
+  if (!Array.isArray(entries)) return { error: 'not a HAR file: log.entries is missing' };
+  return { entries };
+}
+
+/** Feed a whole HAR into a fresh capture (offline analysis of an imported file). */
+export function analyseHar(text: string): { capture: Capture } | { error: string } {
+  const r = harEntries(text);
+  if ('error' in r) return r;
+  const c = new Capture();
+  const sorted = r.entries
+    .map((e, i) => ({ e, i, t: Date.parse(((e as { startedDateTime?: string }) ?? {}).startedDateTime ?? '') }))
+    .sort((a, b) => (Number.isFinite(a.t) && Number.isFinite(b.t) ? a.t - b.t : 0) || a.i - b.i);
+  for (const { e } of sorted) c.addEntry(e);
+  c.finish();
+  return { capture: c };
+}
+
+/** A HAR 1.2 document of what was captured (bodies as captured: it contains secrets). */
+export function exportHar(entries: readonly unknown[], version = '0.1.0'): object {
+  return { log: { version: '1.2', creator: { name: 'CoatCheck DevTools panel', version }, pages: [], entries: [...entries] } };
+}

@@ -1,0 +1,275 @@
+/**
+ * The flow timeline as the panel shows it: one group per flow (children nested under their
+ * broker's flow), each step with its decoded parameters and the findings whose evidence points at
+ * it. Pure: flows and findings in (from the background or the panel's engine), rows out.
+ */
+import type { MessageKind } from '../../core/classify/message';
+import type { Flow, FlowStep } from '../../core/flows/flow';
+import type { SourceRef } from '../../core/observe/observation';
+import { type Finding, severityRank, type Severity } from '../../core/report/finding';
+import { SECRET_PARAMS } from '../../core/util/secret';
+import { parseUrl } from '../../core/util/url';
+import type { Capture, CapturedStep } from './capture';
+
+export interface ParamRow {
+  name: string;
+  /** the value as known: raw when the panel captured it, already redacted when from the background */
+  value: string;
+  secret: boolean;
+  source: 'query' | 'fragment' | 'form' | 'request-object' | 'body' | 'response';
+}
+
+export interface TimelineStep {
+  key: string;
+  obsId: string;
+  ref: SourceRef;
+  time: number;
+  kind: MessageKind;
+  label: string;
+  method?: string;
+  status?: number;
+  /** redacted URL */
+  url: string;
+  host: string;
+  params: ParamRow[];
+  findings: Finding[];
+  /** the worst finding's severity, for the row marker */
+  worst?: Severity;
+}
+
+export interface TimelineGroup {
+  key: string;
+  title: string;
+  flow?: Flow;
+  /** facts about the flow (issuer, client_id, redirect_uri, PKCE …) */
+  facts: [string, string][];
+  steps: TimelineStep[];
+  /** findings of this flow that no step's evidence matched */
+  findings: Finding[];
+  children: TimelineGroup[];
+  depth: number;
+}
+
+export interface Timeline {
+  groups: TimelineGroup[];
+  /** OAuth traffic no flow owns: metadata, JWKS, token requests without a known code … */
+  other: TimelineGroup;
+  /** findings attached nowhere else */
+  loose: Finding[];
+}
+
+const SECRETISH = /(^|_)(token|secret|assertion|verifier|code|password|ticket|session)($|_)/i;
+
+export function isSecretParam(name: string, value: string): boolean {
+  if (SECRET_PARAMS.has(name)) return true;
+  if (SECRETISH.test(name) && name !== 'code_challenge' && name !== 'code_challenge_method' && name !== 'response_type' && name !== 'token_type' && !name.endsWith('_type')) return true;
+  return /^eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\./.test(value);
+}
+
+const LABELS: Record<MessageKind, string> = {
+  'authorization-request': 'Authorization request',
+  'authorization-response': 'Callback (authorization response)',
+  'par-request': 'Pushed authorization request',
+  'token-request': 'Token request',
+  metadata: 'AS metadata',
+  jwks: 'JWKS',
+  'client-auth-request': 'Client-authenticated request',
+  'end-session': 'End session',
+  'pre-authorization': 'Pre-authorization',
+  other: 'Request',
+};
+
+export function stepLabel(kind: MessageKind, opts: { hop?: boolean; grant?: string; endpoint?: string } = {}): string {
+  if (kind === 'authorization-request' && opts.hop) return 'AS-to-AS hop (authorization request to another AS)';
+  if (kind === 'token-request' && opts.grant) return `Token request (${opts.grant.replace('urn:ietf:params:oauth:grant-type:', '')})`;
+  if (kind === 'client-auth-request' && opts.endpoint) return `Client-authenticated request (${opts.endpoint})`;
+  return LABELS[kind] ?? kind;
+}
+
+function hostOf(u: string): string {
+  return parseUrl(u)?.host ?? '';
+}
+
+/** Parameters of a captured message (raw values), including a JSON response body's members. */
+export function paramsOfCaptured(s: CapturedStep): ParamRow[] {
+  const rows: ParamRow[] = [];
+  for (const [name, value] of s.msg.params.entries) {
+    rows.push({ name, value, secret: isSecretParam(name, value), source: s.msg.sources.get(name) ?? 'query' });
+  }
+  const json = s.msg.json;
+  if (json) {
+    for (const [name, v] of Object.entries(json)) {
+      if (s.msg.kind === 'jwks' && name === 'keys' && Array.isArray(v)) {
+        rows.push({ name: 'keys', value: v.map((k) => (k && typeof k === 'object' ? `${(k as { kid?: string }).kid ?? '(no kid)'} ${(k as { kty?: string }).kty ?? ''} ${(k as { alg?: string }).alg ?? ''}`.trim() : '?')).join(', '), secret: false, source: 'response' });
+        continue;
+      }
+      const value = typeof v === 'string' ? v : JSON.stringify(v);
+      rows.push({ name, value, secret: isSecretParam(name, value), source: 'response' });
+    }
+  }
+  return rows;
+}
+
+/** Parameters read back from a (redacted) URL, for steps the panel did not capture itself. */
+export function paramsOfUrl(url: string): ParamRow[] {
+  const p = parseUrl(url);
+  if (!p) return [];
+  return [
+    ...p.query.entries.map(([name, value]) => ({ name, value, secret: isSecretParam(name, value), source: 'query' as const })),
+    ...p.fragment.entries.map(([name, value]) => ({ name, value, secret: isSecretParam(name, value), source: 'fragment' as const })),
+  ];
+}
+
+function refMatches(ev: { input?: number; entry?: number; requestId?: string; url: string }, step: TimelineStep, redactedUrls: Set<string>): boolean {
+  if (ev.requestId !== undefined && step.ref.requestId !== undefined) return ev.requestId === step.ref.requestId;
+  if (ev.entry !== undefined && step.ref.entry !== undefined) return ev.entry === step.ref.entry && (ev.input ?? 0) === (step.ref.input ?? 0);
+  return redactedUrls.has(ev.url);
+}
+
+function worst(fs: Finding[]): Severity | undefined {
+  let w: Severity | undefined;
+  for (const f of fs) if (!w || severityRank(f.severity) > severityRank(w)) w = f.severity;
+  return w;
+}
+
+function flowFacts(f: Flow): [string, string][] {
+  const facts: [string, string][] = [['Issuer', `${f.as.issuer}${f.as.source === 'origin' ? ' (from the origin only)' : ` (from ${f.as.source})`}`]];
+  if (f.clientId) facts.push(['client_id', f.clientId]);
+  if (f.redirectUri) facts.push(['redirect_uri', f.redirectUri]);
+  if (f.responseType) facts.push(['response_type', f.responseType]);
+  if (f.state) facts.push(['state', `${f.state.shown} (${f.state.length} chars)`]);
+  if (f.nonce) facts.push(['nonce', f.nonce.shown]);
+  facts.push(['PKCE', f.codeChallenge ? `${f.codeChallengeMethod ?? 'plain (no method)'}` : f.paramsKnown ? 'none' : 'unknown (PAR/JAR)']);
+  if (f.as.sendsIss !== undefined) facts.push(['RFC 9207 iss', f.as.sendsIss ? 'supported' : 'not advertised']);
+  return facts;
+}
+
+export interface TimelineInput {
+  flows: readonly Flow[];
+  findings: readonly Finding[];
+  capture?: Capture;
+}
+
+export function buildTimeline(input: TimelineInput): Timeline {
+  const captured = new Map<string, CapturedStep>();
+  for (const s of input.capture?.steps ?? []) captured.set(s.obs.id, s);
+  const used = new Set<string>();
+  const allSteps: { step: TimelineStep; group: TimelineGroup }[] = [];
+
+  const makeStep = (fs: FlowStep, flow: Flow | undefined, hop: boolean): TimelineStep => {
+    const c = captured.get(fs.obsId);
+    used.add(fs.obsId);
+    const params = c ? paramsOfCaptured(c) : paramsOfUrl(fs.url);
+    return {
+      key: `${flow?.id ?? 'x'}:${fs.obsId}`,
+      obsId: fs.obsId,
+      ref: fs.ref,
+      time: fs.time,
+      kind: fs.kind,
+      label: stepLabel(fs.kind, { hop, grant: c?.msg.params.get('grant_type'), endpoint: c?.msg.endpoint }),
+      method: c?.obs.method,
+      status: c?.obs.status,
+      url: fs.url,
+      host: hostOf(fs.url),
+      params,
+      findings: [],
+    };
+  };
+
+  const byId = new Map(input.flows.map((f) => [f.id, f]));
+  const groupOf = new Map<string, TimelineGroup>();
+  const makeGroup = (f: Flow, depth: number): TimelineGroup => {
+    const firstAs = f.requests[0]?.as.origin ?? f.as.origin;
+    const seen = new Set<string>();
+    const steps: TimelineStep[] = [];
+    const ordered = [...f.steps].sort((a, b) => a.time - b.time);
+    for (const s of ordered) {
+      if (seen.has(s.obsId)) continue;
+      seen.add(s.obsId);
+      const req = f.requests.find((r) => r.obsId === s.obsId);
+      const hop = s.kind === 'authorization-request' && req !== undefined && req !== f.requests[0] && req.as.origin !== firstAs;
+      steps.push(makeStep(s, f, hop));
+    }
+    // requests/responses the steps list does not carry (older state)
+    for (const r of f.requests) if (!seen.has(r.obsId)) { seen.add(r.obsId); steps.push(makeStep({ ref: r.ref, obsId: r.obsId, time: r.time, kind: 'authorization-request', url: r.url }, f, r !== f.requests[0] && r.as.origin !== firstAs)); }
+    for (const r of f.responses) if (!seen.has(r.obsId)) { seen.add(r.obsId); steps.push(makeStep({ ref: r.ref, obsId: r.obsId, time: r.time, kind: 'authorization-response', url: r.url }, f, false)); }
+    steps.sort((a, b) => a.time - b.time);
+    const g: TimelineGroup = {
+      key: f.id,
+      title: `${f.parent ? 'Brokered upstream flow' : 'Flow'} ${f.id} · ${hostOf(f.as.endpoint || f.as.origin) || f.as.origin}${f.clientId ? ` · ${f.clientId}` : ''}`,
+      flow: f,
+      facts: flowFacts(f),
+      steps,
+      findings: [],
+      children: [],
+      depth,
+    };
+    groupOf.set(f.id, g);
+    for (const s of steps) allSteps.push({ step: s, group: g });
+    return g;
+  };
+
+  const roots: TimelineGroup[] = [];
+  const build = (f: Flow, depth: number, parent?: TimelineGroup) => {
+    if (groupOf.has(f.id) || depth > 8) return;
+    const g = makeGroup(f, depth);
+    if (parent) parent.children.push(g);
+    else roots.push(g);
+    for (const c of f.children) {
+      const cf = byId.get(c);
+      if (cf) build(cf, depth + 1, g);
+    }
+  };
+  const sortedFlows = [...input.flows].sort((a, b) => a.t0 - b.t0);
+  for (const f of sortedFlows) if (!f.parent || !byId.has(f.parent)) build(f, 0);
+  for (const f of sortedFlows) build(f, 0); // orphans of a cycle
+
+  // traffic no flow owns
+  const other: TimelineGroup = { key: 'other', title: 'Other OAuth traffic (metadata, JWKS, token endpoint, …)', facts: [], steps: [], findings: [], children: [], depth: 0 };
+  for (const c of input.capture?.steps ?? []) {
+    if (used.has(c.obs.id)) continue;
+    if (c.msg.kind === 'other' && !c.obs.requestHeaders.some((h) => /^authorization$/i.test(h.name))) continue;
+    const url = input.capture!.engine.store.redactUrl(c.obs.url);
+    const step: TimelineStep = {
+      key: `other:${c.obs.id}`,
+      obsId: c.obs.id,
+      ref: c.obs.ref,
+      time: c.obs.time,
+      kind: c.msg.kind,
+      label: stepLabel(c.msg.kind, { grant: c.msg.params.get('grant_type'), endpoint: c.msg.endpoint }),
+      method: c.obs.method,
+      status: c.obs.status,
+      url,
+      host: hostOf(c.obs.url),
+      params: paramsOfCaptured(c),
+      findings: [],
+    };
+    other.steps.push(step);
+    allSteps.push({ step, group: other });
+  }
+  other.steps.sort((a, b) => a.time - b.time);
+
+  // attach findings: by evidence (request id, HAR entry, URL), else to the flow, else loose
+  const urlsOf = new Map<TimelineStep, Set<string>>();
+  for (const { step } of allSteps) urlsOf.set(step, new Set([step.url]));
+  const loose: Finding[] = [];
+  for (const f of input.findings) {
+    let placed = false;
+    const candidates = f.flowId ? allSteps.filter((x) => x.group.key === f.flowId) : [];
+    const pool = [...candidates, ...allSteps];
+    for (const ev of f.evidence) {
+      const hit = pool.find((x) => refMatches(ev, x.step, urlsOf.get(x.step)!));
+      if (hit) {
+        if (!hit.step.findings.includes(f)) hit.step.findings.push(f);
+        placed = true;
+        break;
+      }
+    }
+    if (placed) continue;
+    const g = f.flowId ? groupOf.get(f.flowId) : undefined;
+    if (g) g.findings.push(f);
+    else loose.push(f);
+  }
+  for (const { step } of allSteps) step.worst = worst(step.findings);
+  return { groups: roots, other, loose };
+}

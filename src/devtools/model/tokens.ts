@@ -1,0 +1,313 @@
+/**
+ * Every JWT/JWS/JWE the panel meets (parameters, JSON bodies, bearer headers), decoded with the
+ * core's `decodeToken`, and the token view: header and claims with human times and remaining
+ * lifetime, a JWE's protected header and what key would decrypt it, and the audience checks.
+ */
+import { decodeToken, type JsonObject, type TokenReport } from '../../core/tokens/decode';
+import { audienceCheck, formatDuration, tokenFindings, type TokenCheckOptions } from '../../core/tokens/findings';
+import type { Flow } from '../../core/flows/flow';
+import type { MetadataRecord } from '../../core/flows/store';
+import { originOf, siteOf, parseUrl } from '../../core/util/url';
+import type { Capture } from './capture';
+
+export type TokenUse = NonNullable<TokenCheckOptions['use']>;
+
+export interface TokenItem {
+  id: string;
+  /** where it was found: parameter or JSON member name, or `Authorization` */
+  name: string;
+  use: TokenUse;
+  obsId: string;
+  /** the step's URL (raw, in memory) */
+  url: string;
+  time: number;
+  raw: string;
+  report: TokenReport;
+  flowId?: string;
+  clientId?: string;
+  frontChannel: boolean;
+}
+
+const TOKEN_NAMES: Record<string, TokenUse> = {
+  id_token: 'id_token',
+  access_token: 'access_token',
+  refresh_token: 'access_token',
+  client_assertion: 'assertion',
+  assertion: 'assertion',
+  request: 'request',
+  logout_token: 'logout_token',
+  response: 'jarm',
+  id_token_hint: 'id_token',
+  subject_token: 'unknown',
+  actor_token: 'unknown',
+};
+
+const JOSE_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?$/;
+
+export function looksLikeJose(v: string): boolean {
+  return v.length < 1_000_000 && v.startsWith('eyJ') && JOSE_SHAPE.test(v);
+}
+
+export function tryDecode(raw: string): TokenReport | undefined {
+  try {
+    return decodeToken(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tokens in the panel's capture, in time order, one item per (value, place). */
+export function collectTokens(capture: Capture): TokenItem[] {
+  const out: TokenItem[] = [];
+  const flows = capture.flows();
+  const flowOf = (obsId: string) => flows.find((f) => f.steps.some((s) => s.obsId === obsId) || f.requests.some((r) => r.obsId === obsId) || f.responses.some((r) => r.obsId === obsId));
+  const seen = new Set<string>();
+  for (const s of capture.steps) {
+    const found: [string, string][] = [];
+    for (const [k, v] of s.msg.params.entries) if (looksLikeJose(v)) found.push([k, v]);
+    if (s.msg.json) for (const [k, v] of Object.entries(s.msg.json)) if (typeof v === 'string' && looksLikeJose(v)) found.push([k, v]);
+    const auth = s.obs.requestHeaders.find((h) => h.name.toLowerCase() === 'authorization')?.value;
+    const bearer = auth?.match(/^(?:bearer|dpop)\s+(\S+)$/i)?.[1];
+    if (bearer && looksLikeJose(bearer)) found.push(['Authorization', bearer]);
+    for (const [name, raw] of found) {
+      const key = `${s.obs.id}|${name}|${raw}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const report = tryDecode(raw);
+      if (!report) continue;
+      const flow = flowOf(s.obs.id);
+      const use: TokenUse = name === 'Authorization' ? 'access_token' : TOKEN_NAMES[name] ?? 'unknown';
+      out.push({
+        id: `t${out.length + 1}`,
+        name,
+        use,
+        obsId: s.obs.id,
+        url: s.obs.url,
+        time: s.obs.time,
+        raw,
+        report,
+        flowId: flow?.id,
+        clientId: flow?.clientId ?? s.msg.params.get('client_id'),
+        frontChannel: s.msg.kind === 'authorization-response' || s.msg.kind === 'authorization-request',
+      });
+    }
+  }
+  return out;
+}
+
+// --------------------------------------------------------------------------------- the view
+
+export interface ClaimRow {
+  name: string;
+  /** JSON text of the value */
+  value: string;
+  /** human reading: dates for NumericDate claims */
+  human?: string;
+}
+
+export interface TokenView {
+  kind: TokenReport['kind'];
+  alg: string;
+  kid?: string;
+  typ?: string;
+  header: ClaimRow[];
+  claims: ClaimRow[];
+  payloadText?: string;
+  lifetime?: string;
+  expired?: boolean;
+  /** JWE: what would decrypt it */
+  keyHint?: string;
+}
+
+const TIME_CLAIMS = new Set(['iat', 'exp', 'nbf', 'auth_time', 'updated_at', 'rat']);
+
+export function humanTime(seconds: number, now: number): string {
+  const d = new Date(seconds * 1000);
+  if (Number.isNaN(d.getTime())) return 'invalid date';
+  const delta = seconds - now / 1000;
+  const rel = Math.abs(delta) < 1 ? 'now' : delta > 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
+  return `${d.toISOString().replace('.000Z', 'Z')} (${rel})`;
+}
+
+export function lifetimeText(payload: JsonObject, now: number): { text?: string; expired?: boolean } {
+  const exp = payload.exp;
+  if (typeof exp !== 'number') return { text: 'no exp: does not expire by itself' };
+  const left = exp - now / 1000;
+  const total = typeof payload.iat === 'number' ? ` of ${formatDuration(exp - payload.iat)}` : '';
+  if (left <= 0) return { text: `expired ${formatDuration(-left)} ago${total ? ` (lifetime${total.replace(' of', '')})` : ''}`, expired: true };
+  return { text: `${formatDuration(left)} left${total}`, expired: false };
+}
+
+/** What key would decrypt a JWE, from its protected header (RFC 7516/7518). */
+export function jweKeyHint(h: JsonObject): string {
+  const alg = typeof h.alg === 'string' ? h.alg : '?';
+  const enc = typeof h.enc === 'string' ? h.enc : '?';
+  const kid = typeof h.kid === 'string' ? ` with kid "${h.kid}"` : ' (no kid: try every key of that type)';
+  let what: string;
+  if (/^RSA-OAEP|^RSA1_5$/.test(alg)) what = `the recipient's RSA private key${kid}`;
+  else if (/^ECDH-ES/.test(alg)) {
+    const epk = h.epk as { crv?: string } | undefined;
+    what = `the recipient's ${epk?.crv ?? 'EC/OKP'} private key${kid} (ephemeral key agreement${alg === 'ECDH-ES' ? ', direct' : `, then ${alg.slice(8)} key wrap`})`;
+  } else if (/^A(128|192|256)(GCM)?KW$/.test(alg)) what = `a shared ${alg.match(/\d+/)![0]}-bit AES key-wrapping key${kid}`;
+  else if (alg === 'dir') what = `the shared content key itself (${enc}, ${/A(\d+)CBC-HS(\d+)/.test(enc) ? `${Number(enc.match(/A(\d+)CBC/)![1]) * 2} bits` : `${enc.match(/\d+/)?.[0] ?? '?'} bits`})${kid}`;
+  else if (/^PBES2/.test(alg)) what = `a password (PBES2, ${typeof h.p2c === 'number' ? `${h.p2c} iterations` : 'iteration count missing'})`;
+  else what = `a key for the unknown algorithm "${alg}"`;
+  const cty = typeof h.cty === 'string' && h.cty.toUpperCase() === 'JWT' ? ' It wraps a nested JWT (cty JWT).' : '';
+  return `Decrypting needs ${what}; content encryption ${enc}. For an encrypted ID token or userinfo response this is the client's key (its registered jwks), which the browser never sees.${cty}`;
+}
+
+function rowsOf(o: JsonObject, now: number): ClaimRow[] {
+  return Object.entries(o).map(([name, v]) => ({
+    name,
+    value: typeof v === 'string' ? v : JSON.stringify(v),
+    ...(TIME_CLAIMS.has(name) && typeof v === 'number' ? { human: humanTime(v, now) } : {}),
+  }));
+}
+
+export function tokenView(r: TokenReport, now: number): TokenView {
+  const h = r.header;
+  const view: TokenView = {
+    kind: r.kind,
+    alg: typeof h.alg === 'string' ? h.alg : '(none)',
+    ...(typeof h.kid === 'string' ? { kid: h.kid } : {}),
+    ...(typeof h.typ === 'string' ? { typ: h.typ } : {}),
+    header: rowsOf({ ...(r.unprotectedHeader ?? {}), ...h }, now),
+    claims: [],
+  };
+  if (r.kind === 'JWE') {
+    view.keyHint = jweKeyHint(h);
+    return view;
+  }
+  if (r.payload && typeof r.payload === 'object') {
+    view.claims = rowsOf(r.payload, now);
+    const l = lifetimeText(r.payload, now);
+    view.lifetime = l.text;
+    if (l.expired !== undefined) view.expired = l.expired;
+  } else if (typeof r.payload === 'string') view.payloadText = r.payload;
+  return view;
+}
+
+// ---------------------------------------------------------------------------- audience checks
+
+export interface Warning {
+  severity: 'critical' | 'high' | 'medium' | 'low' | 'info';
+  ruleId?: string;
+  title: string;
+  message: string;
+}
+
+function audValues(aud: unknown): string[] {
+  if (typeof aud === 'string') return [aud];
+  if (Array.isArray(aud)) return aud.filter((x): x is string => typeof x === 'string');
+  return [];
+}
+
+/** ID token aud/azp against the flow's client_id (OIDC Core §3.1.3.7 items 3–5). */
+export function idTokenAudienceWarnings(payload: JsonObject, clientId: string | undefined): Warning[] {
+  if (!clientId) {
+    return [{ severity: 'info', title: 'Audience not checked', message: 'The client_id of this flow is unknown, so the ID token audience could not be checked.' }];
+  }
+  const f = audienceCheck(payload, clientId);
+  if (!f) return [];
+  const title =
+    f.variant === 'aud-lacks-client' ? `ID token issued to another client: aud ${JSON.stringify(payload.aud)} ≠ client_id "${clientId}"`
+      : f.variant === 'azp-mismatch' || f.variant === 'azp-other-client' ? `ID token azp "${String(payload.azp)}" ≠ client_id "${clientId}"`
+        : f.variant === 'aud-missing' ? 'ID token without aud'
+          : 'ID token with several audiences and no azp';
+  return [{ severity: f.severity, ruleId: f.ruleId, title, message: f.message }];
+}
+
+export interface AssertionContext {
+  /** the URL the assertion was sent to */
+  receivingUrl: string;
+  /** issuer of the receiving AS, when metadata or the provider table knows it */
+  issuer?: string;
+  /** known token endpoints (metadata) */
+  tokenEndpoints?: string[];
+  /** what kind of endpoint received it */
+  endpoint?: 'token' | 'par' | 'revocation' | 'introspection' | 'device' | 'ciba' | 'userinfo' | 'unknown';
+}
+
+/** Client assertion audience (draft-02 §2.1): token endpoint elsewhere, foreign origin, several values. */
+export function assertionAudienceWarnings(payload: JsonObject, ctx: AssertionContext): Warning[] {
+  const out: Warning[] = [];
+  const aud = audValues(payload.aud);
+  const recvOrigin = originOf(ctx.receivingUrl);
+  const recvBase = parseUrl(ctx.receivingUrl)?.base ?? ctx.receivingUrl;
+  const issOrigin = originOf(ctx.issuer);
+  if (aud.length === 0) {
+    out.push({ severity: 'medium', ruleId: 'assertion-hygiene', title: 'Client assertion without aud', message: 'RFC 7523 §3 requires an aud claim naming the authorization server.' });
+    return out;
+  }
+  if (Array.isArray(payload.aud) && aud.length > 1) {
+    out.push({ severity: 'high', ruleId: 'audience-injection', title: `Client assertion with ${aud.length} audiences`, message: `aud is ${JSON.stringify(payload.aud)}: draft-02 §2.1.2 requires a single audience (the AS's issuer). Any of these recipients can replay it at the others.` });
+  }
+  for (const a of aud) {
+    const o = originOf(a);
+    if (o && o !== recvOrigin && o !== issOrigin) {
+      out.push({ severity: 'critical', ruleId: 'audience-injection', title: `Client assertion aud on a foreign origin: ${a}`, message: `The assertion was sent to ${recvOrigin} but its aud "${a}" is another origin${ctx.issuer ? ` (the receiving AS's issuer is ${ctx.issuer})` : ''}: whoever received it can replay it there.` });
+    }
+  }
+  const endpointKind = ctx.endpoint ?? 'unknown';
+  if (endpointKind !== 'token') {
+    const tokenLike = aud.filter((a) => (ctx.tokenEndpoints ?? []).includes(a) || /\/token\/?$/.test(parseUrl(a)?.pathname ?? ''));
+    for (const a of tokenLike) {
+      if (a === ctx.issuer || a === recvBase) continue;
+      out.push({ severity: 'high', ruleId: 'audience-injection', title: `Client assertion aud is a token endpoint, sent to a ${endpointKind} endpoint`, message: `aud "${a}" names a token endpoint, but the assertion went to ${recvBase}. RFC 9126 §2 makes ASes accept this value, which is what audience injection exploits: use the AS's issuer as aud.` });
+    }
+  }
+  if (out.length === 0 && ctx.issuer && !aud.every((a) => a === ctx.issuer || a === recvBase)) {
+    out.push({ severity: 'medium', ruleId: 'assertion-aud-not-issuer-or-target', title: 'Client assertion aud is neither the issuer nor the receiving endpoint', message: `aud ${JSON.stringify(payload.aud)}; expected "${ctx.issuer}" or "${recvBase}".` });
+  }
+  return out;
+}
+
+/** Metadata endpoints on another origin than the issuer, issuer ≠ the URL it was fetched from. */
+export function metadataWarnings(doc: JsonObject, fetchedFrom: string): Warning[] {
+  const out: Warning[] = [];
+  const issuer = typeof doc.issuer === 'string' ? doc.issuer : undefined;
+  if (!issuer) return [{ severity: 'high', ruleId: 'metadata-issuer-mismatch', title: 'Metadata without issuer', message: `The document fetched from ${fetchedFrom} has no issuer.` }];
+  const m = fetchedFrom.match(/^(.*?)\/\.well-known\/(openid-configuration|oauth-authorization-server)(\/.*)?(\?.*)?$/);
+  if (m) {
+    const implied = m[2] === 'openid-configuration' ? m[1] : `${m[1]}${m[3] ?? ''}`;
+    if (implied.replace(/\/$/, '') !== issuer.replace(/\/$/, '')) {
+      out.push({ severity: 'high', ruleId: 'metadata-issuer-mismatch', title: `Metadata issuer "${issuer}" ≠ "${implied}"`, message: `RFC 8414 §3.3: the issuer must equal the URL the metadata was fetched from (${fetchedFrom}) minus the well-known part.` });
+    }
+  }
+  const issOrigin = originOf(issuer);
+  const issHost = parseUrl(issuer)?.hostname ?? '';
+  for (const k of ['token_endpoint', 'pushed_authorization_request_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'device_authorization_endpoint', 'backchannel_authentication_endpoint']) {
+    const v = doc[k];
+    if (typeof v !== 'string') continue;
+    const o = originOf(v);
+    if (!o || o === issOrigin) continue;
+    const sameSite = siteOf(parseUrl(v)?.hostname ?? '') === siteOf(issHost);
+    out.push({
+      severity: sameSite ? 'low' : 'high',
+      ruleId: 'metadata-endpoint-foreign',
+      title: `${k} on ${sameSite ? 'a sibling host' : 'another origin'}: ${o}`,
+      message: `The issuer is ${issuer} but its ${k} is ${v}. A client that uses this endpoint as an assertion audience is exposed to audience injection (draft-02 §2.1.1.1).`,
+    });
+  }
+  return out;
+}
+
+/** Every warning the token view shows for one token. */
+export function warningsFor(t: TokenItem, ctx: { flows: readonly Flow[]; metadata: readonly MetadataRecord[]; endpoint?: AssertionContext['endpoint']; now?: number }): Warning[] {
+  const out: Warning[] = [];
+  const p = t.report.payload;
+  for (const f of tokenFindings(t.report, { use: t.use, clientId: t.use === 'id_token' ? t.clientId : undefined, frontChannel: t.frontChannel, now: ctx.now })) {
+    if (f.ruleId === 'id-token-aud-mismatch') continue; // shown below, louder
+    out.push({ severity: f.severity, ruleId: f.ruleId, title: f.ruleId, message: f.message });
+  }
+  if (p && typeof p === 'object') {
+    if (t.use === 'id_token') out.push(...idTokenAudienceWarnings(p, t.clientId));
+    if (t.use === 'assertion') {
+      const origin = originOf(t.url);
+      const md = ctx.metadata.find((m) => Object.values(m.endpoints).some((e) => originOf(e) === origin)) ?? ctx.metadata.find((m) => originOf(m.issuer) === origin);
+      out.push(...assertionAudienceWarnings(p, { receivingUrl: t.url, issuer: md?.issuer, tokenEndpoints: ctx.metadata.map((m) => m.tokenEndpoint).filter((x): x is string => !!x), endpoint: ctx.endpoint }));
+    }
+  }
+  const rank = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+  return out.sort((a, b) => rank[b.severity] - rank[a.severity]);
+}

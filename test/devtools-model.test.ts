@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { analyseHar, Capture, exportHar, harEntries } from '../src/devtools/model/capture';
+import { buildTimeline, isSecretParam } from '../src/devtools/model/timeline';
+import { assertionAudienceWarnings, collectTokens, idTokenAudienceWarnings, jweKeyHint, metadataWarnings, tokenView, warningsFor } from '../src/devtools/model/tokens';
+import { checkPkce } from '../src/devtools/model/pkce';
+import { knownDocsFrom, verifyWithIssuer } from '../src/devtools/model/verify';
+import type { Finding } from '../src/core/report/finding';
+import { AS, APP, CLIENT, entry, spaFlow, VERIFIER } from './devtools-fixture';
+
+function analysed(har: string) {
+  const r = analyseHar(har);
+  if ('error' in r) throw new Error(r.error);
+  return r.capture;
+}
+
+describe('panel capture and timeline', () => {
+  it('builds one flow with the authorization request, the callback and the token exchange, plus metadata and JWKS beside it', async () => {
+    const { har } = await spaFlow();
+    const c = analysed(har);
+    const tl = buildTimeline({ flows: c.flows(), findings: c.findings, capture: c });
+    expect(tl.groups).toHaveLength(1);
+    const g = tl.groups[0];
+    expect(g.steps.map((s) => s.kind)).toEqual(['authorization-request', 'authorization-response', 'token-request']);
+    expect(g.steps[2].label).toBe('Token request (authorization_code)');
+    expect(g.facts).toContainEqual(['client_id', CLIENT]);
+    expect(g.facts.find(([k]) => k === 'PKCE')?.[1]).toBe('S256');
+    expect(tl.other.steps.map((s) => s.kind)).toEqual(['metadata', 'jwks']);
+    // decoded parameters, with secrets marked (the view redacts them until revealed)
+    const tokenStep = g.steps[2];
+    const idt = tokenStep.params.find((p) => p.name === 'id_token')!;
+    expect(idt).toMatchObject({ secret: true, source: 'response' });
+    expect(tokenStep.params.find((p) => p.name === 'code_verifier')).toMatchObject({ secret: true, source: 'form' });
+    expect(tokenStep.params.find((p) => p.name === 'token_type')).toMatchObject({ secret: false, value: 'Bearer' });
+    expect(g.steps[0].params.find((p) => p.name === 'code_challenge')?.secret).toBe(false);
+    // the step's URL is redacted
+    expect(g.steps[1].url).not.toContain('SplxlOBeZQQYbYS6WxSbIA');
+  });
+
+  it('attaches findings to the step their evidence points at, else to the flow, else loose', async () => {
+    const { har } = await spaFlow();
+    const c = analysed(har);
+    const flows = c.flows();
+    const mk = (ev: Finding['evidence'], flowId: string | null): Finding => ({ ruleId: 'x', severity: 'high', confidence: 'strong', title: 't', message: 'm', references: [], flowId, evidence: ev, context: 'c', time: 0 });
+    const byEntry = mk([{ input: 0, entry: 4, url: 'whatever' }], flows[0].id);
+    const byUrl = mk([{ url: flows[0].steps[1].url }], null);
+    const toFlow = mk([{ entry: 99, url: 'nowhere' }], flows[0].id);
+    const loose = mk([{ url: 'https://elsewhere.example/' }], null);
+    const tl = buildTimeline({ flows, findings: [byEntry, byUrl, toFlow, loose], capture: c });
+    const g = tl.groups[0];
+    expect(g.steps[2].findings).toEqual([byEntry]);
+    expect(g.steps[2].worst).toBe('high');
+    expect(g.steps[1].findings).toEqual([byUrl]);
+    expect(g.findings).toEqual([toFlow]);
+    expect(tl.loose).toEqual([loose]);
+  });
+
+  it('attaches a real rule finding (implicit grant) to its authorization request', () => {
+    const c = new Capture();
+    c.addEntry(entry(`${AS}/auth?client_id=${CLIENT}&response_type=token&redirect_uri=${encodeURIComponent(APP + '/cb')}&state=Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx`));
+    const tl = buildTimeline({ flows: c.flows(), findings: c.findings, capture: c });
+    const step = tl.groups[0].steps[0];
+    expect(step.findings.map((f) => f.ruleId)).toContain('implicit-grant');
+  });
+
+  it('shows a background-only flow (no capture) from the redacted URLs', () => {
+    const c = new Capture();
+    c.addEntry(entry(`${AS}/auth?client_id=${CLIENT}&response_type=code&redirect_uri=${encodeURIComponent(APP + '/cb')}&state=Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx&code_challenge=abc&code_challenge_method=S256`));
+    const flows = JSON.parse(JSON.stringify(c.flows())); // as storage/getFlows would hand them over
+    const tl = buildTimeline({ flows, findings: [] });
+    const st = tl.groups[0].steps[0].params.find((p) => p.name === 'state')!;
+    expect(st.secret).toBe(true);
+    expect(st.value).not.toContain('Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx');
+  });
+
+  it('never throws on a bad HAR and reports why', () => {
+    expect(harEntries('nope')).toMatchObject({ error: expect.stringContaining('not JSON') });
+    expect(harEntries('{"log":{}}')).toMatchObject({ error: expect.stringContaining('log.entries') });
+    const r = analyseHar(JSON.stringify({ log: { entries: [{ bogus: 1 }, null, entry('https://x.example/')] } }));
+    if ('error' in r) throw new Error('unexpected');
+    expect(r.capture.errors.length).toBe(2);
+    expect((exportHar(r.capture.entries) as { log: { entries: unknown[] } }).log.entries).toHaveLength(3);
+  });
+
+  it('marks secret-looking parameters', () => {
+    expect(isSecretParam('code', 'x')).toBe(true);
+    expect(isSecretParam('client_assertion', 'x')).toBe(true);
+    expect(isSecretParam('custom', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig')).toBe(true);
+    expect(isSecretParam('client_id', 'abc')).toBe(false);
+    expect(isSecretParam('code_challenge_method', 'S256')).toBe(false);
+    expect(isSecretParam('grant_type', 'authorization_code')).toBe(false);
+  });
+});
+
+describe('token view', () => {
+  it('finds the ID token of the SPA token response, tied to its flow and client_id, with human times', async () => {
+    const { har, idt } = await spaFlow();
+    const c = analysed(har);
+    const tokens = collectTokens(c);
+    const t = tokens.find((x) => x.name === 'id_token')!;
+    expect(t).toBeDefined();
+    expect(t.raw).toBe(idt);
+    expect(t.use).toBe('id_token');
+    expect(t.clientId).toBe(CLIENT);
+    expect(t.flowId).toBe(c.flows()[0].id);
+    const now = ((t.report.payload as { iat: number }).iat + 60) * 1000;
+    const v = tokenView(t.report, now);
+    expect(v).toMatchObject({ kind: 'JWS', alg: 'RS256', kid: 'k1', typ: 'JWT' });
+    expect(v.claims.find((r) => r.name === 'exp')?.human).toMatch(/^\d{4}-\d\d-\d\dT.*Z \(in 4 min\)$/);
+    expect(v.claims.find((r) => r.name === 'iat')?.human).toMatch(/\(1 min ago\)$/);
+    expect(v.lifetime).toBe('4 min left of 5 min');
+    expect(tokenView(t.report, now + 10 * 60_000)).toMatchObject({ expired: true, lifetime: expect.stringContaining('expired 6 min ago') });
+    expect(warningsFor(t, { flows: c.flows(), metadata: [...c.engine.store.metadata.values()], now })).toEqual([]);
+  });
+
+  it('warns loudly when the ID token was issued to another client or azp differs', async () => {
+    const { har } = await spaFlow({ aud: 'someone-else' });
+    const c = analysed(har);
+    const t = collectTokens(c).find((x) => x.name === 'id_token')!;
+    const w = warningsFor(t, { flows: c.flows(), metadata: [] });
+    expect(w[0]).toMatchObject({ severity: 'high', ruleId: 'id-token-aud-mismatch', title: `ID token issued to another client: aud "someone-else" ≠ client_id "${CLIENT}"` });
+    expect(idTokenAudienceWarnings({ aud: [CLIENT, 'other'], azp: 'other' }, CLIENT)[0]).toMatchObject({ severity: 'high', title: expect.stringContaining('azp "other"') });
+    expect(idTokenAudienceWarnings({ aud: CLIENT }, CLIENT)).toEqual([]);
+    expect(idTokenAudienceWarnings({ aud: CLIENT }, undefined)[0].severity).toBe('info');
+  });
+
+  it('checks client assertion audiences: several values, foreign origin, token endpoint at another endpoint; silent for the issuer', () => {
+    const ctx = { receivingUrl: 'https://as.example/par', issuer: 'https://as.example', tokenEndpoints: ['https://as.example/token'], endpoint: 'par' as const };
+    expect(assertionAudienceWarnings({ aud: ['https://as.example', 'https://other.example'] }, ctx).map((w) => w.severity)).toEqual(['high', 'critical']);
+    expect(assertionAudienceWarnings({ aud: 'https://attacker.example/token' }, ctx)[0]).toMatchObject({ severity: 'critical', title: expect.stringContaining('foreign origin') });
+    expect(assertionAudienceWarnings({ aud: 'https://as.example/token' }, ctx)[0]).toMatchObject({ severity: 'high', title: expect.stringContaining('sent to a par endpoint') });
+    expect(assertionAudienceWarnings({ aud: 'https://as.example' }, ctx)).toEqual([]);
+    expect(assertionAudienceWarnings({ aud: 'https://as.example/par' }, ctx)).toEqual([]);
+    expect(assertionAudienceWarnings({ aud: 'https://as.example/token' }, { ...ctx, receivingUrl: 'https://as.example/token', endpoint: 'token' })).toEqual([]);
+  });
+
+  it('flags metadata endpoints on another origin and an issuer that does not match its URL', () => {
+    const md = { issuer: 'https://as.example', token_endpoint: 'https://honest.example/token', revocation_endpoint: 'https://api.as.example/revoke' };
+    const w = metadataWarnings(md, 'https://as.example/.well-known/openid-configuration');
+    expect(w.map((x) => [x.ruleId, x.severity])).toEqual([['metadata-endpoint-foreign', 'high'], ['metadata-endpoint-foreign', 'low']]);
+    expect(metadataWarnings({ issuer: 'https://evil.example' }, 'https://as.example/.well-known/openid-configuration')[0].ruleId).toBe('metadata-issuer-mismatch');
+    expect(metadataWarnings({ issuer: 'https://as.example/tenant' }, 'https://as.example/.well-known/oauth-authorization-server/tenant')).toEqual([]);
+    expect(metadataWarnings({ issuer: 'https://as.example', token_endpoint: 'https://as.example/token' }, 'https://as.example/.well-known/openid-configuration')).toEqual([]);
+  });
+
+  it('says what key would decrypt a JWE', () => {
+    expect(jweKeyHint({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'enc-1' })).toContain(`RSA private key with kid "enc-1"`);
+    expect(jweKeyHint({ alg: 'ECDH-ES+A128KW', enc: 'A128GCM', epk: { crv: 'P-256' } })).toContain('P-256 private key');
+    expect(jweKeyHint({ alg: 'dir', enc: 'A128CBC-HS256' })).toContain('256 bits');
+    expect(jweKeyHint({ alg: 'A256KW', enc: 'A256GCM', cty: 'JWT' })).toMatch(/256-bit AES key-wrapping key.*nested JWT/);
+  });
+});
+
+describe('signature verification on request', () => {
+  it('verifies against the JWKS the capture already holds, naming the kid', async () => {
+    const { har } = await spaFlow();
+    const c = analysed(har);
+    const t = collectTokens(c).find((x) => x.name === 'id_token')!;
+    const fetched: string[] = [];
+    const r = await verifyWithIssuer(t.raw, (t.report.payload as { iss: string }).iss, knownDocsFrom(c.steps), async (u) => {
+      fetched.push(u);
+      throw new Error('no network');
+    });
+    expect(r).toMatchObject({ verified: true, kid: 'k1', alg: 'RS256', keysFrom: 'capture', jwksUri: `${AS}/jwks` });
+    expect(fetched).toEqual([]);
+  });
+
+  it('fetches metadata and JWKS when the capture lacks them, and fails a forged signature', async () => {
+    const { idt, keys } = await spaFlow();
+    const docs: Record<string, unknown> = { [`${AS}/.well-known/openid-configuration`]: { issuer: AS, jwks_uri: `${AS}/jwks` }, [`${AS}/jwks`]: keys.jwks };
+    const fetchJson = async (u: string) => {
+      if (!(u in docs)) throw new Error('404');
+      return docs[u];
+    };
+    const empty = { metadata: new Map(), jwks: new Map() };
+    expect(await verifyWithIssuer(idt, AS, empty, fetchJson)).toMatchObject({ verified: true, kid: 'k1', keysFrom: 'fetched' });
+    const [h, p] = idt.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sub: 'mallory' })).toString('base64url');
+    const forged = `${h}.${forgedPayload}.${idt.split('.')[2]}`;
+    expect(await verifyWithIssuer(forged, AS, empty, fetchJson)).toMatchObject({ verified: false, kid: 'k1' });
+    const other = await new SignJWT({ iss: 'https://nowhere.example' }).setProtectedHeader({ alg: 'RS256' }).sign(keys.privateKey);
+    expect((await verifyWithIssuer(other, 'https://nowhere.example', empty, fetchJson)).verified).toBeNull();
+    expect((await verifyWithIssuer(idt, undefined, empty, fetchJson)).reason).toContain('no http(s) iss');
+  });
+
+  it('refuses keys of metadata whose issuer is not the token iss', async () => {
+    const { idt, keys } = await spaFlow();
+    const fetchJson = async (u: string) => (u.endsWith('/jwks') ? keys.jwks : { issuer: 'https://evil.example', jwks_uri: `${AS}/jwks` });
+    const r = await verifyWithIssuer(idt, AS, { metadata: new Map(), jwks: new Map() }, fetchJson);
+    expect(r.verified).toBeNull();
+    expect(r.reason).toContain('refusing');
+  });
+});
+
+describe('PKCE checker', () => {
+  it('matches a verifier to its S256 challenge and rejects another', async () => {
+    const { pkceS256 } = await import('../src/core/util/sha256');
+    expect(checkPkce(VERIFIER, pkceS256(VERIFIER))).toMatchObject({ match: true, problems: [] });
+    expect(checkPkce(VERIFIER, pkceS256(VERIFIER + 'x')).match).toBe(false);
+    expect(checkPkce(VERIFIER).match).toBeUndefined();
+  });
+
+  it('knows the RFC 7636 example vector, and flags short, plain and out-of-charset verifiers', () => {
+    const ex = checkPkce('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+    expect(ex.match).toBe(true);
+    expect(ex.problems.join(' ')).toContain('Appendix B');
+    expect(checkPkce('short').problems.join(' ')).toMatch(/5 characters.*43 to 128/);
+    expect(checkPkce('a'.repeat(50)).problems.join(' ')).toContain('repeated');
+    expect(checkPkce(VERIFIER + ' !', undefined).problems.join(' ')).toContain('outside');
+    const plain = checkPkce(VERIFIER, VERIFIER, 'plain');
+    expect(plain.match).toBe(true);
+    expect(plain.problems.join(' ')).toContain('use S256');
+  });
+});
