@@ -57,6 +57,7 @@ export function createHonestAs({ issuer, platform, broker, secrets, record, inte
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: [randomBytes(16).toString('hex')] },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
     scopes: ['openid', 'email'],
     claims: { openid: ['sub'], email: ['email'] },
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@lab.example` }) }),

@@ -1,0 +1,48 @@
+// Types for lab/index.mjs (the lab is plain ESM JavaScript; TypeScript tests import it through this).
+export declare const LAB_HOSTS: string[];
+export type ScenarioName = 'clean' | 'coat' | 'mixup' | 'forged' | 'implicit' | 'brokered';
+export interface Scenario {
+  host: string;
+  path: string;
+  expect: readonly string[];
+  quiet: boolean;
+  endsAt: string;
+}
+export declare const SCENARIOS: Record<ScenarioName, Scenario>;
+export interface LabRequest {
+  time: number;
+  host: string;
+  method: string;
+  url: string;
+  headers: Record<string, string | undefined>;
+}
+export interface LabRecord {
+  kind: string;
+  value: unknown;
+  where: string;
+  time: number;
+}
+export interface CallbackOutcome {
+  path: string;
+  solicited: boolean;
+  context: string;
+  redeemedAt: string;
+  outcome: 'connected' | 'token-error';
+  error?: string;
+}
+export interface Lab {
+  port: number;
+  origins: { platform: string; honest: string; attacker: string; broker: string };
+  cert: string;
+  requests: LabRequest[];
+  records: LabRecord[];
+  platform: { outcomes: CallbackOutcome[] };
+  attacker: { stolen: { code: string; codeVerifier: string | null; redirectUri: string | null; client?: string; time: number }[] };
+  scenarioUrl(name: ScenarioName): string;
+  issuedSecrets(): string[];
+  issued: { codes(): string[]; tokens(): string[]; states(): string[] };
+  errors(): LabRecord[];
+  holdNextInteraction(): { reached: Promise<void>; release: () => void };
+  close(): Promise<void>;
+}
+export declare function startLab(opts?: { port?: number; quiet?: boolean }): Promise<Lab>;
