@@ -1,0 +1,92 @@
+import { obs, post, q, rand, redirect } from '../../testing/builders';
+import { testRule } from '../../testing/rule-tester';
+import { fakeJwt } from '../../tokens/jwt-builder';
+import rule from './jwt-alg-none';
+
+const AS = 'https://as.example/authorize';
+const CB = 'https://app.example/cb';
+const TOKEN = 'https://as.example/token';
+const now = 1768471200;
+const claims = { iss: 'https://as.example', sub: 'u1', aud: 'c1', iat: now, exp: now + 300, nonce: 'n-1' };
+const signed = () => fakeJwt({ alg: 'RS256', kid: 'k1' }, claims);
+const none = (alg = 'none') => `${fakeJwt({ alg }, claims, '')}`;
+
+function areq(extra: Record<string, string> = {}) {
+  return obs(`${AS}?${q({ response_type: 'code id_token', client_id: 'c1', redirect_uri: CB, state: rand('s'), nonce: 'n-1', scope: 'openid', ...extra })}`);
+}
+
+testRule(rule, {
+  valid: [
+    {
+      name: 'signed ID token in a form_post response',
+      observations: () => [areq(), obs(CB, { method: 'POST', form: { state: rand('s'), code: rand('c'), id_token: signed() } })],
+    },
+    {
+      name: 'signed ID token in the token response',
+      observations: () => [post(TOKEN, { grant_type: 'authorization_code', code: rand('c'), client_id: 'c1' }, { responseBody: { access_token: rand('at'), token_type: 'Bearer', id_token: signed() } })],
+    },
+    {
+      name: 'a JWE request object (cannot be read, not unsecured)',
+      observations: () => [obs(`${AS}?${q({ client_id: 'c1', request: 'eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a.b.c.d' })}`)],
+    },
+    {
+      name: 'an error response to a token request whose body mentions alg none is not a token',
+      observations: () => [post(TOKEN, { grant_type: 'authorization_code', code: rand('c') }, { status: 400, responseBody: { error: 'invalid_grant', id_token: none() } })],
+    },
+    {
+      name: 'a signed client assertion at the token endpoint',
+      observations: () => [
+        post(TOKEN, { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: fakeJwt({ alg: 'PS256' }, { iss: 'c1', sub: 'c1', aud: TOKEN, jti: 'j', exp: now }) }),
+      ],
+    },
+  ],
+  invalid: [
+    {
+      name: 'alg none ID token in the front channel → critical',
+      observations: () => [areq(), obs(CB, { method: 'POST', form: { state: rand('s'), code: rand('c'), id_token: none() } })],
+      expect: [{ severity: 'critical', variant: 'alg-none', param: 'id_token' }],
+    },
+    {
+      name: 'alg "None" (other case) in a fragment response',
+      observations: () => [areq({ response_mode: 'fragment' }), ...redirect('https://as.example/login', `${CB}#${q({ state: rand('s'), id_token: none('None') })}`)],
+      expect: [{ severity: 'critical', variant: 'alg-none' }],
+    },
+    {
+      name: 'empty signature under RS256 in the front channel',
+      observations: () => [areq(), obs(CB, { method: 'POST', form: { state: rand('s'), code: rand('c'), id_token: fakeJwt({ alg: 'RS256' }, claims, '') } })],
+      expect: [{ severity: 'critical', variant: 'empty-signature' }],
+    },
+    {
+      name: 'alg none ID token in the token response → high',
+      observations: () => [post(TOKEN, { grant_type: 'authorization_code', code: rand('c'), client_id: 'c1' }, { responseBody: { access_token: rand('at'), token_type: 'Bearer', id_token: none() } })],
+      expect: [{ severity: 'high', param: 'id_token', message: /token response/ }],
+    },
+    {
+      name: 'unsecured request object in an authorization request',
+      observations: () => [obs(`${AS}?${q({ client_id: 'c1', request: fakeJwt({ alg: 'none' }, { response_type: 'code', client_id: 'c1', redirect_uri: CB }, '') })}`)],
+      expect: [{ severity: 'critical', param: 'request' }],
+    },
+    {
+      name: 'unsecured client assertion at a PAR endpoint → high',
+      observations: () => [
+        post('https://as.example/par', { response_type: 'code', client_id: 'c1', redirect_uri: CB, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: fakeJwt({ alg: 'none' }, { iss: 'c1', sub: 'c1', aud: 'https://as.example' }, '') }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:x', expires_in: 60 } }),
+      ],
+      expect: [{ severity: 'high', param: 'client_assertion' }],
+    },
+    {
+      name: 'unsecured JWT access token in the token response',
+      observations: () => [post(TOKEN, { grant_type: 'refresh_token', refresh_token: rand('rt') }, { responseBody: { access_token: fakeJwt({ alg: 'none', typ: 'at+jwt' }, { scope: 'a', exp: now }, ''), token_type: 'Bearer' } })],
+      expect: [{ severity: 'high', param: 'access_token' }],
+    },
+    {
+      name: 'unsecured back-channel logout token',
+      observations: () => [post('https://app.example/backchannel-logout', { logout_token: fakeJwt({ alg: 'none' }, { iss: 'https://as.example', sid: 's', events: {} }, '') })],
+      expect: [{ severity: 'high', param: 'logout_token' }],
+    },
+    {
+      name: 'unsecured JARM response',
+      observations: () => [areq({ response_mode: 'query.jwt' }), obs(`${CB}?${q({ response: fakeJwt({ alg: 'none' }, { iss: 'https://as.example', aud: 'c1', code: rand('c'), state: rand('s') }, '') })}`)],
+      expect: [{ severity: 'critical', param: 'response' }],
+    },
+  ],
+});

@@ -1,0 +1,36 @@
+import { obs } from '../../testing/builders';
+import { testRule } from '../../testing/rule-tester';
+import rule from './metadata-endpoint-foreign';
+
+const md = (doc: object, url = 'https://as.example/.well-known/openid-configuration', status = 200) => obs(url, { type: 'fetch', status, responseBody: doc });
+const base = { issuer: 'https://as.example', authorization_endpoint: 'https://as.example/authorize', jwks_uri: 'https://as.example/jwks' };
+
+testRule(rule, {
+  valid: [
+    { name: 'every endpoint on the issuer origin', observations: () => [md({ ...base, token_endpoint: 'https://as.example/token', revocation_endpoint: 'https://as.example/revoke', pushed_authorization_request_endpoint: 'https://as.example/par' })] },
+    { name: 'a foreign userinfo or jwks endpoint is not a client-authenticated endpoint', observations: () => [md({ ...base, token_endpoint: 'https://as.example/token', userinfo_endpoint: 'https://api.other.example/me', jwks_uri: 'https://keys.other.example/jwks' })] },
+    {
+      name: 'sibling host of the same site (Google-style oauth2.googleapis.com) is low only',
+      observations: () => [md({ issuer: 'https://accounts.google.com', authorization_endpoint: 'https://accounts.google.com/o/oauth2/v2/auth', token_endpoint: 'https://oauth2.googleapis.com/token', revocation_endpoint: 'https://oauth2.googleapis.com/revoke' }, 'https://accounts.google.com/.well-known/openid-configuration')],
+      allow: ['low'],
+    },
+    { name: 'an error page is not metadata', observations: () => [md({ ...base, token_endpoint: 'https://evil.example/token' }, undefined, 404)] },
+  ],
+  invalid: [
+    {
+      name: "attacker metadata claims the honest AS's token endpoint → high",
+      observations: () => [md({ issuer: 'https://attacker.example', authorization_endpoint: 'https://attacker.example/auth', token_endpoint: 'https://honest-as.example/token', pushed_authorization_request_endpoint: 'https://attacker.example/par' }, 'https://attacker.example/.well-known/oauth-authorization-server')],
+      expect: [{ severity: 'high', variant: 'foreign-site', param: 'token_endpoint', count: 1 }],
+    },
+    {
+      name: 'same site, other host → low',
+      observations: () => [md({ ...base, token_endpoint: 'https://login.example/token', introspection_endpoint: 'https://api.as.example/introspect' })],
+      expect: [{ severity: 'low', variant: 'same-site', param: 'introspection_endpoint' }],
+    },
+    {
+      name: 'every client-authenticated endpoint kind is checked (device, CIBA)',
+      observations: () => [md({ ...base, token_endpoint: 'https://as.example/token', device_authorization_endpoint: 'https://dev.other.example/device', backchannel_authentication_endpoint: 'https://ciba.other.example/bc' })],
+      expect: [{ param: 'device_authorization_endpoint', severity: 'high' }, { param: 'backchannel_authentication_endpoint', severity: 'high' }],
+    },
+  ],
+});

@@ -1,0 +1,33 @@
+import { endpointForeignChecks } from '../../tokens/metadata-audit';
+import { okResponse } from '../../tokens/sources';
+import { defineRule } from '../types';
+
+/** draft-02 §2.1.1.1: metadata that names client-authenticated endpoints on another site. */
+export default defineRule({
+  meta: {
+    id: 'metadata-endpoint-foreign',
+    title: "AS metadata names an endpoint on another origin than the issuer's",
+    severity: 'high',
+    confidence: 'strong',
+    references: ['draft-wuertele-oauth-security-topics-update-02 §2.1.1.1', 'RFC 8414 §2'],
+    description:
+      "An RFC 8414 / OIDC Discovery document whose token, PAR, revocation, introspection, device or CIBA endpoint lies on another origin than its issuer: high when the site (eTLD+1) differs, low for another host of the same site. An AS that claims another AS's token endpoint sets up audience injection.",
+    tier: 1,
+    on: ['metadata'],
+    vantage: ['DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg } = ctx;
+    if (!msg.json || !okResponse(msg)) return;
+    for (const f of endpointForeignChecks(msg.json)) {
+      const param = /(\w+_endpoint)/.exec(f.message)?.[1];
+      ctx.report({
+        severity: f.severity,
+        variant: f.variant,
+        message: f.message,
+        flowId: null,
+        evidence: [ctx.evidence(msg.obs, param, `${param}=${param ? String(msg.json[param]) : ''}; issuer=${String(msg.json.issuer)}`)],
+      });
+    }
+  },
+});

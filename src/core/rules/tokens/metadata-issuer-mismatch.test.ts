@@ -1,0 +1,24 @@
+import { obs } from '../../testing/builders';
+import { testRule } from '../../testing/rule-tester';
+import rule from './metadata-issuer-mismatch';
+
+const md = (url: string, issuer: unknown, status = 200) => obs(url, { type: 'fetch', status, responseBody: issuer === undefined ? { authorization_endpoint: 'https://x/a' } : { issuer, authorization_endpoint: 'https://x/a' } });
+
+testRule(rule, {
+  valid: [
+    { name: 'OIDC at the root', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example')] },
+    { name: 'OIDC appended form with a path (Keycloak realm)', observations: () => [md('https://sso.example.com/realms/r1/.well-known/openid-configuration', 'https://sso.example.com/realms/r1')] },
+    { name: 'RFC 8414 §3.1 path insertion', observations: () => [md('https://as.example/.well-known/oauth-authorization-server/tenant1', 'https://as.example/tenant1')] },
+    { name: 'RFC 8414 name in the appended form (common deployment)', observations: () => [md('https://as.example/tenant1/.well-known/oauth-authorization-server', 'https://as.example/tenant1')] },
+    { name: "Entra's templated issuer at /common", observations: () => [md('https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration', 'https://login.microsoftonline.com/{tenantid}/v2.0')] },
+    { name: 'a 404 body is not metadata', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://evil.example', 404)] },
+    { name: 'trailing slash only is low', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example/')], allow: ['low'] },
+  ],
+  invalid: [
+    { name: 'issuer on another host', observations: () => [md('https://attacker.example/.well-known/openid-configuration', 'https://honest-as.example')], expect: [{ severity: 'high', variant: 'mismatch', param: 'issuer' }] },
+    { name: 'issuer with another path', observations: () => [md('https://as.example/.well-known/oauth-authorization-server/t1', 'https://as.example/t2')], expect: [{ severity: 'high', message: /https:\/\/as\.example\/t1/ }] },
+    { name: 'root URL but issuer claims a tenant path', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example/tenant')], expect: [{ severity: 'high' }] },
+    { name: 'no issuer at all', observations: () => [md('https://as.example/.well-known/openid-configuration', undefined)], expect: [{ severity: 'high', variant: 'missing' }] },
+    { name: 'trailing-slash difference → low', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example/')], expect: [{ severity: 'low', variant: 'trailing-slash' }] },
+  ],
+});

@@ -1,0 +1,62 @@
+import { tryDecodeToken } from '../../tokens/decode';
+import { formatDuration, lifetimeCheck } from '../../tokens/findings';
+import { jwtSources, okResponse } from '../../tokens/sources';
+import { defineRule } from '../types';
+
+const LIMIT = 3600;
+
+function seconds(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v.trim())) return Number(v);
+  return undefined;
+}
+
+/** RFC 9700 §4.10.2: access tokens should be short-lived. */
+export default defineRule({
+  meta: {
+    id: 'token-lifetime-long',
+    title: 'Long-lived access token (over 1 hour)',
+    severity: 'low',
+    confidence: 'strong',
+    references: ['RFC 9700 §4.10.2'],
+    description:
+      'A token response (or an implicit authorization response) with expires_in over 3600 seconds, or a JWT access token whose exp - iat exceeds one hour: a leaked token stays usable for longer.',
+    tier: 1,
+    on: ['token-request', 'authorization-response'],
+    vantage: ['DT', 'HAR', 'BG'],
+  },
+  check(ctx) {
+    const { msg } = ctx;
+    if (ctx.replay) return;
+    let expiresIn: number | undefined;
+    let source: 'token response' | 'authorization response' | undefined;
+    if (msg.kind === 'token-request') {
+      if (!msg.json || !okResponse(msg) || msg.json.access_token === undefined) return;
+      expiresIn = seconds(msg.json.expires_in);
+      source = 'token response';
+    } else {
+      if (!msg.params.has('access_token')) return;
+      expiresIn = seconds(msg.params.get('expires_in'));
+      source = 'authorization response';
+    }
+    if (expiresIn !== undefined && expiresIn > LIMIT) {
+      ctx.report({
+        variant: 'expires-in',
+        message: `The ${source} from ${msg.url?.base ?? ''} issues an access token for ${formatDuration(expiresIn)} (expires_in=${expiresIn}), more than 1 hour.`,
+        evidence: [ctx.evidence(msg.obs, 'expires_in', `expires_in=${expiresIn}`)],
+      });
+      return;
+    }
+    for (const src of jwtSources(msg)) {
+      if (src.use !== 'access_token') continue;
+      const r = tryDecodeToken(src.value);
+      const f = r && lifetimeCheck(r);
+      if (!f) continue;
+      ctx.report({
+        variant: f.variant,
+        message: `${f.message} (${source} from ${msg.url?.base ?? ''})`,
+        evidence: [ctx.evidence(msg.obs, src.param, 'exp - iat over 1 hour', src.value)],
+      });
+    }
+  },
+});

@@ -1,0 +1,99 @@
+/**
+ * Where JWTs travel in classified messages, for the token rules: ID tokens, JARM responses,
+ * request objects, logout tokens, client assertions and JWT access tokens.
+ */
+import type { OAuthMessage } from '../classify/message';
+import { header } from '../observe/observation';
+import { safeDecode } from '../util/url';
+import { looksLikeJwt } from './peek';
+
+export type JwtUse = 'id_token' | 'access_token' | 'assertion' | 'request' | 'logout_token' | 'jarm';
+
+export interface JwtSource {
+  /** parameter (or response member) that carried it */
+  param: string;
+  value: string;
+  use: JwtUse;
+  /** travelled through the browser's URL or a form post (front channel) */
+  frontChannel: boolean;
+  /** found in the response body (token response) rather than the request */
+  inResponse: boolean;
+}
+
+export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+function isCompactJws(v: unknown): v is string {
+  return typeof v === 'string' && v.length < 100_000 && looksLikeJwt(v) && v.split('.').length === 3;
+}
+
+/** A 2xx (or unknown) response: bodies of error responses are not tokens. */
+export function okResponse(msg: OAuthMessage): boolean {
+  const s = msg.obs.status;
+  return s === undefined || s === 0 || (s >= 200 && s < 300);
+}
+
+/** Every compact JWS/JWT in the message, with what it is. JWEs are skipped (not readable). */
+export function jwtSources(msg: OAuthMessage): JwtSource[] {
+  const out: JwtSource[] = [];
+  const add = (param: string, value: unknown, use: JwtUse, frontChannel: boolean, inResponse = false) => {
+    if (isCompactJws(value)) out.push({ param, value, use, frontChannel, inResponse });
+  };
+  const req = (name: string) => msg.form.get(name) ?? msg.query.get(name);
+  switch (msg.kind) {
+    case 'authorization-request':
+      add('request', req('request'), 'request', true);
+      break;
+    case 'authorization-response':
+      add('id_token', msg.params.get('id_token'), 'id_token', true);
+      add('response', msg.params.get('response'), 'jarm', true);
+      add('access_token', msg.params.get('access_token'), 'access_token', true);
+      break;
+    case 'token-request':
+      add('client_assertion', msg.params.get('client_assertion'), 'assertion', false);
+      if (msg.params.get('grant_type') === JWT_BEARER_GRANT) add('assertion', msg.params.get('assertion'), 'assertion', false);
+      if (msg.json && okResponse(msg)) {
+        add('id_token', msg.json.id_token, 'id_token', false, true);
+        add('access_token', msg.json.access_token, 'access_token', false, true);
+      }
+      break;
+    case 'par-request':
+    case 'client-auth-request':
+      add('client_assertion', msg.params.get('client_assertion'), 'assertion', false);
+      add('request', msg.params.get('request'), 'request', false);
+      break;
+    default:
+      break;
+  }
+  // back-channel logout (OIDC Back-Channel Logout §2.5): a POST with a logout_token form field,
+  // whatever the classifier made of its URL
+  if (msg.obs.method === 'POST') add('logout_token', msg.form.get('logout_token'), 'logout_token', false);
+  return out;
+}
+
+/** The assertions a client authenticates with (RFC 7523 §2.2 client_assertion, §2.1 jwt-bearer grant). */
+export function assertionsIn(msg: OAuthMessage): { param: string; value: string }[] {
+  const out: { param: string; value: string }[] = [];
+  const ca = msg.params.get('client_assertion');
+  if (ca) out.push({ param: 'client_assertion', value: ca });
+  if (msg.params.get('grant_type') === JWT_BEARER_GRANT) {
+    const a = msg.params.get('assertion');
+    if (a) out.push({ param: 'assertion', value: a });
+  }
+  return out;
+}
+
+/** The client_id of a back-channel request: the form/query parameter, or HTTP Basic's user name. */
+export function requestClientId(msg: OAuthMessage): string | undefined {
+  const p = msg.params.get('client_id');
+  if (p) return p;
+  const auth = header(msg.obs.requestHeaders, 'authorization');
+  const m = auth?.match(/^basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+  if (!m) return undefined;
+  try {
+    const decoded = atob(m[1]);
+    const i = decoded.indexOf(':');
+    return i > 0 ? safeDecode(decoded.slice(0, i)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
