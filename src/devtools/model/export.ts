@@ -1,0 +1,36 @@
+/** Panel exports: the CLI's JSON report and SARIF (core/report), and the captured HAR. */
+import type { Flow } from '../../core/flows/flow';
+import type { Finding } from '../../core/report/finding';
+import { toJsonReport, type ReportModel } from '../../core/report/json';
+import { toSarif } from '../../core/report/sarif';
+import { allRules } from '../../core/rules/index';
+
+export const TOOL = { name: 'coatcheck', version: '0.1.0' };
+
+function model(findings: readonly Finding[], flows: readonly Flow[], source: string, entries: number): ReportModel {
+  return { tool: TOOL, inputs: [{ path: source, entries }], findings, flows, redact: true };
+}
+
+export function jsonExport(findings: readonly Finding[], flows: readonly Flow[], source: string, entries: number): string {
+  return JSON.stringify(toJsonReport(model(findings, flows, source, entries)), null, 2) + '\n';
+}
+
+export function sarifExport(findings: readonly Finding[], flows: readonly Flow[], source: string, entries: number, docsBase: string): string {
+  return JSON.stringify(toSarif(model(findings, flows, source, entries), { rules: allRules, docsBase }), null, 2) + '\n';
+}
+
+/** Background and panel findings together, once each (same rule, message and first evidence). */
+export function mergeFindings(...lists: readonly (readonly Finding[])[]): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const list of lists) {
+    for (const f of list) {
+      const e = f.evidence[0];
+      const k = `${f.ruleId}|${f.variant ?? ''}|${f.message}|${e?.url ?? ''}|${e?.param ?? ''}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(f);
+    }
+  }
+  return out;
+}

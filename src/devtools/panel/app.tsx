@@ -1,0 +1,382 @@
+/** The CoatCheck DevTools panel: flow timeline, tokens, findings, tools (paste box, PKCE). */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Flow } from '../../core/flows/flow';
+import { type Finding, sortFindings } from '../../core/report/finding';
+import { Capture, analyseHar, exportHar } from '../model/capture';
+import { jsonExport, mergeFindings, sarifExport } from '../model/export';
+import { checkPkce } from '../model/pkce';
+import { buildTimeline } from '../model/timeline';
+import { collectTokens, tryDecode, warningsFor, type TokenItem, type TokenUse } from '../model/tokens';
+import { knownDocsFrom, verifyWithIssuer, type VerifyResult } from '../model/verify';
+import { FindingList, onListKeys, TimelineView, TokenCard, type RevealState } from './components';
+import { backgroundState, download, existingEntries, fetchJson, fetchText, listenNetwork, readParams, type PanelParams } from './sources';
+
+type Tab = 'timeline' | 'tokens' | 'findings' | 'tools';
+const TABS: [Tab, string][] = [
+  ['timeline', 'Flows'],
+  ['tokens', 'Tokens'],
+  ['findings', 'Findings'],
+  ['tools', 'Inspect & PKCE'],
+];
+
+const AUTO_VERIFY_KEY = 'coatcheck.autoVerify';
+
+function loadAutoVerify(): boolean {
+  try {
+    return localStorage.getItem(AUTO_VERIFY_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function App({ params: initial }: { params?: PanelParams }) {
+  const params = useMemo(() => initial ?? readParams(location.search), [initial]);
+  const capture = useRef(new Capture({ context: params.tabId !== undefined ? `tab:${params.tabId}` : undefined }));
+  const [version, setVersion] = useState(0);
+  const bump = () => setVersion((v) => v + 1);
+  const [bg, setBg] = useState<{ findings: Finding[]; flows: Flow[]; reachable: boolean }>({ findings: [], flows: [], reachable: false });
+  const [tab, setTab] = useState<Tab>('timeline');
+  const [revealAll, setRevealAll] = useState(false);
+  const [revealed, setRevealed] = useState<Set<string>>(new Set());
+  const [verify, setVerify] = useState<Map<string, VerifyResult | 'pending'>>(new Map());
+  const [autoVerify, setAutoVerify] = useState(loadAutoVerify());
+  const [source, setSource] = useState<'auto' | 'capture' | 'background'>('auto');
+  const [status, setStatus] = useState<string>('');
+  const [importName, setImportName] = useState<string | undefined>();
+  const [now, setNow] = useState(Date.now());
+
+  const reveal: RevealState = {
+    all: revealAll,
+    keys: revealed,
+    toggle: (k) =>
+      setRevealed((prev) => {
+        const n = new Set(prev);
+        if (n.has(k)) n.delete(k);
+        else n.add(k);
+        return n;
+      }),
+  };
+
+  // theme
+  useEffect(() => {
+    if (params.theme) document.documentElement.dataset.theme = params.theme;
+  }, [params.theme]);
+
+  // live DevTools network capture
+  useEffect(() => {
+    if (!params.devtools) return;
+    let pending = 0;
+    const flush = () => {
+      pending = 0;
+      bump();
+    };
+    void existingEntries().then((entries) => {
+      for (const e of entries) capture.current.addEntry(e);
+      bump();
+    });
+    return listenNetwork((entry) => {
+      capture.current.addEntry(entry);
+      if (!pending) pending = window.setTimeout(flush, 150);
+    });
+  }, [params.devtools]);
+
+  // ?har=<url>: offline analysis of a HAR the test (or a link) points at
+  useEffect(() => {
+    if (!params.harUrl) return;
+    fetchText(params.harUrl)
+      .then((text) => loadHar(text, params.harUrl!))
+      .catch((e) => setStatus(`Cannot load ${params.harUrl}: ${e instanceof Error ? e.message : String(e)}`));
+  }, [params.harUrl]);
+
+  // the background's view of the tab (navigations, redirects, fragments), refreshed
+  useEffect(() => {
+    if (params.tabId === undefined) return;
+    let stop = false;
+    const poll = async () => {
+      const s = await backgroundState(params.tabId);
+      if (!stop) setBg(s);
+    };
+    void poll();
+    const t = window.setInterval(poll, 2000);
+    return () => {
+      stop = true;
+      clearInterval(t);
+    };
+  }, [params.tabId]);
+
+  // lifetimes tick
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(Date.now()), 15000);
+    return () => clearInterval(t);
+  }, []);
+
+  function loadHar(text: string, name: string) {
+    const r = analyseHar(text);
+    if ('error' in r) {
+      setStatus(`${name}: ${r.error}`);
+      return;
+    }
+    capture.current = r.capture;
+    setImportName(name);
+    setVerify(new Map());
+    setStatus(`${name}: ${r.capture.entries.length} entries analysed${r.capture.errors.length ? `, ${r.capture.errors.length} skipped (${r.capture.errors[0]})` : ''}`);
+    bump();
+  }
+
+  const c = capture.current;
+  const capFlows = useMemo(() => c.flows(), [c, version]);
+  const capFindings = useMemo(() => [...c.findings], [c, version]);
+  const useCapture = source === 'capture' || (source === 'auto' && (capFlows.length > 0 || bg.flows.length === 0));
+  const flows = useCapture ? capFlows : bg.flows;
+  const findings = useMemo(() => sortFindings(mergeFindings(capFindings, bg.findings)), [capFindings, bg.findings]);
+  const timeline = useMemo(() => buildTimeline({ flows, findings, capture: useCapture ? c : undefined }), [flows, findings, useCapture, c, version]);
+  const tokens = useMemo(() => collectTokens(c), [c, version]);
+  const metadata = useMemo(() => [...c.engine.store.metadata.values()], [c, version]);
+  const known = useMemo(() => knownDocsFrom(c.steps), [c, version]);
+
+  const runVerify = async (id: string, raw: string, iss: unknown) => {
+    setVerify((m) => new Map(m).set(id, 'pending'));
+    const r = await verifyWithIssuer(raw, iss, known, fetchJson);
+    setVerify((m) => new Map(m).set(id, r));
+  };
+
+  useEffect(() => {
+    if (!autoVerify) return;
+    for (const t of tokens) {
+      if (t.report.kind !== 'JWS' || verify.has(t.id)) continue;
+      const p = t.report.payload;
+      if (p && typeof p === 'object' && typeof p.iss === 'string') void runVerify(t.id, t.raw, p.iss);
+    }
+  }, [autoVerify, tokens]);
+
+  const exportName = (ext: string) => `coatcheck-${params.tabId !== undefined ? `tab${params.tabId}-` : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.${ext}`;
+  const sourceName = importName ?? (params.tabId !== undefined ? `devtools:tab/${params.tabId}` : 'devtools');
+
+  return (
+    <div class="app">
+      <div class="toolbar" role="toolbar" aria-label="CoatCheck">
+        <strong class="brand">CoatCheck</strong>
+        <span class="muted" data-testid="source-status">
+          {importName ? `HAR ${importName}` : params.devtools ? `tab ${params.tabId}` : params.tabId !== undefined ? `tab ${params.tabId} (background)` : 'offline'}
+          {' · '}
+          {c.entries.length} requests · {findings.length} findings{bg.reachable ? ` · background: ${bg.flows.length} flows` : ''}
+        </span>
+        <span class="spacer" />
+        <label class="file">
+          Import HAR
+          <input
+            type="file"
+            accept=".har,application/json"
+            data-testid="import-har"
+            onChange={async (e) => {
+              const f = (e.currentTarget as HTMLInputElement).files?.[0];
+              if (f) loadHar(await f.text(), f.name);
+            }}
+          />
+        </label>
+        <button type="button" onClick={() => download(exportName('json'), jsonExport(findings, flows, sourceName, c.entries.length))}>Export JSON</button>
+        <button type="button" onClick={() => download(exportName('sarif'), sarifExport(findings, flows, sourceName, c.entries.length, 'https://github.com/coatcheck/coatcheck/blob/main/docs/rules/'), 'application/sarif+json')}>Export SARIF</button>
+        <button type="button" title="The HAR holds the captured values in full (secrets included)" onClick={() => download(exportName('har'), JSON.stringify(exportHar(c.entries), null, 1))}>
+          Export HAR
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            c.clear();
+            setImportName(undefined);
+            setVerify(new Map());
+            setStatus('');
+            bump();
+          }}
+        >
+          Clear
+        </button>
+        <label>
+          <input type="checkbox" checked={revealAll} onChange={(e) => setRevealAll((e.currentTarget as HTMLInputElement).checked)} /> Reveal values
+        </label>
+        <label title="Fetch the issuer's metadata and JWKS and verify every signed token automatically">
+          <input
+            type="checkbox"
+            checked={autoVerify}
+            onChange={(e) => {
+              const v = (e.currentTarget as HTMLInputElement).checked;
+              setAutoVerify(v);
+              try {
+                localStorage.setItem(AUTO_VERIFY_KEY, v ? '1' : '0');
+              } catch {
+                /* storage blocked */
+              }
+            }}
+          />{' '}
+          Auto-verify
+        </label>
+        {bg.reachable && capFlows.length > 0 && (
+          <label>
+            Flows from{' '}
+            <select value={source} onChange={(e) => setSource((e.currentTarget as HTMLSelectElement).value as typeof source)}>
+              <option value="auto">auto</option>
+              <option value="capture">DevTools capture</option>
+              <option value="background">background</option>
+            </select>
+          </label>
+        )}
+      </div>
+      {status && (
+        <p class="status" role="status" data-testid="status">
+          {status}
+        </p>
+      )}
+      <nav class="tabs" role="tablist" aria-label="Views" onKeyDown={(e) => onListKeys(e as unknown as KeyboardEvent & { currentTarget: HTMLElement }, '[role=tab]')}>
+        {TABS.map(([id, label]) => (
+          <button key={id} type="button" role="tab" id={`tab-${id}`} aria-selected={tab === id} aria-controls={`view-${id}`} tabIndex={tab === id ? 0 : -1} onClick={() => setTab(id)} onFocus={() => setTab(id)}>
+            {label}
+            {id === 'findings' && findings.length > 0 ? ` (${findings.length})` : ''}
+            {id === 'tokens' && tokens.length > 0 ? ` (${tokens.length})` : ''}
+          </button>
+        ))}
+      </nav>
+      <section class="view" id={`view-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        {tab === 'timeline' && <TimelineView timeline={timeline} reveal={reveal} />}
+        {tab === 'tokens' && (
+          <div>
+            {tokens.length === 0 && <p class="muted">No JWT, JWS or JWE seen yet (token responses need this panel open, or an imported HAR).</p>}
+            {tokens.map((t) => (
+              <TokenCard
+                key={t.id}
+                id={t.id}
+                title={tokenTitle(t)}
+                context={`${new URL(t.url).host} · ${t.flowId ? `flow ${t.flowId}` : 'no flow'}${t.clientId ? ` · client_id ${t.clientId}` : ''}`}
+                raw={t.raw}
+                report={t.report}
+                warnings={warningsFor(t, { flows, metadata, now, endpoint: c.stepByObsId(t.obsId)?.msg.endpoint })}
+                reveal={reveal}
+                now={now}
+                verify={verify.get(t.id)}
+                onVerify={() => void runVerify(t.id, t.raw, t.report.payload && typeof t.report.payload === 'object' ? t.report.payload.iss : undefined)}
+              />
+            ))}
+          </div>
+        )}
+        {tab === 'findings' && <FindingList findings={findings} empty="No findings." />}
+        {tab === 'tools' && <Tools reveal={reveal} now={now} flows={flows} metadata={metadata} known={known} />}
+      </section>
+    </div>
+  );
+}
+
+function tokenTitle(t: TokenItem): string {
+  const names: Record<string, string> = { id_token: 'ID token', access_token: 'Access token', refresh_token: 'Refresh token', client_assertion: 'Client assertion', assertion: 'JWT bearer assertion', request: 'Request object', logout_token: 'Logout token', response: 'JARM response', Authorization: 'Bearer token (Authorization header)' };
+  return names[t.name] ?? t.name;
+}
+
+function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; now: number; flows: Flow[]; metadata: ReturnType<Capture['engine']['store']['metadata']['values']> extends Iterable<infer M> ? M[] : never; known: ReturnType<typeof knownDocsFrom> }) {
+  const [text, setText] = useState('');
+  const [clientId, setClientId] = useState('');
+  const [use, setUse] = useState<TokenUse>('id_token');
+  const [recv, setRecv] = useState('');
+  const [result, setResult] = useState<VerifyResult | 'pending' | undefined>();
+  const [verifier, setVerifier] = useState('');
+  const [challenge, setChallenge] = useState('');
+  const [method, setMethod] = useState('S256');
+  const raw = text.trim().replace(/^bearer\s+/i, '');
+  const report = raw ? tryDecode(raw) : undefined;
+  const item: TokenItem | undefined = report
+    ? { id: 'paste', name: use, use, obsId: '', url: recv || 'about:blank', time: now, raw, report, clientId: clientId || undefined, frontChannel: false }
+    : undefined;
+  const pk = verifier.trim() ? checkPkce(verifier, challenge || undefined, method) : undefined;
+  return (
+    <div class="tools">
+      <section aria-labelledby="paste-h">
+        <h3 id="paste-h">Inspect a token</h3>
+        <label class="block">
+          JWT, JWS or JWE (compact or JSON serialization)
+          <textarea
+            rows={4}
+            data-testid="paste-input"
+            value={text}
+            onInput={(e) => {
+              setText((e.currentTarget as HTMLTextAreaElement).value);
+              setResult(undefined);
+            }}
+            spellcheck={false}
+          />
+        </label>
+        <div class="row">
+          <label>
+            It is a{' '}
+            <select value={use} onChange={(e) => setUse((e.currentTarget as HTMLSelectElement).value as TokenUse)} data-testid="paste-use">
+              <option value="id_token">ID token</option>
+              <option value="access_token">access token</option>
+              <option value="assertion">client assertion</option>
+              <option value="unknown">something else</option>
+            </select>
+          </label>
+          <label>
+            client_id <input value={clientId} onInput={(e) => setClientId((e.currentTarget as HTMLInputElement).value)} data-testid="paste-client-id" placeholder={flows[0]?.clientId ?? ''} />
+          </label>
+          {use === 'assertion' && (
+            <label>
+              sent to <input value={recv} onInput={(e) => setRecv((e.currentTarget as HTMLInputElement).value)} placeholder="https://as.example/par" />
+            </label>
+          )}
+        </div>
+        {raw && !report && <p class="bad" role="status">Not a JWT/JWS/JWE this panel can decode.</p>}
+        {item && (
+          <TokenCard
+            id="paste"
+            title="Pasted token"
+            raw={raw}
+            report={item.report}
+            warnings={warningsFor(item, { flows, metadata, now, endpoint: use === 'assertion' ? 'unknown' : undefined })}
+            reveal={reveal}
+            now={now}
+            verify={result}
+            onVerify={async () => {
+              setResult('pending');
+              const p = item.report.payload;
+              setResult(await verifyWithIssuer(raw, p && typeof p === 'object' ? p.iss : undefined, known, fetchJson));
+            }}
+          />
+        )}
+      </section>
+      <section aria-labelledby="pkce-h">
+        <h3 id="pkce-h">PKCE checker</h3>
+        <div class="row">
+          <label>
+            code_verifier <input value={verifier} onInput={(e) => setVerifier((e.currentTarget as HTMLInputElement).value)} data-testid="pkce-verifier" spellcheck={false} />
+          </label>
+          <label>
+            code_challenge <input value={challenge} onInput={(e) => setChallenge((e.currentTarget as HTMLInputElement).value)} data-testid="pkce-challenge" spellcheck={false} />
+          </label>
+          <label>
+            method{' '}
+            <select value={method} onChange={(e) => setMethod((e.currentTarget as HTMLSelectElement).value)}>
+              <option>S256</option>
+              <option>plain</option>
+            </select>
+          </label>
+        </div>
+        {pk && (
+          <div class="pkce" data-testid="pkce-result">
+            {pk.match !== undefined && <p class={pk.match ? 'ok' : 'bad'}>{pk.match ? 'The verifier matches the challenge.' : 'The verifier does NOT match the challenge.'}</p>}
+            <p>
+              {pk.method}(verifier) = <code>{pk.computed}</code>
+            </p>
+            <p>
+              {pk.verifierLength} characters, at most {pk.entropyBits} bits of entropy.
+            </p>
+            {pk.problems.length > 0 && (
+              <ul>
+                {pk.problems.map((p, i) => (
+                  <li key={i} class="warn">
+                    {p}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
