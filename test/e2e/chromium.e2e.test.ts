@@ -1,0 +1,152 @@
+/**
+ * The built Chrome extension in real headless Chromium, against the live lab: every attack scenario
+ * raises its rules in the attacked tab, the benign look-alikes stay quiet, findings survive a
+ * service-worker stop in the middle of a flow, the popup shows them, no raw secret lands in
+ * storage.session, and the extension itself never talks to the lab's servers.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getFindings, launchChromium, openExtensionPage, playScenario, stopServiceWorker, tabIdFor } from '../../lab/chromium.mjs';
+import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
+import { SCENARIOS, startLab, type Lab, type ScenarioName } from '../../lab/index.mjs';
+
+type F = { ruleId: string; severity: string; message?: string };
+const MEDIUM_UP = new Set(['critical', 'high', 'medium']);
+
+let lab: Lab;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let context: BrowserContext;
+let extId: string;
+let ext: Page;
+
+beforeAll(async () => {
+  lab = await startLab();
+  browser = await launchChromium({ extensionDir: CHROME_DIST });
+  context = browser.context;
+  extId = browser.extensionId!;
+  ext = await openExtensionPage(context, extId, popupPath(CHROME_DIST));
+});
+afterAll(async () => {
+  await browser?.close();
+  await lab?.close();
+});
+
+async function tabOf(page: Page): Promise<number> {
+  const url = page.url();
+  const id = await tabIdFor(ext, url.split('#')[0]);
+  expect(id, `tab id of ${url}`).toBeTypeOf('number');
+  return id!;
+}
+
+/** Poll getFindings for the tab until every expected rule is there (or the time is up). */
+async function findingsFor(tabId: number, expectIds: readonly string[], ms = 8000): Promise<F[]> {
+  const t0 = Date.now();
+  let fs: F[] = [];
+  do {
+    fs = (await getFindings(ext, tabId)) as F[];
+    if (expectIds.length > 0 && expectIds.every((id) => fs.some((f) => f.ruleId === id))) return fs;
+    await new Promise((r) => setTimeout(r, 150));
+  } while (Date.now() - t0 < ms);
+  return fs;
+}
+
+const brief = (fs: F[]) => fs.map((f) => `${f.ruleId}:${f.severity}`).join(', ');
+
+async function run(name: ScenarioName) {
+  const page = await playScenario(context, lab.scenarioUrl(name));
+  expect(new URL(page.url()).pathname).toBe(SCENARIOS[name].endsAt);
+  expect(await page.getAttribute('#result', 'data-outcome')).toBe('connected');
+  const tabId = await tabOf(page);
+  // quiet scenarios: give the worker the same time it gets for attacks, then look
+  const fs = await findingsFor(tabId, SCENARIOS[name].expect, SCENARIOS[name].quiet ? 1500 : 8000);
+  return { page, tabId, findings: fs };
+}
+
+describe('Chromium + built extension + lab', () => {
+  it('COAT: coat-context-switch and callback-context-mismatch in the attacked tab', async () => {
+    const { page, tabId, findings } = await run('coat');
+    const ids = findings.map((f) => f.ruleId);
+    expect(ids, brief(findings)).toContain('coat-context-switch');
+    expect(ids, brief(findings)).toContain('callback-context-mismatch');
+
+    // the popup for that tab lists them
+    const popup = await openExtensionPage(context, extId, `${popupPath(CHROME_DIST)}?tab=${tabId}`);
+    await popup.waitForSelector('[data-rule-id="coat-context-switch"]', { timeout: 10000 });
+    await popup.waitForSelector('[data-rule-id="callback-context-mismatch"]', { timeout: 10000 });
+    await popup.close();
+    await page.close();
+  });
+
+  it('classic mix-up through a shared redirect URI: mixup-as-switch and mixup-iss-mismatch', async () => {
+    const { page, findings } = await run('mixup');
+    const ids = findings.map((f) => f.ruleId);
+    expect(ids, brief(findings)).toContain('mixup-as-switch');
+    expect(ids, brief(findings)).toContain('mixup-iss-mismatch');
+    await page.close();
+  });
+
+  it("forged callback with the attacker's own code: unsolicited-callback", async () => {
+    const { page, findings } = await run('forged');
+    expect(findings.map((f) => f.ruleId), brief(findings)).toContain('unsolicited-callback');
+    await page.close();
+  });
+
+  it('implicit grant: implicit-grant and token-in-fragment', async () => {
+    const { page, findings } = await run('implicit');
+    const ids = findings.map((f) => f.ruleId);
+    expect(ids, brief(findings)).toContain('implicit-grant');
+    expect(ids, brief(findings)).toContain('token-in-fragment');
+    await page.close();
+  });
+
+  it('clean and brokered flows: no finding at medium or above', async () => {
+    for (const name of ['clean', 'brokered'] as const) {
+      const { page, findings } = await run(name);
+      expect(brief(findings.filter((f) => MEDIUM_UP.has(f.severity))), name).toBe('');
+      await page.close();
+    }
+  });
+
+  it('the service worker stopped between the authorization request and the callback: COAT still found', async () => {
+    const hold = lab.holdNextInteraction();
+    const page = await context.newPage();
+    const nav = page.goto(lab.scenarioUrl('coat'), { waitUntil: 'load', timeout: 30000 });
+    await hold.reached; // the browser waits at the honest AS: both authorization requests are behind it
+    const stopped = await stopServiceWorker(context, extId);
+    expect(stopped, 'the extension service worker reported stopped').toBe(true);
+    hold.release();
+    await nav;
+    await page.waitForSelector('#result[data-outcome="connected"]', { state: 'attached' });
+    const tabId = await tabOf(page);
+    const findings = await findingsFor(tabId, SCENARIOS.coat.expect);
+    const ids = findings.map((f) => f.ruleId);
+    expect(ids, brief(findings)).toContain('coat-context-switch');
+    expect(ids, brief(findings)).toContain('callback-context-mismatch');
+    await page.close();
+  });
+
+  it('storage.session holds none of the raw codes, tokens, states, verifiers or nonces the lab issued', async () => {
+    const issued = lab.issuedSecrets();
+    expect(issued.length).toBeGreaterThan(20); // the flows above really ran
+    const [session, local] = await ext.evaluate(async () => [await chrome.storage.session.get(null), await chrome.storage.local.get(null)]);
+    // the worker does keep its state there (that is how findings survived the stop above)
+    expect(Object.keys(session).length).toBeGreaterThan(0);
+    const dump = JSON.stringify([session, local]);
+    const leaked = issued.filter((s) => dump.includes(s));
+    expect(leaked.map((s) => `${s.slice(0, 6)}…(${s.length})`)).toEqual([]);
+  });
+
+  it('the lab servers saw no request made by the extension itself', () => {
+    const browserRequests = lab.requests.filter((r) => r.headers['user-agent'] !== 'coatcheck-lab-backchannel');
+    expect(browserRequests.length).toBeGreaterThan(30);
+    const fromExtension = browserRequests.filter((r) =>
+      [r.headers.origin, r.headers.referer].some((v) => v !== undefined && /^(chrome|moz)-extension:/.test(v)),
+    );
+    expect(fromExtension).toEqual([]);
+    // every request the browser started on its own (no site context) is a scenario's first navigation
+    const starts = new Set(Object.keys(SCENARIOS).map((n) => lab.scenarioUrl(n as ScenarioName)));
+    const unprompted = browserRequests.filter((r) => r.headers['sec-fetch-site'] === 'none' && !starts.has(r.url));
+    expect(unprompted.map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    expect(lab.errors()).toEqual([]);
+  });
+});
