@@ -212,3 +212,18 @@ describe('PKCE checker', () => {
     expect(plain.problems.join(' ')).toContain('use S256');
   });
 });
+
+describe('front-channel tokens', () => {
+  it('reads tokens from a redirect Location fragment (implicit / hybrid responses)', async () => {
+    const { idt } = await spaFlow();
+    const c = new Capture();
+    const areq = `${AS}/auth?client_id=${CLIENT}&response_type=${encodeURIComponent('id_token token')}&redirect_uri=${encodeURIComponent(APP + '/cb')}&state=Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx&nonce=n-0S6_WzA2Mj`;
+    c.addEntry(entry(areq, { redirectURL: `${APP}/cb#access_token=at-123456789012345678&id_token=${idt}&state=Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx` }));
+    const t = collectTokens(c).find((x) => x.name === 'id_token');
+    expect(t?.raw).toBe(idt);
+    expect(t?.frontChannel).toBe(true);
+    expect(t?.clientId).toBe(CLIENT);
+    const tl = buildTimeline({ flows: c.flows(), findings: c.findings, capture: c });
+    expect(tl.groups[0].steps.map((s) => s.kind)).toEqual(['authorization-request', 'authorization-response']);
+  });
+});

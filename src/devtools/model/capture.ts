@@ -63,8 +63,31 @@ export class Capture {
     } catch {
       return this.engine.push(obs);
     }
+    // the engine treats a Location with a fragment as a committed navigation (fragments never
+    // reach the wire); classify the same navigation here so its tokens reach the token view
+    let nav: CapturedStep | undefined;
+    if (obs.location && obs.location.indexOf('#') >= 0 && obs.location.indexOf('#') < obs.location.length - 1) {
+      const navObs: Observation = {
+        id: `${obs.id}>`,
+        ref: obs.ref,
+        context: obs.context,
+        time: obs.time,
+        url: obs.location,
+        method: 'GET',
+        type: obs.type === 'sub_frame' ? 'sub_frame' : 'main_frame',
+        requestHeaders: [],
+        responseHeaders: [],
+        navigationOnly: true,
+      };
+      try {
+        nav = { obs: navObs, msg: classify(navObs, this.engine.store), entry };
+      } catch {
+        nav = undefined;
+      }
+    }
     const out = this.engine.push(obs);
     if (msg.kind !== 'other' || hasTokenish(obs)) this.steps.push({ obs, msg, entry });
+    if (nav && nav.msg.kind !== 'other') this.steps.push(nav);
     return out;
   }
 
