@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Page-load benchmark in real headless Chromium against the lab (exported for scripts/bench.mjs):
+// - the same OAuth redirect chain (the clean connection: platform → honest AS → interactions →
+//   callback, 7 navigations) navigated N times without and with the extension, in one run →
+//   overhead ratio of the medians;
+// - time from the callback's navigation (the request for /cb/honest) to the COAT finding being
+//   available from getFindings;
+// - service worker wake-up: after a CDP stop, time from the next navigation to the ready flag.
+import { getFindings, launchChromium, openExtensionPage, stopServiceWorker, waitForExtensionReady } from '../lab/chromium.mjs';
+import { CHROME_DIST, popupPath } from '../lab/extension.mjs';
+import { startLab } from '../lab/index.mjs';
+
+/** @param {number[]} xs */
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
+  return { n: s.length, median: q(0.5), p95: q(0.95), min: s[0], max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
+}
+
+/** @param {import('playwright-core').BrowserContext} context @param {string} url */
+async function timeChain(context, url) {
+  const page = await context.newPage();
+  const t0 = performance.now();
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('#result[data-outcome="connected"]', { state: 'attached' });
+  const ms = performance.now() - t0;
+  await page.close();
+  return ms;
+}
+
+/**
+ * @param {{ n?: number, latencyRuns?: number, wakeRuns?: number, log?: (s: string) => void }} [opts]
+ */
+export async function benchPageLoad(opts = {}) {
+  const n = opts.n ?? 15;
+  const latencyRuns = opts.latencyRuns ?? 5;
+  const wakeRuns = opts.wakeRuns ?? 3;
+  const log = opts.log ?? (() => {});
+  const lab = await startLab();
+  try {
+    const url = lab.scenarioUrl('clean');
+    // without the extension
+    const plain = await launchChromium();
+    /** @type {number[]} */
+    const without = [];
+    try {
+      await timeChain(plain.context, url); // warm-up
+      for (let i = 0; i < n; i++) without.push(await timeChain(plain.context, url));
+    } finally {
+      await plain.close();
+    }
+    log(`without extension: median ${stats(without).median.toFixed(1)} ms`);
+
+    const b = await launchChromium({ extensionDir: CHROME_DIST });
+    try {
+      const { context } = b;
+      const extId = /** @type {string} */ (b.extensionId);
+      const worker = /** @type {import('playwright-core').Worker} */ (b.worker);
+      /** @type {number[]} */
+      const withExt = [];
+      await timeChain(context, url);
+      for (let i = 0; i < n; i++) withExt.push(await timeChain(context, url));
+      log(`with extension: median ${stats(withExt).median.toFixed(1)} ms`);
+
+      // callback navigation → finding available
+      const ext = await openExtensionPage(context, extId, popupPath(CHROME_DIST));
+      /** @type {number[]} */
+      const latency = [];
+      for (let i = 0; i < latencyRuns; i++) {
+        const page = await context.newPage();
+        let tCb = 0;
+        page.on('request', (r) => {
+          if (!tCb && r.isNavigationRequest() && new URL(r.url()).pathname === '/cb/honest') tCb = performance.now();
+        });
+        const nav = page.goto(lab.scenarioUrl('coat'), { waitUntil: 'commit' });
+        const tabId = await ext.evaluate(async () => (await chrome.tabs.query({})).map((t) => t.id ?? -1).reduce((a, b) => Math.max(a, b), -1));
+        let found = 0;
+        const deadline = performance.now() + 10000;
+        while (performance.now() < deadline) {
+          const fs = await getFindings(ext, tabId);
+          if (fs.some((f) => f.ruleId === 'coat-context-switch') && tCb) {
+            found = performance.now();
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        await nav.catch(() => {});
+        if (found) latency.push(Math.max(0, found - tCb));
+        await page.close();
+      }
+      log(`finding latency: ${latency.map((x) => x.toFixed(0)).join(', ')} ms`);
+
+      // service worker: stop, then the next navigation wakes it; time to the ready flag
+      /** @type {number[]} */
+      const wake = [];
+      for (let i = 0; i < wakeRuns; i++) {
+        if (!(await stopServiceWorker(context, extId))) continue;
+        const page = await context.newPage();
+        const t0 = performance.now();
+        const nav = page.goto(url, { waitUntil: 'load' });
+        await waitForExtensionReady(worker, 15000);
+        wake.push(performance.now() - t0);
+        await nav.catch(() => {});
+        await page.close();
+      }
+      log(`wake-up to ready: ${wake.map((x) => x.toFixed(0)).join(', ')} ms`);
+      const w = stats(without);
+      const e = stats(withExt);
+      return {
+        chain: 'clean connection (7 navigations, 6 redirects)',
+        withoutMs: w,
+        withMs: e,
+        overheadRatio: e.median / w.median,
+        findingLatencyMs: stats(latency),
+        wakeToReadyMs: stats(wake),
+      };
+    } finally {
+      await b.close();
+    }
+  } finally {
+    await lab.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const n = Number(process.argv[2] ?? 15);
+  const r = await benchPageLoad({ n, log: (s) => console.error(s) });
+  console.log(JSON.stringify(r, (k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 2));
+}
