@@ -10,6 +10,12 @@ import { metadataCommand } from './metadata';
 import { scanCommand, VERSION } from './scan';
 import { watchCommand } from './watch';
 
+// The built file (dist/cli/coatcheck.js) also exposes the streaming pieces for scripts and the bench.
+export { Engine } from '../core/engine';
+export { observationFromHarEntry } from '../core/observe/from-har';
+export { HarReader, HarReadError, readHarStream } from './har-stream';
+export { scanCommand, VERSION } from './scan';
+
 export const MAIN_HELP = `Usage: coatcheck <command> [options]
 
 Catch OAuth 2.0 / OpenID Connect mix-up, COAT, code injection and token leaks in HAR captures,

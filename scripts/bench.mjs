@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// npm run bench: CoatCheck's benchmarks, each a RATIO against a baseline measured in the same run
+// on the same machine, so the numbers travel between machines. Prints a table and writes
+// .bench/results.json. Generated captures live under .bench/ (git-ignored).
+//   1. engine cost per observed event vs a bare `new URL()` of the same URLs   (target ≤ 2x)
+//   2. scan throughput on a large HAR vs JSON.parse of the same file           (target ≥ 0.5x)
+//   3. peak RSS of a scan of a 100 MB and a 500 MB HAR (child processes)      (must not grow with the file)
+// Options: --quick (smaller inputs), --skip-500 (no 500 MB capture), --cli FILE (another build).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { harEntries, writeHar } from '../bench/synth.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const benchDir = join(root, '.bench');
+const cliArg = process.argv.indexOf('--cli');
+const cli = cliArg > 0 ? process.argv[cliArg + 1] : join(root, 'dist/cli/coatcheck.js');
+const quick = process.argv.includes('--quick');
+const skip500 = process.argv.includes('--skip-500');
+const MB = 1024 * 1024;
+mkdirSync(benchDir, { recursive: true });
+
+// ------------------------------------------------------------------ build first if needed
+function newest(dir) {
+  let t = 0;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, d.name);
+    t = Math.max(t, d.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+if (cliArg < 0 && (!existsSync(cli) || statSync(cli).mtimeMs < newest(join(root, 'src/core')) || statSync(cli).mtimeMs < newest(join(root, 'src/companion')))) {
+  console.log('building the CLI (node scripts/build.mjs cli) …');
+  const b = spawnSync(process.execPath, ['scripts/build.mjs', 'cli'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) {
+    console.error('bench: the CLI build failed');
+    process.exit(1);
+  }
+}
+const core = await import(pathToFileURL(cli).href);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, benchmarks: {} };
+
+// ------------------------------------------------------------------ 1. engine per event
+{
+  const n = quick ? 20000 : 60000;
+  const obs = [];
+  let oauth = 0;
+  const gen = harEntries(3);
+  for (let i = 0; i < n; i++) {
+    const e = gen.next().value;
+    const o = core.observationFromHarEntry(e, { input: 0, entry: i });
+    if (/[?&#](client_id|code|state|grant_type)=/.test(o.url) || o.requestBody?.form?.some(([k]) => k === 'grant_type')) oauth += 1;
+    obs.push(o);
+  }
+  const urls = obs.map((o) => o.url);
+  const runUrl = () => {
+    const t = performance.now();
+    let sink = 0;
+    for (const u of urls) sink += new URL(u).search.length;
+    if (sink < 0) console.log(sink);
+    return performance.now() - t;
+  };
+  const runEngine = () => {
+    const engine = new core.Engine();
+    const t = performance.now();
+    for (const o of obs) engine.push(o);
+    engine.finish();
+    const ms = performance.now() - t;
+    return { ms, findings: engine.findings.length, flows: engine.store.flows.size };
+  };
+  // warm up both paths, then alternate
+  runUrl();
+  runEngine();
+  const u = [];
+  const e = [];
+  let last;
+  for (let i = 0; i < 5; i++) {
+    u.push(runUrl());
+    last = runEngine();
+    e.push(last.ms);
+  }
+  const urlNs = (median(u) * 1e6) / n;
+  const engNs = (median(e) * 1e6) / n;
+  results.benchmarks.enginePerEvent = {
+    events: n,
+    oauthEvents: oauth,
+    baselineNewUrlNs: Math.round(urlNs),
+    engineNs: Math.round(engNs),
+    ratio: +(engNs / urlNs).toFixed(2),
+    target: '<= 2',
+    findings: last.findings,
+  };
+}
+
+// ------------------------------------------------------------------ 2 + 3. scans in child processes
+async function ensureHar(mb) {
+  const p = join(benchDir, `synthetic-${mb}mb.har`);
+  if (existsSync(p) && statSync(p).size >= mb * MB) return p;
+  process.stdout.write(`generating ${p} …`);
+  const t = Date.now();
+  await writeHar(p, mb * MB);
+  console.log(` ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  return p;
+}
+function child(mode, file) {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', join(root, 'bench/scan-runner.mjs'), cli, mode, file], { encoding: 'utf8', maxBuffer: 64 * MB });
+  if (r.status !== 0) throw new Error(`${mode} ${file} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const small = quick ? 20 : 100;
+const large = quick ? 100 : 500;
+const f100 = await ensureHar(small);
+{
+  const bytes = statSync(f100).size;
+  const p = [];
+  const s = [];
+  let parseRun;
+  let scanRun;
+  for (let i = 0; i < 3; i++) {
+    parseRun = child('parse', f100);
+    p.push(parseRun.ms);
+    scanRun = child('scan', f100);
+    s.push(scanRun.ms);
+  }
+  if (parseRun.entries !== scanRun.entries) throw new Error(`entry counts differ: JSON.parse ${parseRun.entries}, scan ${scanRun.entries}`);
+  const parseMBs = bytes / MB / (median(p) / 1000);
+  const scanMBs = bytes / MB / (median(s) / 1000);
+  results.benchmarks.scanThroughput = {
+    file: `${(bytes / MB).toFixed(0)} MB, ${scanRun.entries} entries`,
+    baselineJsonParseMBs: +parseMBs.toFixed(1),
+    scanMBs: +scanMBs.toFixed(1),
+    ratio: +(scanMBs / parseMBs).toFixed(2),
+    target: '>= 0.5',
+  };
+  results.benchmarks.peakRss = {
+    baselineJsonParse100: Math.round(parseRun.maxRSS / MB),
+    scan100: Math.round(scanRun.maxRSS / MB),
+  };
+}
+if (!skip500) {
+  const f500 = await ensureHar(large);
+  const r = child('scan', f500);
+  const rss = results.benchmarks.peakRss;
+  rss.scan500 = Math.round(r.maxRSS / MB);
+  rss.entries500 = r.entries;
+  rss.ratio500vs100 = +(rss.scan500 / rss.scan100).toFixed(2);
+  rss.scanVsJsonParse100 = +(rss.scan100 / rss.baselineJsonParse100).toFixed(2);
+  rss.target = '500 MB / 100 MB ≈ 1 (flat)';
+}
+
+// ------------------------------------------------------------------ report
+const b = results.benchmarks;
+const rows = [
+  ['engine per event vs new URL()', `${b.enginePerEvent.engineNs} ns vs ${b.enginePerEvent.baselineNewUrlNs} ns (${b.enginePerEvent.events} events, ${b.enginePerEvent.oauthEvents} OAuth)`, `${b.enginePerEvent.ratio}x`, '≤ 2x'],
+  ['scan throughput vs JSON.parse', `${b.scanThroughput.scanMBs} MB/s vs ${b.scanThroughput.baselineJsonParseMBs} MB/s (${b.scanThroughput.file})`, `${b.scanThroughput.ratio}x`, '≥ 0.5x'],
+  ['peak RSS, scan 100 MB vs JSON.parse 100 MB', `${b.peakRss.scan100} MB vs ${b.peakRss.baselineJsonParse100} MB`, b.peakRss.scanVsJsonParse100 !== undefined ? `${b.peakRss.scanVsJsonParse100}x` : `${(b.peakRss.scan100 / b.peakRss.baselineJsonParse100).toFixed(2)}x`, 'low'],
+  ...(b.peakRss.scan500 !== undefined ? [['peak RSS, scan 500 MB vs scan 100 MB', `${b.peakRss.scan500} MB vs ${b.peakRss.scan100} MB`, `${b.peakRss.ratio500vs100}x`, '≈ 1x']] : []),
+];
+const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['benchmark', 'measured', 'ratio', 'target'][i].length));
+const line = (r) => r.map((c, i) => String(c).padEnd(w[i])).join('  ');
+console.log(`\n${line(['benchmark', 'measured', 'ratio', 'target'])}\n${w.map((n) => '-'.repeat(n)).join('  ')}\n${rows.map(line).join('\n')}`);
+writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(`\nwritten to .bench/results.json (node ${process.version}, ${results.cpus} CPUs)`);
