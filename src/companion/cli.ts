@@ -88,7 +88,7 @@ export async function main(argv: string[], io: MainIO): Promise<number> {
 
 function colorWanted(env: NodeJS.ProcessEnv, tty: boolean): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
   return tty && env.TERM !== 'dumb';
 }
 
