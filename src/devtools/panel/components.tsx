@@ -137,7 +137,7 @@ function StepRow({ step, reveal, open, onToggle, children }: { step: TimelineSte
         <span class="time">{fmtTime(step.time)}</span>
         <span class="label">{step.label}</span>
         {step.method && <span class="method">{step.method}</span>}
-        {step.status !== undefined && <span class="status">{step.status}</span>}
+        {step.status !== undefined && <span class="http-status">{step.status}</span>}
         <span class="host">{step.host}</span>
         {step.worst && (
           <span class={`sev sev-${step.worst}`} aria-label={`${step.findings.length} finding(s), worst ${step.worst}`}>
