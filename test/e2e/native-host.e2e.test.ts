@@ -141,4 +141,3 @@ describe('native messaging host in Chromium', () => {
     }
   });
 });
-});
