@@ -1,0 +1,39 @@
+import { analyzeAudience, normUrl, type ReceivingKind } from '../../tokens/assertion-audience';
+import { tryDecodeToken } from '../../tokens/decode';
+import { assertionsIn } from '../../tokens/sources';
+import { defineRule } from '../types';
+
+/** draft-02 §2.1.2.1–2.1.2.2, rfc7523bis: the audience should be the issuer or the exact endpoint. */
+export default defineRule({
+  meta: {
+    id: 'assertion-aud-not-issuer-or-target',
+    title: "Client assertion audience is neither the AS's issuer nor the receiving endpoint",
+    severity: 'medium',
+    confidence: 'strong',
+    references: ['draft-wuertele-oauth-security-topics-update-02 §2.1.2.1', 'draft-wuertele-oauth-security-topics-update-02 §2.1.2.2', 'draft-ietf-oauth-rfc7523bis'],
+    description:
+      "The receiving AS's issuer is known from its metadata and a client assertion's aud is neither that issuer nor the exact URL of the endpoint that receives it (at the token endpoint, the token endpoint counts as the exact target). Not reported when audience-injection fires on the same assertion.",
+    tier: 2,
+    on: ['par-request', 'client-auth-request', 'token-request'],
+    vantage: ['DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg } = ctx;
+    if (ctx.replay || !msg.url) return;
+    const kind: ReceivingKind = msg.kind === 'token-request' ? 'token' : (msg.endpoint ?? 'unknown');
+    for (const a of assertionsIn(msg)) {
+      const r = tryDecodeToken(a.value);
+      if (!r || !r.payload || typeof r.payload !== 'object') continue;
+      const an = analyzeAudience(ctx.store.metadata.values(), msg.url, kind, r.payload);
+      if (!an || !an.issuer) continue; // issuer must be known from metadata, not the origin fallback
+      if (an.problems.some((p) => p.severity !== 'low')) continue; // audience-injection reports it
+      const ok = new Set([normUrl(an.issuer), normUrl(an.receivingUrl)]);
+      const bad = an.auds.filter((x) => !ok.has(normUrl(x) ?? `\u0000${x}`));
+      if (an.auds.length === 0 || bad.length === 0) continue;
+      ctx.report({
+        message: `The ${a.param} sent to ${an.receivingUrl} has aud ${JSON.stringify(an.audRaw)}; use the issuer "${an.issuer}" (or the exact endpoint URL).`,
+        evidence: [ctx.evidence(msg.obs, a.param, `aud ${JSON.stringify(an.audRaw)}; issuer ${an.issuer}`, a.value)],
+      });
+    }
+  },
+});

@@ -1,0 +1,25 @@
+import { post, rand } from '../../testing/builders';
+import { testRule } from '../../testing/rule-tester';
+import { fakeJwt } from '../../tokens/jwt-builder';
+import rule from './assertion-hygiene';
+
+const TOKEN = 'https://as.example/token';
+const good = { iss: 'c1', sub: 'c1', aud: 'https://as.example', iat: 1000, exp: 1060 };
+const send = (claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'ES256', typ: 'client-authentication+jwt' }) =>
+  post(TOKEN, { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: fakeJwt(header, claims) });
+
+testRule(rule, {
+  valid: [
+    { name: 'well-formed assertion', observations: () => [send({ ...good, jti: rand('a') })] },
+    { name: 'two assertions with different jti', observations: () => [send({ ...good, jti: rand('a') }), send({ ...good, jti: rand('b') })] },
+    { name: 'missing typ is info only', observations: () => [send({ ...good, jti: rand('a') }, { alg: 'ES256' })], allow: ['info'] },
+    { name: 'a client_secret_post request has no assertion', observations: () => [post(TOKEN, { grant_type: 'client_credentials', client_id: 'c1', client_secret: rand('cs') })] },
+  ],
+  invalid: [
+    { name: 'iss ≠ sub', observations: () => [send({ ...good, sub: 'user', jti: rand('a') })], expect: [{ severity: 'low', variant: 'iss-not-sub' }] },
+    { name: 'no jti, no exp', observations: () => [send({ iss: 'c1', sub: 'c1', aud: 'https://as.example' })], expect: [{ variant: 'no-jti' }, { variant: 'no-exp' }] },
+    { name: 'one hour lifetime', observations: () => [send({ ...good, exp: 4600, jti: rand('a') })], expect: [{ severity: 'low', variant: 'long-lived' }] },
+    { name: 'the same jti twice → medium replay', observations: () => [send({ ...good, jti: 'same-jti-0001' }), send({ ...good, jti: 'same-jti-0001', iat: 1001 })], expect: [{ severity: 'medium', variant: 'jti-replay', count: 1 }] },
+    { name: 'typ JWT → info', observations: () => [send({ ...good, jti: rand('a') }, { alg: 'ES256', typ: 'JWT' })], expect: [{ severity: 'info', variant: 'typ' }] },
+  ],
+});

@@ -1,0 +1,34 @@
+import { obs, q, rand, redirect } from '../../testing/builders';
+import { testRule } from '../../testing/rule-tester';
+import { fakeJwt } from '../../tokens/jwt-builder';
+import { base64url, sha256 } from '../../util/sha256';
+import rule from './idtoken-hash-mismatch';
+
+const AS = 'https://as.example/authorize';
+const CB = 'https://app.example/cb';
+const half = (v: string) => base64url(sha256(v).slice(0, 16));
+const claims = { iss: 'https://as.example', sub: 'u1', aud: 'c1', nonce: 'n-1', iat: 1, exp: 301 };
+const areq = (rt: string) => obs(`${AS}?${q({ response_type: rt, response_mode: 'form_post', client_id: 'c1', redirect_uri: CB, state: rand('s'), nonce: 'n-1', scope: 'openid' })}`);
+const resp = (form: Record<string, string>) => obs(CB, { method: 'POST', form: { state: rand('s'), ...form } });
+
+// OIDC Core §A.4 style: the hash of the real value
+const code = rand('code');
+const at = rand('at');
+
+testRule(rule, {
+  valid: [
+    { name: 'hybrid: c_hash matches the code', observations: () => [areq('code id_token'), resp({ code, id_token: fakeJwt({ alg: 'RS256' }, { ...claims, c_hash: half(code) }) })] },
+    { name: 'implicit: at_hash matches the access token', observations: () => [areq('id_token token'), resp({ access_token: at, id_token: fakeJwt({ alg: 'ES256' }, { ...claims, at_hash: half(at) }) })] },
+    { name: 'id_token alone: nothing to bind', observations: () => [areq('id_token'), resp({ id_token: fakeJwt({ alg: 'RS256' }, claims) })] },
+    { name: 'RS384 is not checked (no sync SHA-384)', observations: () => [areq('code id_token'), resp({ code, id_token: fakeJwt({ alg: 'RS384' }, { ...claims, c_hash: 'x' }) })] },
+  ],
+  invalid: [
+    { name: 'c_hash of another code (code injection)', observations: () => [areq('code id_token'), resp({ code, id_token: fakeJwt({ alg: 'RS256' }, { ...claims, c_hash: half(rand('other')) }) })], expect: [{ severity: 'high', variant: 'c-hash-mismatch', param: 'code' }] },
+    {
+      name: 'at_hash of another access token, in a fragment',
+      observations: () => [areq('id_token token'), ...redirect('https://as.example/login', `${CB}#${q({ state: rand('s'), access_token: at, id_token: fakeJwt({ alg: 'RS256' }, { ...claims, at_hash: half('x') }) })}`)],
+      expect: [{ severity: 'high', variant: 'at-hash-mismatch' }],
+    },
+    { name: 'at_hash missing with id_token token → medium', observations: () => [areq('id_token token'), resp({ access_token: at, id_token: fakeJwt({ alg: 'RS256' }, claims) })], expect: [{ severity: 'medium', variant: 'at-hash-missing' }] },
+  ],
+});
