@@ -24,6 +24,7 @@ export const TOOL = { name: 'coatcheck', version: VERSION };
 
 /** Chrome refuses URLs above 2 MiB; a HAR entry with a longer one is not a real capture. */
 export const MAX_URL_BYTES = 2 * 1024 * 1024;
+const MAX_KEPT_FLOWS = 10000;
 
 export const SCAN_HELP = `Usage: coatcheck scan [options] <file.har>...   (- reads standard input)
 
@@ -241,6 +242,11 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
   const progress = io.stderrIsTTY ?? Boolean(process.stderr.isTTY);
 
   const noteFindings = (found: Finding[], spans: SpanKeeper, input: number) => {
+    // flows the store may expire before the end stay described in the report, within the findings cap
+    if (found.length > 0 && flowsSeen.size > MAX_KEPT_FLOWS) {
+      const live = new Set(engine.findings.map((f) => f.flowId));
+      for (const id of flowsSeen.keys()) if (!live.has(id)) flowsSeen.delete(id);
+    }
     for (const f of found) {
       if (f.flowId !== null) {
         const flow = engine.store.flows.get(f.flowId);
