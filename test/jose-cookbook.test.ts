@@ -224,3 +224,20 @@ describe('decodeToken on arbitrary input', () => {
     expect(() => decodeToken('{"payload":"e30"}')).toThrow(/"signatures" or "signature"/);
   });
 });
+
+describe('inspectToken on arbitrary input', () => {
+  it('rejects only with CoreError (tokens and keys)', async () => {
+    const { inspectToken: inspect } = await import('../src/core/tokens/index');
+    const part = fc.string({ unit: fc.constantFrom(...'eyJhbGciOiJIUzI1NiJ9ABCxyz0123-_.'.split('')), maxLength: 60 });
+    await fc.assert(
+      fc.asyncProperty(part, fc.oneof(fc.constant(undefined), fc.json(), fc.string()), async (t, key) => {
+        try {
+          await inspect(t, { keys: key as never });
+        } catch (e) {
+          if (!(e instanceof CoreError)) throw new Error(`non-CoreError for ${JSON.stringify([t, key])}: ${String(e)}`);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -242,3 +242,16 @@ describe('GeneralSign sanity (jose) for multi-signature input', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('inspect input handling', () => {
+  it('accepts a pasted Authorization header line and several tokens on stdin', async () => {
+    const r = await run(['--format', 'json', '-'], { stdin: `Authorization: Bearer ${RS_TOKEN}\n${RS_TOKEN}\n` });
+    expect(r.code).toBe(0);
+    expect(r.json().tokens).toHaveLength(2);
+  });
+  it('names the malformed token among several', async () => {
+    const r = await run([RS_TOKEN, 'x.y']);
+    expect(r.code).toBe(2);
+    expect(r.io.stderrText).toMatch(/malformed token \(token 2\)/);
+  });
+});

@@ -303,7 +303,11 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
       if (t === '-') {
         const text = (await io.readStdin()).trim();
         if (text.startsWith('{')) inputs.push(text);
-        else inputs.push(...text.split(/\s+/).filter(Boolean));
+        else {
+          // one token per line; tolerate a pasted "Authorization: Bearer <token>"
+          const lines = text.split(/\r?\n/).map((l) => l.trim().replace(/^(authorization:\s*)?(bearer|dpop)\s+/i, ''));
+          inputs.push(...lines.flatMap((l) => l.split(/\s+/)).filter(Boolean));
+        }
       } else inputs.push(t);
     }
     if (args.tokens.length === 0) throw new CommandError('no token given (pass it as an argument, or - to read standard input); see --help');
