@@ -222,6 +222,16 @@ describe('HarReader errors', () => {
     expect(bad('{"log":{"pages":[{"id":x}],"entries":[]}}').message).toMatch(/log.pages .* is not valid JSON/);
   });
 
+  it('never quotes the broken text (it may hold a token) in its messages', () => {
+    const secret = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJlLXNlY3JldA';
+    for (const broken of [`{"url":"https://a.example/?access_token=${secret}", x}`, `{"url":"https://a.example/?access_token=${secret}\n"}`, `{"t":"${secret}\\u00"}`]) {
+      const e = errorOf(() => readAll(enc.encode(`{"log":{"entries":[${broken}]}}`)));
+      expect(e.code).toBe('HAR_MALFORMED');
+      expect(e.message).toMatch(/^entry 0 \(bytes 19–\d+\) is not valid JSON/);
+      expect(e.message).not.toContain(secret.slice(0, 20));
+    }
+  });
+
   it('refuses an entry above the size limit without buffering the rest', () => {
     const big = `{"log":{"entries":[{"request":{"url":"https://a.example/?x=${'a'.repeat(5000)}"}}]}}`;
     const e = errorOf(() => readAll(enc.encode(big), [100, 200, 300], { maxEntryBytes: 1000 }));
