@@ -120,8 +120,9 @@ async function fetchMetadata(io: CliIO, target: string): Promise<Loaded> {
       errors.push(`${url}: not a JSON object`);
       continue;
     }
-    // a redirect changes where the document was really served from
-    return { doc: v as Record<string, unknown>, url: res.redirected && res.url ? res.url : url, tried: urls };
+    // RFC 8414 §3.3: the issuer is compared with the one the well-known URL was built from,
+    // even when the server redirected elsewhere
+    return { doc: v as Record<string, unknown>, url, tried: urls };
   }
   throw new CommandError(`cannot fetch metadata for ${target}: ${errors.join('; ')}`);
 }
