@@ -224,11 +224,11 @@ describe('HarReader errors', () => {
 
   it('never quotes the broken text (it may hold a token) in its messages', () => {
     const secret = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJlLXNlY3JldA';
-    for (const broken of [`{"url":"https://a.example/?access_token=${secret}", x}`, `{"url":"https://a.example/?access_token=${secret}\n"}`, `{"t":"${secret}\\u00"}`]) {
+    for (const broken of [`{"a":[1,2,x${secret}]}`, `{"url":"https://a.example/?access_token=${secret}\n"}`, `{"t":"${secret}\\u00"}`]) {
       const e = errorOf(() => readAll(enc.encode(`{"log":{"entries":[${broken}]}}`)));
       expect(e.code).toBe('HAR_MALFORMED');
       expect(e.message).toMatch(/^entry 0 \(bytes 19–\d+\) is not valid JSON/);
-      expect(e.message).not.toContain(secret.slice(0, 20));
+      expect(e.message).not.toContain(secret.slice(0, 8));
     }
   });
 

@@ -467,7 +467,8 @@ export class HarReader {
       const msg = e instanceof Error ? e.message : String(e);
       const pos = /position (\d+)/.exec(msg);
       const near = pos ? ` near byte ${c.start + Number(pos[1])}` : '';
-      const cleaned = msg.replace(/, "[\s\S]*" is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/, '');
+      // V8 quotes a snippet of the text (`Unexpected token 'x', ..."…"... is not valid JSON`): it may hold a secret
+      const cleaned = msg.replace(/, (?:\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+.*$/, '');
       this.fail('HAR_MALFORMED', `${what} (bytes ${c.start}–${end}) is not valid JSON${near}: ${cleaned}`, pos ? c.start + Number(pos[1]) : c.start, entry);
     }
   }
