@@ -227,3 +227,19 @@ describe('front-channel tokens', () => {
     expect(tl.groups[0].steps.map((s) => s.kind)).toEqual(['authorization-request', 'authorization-response']);
   });
 });
+
+describe('metadata audit in the timeline', () => {
+  it('puts a foreign token endpoint warning on the metadata step and marks the row', () => {
+    const c = new Capture();
+    c.addEntry(entry(`${AS}/.well-known/openid-configuration`, { json: { issuer: AS, authorization_endpoint: `${AS}/auth`, token_endpoint: 'https://honest-as.example/token', jwks_uri: `${AS}/jwks` } }));
+    const tl = buildTimeline({ flows: c.flows(), findings: c.findings, capture: c });
+    const step = tl.other.steps.find((s) => s.kind === 'metadata')!;
+    expect(step.warnings.map((w) => [w.ruleId, w.severity])).toEqual([['metadata-endpoint-foreign', 'high']]);
+    expect(step.worst).toBe('high');
+    const clean = new Capture();
+    clean.addEntry(entry(`${AS}/.well-known/openid-configuration`, { json: { issuer: AS, token_endpoint: `${AS}/token` } }));
+    const s2 = buildTimeline({ flows: [], findings: [], capture: clean }).other.steps[0];
+    expect(s2.warnings).toEqual([]);
+    expect(s2.worst).toBeUndefined();
+  });
+});

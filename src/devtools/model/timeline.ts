@@ -10,6 +10,7 @@ import { type Finding, severityRank, type Severity } from '../../core/report/fin
 import { SECRET_PARAMS } from '../../core/util/secret';
 import { parseUrl } from '../../core/util/url';
 import type { Capture, CapturedStep } from './capture';
+import { metadataWarnings, type Warning } from './tokens';
 
 export interface ParamRow {
   name: string;
@@ -35,6 +36,8 @@ export interface TimelineStep {
   findings: Finding[];
   /** the worst finding's severity, for the row marker */
   worst?: Severity;
+  /** the panel's own checks of this message (metadata audit) */
+  warnings: Warning[];
 }
 
 export interface TimelineGroup {
@@ -120,6 +123,12 @@ export function paramsOfUrl(url: string): ParamRow[] {
   ];
 }
 
+/** Checks the panel runs on a captured message itself: metadata documents. */
+export function stepWarnings(c: CapturedStep): Warning[] {
+  if (c.msg.kind === 'metadata' && c.msg.json) return metadataWarnings(c.msg.json, c.obs.url);
+  return [];
+}
+
 function refMatches(ev: { input?: number; entry?: number; requestId?: string; url: string }, step: TimelineStep, redactedUrls: Set<string>): boolean {
   if (ev.requestId !== undefined && step.ref.requestId !== undefined) return ev.requestId === step.ref.requestId;
   if (ev.entry !== undefined && step.ref.entry !== undefined) return ev.entry === step.ref.entry && (ev.input ?? 0) === (step.ref.input ?? 0);
@@ -173,6 +182,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
       host: hostOf(fs.url),
       params,
       findings: [],
+      warnings: c ? stepWarnings(c) : [],
     };
   };
 
@@ -243,6 +253,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
       host: hostOf(c.obs.url),
       params: paramsOfCaptured(c),
       findings: [],
+      warnings: stepWarnings(c),
     };
     other.steps.push(step);
     allSteps.push({ step, group: other });
@@ -270,6 +281,9 @@ export function buildTimeline(input: TimelineInput): Timeline {
     if (g) g.findings.push(f);
     else loose.push(f);
   }
-  for (const { step } of allSteps) step.worst = worst(step.findings);
+  for (const { step } of allSteps) {
+    step.worst = worst(step.findings);
+    for (const w of step.warnings) if (!step.worst || severityRank(w.severity) > severityRank(step.worst)) step.worst = w.severity;
+  }
   return { groups: roots, other, loose };
 }

@@ -140,8 +140,8 @@ function StepRow({ step, reveal, open, onToggle, children }: { step: TimelineSte
         {step.status !== undefined && <span class="http-status">{step.status}</span>}
         <span class="host">{step.host}</span>
         {step.worst && (
-          <span class={`sev sev-${step.worst}`} aria-label={`${step.findings.length} finding(s), worst ${step.worst}`}>
-            {step.findings.length} {step.worst}
+          <span class={`sev sev-${step.worst}`} aria-label={`${step.findings.length + step.warnings.length} problem(s), worst ${step.worst}`}>
+            {step.findings.length + step.warnings.length} {step.worst}
           </span>
         )}
       </button>
@@ -150,6 +150,7 @@ function StepRow({ step, reveal, open, onToggle, children }: { step: TimelineSte
           <p>
             <code class="val url">{step.url}</code>
           </p>
+          <WarningList warnings={step.warnings} />
           <ParamTable params={step.params} idPrefix={step.key} reveal={reveal} />
           <FindingList findings={step.findings} />
           {children}
