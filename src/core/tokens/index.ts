@@ -25,3 +25,6 @@ export {
   type TokenCheckOptions,
 } from './findings';
 export { inspectToken, parseKeys, verificationFailed, type InspectOptions, type KeyInput, type KeyEntry } from './inspect';
+export { auditMetadata, issuerMismatchCheck, endpointForeignChecks, impliedIssuers, CLIENT_AUTH_ENDPOINTS } from './metadata-audit';
+export { analyzeAudience, normUrl, type AudienceAnalysis, type AudienceProblem, type ReceivingKind } from './assertion-audience';
+export { jwtSources, assertionsIn, requestClientId, type JwtSource, type JwtUse } from './sources';
