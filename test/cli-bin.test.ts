@@ -72,6 +72,7 @@ describe('coatcheck (built)', () => {
     expect(JSON.parse(s.out).inputs).toEqual([{ path: '-', entries: 1, pages: 1 }]);
     const forced = cli(['scan', p], { env: { FORCE_COLOR: '1' } });
     expect(forced.out).toContain('\u001b[');
+    expect(cli(['scan', p], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } }).out).not.toContain('\u001b[');
   });
 
   it('exits 2 with a one-line message and no stack trace on a broken file', () => {
