@@ -218,6 +218,45 @@ describe('DevTools panel: import, theme, background mode', () => {
     await page.screenshot({ path: '/tmp/coatcheck-devtools-panel.png', fullPage: true });
   });
 
+  it('live mode: entries arriving through chrome.devtools.network (bodies via getContent) feed the panel engine', async () => {
+    // DevTools cannot be driven headless; stand in for its API with the recorded entries, bodies
+    // held back until the panel asks for them the way DevTools hands them out
+    const har = JSON.parse(readFileSync(harPath, 'utf8'));
+    const entries = har.log.entries.map((e: { response: { content: { text?: string } } }) => {
+      const body = e.response.content.text ?? null;
+      return { entry: { ...e, response: { ...e.response, content: { ...e.response.content, text: undefined } } }, body };
+    });
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const listeners: ((r: unknown) => void)[] = [];
+      const g = globalThis as unknown as { chrome: Record<string, unknown>; __fire(e: unknown, body: string | null): void; __asked: number };
+      g.__asked = 0;
+      g.chrome.devtools = {
+        inspectedWindow: { tabId: 4242 },
+        panels: { themeName: 'dark' },
+        network: {
+          onRequestFinished: { addListener: (l: (r: unknown) => void) => listeners.push(l), removeListener: () => {} },
+          getHAR: (cb: (h: { entries: unknown[] }) => void) => cb({ entries: [] }),
+        },
+      };
+      g.__fire = (e, body) => {
+        const req = { ...(e as object), getContent: (cb: (b: string | null, enc: string) => void) => { g.__asked++; setTimeout(() => cb(body, ''), 0); } };
+        for (const l of listeners) l(req);
+      };
+    });
+    await page.goto(`chrome-extension://${extId}/${PANEL}`);
+    await page.waitForSelector('[data-testid=source-status]');
+    expect(await page.textContent('[data-testid=source-status]')).toContain('tab 4242');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    for (const { entry, body } of entries) await page.evaluate(([e, b]) => (globalThis as unknown as { __fire(e: unknown, b: unknown): void }).__fire(e, b), [entry, body] as const);
+    await page.waitForSelector('[data-testid=timeline-step][data-kind=token-request]');
+    expect(await page.evaluate(() => (globalThis as unknown as { __asked: number }).__asked)).toBe(entries.length);
+    await page.click('#tab-tokens');
+    const card = page.locator('[data-testid=token-card]', { hasText: 'ID token' }).first();
+    await card.waitFor();
+    expect(await card.locator('tr[data-claim=aud] td').textContent()).toContain(SPA_CLIENT_ID);
+  });
+
   it('?tab= reads the flows the background saw for the tab', async (ctx) => {
     if (!product || recordedTabId === undefined) {
       ctx.skip();
