@@ -2,7 +2,7 @@
  * `coatcheck metadata <issuer-url|metadata-url|file.json> [--format text|json] [--fail-on LEVEL]`
  * — fetch or read RFC 8414 / OIDC Discovery metadata and audit it.
  */
-import { atLeast, type Severity } from '../core/report/finding';
+import { atLeast, severityRank, type Severity } from '../core/report/finding';
 import type { TokenFinding } from '../core/tokens/decode';
 import { auditMetadata, CLIENT_AUTH_ENDPOINTS } from '../core/tokens/metadata-audit';
 import { CommandError, failWith, fetchErrorMessage, painter, parseSeverity, severityStyle, type CliIO } from './io';
@@ -181,7 +181,7 @@ export async function metadataCommand(argv: string[], io: CliIO): Promise<number
   try {
     if (!args.target) throw new CommandError('no issuer URL or file given; see --help');
     const loaded = /^https?:\/\//i.test(args.target) ? await fetchMetadata(io, args.target) : await readMetadataFile(io, args.target);
-    const findings: TokenFinding[] = auditMetadata(loaded.doc, loaded.url);
+    const findings: TokenFinding[] = auditMetadata(loaded.doc, loaded.url).sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
     const sum = summary(loaded.doc);
     if (args.format === 'json') {
       io.stdout(

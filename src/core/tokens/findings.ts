@@ -120,6 +120,7 @@ export function lifetimeCheck(r: TokenReport): TokenFinding | undefined {
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return `${seconds} s`;
   const s = Math.abs(Math.round(seconds));
+  if (s >= 365 * 86400) return `${seconds < 0 ? '-' : ''}${(s / (365.25 * 86400)).toFixed(1)} years`;
   const d = Math.floor(s / 86400);
   const h = Math.floor((s % 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);

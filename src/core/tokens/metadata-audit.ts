@@ -98,13 +98,16 @@ export function endpointForeignChecks(doc: JsonObject): TokenFinding[] {
     if (typeof v !== 'string') continue;
     const e = parseUrl(v);
     if (!e || e.origin === issuer.origin) continue;
-    const sameSite = siteOf(e.hostname) === siteOf(issuer.hostname) || sameOperator(siteOf(e.hostname), siteOf(issuer.hostname));
+    const operator = sameOperator(siteOf(e.hostname), siteOf(issuer.hostname));
+    const sameSite = siteOf(e.hostname) === siteOf(issuer.hostname) || operator;
     out.push({
       ruleId: 'metadata-endpoint-foreign',
       severity: sameSite ? 'low' : 'high',
       variant: sameSite ? 'same-site' : 'foreign-site',
       message: sameSite
-        ? `The metadata's ${name} ${v} is on another host (${e.host}) of the issuer's site (issuer ${doc.issuer}).`
+        ? operator
+          ? `The metadata's ${name} ${v} is on ${siteOf(e.hostname)}, a documented second domain of the operator of issuer ${doc.issuer}.`
+          : `The metadata's ${name} ${v} is on another host (${e.host}) of the issuer's site (issuer ${doc.issuer}).`
         : `The metadata of issuer ${doc.issuer} names ${name} ${v} on another site (${siteOf(e.hostname)}): a client that uses it as an assertion audience is exposed to audience injection.`,
     });
   }
