@@ -1,6 +1,7 @@
 // Child process of scripts/bench.mjs: run one workload, print {ms, maxRSS} as JSON on stdout.
-//   node bench/scan-runner.mjs <built-cli.js> scan|parse <file.har>
-import { readFileSync } from 'node:fs';
+//   node bench/scan-runner.mjs <built-cli.js> scan|read|parse <file.har>
+// read = the streaming reader and the HAR → Observation step only (no engine)
+import { createReadStream, readFileSync } from 'node:fs';
 
 const [cli, mode, file] = process.argv.slice(2);
 let entries = 0;
@@ -21,6 +22,11 @@ if (mode === 'scan') {
     process.stderr.write(err);
     process.exit(1);
   }
+} else if (mode === 'read') {
+  const m = await import(cli);
+  const r = new m.HarReader({ onEntry: (e, i) => m.observationFromHarEntry(e, { input: 0, entry: i }) });
+  for await (const c of createReadStream(file, { highWaterMark: 1024 * 1024 })) r.write(c);
+  entries = r.end().entries;
 } else {
   const j = JSON.parse(readFileSync(file, 'utf8'));
   entries = j.log.entries.length;

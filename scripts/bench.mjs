@@ -166,6 +166,7 @@ const f100 = await ensureHar(small);
   results.benchmarks.peakRss = {
     baselineJsonParse100: Math.round(parseRun.maxRSS / MB),
     scan100: Math.round(scanRun.maxRSS / MB),
+    readOnly100: Math.round(child('read', f100).maxRSS / MB),
   };
 }
 if (!skip500) {
@@ -173,6 +174,8 @@ if (!skip500) {
   const r = child('scan', f500);
   const rss = results.benchmarks.peakRss;
   rss.scan500 = Math.round(r.maxRSS / MB);
+  rss.readOnly500 = Math.round(child('read', f500).maxRSS / MB);
+  rss.readOnlyRatio500vs100 = +(rss.readOnly500 / rss.readOnly100).toFixed(2);
   rss.entries500 = r.entries;
   rss.ratio500vs100 = +(rss.scan500 / rss.scan100).toFixed(2);
   rss.scanVsJsonParse100 = +(rss.scan100 / rss.baselineJsonParse100).toFixed(2);
@@ -186,7 +189,12 @@ const rows = [
   ['  of which: non-OAuth events only', `${b.enginePerEvent.nonOauthEngineNs} ns per event; an OAuth event ≈ ${Math.round(b.enginePerEvent.oauthEventNs / 1000)} µs`, `${b.enginePerEvent.nonOauthRatio}x`, '≤ 2x'],
   ['scan throughput vs JSON.parse', `${b.scanThroughput.scanMBs} MB/s vs ${b.scanThroughput.baselineJsonParseMBs} MB/s (${b.scanThroughput.file})`, `${b.scanThroughput.ratio}x`, '≥ 0.5x'],
   ['peak RSS, scan 100 MB vs JSON.parse 100 MB', `${b.peakRss.scan100} MB vs ${b.peakRss.baselineJsonParse100} MB`, b.peakRss.scanVsJsonParse100 !== undefined ? `${b.peakRss.scanVsJsonParse100}x` : `${(b.peakRss.scan100 / b.peakRss.baselineJsonParse100).toFixed(2)}x`, 'low'],
-  ...(b.peakRss.scan500 !== undefined ? [['peak RSS, scan 500 MB vs scan 100 MB', `${b.peakRss.scan500} MB vs ${b.peakRss.scan100} MB`, `${b.peakRss.ratio500vs100}x`, '≈ 1x']] : []),
+  ...(b.peakRss.scan500 !== undefined
+    ? [
+        ['peak RSS, scan 500 MB vs scan 100 MB', `${b.peakRss.scan500} MB vs ${b.peakRss.scan100} MB`, `${b.peakRss.ratio500vs100}x`, '≈ 1x'],
+        ['  reader + HAR→Observation only, 500 vs 100', `${b.peakRss.readOnly500} MB vs ${b.peakRss.readOnly100} MB`, `${b.peakRss.readOnlyRatio500vs100}x`, '≈ 1x'],
+      ]
+    : []),
 ];
 const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i]).length), ['benchmark', 'measured', 'ratio', 'target'][i].length));
 const line = (r) => r.map((c, i) => String(c).padEnd(w[i])).join('  ');
