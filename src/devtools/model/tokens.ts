@@ -7,7 +7,9 @@ import { decodeToken, type JsonObject, type TokenReport } from '../../core/token
 import { audienceCheck, formatDuration, tokenFindings, type TokenCheckOptions } from '../../core/tokens/findings';
 import type { Flow } from '../../core/flows/flow';
 import type { MetadataRecord } from '../../core/flows/store';
-import { originOf, siteOf, parseUrl } from '../../core/util/url';
+import { originOf, parseUrl } from '../../core/util/url';
+import { analyzeAudience, normUrl, type ReceivingKind } from '../../core/tokens/assertion-audience';
+import { auditMetadata } from '../../core/tokens/metadata-audit';
 import type { Capture } from './capture';
 
 export type TokenUse = NonNullable<TokenCheckOptions['use']>;
@@ -220,80 +222,62 @@ export function idTokenAudienceWarnings(payload: JsonObject, clientId: string | 
 export interface AssertionContext {
   /** the URL the assertion was sent to */
   receivingUrl: string;
-  /** issuer of the receiving AS, when metadata or the provider table knows it */
-  issuer?: string;
-  /** known token endpoints (metadata) */
-  tokenEndpoints?: string[];
+  /** AS metadata the capture holds (finds the receiving AS's issuer and token endpoints) */
+  metadata: readonly MetadataRecord[];
   /** what kind of endpoint received it */
-  endpoint?: 'token' | 'par' | 'revocation' | 'introspection' | 'device' | 'ciba' | 'userinfo' | 'unknown';
+  endpoint?: ReceivingKind;
 }
 
-/** Client assertion audience (draft-02 §2.1): token endpoint elsewhere, foreign origin, several values. */
+/**
+ * Client assertion audience (draft-02 §2.1), via the core's `analyzeAudience`: token endpoint
+ * named at another endpoint, foreign origin, several values; plus aud missing and aud that is
+ * neither the receiving AS's issuer nor the receiving endpoint.
+ */
 export function assertionAudienceWarnings(payload: JsonObject, ctx: AssertionContext): Warning[] {
-  const out: Warning[] = [];
+  const url = parseUrl(ctx.receivingUrl);
   const aud = audValues(payload.aud);
-  const recvOrigin = originOf(ctx.receivingUrl);
-  const recvBase = parseUrl(ctx.receivingUrl)?.base ?? ctx.receivingUrl;
-  const issOrigin = originOf(ctx.issuer);
   if (aud.length === 0) {
-    out.push({ severity: 'medium', ruleId: 'assertion-hygiene', title: 'Client assertion without aud', message: 'RFC 7523 §3 requires an aud claim naming the authorization server.' });
-    return out;
+    return [{ severity: 'medium', ruleId: 'assertion-hygiene', title: 'Client assertion without aud', message: 'RFC 7523 §3 requires an aud claim naming the authorization server.' }];
   }
-  if (Array.isArray(payload.aud) && aud.length > 1) {
-    out.push({ severity: 'high', ruleId: 'audience-injection', title: `Client assertion with ${aud.length} audiences`, message: `aud is ${JSON.stringify(payload.aud)}: draft-02 §2.1.2 requires a single audience (the AS's issuer). Any of these recipients can replay it at the others.` });
-  }
-  for (const a of aud) {
-    const o = originOf(a);
-    if (o && o !== recvOrigin && o !== issOrigin) {
-      out.push({ severity: 'critical', ruleId: 'audience-injection', title: `Client assertion aud on a foreign origin: ${a}`, message: `The assertion was sent to ${recvOrigin} but its aud "${a}" is another origin${ctx.issuer ? ` (the receiving AS's issuer is ${ctx.issuer})` : ''}: whoever received it can replay it there.` });
+  if (!url) return [];
+  const kind = ctx.endpoint ?? 'unknown';
+  const a = analyzeAudience(ctx.metadata, url, kind, payload);
+  if (!a) return [];
+  const out: Warning[] = [];
+  for (const p of a.problems) {
+    if (p.variant === 'foreign') {
+      out.push({ severity: 'critical', ruleId: 'audience-injection', title: `Client assertion aud on a foreign origin: ${p.aud}`, message: `The assertion was sent to ${url.origin} but its aud "${p.aud}" is another origin${a.issuer ? ` (the receiving AS's issuer is ${a.issuer})` : ''}: whoever received it can replay it there.` });
+    } else if (p.variant === 'token-endpoint-elsewhere') {
+      out.push({ severity: 'high', ruleId: 'audience-injection', title: `Client assertion aud is a token endpoint, sent to a ${kind} endpoint`, message: `aud "${p.aud}" names a token endpoint, but the assertion went to ${url.base}. RFC 9126 §2 makes ASes accept this value, which is what audience injection exploits: use the AS's issuer as aud.` });
+    } else if (p.variant === 'multi') {
+      out.push({ severity: 'high', ruleId: 'audience-injection', title: `Client assertion with ${aud.length} audiences`, message: `aud is ${JSON.stringify(payload.aud)}: draft-02 §2.1.2 requires a single audience (the AS's issuer). Any of these recipients can replay it at the others.` });
+    } else {
+      out.push({ severity: 'low', ruleId: 'audience-injection', title: 'Client assertion aud is a one-element array', message: `aud is ${JSON.stringify(payload.aud)}; use the issuer as a plain string.` });
     }
   }
-  const endpointKind = ctx.endpoint ?? 'unknown';
-  if (endpointKind !== 'token') {
-    const tokenLike = aud.filter((a) => (ctx.tokenEndpoints ?? []).includes(a) || /\/token\/?$/.test(parseUrl(a)?.pathname ?? ''));
-    for (const a of tokenLike) {
-      if (a === ctx.issuer || a === recvBase) continue;
-      out.push({ severity: 'high', ruleId: 'audience-injection', title: `Client assertion aud is a token endpoint, sent to a ${endpointKind} endpoint`, message: `aud "${a}" names a token endpoint, but the assertion went to ${recvBase}. RFC 9126 §2 makes ASes accept this value, which is what audience injection exploits: use the AS's issuer as aud.` });
-    }
-  }
-  if (out.length === 0 && ctx.issuer && !aud.every((a) => a === ctx.issuer || a === recvBase)) {
-    out.push({ severity: 'medium', ruleId: 'assertion-aud-not-issuer-or-target', title: 'Client assertion aud is neither the issuer nor the receiving endpoint', message: `aud ${JSON.stringify(payload.aud)}; expected "${ctx.issuer}" or "${recvBase}".` });
+  const high = out.some((w) => w.severity === 'critical' || w.severity === 'high');
+  if (!high && a.issuer) {
+    const ok = a.auds.every((x) => normUrl(x) === normUrl(a.issuer!) || normUrl(x) === normUrl(url.base));
+    if (!ok) out.push({ severity: 'medium', ruleId: 'assertion-aud-not-issuer-or-target', title: 'Client assertion aud is neither the issuer nor the receiving endpoint', message: `aud ${JSON.stringify(payload.aud)}; expected "${a.issuer}" or "${url.base}".` });
   }
   return out;
 }
 
-/** Metadata endpoints on another origin than the issuer, issuer ≠ the URL it was fetched from. */
+/** The core's metadata audit (issuer vs URL, endpoints on other origins, features), as warnings. */
 export function metadataWarnings(doc: JsonObject, fetchedFrom: string): Warning[] {
-  const out: Warning[] = [];
-  const issuer = typeof doc.issuer === 'string' ? doc.issuer : undefined;
-  if (!issuer) return [{ severity: 'high', ruleId: 'metadata-issuer-mismatch', title: 'Metadata without issuer', message: `The document fetched from ${fetchedFrom} has no issuer.` }];
-  const m = fetchedFrom.match(/^(.*?)\/\.well-known\/(openid-configuration|oauth-authorization-server)(\/.*)?(\?.*)?$/);
-  if (m) {
-    const implied = m[2] === 'openid-configuration' ? m[1] : `${m[1]}${m[3] ?? ''}`;
-    if (implied.replace(/\/$/, '') !== issuer.replace(/\/$/, '')) {
-      out.push({ severity: 'high', ruleId: 'metadata-issuer-mismatch', title: `Metadata issuer "${issuer}" ≠ "${implied}"`, message: `RFC 8414 §3.3: the issuer must equal the URL the metadata was fetched from (${fetchedFrom}) minus the well-known part.` });
-    }
-  }
-  const issOrigin = originOf(issuer);
-  const issHost = parseUrl(issuer)?.hostname ?? '';
-  for (const k of ['token_endpoint', 'pushed_authorization_request_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'device_authorization_endpoint', 'backchannel_authentication_endpoint']) {
-    const v = doc[k];
-    if (typeof v !== 'string') continue;
-    const o = originOf(v);
-    if (!o || o === issOrigin) continue;
-    const sameSite = siteOf(parseUrl(v)?.hostname ?? '') === siteOf(issHost);
-    out.push({
-      severity: sameSite ? 'low' : 'high',
-      ruleId: 'metadata-endpoint-foreign',
-      title: `${k} on ${sameSite ? 'a sibling host' : 'another origin'}: ${o}`,
-      message: `The issuer is ${issuer} but its ${k} is ${v}. A client that uses this endpoint as an assertion audience is exposed to audience injection (draft-02 §2.1.1.1).`,
-    });
-  }
-  return out;
+  const issuer = typeof doc.issuer === 'string' ? doc.issuer : '(none)';
+  return auditMetadata(doc, fetchedFrom).map((f) => {
+    let title: string = f.ruleId;
+    if (f.ruleId === 'metadata-endpoint-foreign') {
+      const m = f.message.match(/(\w+_endpoint) (\S+)/);
+      title = m ? `${m[1]} on ${f.severity === 'high' ? 'another site' : 'another host'}: ${originOf(m[2]) ?? m[2]} (issuer ${issuer})` : 'Endpoint on another origin';
+    } else if (f.ruleId === 'metadata-issuer-mismatch') title = f.variant === 'missing' ? 'Metadata without issuer' : `Metadata issuer "${issuer}" does not match the URL it came from`;
+    return { severity: f.severity, ruleId: f.ruleId, title, message: f.message };
+  });
 }
 
 /** Every warning the token view shows for one token. */
-export function warningsFor(t: TokenItem, ctx: { flows: readonly Flow[]; metadata: readonly MetadataRecord[]; endpoint?: AssertionContext['endpoint']; now?: number }): Warning[] {
+export function warningsFor(t: TokenItem, ctx: { flows: readonly Flow[]; metadata: readonly MetadataRecord[]; endpoint?: ReceivingKind; now?: number }): Warning[] {
   const out: Warning[] = [];
   const p = t.report.payload;
   for (const f of tokenFindings(t.report, { use: t.use, clientId: t.use === 'id_token' ? t.clientId : undefined, frontChannel: t.frontChannel, now: ctx.now })) {
@@ -303,9 +287,7 @@ export function warningsFor(t: TokenItem, ctx: { flows: readonly Flow[]; metadat
   if (p && typeof p === 'object') {
     if (t.use === 'id_token') out.push(...idTokenAudienceWarnings(p, t.clientId));
     if (t.use === 'assertion') {
-      const origin = originOf(t.url);
-      const md = ctx.metadata.find((m) => Object.values(m.endpoints).some((e) => originOf(e) === origin)) ?? ctx.metadata.find((m) => originOf(m.issuer) === origin);
-      out.push(...assertionAudienceWarnings(p, { receivingUrl: t.url, issuer: md?.issuer, tokenEndpoints: ctx.metadata.map((m) => m.tokenEndpoint).filter((x): x is string => !!x), endpoint: ctx.endpoint }));
+      out.push(...assertionAudienceWarnings(p, { receivingUrl: t.url, metadata: ctx.metadata, endpoint: ctx.endpoint }));
     }
   }
   const rank = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
