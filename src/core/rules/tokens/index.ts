@@ -2,6 +2,7 @@ import type { Rule } from '../types';
 import assertionAudNotIssuerOrTarget from './assertion-aud-not-issuer-or-target';
 import assertionHygiene from './assertion-hygiene';
 import audienceInjection from './audience-injection';
+import idTokenAsBearer from './id-token-as-bearer';
 import idTokenAudMismatch from './id-token-aud-mismatch';
 import idtokenHashMismatch from './idtoken-hash-mismatch';
 import jwtAlgNone from './jwt-alg-none';
@@ -16,6 +17,7 @@ export const tokenRules: Rule[] = [
   jwtAlgNone,
   jwtRiskyHeader,
   idtokenHashMismatch,
+  idTokenAsBearer,
   tokenLifetimeLong,
   audienceInjection,
   assertionAudNotIssuerOrTarget,

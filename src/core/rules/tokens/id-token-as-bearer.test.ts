@@ -1,0 +1,23 @@
+import { obs, q, rand } from '../../testing/builders';
+import { testRule } from '../../testing/rule-tester';
+import { fakeJwt } from '../../tokens/jwt-builder';
+import rule from './id-token-as-bearer';
+
+const API = 'https://api.app.example/v1/me';
+const call = (token: string, init = {}) => obs(API, { type: 'xhr', headers: { Authorization: `Bearer ${token}` }, ...init });
+const idt = (extra: Record<string, unknown> = {}, header: Record<string, unknown> = { alg: 'RS256' }) =>
+  fakeJwt(header, { iss: 'https://as.example', sub: 'u1', aud: 'c1', iat: 1, exp: 301, ...extra });
+const areq = () => obs(`https://as.example/authorize?${q({ response_type: 'code', client_id: 'c1', redirect_uri: 'https://app.example/cb', state: rand('s'), scope: 'openid' })}`);
+
+testRule(rule, {
+  valid: [
+    { name: 'an RFC 9068 access token (typ at+jwt)', observations: () => [call(idt({ nonce: 'n' }, { alg: 'RS256', typ: 'at+jwt' }))] },
+    { name: 'a JWT access token for the API (aud = API, no nonce)', observations: () => [areq(), call(idt({ aud: 'https://api.app.example', scope: 'read' }))] },
+    { name: 'an opaque bearer token', observations: () => [call(rand('opaque', 40))] },
+    { name: 'a top-level navigation is not an API call', observations: () => [obs(API, { headers: { Authorization: `Bearer ${idt({ nonce: 'n' })}` } })] },
+  ],
+  invalid: [
+    { name: 'ID token with a nonce as bearer', observations: () => [call(idt({ nonce: 'n-123' }))], expect: [{ severity: 'low', param: 'authorization', message: /nonce/ }] },
+    { name: 'ID token whose aud is a flow client_id', observations: () => [areq(), call(idt())], expect: [{ severity: 'low', message: /client_id c1/ }] },
+  ],
+});

@@ -1,0 +1,49 @@
+import { header, isNavigation } from '../../observe/observation';
+import { tryDecodeToken } from '../../tokens/decode';
+import { looksLikeJwt } from '../../tokens/peek';
+import { defineRule } from '../types';
+
+const AT_TYPES = new Set(['at+jwt', 'application/at+jwt']);
+
+/** An ID token used as an API access token (its audience is the client, not the API). */
+export default defineRule({
+  meta: {
+    id: 'id-token-as-bearer',
+    title: 'ID token sent as a bearer access token',
+    severity: 'low',
+    confidence: 'heuristic',
+    references: ['OIDC Core §2', 'RFC 9068 §2.1', 'RFC 8725 §3.11'],
+    description:
+      'A fetch/XHR with Authorization: Bearer <JWT> where the JWT looks like an ID token (it has a nonce, or its aud is the client_id of a flow seen in this context) and its typ is not at+jwt: the API accepts a token meant for the client.',
+    tier: 2,
+    on: 'any',
+    vantage: ['DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg } = ctx;
+    const o = msg.obs;
+    if (ctx.replay || isNavigation(o) || o.navigationOnly) return;
+    const auth = header(o.requestHeaders, 'authorization');
+    const m = auth?.match(/^bearer\s+(\S+)\s*$/i);
+    if (!m || !looksLikeJwt(m[1])) return;
+    const r = tryDecodeToken(m[1]);
+    if (!r || r.kind === 'JWE' || !r.payload || typeof r.payload !== 'object') return;
+    const typ = typeof r.header.typ === 'string' ? r.header.typ.toLowerCase() : '';
+    if (AT_TYPES.has(typ)) return;
+    const p = r.payload;
+    const auds = typeof p.aud === 'string' ? [p.aud] : Array.isArray(p.aud) ? p.aud.filter((x): x is string => typeof x === 'string') : [];
+    let clientAud: string | undefined;
+    for (const f of ctx.store.flows.values()) {
+      if (f.context === o.context && f.clientId && auds.includes(f.clientId)) {
+        clientAud = f.clientId;
+        break;
+      }
+    }
+    if (p.nonce === undefined && clientAud === undefined) return;
+    ctx.report({
+      message: `A request to ${msg.url?.base ?? o.url} carries an ID token as its bearer token (${p.nonce !== undefined ? 'it has a nonce' : `its aud is the client_id ${clientAud}`}; typ ${typ ? `"${typ}"` : 'absent'}).`,
+      evidence: [ctx.evidence(o, 'authorization', 'Bearer ID token', m[1])],
+      flowId: null,
+    });
+  },
+});
