@@ -19,6 +19,17 @@ testRule(rule, {
   valid: [
     { name: 'hybrid: c_hash matches the code', observations: () => [areq('code id_token'), resp({ code, id_token: fakeJwt({ alg: 'RS256' }, { ...claims, c_hash: half(code) }) })] },
     { name: 'implicit: at_hash matches the access token', observations: () => [areq('id_token token'), resp({ access_token: at, id_token: fakeJwt({ alg: 'ES256' }, { ...claims, at_hash: half(at) }) })] },
+    {
+      name: 'OIDC Core §A.4/§A.6 published vectors (code → c_hash, access token → at_hash)',
+      observations: () => [
+        areq('code id_token token'),
+        resp({
+          code: 'Qcb0Orv1zh30vL1MPRsbm-diHiMwcLyZvn1arpZv-Jxf_11jnpEX3Tgfvk',
+          access_token: 'jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y',
+          id_token: fakeJwt({ alg: 'RS256' }, { ...claims, c_hash: 'LDktKdoQak3Pk0cnXxCltA', at_hash: '77QmUPtjPfzWtF2AnpK9RQ' }),
+        }),
+      ],
+    },
     { name: 'id_token alone: nothing to bind', observations: () => [areq('id_token'), resp({ id_token: fakeJwt({ alg: 'RS256' }, claims) })] },
     { name: 'RS384 is not checked (no sync SHA-384)', observations: () => [areq('code id_token'), resp({ code, id_token: fakeJwt({ alg: 'RS384' }, { ...claims, c_hash: 'x' }) })] },
   ],
