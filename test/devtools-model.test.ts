@@ -245,3 +245,19 @@ describe('metadata audit in the timeline', () => {
     expect(s2.warnings.filter((w) => w.severity !== 'info' && w.severity !== 'low')).toEqual([]);
   });
 });
+
+describe('live capture body policy', () => {
+  it('asks DevTools for JSON/JWT bodies only, never for scripts, images or huge responses', async () => {
+    const { wantsBody } = await import('../src/devtools/model/capture');
+    const e = (mimeType: string, type: string, size = 100) => ({ _resourceType: type, response: { content: { mimeType, size } } });
+    expect(wantsBody(e('application/json; charset=utf-8', 'fetch'))).toBe(true);
+    expect(wantsBody(e('application/jwk-set+json', 'xhr'))).toBe(true);
+    expect(wantsBody(e('application/jwt', 'fetch'))).toBe(true);
+    expect(wantsBody(e('text/html', 'document'))).toBe(false);
+    expect(wantsBody(e('application/javascript', 'script'))).toBe(false);
+    expect(wantsBody(e('application/json', 'script'))).toBe(false);
+    expect(wantsBody(e('image/png', 'image'))).toBe(false);
+    expect(wantsBody(e('application/json', 'fetch', 50_000_000))).toBe(false);
+    expect(wantsBody(null)).toBe(false);
+  });
+});

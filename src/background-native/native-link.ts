@@ -248,3 +248,23 @@ export function startNativeLink(subscribe: FindingsSubscribe | undefined, opts: 
     },
   };
 }
+
+/**
+ * Ask for the optional `nativeMessaging` permission. Call it from a click handler in an extension
+ * page (options or popup): browsers only show the prompt for a user gesture. Resolves false when
+ * refused or when the browser has no permissions API.
+ */
+export function requestNativeMessaging(api: NativeApi | undefined = typeof chrome !== 'undefined' ? (chrome as unknown as NativeApi) : undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const perms = api?.permissions as (NativeApi['permissions'] & { request?(p: { permissions: string[] }, cb: (granted: boolean) => void): void }) | undefined;
+    if (!perms?.request) return resolve(false);
+    try {
+      perms.request({ permissions: ['nativeMessaging'] }, (granted) => {
+        void api?.runtime.lastError;
+        resolve(granted === true);
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}

@@ -116,6 +116,24 @@ export class Capture {
   }
 }
 
+const BODY_TYPES = /json|jwt|jose|x-www-form-urlencoded/i;
+const MAX_BODY = 2_000_000;
+
+/**
+ * Whether the panel should ask DevTools for a response body: JSON (token, PAR, metadata, JWKS
+ * responses), JWT/JOSE bodies, form-encoded replies; never scripts, images, fonts or styles, so a
+ * long session does not hold the page's whole payload in memory.
+ */
+export function wantsBody(entry: unknown): boolean {
+  const e = entry as { response?: { content?: { mimeType?: string; size?: number }; bodySize?: number }; _resourceType?: string } | null;
+  const type = (e?._resourceType ?? '').toLowerCase();
+  if (['image', 'font', 'stylesheet', 'script', 'media', 'manifest', 'texttrack', 'websocket'].includes(type)) return false;
+  const mime = e?.response?.content?.mimeType ?? '';
+  const size = e?.response?.content?.size ?? e?.response?.bodySize ?? 0;
+  if (size > MAX_BODY) return false;
+  return BODY_TYPES.test(mime) || (/^text\/plain/i.test(mime) && size < 65536);
+}
+
 /** Non-OAuth traffic still worth a row: a bearer JWT or a JWT in a JSON body. */
 function hasTokenish(o: Observation): boolean {
   const auth = o.requestHeaders.find((h) => h.name.toLowerCase() === 'authorization')?.value ?? '';

@@ -8,6 +8,7 @@
  */
 import type { Flow } from '../../core/flows/flow';
 import type { Finding } from '../../core/report/finding';
+import { wantsBody } from '../model/capture';
 
 export interface PanelParams {
   tabId?: number;
@@ -77,6 +78,7 @@ export function listenNetwork(onEntry: (entry: unknown) => void): () => void {
       const { getContent: _g, ...plain } = req as HarRequest & { getContent?: unknown };
       onEntry({ ...plain, response: { ...req.response, content } });
     };
+    if (!wantsBody(req)) return withBody(null, undefined);
     try {
       req.getContent((body, encoding) => withBody(body, encoding));
     } catch {
