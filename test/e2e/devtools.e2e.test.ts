@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumArgs, launchChromium, tabIdFor } from '../../lab/chromium.mjs';
+import { CHROMIUM_PATH, chromiumArgs, launchChromium, tabIdFor, waitForExtensionReady } from '../../lab/chromium.mjs';
 import { CHROME_DIST, readManifest } from '../../lab/extension.mjs';
 import { startSpaLab, SPA_CLIENT_ID } from '../../lab/spa/server.mjs';
 import { wantsBody } from '../../src/devtools/model/capture';
@@ -69,14 +69,16 @@ beforeAll(async () => {
     recordHar: { path: harPath, content: 'embed' },
   });
   try {
+    // the background must have finished its start-up before the flow, or it misses the first hops
+    const recWorker = rec.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ?? (await rec.waitForEvent('serviceworker', { timeout: 15000 }));
+    await waitForExtensionReady(recWorker);
     const page = await rec.newPage();
     await page.goto(`${lab.spa}/?auto=1`);
     await page.waitForSelector('#result[data-outcome=connected], #result[data-outcome=error]', { timeout: 30000 });
     expect(await page.textContent('#out')).toBe('signed in as alice');
     expect(await page.getAttribute('#result', 'data-outcome')).toBe('connected');
     if (product) {
-      const worker = rec.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
-      const id = worker ? new URL(worker.url()).host : undefined;
+      const id = new URL(recWorker.url()).host;
       if (id) {
         const ext = await rec.newPage();
         await ext.goto(`chrome-extension://${id}/${PANEL}?tab=0`);
