@@ -1,6 +1,7 @@
 /** The CoatCheck DevTools panel: flow timeline, tokens, findings, tools (paste box, PKCE). */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Flow } from '../../core/flows/flow';
+import type { MetadataRecord } from '../../core/flows/store';
 import { type Finding, sortFindings } from '../../core/report/finding';
 import { Capture, analyseHar, exportHar } from '../model/capture';
 import { jsonExport, mergeFindings, sarifExport } from '../model/export';
@@ -269,7 +270,7 @@ function tokenTitle(t: TokenItem): string {
   return names[t.name] ?? t.name;
 }
 
-function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; now: number; flows: Flow[]; metadata: ReturnType<Capture['engine']['store']['metadata']['values']> extends Iterable<infer M> ? M[] : never; known: ReturnType<typeof knownDocsFrom> }) {
+function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; now: number; flows: Flow[]; metadata: MetadataRecord[]; known: ReturnType<typeof knownDocsFrom> }) {
   const [text, setText] = useState('');
   const [clientId, setClientId] = useState('');
   const [use, setUse] = useState<TokenUse>('id_token');
