@@ -261,3 +261,50 @@ describe('live capture body policy', () => {
     expect(wantsBody(null)).toBe(false);
   });
 });
+
+describe('brokered flows', () => {
+  it('nests the upstream flow of a broker under the client flow (AS-to-AS hop)', () => {
+    const KC = 'https://sso.example.com';
+    const G = 'https://accounts.google.com';
+    const C = 'https://app.example.com';
+    const S1 = '7fc0f404-2eb8-4393-8dd0-1e7e2bf03625';
+    const S2 = 'Hq4Vx9Lm2Tz8Rk5Wb3Nc7Pd1Jf6Gs0Ya';
+    const areq1 = `${KC}/realms/r/protocol/openid-connect/auth?client_id=my-spa&redirect_uri=${encodeURIComponent(C + '/')}&state=${S1}&response_type=code&scope=openid&nonce=4fef1cba-7867-4130-a977-317d7adca6b2&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`;
+    const areq2 = `${G}/o/oauth2/v2/auth?client_id=kc-broker&redirect_uri=${encodeURIComponent(KC + '/realms/r/broker/google/endpoint')}&state=${S2}&response_type=code&scope=openid`;
+    const resp2 = `${KC}/realms/r/broker/google/endpoint?state=${S2}&code=4%2F0Aabcdefghijklmnop&iss=${encodeURIComponent(G)}`;
+    const resp1 = `${C}/?state=${S1}&iss=${encodeURIComponent(KC + '/realms/r')}&code=19b70019-aaaa-bbbb-cccc-dddddddddddd`;
+    const c = new Capture();
+    c.addEntry(entry(areq1, { reqHeaders: [['Referer', C + '/']], redirectURL: areq2 }));
+    c.addEntry(entry(areq2, { reqHeaders: [['Referer', KC + '/']] , redirectURL: resp2 }));
+    c.addEntry(entry(resp2, { reqHeaders: [['Referer', G + '/']], redirectURL: resp1 }));
+    c.addEntry(entry(resp1, { reqHeaders: [['Referer', KC + '/']] }));
+    const tl = buildTimeline({ flows: c.flows(), findings: c.findings, capture: c });
+    expect(tl.groups).toHaveLength(1);
+    const root = tl.groups[0];
+    expect(root.flow?.clientId).toBe('my-spa');
+    expect(root.children).toHaveLength(1);
+    expect(root.children[0].title).toMatch(/^Brokered upstream flow .* accounts\.google\.com · kc-broker$/);
+    expect(root.children[0].depth).toBe(1);
+    expect(root.children[0].steps.map((s) => s.kind)).toEqual(['authorization-request', 'authorization-response']);
+    expect(root.steps.map((s) => s.kind)).toEqual(['authorization-request', 'authorization-response']);
+    expect(c.findings.filter((f) => f.severity === 'critical')).toEqual([]);
+  });
+});
+
+describe('AS-to-AS hop', () => {
+  it('labels a second authorization request of the same flow at another AS as a hop and attaches the finding to it', () => {
+    const S = 'Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx';
+    const cb = encodeURIComponent('https://platform.example/cb');
+    const a1 = `https://attacker-as.example/authorize?client_id=666RVZJTA&response_type=code&redirect_uri=${cb}&state=${S}`;
+    const a2 = `https://honest-as.example/authorize?client_id=platform-shared&response_type=code&redirect_uri=${cb}&state=${S}`;
+    const c = new Capture();
+    c.addEntry(entry(a1, { reqHeaders: [['Referer', 'https://platform.example/']], redirectURL: a2 }));
+    c.addEntry(entry(a2, { reqHeaders: [['Referer', 'https://attacker-as.example/']] }));
+    const tl = buildTimeline({ flows: c.flows(), findings: c.findings, capture: c });
+    const steps = tl.groups.flatMap((g) => g.steps);
+    const hop = steps.find((s) => s.label.startsWith('AS-to-AS hop'));
+    expect(hop?.host).toBe('honest-as.example');
+    const sw = c.findings.find((f) => f.ruleId === 'mixup-as-switch' || f.ruleId === 'coat-context-switch');
+    if (sw) expect(hop?.findings).toContain(sw);
+  });
+});
