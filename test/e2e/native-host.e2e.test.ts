@@ -1,5 +1,5 @@
 /**
- * Native messaging round trip in real Chromium: `coatcheck host install` into a test user-data-dir,
+ * Native messaging round trip in real Chromium (and Firefox): `coatcheck host install` into a test user-data-dir,
  * an extension whose background runs src/background-native/native-link.ts, findings sent through
  * Chrome's native messaging to the launcher → the built CLI in host mode → the JSONL log, which
  * `coatcheck watch --once` prints. Also: the extension id `host install` computes from the
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../lab/chromium.mjs';
+import { FIREFOX_PATH, launchFirefox } from '../../lab/firefox.mjs';
 import { chromeIdForPath } from '../../src/companion/host';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
@@ -138,6 +139,72 @@ describe('native messaging host in Chromium', () => {
       expect(state).toBe('unavailable');
     } finally {
       await b.close();
+    }
+  });
+});
+
+describe('native messaging host in Firefox', () => {
+  it('delivers findings from a Firefox add-on to the JSONL log (allowed_extensions, per-user manifest under $HOME)', async (ctx) => {
+    if (!existsSync(FIREFOX_PATH)) {
+      ctx.skip();
+      return;
+    }
+    const home = join(work, 'ff-home');
+    const log = join(work, 'ff-state', 'findings.jsonl');
+    const addonId = 'native-test@coatcheck.dev';
+    const inst = cli(['host', 'install', '--browser', 'firefox', '--extension-id', addonId, '--log', log], { HOME: home });
+    expect(inst.stderr).toBe('');
+    expect(inst.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(home, '.mozilla', 'native-messaging-hosts', 'dev.coatcheck.companion.json'), 'utf8'));
+    expect(manifest.allowed_extensions).toEqual([addonId]);
+
+    const ffExt = join(work, 'ff-ext');
+    const { cpSync, mkdirSync } = await import('node:fs');
+    mkdirSync(ffExt, { recursive: true });
+    cpSync(join(extDir, 'native-link.js'), join(ffExt, 'native-link.js'));
+    writeFileSync(
+      join(ffExt, 'manifest.json'),
+      JSON.stringify({
+        manifest_version: 3,
+        name: 'CoatCheck native link test',
+        version: '0.0.1',
+        permissions: ['nativeMessaging'],
+        background: { scripts: ['background.js'], type: 'module' },
+        browser_specific_settings: { gecko: { id: addonId, strict_min_version: '128.0' } },
+      }),
+    );
+    writeFileSync(
+      join(ffExt, 'background.js'),
+      `import { startNativeLink } from './native-link.js';
+const link = startNativeLink(undefined, { retryMs: 0 });
+let tries = 0;
+const t = setInterval(() => {
+  if (link.status().sent > 0 || ++tries > 40) return clearInterval(t);
+  link.send({ findings: [${JSON.stringify(finding('code-replay', 'high'))}], tabId: 9 });
+}, 250);
+`,
+    );
+    // Firefox reads per-user native manifests from $HOME/.mozilla: start it with the test's HOME
+    const savedHome = process.env.HOME;
+    process.env.HOME = home;
+    let ff: Awaited<ReturnType<typeof launchFirefox>> | undefined;
+    try {
+      ff = await launchFirefox();
+    } finally {
+      process.env.HOME = savedHome;
+    }
+    try {
+      expect(await ff.installExtension(ffExt)).toBe(addonId);
+      const lines = await waitFor(() => {
+        if (!existsSync(log)) return undefined;
+        const l = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
+        return l.length >= 1 ? l : undefined;
+      }, 20000);
+      expect(lines, 'findings reached the log').toBeDefined();
+      const rec = JSON.parse(lines![0]);
+      expect(rec).toMatchObject({ v: 1, origin: addonId, tabId: 9, finding: { ruleId: 'code-replay' } });
+    } finally {
+      await ff.close();
     }
   });
 });
