@@ -304,6 +304,13 @@ describe('AS-to-AS hop', () => {
     const steps = tl.groups.flatMap((g) => g.steps);
     const hop = steps.find((s) => s.label.startsWith('AS-to-AS hop'));
     expect(hop?.host).toBe('honest-as.example');
+    // a finding citing the first request as context and the hop as the offence sits on the hop
+    const flows = c.flows();
+    const synthetic: Finding = { ruleId: 'mixup-as-switch', severity: 'critical', confidence: 'strong', title: 't', message: 'm', references: [], flowId: flows[0].id, evidence: [{ input: 0, entry: 0, url: 'a' }, { input: 0, entry: 1, url: 'b' }], context: 'c', time: hop!.time };
+    const tl2 = buildTimeline({ flows, findings: [synthetic], capture: c });
+    expect(tl2.groups[0].steps.find((s) => s.label.startsWith('AS-to-AS hop'))?.findings).toEqual([synthetic]);
+    expect(tl2.groups[0].steps[0].findings).toEqual([]);
+    // and the real rule's finding, when the rule is in the catalogue
     const sw = c.findings.find((f) => f.ruleId === 'mixup-as-switch' || f.ruleId === 'coat-context-switch');
     if (sw) expect(hop?.findings).toContain(sw);
   });

@@ -265,18 +265,20 @@ export function buildTimeline(input: TimelineInput): Timeline {
   for (const { step } of allSteps) urlsOf.set(step, new Set([step.url]));
   const loose: Finding[] = [];
   for (const f of input.findings) {
-    let placed = false;
     const candidates = f.flowId ? allSteps.filter((x) => x.group.key === f.flowId) : [];
     const pool = [...candidates, ...allSteps];
+    // the step that raised it: among the steps its evidence points at, the one observed when the
+    // finding was raised (evidence often cites earlier context first), else the first cited
+    const hits: typeof allSteps = [];
     for (const ev of f.evidence) {
       const hit = pool.find((x) => refMatches(ev, x.step, urlsOf.get(x.step)!));
-      if (hit) {
-        if (!hit.step.findings.includes(f)) hit.step.findings.push(f);
-        placed = true;
-        break;
-      }
+      if (hit && !hits.includes(hit)) hits.push(hit);
     }
-    if (placed) continue;
+    const hit = hits.find((x) => x.step.time === f.time) ?? hits[0];
+    if (hit) {
+      if (!hit.step.findings.includes(f)) hit.step.findings.push(f);
+      continue;
+    }
     const g = f.flowId ? groupOf.get(f.flowId) : undefined;
     if (g) g.findings.push(f);
     else loose.push(f);
