@@ -1,3 +1,9 @@
 import type { Rule } from '../types';
+import callbackContextMismatch from './callback-context-mismatch';
+import coatContextSwitch from './coat-context-switch';
+import mixupAsSwitch from './mixup-as-switch';
+import mixupIssMismatch from './mixup-iss-mismatch';
+import mixupIssMissing from './mixup-iss-missing';
+import unsolicitedCallback from './unsolicited-callback';
 
-export const mixupRules: Rule[] = [];
+export const mixupRules: Rule[] = [mixupIssMismatch, mixupIssMissing, mixupAsSwitch, coatContextSwitch, callbackContextMismatch, unsolicitedCallback];

@@ -1,0 +1,70 @@
+import { obs, q, rand } from '../../testing/builders';
+import { testRule } from '../../testing/rule-tester';
+import rule from './coat-context-switch';
+import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './scenarios';
+
+testRule(rule, {
+  valid: [
+    { name: 'a clean flow', observations: () => clean() },
+    { name: 'classic mix-up with one shared redirect URI is mixup-as-switch, not this', observations: () => mixup() },
+    {
+      name: 'user restarts at another provider with the same state: initiated by the client, not by AS1',
+      observations: () => {
+        const S = rand('restart');
+        return [
+          obs(areq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, state: S }), { referer: `${P}/tools` }),
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: S }), { referer: `${P}/tools`, at: 20 }),
+        ];
+      },
+    },
+    {
+      name: 'G1 brokering: the broker sends its own fresh state with its own callback',
+      observations: () => {
+        const broker = 'https://broker.example';
+        const a1 = areq(broker, { client_id: 'platform', redirect_uri: `${P}/cb/broker`, state: rand('b1') });
+        const a2 = areq(HONEST, { client_id: 'broker', redirect_uri: `${broker}/endpoint`, state: rand('b2') });
+        return [obs(a1, { location: a2 }), obs(a2, { referer: `${broker}/` })];
+      },
+    },
+    {
+      name: 'G2 host canonicalisation within one site with identical parameters',
+      observations: () => {
+        const S = rand('g2');
+        const p = { client_id: 'c', redirect_uri: `${P}/cb`, state: S };
+        const a1 = areq('https://example-as.com', p);
+        const a2 = areq('https://www.example-as.com', p);
+        return [obs(a1, { location: a2 }), obs(a2)];
+      },
+    },
+    {
+      name: 'a transplant more than 60 s after the first request',
+      observations: () => {
+        const S = rand('slow');
+        const a1 = areq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, state: S });
+        return [obs(a1, { at: 1 }), obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: S }), { referer: `${ATTACKER}/`, at: 120 })];
+      },
+    },
+  ],
+  invalid: [
+    { name: 'COAT on the code grant (draft-02 §2.2.1)', observations: () => coat(), expect: [{ severity: 'critical', param: 'redirect_uri', message: /cb\/honest-tool/ }] },
+    {
+      name: 'COAT reached through a client-side redirect from the attacker AS page',
+      observations: () => {
+        const S = rand('cs');
+        const a1 = areq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, state: S });
+        return [obs(a1), obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: S }), { initiator: ATTACKER })];
+      },
+      expect: [{ severity: 'critical' }],
+    },
+    {
+      name: 'implicit variant',
+      observations: () => {
+        const S = rand('imp');
+        const a1 = `${ATTACKER}/authorize?${q({ response_type: 'token', client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, state: S })}`;
+        const a2 = `${HONEST}/authorize?${q({ response_type: 'token', client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: S })}`;
+        return [obs(a1, { location: a2 }), obs(a2)];
+      },
+      expect: [{ variant: 'implicit', message: /access token/ }],
+    },
+  ],
+});

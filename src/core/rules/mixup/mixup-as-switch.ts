@@ -1,0 +1,39 @@
+import { defineRule } from '../types';
+import { crossAsTransplant, describeAs, requestEvidence } from './shared';
+
+/**
+ * RFC 9700 §4.4.1 mix-up: the state the client sent to AS1 reappears, reached from AS1, in an
+ * authorization request to another AS with the SAME redirect_uri (one shared redirect URI).
+ */
+export default defineRule({
+  meta: {
+    id: 'mixup-as-switch',
+    title: "State sent to one authorization server reappears at another with the same redirect URI",
+    severity: 'critical',
+    confidence: 'strong',
+    references: ['RFC 9700 §4.4.1', 'draft-wuertele-oauth-security-topics-update-02 §2.2'],
+    description:
+      'An authorization request to AS2 carries the byte-identical state the client issued for AS1 and the same redirect_uri, and was reached from AS1 within 60 seconds: AS1 forwarded the user (mix-up attack). The code AS2 issues will be sent to AS1.',
+    tier: 1,
+    on: ['authorization-request'],
+    vantage: ['BG', 'DT', 'HAR'],
+  },
+  check(ctx) {
+    const m = crossAsTransplant(ctx);
+    if (!m || !m.sameRedirect) return;
+    const clientNote = m.current.clientId !== m.first.clientId ? ` with client_id switched from ${m.first.clientId} to ${m.current.clientId}` : '';
+    ctx.report({
+      severity: m.severity,
+      variant: m.implicit ? 'implicit' : undefined,
+      message:
+        `State first sent to ${describeAs(m.first)} reappeared in a request to ${describeAs(m.current)}${clientNote}, ` +
+        `with the same redirect_uri ${m.current.redirectUri}, reached from ${m.prior.as.origin} (${m.current.via}). ` +
+        `The authorization response will come back to the client as if it were from ${m.first.as.origin}.` +
+        (m.implicit ? ' The flow uses a token response_type: the access token itself is exposed.' : ''),
+      evidence: [
+        requestEvidence(m.first, 'state', `state issued for ${m.first.as.origin} (client_id ${m.first.clientId ?? '?'})`),
+        requestEvidence(m.current, 'state', `same state sent to ${m.current.as.origin} (client_id ${m.current.clientId ?? '?'}), reached via ${m.current.via} from ${m.prior.as.origin}`),
+      ],
+    });
+  },
+});

@@ -1,0 +1,76 @@
+import { defineRule } from '../types';
+import { originOf, parseUrl } from '../../util/url';
+import { requestEvidence, responseIssuers } from './shared';
+
+/**
+ * RFC 9207 §2.4 / RFC 9700 §4.4.2.1: the authorization response's issuer (iss parameter, ID token
+ * or JARM iss) differs from the issuer of AS1, the AS the state was sent to.
+ */
+export default defineRule({
+  meta: {
+    id: 'mixup-iss-mismatch',
+    title: 'Authorization response names another issuer than the AS the flow started at',
+    severity: 'critical',
+    confidence: 'strong',
+    references: ['RFC 9207 §2.4', 'RFC 9700 §4.4.2.1', 'OIDC Core §3.1.3.7'],
+    description:
+      'The iss of an authorization response (parameter, front-channel ID token or JARM) differs from the issuer of the authorization server the client sent the user to: a mix-up in progress. A client that checks iss as RFC 9207 requires must reject it.',
+    tier: 1,
+    on: ['authorization-response'],
+    vantage: ['BG', 'DT', 'HAR'],
+  },
+  check(ctx) {
+    const { flow, msg } = ctx;
+    if (!flow || ctx.replay) return;
+    const names = responseIssuers(ctx);
+    const as1 = flow.requests[0]?.as ?? flow.as;
+    if (!flow.paramsKnown && as1.source === 'origin' && flow.requests.length === 1 && !names.param) return;
+    const first = flow.requests[0];
+    const report = (value: string, where: 'iss' | 'id_token' | 'response') => {
+      if (as1.source !== 'origin') {
+        if (value === as1.issuer) return false;
+        ctx.report({
+          message: `The response's ${where === 'iss' ? 'iss parameter' : where === 'id_token' ? 'ID token iss' : 'JARM iss'} is ${value}, but the flow started at ${as1.issuer} (known from ${as1.source}).`,
+          evidence: [requestEvidence(first, 'state', `flow started at ${as1.issuer}`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
+        });
+        return true;
+      }
+      // only the origin is known for AS1: compare origins (Keycloak realms, Entra tenants, trailing / pass)
+      const o = originOf(value);
+      if (o === as1.origin) return false;
+      ctx.report({
+        severity: 'high',
+        confidence: 'heuristic',
+        message: `The response's ${where === 'iss' ? 'iss parameter' : where === 'id_token' ? 'ID token iss' : 'JARM iss'} is ${value}, but the flow started at ${as1.origin} (issuer known only by its origin).`,
+        evidence: [requestEvidence(first, 'state', `flow started at ${as1.origin}`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
+      });
+      return true;
+    };
+    let fired = false;
+    if (names.param !== undefined) fired = report(names.param, 'iss');
+    if (!fired && names.idToken !== undefined) fired = report(names.idToken, 'id_token');
+    if (!fired && names.jarm !== undefined) fired = report(names.jarm, 'response');
+    // RFC 9207 §2.4: iss parameter and ID token iss must agree
+    if (names.param !== undefined && names.idToken !== undefined && names.param !== names.idToken) {
+      ctx.report({
+        severity: 'high',
+        variant: 'param-vs-id-token',
+        message: `The iss parameter (${names.param}) and the ID token's iss (${names.idToken}) of the same response differ.`,
+        evidence: [ctx.evidence(msg.obs, 'iss', `iss=${names.param}; id_token iss=${names.idToken}`)],
+      });
+    }
+    // RFC 9207 §2: iss must be an https URL without query or fragment
+    if (names.param !== undefined) {
+      const u = parseUrl(names.param);
+      const loopback = u && /^(localhost|127\.|\[::1\])/.test(u.hostname);
+      if (!u || (u.protocol !== 'https:' && !loopback) || names.param.includes('?') || names.param.includes('#')) {
+        ctx.report({
+          severity: 'low',
+          variant: 'iss-malformed',
+          message: `The iss parameter ${names.param} is not an https URL without query and fragment (RFC 9207 §2).`,
+          evidence: [ctx.evidence(msg.obs, 'iss', 'malformed issuer identifier')],
+        });
+      }
+    }
+  },
+});

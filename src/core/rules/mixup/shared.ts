@@ -1,0 +1,85 @@
+/** Helpers shared by the group A (mix-up / cross-context) rules. Not a rule. */
+import type { Flow, FlowRequest } from '../../flows/flow';
+import { normalizeRedirectBase } from '../../flows/store';
+import type { Evidence } from '../../report/finding';
+import type { RuleContext } from '../types';
+import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
+import { originOf, parseUrl, siteOf } from '../../util/url';
+
+export function requestEvidence(req: FlowRequest, param: string, note: string): Evidence {
+  return { ...req.ref, url: req.url, param, note };
+}
+
+/** The cross-AS transplant of detectors.md §1.A (mixup-as-switch / coat-context-switch). */
+export interface CrossAsMatch {
+  first: FlowRequest;
+  prior: FlowRequest;
+  current: FlowRequest;
+  sameRedirect: boolean;
+  severity: 'critical' | 'high';
+  implicit: boolean;
+}
+
+const WINDOW_MS = 60_000;
+
+export function crossAsTransplant(ctx: RuleContext): CrossAsMatch | undefined {
+  const { flow, msg, store } = ctx;
+  if (!flow || ctx.replay || !msg.paramsKnown || flow.requests.length < 2) return undefined;
+  const current = flow.requests[flow.requests.length - 1];
+  if (current.obsId !== msg.obs.id) return undefined;
+  const first = flow.requests[0];
+  // "reached from O1": the previous hop is the origin of an earlier AS of this flow
+  const priors = flow.requests.slice(0, -1);
+  const prior = [...priors].reverse().find((r) => r.as.origin === current.from);
+  if (!prior || current.via === 'none') return undefined;
+  if (current.time - prior.time > WINDOW_MS) return undefined;
+  if (!store.differentAs(first.as, current.as) && !store.differentAs(prior.as, current.as)) return undefined;
+  // both redirect URIs at the client C; G1 (a broker's own callback on O1's origin) fails this
+  const c = flow.client ?? originOf(first.redirectUri);
+  if (!c || originOf(current.redirectUri) !== c || originOf(first.redirectUri) !== c) return undefined;
+  const sameRedirect = normalizeRedirectBase(current.redirectUri ?? '') === normalizeRedirectBase(first.redirectUri ?? '') &&
+    current.redirectUri === first.redirectUri;
+  // hand-offs between two hosts of one provider: critical only if client_id or redirect_uri change
+  const h1 = parseUrl(first.as.origin)?.hostname ?? '';
+  const h2 = parseUrl(current.as.origin)?.hostname ?? '';
+  const sameSite = siteOf(h1) === siteOf(h2);
+  const severity = sameSite && current.clientId === first.clientId && sameRedirect ? 'high' : 'critical';
+  const implicit = /(^|\s)token(\s|$)/.test(current.responseType ?? '') || /(^|\s)token(\s|$)/.test(first.responseType ?? '');
+  return { first, prior, current, sameRedirect, severity, implicit };
+}
+
+export function describeAs(req: FlowRequest): string {
+  return req.as.source === 'origin' ? req.as.origin : `${req.as.issuer} (${req.as.origin})`;
+}
+
+/** Issuer values a response names: the iss parameter, the front-channel ID token's and JARM's iss. */
+export function responseIssuers(ctx: RuleContext): { param?: string; idToken?: string; jarm?: string } {
+  const p = ctx.msg.params;
+  const out: { param?: string; idToken?: string; jarm?: string } = {};
+  const iss = p.get('iss');
+  if (iss !== undefined && iss !== '') out.param = iss;
+  const idt = p.get('id_token');
+  if (idt) {
+    const v = decodeJwtPayloadUnsafe(idt)?.iss;
+    if (typeof v === 'string') out.idToken = v;
+  }
+  const jarm = p.get('response');
+  if (jarm) {
+    const v = decodeJwtPayloadUnsafe(jarm)?.iss;
+    if (typeof v === 'string') out.jarm = v;
+  }
+  return out;
+}
+
+/** Did this flow's state travel to two or more different ASes (cross-AS evidence)? */
+export function crossAsEvidence(flow: Flow, ctx: RuleContext): boolean {
+  const rs = flow.requests;
+  for (let i = 1; i < rs.length; i++) if (ctx.store.differentAs(rs[0].as, rs[i].as)) return true;
+  return false;
+}
+
+/** The response carries a code or a token (not only an error). */
+export function carriesCredential(ctx: RuleContext): boolean {
+  const p = ctx.msg.params;
+  return p.has('code') || p.has('access_token') || p.has('id_token') || p.has('response');
+}

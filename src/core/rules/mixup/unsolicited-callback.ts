@@ -1,0 +1,67 @@
+import { hashSecret } from '../../util/secret';
+import { parseUrl, siteOf } from '../../util/url';
+import { defineRule } from '../types';
+import { carriesCredential } from './shared';
+
+const LATE_WINDOW_MS = 10 * 60 * 1000; // RFC 6749 §4.1.2: codes live at most ~10 minutes
+
+/**
+ * draft-02 §2.2 (CORF), RFC 9700 §4.7 / §4.5: an authorization response with a code or token that
+ * no authorization request of this capture asked for, or minted by a party never asked to answer.
+ */
+export default defineRule({
+  meta: {
+    id: 'unsolicited-callback',
+    title: 'Authorization response that no request in this browser asked for',
+    severity: 'high',
+    confidence: 'strong',
+    references: ['draft-wuertele-oauth-security-topics-update-02 §2.2', 'RFC 9700 §4.7', 'RFC 9700 §4.5'],
+    description:
+      'A code or token arrives at a client callback with a state no authorization request issued (within 30 minutes), or with no state while no open flow expects one, or redirected there by a site no flow went to: cross-site request forgery, code injection or CORF.',
+    tier: 1,
+    on: ['authorization-response'],
+    vantage: ['BG', 'DT', 'HAR'],
+  },
+  check(ctx) {
+    const { flow, msg, store, from } = ctx;
+    if (ctx.replay) return;
+    const o = msg.obs;
+    const credential = carriesCredential(ctx);
+    const state = msg.params.get('state');
+    if (flow) {
+      // solicited, but was it minted by a party of the flow? Only a 30x from a foreign site counts.
+      if (!credential || from.via !== 'redirect' || !from.origin) return;
+      const site = (origin: string) => siteOf(parseUrl(origin)?.hostname ?? origin);
+      const parties = new Set<string>();
+      for (const r of flow.requests) parties.add(site(r.as.origin));
+      for (const id of flow.children) for (const r of store.flows.get(id)?.requests ?? []) parties.add(site(r.as.origin));
+      if (flow.client) parties.add(site(flow.client));
+      if (msg.url) parties.add(site(msg.url.origin));
+      if (parties.has(site(from.origin))) return;
+      ctx.report({
+        confidence: 'heuristic',
+        variant: 'foreign-minter',
+        message: `The response for flow ${flow.id} was redirected to ${msg.url?.base} by ${from.origin}, which is not an authorization server this flow went to.`,
+        evidence: [ctx.evidence(o, 'code', `redirected here by ${from.origin}`)],
+      });
+      return;
+    }
+    if (state !== undefined && store.flowsWithState(hashSecret(state)).length > 0) return; // expired but known
+    const start = store.contextStart.get(o.context) ?? o.time;
+    const sawAreq = (store.areqCount.get(o.context) ?? 0) > 0;
+    const late = !sawAreq && o.time - start < LATE_WINDOW_MS; // G6: capture may have started after t0
+    const what = msg.params.has('code') ? 'an authorization code' : msg.params.has('access_token') ? 'an access token' : msg.params.has('id_token') ? 'an ID token' : msg.params.has('response') ? 'a JARM response' : 'an error';
+    const why = state === undefined ? 'has no state, and no open flow expects a stateless response' : 'carries a state that no authorization request in this capture issued';
+    ctx.report({
+      severity: !credential ? 'low' : late ? 'medium' : 'high',
+      confidence: late ? 'heuristic' : 'strong',
+      variant: state === undefined ? 'no-state' : 'unknown-state',
+      flowId: null,
+      message:
+        `${msg.url?.base ?? o.url} received ${what} that ${why}` +
+        (from.origin ? ` (reached from ${from.origin})` : '') +
+        (late ? '. The capture may have started after the authorization request (G6).' : '. With an attacker\'s code, the victim\'s account gets linked to the attacker\'s (CORF).'),
+      evidence: [ctx.evidence(o, state === undefined ? (msg.params.has('code') ? 'code' : 'state') : 'state', why, state)],
+    });
+  },
+});
