@@ -315,3 +315,20 @@ describe('AS-to-AS hop', () => {
     if (sw) expect(hop?.findings).toContain(sw);
   });
 });
+
+describe('JWE in the token view (RFC 7520 vectors)', () => {
+  it('shows the protected header and the key that would decrypt it, for compact and JSON serializations', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { tryDecode } = await import('../src/devtools/model/tokens');
+    const v = JSON.parse(readFileSync(new URL('../../shared/vectors/jose-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json', import.meta.url), 'utf8'));
+    for (const input of [v.output.compact, JSON.stringify(v.output.json_flat)]) {
+      const r = tryDecode(input)!;
+      expect(r.kind).toBe('JWE');
+      const view = tokenView(r, Date.now());
+      expect(view.alg).toBe('RSA-OAEP');
+      expect(view.header.find((h) => h.name === 'enc')?.value).toBe('A256GCM');
+      expect(view.keyHint).toContain(`RSA private key with kid "samwise.gamgee@hobbiton.example"`);
+      expect(view.claims).toEqual([]);
+    }
+  });
+});
