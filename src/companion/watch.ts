@@ -173,6 +173,13 @@ export async function watchCommand(argv: string[], io: WatchIO): Promise<number>
     }
   };
 
+  let exists = true;
+  try {
+    await stat(path);
+  } catch {
+    exists = false;
+  }
+  if (!exists) io.stderr(`coatcheck watch: no findings log at ${path} yet (is the host installed? coatcheck host status)\n`);
   await readNew();
   if (a.once) {
     if (partial) emit(partial);
