@@ -129,11 +129,6 @@ export function stepWarnings(c: CapturedStep): Warning[] {
   return [];
 }
 
-function refMatches(ev: { input?: number; entry?: number; requestId?: string; url: string }, step: TimelineStep, redactedUrls: Set<string>): boolean {
-  if (ev.requestId !== undefined && step.ref.requestId !== undefined) return ev.requestId === step.ref.requestId;
-  if (ev.entry !== undefined && step.ref.entry !== undefined) return ev.entry === step.ref.entry && (ev.input ?? 0) === (step.ref.input ?? 0);
-  return redactedUrls.has(ev.url);
-}
 
 function worst(fs: Finding[]): Severity | undefined {
   let w: Severity | undefined;
@@ -260,18 +255,36 @@ export function buildTimeline(input: TimelineInput): Timeline {
   }
   other.steps.sort((a, b) => a.time - b.time);
 
-  // attach findings: by evidence (request id, HAR entry, URL), else to the flow, else loose
-  const urlsOf = new Map<TimelineStep, Set<string>>();
-  for (const { step } of allSteps) urlsOf.set(step, new Set([step.url]));
+  // attach findings: by evidence (request id, HAR entry, URL), else to the flow, else loose.
+  // Indexed, so that a large imported HAR stays fast.
+  type Placed = (typeof allSteps)[number];
+  const byReq = new Map<string, Placed[]>();
+  const byEntry = new Map<string, Placed[]>();
+  const byUrl = new Map<string, Placed[]>();
+  const push = (m: Map<string, Placed[]>, k: string, v: Placed) => {
+    const l = m.get(k);
+    if (l) l.push(v);
+    else m.set(k, [v]);
+  };
+  for (const x of allSteps) {
+    if (x.step.ref.requestId !== undefined) push(byReq, x.step.ref.requestId, x);
+    if (x.step.ref.entry !== undefined) push(byEntry, `${x.step.ref.input ?? 0}:${x.step.ref.entry}`, x);
+    push(byUrl, x.step.url, x);
+  }
+  const lookup = (ev: Finding['evidence'][number]): Placed[] => {
+    if (ev.requestId !== undefined && byReq.has(ev.requestId)) return byReq.get(ev.requestId)!;
+    if (ev.entry !== undefined && byEntry.has(`${ev.input ?? 0}:${ev.entry}`)) return byEntry.get(`${ev.input ?? 0}:${ev.entry}`)!;
+    return byUrl.get(ev.url) ?? [];
+  };
   const loose: Finding[] = [];
   for (const f of input.findings) {
-    const candidates = f.flowId ? allSteps.filter((x) => x.group.key === f.flowId) : [];
-    const pool = [...candidates, ...allSteps];
     // the step that raised it: among the steps its evidence points at, the one observed when the
-    // finding was raised (evidence often cites earlier context first), else the first cited
-    const hits: typeof allSteps = [];
+    // finding was raised (evidence often cites earlier context first), else the first cited;
+    // steps of the finding's own flow first
+    const hits: Placed[] = [];
     for (const ev of f.evidence) {
-      const hit = pool.find((x) => refMatches(ev, x.step, urlsOf.get(x.step)!));
+      const found = lookup(ev);
+      const hit = found.find((x) => x.group.key === f.flowId) ?? found[0];
       if (hit && !hits.includes(hit)) hits.push(hit);
     }
     const hit = hits.find((x) => x.step.time === f.time) ?? hits[0];
