@@ -116,6 +116,10 @@ describe('text report', () => {
     expect(t).not.toContain('\u001b[');
     expect(t.trimEnd().split('\n').pop()).toBe('3 findings (1 critical, 1 medium, 1 low) · 2 OAuth flows · 10 entries in 1 file');
   });
+  it('shows redacted values in URLs as prefix…#hash, not percent-encoded', () => {
+    const f = { ...finding('x', 'high', null), evidence: [{ input: 0, entry: 2, url: 'https://cb.example/?code=ab%E2%80%A6%2312345678&state=s' }] };
+    expect(toText(model({ findings: [f] }), { color: false })).toContain('https://cb.example/?code=ab…#12345678&state=s');
+  });
   it('colours when asked', () => {
     expect(toText(model(), { color: true })).toContain('\u001b[1;97;41mCRITICAL\u001b[0m');
   });

@@ -49,13 +49,18 @@ function flowSteps(f: Flow, m: ReportModel): string {
   return shown.join(' → ');
 }
 
+/** Redacted values sit percent-encoded in URLs (`ab%E2%80%A6%2312345678`); show them as `ab…#12345678`. */
+function readableUrl(u: string): string {
+  return u.replace(/%E2%80%A6%23([0-9a-f]{8})/gi, '…#$1');
+}
+
 function findingBlock(f: Finding, m: ReportModel, c: boolean): string[] {
   const sev = paint(c, SEV_COLOR[f.severity], f.severity.toUpperCase());
   const lines = [`  ${sev} ${paint(c, '1', f.ruleId)}${f.variant ? ` (${f.variant})` : ''}  ${f.title}${f.confidence === 'heuristic' ? paint(c, '2', ' [heuristic]') : ''}`];
   for (const l of f.message.split('\n')) lines.push(`    ${l}`);
   for (const e of f.evidence) {
     const what = [e.param ? `${e.param}${e.value ? `=${e.value}` : ''}` : undefined, e.note].filter(Boolean).join(': ');
-    lines.push(paint(c, '2', `    · ${where(e, m)}${what ? ` ${what}` : ''}  ${e.url}`));
+    lines.push(paint(c, '2', `    · ${where(e, m)}${what ? ` ${what}` : ''}  ${readableUrl(e.url)}`));
   }
   if (f.references.length) lines.push(paint(c, '2', `    see ${f.references.join('; ')} · docs/rules/${f.ruleId}.md`));
   return lines;
