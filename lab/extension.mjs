@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(new URL('..', import.meta.url).pathname);
-export const CHROME_DIST = join(ROOT, 'dist/chrome');
-export const FIREFOX_DIST = join(ROOT, 'dist/firefox');
+/** the built extensions (override with COATCHECK_CHROME_DIST / COATCHECK_FIREFOX_DIST) */
+export const CHROME_DIST = process.env.COATCHECK_CHROME_DIST ?? join(ROOT, 'dist/chrome');
+export const FIREFOX_DIST = process.env.COATCHECK_FIREFOX_DIST ?? join(ROOT, 'dist/firefox');
 
 /** @param {string} dir */
 export function readManifest(dir) {

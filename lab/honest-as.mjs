@@ -57,6 +57,12 @@ export function createHonestAs({ issuer, platform, broker, secrets, record, inte
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: [randomBytes(16).toString('hex')] },
+    // no remembered consent: every authorization request goes through the interaction route once,
+    // so flows have the same shape in a fresh and in a used browser, and a test can hold them there
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId;
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
     scopes: ['openid', 'email'],
     claims: { openid: ['sub'], email: ['email'] },
