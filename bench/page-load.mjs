@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Page-load benchmark in real headless Chromium against the lab (exported for scripts/bench.mjs):
 // - the same OAuth redirect chain (the clean connection: platform → honest AS → interactions →
-//   callback, 7 navigations) navigated N times without and with the extension, in one run →
+//   callback) navigated N times without and with the extension, in one run →
 //   overhead ratio of the medians;
 // - time from the callback's navigation (the request for /cb/honest) to the COAT finding being
 //   available from getFindings;
@@ -107,7 +107,7 @@ export async function benchPageLoad(opts = {}) {
       const w = stats(without);
       const e = stats(withExt);
       return {
-        chain: 'clean connection (7 navigations, 6 redirects)',
+        chain: 'clean connection: platform → honest AS → consent interaction → callback (5 navigations)',
         withoutMs: w,
         withMs: e,
         overheadRatio: e.median / w.median,
