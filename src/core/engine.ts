@@ -9,7 +9,7 @@ import { allRules } from './rules/index';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
 import { decodeJwtPayloadUnsafe } from './tokens/peek';
 import { hashSecret, redactValue } from './util/secret';
-import { originOf, stripFragment } from './util/url';
+import { originOf, parseUrl, stripFragment } from './util/url';
 
 export interface EngineOptions {
   /** redact secrets in flows and findings (default true) */
@@ -56,7 +56,7 @@ export class Engine {
     this.redact = opts.redact ?? true;
     const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows };
     this.store = opts.state ? FlowStore.fromJSON(opts.state.store, storeOpts) : new FlowStore(storeOpts);
-    if (opts.state) {
+    if (opts.state && Array.isArray(opts.state.findings)) {
       this.all = [...opts.state.findings];
       for (const f of this.all) this.keys.add(findingKey(f));
     }
@@ -90,17 +90,19 @@ export class Engine {
   /** Feed one observation; returns the findings it raised. Never throws on bad input. */
   push(o: Observation): Finding[] {
     const out: Finding[] = [];
-    this.process(o, out);
+    if (!o || typeof o.url !== 'string' || typeof o.context !== 'string') return out;
+    this.safeProcess(o, out);
     // A redirect whose Location carries a fragment: the browser navigates to it, but the next
     // request will not show the fragment. Treat the Location as a committed navigation (§0.1).
-    if (o.location && o.location.includes('#') && o.location.indexOf('#') < o.location.length - 1) {
-      this.process(
+    const target = typeof o.location === 'string' && o.location.includes('#') ? parseUrl(o.location, o.url)?.href : undefined;
+    if (target && target.indexOf('#') < target.length - 1) {
+      this.safeProcess(
         {
           id: `${o.id}>`,
           ref: o.ref,
           context: o.context,
           time: o.time,
-          url: o.location,
+          url: target,
           method: 'GET',
           type: o.type === 'sub_frame' ? 'sub_frame' : 'main_frame',
           initiator: originOf(o.url),
@@ -112,6 +114,14 @@ export class Engine {
       );
     }
     return out;
+  }
+
+  private safeProcess(o: Observation, out: Finding[]): void {
+    try {
+      this.process(o, out);
+    } catch (e) {
+      this.errors.push({ ruleId: '(engine)', obsId: String(o.id), message: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   private process(o: Observation, out: Finding[]): void {
@@ -154,11 +164,11 @@ export class Engine {
         }
       }
     }
-    this.afterRules(msg, flow, from);
+    this.afterRules(msg, flow, from, replay);
   }
 
   /** Bookkeeping that rules must see only from the next message on. */
-  private afterRules(msg: OAuthMessage, flow: Flow | undefined, from: RuleContext['from']): void {
+  private afterRules(msg: OAuthMessage, flow: Flow | undefined, from: RuleContext['from'], replay: boolean): void {
     const o = msg.obs;
     const store = this.store;
     if (msg.kind === 'authorization-response') {
@@ -176,22 +186,22 @@ export class Engine {
           from: from.origin,
         });
       }
-      // §0.4 (2): the front-channel ID token iss of a response that matched its flow
+      // §0.4 (2): the front-channel ID token iss of a clean flow (one AS, matched by state, no
+      // conflicting iss parameter, not a replay) names its AS
       const idt = msg.params.get('id_token');
-      if (flow && idt) {
+      const state = msg.params.get('state');
+      if (flow && idt && !replay && state !== undefined && flow.state?.hash === hashSecret(state) && flow.requests.length === 1) {
         const iss = decodeJwtPayloadUnsafe(idt)?.iss;
-        if (typeof iss === 'string' && flow.requests.length === 1 && !store.idTokenIssuer.has(flow.as.origin)) {
-          store.idTokenIssuer.set(flow.as.origin, iss);
-        }
+        const issParam = msg.params.get('iss');
+        if (typeof iss === 'string' && (issParam === undefined || issParam === iss)) store.learnIdTokenIssuer(flow.as.origin, iss);
       }
     }
     if (msg.kind === 'token-request' && msg.params.get('grant_type') === 'refresh_token') {
       const rt = msg.params.get('refresh_token');
       if (rt) {
         const h = hashSecret(rt);
-        const list = store.refreshTokens.get(h) ?? [];
         const newRt = msg.json?.refresh_token;
-        list.push({
+        store.recordRefreshUse(h, {
           ref: o.ref,
           time: o.time,
           status: o.status,
@@ -200,7 +210,6 @@ export class Engine {
           clientAuthenticated:
             msg.params.has('client_secret') || msg.params.has('client_assertion') || /^basic /i.test(header(o.requestHeaders, 'authorization') ?? ''),
         });
-        store.refreshTokens.set(h, list);
       }
     }
     store.recordHop(o);
@@ -249,6 +258,7 @@ export class Engine {
       flowId,
       evidence: d.evidence,
       ...(d.variant ? { variant: d.variant } : {}),
+      ...(d.fingerprint ? { fingerprint: d.fingerprint } : {}),
       context,
       time,
     };
@@ -280,6 +290,7 @@ export class Engine {
 }
 
 function findingKey(f: Finding): string {
+  if (f.fingerprint) return `${f.ruleId}|${f.context}|${f.variant ?? ''}|${f.fingerprint}`;
   const ev = f.evidence[0];
   return `${f.ruleId}|${f.flowId ?? ''}|${f.variant ?? ''}|${ev ? `${ev.input ?? ''}:${ev.entry ?? ''}:${ev.requestId ?? ''}:${ev.param ?? ''}` : f.message}`;
 }

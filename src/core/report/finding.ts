@@ -41,6 +41,8 @@ export interface Finding {
   evidence: Evidence[];
   /** the rule's variant (e.g. audience-injection "foreign"), when the rule has several */
   variant?: string;
+  /** identity used to de-duplicate (and SARIF partialFingerprints), when the rule set one */
+  fingerprint?: string;
   /** browsing context (tab:<id> or har:<input>:<pageref>) */
   context: string;
   /** time of the observation that raised it (ms since epoch) */

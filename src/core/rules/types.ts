@@ -32,6 +32,12 @@ export interface FindingDraft {
   /** defaults to the flow of the message, or null */
   flowId?: string | null;
   variant?: string;
+  /**
+   * What makes this finding the same as an earlier one (default: rule, flow, variant and the first
+   * evidence's source). Rules that can see one value through several observations (a fragment in a
+   * Location and again in the committed URL) set it, e.g. to the value's hash.
+   */
+  fingerprint?: string;
 }
 
 export interface RuleContext {

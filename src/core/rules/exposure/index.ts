@@ -1,5 +1,22 @@
 import type { Rule } from '../types';
+import clientSecretInUrl from './client-secret-in-url';
 import implicitGrant from './implicit-grant';
+import redirectUriInsecure from './redirect-uri-insecure';
+import redirectUriOpenRedirect from './redirect-uri-open-redirect';
+import refererLeak from './referer-leak';
+import refreshTokenReuse from './refresh-token-reuse';
 import ropcGrant from './ropc-grant';
+import tokenInFragment from './token-in-fragment';
+import tokenInUrlQuery from './token-in-url-query';
 
-export const exposureRules: Rule[] = [implicitGrant, ropcGrant];
+export const exposureRules: Rule[] = [
+  implicitGrant,
+  tokenInFragment,
+  tokenInUrlQuery,
+  clientSecretInUrl,
+  redirectUriInsecure,
+  redirectUriOpenRedirect,
+  ropcGrant,
+  refreshTokenReuse,
+  refererLeak,
+];

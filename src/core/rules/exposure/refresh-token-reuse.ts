@@ -1,0 +1,46 @@
+import { hashSecret } from '../../util/secret';
+import { defineRule } from '../types';
+
+const CONCURRENT_MS = 1000; // requests this close count as one (vendor grace windows for concurrency)
+
+/** RFC 9700 §4.14.2: a refresh token accepted again after rotation, or reused without rotation. */
+export default defineRule({
+  meta: {
+    id: 'refresh-token-reuse',
+    title: 'Refresh token accepted more than once',
+    severity: 'high',
+    confidence: 'strong',
+    references: ['RFC 9700 §4.14.2', 'RFC 9700 §2.2.2'],
+    description:
+      'The same refresh token is presented in two refresh_token grant requests and both get a 2xx token response: the AS never rotated it for a public client without sender-constraining, or rotated it and still accepted the old one (replay accepted).',
+    tier: 1,
+    on: ['token-request'],
+    vantage: ['DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg, store } = ctx;
+    if (msg.params.get('grant_type') !== 'refresh_token') return;
+    const rt = msg.params.get('refresh_token');
+    const status = msg.obs.status ?? 0;
+    if (!rt || status < 200 || status >= 300) return;
+    const h = hashSecret(rt);
+    const earlier = (store.refreshTokens.get(h) ?? []).filter((u) => (u.status ?? 0) >= 200 && (u.status ?? 0) < 300 && msg.obs.time - u.time >= CONCURRENT_MS);
+    if (earlier.length === 0) return;
+    const first = earlier[0];
+    const dpop = first.dpop || msg.obs.requestHeaders.some((x) => x.name.toLowerCase() === 'dpop');
+    const rotated = earlier.some((u) => u.rotatedTo !== undefined && u.rotatedTo !== h);
+    if (!rotated && first.clientAuthenticated) return; // confidential client without rotation: allowed
+    ctx.report({
+      severity: dpop ? 'info' : 'high',
+      variant: rotated ? 'rotated-still-accepted' : 'not-rotated',
+      fingerprint: `${h}:${msg.obs.id}`,
+      message: rotated
+        ? `A refresh token that the AS had already rotated was accepted again at ${msg.url?.base}: refresh token replay is not detected.`
+        : `The same refresh token was accepted twice at ${msg.url?.base} and never rotated${dpop ? ' (DPoP-bound, so sender-constrained)' : ', for a client without authentication or sender-constraining'}.`,
+      evidence: [
+        { ...first.ref, url: ctx.redactUrl(msg.obs.url), param: 'refresh_token', note: 'first accepted use' },
+        ctx.evidence(msg.obs, 'refresh_token', 'accepted again', rt),
+      ],
+    });
+  },
+});

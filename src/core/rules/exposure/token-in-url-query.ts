@@ -1,0 +1,59 @@
+import { hashSecret } from '../../util/secret';
+import { defineRule } from '../types';
+
+const NAMES = ['access_token', 'refresh_token', 'id_token', 'client_secret', 'code_verifier', 'assertion', 'client_assertion'];
+/** fast pre-filter on the raw URL before anything is parsed (hot path) */
+const QUICK = /[?&](access_token|refresh_token|id_token|id_token_hint|client_secret|code_verifier|assertion|client_assertion)=/;
+
+/**
+ * RFC 9700 §4.3.2, RFC 6750 §2.3, OAuth Multiple Response Types §3/§5: credentials in a URL query.
+ * Exact parameter names only. One regex test per observation on the hot path.
+ */
+export default defineRule({
+  meta: {
+    id: 'token-in-url-query',
+    title: 'Token, secret or verifier in a URL query string',
+    severity: 'high',
+    confidence: 'strong',
+    references: ['RFC 9700 §4.3.2', 'RFC 6750 §2.3', 'OAuth 2.0 Multiple Response Type Encoding Practices §5'],
+    description:
+      'A request URL\'s query carries access_token, refresh_token, id_token, client_secret, code_verifier, assertion or client_assertion: query strings end up in server logs, proxies, history and Referer headers.',
+    tier: 1,
+    on: 'any',
+    vantage: ['BG', 'DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg } = ctx;
+    const url = msg.obs.url;
+    const hash = url.indexOf('#');
+    const beforeHash = hash < 0 ? url : url.slice(0, hash);
+    if (!QUICK.test(beforeHash) || !msg.url) return;
+    const qp = msg.query;
+    for (const name of NAMES) {
+      const v = qp.get(name);
+      if (v === undefined || v === '') continue;
+      const critical = name === 'refresh_token' || name === 'client_secret';
+      const api = !critical && (msg.obs.type === 'xhr' || msg.obs.type === 'fetch' || msg.obs.type === 'script' || msg.obs.type === 'image') && msg.kind !== 'authorization-response';
+      ctx.report({
+        severity: critical ? 'critical' : api ? 'medium' : 'high',
+        variant: msg.kind === 'authorization-response' ? 'response-in-query' : api ? 'api-query' : undefined,
+        fingerprint: `${name}:${hashSecret(v)}`,
+        message:
+          msg.kind === 'authorization-response'
+            ? `The authorization response at ${msg.url.base} delivers ${name} in the query string; token responses must not use query encoding.`
+            : `${name} is sent in the query of ${msg.url.base}${api ? ' (an API call; some legacy APIs document this)' : ''}.`,
+        evidence: [ctx.evidence(msg.obs, name, `${name} in the URL query`, v)],
+      });
+    }
+    const hint = qp.get('id_token_hint');
+    if (hint && msg.kind === 'end-session') {
+      ctx.report({
+        severity: 'info',
+        variant: 'id-token-hint',
+        fingerprint: `hint:${hashSecret(hint)}`,
+        message: `The end-session request to ${msg.url.base} carries the ID token as id_token_hint in its query (OIDC RP-Initiated Logout allows it; prefer POST).`,
+        evidence: [ctx.evidence(msg.obs, 'id_token_hint', 'ID token in the logout URL', hint)],
+      });
+    }
+  },
+});
