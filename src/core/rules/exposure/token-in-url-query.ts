@@ -15,7 +15,7 @@ export default defineRule({
     title: 'Token, secret or verifier in a URL query string',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §4.3.2', 'RFC 6750 §2.3', 'OAuth 2.0 Multiple Response Type Encoding Practices §5'],
+    references: ['RFC 9700 §4.3.2', 'RFC 6750 §2.3', 'OpenID OAuth 2.0 Multiple Response Type Encoding Practices §5'],
     description:
       'A request URL\'s query carries access_token, refresh_token, id_token, client_secret, code_verifier, assertion or client_assertion: query strings end up in server logs, proxies, history and Referer headers.',
     tier: 1,
