@@ -49,3 +49,20 @@ describe('panel exports', () => {
     expect(readParams('?tab=abc&theme=pink')).toEqual({ tabId: undefined, harUrl: undefined, theme: undefined, devtools: false });
   });
 });
+
+describe('same HAR, same findings', () => {
+  it('the panel finds what `coatcheck scan` finds in the example COAT capture', async () => {
+    const { scanCommand } = await import('../src/companion/scan');
+    const { readFile } = await import('node:fs/promises');
+    const path = new URL('../examples/coat-attack.har', import.meta.url).pathname;
+    const out: string[] = [];
+    const io = { stdout: (s: string) => void out.push(s), stderr: () => {}, readStdin: async () => '', isTTY: false, color: false, fetch, readFile: (p: string) => readFile(p, 'utf8') };
+    await scanCommand(['--format', 'json', '--fail-on', 'none', path], io as never);
+    const cli = JSON.parse(out.join('')) as { findings: Finding[] };
+    const r = analyseHar(readFileSync(path, 'utf8'));
+    if ('error' in r) throw new Error(r.error);
+    const key = (f: Finding) => `${f.ruleId}|${f.severity}|${f.message}`;
+    expect(cli.findings.length).toBeGreaterThan(0);
+    expect(r.capture.findings.map(key).sort()).toEqual(cli.findings.map(key).sort());
+  });
+});

@@ -158,11 +158,9 @@ export function harEntries(text: string): { entries: unknown[] } | { error: stri
 export function analyseHar(text: string): { capture: Capture } | { error: string } {
   const r = harEntries(text);
   if ('error' in r) return r;
+  // file order, as `coatcheck scan` reads it: the same HAR gives the same findings everywhere
   const c = new Capture();
-  const sorted = r.entries
-    .map((e, i) => ({ e, i, t: Date.parse(((e as { startedDateTime?: string }) ?? {}).startedDateTime ?? '') }))
-    .sort((a, b) => (Number.isFinite(a.t) && Number.isFinite(b.t) ? a.t - b.t : 0) || a.i - b.i);
-  for (const { e } of sorted) c.addEntry(e);
+  for (const e of r.entries) c.addEntry(e);
   c.finish();
   return { capture: c };
 }
