@@ -13,6 +13,8 @@ export interface AsIdentity {
   endpoint: string;
   /** RFC 9207: known to send `iss` (metadata flag or provider table) */
   sendsIss?: boolean;
+  /** templated issuer (Entra /common/): RegExp source an `iss` of this AS matches */
+  issuerPattern?: string;
 }
 
 /** One authorization request that carried this flow's state (the first one is AS1's). */

@@ -10,6 +10,8 @@ export interface ProviderEntry {
   issuer: (m: RegExpMatchArray) => string;
   /** RFC 9207 iss parameter known to be sent */
   sendsIss: boolean;
+  /** templated issuer (§0.4): a RegExp source the real `iss` must match, when the URL does not fix it */
+  issuerPattern?: (m: RegExpMatchArray) => string | undefined;
 }
 
 export const PROVIDERS: ProviderEntry[] = [
@@ -19,6 +21,8 @@ export const PROVIDERS: ProviderEntry[] = [
     endpoint: /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/oauth2\/v2\.0\/authorize$/,
     issuer: (m) => `https://login.microsoftonline.com/${m[1]}/v2.0`,
     sendsIss: false,
+    // multi-tenant endpoints: the ID token names the user's tenant, https://login.microsoftonline.com/{tenantid}/v2.0
+    issuerPattern: (m) => (/^(common|organizations|consumers)$/i.test(m[1]) ? '^https://login\\.microsoftonline\\.com/[0-9a-fA-F-]{36}/v2\\.0$' : undefined),
   },
   { name: 'GitHub', endpoint: /^https:\/\/github\.com\/login\/oauth\/authorize$/, issuer: () => 'https://github.com', sendsIss: false },
   { name: 'Apple', endpoint: /^https:\/\/appleid\.apple\.com\/auth\/authorize$/, issuer: () => 'https://appleid.apple.com', sendsIss: false },
@@ -43,10 +47,10 @@ export const PROVIDERS: ProviderEntry[] = [
   },
 ];
 
-export function providerForEndpoint(base: string): { entry: ProviderEntry; issuer: string } | undefined {
+export function providerForEndpoint(base: string): { entry: ProviderEntry; issuer: string; pattern?: string } | undefined {
   for (const entry of PROVIDERS) {
     const m = base.match(entry.endpoint);
-    if (m) return { entry, issuer: entry.issuer(m) };
+    if (m) return { entry, issuer: entry.issuer(m), pattern: entry.issuerPattern?.(m) };
   }
   return undefined;
 }

@@ -11,15 +11,29 @@ export const FLOW_TTL_MS = 30 * 60 * 1000;
 export const MAX_FLOWS = 500;
 const MAX_HOPS_PER_CONTEXT = 30;
 const MAX_CODES = 2000;
+const MAX_REFRESH_TOKENS = 2000;
+const MAX_CONTEXTS = 1000;
+const MAX_METADATA = 200;
+const MAX_ID_TOKEN_ISSUERS = 500;
+const MAX_RECENT_URLS = 200;
+/** per-flow caps: a reload loop must not grow a flow without bound */
+const MAX_FLOW_REQUESTS = 50;
+const MAX_FLOW_RESPONSES = 50;
+const MAX_FLOW_STEPS = 200;
+/** how far back "reached from" looks for the redirect that led to a request (§1.A: 60 s) */
+const HOP_WINDOW_MS = 60_000;
 
-/** A navigation hop seen in a context: used to answer "how was this request reached?" */
-interface Hop {
+/**
+ * A navigation hop seen in a context: used to answer "how was this request reached?". URLs are kept
+ * only as hashes (they carry codes and states), never in clear.
+ */
+export interface Hop {
   obsId: string;
   time: number;
-  /** URL without fragment (what a follow-up request carries) */
-  url: string;
+  /** hash of the URL without fragment (what a follow-up request carries) */
+  key: string;
   origin: string;
-  /** redirect target without fragment, if the response redirected */
+  /** hash of the redirect target without fragment, if the response redirected */
   to?: string;
 }
 
@@ -71,6 +85,11 @@ export interface PreviousHop {
   hop?: Hop;
 }
 
+/** hash of a URL without its fragment: how hops and replays are compared without keeping URLs */
+export function urlKey(method: string, url: string): string {
+  return hashSecret(`${method.toUpperCase()} ${stripFragment(url)}`);
+}
+
 export interface AttachResult {
   flow?: Flow;
   created: boolean;
@@ -100,15 +119,20 @@ export class FlowStore implements ClassifyHints {
   hops = new Map<string, Hop[]>();
   /** first observation time per context (G6) */
   contextStart = new Map<string, number>();
+  /** last observation time per context (pruning) */
+  contextLast = new Map<string, number>();
   /** number of authorization requests seen per context */
   areqCount = new Map<string, number>();
-  /** recently seen URL keys per context, for G3 replays */
+  /** recently seen URL keys (hashes) per context, for G3 replays */
   recentUrls = new Map<string, { key: string; time: number; initiator?: string }[]>();
+  /** time of the first observation of the whole capture (G6) */
+  captureStart: number | undefined;
   now = 0;
   private seq = 0;
+  private sinceSweep = 0;
 
   constructor(opts: StoreOptions) {
-    this.opts = { maxFlows: MAX_FLOWS, ttlMs: FLOW_TTL_MS, ...opts };
+    this.opts = { redact: opts.redact, maxFlows: opts.maxFlows ?? MAX_FLOWS, ttlMs: opts.ttlMs ?? FLOW_TTL_MS };
   }
 
   secret(v: string): SecretRef {
@@ -123,8 +147,12 @@ export class FlowStore implements ClassifyHints {
 
   /** Called for every observation before classification. */
   observe(o: Observation): void {
-    if (o.time > this.now) this.now = o.time;
+    if (typeof o.time === 'number' && o.time > this.now) this.now = o.time;
+    if (this.captureStart === undefined || o.time < this.captureStart) this.captureStart = o.time;
     if (!this.contextStart.has(o.context)) this.contextStart.set(o.context, o.time);
+    this.contextLast.set(o.context, Math.max(this.contextLast.get(o.context) ?? 0, o.time));
+    this.sinceSweep += 1;
+    if (this.sinceSweep >= 256 || this.contextLast.size > MAX_CONTEXTS) this.sweep();
   }
 
   /** Called after rules ran: remember navigation hops (redirect chains). */
@@ -133,42 +161,78 @@ export class FlowStore implements ClassifyHints {
     const origin = originOf(o.url);
     if (!origin) return;
     const list = this.hops.get(o.context) ?? [];
-    list.push({ obsId: o.id, time: o.time, url: stripFragment(o.url), origin, to: o.location ? stripFragment(o.location) : undefined });
+    const target = o.location ? parseUrl(o.location, o.url)?.href : undefined;
+    list.push({ obsId: o.id, time: o.time, key: urlKey('GET', o.url), origin, to: target ? urlKey('GET', target) : undefined });
     if (list.length > MAX_HOPS_PER_CONTEXT) list.splice(0, list.length - MAX_HOPS_PER_CONTEXT);
     this.hops.set(o.context, list);
   }
 
-  /** How the browser reached this request (§0.3 opener, "reached from" of mixup-as-switch). */
-  previousHop(o: Observation): PreviousHop {
-    const list = this.hops.get(o.context) ?? [];
-    const target = stripFragment(o.url);
+  /** The hop whose redirect led to this URL, within the window. */
+  private redirectHopTo(context: string, url: string, time: number, exceptObs?: string): Hop | undefined {
+    const list = this.hops.get(context) ?? [];
+    const target = urlKey('GET', url);
     for (let i = list.length - 1; i >= 0; i--) {
       const h = list[i];
-      if (o.time - h.time > 60_000) break;
-      if (h.to === target && h.obsId !== o.id) return { origin: h.origin, via: 'redirect', hop: h };
+      if (time - h.time > HOP_WINDOW_MS) break;
+      if (h.to === target && h.obsId !== exceptObs) return h;
     }
-    if (o.transition?.qualifiers.includes('client_redirect')) {
+    return undefined;
+  }
+
+  /**
+   * How the browser reached this request (§0.3 opener, "reached from" of mixup-as-switch): a 30x
+   * Location from a previous hop, a client_redirect from the last document, the initiator, the
+   * Referer or (POST) the Origin header.
+   */
+  previousHop(o: Observation): PreviousHop {
+    const h = this.redirectHopTo(o.context, o.url, o.time, o.id);
+    if (h) return { origin: h.origin, via: 'redirect', hop: h };
+    const list = this.hops.get(o.context) ?? [];
+    if (o.transition?.qualifiers?.includes('client_redirect')) {
       const last = list[list.length - 1];
       if (last) return { origin: last.origin, via: 'client_redirect', hop: last };
     }
-    if (o.initiator) return { origin: o.initiator, via: 'initiator' };
-    const ref = originOf(header(o.requestHeaders, 'referer'));
+    if (o.initiator && o.initiator !== 'null') return { origin: originOf(o.initiator) ?? o.initiator, via: 'initiator' };
+    const ref = originOf(header(o.requestHeaders ?? [], 'referer'));
     if (ref) return { origin: ref, via: 'referer' };
+    const orig = originOf(header(o.requestHeaders ?? [], 'origin'));
+    if (orig) return { origin: orig, via: 'referer' };
     return { via: 'none' };
   }
 
-  /** G3: the identical URL was seen before in this context (reload, back/forward, HAR re-request). */
+  /**
+   * Does the redirect chain that led to `from` descend from one of these origins (a hop of the
+   * flow)? Walks 30x Locations back through the context's hops.
+   */
+  chainReaches(context: string, from: PreviousHop, origins: Set<string>): boolean {
+    if (from.origin && origins.has(from.origin)) return true;
+    let h = from.hop;
+    for (let i = 0; h && i < MAX_HOPS_PER_CONTEXT; i++) {
+      if (origins.has(h.origin)) return true;
+      const key = h.key;
+      const list = this.hops.get(context) ?? [];
+      const prev: Hop | undefined = [...list].reverse().find((x) => x.to === key && x.time <= h!.time && x.obsId !== h!.obsId);
+      h = prev;
+    }
+    return false;
+  }
+
+  /**
+   * G3: the identical URL was seen before in this context (reload, back/forward, HAR re-request)
+   * and this time it was started by C, an AS of the context, the same party as before, or nobody
+   * known. A re-delivery started by a third origin is never a replay.
+   */
   isReplay(o: Observation, from: PreviousHop): boolean {
-    const key = `${o.method} ${o.url}`;
+    const key = urlKey(o.method, o.url);
     const list = this.recentUrls.get(o.context) ?? [];
     const prior = list.find((r) => r.key === key && o.time - r.time <= this.opts.ttlMs);
     list.push({ key, time: o.time, initiator: from.origin });
-    if (list.length > 200) list.splice(0, list.length - 200);
+    if (list.length > MAX_RECENT_URLS) list.splice(0, list.length - MAX_RECENT_URLS);
     this.recentUrls.set(o.context, list);
     if (!prior) return false;
-    if (o.transition && /reload|forward_back/.test(`${o.transition.type} ${o.transition.qualifiers.join(' ')}`)) return true;
-    // A re-delivery started by a third origin is never a replay.
-    return from.origin === undefined || from.origin === prior.initiator || from.origin === originOf(o.url);
+    if (o.transition && /reload|forward_back/.test(`${o.transition.type} ${(o.transition.qualifiers ?? []).join(' ')}`)) return true;
+    if (from.origin === undefined || from.origin === prior.initiator || from.origin === originOf(o.url)) return true;
+    return this.isKnownAsOrigin(from.origin, o.context);
   }
 
   // ---------------------------------------------------------------- AS identity (§0.4)
@@ -181,18 +245,51 @@ export class FlowStore implements ClassifyHints {
     }
     const fromId = this.idTokenIssuer.get(url.origin);
     const provider = providerForEndpoint(url.base);
-    if (fromId) return { origin: url.origin, issuer: fromId, source: 'id_token', endpoint: url.base, sendsIss: provider?.entry.sendsIss };
-    if (provider) return { origin: url.origin, issuer: provider.issuer, source: 'provider', endpoint: url.base, sendsIss: provider.entry.sendsIss || undefined };
+    const pattern = provider?.pattern;
+    if (fromId) return { origin: url.origin, issuer: fromId, source: 'id_token', endpoint: url.base, sendsIss: provider?.entry.sendsIss || undefined };
+    if (provider) {
+      return {
+        origin: url.origin,
+        issuer: provider.issuer,
+        source: 'provider',
+        endpoint: url.base,
+        sendsIss: provider.entry.sendsIss || undefined,
+        ...(pattern ? { issuerPattern: pattern } : {}),
+      };
+    }
     return { origin: url.origin, issuer: url.origin, source: 'origin', endpoint: url.base };
   }
 
-  /** §0.4 "different AS": different known issuers; with the origin fallback, a different site. */
+  /**
+   * Does `iss` name this AS? Known issuers compare as strings (RFC 3986 §6.2.1), templated ones
+   * (Entra's /common/) as patterns; with only the origin known, origins compare (a Keycloak realm
+   * path, an Entra tenant or Auth0's trailing slash do not count as a difference).
+   */
+  issuerMatches(as: AsIdentity, iss: string): boolean {
+    if (as.source === 'origin') return originOf(iss) === as.origin;
+    if (iss === as.issuer) return true;
+    if (as.issuerPattern) {
+      try {
+        return new RegExp(as.issuerPattern).test(iss);
+      } catch {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * §0.4 "different AS": different known issuers (templates as patterns); with the origin fallback
+   * on either side, a different site (G2: hosts of one eTLD+1 are one AS).
+   */
   differentAs(a: AsIdentity, b: AsIdentity): boolean {
-    if (a.source !== 'origin' && b.source !== 'origin') return a.issuer !== b.issuer;
+    if (a.source !== 'origin' && b.source !== 'origin') {
+      return !(a.issuer === b.issuer || this.issuerMatches(a, b.issuer) || this.issuerMatches(b, a.issuer));
+    }
+    if (a.origin === b.origin) return false;
     const ha = parseUrl(a.origin)?.hostname ?? a.origin;
     const hb = parseUrl(b.origin)?.hostname ?? b.origin;
-    if (a.origin === b.origin) return false;
-    return siteOf(ha) !== siteOf(hb) || (a.source !== 'origin' || b.source !== 'origin' ? a.issuer !== b.issuer : false);
+    return siteOf(ha) !== siteOf(hb);
   }
 
   // ---------------------------------------------------------------- ClassifyHints
@@ -247,14 +344,20 @@ export class FlowStore implements ClassifyHints {
     return [...this.flows.values()].filter((f) => f.context === context && this.now - f.tLast <= this.opts.ttlMs);
   }
 
+
+  /** The requests of a flow that the client itself issued: not reached from an AS hop of the flow. */
+  clientIssued(flow: Flow): FlowRequest[] {
+    return flow.requests.filter((r, i) => i === 0 || !r.from || !flow.requests.slice(0, i).some((p) => p.as.origin === r.from));
+  }
+
   /** Authorization request → flow (new, joined by state, or a brokered child, G1). */
   attachAuthorizationRequest(msg: OAuthMessage, from: PreviousHop, replay: boolean): AttachResult {
     const o = msg.obs;
     const url = msg.url!;
     const as = this.resolveAs(url);
     const p = msg.params;
-    const state = p.get('state');
-    const redirectUri = p.get('redirect_uri');
+    const state = msg.paramsKnown ? p.get('state') : undefined;
+    const redirectUri = msg.paramsKnown ? p.get('redirect_uri') : undefined;
     const request: FlowRequest = {
       ref: o.ref,
       obsId: o.id,
@@ -265,54 +368,51 @@ export class FlowStore implements ClassifyHints {
       redirectUri,
       from: from.origin,
       via: from.via,
-      responseType: p.get('response_type'),
+      responseType: msg.paramsKnown ? p.get('response_type') : undefined,
     };
     this.areqCount.set(o.context, (this.areqCount.get(o.context) ?? 0) + 1);
 
-    if (state !== undefined && msg.paramsKnown) {
+    if (state !== undefined) {
       const h = hashSecret(state);
       const prior = this.flowsWithState(h)
         .filter((f) => f.context === o.context && o.time - f.tLast <= this.opts.ttlMs)
         .pop();
       if (prior) {
-        if (replay) {
-          prior.steps.push({ ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url });
-          prior.tLast = o.time;
-          return { flow: prior, created: false, joined: true, replay: true };
-        }
-        prior.requests.push(request);
-        prior.steps.push({ ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url });
-        prior.tLast = o.time;
+        this.pushStep(prior, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url });
+        if (replay) return { flow: prior, created: false, joined: true, replay: true };
+        if (prior.requests.length < MAX_FLOW_REQUESTS) prior.requests.push(request);
         return { flow: prior, created: false, joined: true, replay: false };
       }
     }
 
+    const nonce = msg.paramsKnown ? p.get('nonce') : undefined;
     const flow: Flow = {
       id: this.newId(),
       context: o.context,
       t0: o.time,
       tLast: o.time,
-      client: msg.paramsKnown ? originOf(redirectUri) : undefined,
+      client: originOf(redirectUri),
       opener: from.origin,
       as,
       clientId: p.get('client_id'),
-      redirectUri: msg.paramsKnown ? redirectUri : undefined,
-      state: state !== undefined && msg.paramsKnown ? this.secret(state) : undefined,
-      nonce: p.get('nonce') !== undefined ? this.secret(p.get('nonce')!) : undefined,
-      codeChallenge: p.get('code_challenge'),
-      codeChallengeMethod: p.get('code_challenge_method'),
-      responseType: p.get('response_type'),
-      responseMode: p.get('response_mode'),
-      scope: p.get('scope'),
+      redirectUri,
+      state: state !== undefined ? this.secret(state) : undefined,
+      nonce: nonce !== undefined ? this.secret(nonce) : undefined,
+      codeChallenge: msg.paramsKnown ? p.get('code_challenge') : undefined,
+      codeChallengeMethod: msg.paramsKnown ? p.get('code_challenge_method') : undefined,
+      responseType: request.responseType,
+      responseMode: msg.paramsKnown ? p.get('response_mode') : undefined,
+      scope: msg.paramsKnown ? p.get('scope') : undefined,
       paramsKnown: msg.paramsKnown,
       children: [],
       requests: [request],
       responses: [],
       steps: [{ ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url }],
     };
-    // G1: the redirect_uri is on a previous hop's AS origin → a brokered child flow
+    // G1: the redirect_uri is on a previous hop's AS origin (the broker's own callback) and the
+    // state is fresh (a reused state joined above) → a brokered child flow of the broker's flow
     const ru = originOf(redirectUri);
-    if (ru) {
+    if (ru && ru !== as.origin) {
       const parent = this.openFlowsIn(o.context)
         .filter((f) => f.requests.some((r) => r.as.origin === ru))
         .pop();
@@ -325,7 +425,14 @@ export class FlowStore implements ClassifyHints {
     return { flow, created: true, joined: false, replay };
   }
 
-  /** Authorization response → the flow it answers (§0.3 linking), or undefined (unsolicited). */
+  /**
+   * Authorization response → the flow it answers (§0.3 linking), or undefined (unsolicited):
+   * 1. exact state (this context first, then any context: popups);
+   * 2. PAR/JAR: the first response reached from an opaque flow's AS in this context's chain adopts
+   *    it and its state;
+   * 3. no state: a flow of this context whose redirect_uri prefix-matches, and which either sent no
+   *    state itself or whose AS chain led here (the AS dropped the state).
+   */
   attachAuthorizationResponse(msg: OAuthMessage, from: PreviousHop): Flow | undefined {
     const o = msg.obs;
     const state = msg.params.get('state');
@@ -336,14 +443,19 @@ export class FlowStore implements ClassifyHints {
     }
     if (!flow) {
       const open = this.openFlowsIn(o.context).filter((f) => f.responses.length === 0);
-      // PAR/JAR: the first response reached from it in the same chain adopts it
-      flow = open.filter((f) => !f.paramsKnown && (!from.origin || f.requests.some((r) => r.as.origin === from.origin))).pop();
+      const asOrigins = (f: Flow) => new Set(f.requests.map((r) => r.as.origin));
+      flow = open
+        .filter((f) => !f.paramsKnown && f.state === undefined && (from.via === 'none' || this.chainReaches(o.context, from, asOrigins(f))))
+        .pop();
       if (flow && state !== undefined) {
         flow.state = this.secret(state);
         this.indexState(flow);
       }
       if (!flow && state === undefined && msg.url) {
-        flow = open.filter((f) => f.state === undefined && f.redirectUri && prefixMatch(f.redirectUri, msg.url!.base)).pop();
+        flow = open
+          .filter((f) => f.redirectUri && prefixMatch(f.redirectUri, msg.url!.base))
+          .filter((f) => f.state === undefined || this.chainReaches(o.context, from, asOrigins(f)))
+          .pop();
       }
       if (flow && !flow.client && msg.url) flow.client = msg.url.origin;
       if (flow && !flow.redirectUri && msg.url) flow.redirectUri = msg.url.base;
@@ -351,35 +463,31 @@ export class FlowStore implements ClassifyHints {
     if (!flow) return undefined;
     const p = msg.params;
     const code = p.get('code');
-    let iss = p.get('iss');
-    const idt = p.get('id_token');
-    if (!iss && idt) {
-      const claims = decodeJwtPayloadUnsafe(idt);
-      if (claims && typeof claims.iss === 'string') iss = undefined; // the iss *parameter* stays absent
+    if (flow.responses.length < MAX_FLOW_RESPONSES) {
+      flow.responses.push({
+        ref: o.ref,
+        obsId: o.id,
+        time: o.time,
+        url: this.redactUrl(o.url),
+        base: msg.url?.base ?? stripFragment(o.url),
+        mode: msg.responseMode ?? 'query',
+        code: code !== undefined ? this.secret(code) : undefined,
+        hasToken: p.has('access_token') || p.has('id_token'),
+        iss: p.get('iss'),
+        error: p.get('error'),
+      });
     }
-    flow.responses.push({
-      ref: o.ref,
-      obsId: o.id,
-      time: o.time,
-      url: this.redactUrl(o.url),
-      base: msg.url?.base ?? stripFragment(o.url),
-      mode: msg.responseMode ?? 'query',
-      code: code !== undefined ? this.secret(code) : undefined,
-      hasToken: p.has('access_token') || p.has('id_token'),
-      iss,
-      error: p.get('error'),
-    });
-    flow.steps.push({ ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: this.redactUrl(o.url) });
-    flow.tLast = o.time;
+    this.pushStep(flow, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: this.redactUrl(o.url) });
     return flow;
   }
 
   recordCode(code: string, d: Omit<CodeDelivery, 'url'> & { url: string }): CodeDelivery[] {
     const h = hashSecret(code);
     const list = this.codes.get(h) ?? [];
-    list.push({ ...d, url: this.redactUrl(d.url) });
+    if (list.length < 20) list.push({ ...d, url: this.redactUrl(d.url) });
+    this.codes.delete(h); // re-insert: most recent last (the cap drops the oldest)
     this.codes.set(h, list);
-    if (this.codes.size > MAX_CODES) this.codes.delete(this.codes.keys().next().value as string);
+    while (this.codes.size > MAX_CODES) this.codes.delete(this.codes.keys().next().value as string);
     return list;
   }
 
@@ -391,8 +499,24 @@ export class FlowStore implements ClassifyHints {
   }
 
   addStep(flow: Flow, msg: OAuthMessage): void {
-    flow.steps.push({ ref: msg.obs.ref, obsId: msg.obs.id, time: msg.obs.time, kind: msg.kind, url: this.redactUrl(msg.obs.url) });
-    flow.tLast = Math.max(flow.tLast, msg.obs.time);
+    this.pushStep(flow, { ref: msg.obs.ref, obsId: msg.obs.id, time: msg.obs.time, kind: msg.kind, url: this.redactUrl(msg.obs.url) });
+  }
+
+  private pushStep(flow: Flow, step: Flow['steps'][number]): void {
+    flow.steps.push(step);
+    if (flow.steps.length > MAX_FLOW_STEPS) flow.steps.splice(1, flow.steps.length - MAX_FLOW_STEPS); // keep the first
+    flow.tLast = Math.max(flow.tLast, step.time);
+  }
+
+  /** Remember a refresh token use (bounded). */
+  recordRefreshUse(hash: string, use: RefreshUse): RefreshUse[] {
+    const list = this.refreshTokens.get(hash) ?? [];
+    list.push(use);
+    if (list.length > 50) list.splice(0, list.length - 50);
+    this.refreshTokens.delete(hash);
+    this.refreshTokens.set(hash, list);
+    while (this.refreshTokens.size > MAX_REFRESH_TOKENS) this.refreshTokens.delete(this.refreshTokens.keys().next().value as string);
+    return list;
   }
 
   recordMetadata(fetchedFrom: string, doc: Record<string, unknown>): MetadataRecord | undefined {
@@ -410,9 +534,36 @@ export class FlowStore implements ClassifyHints {
         ? doc.code_challenge_methods_supported.filter((x): x is string => typeof x === 'string')
         : undefined,
     };
+    this.metadata.delete(rec.issuer);
     this.metadata.set(rec.issuer, rec);
-    if (rec.authorizationEndpoint) this.endpointIssuer.set(stripQuery(rec.authorizationEndpoint), rec.issuer);
+    while (this.metadata.size > MAX_METADATA) this.metadata.delete(this.metadata.keys().next().value as string);
+    this.mapEndpoint(rec);
     return rec;
+  }
+
+  /**
+   * authorization_endpoint → issuer, only for an endpoint on the site the document was fetched
+   * from: a document on attacker.example must not rename another site's authorization endpoint.
+   */
+  private mapEndpoint(rec: MetadataRecord): void {
+    if (!rec.authorizationEndpoint) return;
+    const ep = parseUrl(rec.authorizationEndpoint);
+    const src = parseUrl(rec.fetchedFrom);
+    if (!ep || !src || siteOf(ep.hostname) !== siteOf(src.hostname)) return;
+    this.endpointIssuer.set(ep.base, rec.issuer);
+  }
+
+  /**
+   * §0.4 (2): learn issuer(origin) from the front-channel ID token of a clean flow. Only an issuer
+   * on the AS's own site is learnt (an AS cannot claim another site's identity this way).
+   */
+  learnIdTokenIssuer(asOrigin: string, iss: string): void {
+    if (this.idTokenIssuer.has(asOrigin)) return;
+    const a = parseUrl(asOrigin);
+    const b = parseUrl(iss);
+    if (!a || !b || siteOf(a.hostname) !== siteOf(b.hostname)) return;
+    this.idTokenIssuer.set(asOrigin, iss);
+    while (this.idTokenIssuer.size > MAX_ID_TOKEN_ISSUERS) this.idTokenIssuer.delete(this.idTokenIssuer.keys().next().value as string);
   }
 
   private indexState(flow: Flow): void {
@@ -428,13 +579,48 @@ export class FlowStore implements ClassifyHints {
     this.prune();
   }
 
-  /** Expire flows older than the TTL and cap the count (oldest first). */
+  /** Expire flows older than twice the TTL (kept a while for "expired but known") and cap the count, oldest first. */
   prune(): void {
     const limit = this.now - this.opts.ttlMs * 2;
     for (const [id, f] of this.flows) {
-      if (this.flows.size <= this.opts.maxFlows && f.tLast >= limit) continue;
-      if (f.tLast < limit || this.flows.size > this.opts.maxFlows) this.removeFlow(id);
+      if (f.tLast < limit) this.removeFlow(id);
     }
+    while (this.flows.size > this.opts.maxFlows) {
+      const oldest = this.flows.keys().next().value as string;
+      this.removeFlow(oldest);
+    }
+  }
+
+  /** Expire per-context bookkeeping (hops, replays, counters) and old code deliveries. */
+  sweep(): void {
+    this.sinceSweep = 0;
+    const limit = this.now - this.opts.ttlMs * 2;
+    const contexts = [...this.contextLast.entries()].sort((a, b) => a[1] - b[1]);
+    const drop = new Set<string>();
+    for (const [c, t] of contexts) if (t < limit) drop.add(c);
+    const excess = contexts.length - drop.size - MAX_CONTEXTS;
+    for (let i = 0, n = 0; n < excess && i < contexts.length; i++) {
+      if (!drop.has(contexts[i][0])) {
+        drop.add(contexts[i][0]);
+        n++;
+      }
+    }
+    for (const c of drop) {
+      this.contextLast.delete(c);
+      this.contextStart.delete(c);
+      this.areqCount.delete(c);
+      this.hops.delete(c);
+      this.recentUrls.delete(c);
+    }
+    for (const [c, list] of this.recentUrls) {
+      const kept = list.filter((r) => r.time >= this.now - this.opts.ttlMs);
+      if (kept.length) this.recentUrls.set(c, kept);
+      else this.recentUrls.delete(c);
+    }
+    for (const [h, list] of this.codes) {
+      if (list.every((d) => d.time < limit)) this.codes.delete(h);
+    }
+    this.prune();
   }
 
   private removeFlow(id: string): void {
@@ -446,6 +632,10 @@ export class FlowStore implements ClassifyHints {
       if (list.length) this.byState.set(f.state.hash, list);
       else this.byState.delete(f.state.hash);
     }
+    if (f.parent) {
+      const parent = this.flows.get(f.parent);
+      if (parent) parent.children = parent.children.filter((x) => x !== id);
+    }
   }
 
   // ---------------------------------------------------------------- serialisation
@@ -455,6 +645,7 @@ export class FlowStore implements ClassifyHints {
       v: 1,
       seq: this.seq,
       now: this.now,
+      captureStart: this.captureStart,
       flows: [...this.flows.values()],
       codes: [...this.codes.entries()],
       refreshTokens: [...this.refreshTokens.entries()],
@@ -462,31 +653,42 @@ export class FlowStore implements ClassifyHints {
       idTokenIssuer: [...this.idTokenIssuer.entries()],
       hops: [...this.hops.entries()],
       contextStart: [...this.contextStart.entries()],
+      contextLast: [...this.contextLast.entries()],
       areqCount: [...this.areqCount.entries()],
       recentUrls: [...this.recentUrls.entries()],
     };
   }
 
+  /** Restore a serialised store; a malformed state gives an empty store, never an exception. */
   static fromJSON(state: StoreState, opts: StoreOptions): FlowStore {
     const s = new FlowStore(opts);
-    if (!state || state.v !== 1) return s;
-    s.seq = state.seq;
-    s.now = state.now;
-    for (const f of state.flows) {
-      s.flows.set(f.id, f);
-      s.indexState(f);
+    if (!state || typeof state !== 'object' || state.v !== 1) return s;
+    try {
+      const arr = <T>(x: T[] | undefined): T[] => (Array.isArray(x) ? x : []);
+      s.seq = typeof state.seq === 'number' ? state.seq : 0;
+      s.now = typeof state.now === 'number' ? state.now : 0;
+      s.captureStart = typeof state.captureStart === 'number' ? state.captureStart : undefined;
+      for (const f of arr(state.flows)) {
+        if (!f || typeof f.id !== 'string' || !Array.isArray(f.requests)) continue;
+        s.flows.set(f.id, f);
+        s.indexState(f);
+      }
+      s.codes = new Map(arr(state.codes));
+      s.refreshTokens = new Map(arr(state.refreshTokens));
+      for (const m of arr(state.metadata)) {
+        if (!m || typeof m.issuer !== 'string') continue;
+        s.metadata.set(m.issuer, m);
+        s.mapEndpoint(m);
+      }
+      s.idTokenIssuer = new Map(arr(state.idTokenIssuer));
+      s.hops = new Map(arr(state.hops));
+      s.contextStart = new Map(arr(state.contextStart));
+      s.contextLast = new Map(arr(state.contextLast));
+      s.areqCount = new Map(arr(state.areqCount));
+      s.recentUrls = new Map(arr(state.recentUrls));
+    } catch {
+      return new FlowStore(opts);
     }
-    s.codes = new Map(state.codes);
-    s.refreshTokens = new Map(state.refreshTokens);
-    for (const m of state.metadata) {
-      s.metadata.set(m.issuer, m);
-      if (m.authorizationEndpoint) s.endpointIssuer.set(stripQuery(m.authorizationEndpoint), m.issuer);
-    }
-    s.idTokenIssuer = new Map(state.idTokenIssuer);
-    s.hops = new Map(state.hops);
-    s.contextStart = new Map(state.contextStart);
-    s.areqCount = new Map(state.areqCount);
-    s.recentUrls = new Map(state.recentUrls);
     return s;
   }
 }
@@ -495,6 +697,7 @@ export interface StoreState {
   v: 1;
   seq: number;
   now: number;
+  captureStart?: number;
   flows: Flow[];
   codes: [string, CodeDelivery[]][];
   refreshTokens: [string, RefreshUse[]][];
@@ -502,10 +705,10 @@ export interface StoreState {
   idTokenIssuer: [string, string][];
   hops: [string, Hop[]][];
   contextStart: [string, number][];
+  contextLast?: [string, number][];
   areqCount: [string, number][];
   recentUrls: [string, { key: string; time: number; initiator?: string }[]][];
 }
-
 export function stripQuery(u: string): string {
   const i = u.search(/[?#]/);
   return i < 0 ? u : u.slice(0, i);
