@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, chromiumArgs, launchChromium, tabIdFor, waitForExtensionReady } from '../../lab/chromium.mjs';
 import { CHROME_DIST, readManifest } from '../../lab/extension.mjs';
 import { startSpaLab, SPA_CLIENT_ID } from '../../lab/spa/server.mjs';
-import { wantsBody } from '../../src/devtools/model/capture';
+import { analyseHar, wantsBody } from '../../src/devtools/model/capture';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const PANEL = 'src/devtools/panel.html';
@@ -28,6 +28,7 @@ let harPath: string;
 let lab: Awaited<ReturnType<typeof startSpaLab>>;
 let recordedTabId: number | undefined;
 let tabMode: { kinds: (string | null)[]; status: string } | undefined;
+let standIn: { requestId: string } | undefined;
 let idToken: string;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let context: BrowserContext;
@@ -99,6 +100,30 @@ beforeAll(async () => {
   const har = JSON.parse(readFileSync(harPath, 'utf8'));
   const tokenEntry = har.log.entries.find((e: { request: { url: string; method: string } }) => e.request.method === 'POST' && e.request.url.endsWith('/token'));
   idToken = JSON.parse(tokenEntry.response.content.text).id_token;
+
+  if (!product) {
+    // a stand-in background for the panel-only extension: answers getFindings/getFlows for tab 77
+    // with the flows of the recorded capture (as the background would hold them: redacted, with
+    // webRequest ids) and one finding pointing at the callback by request id
+    const r = analyseHar(readFileSync(harPath, 'utf8'));
+    if ('error' in r) throw new Error(r.error);
+    const flows = JSON.parse(JSON.stringify(r.capture.flows()));
+    for (const f of flows) for (const st of f.steps) st.ref = { requestId: `rq-${st.obsId}` };
+    const cbStep = flows[0].steps.find((x: { kind: string }) => x.kind === 'authorization-response');
+    standIn = { requestId: cbStep.ref.requestId };
+    const finding = { ruleId: 'state-weak', severity: 'medium', confidence: 'heuristic', title: 'Guessable state', message: 'stand-in finding for the callback', references: ['RFC 6749 §10.12'], flowId: flows[0].id, evidence: [{ requestId: cbStep.ref.requestId, url: 'elsewhere', param: 'state' }], context: 'tab:77', time: cbStep.time };
+    writeFileSync(
+      join(extDir, 'background.js'),
+      `const FLOWS = ${JSON.stringify(flows)};
+const FINDINGS = ${JSON.stringify([finding])};
+chrome.runtime.onMessage.addListener((m, _s, send) => {
+  if (m?.type === 'getFindings') send({ findings: m.tabId === 77 ? FINDINGS : [] });
+  else if (m?.type === 'getFlows') send({ flows: m.tabId === 77 ? FLOWS : [] });
+});
+globalThis.__coatcheckReady = true;
+`,
+    );
+  }
 
   // 2. a fresh browser with the extension for the panel
   browser = await launchChromium({ extensionDir: extDir });
@@ -262,6 +287,28 @@ describe('DevTools panel: import, theme, background mode', () => {
     const card = page.locator('[data-testid=token-card]', { hasText: 'ID token' }).first();
     await card.waitFor();
     expect(await card.locator('tr[data-claim=aud] td').textContent()).toContain(SPA_CLIENT_ID);
+  });
+
+  it('?tab= with the stand-in background: flows and findings from getFlows/getFindings, the finding on its step', async (ctx) => {
+    if (product || !standIn) {
+      ctx.skip();
+      return;
+    }
+    const page = await openPanel('?tab=77');
+    await page.waitForSelector('[data-testid=timeline-step][data-kind=authorization-response]');
+    expect(await page.textContent('[data-testid=source-status]')).toContain('tab 77 (background)');
+    const kinds = await page.$$eval('[data-testid=timeline-step]', (els) => els.map((e) => e.getAttribute('data-kind')));
+    expect(kinds).toEqual(['authorization-request', 'authorization-response', 'token-request']);
+    const cb = page.locator('[data-testid=timeline-step][data-kind=authorization-response]');
+    expect(await cb.locator('.step-row .sev').textContent()).toBe('1 medium');
+    await cb.locator('.step-row').click();
+    expect(await cb.locator('[data-testid=finding][data-rule=state-weak]').textContent()).toContain('stand-in finding for the callback');
+    // values from the background arrive redacted and stay so (no Reveal for them)
+    const stateRow = cb.locator('tr', { has: page.locator('th', { hasText: /^state$/ }) });
+    expect(await stateRow.locator('[data-testid=secret-value]').textContent()).toMatch(/…#[0-9a-f]{8}$/);
+    expect(await stateRow.getByRole('button', { name: 'Reveal' }).count()).toBe(0);
+    await page.click('#tab-findings');
+    expect(await page.locator('[data-testid=finding]').count()).toBe(1);
   });
 
   it('?tab= reads the flows the background saw for the tab', async (ctx) => {
