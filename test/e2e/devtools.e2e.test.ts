@@ -244,6 +244,22 @@ describe('DevTools panel: import, theme, background mode', () => {
     await page.locator('[data-testid=verify-btn]').first().click();
     await page.locator('[data-testid=verify-result][data-verified=true]').waitFor();
     await page.screenshot({ path: '/tmp/coatcheck-devtools-panel.png', fullPage: true });
+    // exports download as files
+    const read = async (button: string) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      const p = await dl.path();
+      return { name: dl.suggestedFilename(), text: readFileSync(p!, 'utf8') };
+    };
+    const json = await read('Export JSON');
+    expect(json.name).toMatch(/^coatcheck-.*\.json$/);
+    const report = JSON.parse(json.text);
+    expect(report.version).toBe(1);
+    expect(report.flows[0].clientId).toBe(SPA_CLIENT_ID);
+    expect(json.text).not.toContain(idToken);
+    const sarif = JSON.parse((await read('Export SARIF')).text);
+    expect(sarif.version).toBe('2.1.0');
+    const harOut = JSON.parse((await read('Export HAR')).text);
+    expect(harOut.log.entries.length).toBe(JSON.parse(readFileSync(harPath, 'utf8')).log.entries.length);
   });
 
   it('live mode: entries arriving through chrome.devtools.network (bodies via getContent) feed the panel engine', async () => {
