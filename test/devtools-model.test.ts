@@ -332,3 +332,40 @@ describe('JWE in the token view (RFC 7520 vectors)', () => {
     }
   });
 });
+
+describe('robustness', () => {
+  it('never throws on whatever the background sends, and keeps well-formed flows and findings', async () => {
+    const fc = (await import('fast-check')).default;
+    const { normalizeFindings, normalizeFlows } = await import('../src/devtools/model/timeline');
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), (flows, findings) => {
+        const tl = buildTimeline({ flows: normalizeFlows(flows), findings: normalizeFindings(findings) });
+        expect(Array.isArray(tl.groups)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    const flowish = fc.record(
+      {
+        id: fc.string(),
+        as: fc.oneof(fc.anything(), fc.record({ origin: fc.anything(), issuer: fc.anything(), endpoint: fc.anything() })),
+        parent: fc.anything(),
+        children: fc.oneof(fc.anything(), fc.array(fc.string())),
+        steps: fc.array(fc.record({ obsId: fc.anything(), kind: fc.anything(), url: fc.anything(), time: fc.anything(), ref: fc.anything() })),
+        requests: fc.array(fc.record({ obsId: fc.anything(), as: fc.anything(), ref: fc.anything(), url: fc.anything() })),
+        responses: fc.anything(),
+      },
+      { requiredKeys: ['id'] },
+    );
+    const findingish = fc.record({ ruleId: fc.string(), severity: fc.constantFrom('high', 'low', 'x'), evidence: fc.array(fc.record({ url: fc.anything(), entry: fc.anything(), requestId: fc.anything() })), flowId: fc.anything(), time: fc.anything() });
+    fc.assert(
+      fc.property(fc.array(flowish, { maxLength: 6 }), fc.array(findingish, { maxLength: 6 }), (flows, findings) => {
+        buildTimeline({ flows: normalizeFlows(flows), findings: normalizeFindings(findings) });
+      }),
+      { numRuns: 300 },
+    );
+    const partial = normalizeFlows([{ id: 'f9', as: { origin: 'https://as.example' }, steps: [{ obsId: 'o1', kind: 'authorization-request', url: 'https://as.example/auth?state=abc', time: 5 }] }, 'junk', { noid: true }]);
+    expect(partial).toHaveLength(1);
+    const tl = buildTimeline({ flows: partial, findings: normalizeFindings([{ ruleId: 'x', severity: 'high', evidence: [{ url: 'https://as.example/auth?state=abc' }] }, { ruleId: 'y', severity: 'bogus' }]) });
+    expect(tl.groups[0].steps[0].findings.map((f) => f.ruleId)).toEqual(['x']);
+  });
+});

@@ -154,6 +154,67 @@ export interface TimelineInput {
   capture?: Capture;
 }
 
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const refOf = (v: unknown): SourceRef => {
+  const r = isObj(v) ? v : {};
+  return { ...(typeof r.input === 'number' ? { input: r.input } : {}), ...(typeof r.entry === 'number' ? { entry: r.entry } : {}), ...(typeof r.requestId === 'string' ? { requestId: r.requestId } : {}) };
+};
+
+/**
+ * Flows as they come over runtime messaging (another version of the background, storage from an
+ * older release): keep what has the shape the timeline reads, with defaults for the rest.
+ */
+export function normalizeFlows(raw: unknown): Flow[] {
+  if (!Array.isArray(raw)) return [];
+  const out: Flow[] = [];
+  for (const f of raw) {
+    if (!isObj(f) || typeof f.id !== 'string') continue;
+    const as = isObj(f.as) ? f.as : {};
+    const origin = str(as.origin) ?? '';
+    const steps = (Array.isArray(f.steps) ? f.steps : []).filter(isObj).map((x) => ({ ref: refOf(x.ref), obsId: str(x.obsId) ?? '', time: num(x.time), kind: (str(x.kind) ?? 'other') as MessageKind, url: str(x.url) ?? '' }));
+    const reqs = (Array.isArray(f.requests) ? f.requests : []).filter(isObj).map((x) => ({ ...(x as object), ref: refOf(x.ref), obsId: str(x.obsId) ?? '', time: num(x.time), url: str(x.url) ?? '', as: isObj(x.as) ? (x.as as unknown as Flow['as']) : { origin, issuer: str(as.issuer) ?? origin, source: 'origin' as const, endpoint: '' } }));
+    const resps = (Array.isArray(f.responses) ? f.responses : []).filter(isObj).map((x) => ({ ...(x as object), ref: refOf(x.ref), obsId: str(x.obsId) ?? '', time: num(x.time), url: str(x.url) ?? '' }));
+    out.push({
+      ...(f as object),
+      id: f.id,
+      context: str(f.context) ?? '',
+      t0: num(f.t0),
+      tLast: num(f.tLast),
+      as: { ...(as as object), origin, issuer: str(as.issuer) ?? origin, source: (str(as.source) ?? 'origin') as Flow['as']['source'], endpoint: str(as.endpoint) ?? '' },
+      paramsKnown: f.paramsKnown !== false,
+      children: (Array.isArray(f.children) ? f.children : []).filter((c): c is string => typeof c === 'string'),
+      steps,
+      requests: reqs as unknown as Flow['requests'],
+      responses: resps as unknown as Flow['responses'],
+    } as Flow);
+  }
+  return out;
+}
+
+export function normalizeFindings(raw: unknown): Finding[] {
+  if (!Array.isArray(raw)) return [];
+  const out: Finding[] = [];
+  for (const f of raw) {
+    if (!isObj(f) || typeof f.ruleId !== 'string' || typeof f.severity !== 'string' || !['critical', 'high', 'medium', 'low', 'info'].includes(f.severity)) continue;
+    out.push({
+      ...(f as object),
+      ruleId: f.ruleId,
+      severity: f.severity as Severity,
+      confidence: f.confidence === 'heuristic' ? 'heuristic' : 'strong',
+      title: str(f.title) ?? f.ruleId,
+      message: str(f.message) ?? '',
+      references: (Array.isArray(f.references) ? f.references : []).filter((x): x is string => typeof x === 'string'),
+      flowId: str(f.flowId) ?? null,
+      evidence: (Array.isArray(f.evidence) ? f.evidence : []).filter(isObj).map((e) => ({ ...(e as object), ...refOf(e), url: str(e.url) ?? '' })),
+      context: str(f.context) ?? '',
+      time: num(f.time),
+    } as Finding);
+  }
+  return out;
+}
+
 export function buildTimeline(input: TimelineInput): Timeline {
   const captured = new Map<string, CapturedStep>();
   for (const s of input.capture?.steps ?? []) captured.set(s.obs.id, s);

@@ -9,6 +9,7 @@
 import type { Flow } from '../../core/flows/flow';
 import type { Finding } from '../../core/report/finding';
 import { wantsBody } from '../model/capture';
+import { normalizeFindings, normalizeFlows } from '../model/timeline';
 
 export interface PanelParams {
   tabId?: number;
@@ -59,8 +60,8 @@ export async function backgroundState(tabId: number | undefined): Promise<{ find
     askBackground<{ flows?: Flow[] }>({ type: 'getFlows', ...(tabId !== undefined ? { tabId } : {}) }),
   ]);
   return {
-    findings: Array.isArray(f?.findings) ? f!.findings : [],
-    flows: Array.isArray(fl?.flows) ? fl!.flows : [],
+    findings: normalizeFindings(f?.findings),
+    flows: normalizeFlows(fl?.flows),
     reachable: f !== undefined || fl !== undefined,
   };
 }
