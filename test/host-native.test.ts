@@ -215,7 +215,7 @@ describe('host mode', () => {
     const log = join(tmp(), 'via-env.jsonl');
     const written: Uint8Array[] = [];
     const c = capture();
-    const code = await hostCommand(['chrome-extension://abcdef/'], {
+    const code = await hostCommand(['chrome-extension://abcdef/', '--parent-window=0'], {
       ...c.io,
       env: { COATCHECK_LOG: log },
       stdin: chunks(frame({ type: 'findings', findings: [finding('pkce-missing')] })),

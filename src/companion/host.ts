@@ -245,6 +245,7 @@ function parseArgs(argv: string[]): HostArgs {
         break;
       default:
         if (!a.sub && !t.startsWith('-')) a.sub = t;
+        // host mode: whatever the browser adds (Windows Chrome: --parent-window=N) is not ours to refuse
         else if (a.sub === 'run' || t.startsWith('chrome-extension://') || !t.startsWith('-')) a.rest.push(t);
         else throw new ArgError(`unknown option ${t}`);
     }
