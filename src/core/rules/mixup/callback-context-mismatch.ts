@@ -28,9 +28,11 @@ export default defineRule({
     // judge only the first code/token-bearing response of the flow (internal re-dispatch after it)
     const earlier = flow.responses.slice(0, -1).some((r) => r.code !== undefined || r.hasToken);
     if (earlier) return;
-    const expected = normalizeRedirectBase(flow.redirectUri);
+    // the redirect URIs the client itself issued this state with (a user restarting at another
+    // provider issues it twice); a redirect_uri only an AS relayed (COAT) does not count
+    const expected = new Set([flow.redirectUri, ...ctx.store.clientIssued(flow).map((r) => r.redirectUri)].filter((u): u is string => !!u).map(normalizeRedirectBase));
     const actual = normalizeRedirectBase(msg.url.base);
-    if (expected === actual) return;
+    if (expected.has(actual)) return;
     const first = flow.requests[0];
     ctx.report({
       message:

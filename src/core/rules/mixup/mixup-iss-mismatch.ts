@@ -1,5 +1,5 @@
 import { defineRule } from '../types';
-import { originOf, parseUrl } from '../../util/url';
+import { parseUrl } from '../../util/url';
 import { requestEvidence, responseIssuers } from './shared';
 
 /**
@@ -26,22 +26,29 @@ export default defineRule({
     const as1 = flow.requests[0]?.as ?? flow.as;
     if (!flow.paramsKnown && as1.source === 'origin' && flow.requests.length === 1 && !names.param) return;
     const first = flow.requests[0];
+    // The ASes the client itself sent this state to (a user restarting at another provider sends
+    // it to two), and hosts of the same AS reached from them (G2). A relayed hop (mix-up, COAT) is
+    // not among them: its issuer is exactly what must not come back.
+    const issued = ctx.store.clientIssued(flow).map((r) => r.as);
+    const accepted = [...issued, ...flow.requests.map((r) => r.as).filter((a) => issued.some((b) => !ctx.store.differentAs(a, b)))];
+    const label = (where: 'iss' | 'id_token' | 'response') => (where === 'iss' ? 'iss parameter' : where === 'id_token' ? 'ID token iss' : 'JARM iss');
     const report = (value: string, where: 'iss' | 'id_token' | 'response') => {
+      if (accepted.some((a) => ctx.store.issuerMatches(a, value))) return false;
       if (as1.source !== 'origin') {
-        if (value === as1.issuer) return false;
+        // critical when issuer(AS1) comes from metadata or the provider table (§3), else high
+        const known = as1.source === 'metadata' || as1.source === 'provider';
         ctx.report({
-          message: `The response's ${where === 'iss' ? 'iss parameter' : where === 'id_token' ? 'ID token iss' : 'JARM iss'} is ${value}, but the flow started at ${as1.issuer} (known from ${as1.source}).`,
+          ...(known ? {} : { severity: 'high' as const }),
+          message: `The response's ${label(where)} is ${value}, but the flow started at ${as1.issuer} (known from ${as1.source === 'id_token' ? 'an earlier ID token' : as1.source}).`,
           evidence: [requestEvidence(first, 'state', `flow started at ${as1.issuer}`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
         });
         return true;
       }
-      // only the origin is known for AS1: compare origins (Keycloak realms, Entra tenants, trailing / pass)
-      const o = originOf(value);
-      if (o === as1.origin) return false;
+      // only the origin is known for AS1: origins were compared (Keycloak realms, Entra tenants, trailing / pass)
       ctx.report({
         severity: 'high',
         confidence: 'heuristic',
-        message: `The response's ${where === 'iss' ? 'iss parameter' : where === 'id_token' ? 'ID token iss' : 'JARM iss'} is ${value}, but the flow started at ${as1.origin} (issuer known only by its origin).`,
+        message: `The response's ${label(where)} is ${value}, but the flow started at ${as1.origin} (issuer known only by its origin).`,
         evidence: [requestEvidence(first, 'state', `flow started at ${as1.origin}`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
       });
       return true;

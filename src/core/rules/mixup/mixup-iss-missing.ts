@@ -28,7 +28,10 @@ export default defineRule({
     if (!first) return;
     const as1 = first.as;
     const crossAs = crossAsEvidence(flow, ctx);
-    if (as1.sendsIss) {
+    // (a) needs every AS the client itself sent this state to to be known to send iss (a user who
+    // restarted at a provider without RFC 9207 support may be answered by that one)
+    const issued = ctx.store.clientIssued(flow).map((r) => r.as);
+    if (as1.sendsIss && issued.every((a) => a.sendsIss || !ctx.store.differentAs(a, as1))) {
       ctx.report({
         variant: 'as-supports-iss',
         message: `${as1.issuer} sends the RFC 9207 iss parameter (known from ${as1.source === 'metadata' ? 'its metadata' : 'the provider table'}), but this response to ${msg.url?.base} has none: AS1 did not mint it as it is (forged or mixed up).`,

@@ -73,8 +73,13 @@ export function responseIssuers(ctx: RuleContext): { param?: string; idToken?: s
 
 /** Did this flow's state travel to two or more different ASes (cross-AS evidence)? */
 export function crossAsEvidence(flow: Flow, ctx: RuleContext): boolean {
+  // a later request to another AS, reached from an earlier AS of the flow (a relay as in
+  // mixup-as-switch / coat-context-switch); the client itself restarting elsewhere is not one
   const rs = flow.requests;
-  for (let i = 1; i < rs.length; i++) if (ctx.store.differentAs(rs[0].as, rs[i].as)) return true;
+  for (let i = 1; i < rs.length; i++) {
+    const relayed = rs[i].from !== undefined && rs.slice(0, i).some((r) => r.as.origin === rs[i].from);
+    if (relayed && ctx.store.differentAs(rs[0].as, rs[i].as)) return true;
+  }
   return false;
 }
 

@@ -38,6 +38,11 @@ export default defineRule({
       if (flow.client) parties.add(site(flow.client));
       if (msg.url) parties.add(site(msg.url.origin));
       if (parties.has(site(from.origin))) return;
+      // the redirecting page was itself reached (by 30x) from an AS of the flow: part of its chain
+      const asOrigins = new Set<string>();
+      for (const r of flow.requests) asOrigins.add(r.as.origin);
+      for (const id of flow.children) for (const r of store.flows.get(id)?.requests ?? []) asOrigins.add(r.as.origin);
+      if (store.chainReaches(o.context, from, asOrigins)) return;
       ctx.report({
         confidence: 'heuristic',
         variant: 'foreign-minter',
@@ -47,8 +52,11 @@ export default defineRule({
       return;
     }
     if (state !== undefined && store.flowsWithState(hashSecret(state)).length > 0) return; // expired but known
-    const start = store.contextStart.get(o.context) ?? o.time;
-    const sawAreq = (store.areqCount.get(o.context) ?? 0) > 0;
+    // G6: the capture may have started after t0 when it is young and no authorization request was
+    // seen in this tab or for this client (a forged callback in a fresh tab of an old capture is not late)
+    const start = store.captureStart ?? store.contextStart.get(o.context) ?? o.time;
+    const origin = msg.url?.origin;
+    const sawAreq = (store.areqCount.get(o.context) ?? 0) > 0 || [...store.flows.values()].some((f) => f.client !== undefined && f.client === origin);
     const late = !sawAreq && o.time - start < LATE_WINDOW_MS; // G6: capture may have started after t0
     const what = msg.params.has('code') ? 'an authorization code' : msg.params.has('access_token') ? 'an access token' : msg.params.has('id_token') ? 'an ID token' : msg.params.has('response') ? 'a JARM response' : 'an error';
     const why = state === undefined ? 'has no state, and no open flow expects a stateless response' : 'carries a state that no authorization request in this capture issued';
