@@ -1,0 +1,380 @@
+/**
+ * The correlation itself (detectors.md §0.3–0.5): flows created and linked, brokered children,
+ * "reached from", replays, fragment synthesis, form_post, PAR adoption, bounds, and the JSON
+ * round trip the extension's service worker relies on.
+ */
+import { describe, expect, it } from 'vitest';
+import { Engine } from './engine';
+import type { Observation } from './observe/observation';
+import type { Finding } from './report/finding';
+import { defineRule, type Rule, type RuleContext } from './rules/types';
+import { obs, q, rand, redirect, resetBuilders, run } from './testing/builders';
+import { formPostFlow, keycloakBrokeringToGoogle, parFlow, restartAtAnotherProvider, KC, APP } from './rules/mixup/fixtures';
+import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './rules/mixup/scenarios';
+
+/** A rule that records what the engine told it, per message kind. */
+function spy(): { rule: Rule; seen: { kind: string; replay: boolean; flowId?: string; from: RuleContext['from']; obsId: string }[] } {
+  const seen: { kind: string; replay: boolean; flowId?: string; from: RuleContext['from']; obsId: string }[] = [];
+  const rule = defineRule({
+    meta: { id: 'spy', title: 'spy', severity: 'info', confidence: 'strong', references: ['test'], description: 'test', tier: 2, on: ['authorization-request', 'authorization-response'], vantage: ['HAR'] },
+    check(ctx) {
+      seen.push({ kind: ctx.msg.kind, replay: ctx.replay, flowId: ctx.flow?.id, from: { ...ctx.from, hop: undefined }, obsId: ctx.msg.obs.id });
+    },
+  });
+  return { rule, seen };
+}
+
+function feed(observations: Observation[], rules?: Rule[]): Engine {
+  const e = new Engine(rules ? { rules } : {});
+  for (const o of observations) e.push(o);
+  return e;
+}
+
+describe('engine correlation: flows', () => {
+  it('a clean flow: one flow with C, AS1, state fingerprint, one request and one response', () => {
+    resetBuilders();
+    const e = feed(clean());
+    const flows = e.flows();
+    expect(flows).toHaveLength(1);
+    const f = flows[0];
+    expect(f.client).toBe(P);
+    expect(f.as.origin).toBe(HONEST);
+    expect(f.redirectUri).toBe(`${P}/cb/honest-tool`);
+    expect(f.state?.hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(f.requests).toHaveLength(1);
+    expect(f.responses).toHaveLength(1);
+    expect(f.responses[0].code).toBeDefined();
+    expect(f.responses[0].iss).toBe(HONEST);
+  });
+
+  it('COAT: the relayed request joins the flow by state, reached from O1 by a 30x', () => {
+    resetBuilders();
+    const { rule, seen } = spy();
+    const e = feed(coat(), [rule]);
+    const flows = e.flows();
+    expect(flows).toHaveLength(1);
+    expect(flows[0].requests.map((r) => r.as.origin)).toEqual([ATTACKER, HONEST]);
+    expect(flows[0].requests[1].via).toBe('redirect');
+    expect(flows[0].requests[1].from).toBe(ATTACKER);
+    expect(e.store.clientIssued(flows[0]).map((r) => r.as.origin)).toEqual([ATTACKER]);
+    const resp = seen.find((s) => s.kind === 'authorization-response');
+    expect(resp?.flowId).toBe(flows[0].id);
+  });
+
+  it('a user restarting at another provider: both requests are client-issued', () => {
+    resetBuilders();
+    const e = feed(restartAtAnotherProvider());
+    const f = e.flows()[0];
+    expect(f.requests).toHaveLength(2);
+    expect(e.store.clientIssued(f)).toHaveLength(2);
+  });
+
+  it('G1: Keycloak brokering to Google opens a child flow of the client flow; both responses link by state', () => {
+    resetBuilders();
+    const e = feed(keycloakBrokeringToGoogle());
+    const flows = e.flows();
+    expect(flows).toHaveLength(2);
+    const [parent, child] = flows;
+    expect(parent.as.issuer).toBe(KC);
+    expect(parent.client).toBe(APP);
+    expect(child.parent).toBe(parent.id);
+    expect(parent.children).toEqual([child.id]);
+    expect(child.as.issuer).toBe('https://accounts.google.com');
+    expect(child.responses).toHaveLength(1);
+    expect(parent.responses).toHaveLength(1);
+    expect(parent.responses[0].iss).toBe(KC);
+  });
+
+  it('a fresh-state request whose redirect_uri is the client (not an AS) is not a child', () => {
+    resetBuilders();
+    const e = feed([...clean(), obs(areq(HONEST, { client_id: 'x', redirect_uri: `${P}/cb/other`, state: rand('other') }), { referer: `${P}/` })]);
+    expect(e.flows().every((f) => f.parent === undefined)).toBe(true);
+  });
+
+  it('a response in another tab (popup) links by state', () => {
+    resetBuilders();
+    const S = rand('popup');
+    const e = feed([obs(areq(HONEST, { client_id: 'c', redirect_uri: `${P}/cb`, state: S }), { context: 'tab:2' }), obs(`${P}/cb?${q({ code: rand('pc'), state: S })}`, { context: 'tab:3', referer: `${HONEST}/` })]);
+    expect(e.flows()[0].responses).toHaveLength(1);
+  });
+
+  it('a response without state reached by the AS chain links (the AS dropped the state); one from a third site does not', () => {
+    resetBuilders();
+    const S = rand('dropped');
+    const a = areq(HONEST, { client_id: 'c', redirect_uri: `${P}/cb`, state: S });
+    const err = `${P}/cb?${q({ error: 'access_denied' })}`;
+    const e = feed([obs(a, { referer: `${P}/` }), obs(`${HONEST}/deny`, { method: 'POST', form: { d: '1' }, location: err }), obs(err)]);
+    expect(e.flows()[0].responses).toHaveLength(1);
+
+    resetBuilders();
+    const { rule, seen } = spy();
+    const forged = `${P}/cb?${q({ code: rand('forged') })}`;
+    feed([obs(areq(HONEST, { client_id: 'c', redirect_uri: `${P}/cb`, state: rand('s') }), { referer: `${P}/` }), obs(`${ATTACKER}/x`, { location: forged }), obs(forged)], [rule]);
+    const resp = seen.filter((s) => s.kind === 'authorization-response');
+    expect(resp.length).toBeGreaterThan(0);
+    expect(resp.every((s) => s.flowId === undefined)).toBe(true);
+  });
+
+  it('PAR: the opaque flow adopts the state and the client of the first response reached from its AS', () => {
+    resetBuilders();
+    const e = feed(parFlow());
+    const f = e.flows()[0];
+    expect(f.paramsKnown).toBe(false);
+    expect(f.responses).toHaveLength(1);
+    expect(f.client).toBe(P);
+    expect(f.state).toBeDefined();
+    expect(e.store.byState.get(f.state!.hash)).toEqual([f.id]);
+  });
+
+  it('PAR: a response reached from another site is not adopted', () => {
+    resetBuilders();
+    const a = `${HONEST}/authorize?${q({ client_id: 'par', request_uri: 'urn:ietf:params:oauth:request_uri:abc' })}`;
+    const resp = `${P}/cb?${q({ code: rand('x'), state: rand('y') })}`;
+    const e = feed([obs(a), obs(`${ATTACKER}/x`, { at: 30, location: resp }), obs(resp)]);
+    expect(e.flows()[0].responses).toHaveLength(0);
+  });
+
+  it('form_post: the POST to the callback is a response in form_post mode, linked by state', () => {
+    resetBuilders();
+    const e = feed(formPostFlow());
+    const f = e.flows()[0];
+    expect(f.responses).toHaveLength(1);
+    expect(f.responses[0].mode).toBe('form_post');
+  });
+
+  it('a Location with a fragment is synthesised as a committed navigation: the fragment response links to its flow', () => {
+    resetBuilders();
+    const S = rand('frag');
+    const a = areq(HONEST, { client_id: 'c', redirect_uri: `${P}/cb`, state: S, response_mode: 'fragment' });
+    const e = feed([obs(a, { referer: `${P}/` }), ...redirect(`${HONEST}/login`, `${P}/cb#${q({ code: rand('fc'), state: S })}`, { method: 'POST', form: { u: 'a' } })]);
+    const f = e.flows()[0];
+    expect(f.responses).toHaveLength(1);
+    expect(f.responses[0].mode).toBe('fragment');
+    expect(f.responses[0].code).toBeDefined();
+  });
+
+  it('a relative Location with a fragment is resolved against the redirecting URL', () => {
+    resetBuilders();
+    const S = rand('rel');
+    const a = areq(P, { client_id: 'c', redirect_uri: `${P}/cb`, state: S });
+    const e = feed([obs(a), obs(`${P}/login`, { location: `/cb#${q({ code: rand('rc'), state: S })}` })]);
+    expect(e.flows()[0].responses).toHaveLength(1);
+  });
+});
+
+describe('engine correlation: how a request was reached', () => {
+  it('30x Location, client_redirect, initiator, Referer and Origin in that order', () => {
+    resetBuilders();
+    const { rule, seen } = spy();
+    const S = rand('reach');
+    const a1 = areq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb`, state: S });
+    feed(
+      [
+        obs(`${P}/go`, { location: a1, initiator: 'https://elsewhere.example' }),
+        obs(a1, { initiator: `${P}` }),
+        obs(`${ATTACKER}/page`),
+        obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('r2') }), { transition: { type: 'link', qualifiers: ['client_redirect'] } }),
+        obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('r3') }), { initiator: 'https://init.example' }),
+        obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('r4') }), { referer: 'https://ref.example/page' }),
+        obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('r5') }), { method: 'POST', form: { x: '1' }, headers: { Origin: 'https://orig.example' } }),
+        obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('r6') })),
+      ],
+      [rule],
+    );
+    const areqs = seen.filter((s) => s.kind === 'authorization-request').map((s) => [s.from.via, s.from.origin]);
+    expect(areqs).toEqual([
+      ['redirect', P],
+      ['client_redirect', ATTACKER],
+      ['initiator', 'https://init.example'],
+      ['referer', 'https://ref.example'],
+      ['referer', 'https://orig.example'],
+      ['none', undefined],
+    ]);
+  });
+
+  it('a redirect older than 60 s does not count as "reached from"', () => {
+    resetBuilders();
+    const { rule, seen } = spy();
+    const a = areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('old') });
+    feed([obs(`${ATTACKER}/x`, { at: 1, location: a }), obs(a, { at: 100 })], [rule]);
+    expect(seen[0].from.via).toBe('none');
+  });
+});
+
+describe('engine correlation: G3 replays', () => {
+  function callbackTwice(second: Parameters<typeof obs>[1]): boolean[] {
+    resetBuilders();
+    const { rule, seen } = spy();
+    const S = rand('g3');
+    const cb = `${P}/cb?${q({ code: rand('g3c'), state: S })}`;
+    feed([obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }), obs(`${HONEST}/login`, { method: 'POST', form: { u: 'a' }, location: cb }), obs(cb), obs(cb, { at: 200, ...second })], [rule]);
+    return seen.filter((s) => s.kind === 'authorization-response').map((s) => s.replay);
+  }
+
+  it('reload of the callback is a replay', () => expect(callbackTwice({ transition: { type: 'reload', qualifiers: [] } })).toEqual([false, true]));
+  it('back/forward is a replay', () => expect(callbackTwice({ transition: { type: 'link', qualifiers: ['forward_back'] } })).toEqual([false, true]));
+  it('a HAR re-request with Referer C is a replay', () => expect(callbackTwice({ referer: `${P}/home` })).toEqual([false, true]));
+  it('a HAR re-request with no Referer is a replay', () => expect(callbackTwice({})).toEqual([false, true]));
+  it('a re-delivery started by a third origin is never a replay', () => expect(callbackTwice({ referer: `${ATTACKER}/lure` })).toEqual([false, false]));
+  it('the identical URL in another tab is not a replay', () => expect(callbackTwice({ context: 'tab:9' })).toEqual([false, false]));
+
+  it('a reloaded authorization request does not add a request to its flow', () => {
+    resetBuilders();
+    const a = areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('rl') });
+    const e = feed([obs(a, { referer: `${P}/` }), obs(a, { transition: { type: 'reload', qualifiers: [] } })]);
+    expect(e.flows()[0].requests).toHaveLength(1);
+  });
+});
+
+describe('engine correlation: AS identity (§0.4)', () => {
+  it('metadata maps the authorization endpoint to its issuer and its iss support', () => {
+    resetBuilders();
+    const e = feed([
+      obs(`${HONEST}/.well-known/openid-configuration`, { type: 'fetch', responseBody: { issuer: `${HONEST}/tenant`, authorization_endpoint: `${HONEST}/authorize`, authorization_response_iss_parameter_supported: true } }),
+      obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('md') })),
+    ]);
+    expect(e.flows()[0].as).toMatchObject({ issuer: `${HONEST}/tenant`, source: 'metadata', sendsIss: true });
+  });
+
+  it("a metadata document cannot rename another site's authorization endpoint", () => {
+    resetBuilders();
+    const e = feed([
+      obs(`${ATTACKER}/.well-known/openid-configuration`, { type: 'fetch', responseBody: { issuer: ATTACKER, authorization_endpoint: `${HONEST}/authorize` } }),
+      obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('md2') })),
+    ]);
+    expect(e.flows()[0].as.source).toBe('origin');
+  });
+
+  it('provider table and templated issuers: Entra /common/ matches any tenant issuer', () => {
+    resetBuilders();
+    const e = feed([obs(`https://login.microsoftonline.com/common/oauth2/v2.0/authorize?${q({ client_id: 'c', response_type: 'code', redirect_uri: `${P}/cb`, state: rand('e') })}`)]);
+    const as = e.flows()[0].as;
+    expect(as.source).toBe('provider');
+    expect(e.store.issuerMatches(as, 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0')).toBe(true);
+    expect(e.store.issuerMatches(as, 'https://evil.example/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0')).toBe(false);
+  });
+
+  it('different AS: known issuers compare; origin fallback compares sites (G2)', () => {
+    const e = new Engine();
+    const s = e.store;
+    const o = (origin: string) => ({ origin, issuer: origin, source: 'origin' as const, endpoint: `${origin}/authorize` });
+    expect(s.differentAs(o('https://login.example.com'), o('https://auth.example.com'))).toBe(false);
+    expect(s.differentAs(o('https://as.example.com'), o('https://as.attacker.test'))).toBe(true);
+    const k = (issuer: string) => ({ origin: 'https://sso.example.com', issuer, source: 'provider' as const, endpoint: 'x' });
+    expect(s.differentAs(k('https://sso.example.com/realms/a'), k('https://sso.example.com/realms/b'))).toBe(true);
+    expect(s.differentAs(k('https://sso.example.com/realms/a'), o('https://sso.example.com'))).toBe(false);
+  });
+
+  it('an ID token iss is learnt only from a clean flow and only on the AS site', () => {
+    resetBuilders();
+    const tok = (iss: string) => `${b64({ alg: 'RS256' })}.${b64({ iss, aud: 'c', nonce: 'n' })}.${rand('sig', 43)}`;
+    const S1 = rand('it1');
+    const S2 = rand('it2');
+    const e = feed([
+      obs(areq('https://op.example.org', { client_id: 'c', redirect_uri: `${P}/cb`, state: S1, response_type: 'code id_token' })),
+      obs(`${P}/cb?${q({ code: rand('c1'), id_token: tok('https://op.example.org/oidc'), state: S1 })}`, { referer: 'https://op.example.org/' }),
+      obs(areq(ATTACKER, { client_id: 'c', redirect_uri: `${P}/cb`, state: S2, response_type: 'code id_token' })),
+      obs(`${P}/cb?${q({ code: rand('c2'), id_token: tok('https://accounts.google.com'), state: S2 })}`, { referer: `${ATTACKER}/` }),
+    ]);
+    expect(e.store.idTokenIssuer.get('https://op.example.org')).toBe('https://op.example.org/oidc');
+    expect(e.store.idTokenIssuer.has(ATTACKER)).toBe(false);
+  });
+});
+
+describe('engine state: bounded and serialisable', () => {
+  it('the flow cap holds without an explicit maxFlows (default) and with one', () => {
+    resetBuilders();
+    const many: Observation[] = [];
+    for (let i = 0; i < 700; i++) many.push(obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand(`cap${i}`) }), { context: `tab:${i % 7}` }));
+    expect(feed(many).store.flows.size).toBeLessThanOrEqual(500);
+    const e = new Engine({ maxFlows: 50 });
+    for (const o of many) e.push(o);
+    expect(e.store.flows.size).toBe(50);
+    // the newest survive, the state index follows
+    expect(e.store.byState.size).toBe(50);
+  });
+
+  it('per-context bookkeeping expires with the TTL and is capped in contexts', () => {
+    resetBuilders();
+    const e = new Engine();
+    for (let i = 0; i < 1500; i++) e.push(obs(`https://site${i}.example/?${q({ state: rand(`x${i}`) })}`, { context: `tab:${i}`, at: i }));
+    expect(e.store.hops.size).toBeLessThanOrEqual(1001);
+    expect(e.store.contextStart.size).toBeLessThanOrEqual(1001);
+    e.push(obs('https://late.example/?state=1', { context: 'tab:late', at: 1500 + 3 * 3600 }));
+    e.store.sweep();
+    expect(e.store.hops.size).toBeLessThanOrEqual(1);
+    expect(e.store.recentUrls.size).toBeLessThanOrEqual(1);
+  });
+
+  it('a reload loop does not grow one flow without bound', () => {
+    resetBuilders();
+    const a = areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('loop') });
+    const list: Observation[] = [];
+    for (let i = 0; i < 1000; i++) list.push(obs(a, { transition: { type: 'reload', qualifiers: [] } }));
+    const f = feed(list).flows()[0];
+    expect(f.steps.length).toBeLessThanOrEqual(200);
+    expect(f.requests.length).toBeLessThanOrEqual(50);
+  });
+
+  it('no raw code, state, nonce or URL with them in the serialised store (redaction on)', () => {
+    resetBuilders();
+    const observations = [...coat(), ...keycloakBrokeringToGoogle(), ...formPostFlow()];
+    const e = feed(observations);
+    const json = JSON.stringify(e.toJSON().store);
+    const secrets = [rand('coat-state'), rand('honest-code'), rand('kc-s1'), rand('kc-s2'), rand('kc-n1'), rand('fp-s'), rand('fp-c')];
+    for (const s of secrets) expect(json.includes(s), `store holds ${s.slice(0, 6)}…`).toBe(false);
+  });
+
+  // [name, observations, rule ids the uninterrupted run raises]
+  const scenarios: [string, () => Observation[], string[]][] = [
+    ['COAT', coat, ['coat-context-switch', 'callback-context-mismatch']],
+    ['mix-up', () => mixup(), ['mixup-as-switch', 'mixup-iss-mismatch']],
+    ['Keycloak brokering', keycloakBrokeringToGoogle, []],
+    ['PAR (adoption survives a restart: no unsolicited-callback)', parFlow, []],
+    ['clean then forged callback', () => [...clean(), obs(`${P}/cb?${q({ code: rand('f'), state: rand('fs') })}`, { referer: `${ATTACKER}/`, at: 300 })], ['unsolicited-callback']],
+  ];
+  for (const [name, build, ids] of scenarios) {
+    it(`${name}: findings are identical when the engine is serialised and restored at any point`, () => {
+      resetBuilders();
+      const observations = build();
+      const straight = run(observations).findings;
+      for (const id of ids) expect(straight.some((f) => f.ruleId === id), id).toBe(true);
+      expect(straight.some((f) => f.ruleId === 'unsolicited-callback')).toBe(ids.includes('unsolicited-callback'));
+      for (let cut = 1; cut < observations.length; cut++) {
+        let e = new Engine();
+        for (const o of observations.slice(0, cut)) e.push(o);
+        const state = JSON.parse(JSON.stringify(e.toJSON()));
+        e = new Engine({ state });
+        for (const o of observations.slice(cut)) e.push(o);
+        e.finish();
+        expect(strip(e.findings), `restored after ${cut} observations`).toEqual(strip(straight));
+        // the store round-trips through JSON unchanged
+        expect(JSON.parse(JSON.stringify(new Engine({ state }).toJSON()))).toEqual(state);
+      }
+    });
+  }
+
+  it('a malformed saved state gives an empty engine, never an exception', () => {
+    for (const bad of [null, {}, { v: 1 }, { v: 1, store: { v: 1, flows: 'x', codes: 3 } }, { v: 1, store: { v: 2 } }]) {
+      const e = new Engine({ state: bad as never });
+      expect(e.flows()).toEqual([]);
+      resetBuilders();
+      expect(() => e.push(clean()[0])).not.toThrow();
+    }
+  });
+
+  it('bad observations never throw', () => {
+    const e = new Engine();
+    for (const bad of [undefined, null, {}, { url: 3 }, { url: 'not a url', context: 'tab:1', requestHeaders: null, responseHeaders: [] }, { url: 'https://a.example/?code=1&state=2', context: 'tab:1', time: NaN, method: 'GET', type: 'main_frame', location: '://#x' }]) {
+      expect(() => e.push(bad as never)).not.toThrow();
+    }
+  });
+});
+
+function strip(fs: readonly Finding[]): Finding[] {
+  return fs.map((f) => ({ ...f }));
+}
+
+function b64(o: unknown): string {
+  return btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
