@@ -369,3 +369,21 @@ describe('robustness', () => {
     expect(tl.groups[0].steps[0].findings.map((f) => f.ruleId)).toEqual(['x']);
   });
 });
+
+describe('tokens in headers', () => {
+  it('collects bearer JWTs and DPoP proofs sent by the page', async () => {
+    const { privateKey } = (await spaFlowKeys());
+    const at = await new SignJWT({ scope: 'read', client_id: CLIENT }).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt' }).setIssuer(AS).sign(privateKey);
+    const proof = await new SignJWT({ htm: 'GET', htu: 'https://api.example/me', jti: 'j1' }).setProtectedHeader({ alg: 'RS256', typ: 'dpop+jwt' }).setIssuedAt().sign(privateKey);
+    const c = new Capture();
+    c.addEntry(entry('https://api.example/me', { type: 'fetch', reqHeaders: [['Authorization', `DPoP ${at}`], ['DPoP', proof]], json: { sub: 'alice' } }));
+    const toks = collectTokens(c);
+    expect(toks.map((t) => [t.name, t.use])).toEqual([['Authorization', 'access_token'], ['DPoP', 'unknown']]);
+    expect(tokenView(toks[1].report, Date.now()).typ).toBe('dpop+jwt');
+  });
+});
+
+async function spaFlowKeys() {
+  const { makeKeys } = await import('./devtools-fixture');
+  return makeKeys();
+}

@@ -138,7 +138,7 @@ export function wantsBody(entry: unknown): boolean {
 function hasTokenish(o: Observation): boolean {
   const auth = o.requestHeaders.find((h) => h.name.toLowerCase() === 'authorization')?.value ?? '';
   if (/^(bearer|dpop)\s+eyJ/i.test(auth)) return true;
-  return false;
+  return o.requestHeaders.some((h) => h.name.toLowerCase() === 'dpop' && h.value.startsWith('eyJ'));
 }
 
 /** Parse a HAR file's text into its entries; errors as a message naming what is wrong. */

@@ -71,6 +71,8 @@ export function collectTokens(capture: Capture): TokenItem[] {
     const auth = s.obs.requestHeaders.find((h) => h.name.toLowerCase() === 'authorization')?.value;
     const bearer = auth?.match(/^(?:bearer|dpop)\s+(\S+)$/i)?.[1];
     if (bearer && looksLikeJose(bearer)) found.push(['Authorization', bearer]);
+    const dpop = s.obs.requestHeaders.find((h) => h.name.toLowerCase() === 'dpop')?.value;
+    if (dpop && looksLikeJose(dpop)) found.push(['DPoP', dpop]);
     for (const [name, raw] of found) {
       const key = `${s.obs.id}|${name}|${raw}`;
       if (seen.has(key)) continue;

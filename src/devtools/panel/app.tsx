@@ -266,7 +266,7 @@ export function App({ params: initial }: { params?: PanelParams }) {
 }
 
 function tokenTitle(t: TokenItem): string {
-  const names: Record<string, string> = { id_token: 'ID token', access_token: 'Access token', refresh_token: 'Refresh token', client_assertion: 'Client assertion', assertion: 'JWT bearer assertion', request: 'Request object', logout_token: 'Logout token', response: 'JARM response', Authorization: 'Bearer token (Authorization header)' };
+  const names: Record<string, string> = { id_token: 'ID token', access_token: 'Access token', refresh_token: 'Refresh token', client_assertion: 'Client assertion', assertion: 'JWT bearer assertion', request: 'Request object', logout_token: 'Logout token', response: 'JARM response', Authorization: 'Bearer token (Authorization header)', DPoP: 'DPoP proof' };
   return names[t.name] ?? t.name;
 }
 
