@@ -27,9 +27,17 @@ export function alphabetOf(v: string): number {
   return 95;
 }
 
-/** Upper bound of entropy in bits, length × log2(alphabet), as the spec's state-weak rule uses. */
+/**
+ * Upper bound of entropy in bits, length × log2(alphabet), as the spec's state-weak rule uses. A
+ * degenerate value that repeats a few characters (fewer distinct characters than a quarter of its
+ * length, e.g. "1111…" or "abababab…") is estimated from its distinct characters instead.
+ */
 export function entropyBits(v: string): number {
-  return v.length * Math.log2(alphabetOf(v));
+  const byAlphabet = v.length * Math.log2(alphabetOf(v));
+  if (v.length < 8) return byAlphabet;
+  const distinct = new Set(v).size;
+  if (distinct >= v.length / 4) return byAlphabet;
+  return Math.min(byAlphabet, v.length * Math.log2(distinct + 1));
 }
 
 export function hashSecret(v: string): string {

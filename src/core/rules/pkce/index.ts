@@ -1,3 +1,7 @@
 import type { Rule } from '../types';
+import nonceMissing from './nonce-missing';
+import pkceMissing from './pkce-missing';
+import pkcePlain from './pkce-plain';
+import pkceVerifierWeak from './pkce-verifier-weak';
 
-export const pkceRules: Rule[] = [];
+export const pkceRules: Rule[] = [pkceMissing, pkcePlain, pkceVerifierWeak, nonceMissing];

@@ -1,0 +1,39 @@
+import { defineRule } from '../types';
+
+/** OIDC Core §3.2.2.1 / §3.3.2.11 (nonce REQUIRED for implicit/hybrid), RFC 9700 §4.5.3.2. */
+export default defineRule({
+  meta: {
+    id: 'nonce-missing',
+    title: 'OpenID Connect request without nonce',
+    severity: 'high',
+    confidence: 'strong',
+    references: ['OIDC Core §3.2.2.1', 'OIDC Core §3.3.2.11', 'RFC 9700 §4.5.3.2'],
+    description:
+      'An OpenID Connect authorization request (scope openid) with known parameters and no nonce: high when an ID token is returned in the front channel (response_type contains id_token, where nonce is REQUIRED); medium for a code flow without PKCE, where nothing else stops code injection.',
+    tier: 1,
+    on: ['authorization-request'],
+    vantage: ['BG', 'DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg, flow } = ctx;
+    if (ctx.replay || !msg.paramsKnown || msg.params.has('nonce')) return;
+    if (flow && flow.requests.length > 1) return;
+    if (!/(^|\s)openid(\s|$)/.test(msg.params.get('scope') ?? '')) return;
+    const rt = (msg.params.get('response_type') ?? 'code').split(/\s+/);
+    if (rt.includes('id_token')) {
+      ctx.report({
+        message: `The OpenID Connect request to ${msg.url?.base} returns an ID token in the front channel (response_type=${rt.join(' ')}) but sends no nonce: replayed ID tokens cannot be detected.`,
+        evidence: [ctx.evidence(msg.obs, 'nonce', 'no nonce with response_type id_token')],
+      });
+      return;
+    }
+    if (rt.includes('code') && !msg.params.has('code_challenge')) {
+      ctx.report({
+        severity: 'medium',
+        variant: 'code-without-pkce',
+        message: `The OpenID Connect code flow at ${msg.url?.base} sends neither nonce nor PKCE: nothing binds the code to this browser's transaction (code injection).`,
+        evidence: [ctx.evidence(msg.obs, 'nonce', 'no nonce and no code_challenge')],
+      });
+    }
+  },
+});

@@ -1,0 +1,43 @@
+import { hashSecret } from '../../util/secret';
+import { defineRule } from '../types';
+
+const SAME_DELIVERY_MS = 2000;
+
+/** RFC 9700 §4.5, RFC 6749 §4.1.2: the same authorization code delivered twice. */
+export default defineRule({
+  meta: {
+    id: 'code-replay',
+    title: 'The same authorization code delivered twice',
+    severity: 'high',
+    confidence: 'strong',
+    references: ['RFC 9700 §4.5', 'RFC 6749 §4.1.2'],
+    description:
+      'An authorization code appears in two authorization responses (any tab) that are not a reload or back/forward of the same URL; critical when the second delivery carries a different state (code injection into another flow).',
+    tier: 1,
+    on: ['authorization-response'],
+    vantage: ['BG', 'DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg, store } = ctx;
+    if (ctx.replay) return;
+    const code = msg.params.get('code');
+    if (!code) return;
+    const state = msg.params.get('state');
+    const sh = state !== undefined ? hashSecret(state) : undefined;
+    const base = msg.url?.base;
+    const prior = (store.codes.get(hashSecret(code)) ?? []).filter(
+      (d) => !(d.context === msg.obs.context && d.base === base && d.stateHash === sh && msg.obs.time - d.time < SAME_DELIVERY_MS),
+    );
+    if (prior.length === 0) return;
+    const first = prior[0];
+    const otherState = first.stateHash !== sh;
+    ctx.report({
+      severity: otherState ? 'critical' : 'high',
+      variant: otherState ? 'different-state' : undefined,
+      message: otherState
+        ? `An authorization code first delivered${first.context !== msg.obs.context ? ' in another tab' : ''} with one state arrives again at ${base} with ${state === undefined ? 'no' : 'another'} state: the code is being injected into another flow.`
+        : `The authorization code delivered ${Math.round((msg.obs.time - first.time) / 1000)} s earlier at ${first.base} arrives again at ${base}.`,
+      evidence: [{ ...first.ref, url: first.url, param: 'code', note: 'first delivery' }, ctx.evidence(msg.obs, 'code', 'delivered again', code)],
+    });
+  },
+});

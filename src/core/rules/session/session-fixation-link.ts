@@ -1,0 +1,76 @@
+import { header, headersAll } from '../../observe/observation';
+import { entropyBits } from '../../util/secret';
+import { parseUrl, siteOf } from '../../util/url';
+import { defineRule } from '../types';
+import { sessionFields } from './state-analysis';
+
+const SESSION_PARAM = /^((auth_?)?sess(ion)?(_?id)?|sid|link_?token|connect(ion)?_?(id|token)|ticket|handoff|binding)$/i;
+
+function isAuthorizationRequestUrl(u: string): boolean {
+  const p = parseUrl(u);
+  if (!p) return false;
+  const q = p.query;
+  return q.has('client_id') && (q.has('response_type') || q.has('redirect_uri') || q.has('request_uri'));
+}
+
+const site = (origin: string | undefined) => (origin ? siteOf(parseUrl(origin)?.hostname ?? origin) : undefined);
+
+/** draft-02 §2.3: cross-user session fixation into an OAuth connection flow. */
+export default defineRule({
+  meta: {
+    id: 'session-fixation-link',
+    title: 'Session identifier fixed through a link into an OAuth flow',
+    severity: 'high',
+    confidence: 'heuristic',
+    references: ['draft-wuertele-oauth-security-topics-update-02 §2.3'],
+    description:
+      '(a) A GET to the client carries a session-like parameter of at least 64 bits that the client copies into a Set-Cookie while redirecting to an authorization request; or (b) an authorization request reached cross-site from a third origin carries a state with a session identifier, and its callback is completed in this browser: someone else\'s session is being bound to this user\'s authorization.',
+    tier: 1,
+    on: ['pre-authorization', 'authorization-response'],
+    vantage: ['BG', 'DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg, flow } = ctx;
+    const o = msg.obs;
+    if (ctx.replay) return;
+    if (msg.kind === 'pre-authorization') {
+      if (o.method !== 'GET' || !o.location || !isAuthorizationRequestUrl(o.location) || !msg.url) return;
+      const cookiesSent = header(o.requestHeaders, 'cookie');
+      const setCookies = headersAll(o.responseHeaders, 'set-cookie');
+      for (const [name, value] of msg.query.entries) {
+        if (!SESSION_PARAM.test(name) || value.length < 8 || entropyBits(value) < 64) continue;
+        const echoed = setCookies.some((c) => c.includes(value));
+        const hadSession = cookiesSent !== undefined && cookiesSent.length > 0;
+        ctx.report({
+          severity: hadSession ? 'low' : echoed ? 'high' : 'medium',
+          variant: 'pre-authorization-url',
+          message:
+            `${msg.url.base}?${name}=… redirects to an authorization request` +
+            (echoed ? ` and sets a cookie containing the ${name} value from the URL` : '') +
+            (hadSession ? ' (the request already carried the client\'s cookies, so the binding may be validated)' : ': whoever sent this link chooses the session the authorization will be bound to') + '.',
+          evidence: [ctx.evidence(o, name, echoed ? 'value echoed in Set-Cookie' : 'session-like parameter', value)],
+        });
+        return;
+      }
+      return;
+    }
+    // (b): the callback of a flow that a third origin started, whose state carries a session id
+    if (!flow || !msg.url) return;
+    const state = msg.params.get('state');
+    if (!state || !(msg.params.has('code') || msg.params.has('access_token'))) return;
+    const first = flow.requests[0];
+    if (!first || first.via === 'none' || !flow.opener) return;
+    const openerSite = site(flow.opener);
+    const known = new Set([site(flow.client), ...flow.requests.map((r) => site(r.as.origin))]);
+    if (!openerSite || known.has(openerSite)) return;
+    const fields = sessionFields(state);
+    if (fields.length === 0) return;
+    const cookies = header(o.requestHeaders, 'cookie');
+    ctx.report({
+      severity: cookies ? 'low' : 'high',
+      variant: 'state-carries-session',
+      message: `The flow to ${first.as.origin} was started from ${flow.opener} (a third site), its state carries ${fields.join(', ')}, and its callback ${msg.url.base} is completed in this browser${cookies ? ' (with client cookies sent)' : ' without any client cookie'}: the session in the state is not this user's.`,
+      evidence: [{ ...first.ref, url: first.url, param: 'state', note: `opened from ${flow.opener}` }, ctx.evidence(o, 'state', `state fields: ${fields.join(', ')}`)],
+    });
+  },
+});

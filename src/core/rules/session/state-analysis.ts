@@ -1,0 +1,91 @@
+/**
+ * Shared analysis of state values (state-weak, session-fixation-*). Pure; not a rule.
+ */
+import { base64urlDecodeToString, decodeJwtPayloadUnsafe, looksLikeJwe } from '../../tokens/peek';
+import { entropyBits } from '../../util/secret';
+import { parseParams } from '../../util/url';
+
+export const WEAK_VALUES = new Set(['state', '12345', '123456', 'xyz', 'abc123', 'xyzabc123', 'mystate', 'random', 'test', 'none', 'null', 'undefined', 'csrf', 'abc', '1234', 'foo', 'bar', 'security_token']);
+
+export type StateShape =
+  | { kind: 'jwe' }
+  | { kind: 'structured'; format: 'jwt' | 'json' | 'base64-json' | 'fields'; fields: Record<string, string>; randomFields: [string, string][] }
+  | { kind: 'opaque' };
+
+const RANDOM_FIELD = /^(nonce|jti|csrf|csrf_?token|xsrf|token|security_token|secret|rand(om)?|salt|id)$/i;
+
+function flatten(o: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    else if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k2, v2] of Object.entries(flatten(v as Record<string, unknown>))) out[`${k}.${k2}`] = v2;
+  }
+  return out;
+}
+
+function structured(format: 'jwt' | 'json' | 'base64-json' | 'fields', obj: Record<string, unknown>): StateShape {
+  const fields = flatten(obj);
+  const randomFields = Object.entries(fields).filter(([k]) => RANDOM_FIELD.test(k.split('.').pop()!));
+  return { kind: 'structured', format, fields, randomFields };
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  const t = text.trim();
+  if (!t.startsWith('{')) return undefined;
+  try {
+    const v = JSON.parse(t) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a state value is made of: a JWE (unassessable), structured data, or an opaque string. */
+export function stateShape(v: string): StateShape {
+  if (v.length > 16 && looksLikeJwe(v) && /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(v)) return { kind: 'jwe' };
+  const jwt = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(v) ? decodeJwtPayloadUnsafe(v) : undefined;
+  if (jwt) return structured('jwt', jwt);
+  const json = parseObject(v);
+  if (json) return structured('json', json);
+  if (v.length >= 8 && /^[A-Za-z0-9_\-+/]+={0,2}$/.test(v)) {
+    const b = parseObject(base64urlDecodeToString(v.replace(/\+/g, '-').replace(/\//g, '_')));
+    if (b) return structured('base64-json', b);
+  }
+  if (/^[^=&]+=[^&]*(&[^=&]+=[^&]*)+$/.test(v) || /^[A-Za-z_]+=[^&]+$/.test(v)) {
+    const p = parseParams(v);
+    return structured('fields', p.toObject());
+  }
+  return { kind: 'opaque' };
+}
+
+export interface Weakness {
+  variant: 'low-entropy' | 'placeholder' | 'predictable-value' | 'structured-no-random' | 'structured-weak-random';
+  detail: string;
+}
+
+/** The state-weak signature for one (opaque) value; undefined when it is strong enough. */
+export function opaqueWeakness(v: string): Weakness | undefined {
+  const lower = v.toLowerCase();
+  if (WEAK_VALUES.has(lower) || /^\d{1,12}$/.test(v)) return { variant: 'placeholder', detail: `"${v.length > 16 ? v.slice(0, 16) + '…' : v}" is a well-known or digits-only value` };
+  if (/^https?:\/\//i.test(v) || /^\/[\w\-./%]*$/.test(v)) return { variant: 'predictable-value', detail: 'the state is a path or URL' };
+  if (/^\d{10}(\d{3})?$/.test(v) || /^\d{4}-\d{2}-\d{2}T/.test(v)) return { variant: 'predictable-value', detail: 'the state is a timestamp' };
+  if (/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(v)) return { variant: 'predictable-value', detail: 'the state is an email address' };
+  if (/^0x[0-9a-f]{40}$/i.test(v)) return { variant: 'predictable-value', detail: 'the state is a wallet address' };
+  const bits = entropyBits(v);
+  if (bits < 64) return { variant: 'low-entropy', detail: `about ${Math.floor(bits)} bits (length ${v.length}); at least 64 are needed, 128 recommended` };
+  return undefined;
+}
+
+/** Keys that mean the state carries a session identifier (draft-02 §2.3 step 1). */
+export const SESSION_KEY = /^(session|sess|sid|session_?id|auth_?session_?id|user_?id|uid|account|account_?id|tenant|tenant_?id|email|user)$/i;
+
+export function sessionFields(v: string): string[] {
+  const shape = stateShape(v);
+  if (shape.kind !== 'structured') {
+    // delimiter-separated fields: "sid:abc|nonce:xyz" or "session.abc.def"
+    const m = v.match(/(?:^|[|;,:.])(session|sid|auth_session_id|user_id|uid|account|tenant|email)[:=]/i);
+    return m ? [m[1]] : [];
+  }
+  return Object.keys(shape.fields).filter((k) => SESSION_KEY.test(k.split('.').pop()!));
+}

@@ -1,0 +1,52 @@
+import { hashSecret } from '../../util/secret';
+import { defineRule } from '../types';
+import { opaqueWeakness, stateShape } from './state-analysis';
+
+/** RFC 6749 §10.12 / §10.10, RFC 9700 §4.7.1: the state must be non-guessable. */
+export default defineRule({
+  meta: {
+    id: 'state-weak',
+    title: 'Guessable or low-entropy state',
+    severity: 'medium',
+    confidence: 'heuristic',
+    references: ['RFC 6749 §10.12', 'RFC 6749 §10.10', 'RFC 9700 §4.7.1'],
+    description:
+      'The state of an authorization request is guessable: under 64 bits of estimated entropy, a placeholder or digits-only value, a path, URL, timestamp, email or wallet address, the same value across flows, or structured data whose random part is missing or weak.',
+    tier: 1,
+    on: ['authorization-request'],
+    vantage: ['BG', 'DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg, flow, store } = ctx;
+    if (ctx.replay || !msg.paramsKnown) return;
+    const state = msg.params.get('state');
+    if (state === undefined || state === '') return;
+    if (flow && flow.requests.length > 1 && flow.requests[flow.requests.length - 1].obsId === msg.obs.id) return; // judged at the first request
+    const where = msg.url?.base ?? msg.obs.url;
+    const ev = [ctx.evidence(msg.obs, 'state', undefined, state)];
+    const shape = stateShape(state);
+    if (shape.kind === 'jwe') {
+      ctx.report({ severity: 'info', variant: 'unassessable', message: `The state at ${where} is encrypted (JWE); its randomness cannot be assessed.`, evidence: ev });
+      return;
+    }
+    if (shape.kind === 'structured') {
+      if (shape.randomFields.length === 0) {
+        ctx.report({ variant: 'structured-no-random', message: `The state at ${where} is structured data (${shape.format}) with no nonce, jti or csrf field: fields ${Object.keys(shape.fields).slice(0, 6).join(', ')}.`, evidence: ev });
+        return;
+      }
+      const weak = shape.randomFields.map(([k, v]) => [k, opaqueWeakness(v)] as const).find(([, w]) => w !== undefined);
+      if (weak) ctx.report({ variant: 'structured-weak-random', message: `The state at ${where} is structured (${shape.format}); its ${weak[0]} field is weak: ${weak[1]!.detail}.`, evidence: ev });
+      return;
+    }
+    const w = opaqueWeakness(state);
+    if (w) {
+      ctx.report({ variant: w.variant, message: `The state at ${where} is guessable: ${w.detail}.`, evidence: ev });
+      return;
+    }
+    // constant across flows: the same value in two or more earlier, separate flows (other tabs or > 30 min)
+    const others = store.flowsWithState(hashSecret(state)).filter((f) => f.id !== flow?.id);
+    if (others.length >= 2) {
+      ctx.report({ variant: 'constant', message: `The same state value is used by ${others.length + 1} separate flows: it is a constant, not a per-request secret.`, evidence: ev });
+    }
+  },
+});
