@@ -22,7 +22,7 @@ const APPS = ['https://shop.example', 'https://news.example', 'https://app.examp
 const ASES = [
   { origin: 'https://accounts.idp.example', authz: '/o/oauth2/v2/auth', token: '/token' },
   { origin: 'https://login.corp.example', authz: '/oauth2/v2.0/authorize', token: '/oauth2/v2.0/token' },
-  { origin: 'https://sso.example.com', authz: '/realms/main/protocol/openid-connect/auth', token: '/realms/main/protocol/openid-connect/token' },
+  { origin: 'https://sso.example.com', issuer: 'https://sso.example.com/realms/main', authz: '/realms/main/protocol/openid-connect/auth', token: '/realms/main/protocol/openid-connect/token' },
 ];
 
 /**
@@ -136,7 +136,7 @@ export function* harEntries(seed = 1, { oauthEvery = 6 } = {}) {
     yield entry(page, areq, { type: 'document', referer: `${app}/`, text: `<html><form method=post action="/login">${b64(200)}</form></html>` });
     for (let i = 0; i < 3; i++) yield entry(page, `${as.origin}/assets/${b64(8)}.${hex(8)}.${pick(['js', 'css'])}`, { type: pick(['script', 'stylesheet']), initiator: areq, mime: 'application/javascript' });
     const code = b64(40);
-    const cbUrl = `${cb}?${new URLSearchParams({ code, state, iss: as.origin, session_state: `${hex(8)}-${hex(4)}-${hex(4)}` })}`;
+    const cbUrl = `${cb}?${new URLSearchParams({ code, state, iss: as.issuer ?? as.origin, session_state: `${hex(8)}-${hex(4)}-${hex(4)}` })}`;
     yield entry(page, `${as.origin}/login`, { type: 'document', form: { username: 'user@example.com', password: b64(16), csrf: b64(32) }, referer: areq, location: cbUrl });
     yield entry(page, cbUrl, { type: 'document', referer: `${as.origin}/` });
     const tokens = { access_token: `eyJhbGciOiJSUzI1NiJ9.${b64(180)}.${b64(86)}`, token_type: 'Bearer', expires_in: 300, refresh_token: b64(64), id_token: `eyJhbGciOiJSUzI1NiJ9.${b64(300)}.${b64(86)}`, scope: 'openid profile email' };
