@@ -3,8 +3,12 @@ import { testRule } from '../../testing/rule-tester';
 import rule from './callback-context-mismatch';
 import { areq, clean, coat, HONEST, mixup, P } from './scenarios';
 
+import { restartAtAnotherProvider, formPostFlow } from './fixtures';
+
 testRule(rule, {
   valid: [
+    { name: 'a user restarting at another provider with per-provider callbacks (both issued by the client)', observations: () => restartAtAnotherProvider() },
+    { name: 'form_post response to the issued callback', observations: formPostFlow },
     { name: 'a clean flow', observations: () => clean() },
     { name: 'mix-up with a shared redirect URI lands where the state was issued', observations: () => mixup() },
     { name: 'trailing slash and http→https normalisation', observations: () => clean({ cb: `${P}/cb/honest-tool/` }) },

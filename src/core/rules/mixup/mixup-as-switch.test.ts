@@ -3,8 +3,12 @@ import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-as-switch';
 import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './scenarios';
 
+import { keycloakBrokeringToGoogle, restartAtAnotherProvider } from './fixtures';
+
 testRule(rule, {
   valid: [
+    { name: 'a user restarting at another provider (AREQ2 initiated by C)', observations: () => restartAtAnotherProvider() },
+    { name: 'Keycloak brokering to Google (G1: fresh state, broker callback)', observations: keycloakBrokeringToGoogle },
     { name: 'a clean flow', observations: () => clean() },
     { name: 'COAT with per-tool redirect URIs is coat-context-switch, not this', observations: () => coat() },
     {

@@ -5,8 +5,23 @@ import { areq, clean, HONEST, mixup, P } from './scenarios';
 
 const KC = 'https://sso.example.com/realms/myrealm';
 
+import { keycloakBrokeringToGoogle, restartAtAnotherProvider, googleWithIss } from './fixtures';
+
 testRule(rule, {
   valid: [
+    { name: 'a user restarting at another provider: the client itself sent the state to both ASes', observations: () => restartAtAnotherProvider() },
+    { name: 'Keycloak brokering to Google (§3): each response names its own flow\'s AS', observations: keycloakBrokeringToGoogle },
+    { name: 'Google response with iss (provider table)', observations: googleWithIss },
+    {
+      name: 'Entra /common/: the ID token names the user tenant (templated issuer)',
+      observations: () => {
+        const S = rand('entra-s');
+        const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+        const idt = `${b64({ alg: 'RS256' })}.${b64({ iss: 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0', aud: 'c' })}.${rand('sig', 43)}`;
+        const a = `https://login.microsoftonline.com/common/oauth2/v2.0/authorize?${q({ client_id: 'c', response_type: 'code id_token', response_mode: 'fragment', redirect_uri: `${P}/signin-oidc`, scope: 'openid', state: S, nonce: rand('en') })}`;
+        return [obs(a, { referer: `${P}/` }), obs('https://login.microsoftonline.com/common/login', { method: 'POST', form: { u: 'a' }, location: `${P}/signin-oidc#${q({ code: rand('ec'), id_token: idt, state: S })}` })];
+      },
+    },
     { name: 'a clean flow whose iss names its AS', observations: () => clean() },
     {
       name: 'Keycloak: iss has the realm path on the AS origin (origin comparison only when issuer unknown)',
@@ -34,6 +49,15 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'Entra /common/ flow answered with an issuer outside the template',
+      observations: () => {
+        const S = rand('entra-x');
+        const a = `https://login.microsoftonline.com/common/oauth2/v2.0/authorize?${q({ client_id: 'c', response_type: 'code', redirect_uri: `${P}/signin-oidc`, scope: 'openid', state: S })}`;
+        return [obs(a, { referer: `${P}/` }), obs(`${P}/signin-oidc?${q({ code: rand('ex'), state: S, iss: 'https://evil-tenant.example/v2.0' })}`, { referer: 'https://login.microsoftonline.com/' })];
+      },
+      expect: [{ severity: 'critical', param: 'iss' }],
+    },
     { name: 'mix-up: the honest AS names itself while the flow started at the attacker', observations: () => mixup(), expect: [{ severity: 'high', param: 'iss', message: /attacker-as/ }] },
     {
       name: 'issuer known from the provider table: critical',

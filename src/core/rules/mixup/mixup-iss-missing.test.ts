@@ -3,8 +3,11 @@ import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-iss-missing';
 import { areq, clean, HONEST, mixup, P } from './scenarios';
 
+import { restartAtAnotherProvider } from './fixtures';
+
 testRule(rule, {
   valid: [
+    { name: 'a user restarting at another provider, response without iss: the client itself sent the state to both ASes', observations: () => restartAtAnotherProvider({ googleIss: false }) },
     { name: 'a clean flow with iss', observations: () => clean() },
     { name: 'a single-AS flow without iss from an AS not known to support RFC 9207', observations: () => clean({ iss: false }) },
     {

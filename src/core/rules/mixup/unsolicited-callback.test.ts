@@ -3,8 +3,26 @@ import { testRule } from '../../testing/rule-tester';
 import rule from './unsolicited-callback';
 import { areq, ATTACKER, clean, coat, HONEST, P } from './scenarios';
 
+import { keycloakBrokeringToGoogle, parFlow, formPostFlow } from './fixtures';
+
 testRule(rule, {
   valid: [
+    { name: 'Keycloak brokering to Google: both responses answer issued states', observations: keycloakBrokeringToGoogle },
+    { name: 'PAR: the first response reached from the AS adopts the opaque flow', observations: parFlow },
+    { name: 'form_post response', observations: formPostFlow },
+    {
+      name: 'a response relayed by a page the AS redirected to (same chain, other site)',
+      observations: () => {
+        const S = rand('chain');
+        const cb = `${P}/cb?${q({ code: rand('chain-c'), state: S })}`;
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }),
+          obs(`${HONEST}/login`, { method: 'POST', form: { u: 'a' }, location: 'https://login.idp-partner.example/continue' }),
+          obs('https://login.idp-partner.example/continue', { location: cb }),
+          obs(cb),
+        ];
+      },
+    },
     { name: 'a clean flow', observations: () => clean() },
     { name: 'COAT is solicited (its state was issued)', observations: () => coat() },
     {
@@ -26,6 +44,15 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'a forged callback in a fresh tab of a capture older than a code lifetime is not "late" (G6 does not apply)',
+      observations: () => [
+        obs('https://news.example/', { context: 'tab:1', at: 1 }),
+        obs(`${ATTACKER}/forge`, { context: 'tab:7', at: 900, location: `${P}/cb?${q({ code: rand('nt'), state: rand('nts') })}` }),
+        obs(`${P}/cb?${q({ code: rand('nt'), state: rand('nts') })}`, { context: 'tab:7', at: 901 }),
+      ],
+      expect: [{ severity: 'high', variant: 'unknown-state' }],
+    },
     {
       name: 'CORF: an attacker page sends the attacker\'s code with a stale state after the user browsed a while',
       observations: () => [
