@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Flow } from '../../core/flows/flow';
 import type { MetadataRecord } from '../../core/flows/store';
 import { type Finding, sortFindings } from '../../core/report/finding';
+import { parseUrl } from '../../core/util/url';
 import { Capture, analyseHar, exportHar } from '../model/capture';
 import { jsonExport, mergeFindings, sarifExport } from '../model/export';
 import { checkPkce } from '../model/pkce';
@@ -246,7 +247,7 @@ export function App({ params: initial }: { params?: PanelParams }) {
                 key={t.id}
                 id={t.id}
                 title={tokenTitle(t)}
-                context={`${new URL(t.url).host} · ${t.flowId ? `flow ${t.flowId}` : 'no flow'}${t.clientId ? ` · client_id ${t.clientId}` : ''}`}
+                context={`${parseUrl(t.url)?.host ?? "?"} · ${t.flowId ? `flow ${t.flowId}` : 'no flow'}${t.clientId ? ` · client_id ${t.clientId}` : ''}`}
                 raw={t.raw}
                 report={t.report}
                 warnings={warningsFor(t, { flows, metadata, now, endpoint: c.stepByObsId(t.obsId)?.msg.endpoint })}
