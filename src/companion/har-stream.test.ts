@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HarReadError, HarReader, type HarReadSummary } from './har-stream';
+import { HarReadError, HarReader, type HarReadSummary, readHarStream } from './har-stream';
 
 const enc = new TextEncoder();
 
@@ -248,3 +248,26 @@ describe('HarReader errors', () => {
     expect(got.summary.entries).toBe(2000);
   });
 });
+
+describe('readHarStream', () => {
+  it('reads an async stream of chunks and reports progress', async () => {
+    const bytes = enc.encode(JSON.stringify({ log: { entries: [{ a: 1 }, { b: 'é' }] } }));
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += 5) yield bytes.subarray(i, i + 5);
+    }
+    const seen: unknown[] = [];
+    const progress: number[] = [];
+    const summary = await readHarStream(chunks(), { onEntry: (e) => seen.push(e) }, { onProgress: (b) => progress.push(b) });
+    expect(seen).toEqual([{ a: 1 }, { b: 'é' }]);
+    expect(summary).toMatchObject({ entries: 2, bytes: bytes.length });
+    expect(progress.at(-1)).toBe(bytes.length);
+  });
+
+  it('rejects with a HarReadError on a truncated stream', async () => {
+    async function* chunks() {
+      yield enc.encode('{"log":{"entries":[{"a":1},');
+    }
+    await expect(readHarStream(chunks(), { onEntry: () => undefined })).rejects.toThrow(/truncated at byte 27, after entry 0/);
+  });
+});
+
