@@ -48,7 +48,7 @@ async function buildPanelExtension(dir: string): Promise<void> {
   writeFileSync(join(dir, 'background.js'), 'globalThis.__coatcheckReady = true;\n');
   writeFileSync(
     join(dir, 'manifest.json'),
-    JSON.stringify({ manifest_version: 3, name: 'CoatCheck panel test', version: '0.0.1', devtools_page: 'src/devtools/devtools.html', host_permissions: ['http://127.0.0.1/*'], background: { service_worker: 'background.js' } }),
+    JSON.stringify({ manifest_version: 3, name: 'CoatCheck panel test', version: '0.0.1', devtools_page: 'src/devtools/devtools.html', background: { service_worker: 'background.js' } }),
   );
 }
 
