@@ -8,7 +8,7 @@ import { Engine } from './engine';
 import type { Observation } from './observe/observation';
 import type { Finding } from './report/finding';
 import { defineRule, type Rule, type RuleContext } from './rules/types';
-import { obs, q, rand, redirect, resetBuilders, run } from './testing/builders';
+import { obs, post, q, rand, redirect, resetBuilders, run } from './testing/builders';
 import { formPostFlow, keycloakBrokeringToGoogle, parFlow, restartAtAnotherProvider, KC, APP } from './rules/mixup/fixtures';
 import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './rules/mixup/scenarios';
 
@@ -132,6 +132,38 @@ describe('engine correlation: flows', () => {
     const resp = `${P}/cb?${q({ code: rand('x'), state: rand('y') })}`;
     const e = feed([obs(a), obs(`${ATTACKER}/x`, { at: 30, location: resp }), obs(resp)]);
     expect(e.flows()[0].responses).toHaveLength(0);
+  });
+
+  it('PAR body seen (DT/HAR): the request_uri gives the flow its state, redirect_uri and client; COAT through PAR is still caught', () => {
+    resetBuilders();
+    const S = rand('pushed-s');
+    const uri = 'urn:ietf:params:oauth:request_uri:' + rand('ru', 22);
+    const e = feed([
+      post(`${ATTACKER}/par`, { client_id: 'a', response_type: 'code', redirect_uri: `${P}/cb/attacker-tool`, state: S, code_challenge: rand('pcc', 43), code_challenge_method: 'S256' }, { status: 201, responseBody: { request_uri: uri, expires_in: 60 } }),
+      obs(`${P}/connect`, { location: `${ATTACKER}/authorize?${q({ client_id: 'a', request_uri: uri })}` }),
+      obs(`${ATTACKER}/authorize?${q({ client_id: 'a', request_uri: uri })}`, { location: areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: S }) }),
+      obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: S })),
+      obs(`${HONEST}/login`, { method: 'POST', form: { u: 'a' }, location: `${P}/cb/honest-tool?${q({ code: rand('pc'), state: S, iss: HONEST })}` }),
+      obs(`${P}/cb/honest-tool?${q({ code: rand('pc'), state: S, iss: HONEST })}`),
+    ]);
+    const flows = e.flows();
+    expect(flows).toHaveLength(1);
+    expect(flows[0]).toMatchObject({ pushed: true, paramsKnown: false, client: P, redirectUri: `${P}/cb/attacker-tool` });
+    expect(flows[0].requests).toHaveLength(2);
+    const ids = e.findings.map((f) => f.ruleId);
+    expect(ids).toContain('coat-context-switch');
+    expect(ids).toContain('callback-context-mismatch');
+    expect(ids).not.toContain('unsolicited-callback');
+  });
+
+  it('a stateless response at an unknown callback, redirected there by the AS of an open flow, is a response (§0.2)', () => {
+    resetBuilders();
+    const { rule, seen } = spy();
+    const a = `${HONEST}/authorize?${q({ client_id: 'par', request_uri: 'urn:ietf:params:oauth:request_uri:zz' })}`;
+    const resp = `${P}/elsewhere?${q({ code: rand('nostate') })}`;
+    feed([obs(a), obs(`${HONEST}/login`, { method: 'POST', form: { u: 'a' }, location: resp }), obs(resp)], [rule]);
+    expect(seen.map((x) => x.kind)).toEqual(['authorization-request', 'authorization-response']);
+    expect(seen[1].flowId).toBe(seen[0].flowId);
   });
 
   it('form_post: the POST to the callback is a response in form_post mode, linked by state', () => {

@@ -148,6 +148,8 @@ export class Engine {
       const code = msg.params.get('code');
       flow = code ? store.flowForCode(code) : undefined;
       if (flow) store.addStep(flow, msg);
+    } else if (msg.kind === 'par-request') {
+      store.recordPushedRequest(msg);
     } else if (msg.kind === 'metadata' && msg.json && msg.url) {
       store.recordMetadata(msg.url.href, msg.json);
     }

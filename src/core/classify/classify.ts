@@ -16,6 +16,8 @@ export interface ClassifyHints {
   isKnownAuthorizationEndpoint(base: string): boolean;
   /** kind of endpoint from observed metadata, if the URL is one */
   endpointKindFromMetadata(base: string): OAuthMessage['endpoint'] | undefined;
+  /** optional: the URL is the Location of a redirect answered by an AS origin of this context */
+  reachedByRedirectFromAs?(o: Observation): boolean;
 }
 
 export const NO_HINTS: ClassifyHints = {
@@ -158,6 +160,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
           params.has('state') ||
           hints.matchesKnownRedirectUri(url) ||
           (initiatorOrigin !== undefined && hints.isKnownAsOrigin(initiatorOrigin, o.context)) ||
+          hints.reachedByRedirectFromAs?.(o) === true ||
           (params.has('iss') && hasCredential);
         if (isAresp) {
           const responseMode = o.method === 'POST' && form.size > 0 && RESPONSE_PARAMS.some((p) => form.has(p))

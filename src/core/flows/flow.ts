@@ -74,8 +74,10 @@ export interface Flow {
   responseType?: string;
   responseMode?: string;
   scope?: string;
-  /** false for PAR/JAR flows whose parameters were not visible */
+  /** false for PAR/JAR flows whose parameters were not visible in the authorization request */
   paramsKnown: boolean;
+  /** PAR: state, redirect_uri, … were learnt from the pushed request body (DT/HAR) */
+  pushed?: boolean;
   /** parent flow id when this is a brokered upstream flow (G1) */
   parent?: string;
   children: string[];

@@ -22,6 +22,24 @@ const MAX_FLOW_RESPONSES = 50;
 const MAX_FLOW_STEPS = 200;
 /** how far back "reached from" looks for the redirect that led to a request (§1.A: 60 s) */
 const HOP_WINDOW_MS = 60_000;
+const MAX_PAR = 500;
+/** RFC 9126 §2.2: request_uri lifetimes are short (Keycloak 60 s, most ASes ≤ 10 min) */
+const PAR_TTL_MS = 10 * 60 * 1000;
+
+/** What a pushed authorization request (DT/HAR) told about the flow its request_uri will open. */
+export interface PushedRequest {
+  time: number;
+  ref: SourceRef;
+  clientId?: string;
+  redirectUri?: string;
+  state?: SecretRef;
+  nonce?: SecretRef;
+  responseType?: string;
+  responseMode?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  scope?: string;
+}
 
 /**
  * A navigation hop seen in a context: used to answer "how was this request reached?". URLs are kept
@@ -125,6 +143,8 @@ export class FlowStore implements ClassifyHints {
   areqCount = new Map<string, number>();
   /** recently seen URL keys (hashes) per context, for G3 replays */
   recentUrls = new Map<string, { key: string; time: number; initiator?: string }[]>();
+  /** request_uri hash → the PAR body it stands for (RFC 9126) */
+  pushed = new Map<string, PushedRequest>();
   /** time of the first observation of the whole capture (G6) */
   captureStart: number | undefined;
   now = 0;
@@ -309,6 +329,12 @@ export class FlowStore implements ClassifyHints {
     return false;
   }
 
+  /** the URL was the Location of a redirect answered by an AS origin of this context (§0.2 ARESP) */
+  reachedByRedirectFromAs(o: Observation): boolean {
+    const h = this.redirectHopTo(o.context, o.url, o.time, o.id);
+    return h !== undefined && this.isKnownAsOrigin(h.origin, o.context);
+  }
+
   isKnownAuthorizationEndpoint(base: string): boolean {
     return this.endpointIssuer.has(base) || providerForEndpoint(base) !== undefined;
   }
@@ -371,9 +397,18 @@ export class FlowStore implements ClassifyHints {
       responseType: msg.paramsKnown ? p.get('response_type') : undefined,
     };
     this.areqCount.set(o.context, (this.areqCount.get(o.context) ?? 0) + 1);
+    // PAR (RFC 9126): the pushed body behind this request_uri names state, redirect_uri, …
+    const requestUri = msg.paramsKnown ? undefined : p.get('request_uri');
+    const found = requestUri ? this.pushed.get(hashSecret(requestUri)) : undefined;
+    const pushed = found && o.time - found.time <= PAR_TTL_MS && (!found.clientId || !request.clientId || found.clientId === request.clientId) ? found : undefined;
+    if (pushed) {
+      request.redirectUri = pushed.redirectUri;
+      request.responseType = pushed.responseType;
+    }
+    const stateHash = state !== undefined ? hashSecret(state) : pushed?.state?.hash;
 
-    if (state !== undefined) {
-      const h = hashSecret(state);
+    if (stateHash !== undefined) {
+      const h = stateHash;
       const prior = this.flowsWithState(h)
         .filter((f) => f.context === o.context && o.time - f.tLast <= this.opts.ttlMs)
         .pop();
@@ -409,9 +444,22 @@ export class FlowStore implements ClassifyHints {
       responses: [],
       steps: [{ ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url }],
     };
+    if (pushed) {
+      flow.pushed = true;
+      flow.redirectUri = pushed.redirectUri;
+      flow.client = originOf(pushed.redirectUri);
+      flow.state = pushed.state;
+      flow.nonce = pushed.nonce;
+      flow.responseType = pushed.responseType;
+      flow.responseMode = pushed.responseMode;
+      flow.codeChallenge = pushed.codeChallenge;
+      flow.codeChallengeMethod = pushed.codeChallengeMethod;
+      flow.scope = pushed.scope;
+      flow.clientId ??= pushed.clientId;
+    }
     // G1: the redirect_uri is on a previous hop's AS origin (the broker's own callback) and the
     // state is fresh (a reused state joined above) → a brokered child flow of the broker's flow
-    const ru = originOf(redirectUri);
+    const ru = originOf(flow.redirectUri);
     if (ru && ru !== as.origin) {
       const parent = this.openFlowsIn(o.context)
         .filter((f) => f.requests.some((r) => r.as.origin === ru))
@@ -506,6 +554,32 @@ export class FlowStore implements ClassifyHints {
     flow.steps.push(step);
     if (flow.steps.length > MAX_FLOW_STEPS) flow.steps.splice(1, flow.steps.length - MAX_FLOW_STEPS); // keep the first
     flow.tLast = Math.max(flow.tLast, step.time);
+  }
+
+  /**
+   * A PAR request with its 201 reply (DT/HAR): remember the parameters behind the request_uri so
+   * the opaque authorization request that uses it gets its state, redirect_uri and client.
+   */
+  recordPushedRequest(msg: OAuthMessage): void {
+    const uri = msg.json?.request_uri;
+    if (typeof uri !== 'string' || uri.length === 0) return;
+    const p = msg.params;
+    const state = p.get('state');
+    const nonce = p.get('nonce');
+    this.pushed.set(hashSecret(uri), {
+      time: msg.obs.time,
+      ref: msg.obs.ref,
+      clientId: p.get('client_id'),
+      redirectUri: p.get('redirect_uri'),
+      state: state !== undefined ? this.secret(state) : undefined,
+      nonce: nonce !== undefined ? this.secret(nonce) : undefined,
+      responseType: p.get('response_type'),
+      responseMode: p.get('response_mode'),
+      codeChallenge: p.get('code_challenge'),
+      codeChallengeMethod: p.get('code_challenge_method'),
+      scope: p.get('scope'),
+    });
+    while (this.pushed.size > MAX_PAR) this.pushed.delete(this.pushed.keys().next().value as string);
   }
 
   /** Remember a refresh token use (bounded). */
@@ -620,6 +694,7 @@ export class FlowStore implements ClassifyHints {
     for (const [h, list] of this.codes) {
       if (list.every((d) => d.time < limit)) this.codes.delete(h);
     }
+    for (const [h, p] of this.pushed) if (p.time < this.now - PAR_TTL_MS) this.pushed.delete(h);
     this.prune();
   }
 
@@ -656,6 +731,7 @@ export class FlowStore implements ClassifyHints {
       contextLast: [...this.contextLast.entries()],
       areqCount: [...this.areqCount.entries()],
       recentUrls: [...this.recentUrls.entries()],
+      pushed: [...this.pushed.entries()],
     };
   }
 
@@ -686,6 +762,7 @@ export class FlowStore implements ClassifyHints {
       s.contextLast = new Map(arr(state.contextLast));
       s.areqCount = new Map(arr(state.areqCount));
       s.recentUrls = new Map(arr(state.recentUrls));
+      s.pushed = new Map(arr(state.pushed));
     } catch {
       return new FlowStore(opts);
     }
@@ -708,6 +785,7 @@ export interface StoreState {
   contextLast?: [string, number][];
   areqCount: [string, number][];
   recentUrls: [string, { key: string; time: number; initiator?: string }[]][];
+  pushed?: [string, PushedRequest][];
 }
 export function stripQuery(u: string): string {
   const i = u.search(/[?#]/);
