@@ -338,3 +338,52 @@ describe('DevTools panel: import, theme, background mode', () => {
     expect(tabMode?.kinds).toContain('authorization-response');
   });
 });
+
+describe('DevTools panel in Firefox', () => {
+  it('renders the recorded flow offline (?har=), decodes the ID token and verifies it against the JWKS', async (ctx) => {
+    const { FIREFOX_PATH, launchFirefox } = await import('../../lab/firefox.mjs');
+    if (!existsSync(FIREFOX_PATH)) {
+      ctx.skip();
+      return;
+    }
+    // the same panel build, with a Firefox manifest (background scripts, gecko id)
+    const ffExt = join(work, 'ff-panel-ext');
+    const { cpSync } = await import('node:fs');
+    if (product) {
+      ctx.skip(); // the product's Firefox build is dist/firefox; its own suite covers loading it
+      return;
+    }
+    cpSync(extDir, ffExt, { recursive: true });
+    writeFileSync(join(ffExt, 'background.js'), 'globalThis.__coatcheckReady = true;\n');
+    writeFileSync(
+      join(ffExt, 'manifest.json'),
+      JSON.stringify({ manifest_version: 3, name: 'CoatCheck panel test', version: '0.0.1', devtools_page: 'src/devtools/devtools.html', background: { scripts: ['background.js'] }, browser_specific_settings: { gecko: { id: 'panel-test@coatcheck.dev', strict_min_version: '128.0' } } }),
+    );
+    const ff = await launchFirefox();
+    try {
+      const id = await ff.installExtension(ffExt);
+      const base = await ff.extensionBase(id);
+      const tab = await ff.openExtensionPage(`${base}${PANEL}?har=${encodeURIComponent(`${lab.spa}/capture.har`)}`);
+      const poll = async (expr: string, ms = 10000) => {
+        const t0 = Date.now();
+        for (;;) {
+          const v = await ff.evaluate(tab, expr).catch(() => null);
+          if (v) return v;
+          if (Date.now() - t0 > ms) return v;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const kinds = await poll(`(() => { const k = [...(document.querySelector('[data-testid=flow]')?.querySelectorAll('[data-testid=timeline-step]') ?? [])].map((e) => e.dataset.kind); return k.includes('token-request') ? k.join(',') : null; })()`);
+      expect(kinds).toBe('authorization-request,authorization-response,token-request');
+      await ff.evaluate(tab, `document.getElementById('tab-tokens').click(), true`);
+      const aud = await poll(`document.querySelector('[data-testid=token-card] tr[data-claim=aud] td')?.textContent ?? null`);
+      expect(aud).toBe(SPA_CLIENT_ID);
+      await ff.evaluate(tab, `document.querySelector('[data-testid=verify-btn]').click(), true`);
+      const verified = await poll(`document.querySelector('[data-testid=verify-result]')?.dataset.verified ?? null`);
+      expect(verified).toBe('true');
+      expect(await ff.evaluate(tab, `document.querySelector('[data-testid=verify-result]').textContent`)).toContain('kid spa-lab-rs256');
+    } finally {
+      await ff.close();
+    }
+  });
+});
