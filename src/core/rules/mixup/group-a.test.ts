@@ -76,6 +76,23 @@ describe('group A: benign look-alikes raise nothing at medium or above', () => {
     ['a user restarting at another provider (initiated by C, per-provider callbacks)', () => restartAtAnotherProvider()],
     ['a user restarting at another provider, response without iss', () => restartAtAnotherProvider({ googleIss: false })],
     ['front-channel logout iframe with iss + sid (G4)', () => frontChannelLogout(clean())],
+    [
+      'third-party-initiated login (OIDC Core §4) and an RP discovery URL with iss (G4)',
+      () => [
+        obs(`${P}/oidc/initiate?${q({ iss: HONEST, login_hint: 'alice@example.com', target_link_uri: `${P}/home` })}`, { referer: `${HONEST}/portal` }),
+        obs(`${P}/redirect_uri?${q({ iss: HONEST, target_link_uri: `${P}/home` })}`),
+        obs(`${P}/redirect_uri?${q({ iss: HONEST })}`, { referer: `${HONEST}/` }),
+      ],
+    ],
+    [
+      'silent renewal in a hidden iframe answered with login_required (G5)',
+      () => {
+        const S = rand('silent');
+        const a = areq(HONEST, { client_id: 'spa', redirect_uri: `${P}/silent-callback.html`, state: S, prompt: 'none' });
+        const resp = `${P}/silent-callback.html?${q({ error: 'login_required', state: S, iss: HONEST })}`;
+        return [obs(a, { type: 'sub_frame', initiator: P, location: resp }), obs(resp, { type: 'sub_frame' })];
+      },
+    ],
     ['reload and history re-request of the callback (G3)', () => reloadCallback(clean())],
     ['PAR flow: the response adopts the opaque flow', parFlow],
     ['form_post response', formPostFlow],
