@@ -373,7 +373,24 @@ export class FlowStore implements ClassifyHints {
 
   /** The requests of a flow that the client itself issued: not reached from an AS hop of the flow. */
   clientIssued(flow: Flow): FlowRequest[] {
-    return flow.requests.filter((r, i) => i === 0 || !r.from || !flow.requests.slice(0, i).some((p) => p.as.origin === r.from));
+    return flow.requests.filter((_, i) => this.relayedBy(flow, i) === undefined);
+  }
+
+  /**
+   * The earlier request of the flow whose AS relayed request i ("reached from O1"): the previous
+   * hop is that AS's origin, or another host of its site that is not the client's own origin.
+   */
+  relayedBy(flow: Flow, i: number): FlowRequest | undefined {
+    const r = flow.requests[i];
+    if (i === 0 || !r?.from) return undefined;
+    const priors = flow.requests.slice(0, i).reverse();
+    const exact = priors.find((p) => p.as.origin === r.from);
+    if (exact) return exact;
+    const clientOrigins = new Set([flow.client, originOf(r.redirectUri)].filter((x): x is string => !!x));
+    if (clientOrigins.has(r.from)) return undefined;
+    const site = (o: string) => siteOf(parseUrl(o)?.hostname ?? o);
+    const fromSite = site(r.from);
+    return priors.find((p) => site(p.as.origin) === fromSite);
   }
 
   /** Authorization request → flow (new, joined by state, or a brokered child, G1). */

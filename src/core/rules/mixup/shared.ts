@@ -28,9 +28,9 @@ export function crossAsTransplant(ctx: RuleContext): CrossAsMatch | undefined {
   const current = flow.requests[flow.requests.length - 1];
   if (current.obsId !== msg.obs.id) return undefined;
   const first = flow.requests[0];
-  // "reached from O1": the previous hop is the origin of an earlier AS of this flow
-  const priors = flow.requests.slice(0, -1);
-  const prior = [...priors].reverse().find((r) => r.as.origin === current.from);
+  // "reached from O1": the previous hop is an earlier AS of this flow (its origin, or another host
+  // of its site that is not the client)
+  const prior = store.relayedBy(flow, flow.requests.length - 1);
   if (!prior || current.via === 'none') return undefined;
   if (current.time - prior.time > WINDOW_MS) return undefined;
   if (!store.differentAs(first.as, current.as) && !store.differentAs(prior.as, current.as)) return undefined;
@@ -77,7 +77,7 @@ export function crossAsEvidence(flow: Flow, ctx: RuleContext): boolean {
   // mixup-as-switch / coat-context-switch); the client itself restarting elsewhere is not one
   const rs = flow.requests;
   for (let i = 1; i < rs.length; i++) {
-    const relayed = rs[i].from !== undefined && rs.slice(0, i).some((r) => r.as.origin === rs[i].from);
+    const relayed = ctx.store.relayedBy(flow, i) !== undefined;
     if (relayed && ctx.store.differentAs(rs[0].as, rs[i].as)) return true;
   }
   return false;
