@@ -410,3 +410,53 @@ function strip(fs: readonly Finding[]): Finding[] {
 function b64(o: unknown): string {
   return btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }
+
+describe('engine correlation: random traffic (property)', () => {
+  it('never throws, records no engine or group A rule errors, and stays serialisable', async () => {
+    const fc = (await import('fast-check')).default;
+    const { mixupRules } = await import('./rules/mixup/index');
+    const origins = [P, HONEST, ATTACKER, 'https://sso.example.com', 'https://accounts.google.com'];
+    const paths = ['/authorize', '/cb', '/cb/honest-tool', '/realms/r/protocol/openid-connect/auth', '/o/oauth2/v2/auth', '/login', '/par'];
+    const values = ['S1', 'S2', rand('v1'), '', 'https://honest-as.example', `${P}/cb`, 'urn:ietf:params:oauth:request_uri:x', '%', '#'];
+    const names = ['client_id', 'redirect_uri', 'state', 'code', 'iss', 'response_type', 'request_uri', 'error', 'id_token', 'access_token', 'sid', 'nonce'];
+    const param = fc.tuple(fc.constantFrom(...names), fc.constantFrom(...values));
+    const url = fc.tuple(fc.constantFrom(...origins), fc.constantFrom(...paths), fc.array(param, { maxLength: 5 }), fc.boolean()).map(
+      ([o, p, ps, frag]) => `${o}${p}${frag ? '#' : '?'}${q(Object.fromEntries(ps))}`,
+    );
+    const ob = fc.record({
+      url,
+      location: fc.option(url, { nil: undefined }),
+      referer: fc.option(fc.constantFrom(...origins), { nil: undefined }),
+      initiator: fc.option(fc.constantFrom(...origins, 'null'), { nil: undefined }),
+      context: fc.constantFrom('tab:1', 'tab:2'),
+      at: fc.integer({ min: 0, max: 4000 }),
+      post: fc.boolean(),
+      reload: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(ob, { maxLength: 25 }), (list) => {
+        resetBuilders();
+        const observations = [...list]
+          .sort((a, b) => a.at - b.at)
+          .map((x) =>
+            obs(x.url, {
+              context: x.context,
+              at: x.at,
+              location: x.location,
+              referer: x.referer,
+              initiator: x.initiator,
+              ...(x.post ? { method: 'POST', form: { state: 'S1', code: 'c' } } : {}),
+              ...(x.reload ? { transition: { type: 'reload', qualifiers: [] } } : {}),
+            }),
+          );
+        const e = new Engine({ rules: mixupRules, maxFlows: 5 });
+        for (const o of observations) e.push(o);
+        expect(e.errors).toEqual([]);
+        expect(e.store.flows.size).toBeLessThanOrEqual(5);
+        const state = JSON.parse(JSON.stringify(e.toJSON()));
+        expect(JSON.parse(JSON.stringify(new Engine({ state, rules: mixupRules }).toJSON()))).toEqual(state);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
