@@ -346,19 +346,20 @@ describe('DevTools panel in Firefox', () => {
       ctx.skip();
       return;
     }
-    // the same panel build, with a Firefox manifest (background scripts, gecko id)
-    const ffExt = join(work, 'ff-panel-ext');
-    const { cpSync } = await import('node:fs');
-    if (product) {
-      ctx.skip(); // the product's Firefox build is dist/firefox; its own suite covers loading it
-      return;
+    // the product's Firefox build when it has the panel, else the same panel build with a
+    // Firefox manifest (background scripts, gecko id)
+    const { FIREFOX_DIST } = await import('../../lab/extension.mjs');
+    let ffExt = join(work, 'ff-panel-ext');
+    if (product && existsSync(join(FIREFOX_DIST, PANEL))) ffExt = FIREFOX_DIST;
+    else {
+      const { cpSync } = await import('node:fs');
+      cpSync(extDir, ffExt, { recursive: true, filter: (src) => !src.endsWith('manifest.json') });
+      writeFileSync(join(ffExt, 'background.js'), 'globalThis.__coatcheckReady = true;\n');
+      writeFileSync(
+        join(ffExt, 'manifest.json'),
+        JSON.stringify({ manifest_version: 3, name: 'CoatCheck panel test', version: '0.0.1', devtools_page: 'src/devtools/devtools.html', background: { scripts: ['background.js'] }, browser_specific_settings: { gecko: { id: 'panel-test@coatcheck.dev', strict_min_version: '128.0' } } }),
+      );
     }
-    cpSync(extDir, ffExt, { recursive: true });
-    writeFileSync(join(ffExt, 'background.js'), 'globalThis.__coatcheckReady = true;\n');
-    writeFileSync(
-      join(ffExt, 'manifest.json'),
-      JSON.stringify({ manifest_version: 3, name: 'CoatCheck panel test', version: '0.0.1', devtools_page: 'src/devtools/devtools.html', background: { scripts: ['background.js'] }, browser_specific_settings: { gecko: { id: 'panel-test@coatcheck.dev', strict_min_version: '128.0' } } }),
-    );
     const ff = await launchFirefox();
     try {
       const id = await ff.installExtension(ffExt);
