@@ -59,7 +59,14 @@ async function run(name: ScenarioName) {
   const tabId = await tabOf(page);
   // quiet scenarios: give the worker the same time it gets for attacks, then look
   const fs = await findingsFor(tabId, SCENARIOS[name].expect, SCENARIOS[name].quiet ? 1500 : 8000);
+  // the extension did follow a quiet tab's flow (so "no finding" means something)
+  if (SCENARIOS[name].quiet) await expectFlows(tabId, name);
   return { page, tabId, findings: fs };
+}
+
+async function expectFlows(tabId: number, name: string) {
+  const flows = (await ext.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows?: unknown[] };
+  expect(flows?.flows?.length ?? 0, `flows seen in the ${name} tab`).toBeGreaterThan(0);
 }
 
 describe('Chromium + built extension + lab', () => {

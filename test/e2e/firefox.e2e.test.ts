@@ -47,6 +47,10 @@ async function run(name: ScenarioName): Promise<F[]> {
     if (want.length > 0 && want.every((id) => fs.some((f) => f.ruleId === id))) break;
     await new Promise((res) => setTimeout(res, 150));
   } while (Date.now() - t0 < (want.length ? 8000 : 1500));
+  if (SCENARIOS[name].quiet) {
+    const flows = await ff.evaluate(ext, `browser.runtime.sendMessage({ type: 'getFlows', tabId: ${tabId} }).then((r) => r?.flows?.length ?? 0)`);
+    expect(flows, `flows seen in the ${name} tab`).toBeGreaterThan(0);
+  }
   return fs;
 }
 
