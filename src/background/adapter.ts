@@ -1,0 +1,198 @@
+/**
+ * webRequest / webNavigation events → the core's Observation. One request's events (before
+ * request, headers sent, headers received, redirect or completion) are assembled into ONE
+ * observation, pushed when the request redirects or ends. Committed navigations with a fragment
+ * (which no request shows) become `navigationOnly` observations. Pure: takes event details, calls
+ * no browser API, so it is unit-tested in Node.
+ */
+import type { Header, Observation, ResourceType } from '../core/observe/observation';
+
+export interface RequestDetails {
+  requestId: string;
+  url: string;
+  method: string;
+  type: string;
+  tabId: number;
+  frameId?: number;
+  timeStamp: number;
+  initiator?: string;
+  originUrl?: string; // Firefox
+  documentUrl?: string; // Firefox
+  requestBody?: { formData?: Record<string, string[]>; raw?: { bytes?: ArrayBuffer }[] } | null;
+  requestHeaders?: { name: string; value?: string }[];
+  responseHeaders?: { name: string; value?: string }[];
+  statusCode?: number;
+  redirectUrl?: string;
+  error?: string;
+}
+
+export interface NavigationDetails {
+  tabId: number;
+  frameId: number;
+  url: string;
+  timeStamp: number;
+  transitionType?: string;
+  transitionQualifiers?: string[];
+}
+
+const TYPE: Record<string, ResourceType> = {
+  main_frame: 'main_frame',
+  sub_frame: 'sub_frame',
+  xmlhttprequest: 'xhr',
+  script: 'script',
+  image: 'image',
+  imageset: 'image',
+  stylesheet: 'stylesheet',
+  ping: 'other',
+  beacon: 'other',
+  other: 'other',
+};
+
+interface Pending {
+  id: string;
+  tabId: number;
+  time: number;
+  url: string;
+  method: string;
+  type: ResourceType;
+  initiator?: string;
+  form?: [string, string][];
+  requestHeaders: Header[];
+  status?: number;
+  responseHeaders: Header[];
+  hop: number;
+}
+
+const MAX_PENDING = 2000;
+
+function headers(h: { name: string; value?: string }[] | undefined): Header[] {
+  return (h ?? []).map((x) => ({ name: x.name, value: x.value ?? '' }));
+}
+
+function originOf(u: string | undefined): string | undefined {
+  if (!u) return undefined;
+  try {
+    const o = new URL(u).origin;
+    return o === 'null' ? undefined : o;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a request is the extension's own (or the browser's): never observed. */
+export function isOwnRequest(d: Pick<RequestDetails, 'tabId' | 'initiator' | 'originUrl' | 'url'>): boolean {
+  if (d.tabId < 0) return true;
+  const i = d.initiator ?? d.originUrl ?? '';
+  return /^(chrome|moz)-extension:/.test(i) || /^(chrome|moz)-extension:/.test(d.url);
+}
+
+export class RequestAssembler {
+  private pending = new Map<string, Pending>();
+  /** hops per requestId: a redirect chain keeps its requestId, each hop gets its own observation id */
+  private hops = new Map<string, number>();
+
+  start(d: RequestDetails): void {
+    if (isOwnRequest(d)) return;
+    const type = TYPE[d.type];
+    if (!type) return;
+    const hop = this.hops.get(d.requestId) ?? 0;
+    this.hops.set(d.requestId, hop + 1);
+    if (this.hops.size > MAX_PENDING) this.hops.delete(this.hops.keys().next().value as string);
+    const form = d.requestBody?.formData
+      ? Object.entries(d.requestBody.formData).flatMap(([k, vs]) => vs.map((v) => [k, v] as [string, string]))
+      : undefined;
+    this.pending.set(d.requestId, {
+      id: d.requestId,
+      tabId: d.tabId,
+      time: d.timeStamp,
+      url: d.url,
+      method: d.method.toUpperCase(),
+      type,
+      initiator: d.initiator ?? originOf(d.originUrl),
+      form,
+      requestHeaders: [],
+      responseHeaders: [],
+      hop,
+    });
+    if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
+  }
+
+  sendHeaders(d: RequestDetails): void {
+    const p = this.pending.get(d.requestId);
+    if (p) p.requestHeaders = headers(d.requestHeaders);
+  }
+
+  headersReceived(d: RequestDetails): void {
+    const p = this.pending.get(d.requestId);
+    if (!p) return;
+    p.status = d.statusCode;
+    p.responseHeaders = headers(d.responseHeaders);
+  }
+
+  /** A redirect ends this hop: the observation carries the Location (with its fragment). */
+  redirect(d: RequestDetails): Observation | undefined {
+    const p = this.pending.get(d.requestId);
+    if (!p) return undefined;
+    if (d.responseHeaders) p.responseHeaders = headers(d.responseHeaders);
+    p.status = d.statusCode ?? p.status;
+    const loc = p.responseHeaders.find((h) => h.name.toLowerCase() === 'location')?.value;
+    // the Location header keeps the fragment exactly as sent; redirectUrl is its resolved form
+    let location = d.redirectUrl;
+    if (loc && loc.includes('#') && location && !location.includes('#')) location += loc.slice(loc.indexOf('#'));
+    return this.finish(p, location);
+  }
+
+  complete(d: RequestDetails): Observation | undefined {
+    const p = this.pending.get(d.requestId);
+    if (!p) return undefined;
+    if (d.responseHeaders && p.responseHeaders.length === 0) p.responseHeaders = headers(d.responseHeaders);
+    p.status = d.statusCode ?? p.status;
+    return this.finish(p, undefined);
+  }
+
+  error(d: RequestDetails): Observation | undefined {
+    const p = this.pending.get(d.requestId);
+    if (!p) return undefined;
+    return this.finish(p, undefined);
+  }
+
+  private finish(p: Pending, location: string | undefined): Observation {
+    this.pending.delete(p.id);
+    return {
+      id: `${p.id}.${p.hop}`,
+      ref: { requestId: p.id },
+      context: `tab:${p.tabId}`,
+      time: p.time,
+      url: p.url,
+      method: p.method,
+      type: p.type,
+      initiator: p.initiator,
+      requestHeaders: p.requestHeaders,
+      requestBody: p.form ? { form: p.form, mimeType: 'application/x-www-form-urlencoded' } : undefined,
+      status: p.status,
+      responseHeaders: p.responseHeaders,
+      location,
+    };
+  }
+
+  /** A committed navigation (or fragment update) whose URL has a fragment the requests did not show. */
+  navigation(d: NavigationDetails, seq: number): Observation | undefined {
+    if (d.tabId < 0) return undefined;
+    const hash = d.url.indexOf('#');
+    if (hash < 0 || hash === d.url.length - 1) return undefined;
+    if (!/^https?:/.test(d.url)) return undefined;
+    return {
+      id: `nav:${d.tabId}:${d.frameId}:${seq}`,
+      ref: { requestId: `nav:${d.tabId}:${seq}` },
+      context: `tab:${d.tabId}`,
+      time: d.timeStamp,
+      url: d.url,
+      method: 'GET',
+      type: d.frameId === 0 ? 'main_frame' : 'sub_frame',
+      requestHeaders: [],
+      responseHeaders: [],
+      navigationOnly: true,
+      transition: d.transitionType ? { type: d.transitionType, qualifiers: d.transitionQualifiers ?? [] } : undefined,
+    };
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The background worker: browser events → Observation → the core Engine → findings → badge,
+ * notifications and the popup/panel/options (runtime messages). Flow state is kept in
+ * storage.session so that a service-worker stop between an authorization request and its
+ * callback loses nothing. The worker makes no network request of its own.
+ */
+import browser from 'webextension-polyfill';
+import { Engine } from '../core/engine';
+import type { Observation } from '../core/observe/observation';
+import { type Finding, severityRank, type Severity } from '../core/report/finding';
+import { jsonExport, sarifExport } from '../devtools/model/export';
+import { startNativeLink, type FindingsBatch } from '../background-native/native-link';
+import { RequestAssembler, type NavigationDetails, type RequestDetails } from './adapter';
+import { HarLog } from './har-log';
+import { DEFAULT_SETTINGS, normalizeSettings, type Message, type Settings } from './settings';
+import { loadState, saveState } from './persist';
+
+const DOCS_BASE = 'https://github.com/coatcheck/coatcheck/blob/main/docs/rules/';
+const isFirefox = typeof (browser.runtime as { getBrowserInfo?: unknown }).getBrowserInfo === 'function';
+
+let settings: Settings = DEFAULT_SETTINGS;
+let engine = new Engine({ redact: true });
+let harLog = new HarLog();
+let ready = false;
+let navSeq = 0;
+const queue: (() => void)[] = [];
+const assembler = new RequestAssembler();
+const listeners = new Set<(b: FindingsBatch) => void>();
+
+function whenReady(fn: () => void): void {
+  if (ready) fn();
+  else queue.push(fn);
+}
+
+// ---------------------------------------------------------------- persistence
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleSave(): void {
+  if (saveTimer) return;
+  saveTimer = setTimeout(() => {
+    saveTimer = undefined;
+    void saveState(browser.storage.session, engine.toJSON(), harLog.toJSON());
+  }, 25);
+}
+
+// ---------------------------------------------------------------- observations
+
+function ignored(o: Observation): boolean {
+  if (settings.ignoreOrigins.length === 0) return false;
+  try {
+    const origin = new URL(o.url).origin;
+    return settings.ignoreOrigins.includes(origin) || (o.initiator !== undefined && settings.ignoreOrigins.includes(o.initiator));
+  } catch {
+    return false;
+  }
+}
+
+function worthLogging(o: Observation): boolean {
+  if (o.type === 'main_frame' || o.type === 'sub_frame' || o.navigationOnly || o.method !== 'GET') return true;
+  return o.url.includes('?') || o.requestHeaders.some((h) => h.name.toLowerCase() === 'referer' && /[?#]/.test(h.value));
+}
+
+function handle(o: Observation | undefined): void {
+  if (!o || ignored(o)) return;
+  whenReady(() => {
+    const before = engine.store.flows.size;
+    let found: Finding[] = [];
+    try {
+      found = engine.push(o);
+    } catch (e) {
+      console.warn('coatcheck: observation dropped', e);
+      return;
+    }
+    const relevant = found.length > 0 || engine.store.flows.size !== before || o.type === 'main_frame' || o.type === 'sub_frame' || o.method !== 'GET';
+    if (worthLogging(o)) harLog.add(o, settings.redact);
+    if (relevant) scheduleSave();
+    if (found.length > 0) onFindings(found, o);
+  });
+}
+
+// ---------------------------------------------------------------- findings → UI
+
+const COLORS: Record<Severity, string> = { critical: '#b00020', high: '#d9480f', medium: '#e6a700', low: '#1971c2', info: '#868e96' };
+
+function tabFindings(tabId: number | undefined): Finding[] {
+  const all = engine.findings;
+  return tabId === undefined ? [...all] : all.filter((f) => f.context === `tab:${tabId}`);
+}
+
+async function updateBadge(tabId: number): Promise<void> {
+  const fs = tabFindings(tabId).filter((f) => f.severity !== 'info');
+  const worst = fs.reduce<Severity | undefined>((w, f) => (!w || severityRank(f.severity) > severityRank(w) ? f.severity : w), undefined);
+  try {
+    await browser.action.setBadgeText({ tabId, text: fs.length ? String(fs.length) : '' });
+    if (worst) await browser.action.setBadgeBackgroundColor({ tabId, color: COLORS[worst] });
+  } catch {
+    /* the tab may be gone */
+  }
+}
+
+function onFindings(found: Finding[], o: Observation): void {
+  const tabId = Number(o.context.slice(4));
+  if (Number.isFinite(tabId)) void updateBadge(tabId);
+  for (const l of listeners) l({ findings: found, tabId });
+  if (!settings.notifications) return;
+  for (const f of found.filter((x) => x.severity === 'critical').slice(0, 3)) {
+    void browser.notifications
+      .create(`coatcheck-${f.ruleId}-${f.time}`, {
+        type: 'basic',
+        iconUrl: browser.runtime.getURL('public/icon-128.png'),
+        title: `CoatCheck: ${f.title}`,
+        message: `${f.ruleId} (${f.severity}) — ${f.message}`.slice(0, 300),
+      })
+      .catch(() => undefined);
+  }
+}
+
+// ---------------------------------------------------------------- listeners (registered synchronously)
+
+const filter = { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame', 'xmlhttprequest', 'script', 'image', 'ping', 'other'] } as browser.WebRequest.RequestFilter;
+const extra = (spec: string[]) => (isFirefox ? spec : [...spec, 'extraHeaders']) as never;
+
+browser.webRequest.onBeforeRequest.addListener((d) => void assembler.start(d as RequestDetails), filter, ['requestBody'] as never);
+browser.webRequest.onBeforeSendHeaders.addListener((d) => void assembler.sendHeaders(d as RequestDetails), filter, extra(['requestHeaders']));
+browser.webRequest.onHeadersReceived.addListener((d) => void assembler.headersReceived(d as RequestDetails), filter, extra(['responseHeaders']));
+browser.webRequest.onBeforeRedirect.addListener((d) => handle(assembler.redirect(d as RequestDetails)), filter, extra(['responseHeaders']));
+browser.webRequest.onCompleted.addListener((d) => handle(assembler.complete(d as RequestDetails)), filter, extra(['responseHeaders']));
+browser.webRequest.onErrorOccurred.addListener((d) => handle(assembler.error(d as RequestDetails)), filter);
+
+const onNav = (d: browser.WebNavigation.OnCommittedDetailsType | browser.WebNavigation.OnReferenceFragmentUpdatedDetailsType) => {
+  navSeq += 1;
+  handle(assembler.navigation(d as NavigationDetails, navSeq));
+};
+browser.webNavigation.onCommitted.addListener(onNav);
+browser.webNavigation.onReferenceFragmentUpdated.addListener(onNav);
+
+browser.tabs?.onRemoved?.addListener((tabId) => {
+  whenReady(() => {
+    harLog.tabs.delete(tabId);
+    scheduleSave();
+  });
+});
+
+browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender) => {
+  // only the extension's own pages talk to the worker
+  if (sender.id !== browser.runtime.id) return undefined;
+  const msg = raw as Message;
+  if (!msg || typeof msg !== 'object' || typeof (msg as { type?: unknown }).type !== 'string') return undefined;
+  return new Promise((resolve) => whenReady(() => resolve(answer(msg))));
+});
+
+async function answer(msg: Message): Promise<unknown> {
+  switch (msg.type) {
+    case 'ping':
+      return { ready: true };
+    case 'getFindings':
+      return { findings: tabFindings(msg.tabId) };
+    case 'getFlows':
+      return { flows: engine.flows().filter((f) => msg.tabId === undefined || f.context === `tab:${msg.tabId}`) };
+    case 'getSummary': {
+      const flows = engine.flows().filter((f) => msg.tabId === undefined || f.context === `tab:${msg.tabId}`);
+      return { flows: flows.length, findings: tabFindings(msg.tabId).length };
+    }
+    case 'clear':
+      engine = new Engine({ redact: settings.redact, disable: settings.disabledRules });
+      harLog = new HarLog();
+      await browser.storage.session.clear();
+      return { ok: true };
+    case 'export': {
+      const findings = tabFindings(msg.tabId);
+      const flows = engine.flows().filter((f) => msg.tabId === undefined || f.context === `tab:${msg.tabId}`);
+      const name = `coatcheck-${msg.tabId === undefined ? 'all' : `tab-${msg.tabId}`}`;
+      if (msg.format === 'har') return { filename: `${name}.har`, mime: 'application/json', content: JSON.stringify(harLog.toHar(msg.tabId), null, 1) };
+      if (msg.format === 'sarif') return { filename: `${name}.sarif`, mime: 'application/sarif+json', content: sarifExport(findings, flows, `${name}.har`, harLog.tabs.get(msg.tabId ?? -1)?.length ?? 0, DOCS_BASE) };
+      return { filename: `${name}.json`, mime: 'application/json', content: jsonExport(findings, flows, `${name}.har`, harLog.tabs.get(msg.tabId ?? -1)?.length ?? 0) };
+    }
+    case 'getSettings':
+      return { settings };
+    case 'setSettings': {
+      settings = normalizeSettings({ ...settings, ...msg.settings });
+      await browser.storage.local.set({ settings });
+      engine = new Engine({ state: engine.toJSON(), redact: settings.redact, disable: settings.disabledRules });
+      return { settings };
+    }
+    default:
+      return { error: 'unknown message' };
+  }
+}
+
+// ---------------------------------------------------------------- start-up
+
+async function start(): Promise<void> {
+  try {
+    settings = normalizeSettings((await browser.storage.local.get('settings')).settings ?? DEFAULT_SETTINGS);
+  } catch {
+    settings = DEFAULT_SETTINGS;
+  }
+  const saved = await loadState(browser.storage.session);
+  engine = new Engine({ state: saved.engine, redact: settings.redact, disable: settings.disabledRules });
+  harLog = HarLog.fromJSON(saved.har);
+  ready = true;
+  for (const fn of queue.splice(0)) fn();
+  startNativeLink((l) => {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  });
+  (globalThis as { __coatcheckReady?: boolean }).__coatcheckReady = true;
+}
+
+void start();

@@ -1,0 +1,62 @@
+/** The popup: the current tab's findings, worst first (`?tab=<id>` for another tab). */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import browser from 'webextension-polyfill';
+import type { Flow } from '../core/flows/flow';
+import { type Finding, sortFindings } from '../core/report/finding';
+import { download, getFindings, getFlows, targetTab } from '../ui/api';
+import { FindingCard } from '../ui/FindingCard';
+
+function App() {
+  const [tab, setTab] = useState<number | undefined>();
+  const [findings, setFindings] = useState<Finding[] | undefined>();
+  const [flows, setFlows] = useState<Flow[]>([]);
+  useEffect(() => {
+    let stop = false;
+    const load = async () => {
+      const t = await targetTab();
+      const [fs, fl] = await Promise.all([getFindings(t), getFlows(t)]);
+      if (stop) return;
+      setTab(t);
+      setFindings(sortFindings(fs));
+      setFlows(fl);
+    };
+    void load();
+    const timer = setInterval(() => void load(), 1500);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, []);
+  const doc = (id: string) => browser.runtime.getURL(`src/docs/index.html?rule=${encodeURIComponent(id)}`);
+  const visible = (findings ?? []).filter((f) => f.severity !== 'info');
+  return (
+    <main>
+      <header>
+        <img src="/public/icon-32.png" alt="" />
+        <strong>CoatCheck</strong>
+        <span class="sum" data-testid="summary">
+          {findings === undefined ? 'loading…' : `${flows.length} flow${flows.length === 1 ? '' : 's'}, ${visible.length} finding${visible.length === 1 ? '' : 's'}`}
+        </span>
+      </header>
+      {findings !== undefined && findings.length === 0 && (
+        <p class="empty" data-testid="empty">
+          {flows.length === 0 ? 'No OAuth flows seen in this tab' : `${flows.length} flow${flows.length === 1 ? '' : 's'}, nothing suspicious`}
+        </p>
+      )}
+      <ul class="findings">
+        {(findings ?? []).map((f) => (
+          <FindingCard key={`${f.ruleId}-${f.time}-${f.flowId}`} finding={f} flow={flows.find((x) => x.id === f.flowId)} docHref={doc(f.ruleId)} />
+        ))}
+      </ul>
+      <div class="actions">
+        <button onClick={() => void download('json', tab)}>Export JSON</button>
+        <button onClick={() => void download('sarif', tab)}>SARIF</button>
+        <button onClick={() => void download('har', tab)}>HAR</button>
+        <button onClick={() => void browser.runtime.openOptionsPage()}>Options</button>
+      </div>
+    </main>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

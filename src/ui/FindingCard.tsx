@@ -1,0 +1,60 @@
+/** One finding: severity, title, one line of evidence, references, doc link, the flow's path. */
+import type { Flow } from '../core/flows/flow';
+import type { Finding } from '../core/report/finding';
+
+export function flowPath(flow: Flow | undefined): string {
+  if (!flow) return '';
+  const hosts: string[] = [];
+  const host = (u: string | undefined) => {
+    try {
+      return u ? new URL(u).host : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  for (const r of flow.requests) {
+    const h = host(r.as.origin);
+    if (h && hosts[hosts.length - 1] !== h) hosts.push(h);
+  }
+  const cb = flow.responses[0]?.base ?? flow.redirectUri;
+  if (cb) {
+    try {
+      const u = new URL(cb);
+      hosts.push(`${u.host}${u.pathname}`);
+    } catch {
+      /* ignore */
+    }
+  }
+  return hosts.join(' → ');
+}
+
+export function evidenceLine(f: Finding): string {
+  const e = f.evidence[f.evidence.length - 1] ?? f.evidence[0];
+  if (!e) return '';
+  return [e.note, e.param ? `[${e.param}]` : '', e.url].filter(Boolean).join(' ');
+}
+
+export function FindingCard({ finding, flow, docHref }: { finding: Finding; flow?: Flow; docHref: string }) {
+  const path = flowPath(flow);
+  return (
+    <li class={`finding sev-${finding.severity}`} data-rule-id={finding.ruleId} data-severity={finding.severity}>
+      <div class="head">
+        <span class={`sev sev-${finding.severity}`}>{finding.severity}</span>
+        <strong class="title">{finding.title}</strong>
+      </div>
+      <div class="msg">{finding.message}</div>
+      <div class="evidence" title="evidence">{evidenceLine(finding)}</div>
+      {path && (
+        <div class="flow">
+          flow {finding.flowId}: {path}
+        </div>
+      )}
+      <div class="refs">
+        <a href={docHref} target="_blank" rel="noreferrer">
+          {finding.ruleId}
+        </a>{' '}
+        · {finding.references.join(' · ')} · {finding.confidence}
+      </div>
+    </li>
+  );
+}
