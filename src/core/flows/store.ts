@@ -190,6 +190,10 @@ export class FlowStore implements ClassifyHints {
   /** The hop whose redirect led to this URL, within the window. */
   private redirectHopTo(context: string, url: string, time: number, exceptObs?: string): Hop | undefined {
     const list = this.hops.get(context) ?? [];
+    // hash the URL only when a recent hop redirected somewhere (hashing is the costly part)
+    let any = false;
+    for (let i = list.length - 1; i >= 0 && time - list[i].time <= HOP_WINDOW_MS; i--) if (list[i].to !== undefined) any = true;
+    if (!any) return undefined;
     const target = urlKey('GET', url);
     for (let i = list.length - 1; i >= 0; i--) {
       const h = list[i];
@@ -205,7 +209,9 @@ export class FlowStore implements ClassifyHints {
    * Referer or (POST) the Origin header.
    */
   previousHop(o: Observation): PreviousHop {
-    const h = this.redirectHopTo(o.context, o.url, o.time, o.id);
+    // hops are navigations: only a navigation can be the target of a recorded redirect
+    const nav = o.type === 'main_frame' || o.type === 'sub_frame' || o.navigationOnly === true;
+    const h = nav ? this.redirectHopTo(o.context, o.url, o.time, o.id) : undefined;
     if (h) return { origin: h.origin, via: 'redirect', hop: h };
     const list = this.hops.get(o.context) ?? [];
     if (o.transition?.qualifiers?.includes('client_redirect')) {
