@@ -1,0 +1,128 @@
+/**
+ * The background's pure parts: webRequest/webNavigation events → Observations (one per redirect
+ * hop, Location fragments kept), what is persisted (no raw secret), and settings normalisation.
+ */
+import { describe, expect, it } from 'vitest';
+import { RequestAssembler, isOwnRequest, type RequestDetails } from '../src/background/adapter';
+import { HarLog, redactObservation } from '../src/background/har-log';
+import { saveState, loadState, type SessionArea } from '../src/background/persist';
+import { normalizeSettings } from '../src/background/settings';
+import { Engine } from '../src/core/engine';
+
+const T = 1_800_000_000_000;
+const STATE = 'Qm9iIGxvdmVzIEFsaWNlIGFuZCBzZWNyZXRzIGZvcmV2ZXI';
+const CODE = 'c0de-8f3b2a91d4e5f60718293a4b5c6d7e8f';
+const TOKEN = 'at-7d1f0e2c3b4a59687766554433221100ffeeddcc';
+
+function req(id: string, url: string, extra: Partial<RequestDetails> = {}): RequestDetails {
+  return { requestId: id, url, method: 'GET', type: 'main_frame', tabId: 7, timeStamp: T, ...extra };
+}
+
+/** Play a redirect chain as Chrome reports it: one requestId, one onBeforeRedirect per hop. */
+function chain(a: RequestAssembler, id: string, urls: string[], t0 = T) {
+  const out = [];
+  for (let i = 0; i < urls.length; i++) {
+    a.start(req(id, urls[i], { timeStamp: t0 + i * 10 }));
+    a.sendHeaders(req(id, urls[i], { requestHeaders: [{ name: 'User-Agent', value: 'x' }] }));
+    if (i < urls.length - 1) {
+      out.push(a.redirect(req(id, urls[i], { statusCode: 302, redirectUrl: urls[i + 1], responseHeaders: [{ name: 'Location', value: urls[i + 1] }] })));
+    } else {
+      a.headersReceived(req(id, urls[i], { statusCode: 200, responseHeaders: [] }));
+      out.push(a.complete(req(id, urls[i], { statusCode: 200 })));
+    }
+  }
+  return out.filter((o) => o !== undefined);
+}
+
+describe('RequestAssembler', () => {
+  it('gives every hop of a redirect chain its own observation id (same requestId)', () => {
+    const a = new RequestAssembler();
+    const obs = chain(a, '42', ['https://app.example/login', `https://as.example/authorize?state=${STATE}`, 'https://as.example/login']);
+    expect(obs.map((o) => o.id)).toEqual(['42.0', '42.1', '42.2']);
+    expect(obs[0].location).toBe(`https://as.example/authorize?state=${STATE}`);
+    expect(obs.every((o) => o.context === 'tab:7' && o.ref.requestId === '42')).toBe(true);
+  });
+
+  it('keeps the fragment of a Location header that redirectUrl lost', () => {
+    const a = new RequestAssembler();
+    a.start(req('1', 'https://as.example/decide'));
+    const o = a.redirect(req('1', 'https://as.example/decide', { statusCode: 302, redirectUrl: 'https://app.example/cb', responseHeaders: [{ name: 'Location', value: `https://app.example/cb#access_token=${TOKEN}` }] }));
+    expect(o?.location).toBe(`https://app.example/cb#access_token=${TOKEN}`);
+  });
+
+  it('turns form data into ordered pairs and ignores the extension\'s own requests', () => {
+    const a = new RequestAssembler();
+    a.start(req('2', 'https://app.example/cb', { method: 'POST', requestBody: { formData: { code: [CODE], state: [STATE] } } }));
+    expect(a.complete(req('2', 'https://app.example/cb', { statusCode: 302 }))?.requestBody?.form).toEqual([['code', CODE], ['state', STATE]]);
+    expect(isOwnRequest({ tabId: -1, url: 'https://x.example/' })).toBe(true);
+    expect(isOwnRequest({ tabId: 3, url: 'https://x.example/', initiator: 'chrome-extension://abc' })).toBe(true);
+    a.start(req('3', 'https://x.example/', { initiator: 'chrome-extension://abc' }));
+    expect(a.complete(req('3', 'https://x.example/'))).toBeUndefined();
+  });
+
+  it('committed navigations become observations only when they carry a fragment', () => {
+    const a = new RequestAssembler();
+    expect(a.navigation({ tabId: 1, frameId: 0, url: 'https://app.example/cb?code=x', timeStamp: T }, 1)).toBeUndefined();
+    const o = a.navigation({ tabId: 1, frameId: 0, url: `https://app.example/cb#code=${CODE}`, timeStamp: T, transitionType: 'link', transitionQualifiers: ['server_redirect'] }, 2);
+    expect(o).toMatchObject({ navigationOnly: true, type: 'main_frame', transition: { type: 'link', qualifiers: ['server_redirect'] } });
+  });
+
+  it('a COAT chain assembled from events is caught by the engine (reached-from through redirects)', () => {
+    const a = new RequestAssembler();
+    const e = new Engine();
+    const obs = chain(a, '9', [
+      'https://platform.example/connect/attacker',
+      `https://attacker-as.example/authorize?${new URLSearchParams({ client_id: 'a', response_type: 'code', redirect_uri: 'https://platform.example/cb/attacker', state: STATE })}`,
+      `https://honest-as.example/authorize?${new URLSearchParams({ client_id: 'h', response_type: 'code', redirect_uri: 'https://platform.example/cb/honest', state: STATE })}`,
+    ]);
+    for (const o of obs) e.push(o);
+    expect(e.findings.map((f) => f.ruleId)).toContain('coat-context-switch');
+  });
+});
+
+describe('what the background persists', () => {
+  it('holds no raw state, code or token in storage.session (engine state and HAR log)', async () => {
+    const a = new RequestAssembler();
+    const e = new Engine();
+    const log = new HarLog();
+    const obs = [
+      ...chain(a, '5', [`https://as.example/authorize?${new URLSearchParams({ client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: STATE })}`, `https://app.example/cb?code=${CODE}&state=${STATE}`]),
+    ];
+    a.start(req('6', 'https://as.example/token', { method: 'POST', type: 'xmlhttprequest', requestBody: { formData: { grant_type: ['authorization_code'], code: [CODE] } } }));
+    a.sendHeaders(req('6', 'https://as.example/token', { requestHeaders: [{ name: 'Authorization', value: `Bearer ${TOKEN}` }, { name: 'Referer', value: `https://app.example/cb?code=${CODE}` }] }));
+    a.headersReceived(req('6', 'https://as.example/token', { statusCode: 200, responseHeaders: [{ name: 'Location', value: `https://app.example/x#access_token=${TOKEN}` }] }));
+    obs.push(a.complete(req('6', 'https://as.example/token', { statusCode: 200 }))!);
+    for (const o of obs) {
+      e.push(o);
+      log.add(o, true);
+    }
+    const stored: Record<string, unknown> = {};
+    const area: SessionArea = { get: async () => stored, set: async (v) => void Object.assign(stored, v) };
+    await saveState(area, e.toJSON(), log.toJSON());
+    const text = JSON.stringify(stored);
+    expect(text.length).toBeGreaterThan(500);
+    for (const secret of [STATE, CODE, TOKEN]) expect(text).not.toContain(secret);
+    // and it comes back: the restored engine knows the flow
+    const restored = await loadState(area);
+    expect(new Engine({ state: restored.engine }).flows().length).toBe(e.flows().length);
+  });
+
+  it('with redaction off the HAR log keeps values (the user asked for it)', () => {
+    const o = chain(new RequestAssembler(), '8', [`https://app.example/cb?code=${CODE}`])[0];
+    expect(redactObservation(o, false).url).toContain(CODE);
+    expect(redactObservation(o, true).url).not.toContain(CODE);
+  });
+
+  it('the HAR export is a HAR the CLI accepts (log.entries with request/response)', () => {
+    const log = new HarLog();
+    for (const o of chain(new RequestAssembler(), '4', ['https://app.example/', 'https://app.example/home'])) log.add(o, true);
+    const har = log.toHar(7) as { log: { entries: { request: { url: string }; response: { status: number } }[] } };
+    expect(har.log.entries.map((x) => x.request.url)).toEqual(['https://app.example/', 'https://app.example/home']);
+    expect(har.log.entries[0].response.status).toBe(302);
+  });
+});
+
+it('settings: defaults and hostile input', () => {
+  expect(normalizeSettings(undefined)).toEqual({ redact: true, notifications: true, ignoreOrigins: [], disabledRules: [] });
+  expect(normalizeSettings({ redact: 'no', ignoreOrigins: [1, 'https://a.example'], disabledRules: null })).toEqual({ redact: true, notifications: true, ignoreOrigins: ['https://a.example'], disabledRules: [] });
+});
