@@ -34,13 +34,23 @@ function whenReady(fn: () => void): void {
 
 // ---------------------------------------------------------------- persistence
 
-let saveTimer: ReturnType<typeof setTimeout> | undefined;
+// Save right away: the worker can be stopped at any moment (users sit on login pages for minutes;
+// Chrome stops idle workers after ~30 s), so a debounce would lose the last hops. Saves in flight
+// coalesce: at most one more runs after the current one, with the newest state.
+let saving: Promise<void> | undefined;
+let again = false;
 function scheduleSave(): void {
-  if (saveTimer) return;
-  saveTimer = setTimeout(() => {
-    saveTimer = undefined;
-    void saveState(browser.storage.session, engine.toJSON(), harLog.toJSON());
-  }, 25);
+  if (saving) {
+    again = true;
+    return;
+  }
+  saving = saveState(browser.storage.session, engine.toJSON(), harLog.toJSON()).finally(() => {
+    saving = undefined;
+    if (again) {
+      again = false;
+      scheduleSave();
+    }
+  });
 }
 
 // ---------------------------------------------------------------- observations
