@@ -1,0 +1,84 @@
+import type { AsIdentity, Flow } from '../../flows/flow';
+import { hashSecret } from '../../util/secret';
+import { originOf, parseUrl, siteOf } from '../../util/url';
+import { defineRule, type RuleContext } from '../types';
+import { requestEvidence } from './shared';
+
+/** Token endpoints on another site than the provider's authorization endpoint (§3 providers). */
+const PROVIDER_TOKEN_HOSTS: Record<string, string[]> = {
+  'https://accounts.google.com': ['oauth2.googleapis.com', 'www.googleapis.com'],
+};
+
+function site(origin: string): string {
+  return siteOf(parseUrl(origin)?.hostname ?? origin);
+}
+
+/** Does this token endpoint URL belong to this AS (its metadata, or its site)? */
+function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: string; base: string; hostname: string }): boolean {
+  const md = ctx.store.metadata.get(as.issuer);
+  if (md?.tokenEndpoint) {
+    const t = parseUrl(md.tokenEndpoint);
+    if (t && t.base === tokenUrl.base) return true;
+  }
+  if ((PROVIDER_TOKEN_HOSTS[as.issuer] ?? []).includes(tokenUrl.hostname)) return true;
+  return site(as.origin) === site(tokenUrl.origin);
+}
+
+/** The AS that minted the code: the one the response's iss names, else the one that redirected it to the callback. */
+function minterOf(ctx: RuleContext, flow: Flow, codeHash: string): { as: AsIdentity; how: string } | undefined {
+  const resp = flow.responses.find((r) => r.code?.hash === codeHash);
+  const ases = flow.requests.map((r) => r.as);
+  if (resp?.iss) {
+    const named = ases.find((a) => ctx.store.issuerMatches(a, resp.iss!));
+    if (named) return { as: named, how: `the response's iss names ${resp.iss}` };
+  }
+  const delivery = ctx.store.codes.get(codeHash)?.find((d) => d.flowId === flow.id);
+  if (delivery?.from) {
+    const by = ases.find((a) => a.origin === delivery.from) ?? ases.find((a) => site(a.origin) === site(delivery.from!));
+    if (by) return { as: by, how: `${delivery.from} redirected the response to the callback` };
+  }
+  return undefined;
+}
+
+/**
+ * RFC 9700 §4.4.1 / draft-02 §2.2 (DT/HAR): the code of a flow whose state travelled between ASes
+ * is redeemed at the token endpoint of another AS of that flow than the one that minted it: the
+ * theft the mix-up / COAT set up has happened.
+ */
+export default defineRule({
+  meta: {
+    id: 'mixup-code-sent-to-wrong-token-endpoint',
+    title: 'Authorization code redeemed at the token endpoint of another authorization server',
+    severity: 'critical',
+    confidence: 'strong',
+    references: ['RFC 9700 §4.4.1', 'RFC 9207 §2.4', 'draft-wuertele-oauth-security-topics-update-02 §2.2'],
+    description:
+      "A token request carries a code that AS2 issued (the response's iss, or the AS that redirected it to the callback), but goes to the token endpoint of AS1, another authorization server of the same flow: the code of a mix-up or COAT has reached the attacker's AS.",
+    tier: 2,
+    on: ['token-request'],
+    vantage: ['DT', 'HAR'],
+  },
+  check(ctx) {
+    const { flow, msg } = ctx;
+    const code = msg.params.get('code');
+    if (!flow || !code || !msg.url || flow.requests.length < 2) return;
+    const h = hashSecret(code);
+    const minter = minterOf(ctx, flow, h);
+    if (!minter) return;
+    const tokenUrl = { origin: msg.url.origin, base: msg.url.base, hostname: msg.url.hostname };
+    if (tokenEndpointOf(ctx, minter.as, tokenUrl)) return;
+    // only a token endpoint of another AS of this flow: a client's own back end (BFF) or an
+    // unknown host proves nothing
+    const other = flow.requests.find((r) => ctx.store.differentAs(r.as, minter.as) && tokenEndpointOf(ctx, r.as, tokenUrl));
+    if (!other) return;
+    ctx.report({
+      message:
+        `The code minted by ${minter.as.issuer} (${minter.how}) was sent to ${msg.url.base}, the token endpoint of ${other.as.issuer}, ` +
+        `another authorization server this flow's state went to: ${other.as.origin} now holds the code.`,
+      evidence: [
+        requestEvidence(other, 'state', `flow's state sent to ${other.as.origin}`),
+        ctx.evidence(msg.obs, 'code', `code redeemed at ${originOf(msg.url.href)}`, code),
+      ],
+    });
+  },
+});
