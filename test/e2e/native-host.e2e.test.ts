@@ -14,7 +14,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../lab/chromium.mjs';
+import { launchChromium, playScenario } from '../../lab/chromium.mjs';
+import { CHROME_DIST, readManifest } from '../../lab/extension.mjs';
+import { startLab } from '../../lab/index.mjs';
 import { FIREFOX_PATH, launchFirefox } from '../../lab/firefox.mjs';
 import { chromeIdForPath } from '../../src/companion/host';
 
@@ -139,6 +141,52 @@ describe('native messaging host in Chromium', () => {
       expect(state).toBe('unavailable');
     } finally {
       await b.close();
+    }
+  });
+});
+
+describe('the product extension and the companion', () => {
+  it('forwards the findings of a real lab attack through the native host (nativeMessaging granted)', async (ctx) => {
+    const m = readManifest(CHROME_DIST);
+    const perms: string[] = [...(m?.permissions ?? []), ...(m?.optional_permissions ?? [])];
+    if (!m || !perms.includes('nativeMessaging')) {
+      ctx.skip(); // no product build (or it does not declare the permission)
+      return;
+    }
+    // the product build with nativeMessaging granted up front: a headless browser cannot answer
+    // the optional-permission prompt, so the copy declares it as required
+    const { cpSync } = await import('node:fs');
+    const prod = join(work, 'product-ext');
+    cpSync(CHROME_DIST, prod, { recursive: true });
+    const man = JSON.parse(readFileSync(join(prod, 'manifest.json'), 'utf8'));
+    man.permissions = [...new Set([...(man.permissions ?? []), 'nativeMessaging'])];
+    man.optional_permissions = (man.optional_permissions ?? []).filter((p: string) => p !== 'nativeMessaging');
+    writeFileSync(join(prod, 'manifest.json'), JSON.stringify(man));
+    const udd = join(work, 'udd-product');
+    const log = join(work, 'product-state', 'findings.jsonl');
+    const inst = cli(['host', 'install', '--browser', 'chromium', '--user-data-dir', udd, '--extension-dir', prod, '--log', log]);
+    expect(inst.status).toBe(0);
+
+    const lab = await startLab();
+    const b = await launchChromium({ extensionDir: prod, userDataDir: udd });
+    try {
+      expect(b.extensionId).toBe(chromeIdForPath(prod));
+      const page = await playScenario(b.context, lab.scenarioUrl('implicit'));
+      expect(await page.getAttribute('#result', 'data-outcome')).toBe('connected');
+      const recs = await waitFor(() => {
+        if (!existsSync(log)) return undefined;
+        const r = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        return r.some((x) => x.finding.ruleId === 'implicit-grant') ? r : undefined;
+      }, 15000);
+      expect(recs, 'implicit-grant reached the log').toBeDefined();
+      expect(recs![0].origin).toBe(`chrome-extension://${b.extensionId}/`);
+      expect(typeof recs![0].tabId).toBe('number');
+      // the extension redacts by default: no issued token appears in the log
+      const text = readFileSync(log, 'utf8');
+      for (const t of lab.issued.tokens()) expect(text).not.toContain(t);
+    } finally {
+      await b.close();
+      await lab.close();
     }
   });
 });
