@@ -5,6 +5,7 @@ import mixupAsSwitch from './mixup-as-switch';
 import mixupIssMismatch from './mixup-iss-mismatch';
 import mixupCodeSentToWrongTokenEndpoint from './mixup-code-sent-to-wrong-token-endpoint';
 import mixupIssMissing from './mixup-iss-missing';
+import mixupNoDefense from './mixup-no-defense';
 import unsolicitedCallback from './unsolicited-callback';
 
-export const mixupRules: Rule[] = [mixupIssMismatch, mixupIssMissing, mixupAsSwitch, coatContextSwitch, callbackContextMismatch, unsolicitedCallback, mixupCodeSentToWrongTokenEndpoint];
+export const mixupRules: Rule[] = [mixupIssMismatch, mixupIssMissing, mixupAsSwitch, coatContextSwitch, callbackContextMismatch, unsolicitedCallback, mixupNoDefense, mixupCodeSentToWrongTokenEndpoint];
