@@ -167,7 +167,8 @@ export class FlowStore implements ClassifyHints {
 
   /** Called for every observation before classification. */
   observe(o: Observation): void {
-    if (typeof o.time === 'number' && o.time > this.now) this.now = o.time;
+    if (!Number.isFinite(o.time)) return;
+    if (o.time > this.now) this.now = o.time;
     if (this.captureStart === undefined || o.time < this.captureStart) this.captureStart = o.time;
     if (!this.contextStart.has(o.context)) this.contextStart.set(o.context, o.time);
     this.contextLast.set(o.context, Math.max(this.contextLast.get(o.context) ?? 0, o.time));
