@@ -46,6 +46,16 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'the attacker AS shows a login page for two minutes, then relays by a 302',
+      observations: () => {
+        const S = rand('slow-login');
+        const a1 = areq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, state: S });
+        const a2 = areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: S });
+        return [obs(a1, { at: 1, referer: `${P}/` }), obs(`${ATTACKER}/login`, { at: 130, method: 'POST', form: { u: 'a' }, location: a2 }), obs(a2, { at: 131 })];
+      },
+      expect: [{ severity: 'critical' }],
+    },
     { name: 'COAT on the code grant (draft-02 §2.2.1)', observations: () => coat(), expect: [{ severity: 'critical', param: 'redirect_uri', message: /cb\/honest-tool/ }] },
     {
       name: 'COAT reached through a client-side redirect from the attacker AS page',

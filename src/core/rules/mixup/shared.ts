@@ -32,7 +32,10 @@ export function crossAsTransplant(ctx: RuleContext): CrossAsMatch | undefined {
   // of its site that is not the client)
   const prior = store.relayedBy(flow, flow.requests.length - 1);
   if (!prior || current.via === 'none') return undefined;
-  if (current.time - prior.time > WINDOW_MS) return undefined;
+  // within 60 s of AS1's request, or an exact 30x / client-side redirect from an AS1 page (the
+  // user may have spent longer on AS1's login or consent page before it relayed)
+  const exactHop = current.via === 'redirect' || current.via === 'client_redirect';
+  if (current.time - prior.time > WINDOW_MS && !exactHop) return undefined;
   if (!store.differentAs(first.as, current.as) && !store.differentAs(prior.as, current.as)) return undefined;
   // both redirect URIs at the client C; G1 (a broker's own callback on O1's origin) fails this
   const c = flow.client ?? originOf(first.redirectUri);
