@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../background/settings';
+import { requestNativeMessaging } from '../background-native/native-link';
 import { allRules } from '../core/rules/index';
 import { ask, download, getSettings, setSettings } from '../ui/api';
 
@@ -58,6 +59,13 @@ function App() {
         <legend>Export all tabs</legend>
         <button onClick={() => void download('json')}>JSON report</button> <button onClick={() => void download('sarif')}>SARIF</button>{' '}
         <button onClick={() => void download('har')}>HAR (scan it with coatcheck scan)</button>
+      </fieldset>
+      <fieldset>
+        <legend>Companion (optional)</legend>
+        <p>
+          After <code>coatcheck host install --browser chrome</code>, findings can be streamed to the local companion (<code>coatcheck watch</code>). Nothing leaves this machine.
+        </p>
+        <button onClick={async () => setStatus((await requestNativeMessaging()) ? 'companion link allowed' : 'companion link not allowed')}>Allow the companion link</button>
       </fieldset>
       <fieldset>
         <legend>Data</legend>

@@ -31,7 +31,9 @@ export function flowPath(flow: Flow | undefined): string {
 export function evidenceLine(f: Finding): string {
   const e = f.evidence[f.evidence.length - 1] ?? f.evidence[0];
   if (!e) return '';
-  return [e.note, e.param ? `[${e.param}]` : '', e.url].filter(Boolean).join(' ');
+  // redacted values are percent-encoded inside URLs ("abcd%E2%80%A6%23…"): show them as "abcd…#…"
+  const url = e.url.replace(/%E2%80%A6%23/gi, '…#');
+  return [e.note, e.param ? `[${e.param}]` : '', url].filter(Boolean).join(' ');
 }
 
 export function FindingCard({ finding, flow, docHref }: { finding: Finding; flow?: Flow; docHref: string }) {

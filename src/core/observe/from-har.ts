@@ -1,4 +1,7 @@
 import { z } from 'zod';
+
+// No code generation: the core runs under extension CSPs (script-src 'self') and in the CLI alike.
+z.config({ jitless: true });
 import { CoreError } from '../errors';
 import { originOf } from '../util/url';
 import type { Header, Observation, RequestBody, ResourceType } from './observation';
