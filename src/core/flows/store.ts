@@ -395,9 +395,8 @@ export class FlowStore implements ClassifyHints {
     if (exact) return exact;
     const clientOrigins = new Set([flow.client, originOf(r.redirectUri)].filter((x): x is string => !!x));
     if (clientOrigins.has(r.from)) return undefined;
-    const site = (o: string) => siteOf(parseUrl(o)?.hostname ?? o);
-    const fromSite = site(r.from);
-    return priors.find((p) => site(p.as.origin) === fromSite);
+    const fromSite = siteOfOrigin(r.from);
+    return priors.find((p) => siteOfOrigin(p.as.origin) === fromSite);
   }
 
   /** Authorization request → flow (new, joined by state, or a brokered child, G1). */
@@ -811,6 +810,11 @@ export interface StoreState {
   recentUrls: [string, { key: string; time: number; initiator?: string }[]][];
   pushed?: [string, PushedRequest][];
 }
+/** eTLD+1 of an origin (or of a bare host string) */
+export function siteOfOrigin(origin: string): string {
+  return siteOf(parseUrl(origin)?.hostname ?? origin);
+}
+
 export function stripQuery(u: string): string {
   const i = u.search(/[?#]/);
   return i < 0 ? u : u.slice(0, i);

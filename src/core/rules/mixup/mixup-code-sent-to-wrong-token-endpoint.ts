@@ -1,6 +1,7 @@
 import type { AsIdentity, Flow } from '../../flows/flow';
 import { hashSecret } from '../../util/secret';
-import { originOf, parseUrl, siteOf } from '../../util/url';
+import { siteOfOrigin } from '../../flows/store';
+import { originOf, parseUrl } from '../../util/url';
 import { defineRule, type RuleContext } from '../types';
 import { requestEvidence } from './shared';
 
@@ -8,10 +9,6 @@ import { requestEvidence } from './shared';
 const PROVIDER_TOKEN_HOSTS: Record<string, string[]> = {
   'https://accounts.google.com': ['oauth2.googleapis.com', 'www.googleapis.com'],
 };
-
-function site(origin: string): string {
-  return siteOf(parseUrl(origin)?.hostname ?? origin);
-}
 
 /** Does this token endpoint URL belong to this AS (its metadata, or its site)? */
 function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: string; base: string; hostname: string }): boolean {
@@ -21,7 +18,7 @@ function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: s
     if (t && t.base === tokenUrl.base) return true;
   }
   if ((PROVIDER_TOKEN_HOSTS[as.issuer] ?? []).includes(tokenUrl.hostname)) return true;
-  return site(as.origin) === site(tokenUrl.origin);
+  return siteOfOrigin(as.origin) === siteOfOrigin(tokenUrl.origin);
 }
 
 /** The AS that minted the code: the one the response's iss names, else the one that redirected it to the callback. */
@@ -34,7 +31,7 @@ function minterOf(ctx: RuleContext, flow: Flow, codeHash: string): { as: AsIdent
   }
   const delivery = ctx.store.codes.get(codeHash)?.find((d) => d.flowId === flow.id);
   if (delivery?.from) {
-    const by = ases.find((a) => a.origin === delivery.from) ?? ases.find((a) => site(a.origin) === site(delivery.from!));
+    const by = ases.find((a) => a.origin === delivery.from) ?? ases.find((a) => siteOfOrigin(a.origin) === siteOfOrigin(delivery.from!));
     if (by) return { as: by, how: `${delivery.from} redirected the response to the callback` };
   }
   return undefined;

@@ -1,5 +1,5 @@
 import { hashSecret } from '../../util/secret';
-import { parseUrl, siteOf } from '../../util/url';
+import { siteOfOrigin } from '../../flows/store';
 import { defineRule } from '../types';
 import { carriesCredential } from './shared';
 
@@ -31,7 +31,7 @@ export default defineRule({
     if (flow) {
       // solicited, but was it minted by a party of the flow? Only a 30x from a foreign site counts.
       if (!credential || from.via !== 'redirect' || !from.origin) return;
-      const site = (origin: string) => siteOf(parseUrl(origin)?.hostname ?? origin);
+      const site = siteOfOrigin;
       const parties = new Set<string>();
       for (const r of flow.requests) parties.add(site(r.as.origin));
       for (const id of flow.children) for (const r of store.flows.get(id)?.requests ?? []) parties.add(site(r.as.origin));
