@@ -1,5 +1,6 @@
 import { header, isNavigation, type Observation } from '../observe/observation';
 import { decodeJwtPayloadUnsafe, looksLikeJwe } from '../tokens/peek';
+import { parseJsonObject } from '../util/json';
 import { Params, parseUrl, originOf, type ParsedUrl } from '../util/url';
 import type { MessageKind, OAuthMessage, ParamSource } from './message';
 
@@ -58,17 +59,6 @@ function pathEndpointKind(pathname: string): OAuthMessage['endpoint'] | undefine
   return undefined;
 }
 
-function parseJson(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text || text.length > 5_000_000) return undefined;
-  const t = text.trimStart();
-  if (!t.startsWith('{')) return undefined;
-  try {
-    const v = JSON.parse(t) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function formOf(o: Observation): Params {
   if (o.requestBody?.form) return new Params(o.requestBody.form.slice(0, 1000));
@@ -97,29 +87,29 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
 
   // Metadata and JWKS documents (DT/HAR: bodies are needed)
   if (url && /\/\.well-known\/(openid-configuration|oauth-authorization-server)/.test(path)) {
-    const json = parseJson(o.responseBody);
+    const json = parseJsonObject(o.responseBody);
     return { ...base, kind: 'metadata', params: query, sources: new Map(), json };
   }
   if (url && o.responseBody && /jwks|\/certs$|\/keys$/.test(path)) {
-    const json = parseJson(o.responseBody);
+    const json = parseJsonObject(o.responseBody);
     if (json && Array.isArray(json.keys)) return { ...base, kind: 'jwks', params: query, sources: new Map(), json };
   }
 
   // Back-channel style requests: a POST with grant_type (token), or to a client-authenticated endpoint
   if (o.method === 'POST' && (form.has('grant_type') || (url && query.has('grant_type') && !nav))) {
     const { params, where } = merge([['query', query], ['form', form]]);
-    return { ...base, kind: 'token-request', params, sources: where, endpoint: 'token', json: parseJson(o.responseBody) };
+    return { ...base, kind: 'token-request', params, sources: where, endpoint: 'token', json: parseJsonObject(o.responseBody) };
   }
   if (o.method === 'POST' && url && !nav) {
     const endpoint = hints.endpointKindFromMetadata(url.base) ?? pathEndpointKind(path);
     if (endpoint && endpoint !== 'token') {
       const { params, where } = merge([['query', query], ['form', form]]);
       const kind: MessageKind = endpoint === 'par' ? 'par-request' : 'client-auth-request';
-      return { ...base, kind, params, sources: where, endpoint, json: parseJson(o.responseBody) };
+      return { ...base, kind, params, sources: where, endpoint, json: parseJsonObject(o.responseBody) };
     }
     if (form.has('response_type') && form.has('redirect_uri') && form.has('client_id')) {
       const { params, where } = merge([['form', form]]);
-      return { ...base, kind: 'par-request', params, sources: where, endpoint: 'par', json: parseJson(o.responseBody) };
+      return { ...base, kind: 'par-request', params, sources: where, endpoint: 'par', json: parseJsonObject(o.responseBody) };
     }
   }
 

@@ -2,6 +2,7 @@
  * Cheap, synchronous, non-verifying looks at compact JOSE strings. Used by the classifier (request
  * objects, front-channel ID tokens). Full decoding and verification live in ./decode.ts (jose).
  */
+import { parseJsonObject } from '../util/json';
 
 export function base64urlDecodeToString(s: string): string | undefined {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(s)) return undefined;
@@ -17,15 +18,6 @@ export function base64urlDecodeToString(s: string): string | undefined {
   }
 }
 
-function parseObject(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text) return undefined;
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function looksLikeJwe(s: string): boolean {
   return s.split('.').length === 5;
@@ -38,11 +30,11 @@ export function looksLikeJwt(s: string): boolean {
 export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | undefined {
   const dot = s.indexOf('.');
   if (dot <= 0) return undefined;
-  return parseObject(base64urlDecodeToString(s.slice(0, dot)));
+  return parseJsonObject(base64urlDecodeToString(s.slice(0, dot)));
 }
 
 export function decodeJwtPayloadUnsafe(s: string): Record<string, unknown> | undefined {
   const parts = s.split('.');
   if (parts.length !== 3) return undefined;
-  return parseObject(base64urlDecodeToString(parts[1]));
+  return parseJsonObject(base64urlDecodeToString(parts[1]));
 }

@@ -3,6 +3,7 @@
  */
 import { base64urlDecodeToString, decodeJwtPayloadUnsafe, looksLikeJwe } from '../../tokens/peek';
 import { entropyBits } from '../../util/secret';
+import { parseJsonObject } from '../../util/json';
 import { parseParams } from '../../util/url';
 
 export const WEAK_VALUES = new Set(['state', '12345', '123456', 'xyz', 'abc123', 'xyzabc123', 'mystate', 'random', 'test', 'none', 'null', 'undefined', 'csrf', 'abc', '1234', 'foo', 'bar', 'security_token']);
@@ -29,27 +30,16 @@ function structured(format: 'jwt' | 'json' | 'base64-json' | 'fields', obj: Reco
   return { kind: 'structured', format, fields, randomFields };
 }
 
-function parseObject(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text) return undefined;
-  const t = text.trim();
-  if (!t.startsWith('{')) return undefined;
-  try {
-    const v = JSON.parse(t) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** What a state value is made of: a JWE (unassessable), structured data, or an opaque string. */
 export function stateShape(v: string): StateShape {
   if (v.length > 16 && looksLikeJwe(v) && /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(v)) return { kind: 'jwe' };
   const jwt = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(v) ? decodeJwtPayloadUnsafe(v) : undefined;
   if (jwt) return structured('jwt', jwt);
-  const json = parseObject(v);
+  const json = parseJsonObject(v);
   if (json) return structured('json', json);
   if (v.length >= 8 && /^[A-Za-z0-9_\-+/]+={0,2}$/.test(v)) {
-    const b = parseObject(base64urlDecodeToString(v.replace(/\+/g, '-').replace(/\//g, '_')));
+    const b = parseJsonObject(base64urlDecodeToString(v.replace(/\+/g, '-').replace(/\//g, '_')));
     if (b) return structured('base64-json', b);
   }
   if (/^[^=&]+=[^&]*(&[^=&]+=[^&]*)+$/.test(v) || /^[A-Za-z_]+=[^&]+$/.test(v)) {
