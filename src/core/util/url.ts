@@ -52,14 +52,32 @@ export function safeDecode(s: string): string {
   try {
     return decodeURIComponent(plus);
   } catch {
-    return plus.replace(/(%[0-9a-fA-F]{2})+/g, (m) => {
-      try {
-        return decodeURIComponent(m);
-      } catch {
-        return m;
-      }
-    });
+    return plus.replace(/(%[0-9a-fA-F]{2})+/g, decodeRunLeniently);
   }
+}
+
+/** Decode a run of %XX escapes sequence by sequence, keeping the ones that are not valid UTF-8. */
+function decodeRunLeniently(run: string): string {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    /* decode piece by piece below */
+  }
+  const bytes = run.match(/%[0-9a-fA-F]{2}/g) ?? [];
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = parseInt(bytes[i].slice(1), 16);
+    const len = b < 0x80 ? 1 : b >= 0xf0 && b < 0xf8 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    const seq = bytes.slice(i, i + len).join('');
+    try {
+      out += decodeURIComponent(seq);
+      i += len;
+    } catch {
+      out += bytes[i];
+      i += 1;
+    }
+  }
+  return out;
 }
 
 /** application/x-www-form-urlencoded parsing (query strings, fragments, form bodies). */

@@ -1,0 +1,55 @@
+/** Redaction: secret parameter values never survive redactUrl; equal values stay recognisable. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { alphabetOf, entropyBits, redactText, redactUrl, redactValue, secretRef, SECRET_PARAMS } from './secret';
+
+const value = fc.stringMatching(/^[A-Za-z0-9_\-.~]{12,80}$/);
+const names = [...SECRET_PARAMS];
+
+describe('redaction', () => {
+  it('redactUrl never leaks a secret parameter value, in query or fragment', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...names), value, fc.boolean(), (name, v, inFragment) => {
+        const url = `https://app.example/cb?x=1${inFragment ? '#' : '&'}${name}=${encodeURIComponent(v)}&y=2`;
+        const out = redactUrl(url, { redact: true });
+        expect(out).not.toContain(v);
+        expect(out).toContain('x=1');
+        expect(out).toContain('y=2');
+      }),
+    );
+  });
+
+  it('equal values give equal fingerprints, different values different ones', () => {
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(redactValue(a)).toBe(redactValue(a));
+        expect(secretRef(a, { redact: true }).hash).toBe(secretRef(a, { redact: true }).hash);
+        if (a !== b) expect(secretRef(a, { redact: true }).hash).not.toBe(secretRef(b, { redact: true }).hash);
+      }),
+    );
+  });
+
+  it('short values keep no prefix; long ones keep four characters', () => {
+    expect(redactValue('123456')).toMatch(/^…#[0-9a-f]{8}$/);
+    expect(redactValue('abcdefghijklmnop')).toMatch(/^abcd…#[0-9a-f]{8}$/);
+  });
+
+  it('with redaction off, values stay', () => {
+    expect(redactUrl('https://a.example/?code=abc', { redact: false })).toBe('https://a.example/?code=abc');
+    expect(secretRef('abc', { redact: false }).shown).toBe('abc');
+  });
+
+  it('redactText hides JWTs and long opaque runs inside free text', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl';
+    expect(redactText(`token ${jwt} end`, { redact: true })).not.toContain(jwt);
+  });
+
+  it('entropy estimate: alphabet size, and degenerate repeats', () => {
+    expect(alphabetOf('0123')).toBe(10);
+    expect(alphabetOf('deadbeef')).toBe(16);
+    expect(alphabetOf('Abc-_9')).toBe(64);
+    expect(entropyBits('7fc0f404-2eb8-4393-8dd0-1e7e2bf03625')).toBeGreaterThan(122);
+    expect(entropyBits('1'.repeat(60))).toBeLessThan(64);
+    expect(entropyBits('abababababababababababab')).toBeLessThan(64);
+  });
+});

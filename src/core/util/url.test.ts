@@ -1,0 +1,70 @@
+/** Property tests: the URL and parameter parsers never throw, never hang, and stay bounded. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isLoopbackHost, originOf, parseParams, parseUrl, safeDecode, siteOf, stripFragment } from './url';
+
+describe('url helpers on arbitrary input', () => {
+  it('parseUrl, parseParams, safeDecode, originOf never throw', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (s) => {
+        parseUrl(s);
+        parseUrl(s, 'https://base.example/x');
+        parseParams(s);
+        safeDecode(s);
+        originOf(s);
+        stripFragment(s);
+        siteOf(s);
+        isLoopbackHost(s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('URL-shaped strings with broken percent-encoding parse, keeping what cannot be decoded', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.stringMatching(/^[a-z_%]{1,8}$/), fc.string({ maxLength: 20 })), { maxLength: 10 }), (pairs) => {
+        const q = pairs.map(([k, v]) => `${k}=${v.replace(/[&#]/g, '')}`).join('&');
+        const u = parseUrl(`https://as.example/authorize?${q}#frag=%E0%A4%A`);
+        expect(u).toBeDefined();
+        expect(u!.fragment.get('frag')).toBe('%E0%A4%A');
+      }),
+    );
+    expect(safeDecode('a%zz%41%E2%82')).toBe('a%zzA%E2%82');
+    expect(safeDecode('x+y%20z')).toBe('x y z');
+  });
+
+  it('round-trips encoded parameters', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 30 })), { maxLength: 8 }), (pairs) => {
+        const q = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+        const p = parseParams(q);
+        expect(p.entries).toEqual(pairs);
+      }),
+    );
+  });
+
+  it('a 10 MB query string parses, capped at 1000 parameters', () => {
+    const big = 'a=' + 'x'.repeat(5_000_000) + '&' + Array.from({ length: 200_000 }, (_, i) => `k${i}=v`).join('&');
+    expect(big.length).toBeGreaterThan(6_000_000);
+    const u = parseUrl(`https://as.example/cb?${big}`);
+    expect(u?.query.size).toBe(1000);
+    expect(u?.query.get('a')?.length).toBe(5_000_000);
+  });
+
+  it('reads query and fragment from the raw string (no re-encoding), first value wins', () => {
+    const u = parseUrl('https://app.example/cb?state=a%2Bb&state=second&code=c#access_token=t&x');
+    expect(u?.query.get('state')).toBe('a+b');
+    expect(u?.query.getAll('state')).toEqual(['a+b', 'second']);
+    expect(u?.fragment.get('access_token')).toBe('t');
+    expect(u?.fragment.has('x')).toBe(true);
+    expect(u?.base).toBe('https://app.example/cb');
+  });
+
+  it('sites and loopback hosts', () => {
+    expect(siteOf('login.microsoftonline.com')).toBe('microsoftonline.com');
+    expect(siteOf('a.b.example.co.uk')).toBe('example.co.uk');
+    expect(siteOf('127.0.0.1')).toBe('127.0.0.1');
+    expect(isLoopbackHost('127.5.0.1')).toBe(true);
+    expect(isLoopbackHost('localhost.evil.example')).toBe(false);
+  });
+});
