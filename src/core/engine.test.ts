@@ -386,6 +386,26 @@ describe('engine state: bounded and serialisable', () => {
     });
   }
 
+  it('the findings cap evicts the oldest and their de-duplication keys, the same with or without a restore', () => {
+    const every = defineRule({
+      meta: { id: 'every', title: 'every observation', severity: 'info', confidence: 'strong', references: ['test'], description: 'test rule', tier: 2, on: 'any', vantage: ['HAR'] },
+      check(ctx) {
+        ctx.report({ message: 'seen', evidence: [{ url: ctx.msg.obs.url, requestId: ctx.msg.obs.url }] });
+      },
+    });
+    const o = (i: number): Observation => ({ id: `o${i}`, ref: {}, context: 'tab:1', time: 1000 + i, url: `https://x.example/${i}`, method: 'GET', type: 'image', requestHeaders: [], responseHeaders: [] });
+    const e = new Engine({ rules: [every] });
+    for (let i = 0; i < 5003; i++) e.push(o(i));
+    expect(e.findings).toHaveLength(5000);
+    expect(e.findings[0].evidence[0].url).toBe('https://x.example/3');
+    const restored = new Engine({ rules: [every], state: JSON.parse(JSON.stringify(e.toJSON())) });
+    // an evicted finding raised again is new in both; a kept one is a duplicate in both
+    expect(e.push(o(0))).toHaveLength(1);
+    expect(restored.push(o(0))).toHaveLength(1);
+    expect(e.push(o(4000))).toHaveLength(0);
+    expect(restored.push(o(4000))).toHaveLength(0);
+  });
+
   it('a malformed saved state gives an empty engine, never an exception', () => {
     for (const bad of [null, {}, { v: 1 }, { v: 1, store: { v: 1, flows: 'x', codes: 3 } }, { v: 1, store: { v: 2 } }]) {
       const e = new Engine({ state: bad as never });

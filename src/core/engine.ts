@@ -267,7 +267,12 @@ export class Engine {
     const key = findingKey(f);
     if (this.keys.has(key)) return;
     this.keys.add(key);
-    if (this.all.length >= MAX_FINDINGS) this.all.shift();
+    if (this.all.length >= MAX_FINDINGS) {
+      // forget the evicted finding's key too: the key set stays bounded, and a restored engine
+      // (whose keys come from the kept findings) behaves exactly like this one
+      const evicted = this.all.shift();
+      if (evicted) this.keys.delete(findingKey(evicted));
+    }
     this.all.push(f);
     out.push(f);
   }
