@@ -67,6 +67,7 @@ export async function benchPageLoad(opts = {}) {
       /** @type {number[]} */
       const latency = [];
       for (let i = 0; i < latencyRuns; i++) {
+        log(`latency run ${i + 1}`);
         const page = await context.newPage();
         let tCb = 0;
         page.on('request', (r) => {
@@ -77,7 +78,7 @@ export async function benchPageLoad(opts = {}) {
         let found = 0;
         const deadline = performance.now() + 10000;
         while (performance.now() < deadline) {
-          const fs = await getFindings(ext, tabId);
+          const fs = await Promise.race([getFindings(ext, tabId), new Promise((r) => setTimeout(() => r([]), 2000))]);
           if (fs.some((f) => f.ruleId === 'coat-context-switch') && tCb) {
             found = performance.now();
             break;

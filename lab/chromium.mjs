@@ -27,7 +27,8 @@ export function chromiumArgs(extensionDir) {
 
 /**
  * Wait until the extension's background has finished its start-up (the `serviceworker` event fires
- * before the worker's top-level code has run). The contract is in src/background/README.md.
+ * before the worker's top-level code has run). src/background sets `globalThis.__coatcheckReady`
+ * at the end of its start-up.
  * @param {import('playwright-core').Worker} worker
  */
 export async function waitForExtensionReady(worker, timeoutMs = 15000) {
@@ -35,10 +36,12 @@ export async function waitForExtensionReady(worker, timeoutMs = 15000) {
   let last;
   while (Date.now() - t0 < timeoutMs) {
     try {
-      last = await worker.evaluate(() => {
-        const g = /** @type {any} */ (globalThis);
-        return g.__coatcheckReady === true || g.coatcheckReady === true || g.__coatcheck?.ready === true;
-      });
+      // a stopped worker's handle can hang until the next instance attaches: bound each probe
+      last = await Promise.race([
+        worker.evaluate(() => /** @type {any} */ (globalThis).__coatcheckReady === true),
+        new Promise((r) => setTimeout(() => r('probe timed out'), 1000)),
+      ]);
+      if (last === 'probe timed out') continue;
       if (last) return Date.now() - t0;
     } catch (e) {
       last = e;
