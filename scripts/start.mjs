@@ -10,7 +10,6 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_MISSING, CHROMIUM_PATH, getFindings, launchChromium, openExtensionPage, playScenario, tabIdFor } from '../lab/chromium.mjs';
 import { CHROME_DIST, ROOT, popupPath } from '../lab/extension.mjs';
-import { SCENARIOS, startLab } from '../lab/index.mjs';
 
 const serve = process.argv.includes('--serve');
 const OUT = join(ROOT, 'lab-output');
@@ -29,6 +28,8 @@ if (!existsSync(join(CHROME_DIST, 'manifest.json'))) {
   }
 }
 
+// imported after the checks: oidc-provider prints a runtime notice when it loads
+const { SCENARIOS, startLab } = await import('../lab/index.mjs');
 const lab = await startLab();
 console.log(`lab on https://127.0.0.1:${lab.port} — ${Object.values(lab.origins).join(', ')}`);
 let browser;
