@@ -7,6 +7,8 @@
 // be held open so a test can act while the browser waits at the AS.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import Provider from 'oidc-provider';
+// the lab's state is meant to live in memory: name the memory adapter explicitly (no start-up warning)
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 export const TEST_USER = 'alice';
 
@@ -51,6 +53,7 @@ export function createHonestAs({ issuer, platform, broker, secrets, record, inte
         token_endpoint_auth_method: 'none',
       },
     ],
+    adapter: createMemoryAdapter(0),
     jwks: { keys: [jwk] },
     responseTypes: ['code', 'id_token token'],
     pkce: { required: () => true },
