@@ -11,13 +11,15 @@ type F = { ruleId: string; severity: string };
 let lab: Lab;
 let ff: Firefox;
 let ext: string;
+let popupUrl: string;
 
 beforeAll(async () => {
   lab = await startLab();
   ff = await launchFirefox();
   const addonId = await ff.installExtension(FIREFOX_DIST);
   const base = await ff.extensionBase(addonId);
-  ext = await ff.openExtensionPage(`${base}${popupPath(FIREFOX_DIST)}`);
+  popupUrl = `${base}${popupPath(FIREFOX_DIST)}`;
+  ext = await ff.openExtensionPage(popupUrl);
   // the background answers messages once its start-up is done
   const t0 = Date.now();
   for (;;) {
@@ -32,7 +34,7 @@ afterAll(async () => {
   await lab?.close();
 });
 
-async function run(name: ScenarioName): Promise<F[]> {
+async function run(name: ScenarioName): Promise<{ fs: F[]; tabId: number }> {
   const r = await ff.playScenario(lab.scenarioUrl(name));
   expect(r.outcome).toBe('connected');
   expect(new URL(r.url).pathname).toBe(SCENARIOS[name].endsAt);
@@ -51,21 +53,32 @@ async function run(name: ScenarioName): Promise<F[]> {
     const flows = await ff.evaluate(ext, `browser.runtime.sendMessage({ type: 'getFlows', tabId: ${tabId} }).then((r) => r?.flows?.length ?? 0)`);
     expect(flows, `flows seen in the ${name} tab`).toBeGreaterThan(0);
   }
-  return fs;
+  return { fs, tabId };
 }
 
 const brief = (fs: F[]) => fs.map((f) => `${f.ruleId}:${f.severity}`).join(', ');
 
 describe('Firefox + built extension + lab (WebDriver BiDi)', () => {
   it('COAT: coat-context-switch and callback-context-mismatch', async () => {
-    const fs = await run('coat');
+    const { fs, tabId } = await run('coat');
     const ids = fs.map((f) => f.ruleId);
     expect(ids, brief(fs)).toContain('coat-context-switch');
     expect(ids, brief(fs)).toContain('callback-context-mismatch');
+    // the popup for that tab renders them
+    const popup = await ff.openExtensionPage(`${popupUrl}?tab=${tabId}`);
+    const t0 = Date.now();
+    let shown: string[] = [];
+    do {
+      shown = await ff.evaluate(popup, `[...document.querySelectorAll('[data-rule-id]')].map((e) => e.getAttribute('data-rule-id'))`);
+      if (shown.includes('coat-context-switch') && shown.includes('callback-context-mismatch')) break;
+      await new Promise((res) => setTimeout(res, 100));
+    } while (Date.now() - t0 < 5000);
+    expect(shown).toContain('coat-context-switch');
+    expect(shown).toContain('callback-context-mismatch');
   });
 
   it('clean flow: no finding at medium or above', async () => {
-    const fs = await run('clean');
+    const { fs } = await run('clean');
     expect(brief(fs.filter((f) => ['critical', 'high', 'medium'].includes(f.severity)))).toBe('');
   });
 });
