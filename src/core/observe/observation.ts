@@ -66,7 +66,7 @@ export interface Observation {
 
 export function header(headers: Header[], name: string): string | undefined {
   const n = name.toLowerCase();
-  for (const h of headers) if (h.name.toLowerCase() === n) return h.value;
+  for (const h of headers) if (h.name.length === n.length && h.name.toLowerCase() === n) return h.value;
   return undefined;
 }
 

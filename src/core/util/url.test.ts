@@ -68,3 +68,51 @@ describe('url helpers on arbitrary input', () => {
     expect(isLoopbackHost('localhost.evil.example')).toBe(false);
   });
 });
+
+describe('originOf agrees with the URL parser', () => {
+  const reference = (href: string): string | undefined => {
+    try {
+      const o = new URL(href).origin;
+      return o === 'null' ? undefined : o;
+    } catch {
+      return undefined;
+    }
+  };
+  it.each([
+    'https://as.example/authorize?x=1',
+    'https://as.example:443/x',
+    'http://as.example:80/',
+    'http://127.1/',
+    'http://010.0.0.1/',
+    'http://0x7f.0.0.1/',
+    'http://1.2.3.4:8080/a',
+    'http://256.1.1.1/',
+    'https://a.example:99999/',
+    'https://a.example:0/',
+    'https://a.example:0080/',
+    'https://xn--nxasmq6b.example/',
+    'https://xn--a.example/',
+    'https://user@a.example/',
+    'https://a.example./',
+    'https://A.Example/',
+    'https://a.example\\b',
+    'HTTPS://a.example/',
+  ])('%s', (href) => {
+    expect(originOf(href)).toBe(reference(href));
+  });
+  it('on generated http(s) URLs', () => {
+    const label = fc.stringMatching(/^[a-z0-9x-]{1,6}$/);
+    const host = fc.oneof(
+      fc.array(label, { minLength: 1, maxLength: 4 }).map((l) => l.join('.')),
+      fc.array(fc.oneof(fc.nat(300).map(String), fc.constantFrom('0x7f', '00', '08', '0x')), { minLength: 1, maxLength: 5 }).map((l) => l.join('.')),
+    );
+    const port = fc.option(fc.oneof(fc.nat(70000).map(String), fc.constantFrom('080', '0', '443', '80')), { nil: undefined });
+    fc.assert(
+      fc.property(fc.constantFrom('http', 'https'), host, port, fc.constantFrom('', '/', '/p?q=1', '#f', '?a'), (s, h, p, rest) => {
+        const href = `${s}://${h}${p === undefined ? '' : `:${p}`}${rest}`;
+        expect(originOf(href)).toBe(reference(href));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
