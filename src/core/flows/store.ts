@@ -2,7 +2,7 @@ import type { ClassifyHints } from '../classify/classify';
 import type { OAuthMessage } from '../classify/message';
 import { header, type Observation, type SourceRef } from '../observe/observation';
 import { decodeJwtPayloadUnsafe } from '../tokens/peek';
-import { hashSecret, redactUrl, secretRef, type SecretRef } from '../util/secret';
+import { fastHash, hashSecret, redactUrl, secretRef, type SecretRef } from '../util/secret';
 import { originOf, parseUrl, siteOf, stripFragment, type ParsedUrl } from '../util/url';
 import type { AsIdentity, Flow, FlowRequest } from './flow';
 import { providerForEndpoint } from './providers';
@@ -105,7 +105,7 @@ export interface PreviousHop {
 
 /** hash of a URL without its fragment: how hops and replays are compared without keeping URLs */
 export function urlKey(method: string, url: string): string {
-  return hashSecret(`${method.toUpperCase()} ${stripFragment(url)}`);
+  return fastHash(`${method.toUpperCase()} ${stripFragment(url)}`);
 }
 
 export interface AttachResult {
@@ -173,7 +173,8 @@ export class FlowStore implements ClassifyHints {
     if (!this.contextStart.has(o.context)) this.contextStart.set(o.context, o.time);
     this.contextLast.set(o.context, Math.max(this.contextLast.get(o.context) ?? 0, o.time));
     this.sinceSweep += 1;
-    if (this.sinceSweep >= 256 || this.contextLast.size > MAX_CONTEXTS) this.sweep();
+    // amortised: every 1024 observations, or when the contexts overshoot the cap by a quarter
+    if (this.sinceSweep >= 1024 || this.contextLast.size > MAX_CONTEXTS + (MAX_CONTEXTS >> 2)) this.sweep();
   }
 
   /** Called after rules ran: remember navigation hops (redirect chains). */
@@ -692,10 +693,10 @@ export class FlowStore implements ClassifyHints {
   sweep(): void {
     this.sinceSweep = 0;
     const limit = this.now - this.opts.ttlMs * 2;
-    const contexts = [...this.contextLast.entries()].sort((a, b) => a[1] - b[1]);
     const drop = new Set<string>();
-    for (const [c, t] of contexts) if (t < limit) drop.add(c);
-    const excess = contexts.length - drop.size - MAX_CONTEXTS;
+    for (const [c, t] of this.contextLast) if (t < limit) drop.add(c);
+    const excess = this.contextLast.size - drop.size - MAX_CONTEXTS;
+    const contexts = excess > 0 ? [...this.contextLast.entries()].sort((a, b) => a[1] - b[1]) : [];
     for (let i = 0, n = 0; n < excess && i < contexts.length; i++) {
       if (!drop.has(contexts[i][0])) {
         drop.add(contexts[i][0]);

@@ -40,13 +40,45 @@ export function entropyBits(v: string): number {
   return Math.min(byAlphabet, v.length * Math.log2(distinct + 1));
 }
 
-export function hashSecret(v: string): string {
-  return sha256Hex(v).slice(0, 16);
+/** Small bounded memo: the same state, code or URL is hashed many times while a flow is handled. */
+function memo(fn: (v: string) => string, size = 1024): (v: string) => string {
+  let cache = new Map<string, string>();
+  return (v: string) => {
+    let r = cache.get(v);
+    if (r === undefined) {
+      r = fn(v);
+      if (cache.size >= size) cache = new Map();
+      cache.set(v, r);
+    }
+    return r;
+  };
 }
 
-export function redactValue(v: string): string {
+/** Fingerprint of a secret: first 16 hex chars of SHA-256 (stored, compared across restarts). */
+export const hashSecret = memo((v: string) => sha256Hex(v).slice(0, 16));
+
+/** Redacted display of a secret: a short prefix (none for short values) and 8 hex chars of SHA-256. */
+export const redactValue = memo((v: string) => {
   const prefix = v.length > 12 ? v.slice(0, 4) : v.length > 6 ? v.slice(0, 2) : '';
   return `${prefix}…#${sha256Hex(v).slice(0, 8)}`;
+});
+
+/**
+ * A fast non-cryptographic 53-bit hash (cyrb53) as 14 hex chars, for in-memory keys of values that
+ * may contain secrets (navigation URLs): the key never shows the URL, and hashing every request
+ * with SHA-256 would dominate the hot path.
+ */
+export function fastHash(s: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
 }
 
 export function secretRef(v: string, opts: RedactionOptions): SecretRef {
