@@ -50,7 +50,8 @@ export class Engine {
   private all: Finding[] = [];
   private keys = new Set<string>();
   readonly errors: RuleError[] = [];
-  private readonly redact: boolean;
+  /** @internal */
+  readonly redact: boolean;
 
   constructor(opts: EngineOptions = {}) {
     this.redact = opts.redact ?? true;
@@ -64,6 +65,7 @@ export class Engine {
     this.rules = base.filter(
       (r) => (!opts.only || opts.only.includes(r.meta.id)) && !(opts.disable ?? []).includes(r.meta.id),
     );
+    // per message kind, the rules to run (the kind's own, then the 'any' rules), computed once
     for (const r of this.rules) {
       if (r.meta.on === 'any') this.anyRules.push(r);
       else
@@ -73,6 +75,7 @@ export class Engine {
           this.byKind.set(k, list);
         }
     }
+    for (const [k, list] of this.byKind) this.byKind.set(k, [...list, ...this.anyRules]);
   }
 
   get findings(): readonly Finding[] {
@@ -154,9 +157,9 @@ export class Engine {
       store.recordMetadata(msg.url.href, msg.json);
     }
 
-    const rules = msg.kind === 'other' ? this.anyRules : [...(this.byKind.get(msg.kind) ?? []), ...this.anyRules];
+    const rules = msg.kind === 'other' ? this.anyRules : (this.byKind.get(msg.kind) ?? this.anyRules);
     if (rules.length > 0) {
-      const ctx = this.context(msg, flow, from, replay, out);
+      const ctx = new Ctx(this, msg, flow, from, replay, out);
       for (const rule of rules) {
         ctx.currentRule = rule;
         try {
@@ -217,39 +220,8 @@ export class Engine {
     store.recordHop(o);
   }
 
-  private context(
-    msg: OAuthMessage,
-    flow: Flow | undefined,
-    from: RuleContext['from'],
-    replay: boolean,
-    out: Finding[],
-  ): RuleContext & { currentRule?: Rule } {
-    const redact = (v: string) => (this.redact ? redactValue(v) : v);
-    const redactUrl = (u: string) => this.store.redactUrl(u);
-    const ctx: RuleContext & { currentRule?: Rule } = {
-      msg,
-      flow,
-      from,
-      replay,
-      store: this.store,
-      redact,
-      redactUrl,
-      evidence: (o: Observation, param?: string, note?: string, value?: string): Evidence => ({
-        ...o.ref,
-        url: redactUrl(o.url),
-        ...(param !== undefined ? { param } : {}),
-        ...(value !== undefined ? { value: redact(value) } : {}),
-        ...(note !== undefined ? { note } : {}),
-      }),
-      report: (d: FindingDraft) => {
-        const rule = ctx.currentRule!;
-        this.add(rule, d, msg.obs.context, msg.obs.time, d.flowId === undefined ? (flow?.id ?? null) : d.flowId, out);
-      },
-    };
-    return ctx;
-  }
-
-  private add(rule: Rule, d: FindingDraft, context: string, time: number, flowId: string | null, out: Finding[]): void {
+  /** @internal used by the rule context */
+  add(rule: Rule, d: FindingDraft, context: string, time: number, flowId: string | null, out: Finding[]): void {
     const f: Finding = {
       ruleId: rule.meta.id,
       severity: d.severity ?? rule.meta.severity,
@@ -300,4 +272,37 @@ function findingKey(f: Finding): string {
   if (f.fingerprint) return `${f.ruleId}|${f.context}|${f.variant ?? ''}|${f.fingerprint}`;
   const ev = f.evidence[0];
   return `${f.ruleId}|${f.flowId ?? ''}|${f.variant ?? ''}|${ev ? `${ev.input ?? ''}:${ev.entry ?? ''}:${ev.requestId ?? ''}:${ev.param ?? ''}` : f.message}`;
+}
+
+/** The context a rule's check() sees for one message. A class, not closures: it is built per message. */
+class Ctx implements RuleContext {
+  currentRule: Rule | undefined;
+  readonly store: FlowStore;
+  constructor(
+    private readonly engine: Engine,
+    readonly msg: OAuthMessage,
+    readonly flow: Flow | undefined,
+    readonly from: RuleContext['from'],
+    readonly replay: boolean,
+    private readonly out: Finding[],
+  ) {
+    this.store = engine.store;
+  }
+  redact(v: string): string {
+    return this.engine.redact ? redactValue(v) : v;
+  }
+  redactUrl(u: string): string {
+    return this.store.redactUrl(u);
+  }
+  evidence(o: Observation, param?: string, note?: string, value?: string): Evidence {
+    const e: Evidence = { ...o.ref, url: this.redactUrl(o.url) };
+    if (param !== undefined) e.param = param;
+    if (value !== undefined) e.value = this.redact(value);
+    if (note !== undefined) e.note = note;
+    return e;
+  }
+  report(d: FindingDraft): void {
+    const o = this.msg.obs;
+    this.engine.add(this.currentRule!, d, o.context, o.time, d.flowId === undefined ? (this.flow?.id ?? null) : d.flowId, this.out);
+  }
 }

@@ -69,53 +69,113 @@ function formOf(o: Observation): Params {
  * Observation → OAuthMessage (detectors.md §0.2). Always returns a message; `kind: 'other'` for
  * traffic that is not OAuth (generic rules still look at those for tokens in URLs and Referer leaks).
  */
-export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuthMessage {
-  const url = parseUrl(o.url);
-  const query = url?.query ?? new Params();
-  const fragment = url?.fragment ?? new Params();
-  const form = formOf(o);
-  const base: Omit<OAuthMessage, 'kind' | 'params' | 'sources'> = {
-    obs: o,
-    url,
-    query,
-    fragment,
-    form,
+const EMPTY_PARAMS = new Params();
+const EMPTY_SOURCES: Map<string, ParamSource> = new Map();
+const WELL_KNOWN = /\/\.well-known\/(openid-configuration|oauth-authorization-server)/;
+
+/**
+ * The message for traffic that cannot be OAuth (no OAuth-ish parameter name, no form body, no
+ * metadata path): the URL is parsed only if a rule asks for it. This is the hot path (most of a
+ * page's requests).
+ */
+class OtherMessage implements OAuthMessage {
+  readonly kind = 'other' as const;
+  readonly form = EMPTY_PARAMS;
+  readonly sources = EMPTY_SOURCES;
+  readonly paramsKnown = true;
+  private parsed: ParsedUrl | null | undefined;
+  constructor(readonly obs: Observation) {}
+  get url(): ParsedUrl | undefined {
+    if (this.parsed === undefined) this.parsed = parseUrl(this.obs.url) ?? null;
+    return this.parsed ?? undefined;
+  }
+  get query(): Params {
+    return this.url?.query ?? EMPTY_PARAMS;
+  }
+  get fragment(): Params {
+    return this.url?.fragment ?? EMPTY_PARAMS;
+  }
+  get params(): Params {
+    return this.query;
+  }
+}
+
+interface Base {
+  obs: Observation;
+  url: ParsedUrl | undefined;
+  query: Params;
+  fragment: Params;
+  form: Params;
+}
+
+/** One object shape for every message (no spreads: they are slow on the hot path). */
+function message(
+  b: Base,
+  kind: MessageKind,
+  params: Params,
+  sources: Map<string, ParamSource>,
+  extra: { responseMode?: OAuthMessage['responseMode']; endpoint?: OAuthMessage['endpoint']; json?: Record<string, unknown> } = {},
+): OAuthMessage {
+  return {
+    kind,
+    obs: b.obs,
+    url: b.url,
+    query: b.query,
+    fragment: b.fragment,
+    form: b.form,
+    params,
+    sources,
     paramsKnown: true,
+    responseMode: extra.responseMode,
+    endpoint: extra.endpoint,
+    json: extra.json,
   };
+}
+
+export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuthMessage {
+  const hasForm = o.requestBody?.form !== undefined && o.requestBody.form.length > 0;
+  if (!hasForm && o.method !== 'POST' && !INTERESTING.test(o.url) && !(o.url.includes('/.well-known/') || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
+    return new OtherMessage(o);
+  }
+  const url = parseUrl(o.url);
+  const query = url?.query ?? EMPTY_PARAMS;
+  const fragment = url?.fragment ?? EMPTY_PARAMS;
+  const form = hasForm ? formOf(o) : EMPTY_PARAMS;
+  const base: Base = { obs: o, url, query, fragment, form };
   const nav = isNavigation(o);
   const path = url?.pathname ?? '';
 
   // Metadata and JWKS documents (DT/HAR: bodies are needed)
-  if (url && /\/\.well-known\/(openid-configuration|oauth-authorization-server)/.test(path)) {
+  if (url && WELL_KNOWN.test(path)) {
     const json = parseJsonObject(o.responseBody);
-    return { ...base, kind: 'metadata', params: query, sources: new Map(), json };
+    return message(base, 'metadata', query, EMPTY_SOURCES, { json });
   }
   if (url && o.responseBody && /jwks|\/certs$|\/keys$/.test(path)) {
     const json = parseJsonObject(o.responseBody);
-    if (json && Array.isArray(json.keys)) return { ...base, kind: 'jwks', params: query, sources: new Map(), json };
+    if (json && Array.isArray(json.keys)) return message(base, 'jwks', query, EMPTY_SOURCES, { json });
   }
 
   // Back-channel style requests: a POST with grant_type (token), or to a client-authenticated endpoint
   if (o.method === 'POST' && (form.has('grant_type') || (url && query.has('grant_type') && !nav))) {
     const { params, where } = merge([['query', query], ['form', form]]);
-    return { ...base, kind: 'token-request', params, sources: where, endpoint: 'token', json: parseJsonObject(o.responseBody) };
+    return message(base, 'token-request', params, where, { endpoint: 'token', json: parseJsonObject(o.responseBody) });
   }
   if (o.method === 'POST' && url && !nav) {
     const endpoint = hints.endpointKindFromMetadata(url.base) ?? pathEndpointKind(path);
     if (endpoint && endpoint !== 'token') {
       const { params, where } = merge([['query', query], ['form', form]]);
       const kind: MessageKind = endpoint === 'par' ? 'par-request' : 'client-auth-request';
-      return { ...base, kind, params, sources: where, endpoint, json: parseJsonObject(o.responseBody) };
+      return message(base, kind, params, where, { endpoint, json: parseJsonObject(o.responseBody) });
     }
     if (form.has('response_type') && form.has('redirect_uri') && form.has('client_id')) {
       const { params, where } = merge([['form', form]]);
-      return { ...base, kind: 'par-request', params, sources: where, endpoint: 'par', json: parseJsonObject(o.responseBody) };
+      return message(base, 'par-request', params, where, { endpoint: 'par', json: parseJsonObject(o.responseBody) });
     }
   }
 
   const quick = INTERESTING.test(o.url) || form.size > 0;
   if (!quick || !url) {
-    return { ...base, kind: 'other', params: query, sources: new Map() };
+    return message(base, 'other', query, EMPTY_SOURCES);
   }
 
   const { params, where } = merge([['query', query], ['fragment', fragment], ['form', form]]);
@@ -123,7 +183,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
   // End-session and other look-alikes that carry OAuth-ish parameters
   if (params.has('id_token_hint') || params.has('post_logout_redirect_uri') || /\/(logout|end[_-]?session|signout)/i.test(path)) {
     if (!params.has('code') && !params.has('access_token')) {
-      return { ...base, kind: 'end-session', params, sources: where };
+      return message(base, 'end-session', params, where);
     }
   }
 
@@ -134,7 +194,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
       (params.has('response_type') || params.has('redirect_uri') || params.has('request_uri') || params.has('request'));
     const isDeviceOrRegistration = /\/(device|activate|register|registration)(\/|$)/i.test(path) && !params.has('response_type');
     if ((isAreqShape || (params.has('client_id') && hints.isKnownAuthorizationEndpoint(url.base))) && !isDeviceOrRegistration && !params.has('code') && !params.has('access_token')) {
-      const msg: OAuthMessage = { ...base, kind: 'authorization-request', params, sources: where };
+      const msg = message(base, 'authorization-request', params, where);
       return expandRequestObject(msg);
     }
 
@@ -158,13 +218,13 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
             : RESPONSE_PARAMS.some((p) => fragment.has(p))
               ? 'fragment'
               : 'query';
-          return { ...base, kind: 'authorization-response', params, sources: where, responseMode };
+          return message(base, 'authorization-response', params, where, { responseMode });
         }
       }
     }
-    return { ...base, kind: 'pre-authorization', params, sources: where };
+    return message(base, 'pre-authorization', params, where);
   }
-  return { ...base, kind: 'other', params, sources: where };
+  return message(base, 'other', params, where);
 }
 
 /** PAR/JAR (§0.2): request_uri → parameters unknown; request=<JWS> → decode its payload; JWE → unknown. */

@@ -351,12 +351,23 @@ export function decodeToken(input: string): TokenReport {
 }
 
 /** decodeToken that returns undefined instead of throwing (for rules). */
+// The rules of one message (and the same token seen again in a later request) decode the same
+// string several times: remember the last few results. Callers treat the report as read-only.
+let decoded = new Map<string, TokenReport | null>();
+const DECODE_CACHE = 256;
+
 export function tryDecodeToken(input: string): TokenReport | undefined {
+  const hit = decoded.get(input);
+  if (hit !== undefined) return hit ?? undefined;
+  let r: TokenReport | null;
   try {
-    return decodeToken(input);
+    r = decodeToken(input);
   } catch {
-    return undefined;
+    r = null;
   }
+  if (decoded.size >= DECODE_CACHE) decoded = new Map();
+  decoded.set(input, r);
+  return r ?? undefined;
 }
 
 /** The effective `alg` values of a decoded token (one per signature). */

@@ -15,6 +15,8 @@ export default defineRule({
   },
   check(ctx) {
     const { msg } = ctx;
+    // hot path: no parsing unless the raw URL or a form body can carry grant_type
+    if (msg.form.size === 0 && msg.obs.url.indexOf('grant_type=') < 0) return;
     const where = msg.form.get('grant_type') === 'password' ? 'body' : msg.query.get('grant_type') === 'password' ? 'URL query' : undefined;
     if (!where) return;
     ctx.report({
