@@ -12,7 +12,8 @@ import type { Header, Observation, RequestBody, ResourceType } from './observati
  */
 
 const headerSchema = z.object({ name: z.string(), value: z.string() });
-const entrySchema = z.object({
+/** @internal exported for the tests */
+export const entrySchema = z.object({
   pageref: z.string().optional(),
   startedDateTime: z.string(),
   request: z.object({
@@ -40,6 +41,49 @@ const entrySchema = z.object({
 });
 
 export type HarEntry = z.input<typeof entrySchema>;
+type ParsedEntry = z.output<typeof entrySchema>;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optStr = (v: unknown) => v === undefined || typeof v === 'string';
+function headersOk(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (const h of v) if (!isObj(h) || typeof h.name !== 'string' || typeof h.value !== 'string') return false;
+  return true;
+}
+
+/**
+ * The schema above, checked by hand: true only when the entry already has the exact shape the
+ * schema accepts (zod then only rewords what is wrong). Hot path: zod costs ~25 µs per entry, half
+ * of a scan's time; this costs well under 1 µs. Anything unusual goes through zod.
+ */
+/** @internal exported for the tests */
+export function quickEntry(raw: unknown): ParsedEntry | undefined {
+  if (!isObj(raw) || !optStr(raw.pageref) || typeof raw.startedDateTime !== 'string') return undefined;
+  if (!optStr(raw._resourceType)) return undefined;
+  const rq = raw.request;
+  if (!isObj(rq) || typeof rq.method !== 'string' || typeof rq.url !== 'string' || !headersOk(rq.headers)) return undefined;
+  const pd = rq.postData;
+  if (pd !== undefined) {
+    if (!isObj(pd) || !optStr(pd.mimeType) || !optStr(pd.text)) return undefined;
+    if (pd.params !== undefined) {
+      if (!Array.isArray(pd.params)) return undefined;
+      for (const p of pd.params) if (!isObj(p) || typeof p.name !== 'string' || !optStr(p.value)) return undefined;
+    }
+  }
+  const rs = raw.response;
+  if (rs !== undefined) {
+    if (!isObj(rs) || !(rs.status === undefined || typeof rs.status === 'number') || !headersOk(rs.headers) || !optStr(rs.redirectURL)) return undefined;
+    const c = rs.content;
+    if (c !== undefined && (!isObj(c) || !optStr(c.mimeType) || !optStr(c.text) || !optStr(c.encoding))) return undefined;
+  }
+  const e = raw as unknown as ParsedEntry;
+  return {
+    ...e,
+    request: { ...e.request, headers: e.request.headers ?? [] },
+    response: e.response ? { ...e.response, headers: e.response.headers ?? [] } : undefined,
+  };
+}
 
 const TYPE_MAP: Record<string, ResourceType> = {
   document: 'main_frame',
@@ -79,7 +123,7 @@ function initiatorOf(raw: unknown, headers: Header[]): string | undefined {
   return undefined;
 }
 
-function bodyOf(post: z.output<typeof entrySchema>['request']['postData']): RequestBody | undefined {
+function bodyOf(post: ParsedEntry['request']['postData']): RequestBody | undefined {
   if (!post) return undefined;
   const mimeType = post.mimeType;
   if (post.params && post.params.length > 0) {
@@ -121,15 +165,18 @@ export interface HarEntryContext {
  * the field) when the entry lacks what HAR 1.2 requires.
  */
 export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Observation {
-  const parsed = entrySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CoreError(
-      'HAR_ENTRY_INVALID',
-      `entry ${ctx.entry}: ${issue ? `${issue.path.join('.') || '(entry)'}: ${issue.message}` : 'invalid'}`,
-    );
+  let e = quickEntry(raw);
+  if (!e) {
+    const parsed = entrySchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CoreError(
+        'HAR_ENTRY_INVALID',
+        `entry ${ctx.entry}: ${issue ? `${issue.path.join('.') || '(entry)'}: ${issue.message}` : 'invalid'}`,
+      );
+    }
+    e = parsed.data;
   }
-  const e = parsed.data;
   const time = Date.parse(e.startedDateTime);
   const reqHeaders = e.request.headers;
   const resp = e.response;
