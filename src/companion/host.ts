@@ -12,6 +12,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SEVERITIES } from '../core/report/finding';
+import { argTokens } from './io';
 import { encodeFrame, FrameDecoder } from './native-messaging';
 
 export const HOST_NAME = 'dev.coatcheck.companion';
@@ -195,27 +196,14 @@ class ArgError extends Error {}
 
 function parseArgs(argv: string[]): HostArgs {
   const a: HostArgs = { sub: '', browsers: [], ids: [], json: false, help: false, rest: [] };
-  const value = (i: number, name: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new ArgError(`${name} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i];
-    const [flag, inline] = t.startsWith('--') && t.includes('=') ? [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)] : [t, undefined];
-    const take = (name: string): string => {
-      if (inline !== undefined) return inline;
-      const v = value(i, name);
-      i++;
-      return v;
-    };
+  for (const { arg: t, name: flag, value: take } of argTokens(argv, (m) => new ArgError(m))) {
     switch (flag) {
       case '--help':
       case '-h':
         a.help = true;
         break;
       case '--browser': {
-        for (const b of take('--browser').split(',')) {
+        for (const b of take().split(',')) {
           if (b === 'all') a.browsers.push(...BROWSERS);
           else if ((BROWSERS as readonly string[]).includes(b)) a.browsers.push(b as Browser);
           else throw new ArgError(`unknown browser "${b}" (chrome, chromium, firefox)`);
@@ -223,22 +211,22 @@ function parseArgs(argv: string[]): HostArgs {
         break;
       }
       case '--user-data-dir':
-        a.userDataDir = take('--user-data-dir');
+        a.userDataDir = take();
         break;
       case '--extension-id':
-        a.ids.push(...take('--extension-id').split(',').filter(Boolean));
+        a.ids.push(...take().split(',').filter(Boolean));
         break;
       case '--extension-dir':
-        a.extensionDir = take('--extension-dir');
+        a.extensionDir = take();
         break;
       case '--log':
-        a.log = take('--log');
+        a.log = take();
         break;
       case '--node':
-        a.node = take('--node');
+        a.node = take();
         break;
       case '--cli':
-        a.cli = take('--cli');
+        a.cli = take();
         break;
       case '--json':
         a.json = true;

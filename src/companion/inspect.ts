@@ -8,7 +8,7 @@ import { decodeToken, type JsonObject, type SignatureInfo, type TokenFinding, ty
 import { formatDuration } from '../core/tokens/findings';
 import { inspectToken, parseKeys, verificationFailed, type KeyInput } from '../core/tokens/inspect';
 import { redactText, redactValue } from '../core/util/secret';
-import { CommandError, failWith, fetchJson, painter, parseSeverity, severityStyle, type CliIO, type Paint } from './io';
+import { argTokens, CommandError, failWith, fetchJson, painter, parseSeverity, severityStyle, type CliIO, type Paint } from './io';
 
 export const INSPECT_HELP = `Usage: coatcheck inspect [options] <token|->
 
@@ -48,16 +48,7 @@ interface InspectArgs {
 
 export function parseInspectArgs(argv: string[]): InspectArgs {
   const a: InspectArgs = { keys: [], discover: false, format: 'text', failOn: 'high', reveal: false, help: false, tokens: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new CommandError(`${name} needs a value`);
-      return v;
-    };
+  for (const { arg, name, option, value } of argTokens(argv)) {
     switch (name) {
       case '-h':
       case '--help':
@@ -91,7 +82,7 @@ export function parseInspectArgs(argv: string[]): InspectArgs {
         a.reveal = true;
         break;
       default:
-        if (arg.startsWith('--')) throw new CommandError(`unknown option '${arg}' (see coatcheck inspect --help)`);
+        if (option) throw new CommandError(`unknown option '${arg}' (see coatcheck inspect --help)`);
         a.tokens.push(arg);
     }
   }

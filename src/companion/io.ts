@@ -23,6 +23,59 @@ export class CommandError extends Error {
   }
 }
 
+/** One command-line token: an option (`--name`, `--name=value`, `-x`) or a positional argument. */
+export interface ArgToken {
+  /** the token as given */
+  arg: string;
+  /** the option's name without an inline value (`--format` for `--format=json`); the token itself for a positional */
+  name: string;
+  /** false for positionals: anything not starting with `-`, a lone `-` (standard input), anything after `--` */
+  option: boolean;
+  /** the value given inline with `=`, if any */
+  inline: string | undefined;
+  /** the option's value: inline, or the next token (consumed); a missing one is an error */
+  value(): string;
+}
+
+/**
+ * The one way every coatcheck command reads its arguments: `--name=value` or `--name value`,
+ * `--` ends the options, `-` is a positional. A value that is missing, or is itself an option
+ * (`--browser --json`), throws `fail("<name> needs a value")` (CommandError by default).
+ */
+export function* argTokens(argv: readonly string[], fail: (message: string) => Error = (m) => new CommandError(m)): Generator<ArgToken> {
+  let endOfOptions = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!endOfOptions && arg === '--') {
+      endOfOptions = true;
+      continue;
+    }
+    if (endOfOptions || arg === '-' || !arg.startsWith('-')) {
+      yield { arg, name: arg, option: false, inline: undefined, value: () => arg };
+      continue;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    let taken: string | undefined;
+    yield {
+      arg,
+      name,
+      option: true,
+      inline,
+      value: () => {
+        if (inline !== undefined) return inline;
+        if (taken !== undefined) return taken;
+        const next = argv[i + 1];
+        if (next === undefined || /^--[a-z]/i.test(next)) throw fail(`${name} needs a value`);
+        i += 1;
+        taken = next;
+        return next;
+      },
+    };
+  }
+}
+
 export function parseSeverity(flag: string, v: string | undefined, allowNone: boolean): Severity | 'none' {
   if (v === undefined) throw new CommandError(`${flag} needs a value`);
   if (allowNone && v === 'none') return 'none';

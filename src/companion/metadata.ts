@@ -5,7 +5,7 @@
 import { atLeast, severityRank, type Severity } from '../core/report/finding';
 import type { TokenFinding } from '../core/tokens/decode';
 import { auditMetadata, CLIENT_AUTH_ENDPOINTS } from '../core/tokens/metadata-audit';
-import { CommandError, failWith, fetchErrorMessage, painter, parseSeverity, severityStyle, type CliIO } from './io';
+import { argTokens, CommandError, failWith, fetchErrorMessage, painter, parseSeverity, severityStyle, type CliIO } from './io';
 
 export const METADATA_HELP = `Usage: coatcheck metadata [options] <issuer-url|metadata-url|file.json>
 
@@ -38,16 +38,7 @@ interface MetadataArgs {
 
 export function parseMetadataArgs(argv: string[]): MetadataArgs {
   const a: MetadataArgs = { format: 'text', failOn: 'high', help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new CommandError(`${name} needs a value`);
-      return v;
-    };
+  for (const { arg, name, option, value } of argTokens(argv)) {
     switch (name) {
       case '-h':
       case '--help':
@@ -65,7 +56,7 @@ export function parseMetadataArgs(argv: string[]): MetadataArgs {
       case '--reveal':
         break;
       default:
-        if (arg.startsWith('--')) throw new CommandError(`unknown option '${arg}' (see coatcheck metadata --help)`);
+        if (option) throw new CommandError(`unknown option '${arg}' (see coatcheck metadata --help)`);
         if (a.target !== undefined) throw new CommandError('give one issuer URL or file');
         a.target = arg;
     }

@@ -18,6 +18,7 @@ import { toText } from '../core/report/text';
 import { allRules } from '../core/rules/index';
 import { HarReadError, HarReader, type HarEntrySpan } from './har-stream';
 import { packageRoot } from './host';
+import { argTokens } from './io';
 
 export const VERSION: string = (pkg as { version: string }).version;
 export const TOOL = { name: 'coatcheck', version: VERSION };
@@ -93,55 +94,39 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     for (const id of ids) if (!known.has(id)) throw new UsageError(`${opt}: unknown rule id '${id}'`);
     return ids;
   };
-  let i = 0;
-  let endOfOptions = false;
-  const value = (name: string, inline: string | undefined): string => {
-    if (inline !== undefined) return inline;
-    i += 1;
-    if (i >= argv.length) throw new UsageError(`${name} needs a value`);
-    return argv[i];
-  };
-  for (; i < argv.length; i++) {
-    const arg = argv[i];
-    if (endOfOptions || arg === '-' || !arg.startsWith('-')) {
+  for (const { arg, name, option, inline, value } of argTokens(argv, (m) => new UsageError(m))) {
+    if (!option) {
       a.files.push(arg);
       continue;
     }
-    if (arg === '--') {
-      endOfOptions = true;
-      continue;
-    }
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
     switch (name) {
       case '--format': {
-        const v = value(name, inline);
+        const v = value();
         if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got '${v}')`);
         a.format = v;
         break;
       }
       case '--fail-on': {
-        const v = value(name, inline);
+        const v = value();
         if (v !== 'none' && !LEVELS.includes(v)) throw new UsageError(`--fail-on must be one of ${LEVELS.join(', ')}, none (got '${v}')`);
         a.failOn = v as Severity | 'none';
         break;
       }
       case '--min-severity': {
-        const v = value(name, inline);
+        const v = value();
         if (!LEVELS.includes(v)) throw new UsageError(`--min-severity must be one of ${LEVELS.join(', ')} (got '${v}')`);
         a.minSeverity = v as Severity;
         break;
       }
       case '--rules':
-        a.only = [...(a.only ?? []), ...checkIds(list(value(name, inline)), '--rules')];
+        a.only = [...(a.only ?? []), ...checkIds(list(value()), '--rules')];
         break;
       case '--disable':
-        a.disable.push(...checkIds(list(value(name, inline)), '--disable'));
+        a.disable.push(...checkIds(list(value()), '--disable'));
         break;
       case '--output':
       case '-o':
-        a.output = value(name, inline);
+        a.output = value();
         break;
       case '--reveal':
         if (inline !== undefined) throw new UsageError('--reveal takes no value');

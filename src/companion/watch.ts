@@ -6,6 +6,7 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { atLeast, SEVERITIES, type Severity } from '../core/report/finding';
 import { defaultLogPath, type HostEnv, type HostIO, type LogRecord } from './host';
+import { argTokens } from './io';
 
 export const WATCH_HELP = `Usage: coatcheck watch [--log FILE] [--from-start] [--once] [--format text|json] [--min-severity LEVEL]
 
@@ -48,11 +49,14 @@ interface WatchArgs {
 
 function parse(argv: string[]): WatchArgs | string {
   const a: WatchArgs = { fromStart: false, once: false, format: 'text', min: 'info', interval: 300, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i];
-    const eq = t.startsWith('--') ? t.indexOf('=') : -1;
-    const flag = eq > 0 ? t.slice(0, eq) : t;
-    const val = (): string | undefined => (eq > 0 ? t.slice(eq + 1) : argv[++i]);
+  for (const { arg: t, name: flag, value } of argTokens(argv)) {
+    const val = (): string | undefined => {
+      try {
+        return value();
+      } catch {
+        return undefined;
+      }
+    };
     switch (flag) {
       case '--help':
       case '-h':
