@@ -5,7 +5,11 @@
 //   1. engine cost per observed event vs a bare `new URL()` of the same URLs   (target ≤ 2x)
 //   2. scan throughput on a large HAR vs JSON.parse of the same file           (target ≥ 0.5x)
 //   3. peak RSS of a scan of a 100 MB and a 500 MB HAR (child processes)      (must not grow with the file)
-// Options: --quick (smaller inputs), --skip-500 (no 500 MB capture), --cli FILE (another build).
+//   4. in real Chromium against the lab (bench/page-load.mjs): page-load overhead of the extension on
+//      the same OAuth redirect chain (target within 3%), callback navigation → finding available,
+//      service worker wake-up → ready
+// Options: --quick (smaller inputs), --skip-500 (no 500 MB capture), --skip-browser (no 4.),
+//          --cli FILE (another build).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +22,7 @@ const cliArg = process.argv.indexOf('--cli');
 const cli = cliArg > 0 ? process.argv[cliArg + 1] : join(root, 'dist/cli/coatcheck.js');
 const quick = process.argv.includes('--quick');
 const skip500 = process.argv.includes('--skip-500');
+const skipBrowser = process.argv.includes('--skip-browser');
 const MB = 1024 * 1024;
 mkdirSync(benchDir, { recursive: true });
 
@@ -182,6 +187,25 @@ if (!skip500) {
   rss.target = '500 MB / 100 MB ≈ 1 (flat)';
 }
 
+// ------------------------------------------------------------------ 4. the extension in Chromium
+if (!skipBrowser) {
+  if (!existsSync('/usr/bin/chromium')) {
+    console.log('page-load benchmark skipped: /usr/bin/chromium is missing (apt-get install -y chromium)');
+  } else {
+    if (!existsSync(join(root, 'dist/chrome/manifest.json')) || statSync(join(root, 'dist/chrome/manifest.json')).mtimeMs < newest(join(root, 'src'))) {
+      console.log('building the Chrome extension (node scripts/build.mjs chrome) …');
+      const b = spawnSync(process.execPath, ['scripts/build.mjs', 'chrome'], { cwd: root, stdio: 'inherit' });
+      if (b.status !== 0) {
+        console.error('bench: the extension build failed');
+        process.exit(1);
+      }
+    }
+    const { benchPageLoad } = await import('../bench/page-load.mjs');
+    const r = await benchPageLoad({ n: quick ? 8 : 20, latencyRuns: quick ? 3 : 5, wakeRuns: quick ? 2 : 5, log: (m) => console.log(`  ${m}`) });
+    results.benchmarks.pageLoad = r;
+  }
+}
+
 // ------------------------------------------------------------------ report
 const b = results.benchmarks;
 const rows = [
@@ -193,6 +217,15 @@ const rows = [
     ? [
         ['peak RSS, scan 500 MB vs scan 100 MB', `${b.peakRss.scan500} MB vs ${b.peakRss.scan100} MB`, `${b.peakRss.ratio500vs100}x`, '≈ 1x'],
         ['  reader + HAR→Observation only, 500 vs 100', `${b.peakRss.readOnly500} MB vs ${b.peakRss.readOnly100} MB`, `${b.peakRss.readOnlyRatio500vs100}x`, '≈ 1x'],
+      ]
+    : []),
+  ...(b.pageLoad
+    ? [
+        ['page load, CoatCheck vs no extension', `median ${b.pageLoad.withMs.median.toFixed(1)} ms vs ${b.pageLoad.withoutMs.median.toFixed(1)} ms (${b.pageLoad.withMs.n} loads each, interleaved)`, `${b.pageLoad.overheadRatio.toFixed(3)}x`, '≤ 1.03x'],
+        ['  listeners-only extension vs no extension', `median ${b.pageLoad.listenersOnlyMs.median.toFixed(1)} ms (same listeners, empty handlers)`, `${b.pageLoad.listenersOnlyRatio.toFixed(3)}x`, ''],
+        ['  CoatCheck vs listeners-only extension', 'what CoatCheck adds to observing at all', `${b.pageLoad.ownOverheadRatio.toFixed(3)}x`, '≤ 1.03x'],
+        ['callback navigation → finding in getFindings', `median ${b.pageLoad.findingLatencyMs.median.toFixed(0)} ms, max ${b.pageLoad.findingLatencyMs.max.toFixed(0)} ms (${b.pageLoad.findingLatencyMs.n} runs)`, '', ''],
+        ['service worker wake-up → ready after a stop', `median ${b.pageLoad.wakeToReadyMs.median.toFixed(0)} ms, max ${b.pageLoad.wakeToReadyMs.max.toFixed(0)} ms (${b.pageLoad.wakeToReadyMs.n} runs)`, '', ''],
       ]
     : []),
 ];

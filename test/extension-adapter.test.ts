@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { RequestAssembler, isOwnRequest, type RequestDetails } from '../src/background/adapter';
 import { HarLog, redactObservation } from '../src/background/har-log';
-import { saveState, loadState, type SessionArea } from '../src/background/persist';
+import { saveState, loadState, SessionWriter, type SessionArea } from '../src/background/persist';
 import { normalizeSettings } from '../src/background/settings';
 import { Engine } from '../src/core/engine';
 
@@ -98,13 +98,73 @@ describe('what the background persists', () => {
     }
     const stored: Record<string, unknown> = {};
     const area: SessionArea = { get: async () => stored, set: async (v) => void Object.assign(stored, v) };
-    await saveState(area, e.toJSON(), log.toJSON());
+    await saveState(area, e.toJSON(), log);
     const text = JSON.stringify(stored);
     expect(text.length).toBeGreaterThan(500);
     for (const secret of [STATE, CODE, TOKEN]) expect(text).not.toContain(secret);
     // and it comes back: the restored engine knows the flow
     const restored = await loadState(area);
     expect(new Engine({ state: restored.engine }).flows().length).toBe(e.flows().length);
+  });
+
+  it('writes only what changed: a quiet save writes nothing, a tab that logged rewrites its own key, a closed tab is removed', async () => {
+    const stored: Record<string, unknown> = {};
+    const writes: string[][] = [];
+    const removed: string[] = [];
+    const area: SessionArea = {
+      get: async () => ({ ...stored }),
+      set: async (v) => {
+        writes.push(Object.keys(v).filter((k) => k !== 'savedAt').sort());
+        Object.assign(stored, v);
+      },
+      remove: async (keys) => {
+        for (const k of [keys].flat()) {
+          removed.push(k);
+          delete stored[k];
+        }
+      },
+    };
+    const e = new Engine();
+    const log = new HarLog();
+    const w = new SessionWriter(area);
+    const [a1] = chain(new RequestAssembler(), '1', ['https://app.example/one?x=1']);
+    const [b1] = chain(new RequestAssembler(), '2', ['https://app.example/two?x=2']).map((o) => ({ ...o, context: 'tab:9' }));
+    for (const o of [a1, b1]) {
+      e.push(o);
+      log.add(o, true);
+    }
+    await w.save(e.toJSON(), log);
+    expect(writes.pop()).toEqual(['engine', `har:${Number(a1.context.slice(4))}`, 'har:9'].sort());
+    await w.save(e.toJSON(), log);
+    expect(writes).toEqual([]);
+    const [b2] = chain(new RequestAssembler(), '3', ['https://app.example/three?x=3']).map((o) => ({ ...o, context: 'tab:9' }));
+    log.add(b2, true);
+    await w.save(e.toJSON(), log);
+    expect(writes.pop()).toEqual(['har:9']);
+    log.deleteTab(9);
+    await w.save(e.toJSON(), log);
+    expect(removed).toEqual(['har:9']);
+    const back = await loadState(area);
+    expect(back.har?.map(([t, l]) => [t, l.length])).toEqual([[Number(a1.context.slice(4)), 1]]);
+    expect(HarLog.fromJSON(back.har).toHar().toString()).toBeTruthy();
+
+    // flows have a key each: a callback that touches one flow rewrites that flow (and the rest of the engine state) only
+    const areq = (st: string) => `https://as.example/authorize?${new URLSearchParams({ client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: st })}`;
+    const s1 = 'first-state-0123456789abcdef';
+    const s2 = 'second-state-0123456789abcdef';
+    for (const o of [...chain(new RequestAssembler(), '11', [areq(s1)]), ...chain(new RequestAssembler(), '12', [areq(s2)]).map((o) => ({ ...o, context: 'tab:12' }))]) e.push(o);
+    await w.save(e.toJSON(), log);
+    const flowKeys = writes.pop()!.filter((k) => k.startsWith('flow:'));
+    expect(flowKeys).toHaveLength(2);
+    for (const o of chain(new RequestAssembler(), '13', [`https://app.example/cb?code=abc&state=${s1}`], T + 1000)) e.push(o);
+    await w.save(e.toJSON(), log);
+    const touched = writes.pop()!;
+    expect(touched.filter((k) => k.startsWith('flow:'))).toHaveLength(1);
+    expect(touched).toContain('engine');
+    const again = await loadState(area);
+    const restored = new Engine({ state: again.engine });
+    expect(restored.flows().map((f) => f.id)).toEqual(e.flows().map((f) => f.id));
+    expect(JSON.stringify(restored.toJSON())).toBe(JSON.stringify(e.toJSON()));
   });
 
   it('with redaction off the HAR log keeps values (the user asked for it)', () => {

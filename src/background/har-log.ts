@@ -37,7 +37,9 @@ export function redactObservation(o: Observation, redact: boolean): LoggedObserv
 }
 
 export class HarLog {
-  tabs = new Map<number, LoggedObservation[]>();
+  readonly tabs = new Map<number, LoggedObservation[]>();
+  /** per tab, its list as JSON, until the tab logs again (persistence writes only what changed) */
+  private texts = new Map<number, string>();
 
   add(o: Observation, redact: boolean): void {
     const tab = Number(o.context.slice(4));
@@ -46,6 +48,22 @@ export class HarLog {
     list.push(redactObservation(o, redact));
     if (list.length > PER_TAB) list.splice(0, list.length - PER_TAB);
     this.tabs.set(tab, list);
+    this.texts.delete(tab);
+  }
+
+  deleteTab(tab: number): void {
+    this.tabs.delete(tab);
+    this.texts.delete(tab);
+  }
+
+  /** The tab's list as JSON (what storage.session holds for it). */
+  textOf(tab: number): string {
+    let t = this.texts.get(tab);
+    if (t === undefined) {
+      t = JSON.stringify(this.tabs.get(tab) ?? []);
+      this.texts.set(tab, t);
+    }
+    return t;
   }
 
   toHar(tabId?: number, version = '0.1.0'): object {

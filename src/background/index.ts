@@ -13,7 +13,7 @@ import { startNativeLink, type FindingsBatch } from '../background-native/native
 import { RequestAssembler, type NavigationDetails, type RequestDetails } from './adapter';
 import { HarLog } from './har-log';
 import { DEFAULT_SETTINGS, normalizeSettings, type Message, type Settings } from './settings';
-import { loadState, saveState } from './persist';
+import { loadState, SessionWriter } from './persist';
 
 const DOCS_BASE = 'https://github.com/coatcheck/coatcheck/blob/main/docs/rules/';
 const isFirefox = typeof (browser.runtime as { getBrowserInfo?: unknown }).getBrowserInfo === 'function';
@@ -35,8 +35,11 @@ function whenReady(fn: () => void): void {
 // ---------------------------------------------------------------- persistence
 
 // Save right away: the worker can be stopped at any moment (users sit on login pages for minutes;
-// Chrome stops idle workers after ~30 s), so a debounce would lose the last hops. Saves in flight
-// coalesce: at most one more runs after the current one, with the newest state.
+// Chrome stops idle workers after ~30 s, and a user or a test can stop it any time), so a debounce
+// would lose the last hops (a 40 ms throttle lost the hops before a stop in the e2e test). Saves in
+// flight coalesce: at most one more runs after the current one, with the newest state. Each save
+// writes only the keys whose text changed (persist.ts).
+const writer = new SessionWriter(browser.storage.session);
 let saving: Promise<void> | undefined;
 let again = false;
 function scheduleSave(): void {
@@ -44,7 +47,7 @@ function scheduleSave(): void {
     again = true;
     return;
   }
-  saving = saveState(browser.storage.session, engine.toJSON(), harLog.toJSON()).finally(() => {
+  saving = writer.save(engine.toJSON(), harLog).finally(() => {
     saving = undefined;
     if (again) {
       again = false;
@@ -146,7 +149,7 @@ browser.webNavigation.onReferenceFragmentUpdated.addListener(onNav);
 
 browser.tabs?.onRemoved?.addListener((tabId) => {
   whenReady(() => {
-    harLog.tabs.delete(tabId);
+    harLog.deleteTab(tabId);
     scheduleSave();
   });
 });
@@ -174,7 +177,9 @@ async function answer(msg: Message): Promise<unknown> {
     case 'clear':
       engine = new Engine({ redact: settings.redact, disable: settings.disabledRules });
       harLog = new HarLog();
+      await saving;
       await browser.storage.session.clear();
+      writer.reset();
       return { ok: true };
     case 'export': {
       const findings = tabFindings(msg.tabId);
