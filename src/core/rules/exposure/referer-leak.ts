@@ -4,6 +4,8 @@ import { originOf, parseParams } from '../../util/url';
 import { defineRule } from '../types';
 
 const SECRET_NAMES = ['code', 'state', 'access_token', 'id_token', 'refresh_token'];
+/** cheap pre-check on the raw Referer (names may be percent-encoded: then the full parse decides) */
+const MAY_CARRY_SECRET = /[?#&](code|state|access_token|id_token|refresh_token)=|%/i;
 
 /**
  * RFC 9700 §4.2: codes, states and tokens leaking to third parties through the Referer header.
@@ -40,7 +42,7 @@ export default defineRule({
     }
     if (store.flows.size === 0) return;
     const ref = header(o.requestHeaders, 'referer');
-    if (!ref || (ref.indexOf('?') < 0 && ref.indexOf('#') < 0)) return;
+    if (!ref || (ref.indexOf('?') < 0 && ref.indexOf('#') < 0) || !MAY_CARRY_SECRET.test(ref)) return;
     const target = msg.url?.origin ?? originOf(o.url);
     const refOrigin = originOf(ref);
     if (!target || !refOrigin || target === refOrigin) return;
