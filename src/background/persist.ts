@@ -5,8 +5,8 @@
  *
  * Cheap enough to run after every relevant event (the worker can be stopped at any moment):
  * - each part is stored as one JSON string (storage serialises a string far faster than the same
- *   object graph), under its own key: `engine` (the state without its flows, plus their order),
- *   `flow:<id>` per flow, and `har:<tabId>` per tab;
+ *   object graph), under its own key: the engine state split by field (`engine`, `findings`,
+ *   `store:<field>`, `flow:<id>` per flow) and the HAR log by tab (`har:<tabId>`);
  * - a part is written only when its text changed since the last write (so a save costs what
  *   changed, not what the session holds: an event touches one or two flows of dozens), and a tab's
  *   HAR text is only rebuilt when the tab logged something (HarLog keeps the text until then).
@@ -25,20 +25,47 @@ export const STATE_BUDGET = 4_000_000;
 const HAR_PREFIX = 'har:';
 const FLOW_PREFIX = 'flow:';
 
-/** The engine part as stored: the state without its flows, which get a key each. */
-type StoredEngine = EngineState & { flowIds?: string[] };
+/**
+ * The engine state as stored: `engine` holds the version and the flows' order, `findings` the
+ * findings, `store:<field>` each other field of the flow store (hops, codes, … : most events change
+ * one or two of them), and `flow:<id>` each flow.
+ */
+interface StoredEngine {
+  v: 1;
+  flowIds: string[];
+  storeFields: string[];
+}
+const STORE_PREFIX = 'store:';
 
 function engineParts(engine: EngineState, parts: Map<string, string>): void {
-  const texts = engine.store.flows.map((f) => [f.id, JSON.stringify(f)] as const);
-  const rest = (e: EngineState, ids: string[]): string => JSON.stringify({ ...e, store: { ...e.store, flows: [] }, flowIds: ids } satisfies StoredEngine);
-  let restText = rest(engine, texts.map(([id]) => id));
-  let kept = texts;
-  if (restText.length + texts.reduce((n, [, t]) => n + t.length, 0) > STATE_BUDGET / 2) {
-    kept = texts.slice(-100);
-    restText = rest({ ...engine, findings: engine.findings.slice(-1000) }, kept.map(([id]) => id));
+  let flows = engine.store.flows.map((f) => [f.id, JSON.stringify(f)] as const);
+  let findings = JSON.stringify(engine.findings);
+  const fields = Object.entries(engine.store).filter(([k]) => k !== 'flows');
+  const fieldTexts = fields.map(([k, v]) => [k, JSON.stringify(v)] as const);
+  const size = () => flows.reduce((n, [, t]) => n + t.length, 0) + findings.length + fieldTexts.reduce((n, [, t]) => n + t.length, 0);
+  if (size() > STATE_BUDGET / 2) {
+    flows = flows.slice(-100);
+    findings = JSON.stringify(engine.findings.slice(-1000));
   }
-  parts.set('engine', restText);
-  for (const [id, t] of kept) parts.set(`${FLOW_PREFIX}${id}`, t);
+  parts.set('engine', JSON.stringify({ v: engine.v, flowIds: flows.map(([id]) => id), storeFields: fieldTexts.map(([k]) => k) } satisfies StoredEngine));
+  parts.set('findings', findings);
+  for (const [k, t] of fieldTexts) parts.set(`${STORE_PREFIX}${k}`, t);
+  for (const [id, t] of flows) parts.set(`${FLOW_PREFIX}${id}`, t);
+}
+
+function engineFrom(v: Record<string, unknown>): EngineState | undefined {
+  const head = parsed(v.engine) as StoredEngine | undefined;
+  if (!head || typeof head !== 'object' || head.v !== 1 || !Array.isArray(head.flowIds) || !Array.isArray(head.storeFields)) return undefined;
+  const store: Record<string, unknown> = {};
+  for (const k of head.storeFields) if (typeof k === 'string') store[k] = parsed(v[`${STORE_PREFIX}${k}`]);
+  const flows = [];
+  for (const id of head.flowIds) {
+    const f = parsed(v[`${FLOW_PREFIX}${id}`]);
+    if (f && typeof f === 'object') flows.push(f);
+  }
+  store.flows = flows;
+  const findings = parsed(v.findings);
+  return { v: 1, store: store as unknown as EngineState['store'], findings: Array.isArray(findings) ? findings : [] };
 }
 
 /** The HAR part, per tab: while the whole is over its half of the budget, every tab drops its oldest quarter. */
@@ -120,16 +147,7 @@ function parsed(v: unknown): unknown {
 export async function loadState(area: SessionArea): Promise<{ engine?: EngineState; har?: [number, unknown[]][] }> {
   try {
     const v = await area.get(null);
-    const engine = parsed(v.engine) as StoredEngine | undefined;
-    if (engine && typeof engine === 'object' && engine.store && Array.isArray(engine.flowIds)) {
-      const flows = [];
-      for (const id of engine.flowIds) {
-        const f = parsed(v[`${FLOW_PREFIX}${id}`]);
-        if (f && typeof f === 'object') flows.push(f);
-      }
-      engine.store = { ...engine.store, flows: flows as EngineState['store']['flows'] };
-      delete engine.flowIds;
-    }
+    const engine = engineFrom(v);
     const har: [number, unknown[]][] = [];
     for (const [k, text] of Object.entries(v)) {
       if (!k.startsWith(HAR_PREFIX)) continue;
@@ -137,7 +155,7 @@ export async function loadState(area: SessionArea): Promise<{ engine?: EngineSta
       const tab = Number(k.slice(HAR_PREFIX.length));
       if (Array.isArray(list) && Number.isFinite(tab)) har.push([tab, list]);
     }
-    return { engine: engine && typeof engine === 'object' && engine.v === 1 ? engine : undefined, har };
+    return { engine, har };
   } catch {
     return {};
   }
