@@ -2,8 +2,11 @@
  * Client assertion audiences (draft-02 §2.1): which `aud` values make an assertion replayable,
  * shared by `audience-injection` and `assertion-aud-not-issuer-or-target`.
  */
+import type { OAuthMessage } from '../classify/message';
 import type { MetadataRecord } from '../flows/store';
 import { parseUrl, type ParsedUrl } from '../util/url';
+import { tryDecodeToken } from './decode';
+import { assertionsIn } from './sources';
 
 /** Compare URLs as an AS would (scheme/host case-insensitive, no query, no trailing slash). */
 export function normUrl(u: string): string | undefined {
@@ -78,4 +81,22 @@ export function analyzeAudience(
   if (Array.isArray(audRaw) && audRaw.length > 1) problems.push({ variant: 'multi', severity: 'high' });
   else if (Array.isArray(audRaw) && audRaw.length === 1) problems.push({ variant: 'single-element-array', severity: 'low' });
   return { receivingUrl: url.base, kind, issuer, auds, audRaw, problems };
+}
+
+/**
+ * Every client assertion / jwt-bearer assertion of a message that decodes, with the audience
+ * analysis at the endpoint that receives it (the shared front half of the assertion audience rules).
+ */
+export function* assertionAudiences(
+  msg: OAuthMessage,
+  metadata: Iterable<MetadataRecord>,
+): Generator<{ param: string; value: string; kind: ReceivingKind; an: AudienceAnalysis }> {
+  if (!msg.url) return;
+  const kind: ReceivingKind = msg.kind === 'token-request' ? 'token' : ((msg.endpoint as ReceivingKind | undefined) ?? 'unknown');
+  for (const a of assertionsIn(msg)) {
+    const r = tryDecodeToken(a.value);
+    if (!r || !r.payload || typeof r.payload !== 'object') continue;
+    const an = analyzeAudience(metadata, msg.url, kind, r.payload as Record<string, unknown>);
+    if (an) yield { ...a, kind, an };
+  }
 }

@@ -1,6 +1,4 @@
-import { analyzeAudience, normUrl, type ReceivingKind } from '../../tokens/assertion-audience';
-import { tryDecodeToken } from '../../tokens/decode';
-import { assertionsIn } from '../../tokens/sources';
+import { assertionAudiences, normUrl } from '../../tokens/assertion-audience';
 import { defineRule } from '../types';
 
 /** draft-02 §2.1.2.1–2.1.2.2, rfc7523bis: the audience should be the issuer or the exact endpoint. */
@@ -19,13 +17,9 @@ export default defineRule({
   },
   check(ctx) {
     const { msg } = ctx;
-    if (ctx.replay || !msg.url) return;
-    const kind: ReceivingKind = msg.kind === 'token-request' ? 'token' : (msg.endpoint ?? 'unknown');
-    for (const a of assertionsIn(msg)) {
-      const r = tryDecodeToken(a.value);
-      if (!r || !r.payload || typeof r.payload !== 'object') continue;
-      const an = analyzeAudience(ctx.store.metadata.values(), msg.url, kind, r.payload);
-      if (!an || !an.issuer) continue; // issuer must be known from metadata, not the origin fallback
+    if (ctx.replay) return;
+    for (const { an, ...a } of assertionAudiences(msg, ctx.store.metadata.values())) {
+      if (!an.issuer) continue; // issuer must be known from metadata, not the origin fallback
       if (an.problems.some((p) => p.severity !== 'low')) continue; // audience-injection reports it
       const ok = new Set([normUrl(an.issuer), normUrl(an.receivingUrl)]);
       const bad = an.auds.filter((x) => !ok.has(normUrl(x) ?? `\u0000${x}`));

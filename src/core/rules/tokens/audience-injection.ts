@@ -1,6 +1,4 @@
-import { analyzeAudience, type ReceivingKind } from '../../tokens/assertion-audience';
-import { tryDecodeToken } from '../../tokens/decode';
-import { assertionsIn } from '../../tokens/sources';
+import { assertionAudiences } from '../../tokens/assertion-audience';
 import { defineRule } from '../types';
 
 /**
@@ -22,13 +20,8 @@ export default defineRule({
   },
   check(ctx) {
     const { msg } = ctx;
-    if (ctx.replay || !msg.url) return;
-    const kind: ReceivingKind = msg.kind === 'token-request' ? 'token' : (msg.endpoint ?? 'unknown');
-    for (const a of assertionsIn(msg)) {
-      const r = tryDecodeToken(a.value);
-      if (!r || !r.payload || typeof r.payload !== 'object') continue;
-      const an = analyzeAudience(ctx.store.metadata.values(), msg.url, kind, r.payload);
-      if (!an) continue;
+    if (ctx.replay) return;
+    for (const { an, kind, ...a } of assertionAudiences(msg, ctx.store.metadata.values())) {
       const audText = JSON.stringify(an.audRaw);
       const at = `${an.receivingUrl} (${kind} endpoint${an.issuer ? `, issuer ${an.issuer}` : ''})`;
       for (const p of an.problems) {
