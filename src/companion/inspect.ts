@@ -8,7 +8,7 @@ import { decodeToken, type JsonObject, type SignatureInfo, type TokenFinding, ty
 import { formatDuration } from '../core/tokens/findings';
 import { inspectToken, parseKeys, verificationFailed, type KeyInput } from '../core/tokens/inspect';
 import { redactText, redactValue } from '../core/util/secret';
-import { argTokens, CommandError, failWith, fetchJson, painter, parseSeverity, severityStyle, type CliIO, type Paint } from './io';
+import { argTokens, CommandError, failWith, startCommand, fetchJson, painter, parseSeverity, severityStyle, type CliIO, type Paint } from './io';
 
 export const INSPECT_HELP = `Usage: coatcheck inspect [options] <token|->
 
@@ -276,17 +276,8 @@ function textOf(t: TokenJson, title: string, indent: string, p: Paint, now: numb
 
 /** `coatcheck inspect`: 0 clean, 1 finding at/above --fail-on or a failed signature, 2 could not run. */
 export async function inspectCommand(argv: string[], io: CliIO): Promise<number> {
-  const json = argv.some((x, i) => (x === '--format' && argv[i + 1] === 'json') || x === '--format=json');
-  let args: InspectArgs;
-  try {
-    args = parseInspectArgs(argv);
-  } catch (e) {
-    return failWith(io, 'inspect', e instanceof Error ? e.message : String(e), json);
-  }
-  if (args.help) {
-    io.stdout(INSPECT_HELP);
-    return 0;
-  }
+  const args = startCommand(argv, io, 'inspect', parseInspectArgs, INSPECT_HELP);
+  if (typeof args === 'number') return args;
   try {
     // the tokens
     let inputs: string[] = [];

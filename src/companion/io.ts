@@ -151,3 +151,23 @@ export function failWith(io: CliIO, command: string, message: string, json: bool
   if (json) io.stdout(`${JSON.stringify({ error: { message } }, null, 2)}\n`);
   return 2;
 }
+
+/**
+ * The common start of a command: parse its arguments (a bad one ends the command with exit code 2
+ * and a one-line message, as JSON when `--format json` was asked for), or print its help (exit 0).
+ * Returns the arguments, or the exit code to end with.
+ */
+export function startCommand<A extends { help: boolean }>(argv: string[], io: CliIO, command: string, parse: (argv: string[]) => A, help: string): A | number {
+  const json = argv.some((x, i) => (x === '--format' && argv[i + 1] === 'json') || x === '--format=json');
+  let args: A;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    return failWith(io, command, e instanceof Error ? e.message : String(e), json);
+  }
+  if (args.help) {
+    io.stdout(help);
+    return 0;
+  }
+  return args;
+}

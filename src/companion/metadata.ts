@@ -5,7 +5,7 @@
 import { atLeast, severityRank, type Severity } from '../core/report/finding';
 import type { TokenFinding } from '../core/tokens/decode';
 import { auditMetadata, CLIENT_AUTH_ENDPOINTS } from '../core/tokens/metadata-audit';
-import { argTokens, CommandError, failWith, fetchErrorMessage, painter, parseSeverity, severityStyle, type CliIO } from './io';
+import { argTokens, CommandError, failWith, startCommand, fetchErrorMessage, painter, parseSeverity, severityStyle, type CliIO } from './io';
 
 export const METADATA_HELP = `Usage: coatcheck metadata [options] <issuer-url|metadata-url|file.json>
 
@@ -158,17 +158,8 @@ function summary(doc: Record<string, unknown>) {
 
 /** `coatcheck metadata`: 0 clean, 1 finding at/above --fail-on, 2 could not run. */
 export async function metadataCommand(argv: string[], io: CliIO): Promise<number> {
-  const json = argv.some((x, i) => (x === '--format' && argv[i + 1] === 'json') || x === '--format=json');
-  let args: MetadataArgs;
-  try {
-    args = parseMetadataArgs(argv);
-  } catch (e) {
-    return failWith(io, 'metadata', e instanceof Error ? e.message : String(e), json);
-  }
-  if (args.help) {
-    io.stdout(METADATA_HELP);
-    return 0;
-  }
+  const args = startCommand(argv, io, 'metadata', parseMetadataArgs, METADATA_HELP);
+  if (typeof args === 'number') return args;
   try {
     if (!args.target) throw new CommandError('no issuer URL or file given; see --help');
     const loaded = /^https?:\/\//i.test(args.target) ? await fetchMetadata(io, args.target) : await readMetadataFile(io, args.target);
