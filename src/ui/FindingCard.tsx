@@ -1,4 +1,5 @@
 /** One finding: severity, title, one line of evidence, references, doc link, the flow's path. */
+import { useState } from 'preact/hooks';
 import type { Flow } from '../core/flows/flow';
 import type { Finding } from '../core/report/finding';
 
@@ -38,6 +39,9 @@ export function evidenceLine(f: Finding): string {
 
 export function FindingCard({ finding, flow, docHref }: { finding: Finding; flow?: Flow; docHref: string }) {
   const path = flowPath(flow);
+  const evidence = evidenceLine(finding);
+  // one line (two at most) until the user asks for the whole of it
+  const [open, setOpen] = useState(false);
   return (
     <li class={`finding sev-${finding.severity}`} data-rule-id={finding.ruleId} data-severity={finding.severity}>
       <div class="head">
@@ -45,7 +49,9 @@ export function FindingCard({ finding, flow, docHref }: { finding: Finding; flow
         <strong class="title">{finding.title}</strong>
       </div>
       <div class="msg">{finding.message}</div>
-      <div class="evidence" title="evidence">{evidenceLine(finding)}</div>
+      <button type="button" class={`evidence${open ? ' open' : ''}`} aria-expanded={open} title={open ? 'show less' : 'show all of the evidence'} onClick={() => setOpen(!open)}>
+        {evidence}
+      </button>
       {path && (
         <div class="flow">
           flow {finding.flowId}: {path}
