@@ -24,6 +24,8 @@ describe('observationFromHarEntry', () => {
     [{ ...valid, startedDateTime: undefined }, 'startedDateTime'],
     [{ ...valid, request: { ...valid.request, headers: [{ name: 'x' }] } }, 'request.headers.0.value'],
     [{ ...valid, response: { ...valid.response, status: '200' } }, 'response.status'],
+    [{ ...valid, response: { ...valid.response, status: Number.POSITIVE_INFINITY } }, 'response.status'],
+    [{ ...valid, response: { ...valid.response, status: Number.NaN } }, 'response.status'],
     [null, '(entry)'],
   ])('names the entry and the field of a malformed entry (%#)', (raw, field) => {
     let err: unknown;

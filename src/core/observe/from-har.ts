@@ -73,7 +73,7 @@ export function quickEntry(raw: unknown): ParsedEntry | undefined {
   }
   const rs = raw.response;
   if (rs !== undefined) {
-    if (!isObj(rs) || !(rs.status === undefined || typeof rs.status === 'number') || !headersOk(rs.headers) || !optStr(rs.redirectURL)) return undefined;
+    if (!isObj(rs) || !(rs.status === undefined || (typeof rs.status === 'number' && Number.isFinite(rs.status))) || !headersOk(rs.headers) || !optStr(rs.redirectURL)) return undefined;
     const c = rs.content;
     if (c !== undefined && (!isObj(c) || !optStr(c.mimeType) || !optStr(c.text) || !optStr(c.encoding))) return undefined;
   }
