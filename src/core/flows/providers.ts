@@ -14,6 +14,20 @@ export interface ProviderEntry {
   issuerPattern?: (m: RegExpMatchArray) => string | undefined;
 }
 
+/**
+ * Hosts on another site than the issuer where a provider documents its own endpoints (Google:
+ * issuer accounts.google.com, token/revocation endpoints on oauth2.googleapis.com, userinfo on
+ * openidconnect.googleapis.com). Exact hosts, not sites: googleapis.com also hosts tenants' content.
+ */
+const PROVIDER_ENDPOINT_HOSTS: Record<string, readonly string[]> = {
+  'https://accounts.google.com': ['oauth2.googleapis.com', 'www.googleapis.com', 'openidconnect.googleapis.com'],
+};
+
+/** Is `hostname` a host on which the provider with this issuer documents its own endpoints? */
+export function isProviderEndpointHost(issuer: string, hostname: string): boolean {
+  return (PROVIDER_ENDPOINT_HOSTS[issuer.replace(/\/$/, '')] ?? []).includes(hostname.toLowerCase());
+}
+
 export const PROVIDERS: ProviderEntry[] = [
   { name: 'Google', endpoint: /^https:\/\/accounts\.google\.com\/o\/oauth2\/(v2\/)?auth$/, issuer: () => 'https://accounts.google.com', sendsIss: true },
   {

@@ -2,6 +2,7 @@
  * Authorization server metadata checks (RFC 8414, OIDC Discovery), shared by the engine's
  * `metadata-*` rules and the CLI's `metadata` command.
  */
+import { isProviderEndpointHost } from '../flows/providers';
 import { parseUrl, siteOf } from '../util/url';
 import type { JsonObject, TokenFinding } from './decode';
 
@@ -78,17 +79,6 @@ export function issuerMismatchCheck(doc: JsonObject, fetchedFrom: string): Token
   };
 }
 
-/**
- * Operators whose published metadata puts endpoints on a second registrable domain they own
- * (Google: issuer accounts.google.com, token/revocation endpoints on oauth2.googleapis.com).
- * These count as "same site" (low), per the FP guard of §K.
- */
-const SAME_OPERATOR: [string, string][] = [['google.com', 'googleapis.com']];
-
-function sameOperator(a: string, b: string): boolean {
-  return SAME_OPERATOR.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
-}
-
 export function endpointForeignChecks(doc: JsonObject): TokenFinding[] {
   const issuer = typeof doc.issuer === 'string' ? parseUrl(doc.issuer) : undefined;
   if (!issuer) return [];
@@ -98,7 +88,8 @@ export function endpointForeignChecks(doc: JsonObject): TokenFinding[] {
     if (typeof v !== 'string') continue;
     const e = parseUrl(v);
     if (!e || e.origin === issuer.origin) continue;
-    const operator = sameOperator(siteOf(e.hostname), siteOf(issuer.hostname));
+    // providers that document endpoints on a second domain they own count as "same site" (low), per the FP guard of §K
+    const operator = isProviderEndpointHost(issuer.origin, e.hostname);
     const sameSite = siteOf(e.hostname) === siteOf(issuer.hostname) || operator;
     out.push({
       ruleId: 'metadata-endpoint-foreign',
@@ -106,7 +97,7 @@ export function endpointForeignChecks(doc: JsonObject): TokenFinding[] {
       variant: sameSite ? 'same-site' : 'foreign-site',
       message: sameSite
         ? operator
-          ? `The metadata's ${name} ${v} is on ${siteOf(e.hostname)}, a documented second domain of the operator of issuer ${doc.issuer}.`
+          ? `The metadata's ${name} ${v} is on ${e.host}, a documented endpoint host of the operator of issuer ${doc.issuer}.`
           : `The metadata's ${name} ${v} is on another host (${e.host}) of the issuer's site (issuer ${doc.issuer}).`
         : `The metadata of issuer ${doc.issuer} names ${name} ${v} on another site (${siteOf(e.hostname)}): a client that uses it as an assertion audience is exposed to audience injection.`,
     });

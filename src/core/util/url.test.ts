@@ -64,6 +64,15 @@ describe('url helpers on arbitrary input', () => {
     expect(siteOf('login.microsoftonline.com')).toBe('microsoftonline.com');
     expect(siteOf('a.b.example.co.uk')).toBe('example.co.uk');
     expect(siteOf('127.0.0.1')).toBe('127.0.0.1');
+    // the whole Public Suffix List, private section included (as browsers compute sites)
+    expect(siteOf('shop.example.com.ar')).toBe('example.com.ar');
+    expect(siteOf('tool-a.github.io')).toBe('tool-a.github.io');
+    expect(siteOf('tool-a.github.io')).not.toBe(siteOf('tool-b.github.io'));
+    expect(siteOf('app.vercel.app')).toBe('app.vercel.app');
+    expect(siteOf('Accounts.Google.COM.')).toBe('google.com');
+    expect(siteOf('localhost')).toBe('localhost');
+    expect(siteOf('honest-as.example')).toBe('honest-as.example');
+    expect(siteOf('login.honest-as.example')).toBe('honest-as.example');
     expect(isLoopbackHost('127.5.0.1')).toBe(true);
     expect(isLoopbackHost('localhost.evil.example')).toBe(false);
   });

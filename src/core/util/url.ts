@@ -1,4 +1,7 @@
 /** URL helpers that never throw. The core parses each URL once and passes the result around. */
+import { getDomain } from 'tldts';
+
+const PSL_OPTIONS = { allowPrivateDomains: true } as const;
 
 export interface ParsedUrl {
   /** the input, unchanged */
@@ -170,24 +173,16 @@ export function stripFragment(href: string): string {
   return h < 0 ? href : href.slice(0, h);
 }
 
-const MULTI_PART_SUFFIXES = new Set([
-  'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'co.jp', 'ne.jp', 'or.jp', 'com.au', 'net.au', 'org.au',
-  'co.nz', 'com.br', 'com.cn', 'com.mx', 'co.in', 'co.za', 'com.tr', 'co.kr', 'com.sg', 'com.hk',
-]);
-
 /**
- * Registrable domain (eTLD+1), approximated without the full public suffix list: the last two
- * labels, or three under a handful of well-known two-label suffixes. IP addresses and single-label
- * hosts (localhost) are returned whole.
+ * Registrable domain (eTLD+1, the browser's "site") by the Public Suffix List, private section
+ * included as browsers do (a.github.io and b.github.io are different sites), through tldts.
+ * An unknown top-level label counts as a suffix (the list's default rule: a.b.example → b.example).
+ * IP addresses and single-label hosts (localhost) are returned whole.
  */
 export function siteOf(hostname: string): string {
   const h = hostname.toLowerCase().replace(/\.$/, '');
   if (/^\d+\.\d+\.\d+\.\d+$/.test(h) || h.startsWith('[') || h.includes(':')) return h;
-  const labels = h.split('.');
-  if (labels.length <= 2) return h;
-  const last2 = labels.slice(-2).join('.');
-  if (MULTI_PART_SUFFIXES.has(last2)) return labels.slice(-3).join('.');
-  return last2;
+  return getDomain(h, PSL_OPTIONS) ?? h;
 }
 
 export function isLoopbackHost(hostname: string): boolean {

@@ -1,14 +1,10 @@
 import type { AsIdentity, Flow } from '../../flows/flow';
 import { hashSecret } from '../../util/secret';
+import { isProviderEndpointHost } from '../../flows/providers';
 import { siteOfOrigin } from '../../flows/store';
 import { originOf, parseUrl } from '../../util/url';
 import { defineRule, type RuleContext } from '../types';
 import { requestEvidence } from './shared';
-
-/** Token endpoints on another site than the provider's authorization endpoint (§3 providers). */
-const PROVIDER_TOKEN_HOSTS: Record<string, string[]> = {
-  'https://accounts.google.com': ['oauth2.googleapis.com', 'www.googleapis.com'],
-};
 
 /** Does this token endpoint URL belong to this AS (its metadata, or its site)? */
 function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: string; base: string; hostname: string }): boolean {
@@ -17,7 +13,7 @@ function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: s
     const t = parseUrl(md.tokenEndpoint);
     if (t && t.base === tokenUrl.base) return true;
   }
-  if ((PROVIDER_TOKEN_HOSTS[as.issuer] ?? []).includes(tokenUrl.hostname)) return true;
+  if (isProviderEndpointHost(as.issuer, tokenUrl.hostname)) return true; // token endpoint on another site (§3 providers)
   return siteOfOrigin(as.origin) === siteOfOrigin(tokenUrl.origin);
 }
 

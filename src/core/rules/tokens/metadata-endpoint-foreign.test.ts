@@ -23,6 +23,16 @@ testRule(rule, {
       expect: [{ severity: 'high', variant: 'foreign-site', param: 'token_endpoint', count: 1 }],
     },
     {
+      name: 'tenants of a shared host (github.io is a public suffix): another tenant is another site → high',
+      observations: () => [md({ issuer: 'https://attacker.github.io', authorization_endpoint: 'https://attacker.github.io/auth', token_endpoint: 'https://victim-tool.github.io/token' }, 'https://attacker.github.io/.well-known/oauth-authorization-server')],
+      expect: [{ severity: 'high', variant: 'foreign-site', param: 'token_endpoint', count: 1 }],
+    },
+    {
+      name: "Google's documented endpoint host is Google's only: an issuer hosted on googleapis.com claiming it → high",
+      observations: () => [md({ issuer: 'https://evil-bucket.storage.googleapis.com', authorization_endpoint: 'https://evil-bucket.storage.googleapis.com/auth', token_endpoint: 'https://oauth2.googleapis.com/token' }, 'https://evil-bucket.storage.googleapis.com/.well-known/oauth-authorization-server')],
+      expect: [{ severity: 'high', variant: 'foreign-site', param: 'token_endpoint', count: 1 }],
+    },
+    {
       name: 'same site, other host → low',
       observations: () => [md({ ...base, token_endpoint: 'https://login.example/token', introspection_endpoint: 'https://api.as.example/introspect' })],
       expect: [{ severity: 'low', variant: 'same-site', param: 'introspection_endpoint' }],
