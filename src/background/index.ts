@@ -34,15 +34,24 @@ function whenReady(fn: () => void): void {
 
 // ---------------------------------------------------------------- persistence
 
-// Save right away: the worker can be stopped at any moment (users sit on login pages for minutes;
-// Chrome stops idle workers after ~30 s, and a user or a test can stop it any time), so a debounce
-// would lose the last hops (a 40 ms throttle lost the hops before a stop in the e2e test). Saves in
-// flight coalesce: at most one more runs after the current one, with the newest state. Each save
-// writes only the keys whose text changed (persist.ts).
+// Save right away after OAuth traffic: the worker can be stopped at any moment (users sit on login
+// pages for minutes; Chrome stops idle workers after ~30 s, and a user or a test can stop it any
+// time), so a debounce would lose the hops of a flow (a 40 ms throttle lost them before a stop in
+// the e2e test). Saves in flight coalesce: at most one more runs after the current one, with the
+// newest state. Each save writes only the keys whose text changed (persist.ts).
+// Events that changed no flow and were no OAuth message (ordinary page loads: their hops and the
+// HAR log) are saved SOON_MS later, together, unless an immediate save takes them first: a worker
+// is not stopped that soon after an event unless someone stops it by hand.
+const SOON_MS = 1000;
 const writer = new SessionWriter(browser.storage.session);
 let saving: Promise<void> | undefined;
 let again = false;
+let soon: ReturnType<typeof setTimeout> | undefined;
 function scheduleSave(): void {
+  if (soon !== undefined) {
+    clearTimeout(soon);
+    soon = undefined;
+  }
   if (saving) {
     again = true;
     return;
@@ -54,6 +63,9 @@ function scheduleSave(): void {
       scheduleSave();
     }
   });
+}
+function scheduleSaveSoon(): void {
+  if (soon === undefined) soon = setTimeout(scheduleSave, SOON_MS);
 }
 
 // ---------------------------------------------------------------- observations
@@ -76,7 +88,8 @@ function worthLogging(o: Observation): boolean {
 function handle(o: Observation | undefined): void {
   if (!o || ignored(o)) return;
   whenReady(() => {
-    const before = engine.store.flows.size;
+    const flowsBefore = engine.store.flows.size;
+    const oauthBefore = engine.oauthMessages;
     let found: Finding[] = [];
     try {
       found = engine.push(o);
@@ -84,9 +97,11 @@ function handle(o: Observation | undefined): void {
       console.warn('coatcheck: observation dropped', e);
       return;
     }
-    const relevant = found.length > 0 || engine.store.flows.size !== before || o.type === 'main_frame' || o.type === 'sub_frame' || o.method !== 'GET';
-    if (worthLogging(o)) harLog.add(o, settings.redact);
-    if (relevant) scheduleSave();
+    const oauth = found.length > 0 || engine.store.flows.size !== flowsBefore || engine.oauthMessages !== oauthBefore;
+    const logged = worthLogging(o);
+    if (logged) harLog.add(o, settings.redact);
+    if (oauth) scheduleSave();
+    else if (logged || o.type === 'main_frame' || o.type === 'sub_frame' || o.method !== 'GET') scheduleSaveSoon();
     if (found.length > 0) onFindings(found, o);
   });
 }

@@ -484,3 +484,15 @@ describe('engine correlation: random traffic (property)', () => {
     );
   });
 });
+
+describe('oauthMessages', () => {
+  it('counts OAuth messages and not ordinary traffic (the background saves at once only after OAuth traffic)', () => {
+    resetBuilders();
+    const e = new Engine();
+    e.push(obs('https://app.example/home'));
+    e.push(obs('https://cdn.example/app.js?v=3', { type: 'script' }));
+    expect(e.oauthMessages).toBe(0);
+    e.push(obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('count') })));
+    expect(e.oauthMessages).toBe(1);
+  });
+});

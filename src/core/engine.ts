@@ -50,6 +50,8 @@ export class Engine {
   private all: Finding[] = [];
   private keys = new Set<string>();
   readonly errors: RuleError[] = [];
+  /** OAuth messages (any kind but 'other') processed so far: lets a shell tell OAuth traffic from the rest */
+  oauthMessages = 0;
   /** @internal */
   readonly redact: boolean;
 
@@ -137,6 +139,7 @@ export class Engine {
       this.errors.push({ ruleId: '(classify)', obsId: o.id, message: String(e) });
       return;
     }
+    if (msg.kind !== 'other') this.oauthMessages += 1;
     const from = store.previousHop(o);
     let replay = false;
     let flow: Flow | undefined;

@@ -104,17 +104,25 @@ export const SECRET_PARAMS = new Set([
  */
 export function redactUrl(href: string, opts: RedactionOptions): string {
   if (!opts.redact) return href;
-  return href.replace(/([?&#])([^=&#]+)=([^&#]*)/g, (m, sep: string, key: string, value: string) => {
+  return redactUrlMemo(href);
+}
+
+// the same URL comes back often (a page's URL is the Referer of all its subresources)
+const redactUrlMemo = memo((href: string) =>
+  href.replace(/([?&#])([^=&#]+)=([^&#]*)/g, (m, sep: string, key: string, value: string) => {
     let k = key;
-    try {
-      k = decodeURIComponent(key);
-    } catch {
-      /* keep raw */
+    if (key.includes('%')) {
+      try {
+        k = decodeURIComponent(key);
+      } catch {
+        /* keep raw */
+      }
     }
     if (!value || !SECRET_PARAMS.has(k)) return m;
     return `${sep}${key}=${encodeURIComponent(redactValue(value))}`;
-  });
-}
+  }),
+  512,
+);
 
 /** Redact long base64url-ish runs (JWTs, opaque tokens) inside free text. */
 export function redactText(text: string, opts: RedactionOptions): string {

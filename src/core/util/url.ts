@@ -180,10 +180,16 @@ export function stripFragment(href: string): string {
  * IP addresses and single-label hosts (localhost) are returned whole.
  */
 export function siteOf(hostname: string): string {
-  const h = hostname.toLowerCase().replace(/\.$/, '');
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(h) || h.startsWith('[') || h.includes(':')) return h;
-  return getDomain(h, PSL_OPTIONS) ?? h;
+  let site = sites.get(hostname);
+  if (site === undefined) {
+    const h = hostname.toLowerCase().replace(/\.$/, '');
+    site = /^\d+\.\d+\.\d+\.\d+$/.test(h) || h.startsWith('[') || h.includes(':') ? h : (getDomain(h, PSL_OPTIONS) ?? h);
+    if (sites.size >= 2048) sites = new Map(); // a page meets few hosts; the rules ask about them again and again
+    sites.set(hostname, site);
+  }
+  return site;
 }
+let sites = new Map<string, string>();
 
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase();
