@@ -201,7 +201,7 @@ if (!skipBrowser) {
       }
     }
     const { benchPageLoad } = await import('../bench/page-load.mjs');
-    const r = await benchPageLoad({ n: quick ? 8 : 20, latencyRuns: quick ? 3 : 5, wakeRuns: quick ? 2 : 5, log: (m) => console.log(`  ${m}`) });
+    const r = await benchPageLoad({ n: quick ? 8 : 40, latencyRuns: quick ? 3 : 5, wakeRuns: quick ? 2 : 5, log: (m) => console.log(`  ${m}`) });
     results.benchmarks.pageLoad = r;
   }
 }
