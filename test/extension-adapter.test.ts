@@ -2,6 +2,7 @@
  * The background's pure parts: webRequest/webNavigation events → Observations (one per redirect
  * hop, Location fragments kept), what is persisted (no raw secret), and settings normalisation.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RequestAssembler, isOwnRequest, type RequestDetails } from '../src/background/adapter';
 import { HarLog, redactObservation } from '../src/background/har-log';
@@ -189,4 +190,38 @@ describe('what the background persists', () => {
 it('settings: defaults and hostile input', () => {
   expect(normalizeSettings(undefined)).toEqual({ redact: true, notifications: true, ignoreOrigins: [], disabledRules: [] });
   expect(normalizeSettings({ redact: 'no', ignoreOrigins: [1, 'https://a.example'], disabledRules: null })).toEqual({ redact: true, notifications: true, ignoreOrigins: ['https://a.example'], disabledRules: [] });
+});
+
+describe('restoring from a storage.session that holds anything', () => {
+  it('never throws and always gives an engine and a HAR log that work', async () => {
+    const text = fc.oneof(
+      fc.json(),
+      fc.string(),
+      fc.constant('{"v":1,"flowIds":["f1"],"storeFields":["flows","codes","hops"]}'),
+      fc.constant('[[1,[{"url":5}]]]'),
+      fc.constant('{"id":"f1","requests":[null],"responses":7,"steps":[{}],"children":null,"as":null,"context":"tab:99"}'),
+      fc.constant('{"id":"f1","requests":[],"responses":[],"steps":[],"children":[],"as":{"origin":"https://as.example","issuer":"https://as.example"},"context":"tab:99","t0":0,"tLast":0,"state":{"hash":5}}'),
+      fc.constant('[["k",[null]],[5]]'),
+    );
+    const value = fc.oneof(text, fc.anything());
+    const area = fc.record(
+      { engine: value, findings: value, 'store:codes': value, 'store:hops': value, 'store:flows': value, 'flow:f1': value, 'har:1': value, 'har:x': value, har: value },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(area, async (stored) => {
+        const a: SessionArea = { get: async () => stored as Record<string, unknown>, set: async () => undefined };
+        const back = await loadState(a);
+        const e = new Engine({ state: back.engine });
+        const log = HarLog.fromJSON(back.har);
+        // still usable: it takes an observation and both export
+        const [o] = chain(new RequestAssembler(), '99', ['https://app.example/after?x=1']);
+        e.push(o);
+        log.add(o, true);
+        expect(Array.isArray(e.flows())).toBe(true);
+        expect(JSON.stringify(log.toHar())).toContain('after');
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

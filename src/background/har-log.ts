@@ -3,7 +3,7 @@
  * `coatcheck scan` accepts). Secrets in URLs, form bodies and credential headers are redacted
  * (prefix + hash, so equal values stay equal) unless redaction is off.
  */
-import type { Observation } from '../core/observe/observation';
+import type { Header, Observation } from '../core/observe/observation';
 import { redactUrl, redactValue, SECRET_PARAMS } from '../core/util/secret';
 
 const PER_TAB = 400;
@@ -34,6 +34,26 @@ export function redactObservation(o: Observation, redact: boolean): LoggedObserv
       ? { ...o.requestBody, form: o.requestBody.form.map(([k, v]) => [k, SECRET_PARAMS.has(k) && v ? redactValue(v) : v] as [string, string]) }
       : undefined,
   };
+}
+
+const isHeaders = (v: unknown): boolean =>
+  Array.isArray(v) && v.every((h) => typeof h === 'object' && h !== null && typeof (h as Header).name === 'string' && typeof (h as Header).value === 'string');
+
+function isLoggedObservation(v: unknown): v is LoggedObservation {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Partial<LoggedObservation>;
+  if (typeof o.url !== 'string' || typeof o.method !== 'string' || typeof o.context !== 'string' || typeof o.id !== 'string') return false;
+  if (typeof o.time !== 'number' || !Number.isFinite(o.time) || Math.abs(o.time) > 8.64e15) return false;
+  if (!isHeaders(o.requestHeaders) || !isHeaders(o.responseHeaders)) return false;
+  if (o.location !== undefined && typeof o.location !== 'string') return false;
+  if (o.status !== undefined && typeof o.status !== 'number') return false;
+  if (o.initiator !== undefined && typeof o.initiator !== 'string') return false;
+  if (o.requestBody !== undefined) {
+    const form = (o.requestBody as { form?: unknown }).form;
+    if (typeof o.requestBody !== 'object' || o.requestBody === null) return false;
+    if (form !== undefined && !(Array.isArray(form) && form.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string'))) return false;
+  }
+  return true;
 }
 
 export class HarLog {
@@ -100,9 +120,17 @@ export class HarLog {
     return [...this.tabs.entries()];
   }
 
+  /** Restore a saved log; entries that are not well-formed (a damaged or foreign storage) are dropped. */
   static fromJSON(v: unknown): HarLog {
     const log = new HarLog();
-    if (Array.isArray(v)) for (const [k, list] of v as [number, LoggedObservation[]][]) if (Array.isArray(list)) log.tabs.set(Number(k), list);
+    if (!Array.isArray(v)) return log;
+    for (const item of v) {
+      if (!Array.isArray(item) || !Array.isArray(item[1])) continue;
+      const tab = Number(item[0]);
+      if (!Number.isFinite(tab)) continue;
+      const list = (item[1] as unknown[]).filter(isLoggedObservation).slice(-PER_TAB);
+      if (list.length > 0) log.tabs.set(tab, list);
+    }
     return log;
   }
 }

@@ -4,7 +4,7 @@ import type { Flow } from './flows/flow';
 import { FlowStore, type StoreState } from './flows/store';
 import type { Observation } from './observe/observation';
 import { header } from './observe/observation';
-import type { Evidence, Finding } from './report/finding';
+import { isFinding, type Evidence, type Finding } from './report/finding';
 import { allRules } from './rules/index';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
 import { decodeJwtPayloadUnsafe } from './tokens/peek';
@@ -60,7 +60,7 @@ export class Engine {
     const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows };
     this.store = opts.state ? FlowStore.fromJSON(opts.state.store, storeOpts) : new FlowStore(storeOpts);
     if (opts.state && Array.isArray(opts.state.findings)) {
-      this.all = [...opts.state.findings];
+      this.all = opts.state.findings.filter(isFinding); // a damaged state loses its broken findings only
       for (const f of this.all) this.keys.add(findingKey(f));
     }
     const base = opts.rules ?? allRules;

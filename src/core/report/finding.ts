@@ -52,3 +52,23 @@ export interface Finding {
 export function sortFindings(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.time - b.time);
 }
+
+/** A well-formed finding (what a restored state or a message from another page must hold before it is used). */
+export function isFinding(v: unknown): v is Finding {
+  if (typeof v !== 'object' || v === null) return false;
+  const f = v as Partial<Finding>;
+  return (
+    typeof f.ruleId === 'string' &&
+    SEVERITIES.includes(f.severity as Severity) &&
+    (f.confidence === 'strong' || f.confidence === 'heuristic') &&
+    typeof f.title === 'string' &&
+    typeof f.message === 'string' &&
+    Array.isArray(f.references) &&
+    f.references.every((r) => typeof r === 'string') &&
+    (f.flowId === null || typeof f.flowId === 'string') &&
+    Array.isArray(f.evidence) &&
+    f.evidence.every((e) => typeof e === 'object' && e !== null && typeof (e as Evidence).url === 'string') &&
+    typeof f.context === 'string' &&
+    typeof f.time === 'number'
+  );
+}
