@@ -1,9 +1,13 @@
 import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-iss-mismatch';
-import { areq, clean, HONEST, mixup, P } from './scenarios';
+import { areq, clean, coat, HONEST, mixup, P } from './scenarios';
 
 const KC = 'https://sso.example.com/realms/myrealm';
+const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64(payload)}.${rand('sig' + JSON.stringify(payload), 43)}`;
+/** AS metadata (DT/HAR) naming `issuer` for HONEST's authorization endpoint */
+const md = (issuer: string) => obs(`${HONEST}/.well-known/openid-configuration`, { type: 'fetch', responseBody: { issuer, authorization_endpoint: `${HONEST}/authorize` } });
 
 import { keycloakBrokeringToGoogle, restartAtAnotherProvider, googleWithIss } from './fixtures';
 
@@ -47,8 +51,163 @@ testRule(rule, {
       name: 'G4: a front-channel logout iframe with iss and sid is not a response',
       observations: () => [obs(`${P}/frontchannel_logout?${q({ iss: 'https://evil.example', sid: rand('sid') })}`, { type: 'sub_frame' })],
     },
+    {
+      name: 'Auth0 style: iss with a trailing slash on the AS origin (origin comparison only when issuer unknown)',
+      observations: () => {
+        const S = rand('a0');
+        return [
+          obs(`https://tenant.auth0.example/authorize?${q({ client_id: 'c', response_type: 'code', redirect_uri: `${P}/cb`, state: S })}`, { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('a0c'), state: S, iss: 'https://tenant.auth0.example/' })}`, { referer: 'https://tenant.auth0.example/' }),
+        ];
+      },
+    },
+    {
+      name: 'iss in the fragment naming its AS (keycloak-js response_mode=fragment)',
+      observations: () => {
+        const S = rand('frag-ok');
+        const a = `${KC}/protocol/openid-connect/auth?${q({ client_id: 'spa', response_type: 'code', response_mode: 'fragment', redirect_uri: `${P}/`, state: S })}`;
+        return [obs(a, { referer: `${P}/` }), obs(`${KC}/login-actions/authenticate`, { method: 'POST', form: { u: 'a' }, location: `${P}/#${q({ state: S, session_state: rand('ss', 36), iss: KC, code: rand('frag-okc') })}` }), obs(`${P}/#${q({ state: S, session_state: rand('ss', 36), iss: KC, code: rand('frag-okc') })}`, { navigationOnly: true })];
+      },
+    },
+    {
+      name: 'form_post response whose iss and ID token iss name the provider (Apple shape)',
+      observations: () => {
+        const S = rand('apple');
+        const a = `https://appleid.apple.com/auth/authorize?${q({ client_id: 'com.example.web', redirect_uri: `${P}/auth/apple`, response_type: 'code id_token', scope: 'name email', response_mode: 'form_post', state: S, nonce: rand('an') })}`;
+        return [
+          obs(a, { referer: `${P}/` }),
+          obs(`${P}/auth/apple`, { method: 'POST', form: { state: S, code: rand('ac'), id_token: jwt({ iss: 'https://appleid.apple.com', aud: 'com.example.web' }) }, initiator: 'https://appleid.apple.com' }),
+        ];
+      },
+    },
+    {
+      name: 'metadata issuer with a path: the response names exactly that issuer',
+      observations: () => {
+        const S = rand('md-ok');
+        return [md(`${HONEST}/tenant1`), obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }), obs(`${P}/cb?${q({ code: rand('md-okc'), state: S, iss: `${HONEST}/tenant1` })}`)];
+      },
+    },
+    {
+      name: 'G4: third-party-initiated login (iss, login_hint, target_link_uri) is not a response',
+      observations: () => [...clean(), obs(`${P}/initiate_login?${q({ iss: 'https://other-op.example', login_hint: 'alice', target_link_uri: `${P}/home` })}`, { referer: 'https://other-op.example/' })],
+    },
+    {
+      name: 'G4: mod_auth_openidc discovery URL redirect_uri?iss=… (no code) is not a response',
+      observations: () => [...clean(), obs(`${P}/cb/honest-tool?${q({ iss: 'https://other-op.example', target_link_uri: `${P}/protected` })}`, { referer: `${P}/` })],
+    },
+    {
+      name: 'G3: reload of a clean callback that names its AS',
+      observations: () => {
+        const c = clean();
+        return [...c, obs(c[c.length - 1].url, { transition: { type: 'reload', qualifiers: [] } })];
+      },
+    },
   ],
   invalid: [
+    {
+      name: 'mismatching iss in the fragment',
+      observations: () => {
+        const S = rand('frag-x');
+        return [
+          obs(`${KC}/protocol/openid-connect/auth?${q({ client_id: 'spa', response_type: 'code', response_mode: 'fragment', redirect_uri: `${P}/`, state: S })}`, { referer: `${P}/` }),
+          obs(`${P}/#${q({ state: S, iss: 'https://attacker-as.example', code: rand('frag-xc') })}`, { navigationOnly: true }),
+        ];
+      },
+      expect: [{ severity: 'critical', param: 'iss', message: /attacker-as\.example/ }],
+    },
+    {
+      name: 'mismatching iss in a form_post body',
+      observations: () => {
+        const S = rand('fp-x');
+        return [
+          obs(`https://accounts.google.com/o/oauth2/v2/auth?${q({ client_id: 'c.apps.googleusercontent.com', response_type: 'code', response_mode: 'form_post', redirect_uri: `${P}/signin`, state: S, nonce: rand('fpn') })}`, { referer: `${P}/` }),
+          obs(`${P}/signin`, { method: 'POST', form: { state: S, iss: 'https://attacker-as.example', code: rand('fp-xc') }, initiator: 'https://accounts.google.com' }),
+        ];
+      },
+      expect: [{ severity: 'critical', param: 'iss' }],
+    },
+    {
+      name: 'no iss parameter, but the front-channel ID token names another issuer',
+      observations: () => {
+        const S = rand('idt-x');
+        const a = `https://appleid.apple.com/auth/authorize?${q({ client_id: 'com.example.web', redirect_uri: `${P}/auth/apple`, response_type: 'code id_token', response_mode: 'form_post', state: S, nonce: rand('idn') })}`;
+        return [obs(a, { referer: `${P}/` }), obs(`${P}/auth/apple`, { method: 'POST', form: { state: S, code: rand('idc'), id_token: jwt({ iss: 'https://attacker-as.example', aud: 'com.example.web' }) } })];
+      },
+      expect: [{ severity: 'critical', param: 'id_token' }],
+    },
+    {
+      name: 'JARM response whose iss names another issuer',
+      observations: () => {
+        const S = rand('jarm-x');
+        return [
+          obs(`https://accounts.google.com/o/oauth2/v2/auth?${q({ client_id: 'c', response_type: 'code', response_mode: 'query.jwt', redirect_uri: `${P}/code`, state: S })}`, { referer: `${P}/` }),
+          obs(`${P}/code?${q({ state: S, response: jwt({ iss: 'https://attacker-as.example', aud: 'c', code: rand('jc'), state: S }) })}`),
+        ];
+      },
+      expect: [{ severity: 'critical', param: 'response' }],
+    },
+    {
+      name: 'issuer known from metadata: an iss on the same origin but without the issuer path is a mismatch (string comparison)',
+      observations: () => {
+        const S = rand('md-x');
+        return [md(`${HONEST}/tenant1`), obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }), obs(`${P}/cb?${q({ code: rand('md-xc'), state: S, iss: `${HONEST}/tenant2` })}`)];
+      },
+      expect: [{ severity: 'critical', param: 'iss', message: /tenant2/ }],
+    },
+    {
+      name: 'issuer known from the provider table: a case variant of the issuer is not the issuer (RFC 3986 §6.2.1 simple comparison)',
+      observations: () => {
+        const S = rand('case');
+        return [
+          obs(`https://accounts.google.com/o/oauth2/v2/auth?${q({ client_id: 'c', response_type: 'code', redirect_uri: `${P}/code`, state: S })}`, { referer: `${P}/` }),
+          obs(`${P}/code?${q({ state: S, iss: 'https://Accounts.Google.com', code: rand('casec') })}`),
+        ];
+      },
+      expect: [{ severity: 'critical' }],
+    },
+    {
+      name: 'issuer known only by origin: an iss on another origin is high and heuristic',
+      observations: () => {
+        const S = rand('orig-x');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('orig-xc'), state: S, iss: 'https://attacker-as.example' })}`, { referer: `${HONEST}/` }),
+        ];
+      },
+      expect: [{ severity: 'high', param: 'iss', message: /issuer known only by its origin/ }],
+    },
+    {
+      name: 'error responses carry iss too (RFC 9207 §2): a mismatching iss on an error',
+      observations: () => {
+        const S = rand('err-x');
+        return [
+          obs(`${KC}/protocol/openid-connect/auth?${q({ client_id: 'c', response_type: 'code', redirect_uri: `${P}/cb`, state: S })}`, { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ error: 'access_denied', state: S, iss: 'https://attacker-as.example' })}`),
+        ];
+      },
+      expect: [{ severity: 'critical', param: 'iss' }],
+    },
+    {
+      name: 'iss that is not https (RFC 9207 §2) is low',
+      observations: () => {
+        const S = rand('http-iss');
+        return [obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }), obs(`${P}/cb?${q({ code: rand('hic'), state: S, iss: 'http://honest-as.example' })}`)];
+      },
+      expect: [{ severity: 'low', variant: 'iss-malformed' }],
+    },
+    {
+      name: 'iss with a query (RFC 9207 §2) is low',
+      observations: () => {
+        const S = rand('q-iss');
+        return [obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }), obs(`${P}/cb?${q({ code: rand('qic'), state: S, iss: `${HONEST}?tenant=a` })}`)];
+      },
+      expect: [{ severity: 'low', variant: 'iss-malformed' }],
+    },
+    {
+      name: 'COAT: the response names the AS the state was relayed to, not AS1',
+      observations: () => coat(),
+      expect: [{ severity: 'high', param: 'iss', message: /attacker-as/ }],
+    },
     {
       name: 'Entra /common/ flow answered with an issuer outside the template',
       observations: () => {
