@@ -1,9 +1,14 @@
 import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-iss-missing';
-import { areq, clean, HONEST, mixup, P } from './scenarios';
+import { areq, clean, coat, HONEST, mixup, P } from './scenarios';
 
-import { restartAtAnotherProvider } from './fixtures';
+import { GITHUB_AUTH, GOOGLE_AUTH, restartAtAnotherProvider } from './fixtures';
+
+const KC = 'https://sso.example.com/realms/r';
+const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64(payload)}.${rand('sig' + JSON.stringify(payload), 43)}`;
+const kcAuth = (p: Record<string, string>) => `${KC}/protocol/openid-connect/auth?${q({ client_id: 'c', response_type: 'code', redirect_uri: `${P}/cb`, ...p })}`;
 
 testRule(rule, {
   valid: [
@@ -17,8 +22,115 @@ testRule(rule, {
         return [obs(`https://github.com/login/oauth/authorize?${q({ client_id: 'Iv1.x', redirect_uri: `${P}/gh/cb`, state: S })}`), obs(`${P}/gh/cb?${q({ code: rand('ghc'), state: S })}`)];
       },
     },
+    {
+      name: 'AS1 supports iss; the response carries an ID token instead (OIDC hybrid in the fragment)',
+      observations: () => {
+        const S = rand('kc-idt');
+        return [obs(kcAuth({ state: S, response_type: 'code id_token', response_mode: 'fragment', nonce: rand('kn') }), { referer: `${P}/` }), obs(`${P}/cb#${q({ state: S, code: rand('kic'), id_token: jwt({ iss: KC, aud: 'c' }) })}`, { navigationOnly: true })];
+      },
+    },
+    {
+      name: 'AS1 supports iss; the response is a JARM (iss inside the JWT)',
+      observations: () => {
+        const S = rand('kc-jarm');
+        return [obs(kcAuth({ state: S, response_mode: 'query.jwt' }), { referer: `${P}/` }), obs(`${P}/cb?${q({ response: jwt({ iss: KC, aud: 'c', state: S, code: rand('kjc') }) })}`, { referer: 'https://sso.example.com/' })];
+      },
+    },
+    {
+      name: 'AS1 supports iss; iss in a form_post body',
+      observations: () => {
+        const S = rand('kc-fp');
+        return [obs(kcAuth({ state: S, response_mode: 'form_post' }), { referer: `${P}/` }), obs(`${P}/cb`, { method: 'POST', form: { state: S, iss: KC, code: rand('kfc') }, initiator: 'https://sso.example.com' })];
+      },
+    },
+    {
+      name: 'metadata says authorization_response_iss_parameter_supported=false',
+      observations: () => {
+        const S = rand('md-false');
+        return [
+          obs(`${HONEST}/.well-known/openid-configuration`, { type: 'fetch', responseBody: { issuer: HONEST, authorization_endpoint: `${HONEST}/authorize`, authorization_response_iss_parameter_supported: false } }),
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('mfc'), state: S })}`),
+        ];
+      },
+    },
+    {
+      name: 'a user starts at Google (sends iss), goes back and picks GitHub (no iss) with the same state: GitHub answers without iss',
+      observations: () => {
+        const S = rand('g-then-gh');
+        const go = `${GOOGLE_AUTH}?${q({ response_type: 'code', client_id: 'p.apps.googleusercontent.com', redirect_uri: `${P}/auth/google/callback`, scope: 'openid email', state: S, nonce: rand('gn') })}`;
+        const gh = `${GITHUB_AUTH}?${q({ client_id: 'Iv1.gh', redirect_uri: `${P}/auth/github/callback`, scope: 'read:user', state: S })}`;
+        const resp = `${P}/auth/github/callback?${q({ code: rand('ghc'), state: S })}`;
+        return [
+          obs(`${P}/login/google`, { location: go, referer: `${P}/login` }),
+          obs(go, { referer: `${P}/login` }),
+          obs(`${P}/login`, { referer: 'https://accounts.google.com/' }),
+          obs(`${P}/login/github`, { location: gh, referer: `${P}/login` }),
+          obs(gh, { referer: `${P}/login` }),
+          obs('https://github.com/session', { method: 'POST', form: { u: 'a' }, location: resp }),
+          obs(resp),
+        ];
+      },
+    },
+    {
+      name: 'G2: two hosts of one AS site with identical parameters are not cross-AS evidence',
+      observations: () => {
+        const S = rand('g2');
+        const p = { client_id: 'c', redirect_uri: `${P}/cb`, state: S };
+        const a1 = areq('https://example-as.com', p);
+        const a2 = areq('https://www.example-as.com', p);
+        return [obs(a1, { location: a2, referer: `${P}/` }), obs(a2), obs('https://www.example-as.com/login', { method: 'POST', form: { u: 'a' }, location: `${P}/cb?${q({ code: rand('g2c'), state: S })}` }), obs(`${P}/cb?${q({ code: rand('g2c'), state: S })}`)];
+      },
+    },
+    {
+      name: 'G4: front-channel logout iframe after a Keycloak flow (iss + sid, no state)',
+      observations: () => {
+        const S = rand('kc-fcl');
+        return [
+          obs(kcAuth({ state: S }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('kfcl'), state: S, iss: KC })}`),
+          obs(`${P}/cb?${q({ iss: KC, sid: rand('sid', 36) })}`, { type: 'sub_frame', initiator: 'https://sso.example.com' }),
+        ];
+      },
+    },
   ],
   invalid: [
+    {
+      name: 'Google (provider table: sends iss) response without iss',
+      observations: () => {
+        const S = rand('g-noiss');
+        return [
+          obs(`${GOOGLE_AUTH}?${q({ response_type: 'code', client_id: 'c.apps.googleusercontent.com', redirect_uri: `${P}/code`, scope: 'openid email', state: S })}`, { referer: `${P}/` }),
+          obs(`${P}/code?${q({ state: S, code: `4/0A${rand('gnc', 40)}`, scope: 'email openid' })}`),
+        ];
+      },
+      expect: [{ variant: 'as-supports-iss', severity: 'high', param: 'iss' }],
+    },
+    {
+      name: 'Keycloak response in the fragment without iss',
+      observations: () => {
+        const S = rand('kc-frag');
+        return [obs(kcAuth({ state: S, response_mode: 'fragment' }), { referer: `${P}/` }), obs(`${P}/cb#${q({ state: S, session_state: rand('ss', 36), code: rand('kfrc') })}`, { navigationOnly: true })];
+      },
+      expect: [{ variant: 'as-supports-iss' }],
+    },
+    {
+      name: 'Keycloak form_post response without iss',
+      observations: () => {
+        const S = rand('kc-fp-x');
+        return [obs(kcAuth({ state: S, response_mode: 'form_post' }), { referer: `${P}/` }), obs(`${P}/cb`, { method: 'POST', form: { state: S, code: rand('kfxc') }, initiator: 'https://sso.example.com' })];
+      },
+      expect: [{ variant: 'as-supports-iss' }],
+    },
+    {
+      name: 'an empty iss parameter counts as missing',
+      observations: () => {
+        const S = rand('kc-empty');
+        return [obs(kcAuth({ state: S }), { referer: `${P}/` }), obs(`${P}/cb?${q({ state: S, iss: '', code: rand('kec') })}`)];
+      },
+      expect: [{ variant: 'as-supports-iss' }],
+    },
+    { name: 'COAT in progress (per-tool callbacks) and the response has no iss', observations: () => coat({ iss: false }), expect: [{ variant: 'cross-as-flow', severity: 'high' }] },
     {
       name: 'AS1 advertises authorization_response_iss_parameter_supported, response lacks iss',
       observations: () => {
