@@ -2,6 +2,7 @@ import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './coat-context-switch';
 import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './scenarios';
+import { keycloakBrokeringToGoogle, restartAtAnotherProvider } from './fixtures';
 
 testRule(rule, {
   valid: [
@@ -44,8 +45,66 @@ testRule(rule, {
         return [obs(a1, { at: 1 }), obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: S }), { referer: `${ATTACKER}/`, at: 120 })];
       },
     },
+    {
+      name: 'G1: a broker forwards the same state with its own callback (origin(U2) is not C)',
+      observations: () => {
+        const S = rand('broker-same');
+        const broker = 'https://broker.example';
+        const a1 = areq(broker, { client_id: 'platform', redirect_uri: `${P}/cb/broker`, state: S });
+        const a2 = areq(HONEST, { client_id: 'broker', redirect_uri: `${broker}/endpoint`, state: S });
+        return [obs(a1, { location: a2, referer: `${P}/` }), obs(a2)];
+      },
+    },
+    {
+      name: 'Keycloak brokering to Google (§3 federation fixture)',
+      observations: keycloakBrokeringToGoogle,
+    },
+    {
+      name: 'a user restarting at another provider with per-provider callbacks (the client issues AREQ2)',
+      observations: () => restartAtAnotherProvider(),
+    },
+    {
+      name: 'G3: a reload of the first authorization request',
+      observations: () => {
+        const u = areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: rand('rl') });
+        return [obs(u, { referer: `${P}/` }), obs(u, { transition: { type: 'reload', qualifiers: [] } })];
+      },
+    },
   ],
   invalid: [
+    {
+      name: 'COAT relayed by Referer from AS1 within 60 s',
+      observations: () => {
+        const S = rand('ref');
+        return [
+          obs(areq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, state: S }), { at: 1, referer: `${P}/tools` }),
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, state: S }), { at: 30, referer: `${ATTACKER}/authorize` }),
+        ];
+      },
+      expect: [{ severity: 'critical', message: /\(referer\)/ }],
+    },
+    {
+      name: 'per-connection redirect URIs that differ only in their query are two contexts',
+      observations: () => {
+        const S = rand('qctx');
+        const a1 = areq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb?connection=attacker`, state: S });
+        const a2 = areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb?connection=honest`, state: S });
+        return [obs(a1, { location: a2, referer: `${P}/` }), obs(a2)];
+      },
+      expect: [{ severity: 'critical', param: 'redirect_uri' }],
+    },
+    {
+      name: 'hand-off between two hosts of one site with another redirect_uri is critical',
+      observations: () => {
+        const S = rand('hs');
+        const a1 = areq('https://login.example-idp.com', { client_id: 'c', redirect_uri: `${P}/cb/a`, state: S });
+        const a2 = areq('https://auth.example-idp.com', { client_id: 'c', redirect_uri: `${P}/cb/b`, state: S });
+        return [obs(`https://login.example-idp.com/.well-known/openid-configuration`, { type: 'fetch', responseBody: { issuer: 'https://login.example-idp.com', authorization_endpoint: 'https://login.example-idp.com/authorize' } }),
+          obs(`https://auth.example-idp.com/.well-known/openid-configuration`, { type: 'fetch', responseBody: { issuer: 'https://auth.example-idp.com/t2', authorization_endpoint: 'https://auth.example-idp.com/authorize' } }),
+          obs(a1, { location: a2, referer: `${P}/` }), obs(a2)];
+      },
+      expect: [{ severity: 'critical' }],
+    },
     {
       name: 'the attacker AS shows a login page for two minutes, then relays by a 302',
       observations: () => {
