@@ -3,7 +3,7 @@ import { testRule } from '../../testing/rule-tester';
 import rule from './callback-context-mismatch';
 import { areq, clean, coat, HONEST, mixup, P } from './scenarios';
 
-import { restartAtAnotherProvider, formPostFlow } from './fixtures';
+import { restartAtAnotherProvider, formPostFlow, parFlow, keycloakBrokeringToGoogle } from './fixtures';
 
 testRule(rule, {
   valid: [
@@ -33,8 +33,112 @@ testRule(rule, {
         ];
       },
     },
+    {
+      name: 'http→https: redirect_uri registered with http, the response lands on https',
+      observations: () => {
+        const S = rand('http');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: 'http://platform.example/cb', state: S }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('httpc'), state: S })}`, { referer: `${HONEST}/` }),
+        ];
+      },
+    },
+    {
+      name: 'host case: redirect_uri with an upper-case host',
+      observations: () => {
+        const S = rand('case');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: 'https://Platform.Example/cb', state: S }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('casec'), state: S })}`, { referer: `${HONEST}/` }),
+        ];
+      },
+    },
+    {
+      name: 'redirect_uri with its own query: the response adds code and state to it',
+      observations: () => {
+        const S = rand('rq');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb?tool=honest`, state: S }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ tool: 'honest', code: rand('rqc'), state: S })}`, { referer: `${HONEST}/` }),
+        ];
+      },
+    },
+    {
+      name: 'a fragment response (token) at the issued callback',
+      observations: () => {
+        const S = rand('frag');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/spa/`, state: S, response_type: 'token' }), { referer: `${P}/` }),
+          obs(`${P}/spa/#${q({ access_token: rand('at'), token_type: 'Bearer', state: S })}`, { navigationOnly: true }),
+        ];
+      },
+    },
+    {
+      name: 'an error response at another path carries no code or token',
+      observations: () => {
+        const S = rand('err');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/tool-a`, state: S }), { referer: `${P}/` }),
+          obs(`${P}/error?${q({ error: 'access_denied', state: S })}`, { referer: `${HONEST}/` }),
+        ];
+      },
+    },
+    { name: 'PAR: the opaque flow adopts its first response', observations: parFlow },
+    { name: 'Keycloak brokering to Google: each response lands on its own flow\'s callback', observations: keycloakBrokeringToGoogle },
+    {
+      name: 'G3: reload of the callback after the client re-dispatched elsewhere',
+      observations: () => {
+        const S = rand('rl');
+        const cb = `${P}/cb?${q({ code: rand('rlc'), state: S })}`;
+        return [obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }), obs(cb, { referer: `${HONEST}/` }), obs(cb, { transition: { type: 'reload', qualifiers: [] } })];
+      },
+    },
   ],
   invalid: [
+    {
+      name: 'a fragment response (token) on another path than the issued callback',
+      observations: () => {
+        const S = rand('frag-x');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/spa/a`, state: S, response_type: 'token' }), { referer: `${P}/` }),
+          obs(`${P}/spa/b#${q({ access_token: rand('atx'), token_type: 'Bearer', state: S })}`, { navigationOnly: true }),
+        ];
+      },
+      expect: [{ severity: 'high', message: /spa\/b/ }],
+    },
+    {
+      name: 'a form_post response POSTed to another tool\'s callback',
+      observations: () => {
+        const S = rand('fp-x');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/auth/tool-a`, state: S, response_mode: 'form_post' }), { referer: `${P}/` }),
+          obs(`${P}/auth/tool-b`, { method: 'POST', form: { code: rand('fpxc'), state: S }, initiator: HONEST }),
+        ];
+      },
+      expect: [{ severity: 'high', param: 'state' }],
+    },
+    {
+      name: 'the state returns on another host of the client (same path)',
+      observations: () => {
+        const S = rand('host-x');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }),
+          obs(`https://tools.platform.example/cb?${q({ code: rand('hxc'), state: S })}`, { referer: `${HONEST}/` }),
+        ];
+      },
+      expect: [{ severity: 'high' }],
+    },
+    {
+      name: 'the state returns on a sub-path of the issued callback (prefix is not equality)',
+      observations: () => {
+        const S = rand('sub-x');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }),
+          obs(`${P}/cb/other-tool?${q({ code: rand('sxc'), state: S })}`, { referer: `${HONEST}/` }),
+        ];
+      },
+      expect: [{ severity: 'high' }],
+    },
     { name: 'COAT: the honest code comes back through the other tool\'s callback', observations: () => coat(), expect: [{ severity: 'high', param: 'state', message: /cb\/honest-tool/ }] },
     {
       name: 'a state returning on another path of the client',
