@@ -51,7 +51,29 @@ export default defineRule({
       });
       return;
     }
-    if (state !== undefined && store.flowsWithState(hashSecret(state)).length > 0) return; // expired but known
+    if (state !== undefined) {
+      // the state is known, but its flows expired (§0.3: 30 min, §1.A: "issued by no AREQ within
+      // 30 min"). A flow that was already answered is a late reload or history visit of its
+      // callback (G3), never a new unsolicited response; one never answered gets its code now.
+      const known = store.flowsWithState(hashSecret(state));
+      if (known.length > 0) {
+        const unanswered = known.filter((f) => f.responses.length === 0);
+        const replayLike = o.transition !== undefined && /reload|forward_back/.test(`${o.transition.type} ${(o.transition.qualifiers ?? []).join(' ')}`);
+        if (!credential || unanswered.length !== known.length || replayLike) return;
+        const last = Math.max(...known.map((f) => f.tLast));
+        const minutes = Math.round((o.time - last) / 60_000);
+        ctx.report({
+          confidence: 'heuristic',
+          variant: 'expired-state',
+          flowId: known[known.length - 1].id,
+          message:
+            `${msg.url?.base ?? o.url} received ${msg.params.has('code') ? 'an authorization code' : 'a token'} for a state whose authorization request was ` +
+            `last active ${minutes} minutes ago and never answered: the flow had expired (30 min), so no open request asked for this response.`,
+          evidence: [ctx.evidence(o, 'state', `state of flow ${known[known.length - 1].id}, expired ${minutes} min after its last step`, state)],
+        });
+        return;
+      }
+    }
     // G6: the capture may have started after t0 when it is young and no authorization request was
     // seen in this tab or for this client (a forged callback in a fresh tab of an old capture is not late)
     const start = store.captureStart ?? store.contextStart.get(o.context) ?? o.time;
