@@ -1,5 +1,6 @@
+import { header } from '../../observe/observation';
 import { isLoopbackHost, parseUrl } from '../../util/url';
-import { defineRule } from '../types';
+import { defineRule, type Rule } from '../types';
 
 /**
  * Authorization servers whose PKCE support is restricted, so that a confidential web client cannot
@@ -19,15 +20,21 @@ export default defineRule({
     description:
       'An authorization request for a code (response_type containing code, or the GitHub/Slack shape without response_type) with known parameters and no code_challenge: a stolen or injected code can be redeemed. High for public clients, medium otherwise, low for a confidential OpenID Connect client that sends a nonce.',
     tier: 1,
-    on: ['authorization-request'],
+    on: ['authorization-request', 'token-request'],
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
     const { msg, flow, store } = ctx;
-    if (ctx.replay || !msg.paramsKnown || msg.params.has('code_challenge')) return;
+    if (msg.kind === 'token-request') {
+      tokenRequestEvidence(ctx);
+      return;
+    }
+    // an empty code_challenge is no PKCE
+    if (ctx.replay || !msg.paramsKnown || msg.params.get('code_challenge')) return;
     if (flow && flow.requests.length > 1) return; // later hops are judged at their first request
     const rt = msg.params.get('response_type');
-    const codeFlow = rt === undefined ? msg.params.has('redirect_uri') : rt.split(/\s+/).includes('code');
+    // no response_type: the GitHub/Slack shape, whose only response is a code
+    const codeFlow = rt === undefined ? true : rt.split(/\s+/).includes('code');
     if (!codeFlow) return;
     const ru = msg.params.get('redirect_uri');
     const u = ru ? parseUrl(ru) : undefined;
@@ -57,3 +64,31 @@ export default defineRule({
     });
   },
 });
+
+/**
+ * Public-client evidence that arrives after the authorization request (§1.D): the page itself
+ * redeems the code of a flow that sent no code_challenge, without client authentication (no
+ * client_secret, client_assertion or Authorization header) and without a code_verifier.
+ */
+function tokenRequestEvidence(ctx: Parameters<Rule['check']>[0]): void {
+  const { msg, flow } = ctx;
+  const o = msg.obs;
+  if (!flow || !flow.paramsKnown || flow.codeChallenge || msg.params.get('grant_type') !== 'authorization_code') return;
+  const rt = flow.responseType;
+  if (rt !== undefined && !rt.split(/\s+/).includes('code')) return;
+  const p = msg.params;
+  if (p.has('client_secret') || p.has('client_assertion') || p.has('code_verifier') || header(o.requestHeaders, 'authorization') !== undefined) return;
+  // sent by the page (browser fetch/XHR or a CORS Origin), not a server-side client seen by a proxy
+  const fromPage = o.type === 'fetch' || o.type === 'xhr' || header(o.requestHeaders, 'origin') !== undefined;
+  if (!fromPage) return;
+  const first = flow.requests[0];
+  ctx.report({
+    severity: 'high',
+    variant: 'public-client',
+    message: `The code of a flow that sent no code_challenge is redeemed at ${msg.url?.base} by the page without client authentication: a public client without PKCE.`,
+    evidence: [
+      ...(first ? [{ ...first.ref, url: first.url, param: 'code_challenge', note: 'no code_challenge' }] : []),
+      ctx.evidence(o, 'code_challenge', 'token request without client authentication or code_verifier'),
+    ],
+  });
+}
