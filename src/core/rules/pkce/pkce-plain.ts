@@ -19,8 +19,9 @@ export default defineRule({
     if (ctx.replay || !msg.paramsKnown) return;
     if (flow && flow.requests.length > 1) return;
     const challenge = msg.params.get('code_challenge');
-    if (challenge === undefined) return;
-    const method = msg.params.get('code_challenge_method');
+    if (!challenge) return; // none or empty: pkce-missing
+    // an empty code_challenge_method is the absent one (the AS applies the default, plain)
+    const method = msg.params.get('code_challenge_method') || undefined;
     if (method !== undefined && method !== 'plain' && method.toLowerCase() === 's256') return;
     if (method !== undefined && method !== 'plain') return; // unknown method: pkce-s256-malformed territory
     const looksS256 = /^[A-Za-z0-9_-]{43}$/.test(challenge);
