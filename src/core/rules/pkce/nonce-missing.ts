@@ -16,7 +16,8 @@ export default defineRule({
   },
   check(ctx) {
     const { msg, flow } = ctx;
-    if (ctx.replay || !msg.paramsKnown || msg.params.has('nonce')) return;
+    // an empty nonce (or code_challenge) protects nothing: treated as absent
+    if (ctx.replay || !msg.paramsKnown || msg.params.get('nonce')) return;
     if (flow && flow.requests.length > 1) return;
     if (!/(^|\s)openid(\s|$)/.test(msg.params.get('scope') ?? '')) return;
     const rt = (msg.params.get('response_type') ?? 'code').split(/\s+/);
@@ -27,7 +28,7 @@ export default defineRule({
       });
       return;
     }
-    if (rt.includes('code') && !msg.params.has('code_challenge')) {
+    if (rt.includes('code') && !msg.params.get('code_challenge')) {
       ctx.report({
         severity: 'medium',
         variant: 'code-without-pkce',
