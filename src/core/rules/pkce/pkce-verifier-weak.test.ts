@@ -8,12 +8,19 @@ testRule(rule, {
   valid: [
     { name: '43-character base64url verifier', observations: () => [treq(rand('v', 43))] },
     { name: '128-character verifier', observations: () => [treq(rand('v', 128))] },
+    { name: 'all unreserved characters (. ~ - _) are allowed', observations: () => [treq(`${rand('v', 40)}.~_`)] },
+    { name: '64 hex characters (256 bits)', observations: () => [treq('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08')] },
     { name: 'no verifier (confidential client)', observations: () => [post('https://as.example/token', { grant_type: 'authorization_code', code: rand('c'), client_secret: rand('s') })] },
   ],
   invalid: [
     { name: 'too short', observations: () => [treq(rand('v', 20))], expect: [{ severity: 'medium', message: /length 20/ }] },
     { name: 'reserved characters', observations: () => [treq(`${rand('v', 42)}+/=`)], expect: [{ message: /characters outside/ }] },
     { name: 'low entropy (digits only)', observations: () => [treq('1'.repeat(50))], expect: [{ message: /entropy/ }] },
+    { name: '42 characters (one under the minimum)', observations: () => [treq(rand('v', 42))], expect: [{ severity: 'medium', message: /length 42/ }] },
+    { name: '129 characters (one over the maximum)', observations: () => [treq(rand('v', 129))], expect: [{ message: /length 129/ }] },
+    { name: 'a repeating pattern (low entropy despite its length)', observations: () => [treq('ab'.repeat(30))], expect: [{ message: /entropy/ }] },
+    { name: 'a space (a + decoded from the form) is outside the unreserved set', observations: () => [treq(`${rand('v', 30)} ${rand('w', 20)}`)], expect: [{ message: /characters outside/ }] },
+    { name: 'verifier only in the token request URL, not the body: high', observations: () => [post(`https://as.example/token?code_verifier=${rand('vq', 43)}`, { grant_type: 'authorization_code', code: rand('c'), client_id: 'spa' })], expect: [{ severity: 'high', variant: 'in-url' }] },
     { name: 'verifier in the URL: high', observations: () => [treq(rand('v', 43), `https://as.example/token?code_verifier=${rand('v', 43)}`)], expect: [{ severity: 'high', variant: 'in-url' }] },
   ],
 });
