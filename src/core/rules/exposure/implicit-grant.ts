@@ -1,4 +1,8 @@
+import type { Flow } from '../../flows/flow';
+import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+
+const asksForToken = (f: Flow | undefined) => (f?.responseType ?? '').split(/\s+/).includes('token');
 
 /** RFC 9700 §2.1.2: the implicit grant (response_type containing `token`) SHOULD NOT be used. */
 export default defineRule({
@@ -11,7 +15,9 @@ export default defineRule({
     description:
       'An authorization request whose response_type includes "token" (or an access_token delivered in a fragment): the access token travels through the browser and can leak or be injected.',
     tier: 1,
-    on: ['authorization-request', 'authorization-response'],
+    // 'any': an access_token in any fragment counts (§1.F), also where the URL is not recognisable
+    // as an authorization response (no state, no known flow)
+    on: 'any',
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
@@ -37,13 +43,23 @@ export default defineRule({
       }
       return;
     }
-    // an access token in a fragment whose request we did not see (or did not ask for it)
-    if (msg.fragment.has('access_token') && !(ctx.flow?.responseType ?? '').split(/\s+/).includes('token')) {
-      ctx.report({
-        message: `An access token arrived in the fragment of ${msg.url?.base}: implicit-style delivery.`,
-        evidence: [ctx.evidence(msg.obs, 'access_token', 'access_token in fragment', msg.fragment.get('access_token'))],
-        variant: 'fragment-delivery',
-      });
+    // an access token in a fragment whose request we did not see (or did not ask for it).
+    // Hot path: one indexOf per observation; the fragment is parsed only when it can match.
+    const href = msg.obs.url;
+    const hash = href.indexOf('#');
+    if (hash < 0 || href.indexOf('access_token', hash) < 0 || !msg.url) return;
+    const at = msg.fragment.get('access_token');
+    if (!at) return;
+    if (asksForToken(ctx.flow)) return; // the request's own finding covers it
+    if (!ctx.flow) {
+      // not linked (e.g. the SPA's route after the response): a token flow of this client in this tab covers it
+      for (const f of ctx.store.flows.values()) if (f.context === msg.obs.context && f.client === msg.url.origin && asksForToken(f)) return;
     }
+    ctx.report({
+      message: `An access token arrived in the fragment of ${msg.url.base}: implicit-style delivery.`,
+      evidence: [ctx.evidence(msg.obs, 'access_token', 'access_token in fragment', at)],
+      variant: 'fragment-delivery',
+      fingerprint: `fragment:${hashSecret(at)}`,
+    });
   },
 });
