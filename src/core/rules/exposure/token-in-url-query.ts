@@ -4,6 +4,8 @@ import { defineRule } from '../types';
 const NAMES = ['access_token', 'refresh_token', 'id_token', 'client_secret', 'code_verifier', 'assertion', 'client_assertion'];
 /** fast pre-filter on the raw URL before anything is parsed (hot path) */
 const QUICK = /[?&](access_token|refresh_token|id_token|id_token_hint|client_secret|code_verifier|assertion|client_assertion)=/;
+/** a parameter name with a percent-encoded "_" (servers decode names): the full parse decides */
+const ENCODED_NAME = /[?&][a-z]+%5f[a-z_%0-9]*=/i;
 
 /**
  * RFC 9700 §4.3.2, RFC 6750 §2.3, OAuth Multiple Response Types §3/§5: credentials in a URL query.
@@ -27,11 +29,12 @@ export default defineRule({
     const url = msg.obs.url;
     const hash = url.indexOf('#');
     const beforeHash = hash < 0 ? url : url.slice(0, hash);
-    if (!QUICK.test(beforeHash) || !msg.url) return;
+    if (!(QUICK.test(beforeHash) || (beforeHash.indexOf('%') >= 0 && ENCODED_NAME.test(beforeHash))) || !msg.url) return;
     const qp = msg.query;
     for (const name of NAMES) {
-      const v = qp.get(name);
-      if (v === undefined || v === '') continue;
+      // the first non-empty value: `?access_token=&access_token=<token>` still carries one
+      const v = qp.getAll(name).find((x) => x !== '');
+      if (v === undefined) continue;
       const critical = name === 'refresh_token' || name === 'client_secret';
       const api = !critical && (msg.obs.type === 'xhr' || msg.obs.type === 'fetch' || msg.obs.type === 'script' || msg.obs.type === 'image') && msg.kind !== 'authorization-response';
       ctx.report({
@@ -46,7 +49,9 @@ export default defineRule({
       });
     }
     const hint = qp.get('id_token_hint');
-    if (hint && msg.kind === 'end-session') {
+    // an authorization request may carry id_token_hint too (OIDC Core §3.1.2.1, silent renewal):
+    // only the logout shape is this info (the classifier files every id_token_hint as end-session)
+    if (hint && msg.kind === 'end-session' && !(msg.params.has('response_type') && msg.params.has('client_id'))) {
       ctx.report({
         severity: 'info',
         variant: 'id-token-hint',
