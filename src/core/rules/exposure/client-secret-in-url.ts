@@ -16,10 +16,14 @@ export default defineRule({
   },
   check(ctx) {
     const { msg } = ctx;
-    if (msg.obs.url.indexOf('client_secret=') < 0 || !msg.url) return;
-    const v = msg.query.get('client_secret') ?? msg.fragment.get('client_secret');
+    const href = msg.obs.url;
+    // hot path: the raw name, or a percent-encoded "_" in it (servers decode parameter names)
+    if ((href.indexOf('client_secret=') < 0 && (href.indexOf('%5') < 0 || !/client%5fsecret=/i.test(href))) || !msg.url) return;
+    // the first non-empty value (`client_secret=` alone is a public client's empty placeholder)
+    const inQuery = msg.query.getAll('client_secret').find((x) => x !== '');
+    const v = inQuery ?? msg.fragment.getAll('client_secret').find((x) => x !== '');
     if (!v) return;
-    const where = msg.query.has('client_secret') ? 'query' : 'fragment';
+    const where = inQuery !== undefined ? 'query' : 'fragment';
     ctx.report({
       fingerprint: hashSecret(v),
       message: `client_secret${msg.params.get('client_id') ? ` of client ${msg.params.get('client_id')}` : ''} is sent in the URL ${where} of ${msg.url.base}.`,
