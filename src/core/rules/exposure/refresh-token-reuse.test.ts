@@ -29,6 +29,25 @@ testRule(rule, {
       observations: () => [refresh(rand('rd'), 1, { access_token: rand('a1'), token_type: 'DPoP' }, {}, { DPoP: rand('proof', 100) }), refresh(rand('rd'), 300, { access_token: rand('a2'), token_type: 'DPoP' }, {}, { DPoP: rand('proof2', 100) })],
       allow: ['info'],
     },
+    {
+      name: 'the first use failed, only the second succeeded',
+      observations: () => [post(TOKEN, { grant_type: 'refresh_token', refresh_token: rand('f1'), client_id: 'spa' }, { at: 1, status: 503, responseBody: { error: 'temporarily_unavailable' } }), refresh(rand('f1'), 30, { access_token: rand('a2'), refresh_token: rand('f2') })],
+    },
+    {
+      name: 'confidential client (HTTP Basic) without rotation',
+      observations: () => [refresh(rand('rb'), 1, { access_token: rand('a1') }, {}, { Authorization: `Basic ${btoa('c1:secret')}` }), refresh(rand('rb'), 900, { access_token: rand('a2') }, {}, { Authorization: `Basic ${btoa('c1:secret')}` })],
+    },
+    {
+      name: 'confidential client (private_key_jwt) without rotation',
+      observations: () => [
+        refresh(rand('rj'), 1, { access_token: rand('a1') }, { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: rand('ca1', 200) }),
+        refresh(rand('rj'), 900, { access_token: rand('a2') }, { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: rand('ca2', 200) }),
+      ],
+    },
+    {
+      name: 'different refresh tokens (two sessions) never collide',
+      observations: () => [refresh(rand('u1'), 1, { access_token: rand('a1') }), refresh(rand('u2'), 100, { access_token: rand('a2') })],
+    },
   ],
   invalid: [
     {
@@ -40,6 +59,30 @@ testRule(rule, {
       name: 'public client, never rotated',
       observations: () => [refresh(rand('n1'), 1, { access_token: rand('a1') }), refresh(rand('n1'), 3600, { access_token: rand('a2') })],
       expect: [{ variant: 'not-rotated' }],
+    },
+    {
+      name: 'confidential client: rotated, and the old refresh token is still accepted',
+      observations: () => [refresh(rand('c1'), 1, { access_token: rand('a1'), refresh_token: rand('c2') }, { client_secret: rand('sec') }), refresh(rand('c1'), 120, { access_token: rand('a2'), refresh_token: rand('c3') }, { client_secret: rand('sec') })],
+      expect: [{ severity: 'high', variant: 'rotated-still-accepted' }],
+    },
+    {
+      name: 'public client: the "rotated" refresh token is the same value',
+      observations: () => [refresh(rand('same'), 1, { access_token: rand('a1'), refresh_token: rand('same') }), refresh(rand('same'), 600, { access_token: rand('a2'), refresh_token: rand('same') })],
+      expect: [{ severity: 'high', variant: 'not-rotated' }],
+    },
+    {
+      name: 'replay accepted after a rejected attempt in between',
+      observations: () => [
+        refresh(rand('m1'), 1, { access_token: rand('a1'), refresh_token: rand('m2') }),
+        post(TOKEN, { grant_type: 'refresh_token', refresh_token: rand('m1'), client_id: 'spa' }, { at: 50, status: 400, responseBody: { error: 'invalid_grant' } }),
+        refresh(rand('m1'), 90, { access_token: rand('a3'), refresh_token: rand('m3') }),
+      ],
+      expect: [{ variant: 'rotated-still-accepted', count: 1 }],
+    },
+    {
+      name: 'DPoP-bound refresh token replayed after rotation is info',
+      observations: () => [refresh(rand('dr'), 1, { access_token: rand('a1'), token_type: 'DPoP', refresh_token: rand('dr2') }, {}, { DPoP: rand('p1', 100) }), refresh(rand('dr'), 300, { access_token: rand('a2'), token_type: 'DPoP', refresh_token: rand('dr3') }, {}, { DPoP: rand('p2', 100) })],
+      expect: [{ severity: 'info', variant: 'rotated-still-accepted' }],
     },
   ],
 });
