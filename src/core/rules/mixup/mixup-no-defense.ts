@@ -1,5 +1,5 @@
 import type { Flow } from '../../flows/flow';
-import { normalizeRedirectBase } from '../../flows/store';
+import { normalizeRedirectBase, siteOfOrigin } from '../../flows/store';
 import { defineRule } from '../types';
 import { requestEvidence, responseIssuers } from './shared';
 
@@ -28,8 +28,24 @@ export default defineRule({
     if (!p.has('code') && !p.has('access_token')) return;
     const names = responseIssuers(ctx);
     if (names.param !== undefined || names.idToken !== undefined || names.jarm !== undefined) return;
-    // flows the client started itself: not brokered children (G1), first request not relayed
-    const own: Flow[] = [...store.flows.values()].filter((f) => f.client === flow.client && f.parent === undefined && f.requests.length > 0 && f.paramsKnown);
+    // flows the client started itself: not brokered children (G1), and not opened by an AS hop
+    // (§1.A: "AREQs whose opener is C, not an AS hop"): an AS that sends the browser on to another
+    // AS is not the client using two ASes
+    const all = [...store.flows.values()];
+    const openedByAs = (f: Flow): boolean => {
+      if (!f.opener || f.opener === f.client) return false;
+      const clientSite = f.client ? siteOfOrigin(f.client) : undefined;
+      const openerSite = siteOfOrigin(f.opener);
+      return all.some(
+        (g) =>
+          g !== f &&
+          g.context === f.context &&
+          g.t0 <= f.t0 &&
+          g.requests.some((r) => r.as.origin === f.opener || (openerSite !== clientSite && siteOfOrigin(r.as.origin) === openerSite)),
+      );
+    };
+    const own: Flow[] = all.filter((f) => f.client === flow.client && f.parent === undefined && f.requests.length > 0 && f.paramsKnown && !openedByAs(f));
+    if (!own.includes(flow)) return;
     // distinct ASes among them (G2: hosts of one site with the origin fallback are one AS)
     const distinct: Flow[] = [];
     for (const f of own) if (!distinct.some((d) => !store.differentAs(d.requests[0].as, f.requests[0].as))) distinct.push(f);
