@@ -1,7 +1,32 @@
 import { hashSecret } from '../../util/secret';
-import { defineRule } from '../types';
+import type { FlowRequest } from '../../flows/flow';
+import { defineRule, type RuleContext } from '../types';
 
 const RETRY_MS = 5000;
+
+/**
+ * The first request of a new flow (another tab, or the same tab after the earlier flow expired)
+ * whose state an earlier flow of the same client already used: the flow store keys flows by
+ * tab, so reuse across flows is only visible through the state index.
+ */
+function checkEarlierFlows(c: RuleContext, first: FlowRequest): void {
+  const mine = c.flow!;
+  const others = c.store
+    .flowsWithState(mine.state!.hash)
+    .filter((f) => f.id !== mine.id && f.t0 <= mine.t0 && f.requests.length > 0 && (!f.client || !mine.client || f.client === mine.client));
+  const prevFlow = others[others.length - 1];
+  if (!prevFlow) return;
+  const prev = prevFlow.requests[prevFlow.requests.length - 1];
+  if (prev.url === first.url) return; // the identical URL again: a duplicated tab or a retry (G3)
+  if (first.from && prevFlow.requests.some((r) => r.as.origin === first.from)) return; // relayed by that flow's AS
+  const answered = prevFlow.responses.length > 0;
+  if (first.time - prev.time <= RETRY_MS && !answered) return; // double click opening two tabs
+  const where = prevFlow.context !== mine.context ? ' in another tab' : '';
+  c.report({
+    message: `State already used${where} for the request to ${prev.as.origin}${answered ? ', which was answered,' : ''} ${Math.round((first.time - prev.time) / 1000)} s earlier is sent again to ${first.as.origin} in a new flow, started by ${first.from ?? 'the user'}: the state is not one-time.`,
+    evidence: [{ ...prev.ref, url: prev.url, param: 'state', note: 'first use' }, c.evidence(c.msg.obs, 'state', 'used again')],
+  });
+}
 
 /** RFC 9700 §2.1 ("one-time use CSRF tokens"), §4.2.4. */
 export default defineRule({
@@ -19,13 +44,17 @@ export default defineRule({
   },
   check(ctx) {
     const { msg, flow } = ctx;
-    if (ctx.replay || !flow) return;
+    if (!flow) return;
     const state = msg.params.get('state');
-    if (state === undefined || flow.state?.hash !== hashSecret(state)) return;
+    if (!state || flow.state?.hash !== hashSecret(state)) return;
     if (msg.kind === 'authorization-request') {
-      if (!msg.paramsKnown || flow.requests.length < 2) return;
+      if (ctx.replay || !msg.paramsKnown) return;
       const cur = flow.requests[flow.requests.length - 1];
-      if (cur.obsId !== msg.obs.id) return;
+      if (!cur || cur.obsId !== msg.obs.id) return;
+      if (flow.requests.length < 2) {
+        checkEarlierFlows(ctx, cur);
+        return;
+      }
       // reached from an AS of this flow: a hop (mix-up/COAT rules judge those), not a new flow
       if (cur.from && flow.requests.slice(0, -1).some((r) => r.as.origin === cur.from)) return;
       const prev = flow.requests[flow.requests.length - 2];
@@ -37,10 +66,14 @@ export default defineRule({
       });
       return;
     }
-    // a second response with the same state at the callback (a different code or a new delivery)
+    // a second response with the same state at the callback (a different code or a new delivery).
+    // The engine's G3 replay key is method + URL: two form_post deliveries to one callback look
+    // identical to it whatever their bodies, so for form_post the different code decides instead.
+    if (ctx.replay && msg.responseMode !== 'form_post') return;
     const cur = flow.responses[flow.responses.length - 1];
+    if (!cur || cur.obsId !== msg.obs.id) return;
     const earlier = flow.responses.slice(0, -1).filter((r) => (r.code || r.hasToken) && r.code?.hash !== cur?.code?.hash);
-    if (!cur || earlier.length === 0 || !(cur.code || cur.hasToken)) return;
+    if (earlier.length === 0 || !(cur.code || cur.hasToken)) return;
     ctx.report({
       variant: 'accepted-twice',
       message: `A second authorization response with the same state reached ${msg.url?.base}; a client that accepts it treats the state as reusable.`,
