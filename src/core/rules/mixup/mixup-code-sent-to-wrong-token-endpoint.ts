@@ -54,7 +54,7 @@ export default defineRule({
   check(ctx) {
     const { flow, msg } = ctx;
     const code = msg.params.get('code');
-    if (!flow || !code || !msg.url || flow.requests.length < 2) return;
+    if (!flow || !code || !msg.url) return;
     const h = hashSecret(code);
     const minter = minterOf(ctx, flow, h);
     if (!minter) return;
@@ -63,7 +63,32 @@ export default defineRule({
     // only a token endpoint of another AS of this flow: a client's own back end (BFF) or an
     // unknown host proves nothing
     const other = flow.requests.find((r) => ctx.store.differentAs(r.as, minter.as) && tokenEndpointOf(ctx, r.as, tokenUrl));
-    if (!other) return;
+    if (!other) {
+      // no second hop (§1.A "Also", and the Blind note of mixup-as-switch): a provider
+      // configuration (metadata) of another issuer names this exact URL as its token endpoint,
+      // e.g. an attacker AS whose metadata reuses the honest authorization endpoint
+      const foreign = [...ctx.store.metadata.values()].find(
+        (m) => m.tokenEndpoint !== undefined && parseUrl(m.tokenEndpoint)?.base === tokenUrl.base && m.issuer !== minter.as.issuer && !ctx.store.issuerMatches(minter.as, m.issuer),
+      );
+      if (!foreign) return;
+      // the response itself names that issuer: an AS whose authorization endpoint lives on another
+      // site than its issuer, answering for itself, not a mix-up
+      const resp = flow.responses.find((r) => r.code?.hash === h);
+      if (resp?.iss !== undefined && resp.iss === foreign.issuer) return;
+      const first = flow.requests[0];
+      ctx.report({
+        variant: 'no-second-hop',
+        ...(minter.as.source === 'origin' ? { confidence: 'heuristic' as const } : {}),
+        message:
+          `The code minted by ${minter.as.issuer} (${minter.how}) was sent to ${msg.url.base}, the token endpoint that the metadata of ` +
+          `another issuer, ${foreign.issuer}, names: ${originOf(msg.url.href)} now holds the code.`,
+        evidence: [
+          requestEvidence(first, 'state', `flow started at ${first.as.origin}`),
+          ctx.evidence(msg.obs, 'code', `code redeemed at the token endpoint of ${foreign.issuer} (metadata from ${foreign.fetchedFrom})`, code),
+        ],
+      });
+      return;
+    }
     ctx.report({
       message:
         `The code minted by ${minter.as.issuer} (${minter.how}) was sent to ${msg.url.base}, the token endpoint of ${other.as.issuer}, ` +
