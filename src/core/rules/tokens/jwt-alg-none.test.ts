@@ -39,6 +39,12 @@ testRule(rule, {
         post(TOKEN, { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: fakeJwt({ alg: 'PS256' }, { iss: 'c1', sub: 'c1', aud: TOKEN, jti: 'j', exp: now }) }),
       ],
     },
+    {
+      name: 'a JWE ID token in the front channel (encrypted, not unsecured)',
+      observations: () => [areq(), obs(CB, { method: 'POST', form: { state: rand('s'), code: rand('c'), id_token: 'eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIn0.a2V5.aXY.Y2lwaGVy.dGFn' } })],
+    },
+    { name: 'a signed JWT access token as an API bearer token', observations: () => [obs('https://api.example/v1/me', { type: 'xhr', headers: { Authorization: `Bearer ${fakeJwt({ alg: 'RS256', typ: 'at+jwt' }, { scope: 'a', exp: now })}` } })] },
+    { name: 'an opaque bearer token', observations: () => [obs('https://api.example/v1/me', { type: 'fetch', headers: { Authorization: `Bearer ${rand('opaque', 40)}` } })] },
   ],
   invalid: [
     {
@@ -87,6 +93,46 @@ testRule(rule, {
       name: 'unsecured JARM response',
       observations: () => [areq({ response_mode: 'query.jwt' }), obs(`${CB}?${q({ response: fakeJwt({ alg: 'none' }, { iss: 'https://as.example', aud: 'c1', code: rand('c'), state: rand('s') }, '') })}`)],
       expect: [{ severity: 'critical', param: 'response' }],
+    },
+    {
+      name: 'alg none ID token in a query response',
+      observations: () => [areq({ response_type: 'id_token', response_mode: 'query' }), obs(`${CB}?${q({ state: rand('s'), id_token: none() })}`)],
+      expect: [{ severity: 'critical', variant: 'alg-none', param: 'id_token' }],
+    },
+    {
+      name: 'unsecured JWT access token in an implicit fragment → critical',
+      observations: () => [areq({ response_type: 'token' }), ...redirect('https://as.example/login', `${CB}#${q({ state: rand('s'), access_token: fakeJwt({ alg: 'none', typ: 'at+jwt' }, { scope: 'a', exp: now }, ''), token_type: 'Bearer' })}`)],
+      expect: [{ severity: 'critical', param: 'access_token' }],
+    },
+    {
+      name: 'unsecured client assertion at the token endpoint → high',
+      observations: () => [post(TOKEN, { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: fakeJwt({ alg: 'none' }, { iss: 'c1', sub: 'c1', aud: TOKEN, jti: 'j2', exp: now }, '') })],
+      expect: [{ severity: 'high', param: 'client_assertion' }],
+    },
+    {
+      name: 'unsecured jwt-bearer authorization grant assertion',
+      observations: () => [post(TOKEN, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: fakeJwt({ alg: 'NONE' }, { iss: 'idp', sub: 'u1', aud: TOKEN, exp: now }, '') })],
+      expect: [{ severity: 'high', param: 'assertion' }],
+    },
+    {
+      name: 'unsecured request object pushed to the PAR endpoint → high',
+      observations: () => [post('https://as.example/par', { client_id: 'c1', request: fakeJwt({ alg: 'none' }, { response_type: 'code', client_id: 'c1', redirect_uri: CB }, '') }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:y', expires_in: 60 } })],
+      expect: [{ severity: 'high', param: 'request' }],
+    },
+    {
+      name: 'unsecured request object in a form-POST authorization request → critical',
+      observations: () => [obs(AS, { method: 'POST', form: { client_id: 'c1', request: fakeJwt({ alg: 'none' }, { response_type: 'code', client_id: 'c1', redirect_uri: CB }, '') } })],
+      expect: [{ severity: 'critical', param: 'request' }],
+    },
+    {
+      name: 'alg none even with a non-empty signature part',
+      observations: () => [areq(), obs(CB, { method: 'POST', form: { state: rand('s'), code: rand('c'), id_token: fakeJwt({ alg: 'none' }, claims) } })],
+      expect: [{ severity: 'critical', variant: 'alg-none' }],
+    },
+    {
+      name: 'an unsecured JWT access token presented as an API bearer token → high',
+      observations: () => [obs('https://api.example/v1/me', { type: 'xhr', headers: { Authorization: `Bearer ${fakeJwt({ alg: 'none', typ: 'at+jwt' }, { scope: 'a', exp: now }, '')}` } })],
+      expect: [{ severity: 'high', param: 'authorization' }],
     },
   ],
 });

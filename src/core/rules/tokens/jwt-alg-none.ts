@@ -1,6 +1,9 @@
+import { header } from '../../observe/observation';
 import { tryDecodeToken } from '../../tokens/decode';
 import { algNoneCheck } from '../../tokens/findings';
+import { looksLikeJwt } from '../../tokens/peek';
 import { jwtSources, type JwtUse } from '../../tokens/sources';
+import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 
 const WHAT: Record<JwtUse, string> = {
@@ -23,7 +26,9 @@ export default defineRule({
     description:
       'An ID token, JARM response, request object, logout token, client assertion or JWT access token whose header says alg "none" (in any case), or whose signature is empty under a real alg: anyone can forge such a token. Critical in the front channel, high otherwise.',
     tier: 1,
-    on: ['authorization-request', 'authorization-response', 'token-request', 'par-request', 'client-auth-request', 'other', 'pre-authorization', 'end-session'],
+    // 'any': API calls with an Authorization header are plain 'other' traffic, which the engine
+    // hands to 'any' rules only
+    on: 'any',
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
@@ -46,5 +51,21 @@ export default defineRule({
         evidence: [ctx.evidence(msg.obs, src.param, `alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, src.value)],
       });
     }
+    // a JWT access token presented to a resource server (Authorization: Bearer/DPoP <JWT>): back
+    // channel as far as the token is concerned, so high; one finding per token, not per API call
+    if (msg.obs.requestHeaders.length === 0) return;
+    const auth = header(msg.obs.requestHeaders, 'authorization');
+    const m = auth?.match(/^(?:bearer|dpop)\s+(\S+)\s*$/i);
+    if (!m || !looksLikeJwt(m[1]) || m[1].split('.').length !== 3) return;
+    const r = tryDecodeToken(m[1]);
+    const f = r && algNoneCheck(r, false);
+    if (!r || !f) return;
+    ctx.report({
+      severity: f.severity,
+      variant: f.variant,
+      fingerprint: `bearer:${hashSecret(m[1])}`,
+      message: `The bearer token sent to ${msg.url?.base ?? msg.obs.url} is a JWT with alg ${JSON.stringify(r.header.alg ?? null)}${f.variant === 'empty-signature' ? ' and an empty signature' : ''}: if the resource server accepts it, anyone can forge access tokens.`,
+      evidence: [ctx.evidence(msg.obs, 'authorization', `Authorization header JWT: alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, m[1])],
+    });
   },
 });
