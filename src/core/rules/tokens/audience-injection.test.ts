@@ -30,6 +30,14 @@ testRule(rule, {
     { name: 'revocation with aud = issuer, no metadata seen', observations: () => [post('https://as2.example/revoke', { token: rand('t'), client_assertion: assertion('https://as2.example') })] },
     { name: 'a non-URL audience (client-id style) is not this rule', observations: () => [metadata(), par('as-example-audience')] },
     { name: 'a single-element array is low only', observations: () => [metadata(), par([ISS])], allow: ['low'] },
+    { name: 'PAR with aud = the issuer plus a trailing slash', observations: () => [metadata(), par(`${ISS}/`)] },
+    { name: 'PAR with aud = the PAR endpoint, host in upper case', observations: () => [metadata(), par('https://AS.example/oauth2/par')] },
+    {
+      name: 'PAR endpoint on a sibling host listed in the metadata, aud = issuer',
+      observations: () => [obs(`${ISS}/.well-known/oauth-authorization-server`, { type: 'fetch', responseBody: { ...MD, pushed_authorization_request_endpoint: 'https://par.as.example/par' } }), par(ISS, 'https://par.as.example/par')],
+    },
+    { name: 'a client_secret_post revocation has no assertion', observations: () => [metadata(), post(MD.revocation_endpoint, { token: rand('t'), client_id: 'c1', client_secret: rand('cs') })] },
+    { name: 'jwt-bearer grant with aud = the issuer', observations: () => [metadata(), post(MD.token_endpoint, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: assertion(ISS) })] },
   ],
   invalid: [
     {
@@ -58,6 +66,26 @@ testRule(rule, {
       name: 'jwt-bearer authorization grant assertion with a foreign audience',
       observations: () => [metadata(), post(MD.token_endpoint, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: assertion('https://elsewhere.example/token') })],
       expect: [{ severity: 'critical', variant: 'foreign', param: 'assertion' }],
+    },
+    {
+      name: 'introspection endpoint with aud = the token endpoint (metadata known)',
+      observations: () => [metadata(), post(MD.introspection_endpoint, { token: rand('t'), client_assertion_type: CA_TYPE, client_assertion: assertion(MD.token_endpoint) })],
+      expect: [{ severity: 'high', variant: 'token-endpoint-elsewhere' }],
+    },
+    {
+      name: 'device authorization endpoint (by path) with aud = a /token path',
+      observations: () => [post('https://as4.example/oauth2/device_authorization', { client_id: 'tv', scope: 'openid', client_assertion_type: CA_TYPE, client_assertion: assertion('https://as4.example/oauth2/token') })],
+      expect: [{ severity: 'high', variant: 'token-endpoint-elsewhere' }],
+    },
+    {
+      name: 'CIBA endpoint (by path) with aud = a /token path',
+      observations: () => [post('https://as5.example/bc-authorize', { scope: 'openid', login_hint: 'u', client_assertion_type: CA_TYPE, client_assertion: assertion('https://as5.example/token') })],
+      expect: [{ severity: 'high', variant: 'token-endpoint-elsewhere' }],
+    },
+    {
+      name: 'several audiences, one of them foreign: both variants',
+      observations: () => [metadata(), par([ISS, 'https://other-as.example/token'])],
+      expect: [{ severity: 'critical', variant: 'foreign', message: /other-as\.example/ }, { severity: 'high', variant: 'multi' }],
     },
   ],
 });

@@ -38,6 +38,21 @@ testRule(rule, {
       name: 'error response carries no ID token to check',
       observations: () => codeFlow(idt({ aud: 'other' }), {}, { status: 400 }),
     },
+    { name: 'one-element aud array with the client_id, no azp', observations: () => frontChannel(idt({ aud: ['c1'] })) },
+    { name: 'azp = client_id with a single aud', observations: () => codeFlow(idt({ aud: 'c1', azp: 'c1' })) },
+    {
+      name: 'brokered flow: the upstream ID token at the broker endpoint is checked against the broker\'s client_id',
+      observations: () => {
+        const s1 = rand('b1');
+        const s2 = rand('b2');
+        const broker = 'https://sso.example.com/realms/r/broker/google/endpoint';
+        return [
+          obs(`https://sso.example.com/realms/r/protocol/openid-connect/auth?${q({ response_type: 'code', client_id: 'c1', redirect_uri: CB, state: s1, nonce: 'n-1', scope: 'openid' })}`),
+          obs(`https://accounts.google.com/o/oauth2/v2/auth?${q({ response_type: 'code id_token', response_mode: 'form_post', client_id: 'kc-google', redirect_uri: broker, state: s2, nonce: 'n-2', scope: 'openid' })}`, { referer: 'https://sso.example.com/' }),
+          obs(broker, { method: 'POST', form: { state: s2, code: rand('gc'), id_token: idt({ iss: 'https://accounts.google.com', aud: 'kc-google', nonce: 'n-2' }) } }),
+        ];
+      },
+    },
   ],
   invalid: [
     { name: 'front-channel ID token issued to another client', observations: () => frontChannel(idt({ aud: 'attacker-client' })), expect: [{ severity: 'high', variant: 'aud-lacks-client', param: 'id_token' }] },
@@ -56,5 +71,23 @@ testRule(rule, {
       expect: [{ severity: 'high', message: /"c1"/ }],
     },
     { name: 'ID token without aud', observations: () => frontChannel(idt({})), expect: [{ severity: 'high', variant: 'aud-missing' }] },
+    {
+      name: 'implicit fragment response with an ID token for another client',
+      observations: () => {
+        const s = rand('im');
+        return [
+          obs(`${AS}?${q({ response_type: 'id_token token', client_id: 'c1', redirect_uri: CB, state: s, nonce: 'n-1', scope: 'openid' })}`),
+          obs(`${CB}#${q({ state: s, access_token: rand('a'), id_token: idt({ aud: 'c2' }) })}`, { navigationOnly: true }),
+        ];
+      },
+      expect: [{ severity: 'high', variant: 'aud-lacks-client' }],
+    },
+    {
+      name: 'refresh_token grant response with an ID token for another client',
+      observations: () => [post(TOKEN, { grant_type: 'refresh_token', refresh_token: rand('rt'), client_id: 'c1' }, { responseBody: { access_token: rand('at'), id_token: idt({ aud: 'c3' }) } })],
+      expect: [{ severity: 'high', variant: 'aud-lacks-client' }],
+    },
+    { name: 'client_id differs only in case (client_id is case-sensitive)', observations: () => frontChannel(idt({ aud: 'C1' })), expect: [{ severity: 'high', variant: 'aud-lacks-client' }] },
+    { name: 'aud of the wrong type (a number)', observations: () => frontChannel(idt({ aud: 12345 })), expect: [{ severity: 'high', variant: 'aud-missing' }] },
   ],
 });
