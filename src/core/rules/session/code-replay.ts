@@ -1,4 +1,5 @@
 import { hashSecret } from '../../util/secret';
+import type { CodeDelivery } from '../../flows/store';
 import { defineRule } from '../types';
 
 const SAME_DELIVERY_MS = 2000;
@@ -25,8 +26,17 @@ export default defineRule({
     const state = msg.params.get('state');
     const sh = state !== undefined ? hashSecret(state) : undefined;
     const base = msg.url?.base;
+    // G3 across tabs: a duplicated or restored tab reloads the identical callback in a new context,
+    // which the engine's per-tab replay check cannot see; a re-delivery started by a third origin
+    // is never such a replay
+    const t = msg.obs.transition;
+    const restored = t !== undefined && /reload|forward_back/.test(`${t.type} ${(t.qualifiers ?? []).join(' ')}`);
+    const by = ctx.from.origin;
+    const sameDocument = (d: CodeDelivery) => d.base === base && d.stateHash === sh;
     const prior = (store.codes.get(hashSecret(code)) ?? []).filter(
-      (d) => !(d.context === msg.obs.context && d.base === base && d.stateHash === sh && msg.obs.time - d.time < SAME_DELIVERY_MS),
+      (d) =>
+        !(d.context === msg.obs.context && sameDocument(d) && msg.obs.time - d.time < SAME_DELIVERY_MS) &&
+        !(restored && sameDocument(d) && (by === undefined || by === msg.url?.origin || by === d.from)),
     );
     if (prior.length === 0) return;
     const first = prior[0];
