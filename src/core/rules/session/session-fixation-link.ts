@@ -1,4 +1,5 @@
 import { header, headersAll } from '../../observe/observation';
+import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { entropyBits } from '../../util/secret';
 import { parseUrl, siteOf } from '../../util/url';
 import { defineRule } from '../types';
@@ -6,11 +7,18 @@ import { sessionFields } from './state-analysis';
 
 const SESSION_PARAM = /^((auth_?)?sess(ion)?(_?id)?|sid|link_?token|connect(ion)?_?(id|token)|ticket|handoff|binding)$/i;
 
-function isAuthorizationRequestUrl(u: string): boolean {
+/**
+ * The Location is an authorization request (§0.2 shape, including JAR `request` and PAR
+ * `request_uri`); returns its redirect_uri when visible (query or an unverified JWS payload).
+ */
+function authorizationRequestAt(u: string): { redirectUri?: string } | undefined {
   const p = parseUrl(u);
-  if (!p) return false;
+  if (!p) return undefined;
   const q = p.query;
-  return q.has('client_id') && (q.has('response_type') || q.has('redirect_uri') || q.has('request_uri'));
+  if (!(q.has('client_id') && (q.has('response_type') || q.has('redirect_uri') || q.has('request_uri') || q.has('request')))) return undefined;
+  const request = q.get('request');
+  const inObject = request ? decodeJwtPayloadUnsafe(request)?.redirect_uri : undefined;
+  return { redirectUri: q.get('redirect_uri') ?? (typeof inObject === 'string' ? inObject : undefined) };
 }
 
 const site = (origin: string | undefined) => (origin ? siteOf(parseUrl(origin)?.hostname ?? origin) : undefined);
@@ -34,12 +42,19 @@ export default defineRule({
     const o = msg.obs;
     if (ctx.replay) return;
     if (msg.kind === 'pre-authorization') {
-      if (o.method !== 'GET' || !o.location || !isAuthorizationRequestUrl(o.location) || !msg.url) return;
+      const areq = o.location ? authorizationRequestAt(o.location) : undefined;
+      if (o.method !== 'GET' || !areq || !msg.url) return;
+      // (a) is a GET to C: a hop on another site (a click tracker, a link shortener) fixes no client session
+      const ru = areq.redirectUri ? parseUrl(areq.redirectUri) : undefined;
+      const clientSite = ru && (ru.protocol === 'https:' || ru.protocol === 'http:') ? site(ru.origin) : undefined;
+      if (clientSite && site(msg.url.origin) !== clientSite) return;
       const cookiesSent = header(o.requestHeaders, 'cookie');
       const setCookies = headersAll(o.responseHeaders, 'set-cookie');
       for (const [name, value] of msg.query.entries) {
         if (!SESSION_PARAM.test(name) || value.length < 8 || entropyBits(value) < 64) continue;
-        const echoed = setCookies.some((c) => c.includes(value));
+        // the cookie may carry the value as it was in the URL (percent-encoded) or decoded
+        const encoded = encodeURIComponent(value);
+        const echoed = setCookies.some((c) => c.includes(value) || c.includes(encoded));
         const hadSession = cookiesSent !== undefined && cookiesSent.length > 0;
         ctx.report({
           severity: hadSession ? 'low' : echoed ? 'high' : 'medium',
