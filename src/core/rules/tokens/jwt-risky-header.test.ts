@@ -20,6 +20,10 @@ testRule(rule, {
     { name: 'HS256 ID token for a confidential client (client_secret_basic)', observations: () => [tr(fakeJwt({ alg: 'HS256' }, claims), {}, { Authorization: `Basic ${btoa('c1:s')}` })] },
     { name: 'x5c on a client assertion (certificate-bound client authentication) is not an ID token', observations: () => [post(TOKEN, { grant_type: 'client_credentials', client_assertion: fakeJwt({ alg: 'RS256', x5c: ['MIIB'] }, { iss: 'c1', sub: 'c1', aud: TOKEN }) })] },
     { name: 'Entra-style kid (base64url thumbprint)', observations: () => fc(fakeJwt({ alg: 'RS256', kid: 'nOo3ZDrODXEK1jKWhXslHR_KXEg' }, claims)) },
+    { name: 'kid with single dots and dashes', observations: () => fc(fakeJwt({ alg: 'RS256', kid: 'sig-2026.01-rsa' }, claims)) },
+    { name: 'Cognito-style kid (standard base64 with "/" and "+")', observations: () => fc(fakeJwt({ alg: 'RS256', kid: 'KyzF3nZq2qf2Fqp2ZC5P8wcs/pcb6yQH3S0O8kR+w3A=' }, claims)) },
+    { name: 'HS256 ID token for a client authenticating with private_key_jwt', observations: () => [tr(fakeJwt({ alg: 'HS256' }, claims), { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: rand('ca', 200) })] },
+    { name: 'x5t#S256 is a thumbprint, not a key reference', observations: () => fc(fakeJwt({ alg: 'RS256', kid: 'k1', 'x5t#S256': 'abc' }, claims)) },
   ],
   invalid: [
     { name: 'jku header on a front-channel ID token', observations: () => fc(fakeJwt({ alg: 'RS256', jku: 'https://attacker.example/jwks' }, claims)), expect: [{ severity: 'medium', variant: 'header-jku', param: 'id_token' }] },
@@ -27,5 +31,9 @@ testRule(rule, {
     { name: 'kid with path traversal on a client assertion', observations: () => [post(TOKEN, { grant_type: 'client_credentials', client_assertion: fakeJwt({ alg: 'HS256', kid: '../../dev/null' }, { iss: 'c1', sub: 'c1', aud: TOKEN }) })], expect: [{ variant: 'kid-metacharacters', param: 'client_assertion' }] },
     { name: "kid with SQL metacharacters", observations: () => fc(fakeJwt({ alg: 'RS256', kid: "x' OR '1'='1" }, claims)), expect: [{ variant: 'kid-metacharacters' }] },
     { name: 'HS256 ID token for a public client (PKCE, no client authentication)', observations: () => [tr(fakeJwt({ alg: 'HS256' }, claims))], expect: [{ severity: 'medium', variant: 'hs-public-client' }] },
+    { name: 'x5u header on a front-channel ID token', observations: () => fc(fakeJwt({ alg: 'RS256', x5u: 'https://attacker.example/cert.pem' }, claims)), expect: [{ variant: 'header-x5u' }] },
+    { name: 'x5c header on an ID token in the token response', observations: () => [tr(fakeJwt({ alg: 'RS256', x5c: ['MIIB'] }, claims), {}, { Authorization: `Basic ${btoa('c1:s')}` })], expect: [{ variant: 'header-x5c' }] },
+    { name: 'kid that is a URL', observations: () => fc(fakeJwt({ alg: 'RS256', kid: 'https://attacker.example/key.pem' }, claims)), expect: [{ variant: 'kid-metacharacters' }] },
+    { name: 'kid that is an absolute path', observations: () => fc(fakeJwt({ alg: 'RS256', kid: '/dev/null' }, claims)), expect: [{ variant: 'kid-metacharacters' }] },
   ],
 });
