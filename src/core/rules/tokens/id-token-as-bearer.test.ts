@@ -15,9 +15,20 @@ testRule(rule, {
     { name: 'a JWT access token for the API (aud = API, no nonce)', observations: () => [areq(), call(idt({ aud: 'https://api.app.example', scope: 'read' }))] },
     { name: 'an opaque bearer token', observations: () => [call(rand('opaque', 40))] },
     { name: 'a top-level navigation is not an API call', observations: () => [obs(API, { headers: { Authorization: `Bearer ${idt({ nonce: 'n' })}` } })] },
+    { name: 'typ application/at+jwt', observations: () => [call(idt({ nonce: 'n' }, { alg: 'RS256', typ: 'application/at+jwt' }))] },
+    { name: 'a JWE bearer token cannot be read', observations: () => [call('eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.a2V5.aXY.Y2lwaGVy.dGFn')] },
+    { name: 'Basic authentication is not a bearer token', observations: () => [areq(), call('x', { headers: { Authorization: `Basic ${btoa('c1:secret')}` } })] },
   ],
   invalid: [
     { name: 'ID token with a nonce as bearer', observations: () => [call(idt({ nonce: 'n-123' }))], expect: [{ severity: 'low', param: 'authorization', message: /nonce/ }] },
     { name: 'ID token whose aud is a flow client_id', observations: () => [areq(), call(idt())], expect: [{ severity: 'low', message: /client_id c1/ }] },
+    { name: 'lower-case "bearer" scheme', observations: () => [obs(API, { type: 'fetch', headers: { authorization: `bearer ${idt({ nonce: 'n-9' })}` } })], expect: [{ severity: 'low' }] },
+    { name: 'aud array containing a flow client_id', observations: () => [areq(), call(idt({ aud: ['c1', 'https://api.app.example'] }))], expect: [{ severity: 'low', message: /client_id c1/ }] },
+    { name: 'typ "JWT" is not an access token type', observations: () => [call(idt({ nonce: 'n-2' }, { alg: 'RS256', typ: 'JWT' }))], expect: [{ severity: 'low' }] },
+    {
+      name: 'HAR: the API call sits on a later page than the authorization request',
+      observations: () => [obs(`https://as.example/authorize?${q({ response_type: 'code', client_id: 'c1', redirect_uri: 'https://app.example/cb', state: rand('s'), scope: 'openid' })}`, { context: 'har:0:page_1' }), call(idt(), { context: 'har:0:page_2' })],
+      expect: [{ severity: 'low', message: /client_id c1/ }],
+    },
   ],
 });

@@ -14,7 +14,7 @@ export default defineRule({
     confidence: 'heuristic',
     references: ['OIDC Core §2', 'RFC 9068 §2.1', 'RFC 8725 §3.11'],
     description:
-      'A fetch/XHR with Authorization: Bearer <JWT> where the JWT looks like an ID token (it has a nonce, or its aud is the client_id of a flow seen in this context) and its typ is not at+jwt: the API accepts a token meant for the client.',
+      'A fetch/XHR with Authorization: Bearer <JWT> where the JWT looks like an ID token (it has a nonce, or its aud is the client_id of a flow seen in this capture) and its typ is not at+jwt: the API accepts a token meant for the client.',
     tier: 2,
     on: 'any',
     vantage: ['DT', 'HAR'],
@@ -32,12 +32,13 @@ export default defineRule({
     if (AT_TYPES.has(typ)) return;
     const p = r.payload;
     const auds = typeof p.aud === 'string' ? [p.aud] : Array.isArray(p.aud) ? p.aud.filter((x): x is string => typeof x === 'string') : [];
+    // a flow of this context first; then any flow of the capture (a HAR starts a new page, and so a
+    // new context, at each navigation: the API calls sit on a later page than the flow)
     let clientAud: string | undefined;
     for (const f of ctx.store.flows.values()) {
-      if (f.context === o.context && f.clientId && auds.includes(f.clientId)) {
-        clientAud = f.clientId;
-        break;
-      }
+      if (!f.clientId || !auds.includes(f.clientId)) continue;
+      clientAud = f.clientId;
+      if (f.context === o.context) break;
     }
     if (p.nonce === undefined && clientAud === undefined) return;
     ctx.report({
