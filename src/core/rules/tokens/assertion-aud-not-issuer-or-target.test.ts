@@ -17,9 +17,14 @@ testRule(rule, {
     { name: 'aud = token endpoint at the token endpoint (exact target)', observations: () => [metadata(), to(MD.token_endpoint, MD.token_endpoint, true)] },
     { name: 'issuer unknown (no metadata): origin fallback does not count', observations: () => [to('https://as2.example/introspect', 'https://as2.example/some/other')] },
     { name: 'token endpoint as aud at the PAR endpoint is audience-injection, not this rule', observations: () => [metadata(), to(MD.pushed_authorization_request_endpoint, MD.token_endpoint)] },
+    { name: 'aud = issuer with a trailing slash', observations: () => [metadata(), to(MD.introspection_endpoint, `${ISS}/`)] },
+    { name: 'one-element array holding the issuer (audience-injection\'s low case)', observations: () => [metadata(), to(MD.introspection_endpoint, [ISS])] },
+    { name: 'no client assertion (client_secret_post)', observations: () => [metadata(), post(MD.token_endpoint, { grant_type: 'client_credentials', client_id: 'c1', client_secret: rand('cs') })] },
   ],
   invalid: [
     { name: 'aud = the AS origin, not its issuer (tenant path)', observations: () => [metadata(), to(MD.introspection_endpoint, 'https://as.example')], expect: [{ severity: 'medium', param: 'client_assertion', message: /tenant1/ }] },
     { name: 'aud = a client-id-like string', observations: () => [metadata(), to(MD.token_endpoint, 'my-as', true)], expect: [{ severity: 'medium' }] },
+    { name: 'a client-id-like audience at the PAR endpoint', observations: () => [metadata(), post(MD.pushed_authorization_request_endpoint, { response_type: 'code', client_id: 'c1', redirect_uri: 'https://app.example/cb', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: ca('as-example') }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:q', expires_in: 60 } })], expect: [{ severity: 'medium' }] },
+    { name: 'one-element array with another endpoint of the same AS', observations: () => [metadata(), to(MD.introspection_endpoint, ['https://as.example/tenant1/userinfo'])], expect: [{ severity: 'medium' }] },
   ],
 });

@@ -1,4 +1,4 @@
-import { obs, q, rand, redirect } from '../../testing/builders';
+import { obs, post, q, rand, redirect } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import { fakeJwt } from '../../tokens/jwt-builder';
 import { base64url, sha256 } from '../../util/sha256';
@@ -32,6 +32,18 @@ testRule(rule, {
     },
     { name: 'id_token alone: nothing to bind', observations: () => [areq('id_token'), resp({ id_token: fakeJwt({ alg: 'RS256' }, claims) })] },
     { name: 'RS384 is not checked (no sync SHA-384)', observations: () => [areq('code id_token'), resp({ code, id_token: fakeJwt({ alg: 'RS384' }, { ...claims, c_hash: 'x' }) })] },
+    {
+      name: 'c_hash is computed over the decoded code (Google 4/0A… percent-encoded in the query)',
+      observations: () => {
+        const g = `4/0A${rand('g', 40)}`;
+        return [areq('code id_token'), obs(`${CB}?${q({ state: rand('s'), code: g, id_token: fakeJwt({ alg: 'RS256' }, { ...claims, c_hash: half(g) }) })}`)];
+      },
+    },
+    {
+      name: 'the token response (back channel) is not this rule',
+      observations: () => [post('https://as.example/token', { grant_type: 'authorization_code', code: rand('c'), client_id: 'c1' }, { responseBody: { access_token: at, id_token: fakeJwt({ alg: 'RS256' }, { ...claims, at_hash: half('other') }) } })],
+    },
+    { name: 'code id_token without c_hash is not a mismatch', observations: () => [areq('code id_token'), resp({ code, id_token: fakeJwt({ alg: 'RS256' }, claims) })] },
   ],
   invalid: [
     { name: 'c_hash of another code (code injection)', observations: () => [areq('code id_token'), resp({ code, id_token: fakeJwt({ alg: 'RS256' }, { ...claims, c_hash: half(rand('other')) }) })], expect: [{ severity: 'high', variant: 'c-hash-mismatch', param: 'code' }] },
@@ -41,5 +53,16 @@ testRule(rule, {
       expect: [{ severity: 'high', variant: 'at-hash-mismatch' }],
     },
     { name: 'at_hash missing with id_token token → medium', observations: () => [areq('id_token token'), resp({ access_token: at, id_token: fakeJwt({ alg: 'RS256' }, claims) })], expect: [{ severity: 'medium', variant: 'at-hash-missing' }] },
+    { name: 'PS256 and ES256 are checked', observations: () => [areq('code id_token'), resp({ code, id_token: fakeJwt({ alg: 'PS256' }, { ...claims, c_hash: half(rand('zz')) }) })], expect: [{ variant: 'c-hash-mismatch' }] },
+    {
+      name: 'hybrid code id_token token: both hashes wrong',
+      observations: () => [areq('code id_token token'), resp({ code, access_token: at, id_token: fakeJwt({ alg: 'ES256' }, { ...claims, c_hash: half('a'), at_hash: half('b') }) })],
+      expect: [{ variant: 'c-hash-mismatch' }, { variant: 'at-hash-mismatch' }],
+    },
+    {
+      name: 'at_hash missing with code id_token token → medium',
+      observations: () => [areq('code id_token token'), resp({ code, access_token: at, id_token: fakeJwt({ alg: 'RS256' }, { ...claims, c_hash: half(code) }) })],
+      expect: [{ severity: 'medium', variant: 'at-hash-missing' }],
+    },
   ],
 });

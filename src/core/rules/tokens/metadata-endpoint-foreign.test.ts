@@ -15,6 +15,13 @@ testRule(rule, {
       allow: ['low'],
     },
     { name: 'an error page is not metadata', observations: () => [md({ ...base, token_endpoint: 'https://evil.example/token' }, undefined, 404)] },
+    { name: 'explicit default port and host case on the issuer origin', observations: () => [md({ ...base, token_endpoint: 'https://AS.example:443/token', revocation_endpoint: 'https://as.example:443/revoke' })] },
+    { name: 'issuer with a tenant path, endpoints on the same origin', observations: () => [md({ issuer: 'https://as.example/t1', authorization_endpoint: 'https://as.example/t1/authorize', token_endpoint: 'https://as.example/t1/token', pushed_authorization_request_endpoint: 'https://as.example/t1/par' }, 'https://as.example/t1/.well-known/openid-configuration')] },
+    {
+      name: 'mTLS aliases on a sibling host of the same site are low at most',
+      observations: () => [md({ ...base, token_endpoint: 'https://as.example/token', mtls_endpoint_aliases: { token_endpoint: 'https://mtls.as.example/token' } })],
+      allow: ['low'],
+    },
   ],
   invalid: [
     {
@@ -41,6 +48,16 @@ testRule(rule, {
       name: 'every client-authenticated endpoint kind is checked (device, CIBA)',
       observations: () => [md({ ...base, token_endpoint: 'https://as.example/token', device_authorization_endpoint: 'https://dev.other.example/device', backchannel_authentication_endpoint: 'https://ciba.other.example/bc' })],
       expect: [{ param: 'device_authorization_endpoint', severity: 'high' }, { param: 'backchannel_authentication_endpoint', severity: 'high' }],
+    },
+    {
+      name: 'foreign PAR endpoint',
+      observations: () => [md({ ...base, token_endpoint: 'https://as.example/token', pushed_authorization_request_endpoint: 'https://honest-as.example/par' })],
+      expect: [{ severity: 'high', param: 'pushed_authorization_request_endpoint' }],
+    },
+    {
+      name: 'foreign revocation and introspection endpoints',
+      observations: () => [md({ ...base, token_endpoint: 'https://as.example/token', revocation_endpoint: 'https://honest-as.example/revoke', introspection_endpoint: 'https://honest-as.example/introspect' })],
+      expect: [{ param: 'revocation_endpoint', severity: 'high' }, { param: 'introspection_endpoint', severity: 'high' }],
     },
   ],
 });

@@ -13,6 +13,8 @@ testRule(rule, {
     { name: "Entra's templated issuer at /common", observations: () => [md('https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration', 'https://login.microsoftonline.com/{tenantid}/v2.0')] },
     { name: 'a 404 body is not metadata', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://evil.example', 404)] },
     { name: 'trailing slash only is low', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example/')], allow: ['low'] },
+    { name: 'a query on the metadata URL is not part of the issuer', observations: () => [md('https://as.example/.well-known/openid-configuration?appid=123', 'https://as.example')] },
+    { name: 'Entra tenant GUID issuer', observations: () => [md('https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0/.well-known/openid-configuration', 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0')] },
   ],
   invalid: [
     { name: 'issuer on another host', observations: () => [md('https://attacker.example/.well-known/openid-configuration', 'https://honest-as.example')], expect: [{ severity: 'high', variant: 'mismatch', param: 'issuer' }] },
@@ -20,5 +22,7 @@ testRule(rule, {
     { name: 'root URL but issuer claims a tenant path', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example/tenant')], expect: [{ severity: 'high' }] },
     { name: 'no issuer at all', observations: () => [md('https://as.example/.well-known/openid-configuration', undefined)], expect: [{ severity: 'high', variant: 'missing' }] },
     { name: 'trailing-slash difference → low', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example/')], expect: [{ severity: 'low', variant: 'trailing-slash' }] },
+    { name: 'http issuer for an https metadata URL', observations: () => [md('https://as.example/.well-known/openid-configuration', 'http://as.example')], expect: [{ severity: 'high' }] },
+    { name: 'templated issuer on another host', observations: () => [md('https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration', 'https://evil.example/{tenantid}/v2.0')], expect: [{ severity: 'high' }] },
   ],
 });
