@@ -14,7 +14,7 @@ testRule(rule, {
     { name: 'a subresource of the client itself', observations: () => { const f = flow(); return [...f.obs, obs('https://app.example/app.js', { type: 'script', referer: f.cb })]; } },
     { name: 'a request back to the AS', observations: () => { const f = flow(); return [...f.obs, obs(`${AS}/userinfo`, { type: 'fetch', referer: f.cb })]; } },
     { name: 'strict-origin-when-cross-origin: only the origin is sent', observations: () => { const f = flow(); return [...f.obs, obs('https://cdn.analytics.example/p.gif', { type: 'image', referer: 'https://app.example/' })]; } },
-    { name: 'a third-party request whose Referer has unrelated parameters', observations: () => { const f = flow(); return [...f.obs, obs('https://cdn.example/x.js', { type: 'script', referer: `${CB}?code=${rand('other')}&state=${rand('other-s')}` })]; } },
+    { name: 'a third-party request whose Referer has unrelated parameters (only the low third-party-script variant)', observations: () => { const f = flow(); return [...f.obs, obs('https://cdn.example/x.js', { type: 'script', referer: `${CB}?code=${rand('other')}&state=${rand('other-s')}` })]; }, allow: ['low'] },
     {
       name: 'Referrer-Policy list whose last supported token is strict: no potential leak',
       observations: () => {
@@ -22,7 +22,7 @@ testRule(rule, {
         return [obs(`${AS}/authorize?${q({ client_id: 'c', response_type: 'code', redirect_uri: CB, state: s })}`), obs(`${CB}?${q({ code: rand('c'), state: s })}`, { responseHeaders: { 'Referrer-Policy': 'unsafe-url, strict-origin-when-cross-origin' } })];
       },
     },
-    { name: 'a Referer without query or fragment', observations: () => { const f = flow(); return [...f.obs, obs('https://cdn.example/y.js', { type: 'script', referer: CB })]; } },
+    { name: 'a Referer without query or fragment (only the low third-party-script variant)', observations: () => { const f = flow(); return [...f.obs, obs('https://cdn.example/y.js', { type: 'script', referer: CB })]; }, allow: ['low'] },
     {
       name: 'a second AS of the same flow (federation broker) holds the values already',
       observations: () => {
@@ -37,6 +37,20 @@ testRule(rule, {
         ];
       },
     },
+    { name: 'first-party script on the callback page (same site, other host)', observations: () => { const f = flow(); return [...f.obs, obs('https://static.app.example/main.js', { type: 'script', referer: 'https://app.example/' })]; } },
+    {
+      name: 'a third-party script after the callback redirected on (the callback page never rendered)',
+      observations: () => {
+        const s = rand('rs');
+        return [
+          obs(`${AS}/authorize?${q({ client_id: 'c', response_type: 'code', redirect_uri: CB, state: s })}`),
+          obs(`${CB}?${q({ code: rand('c'), state: s })}`, { location: 'https://app.example/home' }),
+          obs('https://app.example/home'),
+          obs('https://cdn.vendor.example/widget.js', { type: 'script', referer: 'https://app.example/' }),
+        ];
+      },
+    },
+    { name: 'a script loaded by a third-party iframe on the callback page (it cannot read the top location)', observations: () => { const f = flow(); return [...f.obs, obs('https://ads.example/ad.js', { type: 'script', initiator: 'https://ads-frame.example' })]; } },
   ],
   invalid: [
     {
@@ -97,6 +111,11 @@ testRule(rule, {
         ];
       },
       expect: [{ severity: 'medium', variant: 'potential' }],
+    },
+    {
+      name: 'a third-party script on the callback page (potential, low)',
+      observations: () => { const f = flow(); return [...f.obs, obs('https://cdn.vendor.example/widget.js', { type: 'script', referer: 'https://app.example/' }), obs('https://cdn.vendor.example/more.js', { type: 'script', referer: 'https://app.example/' })]; },
+      expect: [{ severity: 'low', variant: 'third-party-script', count: 1 }],
     },
   ],
 });
