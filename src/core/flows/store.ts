@@ -108,6 +108,16 @@ export function urlKey(method: string, url: string): string {
   return fastHash(`${method.toUpperCase()} ${stripFragment(url)}`);
 }
 
+/**
+ * The identity of a request for G3 (reload, back/forward, HAR re-request): method, the whole URL
+ * with its fragment (two fragment responses at one callback are different deliveries; a reload
+ * repeats the fragment) and, for a POST, its form body (form_post responses).
+ */
+export function replayKey(o: Observation): string {
+  const form = o.method.toUpperCase() === 'POST' && o.requestBody?.form ? `\n${o.requestBody.form.map(([k, v]) => `${k}=${v}`).join('&')}` : '';
+  return fastHash(`${o.method.toUpperCase()} ${o.url}${form}`);
+}
+
 export interface AttachResult {
   flow?: Flow;
   created: boolean;
@@ -246,12 +256,12 @@ export class FlowStore implements ClassifyHints {
   }
 
   /**
-   * G3: the identical URL was seen before in this context (reload, back/forward, HAR re-request)
+   * G3: the identical request (replayKey) was seen before in this context (reload, back/forward, HAR re-request)
    * and this time it was started by C, an AS of the context, the same party as before, or nobody
    * known. A re-delivery started by a third origin is never a replay.
    */
   isReplay(o: Observation, from: PreviousHop): boolean {
-    const key = urlKey(o.method, o.url);
+    const key = replayKey(o);
     const list = this.recentUrls.get(o.context) ?? [];
     const prior = list.find((r) => r.key === key && o.time - r.time <= this.opts.ttlMs);
     list.push({ key, time: o.time, initiator: from.origin });

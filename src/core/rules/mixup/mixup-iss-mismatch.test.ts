@@ -105,6 +105,21 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: 'a second fragment response at the same callback in the same tab is a new delivery, not a reload (G3 compares the fragment too)',
+      observations: () => {
+        const S1 = rand('frag-1');
+        const S2 = rand('frag-2');
+        const areqKc = (s: string) => obs(`${KC}/protocol/openid-connect/auth?${q({ client_id: 'spa', response_type: 'code', response_mode: 'fragment', redirect_uri: `${P}/spa`, state: s })}`, { referer: `${P}/spa` });
+        return [
+          areqKc(S1),
+          obs(`${P}/spa#${q({ state: S1, iss: KC, code: rand('frag-1c') })}`, { navigationOnly: true }),
+          areqKc(S2),
+          obs(`${P}/spa#${q({ state: S2, iss: 'https://attacker-as.example', code: rand('frag-2c') })}`, { navigationOnly: true }),
+        ];
+      },
+      expect: [{ severity: 'critical', param: 'iss', message: /attacker-as\.example/, count: 1 }],
+    },
+    {
       name: 'mismatching iss in the fragment',
       observations: () => {
         const S = rand('frag-x');
