@@ -1,4 +1,5 @@
 import { defineRule } from '../types';
+import { requestParams } from './request-params';
 
 /** OIDC Core §3.2.2.1 / §3.3.2.11 (nonce REQUIRED for implicit/hybrid), RFC 9700 §4.5.3.2. */
 export default defineRule({
@@ -17,10 +18,11 @@ export default defineRule({
   check(ctx) {
     const { msg, flow } = ctx;
     // an empty nonce (or code_challenge) protects nothing: treated as absent
-    if (ctx.replay || !msg.paramsKnown || msg.params.get('nonce')) return;
+    const get = requestParams(ctx); // visible parameters, or the pushed body of a PAR request_uri
+    if (ctx.replay || !get || get('nonce')) return;
     if (flow && flow.requests.length > 1) return;
-    if (!/(^|\s)openid(\s|$)/.test(msg.params.get('scope') ?? '')) return;
-    const rt = (msg.params.get('response_type') ?? 'code').split(/\s+/);
+    if (!/(^|\s)openid(\s|$)/.test(get('scope') ?? '')) return;
+    const rt = (get('response_type') ?? 'code').split(/\s+/);
     if (rt.includes('id_token')) {
       ctx.report({
         message: `The OpenID Connect request to ${msg.url?.base} returns an ID token in the front channel (response_type=${rt.join(' ')}) but sends no nonce: replayed ID tokens cannot be detected.`,
@@ -28,7 +30,7 @@ export default defineRule({
       });
       return;
     }
-    if (rt.includes('code') && !msg.params.get('code_challenge')) {
+    if (rt.includes('code') && !get('code_challenge')) {
       ctx.report({
         severity: 'medium',
         variant: 'code-without-pkce',

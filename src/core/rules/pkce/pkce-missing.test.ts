@@ -17,6 +17,7 @@ testRule(rule, {
     { name: 'https request_uri: parameters unknown', observations: () => [obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'https://app.example/req/abc' })}`)] },
     { name: 'code_challenge in the body of a form-POST authorization request', observations: () => [obs('https://as.example/authorize', { method: 'POST', form: { client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: rand('s'), code_challenge: rand('c', 43), code_challenge_method: 'S256' } })] },
     { name: 'OIDC response_type=none (no code issued)', observations: () => [areq({ response_type: 'none', scope: 'openid' })] },
+    { name: 'PAR whose pushed body (DT/HAR) carries a code_challenge', observations: () => [post('https://as.example/par', { client_id: 'c', redirect_uri: 'https://app.example/cb', response_type: 'code', state: rand('s'), code_challenge: rand('c', 43), code_challenge_method: 'S256' }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:pm1', expires_in: 60 } }), obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'urn:ietf:params:oauth:request_uri:pm1' })}`)] },
     { name: 'Slack (PKCE only for apps marked public): low only', observations: () => [obs(`https://slack.com/oauth/v2/authorize?${q({ client_id: '1.2', scope: 'commands', redirect_uri: 'https://bot.example/slack/oauth', state: rand('sl') })}`)], allow: ['low'] },
   ],
   invalid: [
@@ -50,6 +51,7 @@ testRule(rule, {
       },
       expect: [{ severity: 'high', variant: 'public-client', message: /client authentication/ }],
     },
+    { name: 'PAR whose pushed body (DT/HAR) has no code_challenge', observations: () => [post('https://as.example/par', { client_id: 'c', redirect_uri: 'https://app.example/cb', response_type: 'code', state: rand('s') }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:pm2', expires_in: 60 } }), obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'urn:ietf:params:oauth:request_uri:pm2' })}`)], expect: [{ severity: 'medium', param: 'code_challenge' }] },
     { name: 'a reload of the request reports once', observations: () => { const u = `https://as.example/authorize?${q({ client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: rand('rl') })}`; return [obs(u, { at: 1 }), obs(u, { at: 20, transition: { type: 'reload', qualifiers: [] } })]; }, expect: [{ count: 1 }] },
   ],
 });

@@ -1,6 +1,7 @@
 import { header } from '../../observe/observation';
 import { isLoopbackHost, parseUrl } from '../../util/url';
 import { defineRule, type Rule } from '../types';
+import { requestParams } from './request-params';
 
 /**
  * Authorization servers whose PKCE support is restricted, so that a confidential web client cannot
@@ -30,22 +31,23 @@ export default defineRule({
       return;
     }
     // an empty code_challenge is no PKCE
-    if (ctx.replay || !msg.paramsKnown || msg.params.get('code_challenge')) return;
+    const get = requestParams(ctx); // visible parameters, or the pushed body of a PAR request_uri
+    if (ctx.replay || !get || get('code_challenge')) return;
     if (flow && flow.requests.length > 1) return; // later hops are judged at their first request
-    const rt = msg.params.get('response_type');
+    const rt = get('response_type');
     // no response_type: the GitHub/Slack shape, whose only response is a code
     const codeFlow = rt === undefined ? true : rt.split(/\s+/).includes('code');
     if (!codeFlow) return;
-    const ru = msg.params.get('redirect_uri');
+    const ru = get('redirect_uri');
     const u = ru ? parseUrl(ru) : undefined;
-    const mode = msg.params.get('response_mode');
+    const mode = get('response_mode');
     const publicEvidence: string[] = [];
     if (u && isLoopbackHost(u.hostname)) publicEvidence.push('loopback redirect URI');
     if (u && u.protocol !== 'https:' && u.protocol !== 'http:') publicEvidence.push('custom-scheme redirect URI');
     if (mode === 'fragment' || mode === 'web_message') publicEvidence.push(`response_mode=${mode}`);
-    const oidc = /(^|\s)openid(\s|$)/.test(msg.params.get('scope') ?? '') || /(^|\s)id_token(\s|$)/.test(rt ?? '');
+    const oidc = /(^|\s)openid(\s|$)/.test(get('scope') ?? '') || /(^|\s)id_token(\s|$)/.test(rt ?? '');
     const publicOnly = PKCE_PUBLIC_ONLY.some((re) => re.test(msg.url?.base ?? ''));
-    const severity = publicEvidence.length > 0 ? 'high' : (oidc && msg.params.has('nonce')) || publicOnly ? 'low' : 'medium';
+    const severity = publicEvidence.length > 0 ? 'high' : (oidc && get('nonce')) || publicOnly ? 'low' : 'medium';
     const md = [...store.metadata.values()].find((m) => m.authorizationEndpoint?.split('?')[0] === msg.url?.base);
     const asNote =
       md && !md.codeChallengeMethods?.length
@@ -58,7 +60,7 @@ export default defineRule({
       variant: publicEvidence.length ? 'public-client' : undefined,
       message:
         `The code flow at ${msg.url?.base} sends no code_challenge` +
-        (publicEvidence.length ? ` although the client looks public (${publicEvidence.join(', ')})` : oidc && msg.params.has('nonce') ? ' (an OpenID Connect client with a nonce; PKCE is still recommended)' : '') +
+        (publicEvidence.length ? ` although the client looks public (${publicEvidence.join(', ')})` : oidc && get('nonce') ? ' (an OpenID Connect client with a nonce; PKCE is still recommended)' : '') +
         '.' + asNote,
       evidence: [ctx.evidence(msg.obs, 'code_challenge', publicEvidence.length ? `public client: ${publicEvidence.join(', ')}` : 'no code_challenge')],
     });
@@ -73,7 +75,7 @@ export default defineRule({
 function tokenRequestEvidence(ctx: Parameters<Rule['check']>[0]): void {
   const { msg, flow } = ctx;
   const o = msg.obs;
-  if (!flow || !flow.paramsKnown || flow.codeChallenge || msg.params.get('grant_type') !== 'authorization_code') return;
+  if (!flow || (!flow.paramsKnown && !flow.pushed) || flow.codeChallenge || msg.params.get('grant_type') !== 'authorization_code') return;
   const rt = flow.responseType;
   if (rt !== undefined && !rt.split(/\s+/).includes('code')) return;
   const p = msg.params;

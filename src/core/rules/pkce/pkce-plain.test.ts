@@ -1,4 +1,4 @@
-import { obs, q, rand } from '../../testing/builders';
+import { obs, post, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './pkce-plain';
 
@@ -12,6 +12,7 @@ testRule(rule, {
     { name: 'no PKCE at all is pkce-missing, not this', observations: () => [areq({})] },
     { name: 'S256 inside a signed request object (JAR)', observations: () => [obs(`https://as.example/authorize?${q({ client_id: 'c', request: jws({ client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: rand('s'), code_challenge: rand('c', 43), code_challenge_method: 'S256' }) })}`)] },
     { name: 'PAR request: parameters unknown', observations: () => [obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'urn:ietf:params:oauth:request_uri:p1' })}`)] },
+    { name: 'PAR whose pushed body (DT/HAR) uses S256', observations: () => [post('https://as.example/par', { client_id: 'c', redirect_uri: 'https://app.example/cb', response_type: 'code', state: rand('s'), code_challenge: rand('c', 43), code_challenge_method: 'S256' }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:pp1', expires_in: 60 } }), obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'urn:ietf:params:oauth:request_uri:pp1' })}`)] },
     { name: 'S256 in a form-POST authorization request', observations: () => [obs('https://as.example/authorize', { method: 'POST', form: { client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: rand('s'), code_challenge: rand('c', 43), code_challenge_method: 'S256' } })] },
   ],
   invalid: [
@@ -21,6 +22,7 @@ testRule(rule, {
     { name: 'plain inside a signed request object (JAR)', observations: () => [obs(`https://as.example/authorize?${q({ client_id: 'c', request: jws({ client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: rand('s'), code_challenge: rand('v', 60), code_challenge_method: 'plain' }) })}`)], expect: [{ variant: 'plain' }] },
     { name: 'plain in a form-POST authorization request', observations: () => [obs('https://as.example/authorize', { method: 'POST', form: { client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: rand('s'), code_challenge: rand('v', 60), code_challenge_method: 'plain' } })], expect: [{ variant: 'plain', param: 'code_challenge_method' }] },
     { name: 'hybrid flow with plain', observations: () => [areq({ response_type: 'code id_token', nonce: rand('n'), response_mode: 'form_post', code_challenge: rand('v', 50), code_challenge_method: 'plain' })], expect: [{ severity: 'medium', variant: 'plain' }] },
+    { name: 'PAR whose pushed body (DT/HAR) uses plain', observations: () => [post('https://as.example/par', { client_id: 'c', redirect_uri: 'https://app.example/cb', response_type: 'code', state: rand('s'), code_challenge: rand('v', 60), code_challenge_method: 'plain' }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:pp2', expires_in: 60 } }), obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'urn:ietf:params:oauth:request_uri:pp2' })}`)], expect: [{ variant: 'plain' }] },
     { name: 'no method with an S256-looking challenge gets the note', observations: () => [areq({ code_challenge: rand('c', 43) })], expect: [{ variant: 'method-absent', message: /may assume S256/ }] },
   ],
 });

@@ -1,4 +1,5 @@
 import { defineRule } from '../types';
+import { requestParams } from './request-params';
 
 /** RFC 7636 §4.2 (use S256 if capable), §4.3 (plain is the default), RFC 9700 §2.1.1. */
 export default defineRule({
@@ -16,12 +17,13 @@ export default defineRule({
   },
   check(ctx) {
     const { msg, flow } = ctx;
-    if (ctx.replay || !msg.paramsKnown) return;
+    const get = requestParams(ctx); // visible parameters, or the pushed body of a PAR request_uri
+    if (ctx.replay || !get) return;
     if (flow && flow.requests.length > 1) return;
-    const challenge = msg.params.get('code_challenge');
+    const challenge = get('code_challenge');
     if (!challenge) return; // none or empty: pkce-missing
     // an empty code_challenge_method is the absent one (the AS applies the default, plain)
-    const method = msg.params.get('code_challenge_method') || undefined;
+    const method = get('code_challenge_method') || undefined;
     if (method !== undefined && method !== 'plain' && method.toLowerCase() === 's256') return;
     if (method !== undefined && method !== 'plain') return; // unknown method: pkce-s256-malformed territory
     const looksS256 = /^[A-Za-z0-9_-]{43}$/.test(challenge);

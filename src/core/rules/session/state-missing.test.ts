@@ -1,4 +1,4 @@
-import { obs, q, rand } from '../../testing/builders';
+import { obs, post, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './state-missing';
 
@@ -27,6 +27,7 @@ testRule(rule, {
       allow: ['info'],
     },
     { name: 'an end-session request with client_id and post_logout_redirect_uri', observations: () => [obs(`${AS}/logout?${q({ client_id: 'c', post_logout_redirect_uri: 'https://app.example/bye' })}`)] },
+    { name: 'PAR whose pushed body (DT/HAR) carries a state', observations: () => [post('https://as.example/par', { client_id: 'c', redirect_uri: 'https://app.example/cb', response_type: 'code', state: rand('s') }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:sm1', expires_in: 60 } }), obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'urn:ietf:params:oauth:request_uri:sm1' })}`)] },
   ],
   invalid: [
     { name: 'implicit response_type=token without state', observations: () => [obs(areq({ response_type: 'token' }))], expect: [{ severity: 'high', param: 'state' }] },
@@ -36,6 +37,7 @@ testRule(rule, {
     { name: 'PKCE only: info, pkce-only', observations: () => [obs(areq({ code_challenge: rand('c', 43), code_challenge_method: 'S256' }))], expect: [{ severity: 'info', variant: 'pkce-only' }] },
     { name: 'nonce only: info, nonce-only', observations: () => [obs(areq({ response_type: 'id_token', scope: 'openid', nonce: rand('n') }))], expect: [{ severity: 'info', variant: 'nonce-only' }] },
     { name: 'an empty nonce is no nonce: high', observations: () => [obs(areq({ scope: 'openid', nonce: '' }))], expect: [{ severity: 'high' }] },
+    { name: 'PAR whose pushed body (DT/HAR) has no state, PKCE or nonce', observations: () => [post('https://as.example/par', { client_id: 'c', redirect_uri: 'https://app.example/cb', response_type: 'code' }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:sm2', expires_in: 60 } }), obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'urn:ietf:params:oauth:request_uri:sm2' })}`)], expect: [{ severity: 'high' }] },
     { name: 'a reload of the request reports once', observations: () => { const u = areq({}); return [obs(u, { at: 1 }), obs(u, { at: 15, transition: { type: 'reload', qualifiers: [] } })]; }, expect: [{ count: 1 }] },
     { name: 'no state, no PKCE, no nonce', observations: () => [obs(areq({}))], expect: [{ severity: 'high', param: 'state' }] },
     { name: 'GitHub shape without response_type', observations: () => [obs(`https://github.com/login/oauth/authorize?${q({ client_id: 'Iv1.x', redirect_uri: 'https://app.example/cb' })}`)], expect: [{ severity: 'high' }] },

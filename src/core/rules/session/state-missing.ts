@@ -1,3 +1,4 @@
+import { requestParams } from '../pkce/request-params';
 import { defineRule } from '../types';
 
 /** RFC 9700 §2.1 / §4.7, RFC 6749 §10.12: CSRF protection of the redirect URI. */
@@ -17,13 +18,14 @@ export default defineRule({
   check(ctx) {
     const { msg, flow, store } = ctx;
     // an empty state, code_challenge or nonce protects nothing: treated as absent
-    if (ctx.replay || !msg.paramsKnown || msg.params.get('state')) return;
+    const get = requestParams(ctx); // visible parameters, or the pushed body of a PAR request_uri
+    if (ctx.replay || !get || get('state')) return;
     if (flow && flow.requests.length > 1) return; // a later hop of a flow: judged at its first request
     // only requests for a code or a token (OIDC response_type=none issues neither); no response_type is the GitHub/Slack code shape
-    const rt = msg.params.get('response_type');
+    const rt = get('response_type');
     if (rt !== undefined && !rt.split(/\s+/).some((t) => t === 'code' || t === 'token' || t === 'id_token')) return;
-    const pkce = !!msg.params.get('code_challenge');
-    const nonce = !!msg.params.get('nonce');
+    const pkce = !!get('code_challenge');
+    const nonce = !!get('nonce');
     const where = msg.url?.base ?? msg.obs.url;
     if (!pkce && !nonce) {
       ctx.report({ message: `The authorization request to ${where} has no state, no PKCE code_challenge and no nonce: its response cannot be tied to this browser.`, evidence: [ctx.evidence(msg.obs, 'state', 'no state, code_challenge or nonce')] });
