@@ -66,10 +66,8 @@ export default defineRule({
       });
       return;
     }
-    // a second response with the same state at the callback (a different code or a new delivery).
-    // The engine's G3 replay key is method + URL: two form_post deliveries to one callback look
-    // identical to it whatever their bodies, so for form_post the different code decides instead.
-    if (ctx.replay && msg.responseMode !== 'form_post') return;
+    // a second response with the same state at the callback (a different code or a new delivery)
+    if (ctx.replay) return;
     const cur = flow.responses[flow.responses.length - 1];
     if (!cur || cur.obsId !== msg.obs.id) return;
     const earlier = flow.responses.slice(0, -1).filter((r) => (r.code || r.hasToken) && r.code?.hash !== cur?.code?.hash);
