@@ -96,6 +96,14 @@ describe('coatcheck inspect', () => {
     expect((await run(['--fail-on', 'none', none])).code).toBe(0);
   });
 
+  it('flags a kid with path metacharacters, not a Cognito-style base64 kid', async () => {
+    const jwt = (kid: string) => `${Buffer.from(JSON.stringify({ alg: 'RS256', kid })).toString('base64url')}.${Buffer.from('{"iss":"https://as.example","aud":"c1"}').toString('base64url')}.c2ln`;
+    const kids = async (kid: string) => ((await run(['--format', 'json', '--fail-on', 'none', jwt(kid)])).json().tokens[0].findings as { variant?: string }[]).map((f) => f.variant);
+    expect(await kids('../../keys/attacker.pem')).toContain('kid-metacharacters');
+    expect(await kids('abcd1234/efgh')).toContain('kid-metacharacters');
+    expect(await kids('LXEWQrcmsEQBYnyp+6wy9c/TD7GQPMTbAiWHF5IaSIE=')).not.toContain('kid-metacharacters');
+  });
+
   it('checks --expect-aud and --expect-iss', async () => {
     const { token, jwk } = await idToken({ iss: 'https://as.example', aud: 'c1', azp: 'c1', exp: Math.floor(Date.now() / 1000) + 300 });
     const ok = await run(['--format', 'json', '--key', JSON.stringify(jwk), '--expect-aud', 'c1', '--expect-iss', 'https://as.example', token]);

@@ -133,6 +133,12 @@ export function formatDuration(seconds: number): string {
 }
 
 const KID_METACHARS = /[/\\]|\.\.|:\/\/|['";`]|--|\s|\0/;
+/**
+ * A kid that is a padded standard-base64 string (AWS Cognito: base64 of a key hash, often with "/"
+ * and "+"): its "/" is part of the encoding, not a path. Traversal needs "..", which base64 lacks.
+ */
+const BASE64_KID = /^[A-Za-z0-9+/]{18,}={0,2}$/;
+const isBase64Kid = (kid: string) => kid.length % 4 === 0 && BASE64_KID.test(kid) && kid.indexOf('//') < 0;
 
 /** OIDC Core §2, §10.1: risky JOSE headers (tier 2 `jwt-risky-header`). */
 export function riskyHeaderChecks(r: TokenReport, opts: TokenCheckOptions): TokenFinding[] {
@@ -147,7 +153,7 @@ export function riskyHeaderChecks(r: TokenReport, opts: TokenCheckOptions): Toke
         out.push({ ruleId: 'jwt-risky-header', severity: 'medium', variant: `header-${k}`, message: `The token carries a "${k}" header: a verifier that follows it lets the sender choose the key.` });
       }
     }
-    if (typeof h.kid === 'string' && KID_METACHARS.test(h.kid) && !seen.has('kid')) {
+    if (typeof h.kid === 'string' && KID_METACHARS.test(h.kid) && !isBase64Kid(h.kid) && !seen.has('kid')) {
       seen.add('kid');
       out.push({ ruleId: 'jwt-risky-header', severity: 'medium', variant: 'kid-metacharacters', message: `The token's kid ${JSON.stringify(h.kid)} contains path, URL or SQL metacharacters.` });
     }

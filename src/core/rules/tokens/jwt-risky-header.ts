@@ -3,13 +3,6 @@ import { riskyHeaderChecks } from '../../tokens/findings';
 import { jwtSources, okResponse } from '../../tokens/sources';
 import { defineRule } from '../types';
 
-/**
- * A kid that is a padded standard-base64 string (AWS Cognito: base64 of a key hash, often with "/"
- * and "+"): its "/" is part of the encoding, not a path. Traversal needs "..", which base64 lacks.
- */
-const BASE64_KID = /^[A-Za-z0-9+/]{18,}={0,2}$/;
-const isBase64Kid = (kid: unknown) => typeof kid === 'string' && kid.length % 4 === 0 && BASE64_KID.test(kid) && kid.indexOf('//') < 0;
-
 /** OIDC Core §2 / §10.1: key-carrying headers, odd kid values, HMAC ID tokens for public clients. */
 export default defineRule({
   meta: {
@@ -39,7 +32,7 @@ export default defineRule({
       if (!r) continue;
       const keyHeadersApply = src.use === 'id_token' || src.use === 'logout_token' || src.use === 'jarm';
       const found = riskyHeaderChecks(r, { use: src.use === 'id_token' ? 'id_token' : 'unknown', publicClient }).filter(
-        (f) => (keyHeadersApply || f.variant === 'kid-metacharacters') && !(f.variant === 'kid-metacharacters' && isBase64Kid(r.header.kid)),
+        (f) => keyHeadersApply || f.variant === 'kid-metacharacters',
       );
       for (const f of found) {
         ctx.report({
