@@ -32,7 +32,7 @@ const RESPONSE_PARAMS = ['code', 'access_token', 'id_token', 'error', 'response'
 const PAR_URN = 'urn:ietf:params:oauth:request_uri:';
 
 /** Quick test used on the hot path: can this URL or body possibly be an OAuth message? */
-const INTERESTING = /[?&#](client_id|code|access_token|id_token|error|response|state|iss|grant_type|request_uri|refresh_token|client_secret|code_verifier|assertion|client_assertion|sid|[a-z_]*sess[a-z_]*|link_?token|connect[a-z_]*|ticket|handoff|binding)=/i;
+const INTERESTING = /[?&#](client_id|code|access_token|id_token|id_token_hint|post_logout_redirect_uri|error|response|state|iss|grant_type|request_uri|refresh_token|client_secret|code_verifier|assertion|client_assertion|sid|[a-z_]*sess[a-z_]*|link_?token|connect[a-z_]*|ticket|handoff|binding)=/i;
 
 function merge(sources: [ParamSource, Params][]): { params: Params; where: Map<string, ParamSource> } {
   const entries: [string, string][] = [];
@@ -60,9 +60,25 @@ function pathEndpointKind(pathname: string): OAuthMessage['endpoint'] | undefine
 }
 
 
+/**
+ * The request body's parameters: a form body, or the top-level scalar fields of a JSON object body
+ * (Auth0 and others accept token requests as JSON: `{"grant_type":"password",…}`).
+ */
 function formOf(o: Observation): Params {
-  if (o.requestBody?.form) return new Params(o.requestBody.form.slice(0, 1000));
-  return new Params();
+  const body = o.requestBody;
+  if (!body) return EMPTY_PARAMS;
+  if (body.form) return new Params(body.form.slice(0, 1000));
+  if (body.text !== undefined && o.method === 'POST' && (/json/i.test(body.mimeType ?? '') || body.text.trimStart().startsWith('{'))) {
+    const json = parseJsonObject(body.text, 1_000_000);
+    if (!json) return EMPTY_PARAMS;
+    const entries: [string, string][] = [];
+    for (const [k, v] of Object.entries(json)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') entries.push([k, String(v)]);
+      if (entries.length >= 1000) break;
+    }
+    return new Params(entries);
+  }
+  return EMPTY_PARAMS;
 }
 
 /**
@@ -140,7 +156,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
   const url = parseUrl(o.url);
   const query = url?.query ?? EMPTY_PARAMS;
   const fragment = url?.fragment ?? EMPTY_PARAMS;
-  const form = hasForm ? formOf(o) : EMPTY_PARAMS;
+  const form = hasForm || o.requestBody?.text !== undefined ? formOf(o) : EMPTY_PARAMS;
   const base: Base = { obs: o, url, query, fragment, form };
   const nav = isNavigation(o);
   const path = url?.pathname ?? '';
@@ -181,7 +197,9 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
   const { params, where } = merge([['query', query], ['fragment', fragment], ['form', form]]);
 
   // End-session and other look-alikes that carry OAuth-ish parameters
-  if (params.has('id_token_hint') || params.has('post_logout_redirect_uri') || /\/(logout|end[_-]?session|signout)/i.test(path)) {
+  // (id_token_hint alone is not enough: an authorization request may carry it too, OIDC Core §3.1.2.1,
+  // e.g. prompt=none silent renewal)
+  if ((params.has('id_token_hint') && !params.has('response_type')) || params.has('post_logout_redirect_uri') || /\/(logout|end[_-]?session|signout)/i.test(path)) {
     if (!params.has('code') && !params.has('access_token')) {
       return message(base, 'end-session', params, where);
     }
