@@ -267,10 +267,22 @@ export class FlowStore implements ClassifyHints {
     list.push({ key, time: o.time, initiator: from.origin });
     if (list.length > MAX_RECENT_URLS) list.splice(0, list.length - MAX_RECENT_URLS);
     this.recentUrls.set(o.context, list);
-    if (!prior) return false;
-    if (o.transition && /reload|forward_back/.test(`${o.transition.type} ${(o.transition.qualifiers ?? []).join(' ')}`)) return true;
-    if (from.origin === undefined || from.origin === prior.initiator || from.origin === originOf(o.url)) return true;
+    const reloaded = o.transition !== undefined && /reload|forward_back/.test(`${o.transition.type} ${(o.transition.qualifiers ?? []).join(' ')}`);
+    if (prior && reloaded) return true;
+    // a duplicated or restored tab reloads a request first seen in another tab (same origin rules)
+    const earlier = prior ?? (reloaded ? this.seenInOtherContext(o.context, key, o.time) : undefined);
+    if (!earlier) return false;
+    if (from.origin === undefined || from.origin === earlier.initiator || from.origin === originOf(o.url)) return true;
     return this.isKnownAsOrigin(from.origin, o.context);
+  }
+
+  private seenInOtherContext(context: string, key: string, time: number): { initiator?: string } | undefined {
+    for (const [c, list] of this.recentUrls) {
+      if (c === context) continue;
+      const r = list.find((x) => x.key === key && time - x.time <= this.opts.ttlMs);
+      if (r) return r;
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------- AS identity (§0.4)

@@ -26,17 +26,10 @@ export default defineRule({
     const state = msg.params.get('state');
     const sh = state !== undefined ? hashSecret(state) : undefined;
     const base = msg.url?.base;
-    // G3 across tabs: a duplicated or restored tab reloads the identical callback in a new context,
-    // which the engine's per-tab replay check cannot see; a re-delivery started by a third origin
-    // is never such a replay
-    const t = msg.obs.transition;
-    const restored = t !== undefined && /reload|forward_back/.test(`${t.type} ${(t.qualifiers ?? []).join(' ')}`);
-    const by = ctx.from.origin;
+    // (G3, also across tabs for a duplicated or restored tab, is the engine's ctx.replay)
     const sameDocument = (d: CodeDelivery) => d.base === base && d.stateHash === sh;
     const prior = (store.codes.get(hashSecret(code)) ?? []).filter(
-      (d) =>
-        !(d.context === msg.obs.context && sameDocument(d) && msg.obs.time - d.time < SAME_DELIVERY_MS) &&
-        !(restored && sameDocument(d) && (by === undefined || by === msg.url?.origin || by === d.from)),
+      (d) => !(d.context === msg.obs.context && sameDocument(d) && msg.obs.time - d.time < SAME_DELIVERY_MS),
     );
     if (prior.length === 0) return;
     const first = prior[0];
