@@ -59,6 +59,7 @@ interface Pending {
   form?: [string, string][];
   requestHeaders: Header[];
   status?: number;
+  responseTime?: number;
   responseHeaders: Header[];
   hop: number;
 }
@@ -126,6 +127,7 @@ export class RequestAssembler {
     const p = this.pending.get(d.requestId);
     if (!p) return;
     p.status = d.statusCode;
+    p.responseTime = d.timeStamp;
     p.responseHeaders = headers(d.responseHeaders);
   }
 
@@ -170,6 +172,7 @@ export class RequestAssembler {
       requestHeaders: p.requestHeaders,
       requestBody: p.form ? { form: p.form, mimeType: 'application/x-www-form-urlencoded' } : undefined,
       status: p.status,
+      responseTime: p.responseTime,
       responseHeaders: p.responseHeaders,
       location,
     };

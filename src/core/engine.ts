@@ -212,6 +212,7 @@ export class Engine {
         store.recordRefreshUse(h, {
           ref: o.ref,
           time: o.time,
+          responseTime: o.responseTime,
           status: o.status,
           rotatedTo: typeof newRt === 'string' ? hashSecret(newRt) : undefined,
           dpop: header(o.requestHeaders, 'dpop') !== undefined || msg.json?.token_type === 'DPoP',

@@ -19,6 +19,14 @@ describe('observationFromHarEntry', () => {
     expect(o.ref).toEqual({ input: 0, entry: 7 });
   });
 
+  it('takes the response time from the entry time (total ms), and ignores a missing or bogus one', () => {
+    const t0 = Date.parse(valid.startedDateTime);
+    expect(observationFromHarEntry({ ...valid, time: 250.5 }, ctx).responseTime).toBe(t0 + 250.5);
+    expect(observationFromHarEntry({ ...valid, time: -1 }, ctx).responseTime).toBeUndefined();
+    expect(observationFromHarEntry({ ...valid, time: 'soon' }, ctx).responseTime).toBeUndefined();
+    expect(observationFromHarEntry(valid, ctx).responseTime).toBeUndefined();
+  });
+
   it.each([
     [{ ...valid, request: { ...valid.request, url: 5 } }, 'request.url'],
     [{ ...valid, startedDateTime: undefined }, 'startedDateTime'],

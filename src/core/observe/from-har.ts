@@ -155,6 +155,15 @@ function formPairs(text: string): [string, string][] {
   return out;
 }
 
+/**
+ * When the response had arrived: the start plus the entry's `time` (total elapsed ms). Optional and
+ * lenient: exporters write -1 or leave it out when unknown; that is no reason to refuse the entry.
+ */
+function responseTimeOf(raw: unknown, started: number): number | undefined {
+  const elapsed = (raw as { time?: unknown }).time;
+  return Number.isFinite(started) && typeof elapsed === 'number' && Number.isFinite(elapsed) && elapsed >= 0 ? started + elapsed : undefined;
+}
+
 export interface HarEntryContext {
   input: number;
   entry: number;
@@ -204,6 +213,7 @@ export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Obs
     ref: { input: ctx.input, entry: ctx.entry },
     context: `har:${ctx.input}:${e.pageref ?? 'default'}`,
     time: Number.isFinite(time) ? time : 0,
+    responseTime: responseTimeOf(raw, time),
     url: e.request.url,
     method: e.request.method.toUpperCase(),
     type: guessType(e.request.method.toUpperCase(), reqHeaders, e._resourceType),

@@ -53,6 +53,8 @@ export interface Observation {
   requestHeaders: Header[];
   requestBody?: RequestBody;
   status?: number;
+  /** when the response arrived (its headers), ms since the epoch, if known */
+  responseTime?: number;
   responseHeaders: Header[];
   /** absolute redirect target (Location / redirectURL), fragment included */
   location?: string;

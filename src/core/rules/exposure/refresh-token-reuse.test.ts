@@ -25,6 +25,13 @@ testRule(rule, {
       observations: () => [refresh(rand('rx'), 1, { access_token: rand('a1'), refresh_token: rand('ry') }), { ...refresh(rand('rx'), 1, { access_token: rand('a2'), refresh_token: rand('rz') }), time: Date.UTC(2026, 0, 15, 10, 0, 1) + 300 }],
     },
     {
+      name: 'a slow AS: the second request left before the first response arrived (3 s later), so they are concurrent',
+      observations: () => [
+        { ...refresh(rand('slow'), 1, { access_token: rand('a1'), refresh_token: rand('slow2') }), responseTime: Date.UTC(2026, 0, 15, 10, 0, 0) + 5000 },
+        refresh(rand('slow'), 4, { access_token: rand('a2'), refresh_token: rand('slow3') }),
+      ],
+    },
+    {
       name: 'DPoP-bound public client without rotation is only info',
       observations: () => [refresh(rand('rd'), 1, { access_token: rand('a1'), token_type: 'DPoP' }, {}, { DPoP: rand('proof', 100) }), refresh(rand('rd'), 300, { access_token: rand('a2'), token_type: 'DPoP' }, {}, { DPoP: rand('proof2', 100) })],
       allow: ['info'],
@@ -50,6 +57,14 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'a fast AS: the first response had arrived (50 ms) when the same token was sent again 400 ms later: a reuse, not concurrency',
+      observations: () => [
+        { ...refresh(rand('fast'), 1, { access_token: rand('a1'), refresh_token: rand('fast2') }), responseTime: Date.UTC(2026, 0, 15, 10, 0, 0) + 1050 },
+        { ...refresh(rand('fast'), 1, { access_token: rand('a2'), refresh_token: rand('fast3') }), time: Date.UTC(2026, 0, 15, 10, 0, 0) + 1400 },
+      ],
+      expect: [{ variant: 'rotated-still-accepted' }],
+    },
     {
       name: 'rotated, and the old refresh token is still accepted',
       observations: () => [refresh(rand('o1'), 1, { access_token: rand('a1'), refresh_token: rand('o2') }), refresh(rand('o1'), 60, { access_token: rand('a2'), refresh_token: rand('o3') })],

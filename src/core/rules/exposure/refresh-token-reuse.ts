@@ -1,7 +1,11 @@
+import type { RefreshUse } from '../../flows/store';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 
-const CONCURRENT_MS = 1000; // requests this close count as one (vendor grace windows for concurrency)
+const CONCURRENT_MS = 1000; // without response times: requests this close count as one (vendor grace windows for concurrency)
+
+/** Two uses are concurrent when the second was sent before the first's response arrived (or, with no response time known, within a second). */
+const concurrent = (first: RefreshUse, sentAt: number) => (first.responseTime !== undefined ? sentAt < first.responseTime : sentAt - first.time < CONCURRENT_MS);
 
 /** RFC 9700 §4.14.2: a refresh token accepted again after rotation, or reused without rotation. */
 export default defineRule({
@@ -24,7 +28,7 @@ export default defineRule({
     const status = msg.obs.status ?? 0;
     if (!rt || status < 200 || status >= 300) return;
     const h = hashSecret(rt);
-    const earlier = (store.refreshTokens.get(h) ?? []).filter((u) => (u.status ?? 0) >= 200 && (u.status ?? 0) < 300 && msg.obs.time - u.time >= CONCURRENT_MS);
+    const earlier = (store.refreshTokens.get(h) ?? []).filter((u) => (u.status ?? 0) >= 200 && (u.status ?? 0) < 300 && !concurrent(u, msg.obs.time));
     if (earlier.length === 0) return;
     const first = earlier[0];
     const dpop = first.dpop || msg.obs.requestHeaders.some((x) => x.name.toLowerCase() === 'dpop');
