@@ -9,6 +9,7 @@ import { HarLog, redactObservation } from '../src/background/har-log';
 import { saveState, loadState, SessionWriter, type SessionArea } from '../src/background/persist';
 import { normalizeSettings } from '../src/background/settings';
 import { Engine } from '../src/core/engine';
+import { run } from '../src/core/testing/builders';
 
 const T = 1_800_000_000_000;
 const STATE = 'Qm9iIGxvdmVzIEFsaWNlIGFuZCBzZWNyZXRzIGZvcmV2ZXI';
@@ -36,6 +37,25 @@ function chain(a: RequestAssembler, id: string, urls: string[], t0 = T) {
 }
 
 describe('RequestAssembler', () => {
+  it('keeps a small raw JSON body (a token request sent as JSON) so the engine classifies it, with the response time', () => {
+    const a = new RequestAssembler();
+    const body = JSON.stringify({ grant_type: 'password', username: 'u', password: 'hunter2', client_id: 'c' });
+    const url = 'https://as.example/oauth/token';
+    a.start(req('j1', url, { method: 'POST', type: 'xmlhttprequest', requestBody: { raw: [{ bytes: new TextEncoder().encode(body).buffer as ArrayBuffer }] } }));
+    a.sendHeaders(req('j1', url, { requestHeaders: [{ name: 'Content-Type', value: 'application/json' }] }));
+    a.headersReceived(req('j1', url, { statusCode: 200, timeStamp: T + 120, responseHeaders: [] }));
+    const o = a.complete(req('j1', url, { statusCode: 200, timeStamp: T + 130 }))!;
+    expect(o.requestBody).toEqual({ text: body, mimeType: 'application/json' });
+    expect(o.responseTime).toBe(T + 120);
+    const { findings } = run([o]);
+    expect(findings.map((f) => f.ruleId)).toContain('ropc-grant');
+    // a big or binary body is not kept
+    a.start(req('j2', url, { method: 'POST', type: 'xmlhttprequest', requestBody: { raw: [{ bytes: new Uint8Array(70 * 1024).buffer }] } }));
+    expect(a.complete(req('j2', url, { statusCode: 200 }))!.requestBody).toBeUndefined();
+    a.start(req('j3', url, { method: 'POST', type: 'xmlhttprequest', requestBody: { raw: [{ bytes: new Uint8Array([0xff, 0xfe, 0x00]).buffer }] } }));
+    expect(a.complete(req('j3', url, { statusCode: 200 }))!.requestBody).toBeUndefined();
+  });
+
   it('gives every hop of a redirect chain its own observation id (same requestId)', () => {
     const a = new RequestAssembler();
     const obs = chain(a, '42', ['https://app.example/login', `https://as.example/authorize?state=${STATE}`, 'https://as.example/login']);

@@ -57,6 +57,7 @@ interface Pending {
   type: ResourceType;
   initiator?: string;
   form?: [string, string][];
+  text?: string;
   requestHeaders: Header[];
   status?: number;
   responseTime?: number;
@@ -87,6 +88,20 @@ export function isOwnRequest(d: Pick<RequestDetails, 'tabId' | 'initiator' | 'or
   return /^(chrome|moz)-extension:/.test(i) || /^(chrome|moz)-extension:/.test(d.url);
 }
 
+const MAX_RAW_BODY = 64 * 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The UTF-8 text of a small raw request body (one part, at most 64 KB), else undefined. */
+function rawText(raw: { bytes?: ArrayBuffer }[] | undefined): string | undefined {
+  const bytes = raw?.length === 1 ? raw[0].bytes : undefined;
+  if (!bytes || bytes.byteLength === 0 || bytes.byteLength > MAX_RAW_BODY) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 export class RequestAssembler {
   private pending = new Map<string, Pending>();
   /** hops per requestId: a redirect chain keeps its requestId, each hop gets its own observation id */
@@ -102,6 +117,8 @@ export class RequestAssembler {
     const form = d.requestBody?.formData
       ? Object.entries(d.requestBody.formData).flatMap(([k, vs]) => vs.map((v) => [k, v] as [string, string]))
       : undefined;
+    // a small non-form body (a JSON token request): its text, for the classifier; never logged
+    const text = form ? undefined : rawText(d.requestBody?.raw);
     this.pending.set(d.requestId, {
       id: d.requestId,
       tabId: d.tabId,
@@ -111,6 +128,7 @@ export class RequestAssembler {
       type,
       initiator: d.initiator ?? originOf(d.originUrl),
       form,
+      text,
       requestHeaders: [],
       responseHeaders: [],
       hop,
@@ -170,7 +188,11 @@ export class RequestAssembler {
       type: p.type,
       initiator: p.initiator,
       requestHeaders: p.requestHeaders,
-      requestBody: p.form ? { form: p.form, mimeType: 'application/x-www-form-urlencoded' } : undefined,
+      requestBody: p.form
+        ? { form: p.form, mimeType: 'application/x-www-form-urlencoded' }
+        : p.text !== undefined
+          ? { text: p.text, mimeType: p.requestHeaders.find((h) => h.name.toLowerCase() === 'content-type')?.value }
+          : undefined,
       status: p.status,
       responseTime: p.responseTime,
       responseHeaders: p.responseHeaders,
