@@ -125,3 +125,18 @@ describe('originOf agrees with the URL parser', () => {
     );
   });
 });
+
+describe('fragment parameters', () => {
+  it.each([
+    ['https://app.example/cb#access_token=t1&state=s', 'access_token', 't1'],
+    ['https://app.example/#/callback?access_token=t2&state=s', 'access_token', 't2'],
+    ['https://app.example/#!/cb?code=c3&state=s', 'code', 'c3'],
+    ['https://app.example/#/callback&access_token=t4', 'access_token', 't4'],
+  ])('%s', (url, name, value) => {
+    expect(parseUrl(url)?.fragment.get(name)).toBe(value);
+  });
+  it('a plain route is not a parameter list', () => {
+    expect(parseUrl('https://app.example/#/settings/profile')?.fragment.has('access_token')).toBe(false);
+  });
+});
+

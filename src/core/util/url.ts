@@ -130,9 +130,20 @@ export function parseUrl(href: string, base?: string): ParsedUrl | undefined {
     pathname: u.pathname,
     base: u.origin + u.pathname,
     query: rawQuery ? parseParams(rawQuery) : EMPTY,
-    fragment: rawFragment ? parseParams(rawFragment) : EMPTY,
+    fragment: rawFragment ? parseParams(fragmentQuery(rawFragment)) : EMPTY,
     hasFragment: hashIdx >= 0 || h >= 0,
   };
+}
+
+/**
+ * The parameter part of a fragment. A hash-router route (`#/callback?access_token=…`,
+ * `#!/cb?code=…`) carries its parameters after the route's `?`; any other fragment is parameters
+ * itself (`#access_token=…&state=…`).
+ */
+function fragmentQuery(fragment: string): string {
+  if (fragment.charCodeAt(0) !== 47 /* / */ && !fragment.startsWith('!/')) return fragment;
+  const q = fragment.indexOf('?');
+  return q < 0 ? fragment : fragment.slice(q + 1);
 }
 
 const SIMPLE_ORIGIN = /^(https?):\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([1-9]\d{0,4}))?(?=[/?#]|$)/;

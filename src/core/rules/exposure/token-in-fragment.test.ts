@@ -24,6 +24,11 @@ testRule(rule, {
       expect: [{ severity: 'high', param: 'access_token', count: 1 }],
     },
     {
+      name: 'a hash-router SPA route carrying the token (#/callback?access_token=…)',
+      observations: () => [obs(`https://app.example/#/callback?${q({ access_token: rand('hr'), token_type: 'Bearer' })}`, { navigationOnly: true })],
+      expect: [{ param: 'access_token', count: 1 }],
+    },
+    {
       name: 'refresh token in a committed fragment',
       observations: () => [obs(`${CB}#${q({ refresh_token: rand('rt') })}`, { navigationOnly: true })],
       expect: [{ variant: 'refresh-token' }],
