@@ -35,22 +35,33 @@ export const PROVIDERS: ProviderEntry[] = [
     endpoint: /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/oauth2\/v2\.0\/authorize$/,
     issuer: (m) => `https://login.microsoftonline.com/${m[1]}/v2.0`,
     sendsIss: false,
-    // multi-tenant endpoints: the ID token names the user's tenant, https://login.microsoftonline.com/{tenantid}/v2.0
-    issuerPattern: (m) => (/^(common|organizations|consumers)$/i.test(m[1]) ? '^https://login\\.microsoftonline\\.com/[0-9a-fA-F-]{36}/v2\\.0$' : undefined),
+    // multi-tenant endpoints and tenants named by a domain (contoso.onmicrosoft.com): the ID token
+    // names the tenant id, https://login.microsoftonline.com/{tenantid}/v2.0
+    issuerPattern: (m) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(m[1]) ? undefined : '^https://login\\.microsoftonline\\.com/[0-9a-fA-F-]{36}/v2\\.0$'),
   },
   { name: 'GitHub', endpoint: /^https:\/\/github\.com\/login\/oauth\/authorize$/, issuer: () => 'https://github.com', sendsIss: false },
   { name: 'Apple', endpoint: /^https:\/\/appleid\.apple\.com\/auth\/authorize$/, issuer: () => 'https://appleid.apple.com', sendsIss: false },
   { name: 'Slack', endpoint: /^https:\/\/slack\.com\/(oauth\/v2|openid\/connect)\/authorize$/, issuer: () => 'https://slack.com', sendsIss: false },
   {
     name: 'Salesforce',
-    endpoint: /^https:\/\/(login|test)\.salesforce\.com\/services\/oauth2\/authorize$/,
-    issuer: (m) => `https://${m[1]}.salesforce.com`,
+    // login/test and My Domain hosts (acme.my.salesforce.com): one issuer per host
+    endpoint: /^https:\/\/((?:login|test)\.salesforce\.com|[a-z0-9-]+(?:--[a-z0-9]+)?\.(?:sandbox\.)?my\.salesforce\.com)\/services\/oauth2\/authorize$/i,
+    issuer: (m) => `https://${m[1].toLowerCase()}`,
     sendsIss: false,
   },
   {
     name: 'Okta',
-    endpoint: /^(https:\/\/[^/]+\.okta(preview)?\.com)(\/oauth2\/[^/]+)?\/v1\/authorize$/,
-    issuer: (m) => `${m[1]}${m[3] ?? ''}`,
+    // custom authorization servers (/oauth2/{id}/v1/authorize, issuer {domain}/oauth2/{id}) and the
+    // org authorization server (/oauth2/v1/authorize, issuer {domain})
+    endpoint: /^(https:\/\/[^/]+\.(?:okta|oktapreview|okta-emea)\.com)(?:\/oauth2(\/(?!v1\/)[^/]+)?)\/v1\/authorize$/,
+    issuer: (m) => `${m[1]}${m[2] ? `/oauth2${m[2]}` : ''}`,
+    sendsIss: false,
+  },
+  {
+    // §3 Auth0: tenant domains (regional too); the issuer is the tenant URL with a trailing slash
+    name: 'Auth0',
+    endpoint: /^(https:\/\/[a-z0-9-]+(?:\.[a-z]{2})?\.auth0\.com)\/authorize$/i,
+    issuer: (m) => `${m[1].toLowerCase()}/`,
     sendsIss: false,
   },
   {

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { areq } from '../rules/mixup/scenarios';
+import { obs, q, rand, redirect, run } from '../testing/builders';
+import { parseUrl } from '../util/url';
+import { FlowStore } from './store';
+
+const store = () => new FlowStore({ redact: true });
+const as = (u: string) => store().resolveAs(parseUrl(u)!);
+
+function jwt(payload: Record<string, unknown>): string {
+  const b64 = (x: object) => Buffer.from(JSON.stringify(x)).toString('base64url');
+  return `${b64({ alg: 'RS256', kid: 'k1' })}.${b64(payload)}.${'s'.repeat(43)}`;
+}
+
+describe('AS identity from the provider table (§0.4 step 3, §3)', () => {
+  it.each([
+    // Okta: custom authorization server and the org authorization server (issuer = the Okta domain)
+    ['https://dev-1.okta.com/oauth2/default/v1/authorize', 'https://dev-1.okta.com/oauth2/default'],
+    ['https://dev-1.okta.com/oauth2/v1/authorize', 'https://dev-1.okta.com'],
+    // Auth0 (§3 row): issuer is the tenant domain with a trailing slash
+    ['https://tenant-a.us.auth0.com/authorize', 'https://tenant-a.us.auth0.com/'],
+    ['https://tenant-b.auth0.com/authorize', 'https://tenant-b.auth0.com/'],
+    // Salesforce My Domain hosts (§3 notes)
+    ['https://acme.my.salesforce.com/services/oauth2/authorize', 'https://acme.my.salesforce.com'],
+  ])('%s → %s', (endpoint, issuer) => {
+    const id = as(endpoint);
+    expect(id.source).toBe('provider');
+    expect(id.issuer).toBe(issuer);
+  });
+
+  it('two tenants of one multi-tenant provider are different ASes although they share an eTLD+1', () => {
+    const s = store();
+    expect(s.differentAs(as('https://attacker.auth0.com/authorize'), as('https://honest.auth0.com/authorize'))).toBe(true);
+    expect(s.differentAs(as('https://a.my.salesforce.com/services/oauth2/authorize'), as('https://b.my.salesforce.com/services/oauth2/authorize'))).toBe(true);
+    expect(s.differentAs(as('https://honest.auth0.com/authorize'), as('https://honest.auth0.com/authorize'))).toBe(false);
+  });
+
+  it('Entra: a tenant named by its domain has an issuer naming the tenant id (a GUID), matched as a pattern', () => {
+    const s = store();
+    const id = as('https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize');
+    expect(s.issuerMatches(id, 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0')).toBe(true);
+    expect(s.issuerMatches(id, 'https://attacker.example/')).toBe(false);
+    // a tenant named by its id keeps its exact issuer
+    const g = as('https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/authorize');
+    expect(g.issuer).toBe('https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0');
+    expect(s.issuerMatches(g, 'https://login.microsoftonline.com/00000000-86f1-41af-91ab-2d7cd011db47/v2.0')).toBe(false);
+  });
+});
+
+describe('AS identity in whole flows', () => {
+  it('mix-up between two Auth0 tenants through one redirect URI is an AS switch (§0.4 different AS)', () => {
+    const P = 'https://platform.example';
+    const ATT = 'https://attacker.eu.auth0.com';
+    const HON = 'https://honest.eu.auth0.com';
+    const S = rand('auth0-mixup');
+    const a1 = areq(ATT, { client_id: 'client-at-attacker', redirect_uri: `${P}/cb`, state: S });
+    const a2 = areq(HON, { client_id: 'client-at-honest', redirect_uri: `${P}/cb`, state: S });
+    const { findings } = run([
+      obs(`${P}/login/attacker`, { location: a1 }),
+      obs(a1, { location: a2, referer: `${P}/login` }),
+      obs(a2, { referer: `${ATT}/` }),
+      ...redirect(`${HON}/u/login`, `${P}/cb?${q({ code: rand('a0code'), state: S })}`, { method: 'POST', form: { user: 'alice' } }),
+    ]);
+    expect(findings.map((f) => f.ruleId)).toContain('mixup-as-switch');
+  });
+
+  it('Entra hybrid form_post login at a domain-named tenant: the ID token iss (tenant GUID) is no mix-up', () => {
+    const APP = 'https://app.example';
+    const S = rand('entra-state');
+    const N = rand('entra-nonce');
+    const tid = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const a1 = `https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize?${q({ client_id: '00001111-aaaa-2222-bbbb-3333cccc4444', response_type: 'code id_token', response_mode: 'form_post', redirect_uri: `${APP}/signin-oidc`, scope: 'openid profile', state: S, nonce: N })}`;
+    const idt = jwt({ iss: `https://login.microsoftonline.com/${tid}/v2.0`, aud: '00001111-aaaa-2222-bbbb-3333cccc4444', nonce: N, tid, iat: 1768471200, exp: 1768474800 });
+    const { findings } = run([
+      obs(`${APP}/login`, { location: a1 }),
+      obs(a1, { referer: `${APP}/` }),
+      obs(`${APP}/signin-oidc`, { method: 'POST', form: { code: rand('entra-code'), id_token: idt, state: S, session_state: rand('ss') }, initiator: 'https://login.microsoftonline.com' }),
+    ]);
+    expect(findings.filter((f) => f.ruleId.startsWith('mixup')).map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
+  });
+});
