@@ -4,6 +4,7 @@ import { classify } from './classify';
 
 const AS = 'https://as.example';
 const APP = 'https://app.example';
+const b64u = (x: object) => Buffer.from(JSON.stringify(x)).toString('base64url');
 
 describe('classify (detectors.md §0.2)', () => {
   it.each([
@@ -16,6 +17,11 @@ describe('classify (detectors.md §0.2)', () => {
     ['a JSON token request (Auth0 accepts JSON)', obs(`${AS}/oauth/token`, { type: 'fetch', method: 'POST', body: JSON.stringify({ grant_type: 'password', username: 'u', password: 'p', client_id: 'c' }) }), 'token-request'],
     ['a JSON POST that is no OAuth message', obs(`${APP}/api/items`, { type: 'fetch', method: 'POST', body: JSON.stringify({ name: 'x', count: 3 }) }), 'other'],
     ['a broken JSON body', obs(`${AS}/oauth/token`, { type: 'fetch', method: 'POST', body: '{"grant_type": "pass' }), 'other'],
+    // §0.2: a PAR body carries response_type + redirect_uri and gets a 201 {request_uri}; a client
+    // authenticated with HTTP Basic sends no client_id in the body (RFC 9126 §2.1), at any path
+    ['a PAR request without client_id in the body (Basic auth)', obs(`${AS}/as/par.oauth2`, { type: 'fetch', form: { response_type: 'code', redirect_uri: `${APP}/cb`, state: 's', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }, headers: { Authorization: 'Basic YzpzZWNyZXQ=' }, status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:abc', expires_in: 60 } }), 'par-request'],
+    ['a PAR request whose parameters are a request object (RFC 9126 §3)', obs(`${AS}/as/par.oauth2`, { type: 'fetch', form: { client_id: 'c', request: `${b64u({ alg: 'RS256' })}.${b64u({ response_type: 'code', redirect_uri: `${APP}/cb`, state: 's' })}.sig` }, status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:abc', expires_in: 60 } }), 'par-request'],
+    ['a fetch POST with a 201 that is no PAR', obs(`${APP}/api/items`, { type: 'fetch', form: { name: 'x', redirect_uri: `${APP}/x` }, status: 201, responseBody: { id: 3 } }), 'other'],
   ])('%s', (_name, o, kind) => {
     expect(classify(o).kind).toBe(kind);
   });
@@ -27,5 +33,14 @@ describe('classify (detectors.md §0.2)', () => {
     expect(m.form.get('n')).toBe('2');
     expect(m.form.has('realm')).toBe(false);
     expect(m.sources.get('grant_type')).toBe('form');
+  });
+
+  it('a PAR request object (JAR in the pushed body) gives its parameters (§0.2 PAR/JAR)', () => {
+    const request = `${b64u({ alg: 'RS256' })}.${b64u({ client_id: 'c', response_type: 'code', redirect_uri: `${APP}/cb`, state: 'st-1', nonce: 'n-1' })}.sig`;
+    const m = classify(obs(`${AS}/par`, { type: 'fetch', form: { client_id: 'c', request }, status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:abc' } }));
+    expect(m.kind).toBe('par-request');
+    expect(m.params.get('state')).toBe('st-1');
+    expect(m.params.get('redirect_uri')).toBe(`${APP}/cb`);
+    expect(m.sources.get('state')).toBe('request-object');
   });
 });

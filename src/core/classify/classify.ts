@@ -181,11 +181,19 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
     if (endpoint && endpoint !== 'token') {
       const { params, where } = merge([['query', query], ['form', form]]);
       const kind: MessageKind = endpoint === 'par' ? 'par-request' : 'client-auth-request';
-      return message(base, kind, params, where, { endpoint, json: parseJsonObject(o.responseBody) });
+      const msg = message(base, kind, params, where, { endpoint, json: parseJsonObject(o.responseBody) });
+      return kind === 'par-request' ? withRequestObject(msg) : msg;
     }
-    if (form.has('response_type') && form.has('redirect_uri') && form.has('client_id')) {
+    // §0.2: a PAR body carries response_type + redirect_uri (client_id may be in a Basic header,
+    // RFC 9126 §2.1), or a request object (§3), and gets a 201 {request_uri}
+    const json = form.size > 0 ? parseJsonObject(o.responseBody) : undefined;
+    const pushedReply = (o.status === 201 || o.status === undefined) && typeof json?.request_uri === 'string';
+    if (
+      (form.has('response_type') && form.has('redirect_uri') && (form.has('client_id') || pushedReply)) ||
+      (pushedReply && form.has('request') && (form.has('client_id') || form.has('client_assertion') || header(o.requestHeaders, 'authorization') !== undefined))
+    ) {
       const { params, where } = merge([['form', form]]);
-      return message(base, 'par-request', params, where, { endpoint: 'par', json: parseJsonObject(o.responseBody) });
+      return withRequestObject(message(base, 'par-request', params, where, { endpoint: 'par', json }));
     }
   }
 
@@ -251,11 +259,20 @@ function expandRequestObject(msg: OAuthMessage): OAuthMessage {
   if (requestUri !== undefined && (requestUri.startsWith(PAR_URN) || requestUri.startsWith('https:'))) {
     return { ...msg, paramsKnown: false };
   }
+  return withRequestObject(msg, true);
+}
+
+/**
+ * request=<JWS> (in an authorization request or a pushed body, RFC 9126 §3): its payload's
+ * parameters, unverified, win over the outer ones. A JWE or an undecodable object makes the
+ * parameters unknown when `opaque` is set (authorization requests).
+ */
+function withRequestObject(msg: OAuthMessage, opaque = false): OAuthMessage {
   const request = msg.params.get('request');
   if (request !== undefined) {
-    if (looksLikeJwe(request)) return { ...msg, paramsKnown: false };
+    if (looksLikeJwe(request)) return opaque ? { ...msg, paramsKnown: false } : msg;
     const payload = decodeJwtPayloadUnsafe(request);
-    if (!payload) return { ...msg, paramsKnown: false };
+    if (!payload) return opaque ? { ...msg, paramsKnown: false } : msg;
     const obj = new Params(
       Object.entries(payload)
         .filter(([, v]) => v !== null && v !== undefined)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { areq } from '../rules/mixup/scenarios';
-import { obs, q, rand, redirect, run } from '../testing/builders';
+import { obs, post, q, rand, redirect, run } from '../testing/builders';
 import { parseUrl } from '../util/url';
 import { FlowStore } from './store';
 
@@ -79,3 +79,28 @@ describe('AS identity in whole flows', () => {
     expect(findings.filter((f) => f.ruleId.startsWith('mixup')).map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
   });
 });
+
+describe('PAR/JAR correlation (§0.2, §0.3)', () => {
+  it('a pushed request object (JAR in the PAR body) gives the flow its state and redirect_uri', () => {
+    const APP = 'https://app.example';
+    const AS = 'https://as.example';
+    const S = rand('par-jar-state');
+    const uri = `urn:ietf:params:oauth:request_uri:${rand('ru', 20)}`;
+    const b64 = (x: object) => Buffer.from(JSON.stringify(x)).toString('base64url');
+    const request = `${b64({ alg: 'PS256' })}.${b64({ client_id: 'c1', response_type: 'code', redirect_uri: `${APP}/cb`, state: S, code_challenge: rand('cc', 43), code_challenge_method: 'S256' })}.${'s'.repeat(43)}`;
+    const a1 = `${AS}/as/authorization.oauth2?${q({ client_id: 'c1', request_uri: uri })}`;
+    const { engine, findings } = run([
+      post(`${AS}/as/par.oauth2`, { client_id: 'c1', request }, { status: 201, responseBody: { request_uri: uri, expires_in: 60 }, headers: { Authorization: 'Basic YzE6c2VjcmV0' } }),
+      obs(`${APP}/login`, { location: a1 }),
+      obs(a1, { referer: `${APP}/` }),
+      ...redirect(`${AS}/login`, `${APP}/cb?${q({ code: rand('par-code'), state: S })}`, { method: 'POST', form: { user: 'alice' } }),
+    ]);
+    const flows = engine.flows();
+    expect(flows).toHaveLength(1);
+    expect(flows[0].pushed).toBe(true);
+    expect(flows[0].redirectUri).toBe(`${APP}/cb`);
+    expect(flows[0].responses).toHaveLength(1);
+    expect(findings.filter((f) => f.ruleId === 'unsolicited-callback')).toEqual([]);
+  });
+});
+
