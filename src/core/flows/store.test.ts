@@ -104,3 +104,35 @@ describe('PAR/JAR correlation (§0.2, §0.3)', () => {
   });
 });
 
+describe('G2 host canonicalisation with known issuers (§0.5 G2)', () => {
+  const P = 'https://platform.example';
+  const sfPath = '/services/oauth2/authorize';
+  const handOff = (h1: string, h2: string, p2: Record<string, string> = {}) => {
+    const S = rand(`g2k-${h1}-${h2}`);
+    const p = { client_id: '3MVG9lKcPoNINVBIPJjdw1J9LLM82Hn', redirect_uri: `${P}/cb`, state: S };
+    const a1 = `${h1}?${q({ response_type: 'code', ...p })}`;
+    const a2 = `${h2}?${q({ response_type: 'code', ...p, ...p2 })}`;
+    return run([
+      obs(`${P}/login`, { location: a1 }),
+      obs(a1, { location: a2, referer: `${P}/` }),
+      obs(a2),
+      ...redirect(`${new URL(h2).origin}/login`, `${P}/cb?${q({ code: rand('g2k-code'), state: S })}`, { method: 'POST', form: { user: 'alice' } }),
+    ]);
+  };
+
+  it('Salesforce login.salesforce.com handing the identical request to the org\'s My Domain is one AS', () => {
+    const { findings } = handOff(`https://login.salesforce.com${sfPath}`, `https://acme.my.salesforce.com${sfPath}`);
+    expect(findings.filter((f) => /^(mixup|coat)/.test(f.ruleId)).map((f) => f.ruleId)).toEqual([]);
+  });
+
+  it('a hand-off to another host of the site that changes client_id is still an AS switch', () => {
+    const { findings } = handOff(`https://login.salesforce.com${sfPath}`, `https://acme.my.salesforce.com${sfPath}`, { client_id: 'other-client' });
+    expect(findings.map((f) => f.ruleId)).toContain('mixup-as-switch');
+  });
+
+  it('two realms of one Keycloak host (issuers differ by path, not host) are still two ASes', () => {
+    const { findings } = handOff('https://sso.example.com/realms/attacker/protocol/openid-connect/auth', 'https://sso.example.com/realms/honest/protocol/openid-connect/auth');
+    expect(findings.map((f) => f.ruleId)).toContain('mixup-as-switch');
+  });
+});
+

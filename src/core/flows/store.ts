@@ -461,6 +461,19 @@ export class FlowStore implements ClassifyHints {
       if (prior) {
         this.pushStep(prior, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url });
         if (replay) return { flow: prior, created: false, joined: true, replay: true };
+        // G2: the identical request (client_id, redirect_uri, state) moved to another host of the
+        // same site at the same path is the same AS, whatever issuers the provider table or the
+        // origin guess for the hosts; only observed metadata of both (§0.4 step 1) can tell two
+        // issuers apart there
+        const last = prior.requests[prior.requests.length - 1];
+        const lastUrl = last ? parseUrl(last.as.endpoint) : undefined;
+        if (
+          last && lastUrl && msg.paramsKnown && !(last.as.source === 'metadata' && as.source === 'metadata') &&
+          lastUrl.hostname !== url.hostname && lastUrl.pathname === url.pathname &&
+          siteOf(lastUrl.hostname) === siteOf(url.hostname) && last.clientId === request.clientId && last.redirectUri === request.redirectUri
+        ) {
+          request.as = { ...last.as, origin: as.origin, endpoint: as.endpoint };
+        }
         if (prior.requests.length < MAX_FLOW_REQUESTS) prior.requests.push(request);
         return { flow: prior, created: false, joined: true, replay: false };
       }
