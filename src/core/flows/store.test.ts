@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { areq } from '../rules/mixup/scenarios';
 import { obs, post, q, rand, redirect, run } from '../testing/builders';
 import { parseUrl } from '../util/url';
+import { classify } from '../classify/classify';
 import { FlowStore } from './store';
 
 const store = () => new FlowStore({ redact: true });
@@ -134,5 +135,19 @@ describe('G2 host canonicalisation with known issuers (§0.5 G2)', () => {
     const { findings } = handOff('https://sso.example.com/realms/attacker/protocol/openid-connect/auth', 'https://sso.example.com/realms/honest/protocol/openid-connect/auth');
     expect(findings.map((f) => f.ruleId)).toContain('mixup-as-switch');
   });
+});
+
+describe('ARESP by initiator needs an open flow (§0.2 "initiated by an open flow\'s AS origin", §0.3 expiry)', () => {
+  const AS = 'https://as.example';
+  const APP = 'https://app.example';
+  const at = (min: number) => {
+    const a1 = `${AS}/authorize?${q({ client_id: 'c', response_type: 'code', redirect_uri: `${APP}/cb`, state: rand('open-flow') })}`;
+    const { engine } = run([obs(a1, { at: 0, referer: `${APP}/` })]);
+    const bare = obs(`https://blog.example/post?${q({ code: 'promo-2026' })}`, { at: min * 60, initiator: AS });
+    engine.store.observe(bare);
+    return classify(bare, engine.store).kind;
+  };
+  it('within the flow lifetime a code-bearing navigation started by the AS is a response', () => expect(at(5)).toBe('authorization-response'));
+  it('after the flow expired (30 min) it is not', () => expect(at(40)).toBe('pre-authorization'));
 });
 

@@ -351,9 +351,10 @@ export class FlowStore implements ClassifyHints {
     return false;
   }
 
+  /** the origin of an AS an open flow (§0.3 expiry) of this context went to */
   isKnownAsOrigin(origin: string, context: string): boolean {
     for (const f of this.flows.values()) {
-      if (f.context !== context) continue;
+      if (f.context !== context || this.now - f.tLast > this.opts.ttlMs) continue;
       if (f.requests.some((r) => r.as.origin === origin)) return true;
     }
     return false;
