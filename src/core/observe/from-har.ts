@@ -156,6 +156,17 @@ function formPairs(text: string): [string, string][] {
 }
 
 /**
+ * The browsing context (§0.3 "tab; HAR: pageref") of an entry. Browser DevTools export one tab, and
+ * start a new page (`page_1`, `page_2`, …) at every top-level navigation: the authorization request
+ * and its callback land on different pages of the same tab, and a reload of the callback on a page
+ * of its own. Those pages are therefore one context per input file. Any other pageref names a tab
+ * or a browser page of its own (CoatCheck's export `tab_<id>`, Playwright's `page@…`) and stays one.
+ */
+export function harContext(input: number, pageref: string | undefined): string {
+  return pageref === undefined || /^page_\d+$/.test(pageref) ? `har:${input}` : `har:${input}:${pageref}`;
+}
+
+/**
  * When the response had arrived: the start plus the entry's `time` (total elapsed ms). Optional and
  * lenient: exporters write -1 or leave it out when unknown; that is no reason to refuse the entry.
  */
@@ -211,7 +222,7 @@ export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Obs
   return {
     id: `${ctx.input}:${ctx.entry}`,
     ref: { input: ctx.input, entry: ctx.entry },
-    context: `har:${ctx.input}:${e.pageref ?? 'default'}`,
+    context: harContext(ctx.input, e.pageref),
     time: Number.isFinite(time) ? time : 0,
     responseTime: responseTimeOf(raw, time),
     url: e.request.url,
