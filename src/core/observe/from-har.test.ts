@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CoreError } from '../errors';
-import { entrySchema, observationFromHarEntry, quickEntry } from './from-har';
+import { Engine } from '../engine';
+import { entrySchema, harContext, observationFromHarEntry, quickEntry } from './from-har';
 
 const ctx = { input: 0, entry: 7 };
 const valid = {
@@ -113,3 +114,36 @@ describe('observationFromHarEntry', () => {
     expect(accepted).toBeGreaterThan(0);
   });
 });
+
+describe('HAR browsing contexts', () => {
+  it('DevTools pages (page_N) of one file are one tab; other pagerefs are their own', () => {
+    expect(harContext(0, 'page_1')).toBe(harContext(0, 'page_7'));
+    expect(harContext(0, 'page_1')).not.toBe(harContext(1, 'page_1'));
+    expect(harContext(0, undefined)).toBe(harContext(0, 'page_2'));
+    expect(harContext(0, 'tab_5')).not.toBe(harContext(0, 'tab_6'));
+    expect(harContext(0, 'page@3f2a')).not.toBe(harContext(0, 'page@9c1b'));
+  });
+
+  it('a callback reloaded on a page of its own (DevTools export) is a reload, not a code replay', () => {
+    const entry = (i: number, url: string, pageref: string, extra: object = {}) => ({
+      pageref,
+      startedDateTime: new Date(Date.UTC(2026, 0, 1, 10, 0, i)).toISOString(),
+      request: { method: 'GET', url, headers: [{ name: 'Accept', value: 'text/html' }] },
+      response: { status: 200, headers: [] },
+      _resourceType: 'document',
+      ...extra,
+    });
+    const state = 'Vq3xY8pL2mN7kR4tW9zB1cD6';
+    const cb = `https://app.example/cb?code=SplxlOBeZQQYbYS6WxSbIA&state=${state}`;
+    const entries = [
+      { ...entry(0, `https://as.example/authorize?client_id=c&response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=${state}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`, 'page_1') },
+      entry(20, cb, 'page_2', { _initiator: { type: 'other', url: 'https://as.example/login' } }),
+      entry(60, cb, 'page_3'),
+    ];
+    const e = new Engine();
+    entries.forEach((x, i) => e.push(observationFromHarEntry(x, { input: 0, entry: i })));
+    e.finish();
+    expect(e.findings.filter((f) => f.ruleId === 'code-replay')).toEqual([]);
+  });
+});
+
