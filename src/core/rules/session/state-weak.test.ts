@@ -1,13 +1,17 @@
-import { obs, q, rand } from '../../testing/builders';
+import { obs, post, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './state-weak';
 
 const areq = (state: string, ctx = 'tab:1') => obs(`https://as.example/authorize?${q({ client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state, code_challenge: rand('cc' + state, 43), code_challenge_method: 'S256' })}`, { context: ctx });
+/** a PAR request (its body) with its 201 reply, as DevTools or a HAR shows it */
+const par = (state: string) =>
+  post('https://as.example/par', { client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state, code_challenge: rand('pc' + state, 43), code_challenge_method: 'S256' }, { status: 201, responseBody: { request_uri: `urn:ietf:params:oauth:request_uri:${rand('ru', 24)}`, expires_in: 60 } });
 const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 testRule(rule, {
   valid: [
     { name: 'random base64url state', observations: () => [areq(rand('s', 32))] },
+    { name: 'a random state pushed with PAR, then the opaque request_uri', observations: () => [par(rand('ps', 32)), obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'urn:ietf:params:oauth:request_uri:x' })}`)] },
     { name: 'UUIDv4', observations: () => [areq('7fc0f404-2eb8-4393-8dd0-1e7e2bf03625')] },
     { name: 'Okta-style prefixed UUID', observations: () => [areq('state-296bc9a0-a2a2-4a57-be1a-d0e2fd9bb601')] },
     { name: "Google's structured state with a strong security_token", observations: () => [areq(`security_token=${rand('st', 30)}&url=https://app.example/home`)] },
@@ -27,6 +31,7 @@ testRule(rule, {
     { name: 'a return path as state', observations: () => [areq('/dashboard/settings')], expect: [{ variant: 'predictable-value' }] },
     { name: 'a timestamp', observations: () => [areq('1767225600123')], expect: [{} ] },
     { name: 'an email address', observations: () => [areq('alice@example.com')], expect: [{ variant: 'predictable-value', message: /email/ }] },
+    { name: 'a guessable state pushed with PAR (judged on the PAR body)', observations: () => [par('12345'), obs(`https://as.example/authorize?${q({ client_id: 'c', request_uri: 'urn:ietf:params:oauth:request_uri:x' })}`)], expect: [{ param: 'state', count: 1 }] },
     { name: 'structured state without a random part', observations: () => [areq(b64({ returnTo: '/settings', tool: 'github' }))], expect: [{ variant: 'structured-no-random' }] },
     { name: 'JWT state whose nonce is weak', observations: () => [areq(`eyJhbGciOiJIUzI1NiJ9.${b64({ nonce: '42', tool: 'x' })}.${rand('sig', 43)}`)], expect: [{ variant: 'structured-weak-random' }] },
     { name: '"XYZ" in another case', observations: () => [areq('XYZ')], expect: [{ variant: 'placeholder' }] },

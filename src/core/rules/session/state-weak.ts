@@ -13,7 +13,8 @@ export default defineRule({
     description:
       'The state of an authorization request is guessable: under 64 bits of estimated entropy, a placeholder or digits-only value, a path, URL, timestamp, email or wallet address, the same value across flows, or structured data whose random part is missing or weak.',
     tier: 1,
-    on: ['authorization-request'],
+    // a PAR body carries the state the opaque request_uri will stand for (DT/HAR, RFC 9126 §2.1)
+    on: ['authorization-request', 'par-request'],
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
