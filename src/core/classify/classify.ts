@@ -60,6 +60,9 @@ function pathEndpointKind(pathname: string): OAuthMessage['endpoint'] | undefine
 }
 
 
+/** a JSON body worth parsing names one of these fields (API traffic is mostly JSON: parse only what can be OAuth) */
+const JSON_OAUTH_FIELD = /"(grant_type|client_id|client_assertion|token|refresh_token|response_type|logout_token)"\s*:/;
+
 /**
  * The request body's parameters: a form body, or the top-level scalar fields of a JSON object body
  * (Auth0 and others accept token requests as JSON: `{"grant_type":"password",…}`).
@@ -68,7 +71,7 @@ function formOf(o: Observation): Params {
   const body = o.requestBody;
   if (!body) return EMPTY_PARAMS;
   if (body.form) return new Params(body.form.slice(0, 1000));
-  if (body.text !== undefined && o.method === 'POST' && (/json/i.test(body.mimeType ?? '') || body.text.trimStart().startsWith('{'))) {
+  if (body.text !== undefined && o.method === 'POST' && JSON_OAUTH_FIELD.test(body.text) && (/json/i.test(body.mimeType ?? '') || body.text.trimStart().startsWith('{'))) {
     const json = parseJsonObject(body.text, 1_000_000);
     if (!json) return EMPTY_PARAMS;
     const entries: [string, string][] = [];

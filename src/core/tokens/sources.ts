@@ -3,7 +3,7 @@
  * request objects, logout tokens, client assertions and JWT access tokens.
  */
 import type { OAuthMessage } from '../classify/message';
-import { header } from '../observe/observation';
+import { header, type Observation } from '../observe/observation';
 import { safeDecode } from '../util/url';
 import { looksLikeJwt } from './peek';
 
@@ -97,3 +97,18 @@ export function requestClientId(msg: OAuthMessage): string | undefined {
     return undefined;
   }
 }
+
+/** The JWT a request presents in `Authorization: Bearer|DPoP <JWT>`, with the scheme; computed once per observation. */
+export function authorizationJwt(o: Observation): { scheme: 'bearer' | 'dpop'; jwt: string } | undefined {
+  let r = authJwts.get(o);
+  if (r === undefined) {
+    r = null;
+    if (o.requestHeaders.length > 0) {
+      const m = header(o.requestHeaders, 'authorization')?.match(/^(bearer|dpop)\s+(\S+)\s*$/i);
+      if (m && looksLikeJwt(m[2]) && m[2].split('.').length === 3) r = { scheme: m[1].toLowerCase() as 'bearer' | 'dpop', jwt: m[2] };
+    }
+    authJwts.set(o, r);
+  }
+  return r ?? undefined;
+}
+const authJwts = new WeakMap<Observation, { scheme: 'bearer' | 'dpop'; jwt: string } | null>();

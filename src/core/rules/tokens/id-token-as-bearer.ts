@@ -1,6 +1,6 @@
-import { header, isNavigation } from '../../observe/observation';
+import { isNavigation } from '../../observe/observation';
 import { tryDecodeToken } from '../../tokens/decode';
-import { looksLikeJwt } from '../../tokens/peek';
+import { authorizationJwt } from '../../tokens/sources';
 import { defineRule } from '../types';
 
 const AT_TYPES = new Set(['at+jwt', 'application/at+jwt']);
@@ -23,10 +23,10 @@ export default defineRule({
     const { msg } = ctx;
     const o = msg.obs;
     if (ctx.replay || isNavigation(o) || o.navigationOnly) return;
-    const auth = header(o.requestHeaders, 'authorization');
-    const m = auth?.match(/^bearer\s+(\S+)\s*$/i);
-    if (!m || !looksLikeJwt(m[1])) return;
-    const r = tryDecodeToken(m[1]);
+    const presented = authorizationJwt(o);
+    if (!presented || presented.scheme !== 'bearer') return;
+    const jwt = presented.jwt;
+    const r = tryDecodeToken(jwt);
     if (!r || r.kind === 'JWE' || !r.payload || typeof r.payload !== 'object') return;
     const typ = typeof r.header.typ === 'string' ? r.header.typ.toLowerCase() : '';
     if (AT_TYPES.has(typ)) return;
@@ -43,7 +43,7 @@ export default defineRule({
     if (p.nonce === undefined && clientAud === undefined) return;
     ctx.report({
       message: `A request to ${msg.url?.base ?? o.url} carries an ID token as its bearer token (${p.nonce !== undefined ? 'it has a nonce' : `its aud is the client_id ${clientAud}`}; typ ${typ ? `"${typ}"` : 'absent'}).`,
-      evidence: [ctx.evidence(o, 'authorization', 'Bearer ID token', m[1])],
+      evidence: [ctx.evidence(o, 'authorization', 'Bearer ID token', jwt)],
       flowId: null,
     });
   },

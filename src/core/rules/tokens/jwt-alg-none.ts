@@ -1,8 +1,6 @@
-import { header } from '../../observe/observation';
 import { tryDecodeToken } from '../../tokens/decode';
 import { algNoneCheck } from '../../tokens/findings';
-import { looksLikeJwt } from '../../tokens/peek';
-import { jwtSources, type JwtUse } from '../../tokens/sources';
+import { authorizationJwt, jwtSources, type JwtUse } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 
@@ -53,19 +51,17 @@ export default defineRule({
     }
     // a JWT access token presented to a resource server (Authorization: Bearer/DPoP <JWT>): back
     // channel as far as the token is concerned, so high; one finding per token, not per API call
-    if (msg.obs.requestHeaders.length === 0) return;
-    const auth = header(msg.obs.requestHeaders, 'authorization');
-    const m = auth?.match(/^(?:bearer|dpop)\s+(\S+)\s*$/i);
-    if (!m || !looksLikeJwt(m[1]) || m[1].split('.').length !== 3) return;
-    const r = tryDecodeToken(m[1]);
+    const jwt = authorizationJwt(msg.obs)?.jwt;
+    if (!jwt) return;
+    const r = tryDecodeToken(jwt);
     const f = r && algNoneCheck(r, false);
     if (!r || !f) return;
     ctx.report({
       severity: f.severity,
       variant: f.variant,
-      fingerprint: `bearer:${hashSecret(m[1])}`,
+      fingerprint: `bearer:${hashSecret(jwt)}`,
       message: `The bearer token sent to ${msg.url?.base ?? msg.obs.url} is a JWT with alg ${JSON.stringify(r.header.alg ?? null)}${f.variant === 'empty-signature' ? ' and an empty signature' : ''}: if the resource server accepts it, anyone can forge access tokens.`,
-      evidence: [ctx.evidence(msg.obs, 'authorization', `Authorization header JWT: alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, m[1])],
+      evidence: [ctx.evidence(msg.obs, 'authorization', `Authorization header JWT: alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, jwt)],
     });
   },
 });
