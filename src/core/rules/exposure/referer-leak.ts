@@ -76,7 +76,7 @@ export default defineRule({
       const page = callbackPages.get(store)?.get(o.context);
       const host = page ? (msg.url?.hostname ?? parseUrl(o.url)?.hostname) : undefined;
       // loaded by the callback document itself (a third-party iframe's own scripts cannot read its location)
-      const initiatorHost = o.initiator ? parseUrl(o.initiator)?.hostname : undefined;
+      const initiatorHost = page && o.initiator ? parseUrl(o.initiator)?.hostname : undefined;
       const byPage = initiatorHost === undefined || page?.holders.has(siteOf(initiatorHost)) === true;
       if (page && host && byPage && !page.holders.has(siteOf(host))) {
         ctx.report({
