@@ -1,5 +1,6 @@
 import type { Rule } from '../types';
 import clientSecretInUrl from './client-secret-in-url';
+import codeRedeemedTwiceAccepted from './code-redeemed-twice-accepted';
 import implicitGrant from './implicit-grant';
 import redirectUriInsecure from './redirect-uri-insecure';
 import redirectUriOpenRedirect from './redirect-uri-open-redirect';
@@ -19,4 +20,5 @@ export const exposureRules: Rule[] = [
   ropcGrant,
   refreshTokenReuse,
   refererLeak,
+  codeRedeemedTwiceAccepted,
 ];

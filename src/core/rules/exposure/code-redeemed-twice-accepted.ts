@@ -1,0 +1,75 @@
+import type { SourceRef } from '../../observe/observation';
+import type { FlowStore } from '../../flows/store';
+import { hashSecret } from '../../util/secret';
+import { siteOf } from '../../util/url';
+import { defineRule } from '../types';
+
+/** An authorization code redemption that the AS answered 2xx with tokens. */
+interface Redemption {
+  obsId: string;
+  ref: SourceRef;
+  time: number;
+  url: string;
+  /** hash of the access token (or ID token) the AS returned */
+  tokenHash?: string;
+}
+
+/**
+ * Accepted redemptions per engine (keyed by its store): code hash + site of the token endpoint →
+ * the first accepted one. Bounded; the store itself keeps no token-request history.
+ */
+const accepted = new WeakMap<FlowStore, Map<string, Redemption>>();
+const MAX_CODES = 2000;
+/** §1.C: an identical access token within 5 s is an idempotent retry (medium) */
+const RETRY_MS = 5000;
+
+/** RFC 6749 §4.1.2: the AS MUST deny a second use of an authorization code. */
+export default defineRule({
+  meta: {
+    id: 'code-redeemed-twice-accepted',
+    title: 'Authorization code redeemed twice, and the AS issued tokens both times',
+    severity: 'high',
+    confidence: 'strong',
+    references: ['RFC 6749 §4.1.2', 'RFC 9700 §4.5'],
+    description:
+      'Two token requests with grant_type=authorization_code and the same code are both answered 2xx with tokens: the AS does not enforce one-time use of codes, so a leaked or injected code stays redeemable. The same access token returned within 5 s is reported as an idempotent retry (medium).',
+    tier: 2,
+    on: ['token-request'],
+    vantage: ['DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg, store } = ctx;
+    if (msg.params.get('grant_type') !== 'authorization_code') return;
+    const code = msg.params.get('code');
+    const status = msg.obs.status ?? 0;
+    if (!code || status < 200 || status >= 300 || !msg.url) return;
+    const json = msg.json;
+    const token = typeof json?.access_token === 'string' && json.access_token ? json.access_token : typeof json?.id_token === 'string' && json.id_token ? json.id_token : undefined;
+    if (!token) return; // no tokens visible (sanitized HAR, error body): nothing to judge
+    let seen = accepted.get(store);
+    if (!seen) accepted.set(store, (seen = new Map()));
+    const key = `${hashSecret(code)}|${siteOf(msg.url.hostname)}`;
+    const first = seen.get(key);
+    const tokenHash = hashSecret(token);
+    if (!first) {
+      if (seen.size >= MAX_CODES) seen.delete(seen.keys().next().value as string);
+      seen.set(key, { obsId: msg.obs.id, ref: msg.obs.ref, time: msg.obs.time, url: ctx.redactUrl(msg.obs.url), tokenHash });
+      return;
+    }
+    if (first.obsId === msg.obs.id) return;
+    const retry = first.tokenHash === tokenHash && Math.abs(msg.obs.time - first.time) <= RETRY_MS;
+    const seconds = Math.round(Math.abs(msg.obs.time - first.time) / 1000);
+    ctx.report({
+      severity: retry ? 'medium' : 'high',
+      variant: retry ? 'idempotent-retry' : 'reuse-accepted',
+      fingerprint: `${key}:${msg.obs.id}`,
+      message: retry
+        ? `The same authorization code was redeemed twice at ${msg.url.base} within ${seconds} s and the AS returned the identical token both times (an idempotent retry; RFC 6749 §4.1.2 still requires the AS to deny the reuse).`
+        : `An authorization code that ${msg.url.base} had already exchanged for tokens ${seconds} s earlier was accepted again and exchanged for tokens: the AS does not enforce one-time use of codes (RFC 6749 §4.1.2).`,
+      evidence: [
+        { ...first.ref, url: first.url, param: 'code', note: 'first accepted redemption' },
+        ctx.evidence(msg.obs, 'code', 'redeemed again, 2xx with tokens', code),
+      ],
+    });
+  },
+});
