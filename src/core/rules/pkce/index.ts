@@ -2,6 +2,7 @@ import type { Rule } from '../types';
 import nonceMissing from './nonce-missing';
 import pkceMissing from './pkce-missing';
 import pkcePlain from './pkce-plain';
+import pkceS256Malformed from './pkce-s256-malformed';
 import pkceVerifierWeak from './pkce-verifier-weak';
 
-export const pkceRules: Rule[] = [pkceMissing, pkcePlain, pkceVerifierWeak, nonceMissing];
+export const pkceRules: Rule[] = [pkceMissing, pkcePlain, pkceS256Malformed, pkceVerifierWeak, nonceMissing];
