@@ -5,6 +5,7 @@ import implicitGrant from './implicit-grant';
 import redirectUriInsecure from './redirect-uri-insecure';
 import redirectUriOpenRedirect from './redirect-uri-open-redirect';
 import refererLeak from './referer-leak';
+import refreshTokenNotRotated from './refresh-token-not-rotated';
 import refreshTokenReuse from './refresh-token-reuse';
 import ropcGrant from './ropc-grant';
 import tokenInFragment from './token-in-fragment';
@@ -21,4 +22,5 @@ export const exposureRules: Rule[] = [
   refreshTokenReuse,
   refererLeak,
   codeRedeemedTwiceAccepted,
+  refreshTokenNotRotated,
 ];
