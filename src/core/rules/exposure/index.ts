@@ -1,4 +1,5 @@
 import type { Rule } from '../types';
+import clientSecretInBrowser from './client-secret-in-browser';
 import clientSecretInUrl from './client-secret-in-url';
 import codeRedeemedTwiceAccepted from './code-redeemed-twice-accepted';
 import implicitGrant from './implicit-grant';
@@ -23,4 +24,5 @@ export const exposureRules: Rule[] = [
   refererLeak,
   codeRedeemedTwiceAccepted,
   refreshTokenNotRotated,
+  clientSecretInBrowser,
 ];
