@@ -1,0 +1,93 @@
+/**
+ * Shared accessors of the PKCE token-exchange rules (pkce-verifier-mismatch-accepted,
+ * pkce-downgrade-accepted) and nonce-reused-or-mismatch: did the AS answer a token request with
+ * tokens, and which code_challenge values did a flow's authorization requests send. Pure; not a rule.
+ */
+import type { OAuthMessage } from '../../classify/message';
+import type { Flow, FlowRequest } from '../../flows/flow';
+import type { Evidence } from '../../report/finding';
+import { base64url, sha256 } from '../../util/sha256';
+import { parseUrl } from '../../util/url';
+
+/**
+ * The token the AS returned when it accepted the request: a 2xx status and an access or ID token
+ * in the JSON body. An error body, a form-encoded reply (GitHub without Accept: application/json)
+ * or a sanitized HAR without bodies gives undefined: nothing can be judged then (GitHub answers
+ * some errors with 200).
+ */
+export function acceptedToken(msg: OAuthMessage): string | undefined {
+  const status = msg.obs.status ?? 0;
+  if (status < 200 || status >= 300) return undefined;
+  const j = msg.json;
+  if (typeof j?.access_token === 'string' && j.access_token) return j.access_token;
+  if (typeof j?.id_token === 'string' && j.id_token) return j.id_token;
+  return undefined;
+}
+
+export interface SentChallenge {
+  challenge: string;
+  /** as sent; undefined or '' when absent (RFC 7636 §4.3: the AS applies plain) */
+  method: string | undefined;
+  /** the request that sent it (the flow's first request for the flow fields) */
+  request: FlowRequest;
+}
+
+/**
+ * The code_challenge values a flow's authorization requests sent: the flow's own (the first
+ * request, a PAR pushed body or a request object) and those visible in the query of later requests
+ * that joined it by state (a retry with a fresh challenge). code_challenge is not a secret, so it
+ * survives URL redaction. Empty when none was sent or the parameters are unknown.
+ */
+export function sentChallenges(flow: Flow): SentChallenge[] {
+  const out: SentChallenge[] = [];
+  if (flow.codeChallenge) out.push({ challenge: flow.codeChallenge, method: flow.codeChallengeMethod, request: flow.requests[0] });
+  for (let i = 1; i < flow.requests.length; i++) {
+    const r = flow.requests[i];
+    const u = parseUrl(r.url);
+    const c = u?.query.get('code_challenge');
+    if (u && c) out.push({ challenge: c, method: u.query.get('code_challenge_method'), request: r });
+  }
+  return out;
+}
+
+/** Does any request of the flow (beyond the flow's own fields) show a code_challenge? */
+export function anyRequestHasChallenge(flow: Flow): boolean {
+  return sentChallenges(flow).length > 0;
+}
+
+/**
+ * Encodings of SHA-256(verifier) that clients get wrong (pkce-s256-malformed): a challenge equal to
+ * one of them was made from this verifier, even if the AS should not have accepted its encoding.
+ */
+function digestEncodings(verifier: string): string[] {
+  const d = sha256(verifier);
+  const u = base64url(d);
+  const std = u.replace(/-/g, '+').replace(/_/g, '/');
+  let hex = '';
+  for (const b of d) hex += b.toString(16).padStart(2, '0');
+  const b64hex = btoa(hex);
+  return [u, `${u}=`, std, `${std}=`, std.replace(/\+/g, ' '), `${std.replace(/\+/g, ' ')}=`, hex, hex.toUpperCase(), b64hex, b64hex.replace(/=+$/, '')];
+}
+
+export type VerifierMatch = 'match' | 'mismatch' | 'challenge-as-verifier' | 'unknown-method';
+
+/**
+ * RFC 7636 §4.6: does the verifier satisfy this challenge under its method? With no method the
+ * AS applies plain, but some ASes assume S256 (Salesforce docs omit the method): either counts.
+ * An S256 challenge in a wrong encoding of the right digest counts as a match (that is a client
+ * bug, pkce-s256-malformed, not a verification bypass). A plain challenge equal to the S256 value
+ * of the verifier also counts: the AS may have detected the method; this is not the attacker's case.
+ */
+export function verifierMatches(verifier: string, c: SentChallenge): VerifierMatch {
+  const m = c.method ? c.method.toLowerCase() : undefined;
+  if (m !== undefined && m !== 'plain' && m !== 's256') return 'unknown-method';
+  if (c.challenge === verifier) return m === 's256' ? 'challenge-as-verifier' : 'match';
+  return digestEncodings(verifier).includes(c.challenge) ? 'match' : 'mismatch';
+}
+
+/** Evidence pointing at the authorization request that sent a challenge. */
+export function requestEvidence(r: FlowRequest, param: string, note: string, value: string | undefined, redact: (v: string) => string): Evidence {
+  const e: Evidence = { ...r.ref, url: r.url, param, note };
+  if (value !== undefined) e.value = redact(value);
+  return e;
+}
