@@ -1,4 +1,5 @@
 import type { Rule } from '../types';
+import as307CredentialForward from './as-307-credential-forward';
 import clientSecretInBrowser from './client-secret-in-browser';
 import clientSecretInUrl from './client-secret-in-url';
 import codeRedeemedTwiceAccepted from './code-redeemed-twice-accepted';
@@ -25,4 +26,5 @@ export const exposureRules: Rule[] = [
   codeRedeemedTwiceAccepted,
   refreshTokenNotRotated,
   clientSecretInBrowser,
+  as307CredentialForward,
 ];
