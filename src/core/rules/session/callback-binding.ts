@@ -1,6 +1,6 @@
 /**
- * Shared analysis of a callback's binding to the browser (callback-without-browser-binding,
- * session-fixation-state-carries-session). Pure; not a rule.
+ * Shared analysis of a callback's binding to the browser (session-fixation-state-carries-session's
+ * high case; meant for callback-without-browser-binding too). Pure; not a rule.
  */
 import type { OAuthMessage } from '../../classify/message';
 import { header, headersAll } from '../../observe/observation';
