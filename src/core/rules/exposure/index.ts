@@ -5,6 +5,7 @@ import clientSecretInUrl from './client-secret-in-url';
 import codeRedeemedTwiceAccepted from './code-redeemed-twice-accepted';
 import implicitGrant from './implicit-grant';
 import redirectUriInsecure from './redirect-uri-insecure';
+import redirectUriNotExactMatch from './redirect-uri-not-exact-match';
 import redirectUriOpenRedirect from './redirect-uri-open-redirect';
 import refererLeak from './referer-leak';
 import refreshTokenNotRotated from './refresh-token-not-rotated';
@@ -27,4 +28,5 @@ export const exposureRules: Rule[] = [
   refreshTokenNotRotated,
   clientSecretInBrowser,
   as307CredentialForward,
+  redirectUriNotExactMatch,
 ];
