@@ -5,6 +5,7 @@ import clientSecretInUrl from './client-secret-in-url';
 import codeRedeemedTwiceAccepted from './code-redeemed-twice-accepted';
 import implicitGrant from './implicit-grant';
 import redirectUriInsecure from './redirect-uri-insecure';
+import redirectUriMalformed from './redirect-uri-malformed';
 import redirectUriNotExactMatch from './redirect-uri-not-exact-match';
 import redirectUriOpenRedirect from './redirect-uri-open-redirect';
 import refererLeak from './referer-leak';
@@ -29,4 +30,5 @@ export const exposureRules: Rule[] = [
   clientSecretInBrowser,
   as307CredentialForward,
   redirectUriNotExactMatch,
+  redirectUriMalformed,
 ];
