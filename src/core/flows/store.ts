@@ -157,6 +157,11 @@ export class FlowStore implements ClassifyHints {
   pushed = new Map<string, PushedRequest>();
   /** time of the first observation of the whole capture (G6) */
   captureStart: number | undefined;
+  /**
+   * when a request with a Cookie header was first seen: before that, a missing Cookie proves
+   * nothing (Chrome's sanitized HAR export drops Cookie and Set-Cookie; detectors.md §0.1 [U])
+   */
+  firstCookieAt: number | undefined;
   now = 0;
   private seq = 0;
   private sinceSweep = 0;
@@ -180,11 +185,17 @@ export class FlowStore implements ClassifyHints {
     if (!Number.isFinite(o.time)) return;
     if (o.time > this.now) this.now = o.time;
     if (this.captureStart === undefined || o.time < this.captureStart) this.captureStart = o.time;
+    if ((this.firstCookieAt === undefined || o.time < this.firstCookieAt) && o.requestHeaders.length > 0 && header(o.requestHeaders, 'cookie')?.trim()) this.firstCookieAt = o.time;
     if (!this.contextStart.has(o.context)) this.contextStart.set(o.context, o.time);
     this.contextLast.set(o.context, Math.max(this.contextLast.get(o.context) ?? 0, o.time));
     this.sinceSweep += 1;
     // amortised: every 1024 observations, or when the contexts overshoot the cap by a quarter
     if (this.sinceSweep >= 1024 || this.contextLast.size > MAX_CONTEXTS + (MAX_CONTEXTS >> 2)) this.sweep();
+  }
+
+  /** Has the capture shown a Cookie request header before `time` (so cookie headers are captured at all)? */
+  cookieHeadersSeenBefore(time: number): boolean {
+    return this.firstCookieAt !== undefined && this.firstCookieAt < time;
   }
 
   /** Called after rules ran: remember navigation hops (redirect chains). */
@@ -781,6 +792,7 @@ export class FlowStore implements ClassifyHints {
       seq: this.seq,
       now: this.now,
       captureStart: this.captureStart,
+      firstCookieAt: this.firstCookieAt,
       flows: [...this.flows.values()],
       codes: [...this.codes.entries()],
       refreshTokens: [...this.refreshTokens.entries()],
@@ -804,6 +816,7 @@ export class FlowStore implements ClassifyHints {
       s.seq = typeof state.seq === 'number' ? state.seq : 0;
       s.now = typeof state.now === 'number' ? state.now : 0;
       s.captureStart = typeof state.captureStart === 'number' ? state.captureStart : undefined;
+      s.firstCookieAt = typeof state.firstCookieAt === 'number' ? state.firstCookieAt : undefined;
       for (const f of arr(state.flows)) {
         if (!f || typeof f.id !== 'string' || !Array.isArray(f.requests)) continue;
         s.flows.set(f.id, f);
@@ -835,6 +848,7 @@ export interface StoreState {
   seq: number;
   now: number;
   captureStart?: number;
+  firstCookieAt?: number;
   flows: Flow[];
   codes: [string, CodeDelivery[]][];
   refreshTokens: [string, RefreshUse[]][];

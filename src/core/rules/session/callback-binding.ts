@@ -83,7 +83,9 @@ export function judgeCallback(msg: OAuthMessage): CallbackBinding {
       return out;
     }
     const carriesOn = code !== undefined && (to.query.get('code') === code || to.fragment.get('code') === code);
+    const relays = (to.query.has('code') || to.fragment.has('code') || to.fragment.has('access_token')) && (to.query.has('state') || to.fragment.has('state'));
     if (carriesOn) out.notSuccess = 'the redirect carries the code on (a bounce, not a completion)';
+    else if (relays) out.notSuccess = 'the redirect is an authorization response of its own (a broker handing its code to its client, G1): the next callback is judged';
     else if (ERROR_PAGE.test(to.pathname) || to.query.keys().some((k) => ERROR_PARAM.test(k))) out.notSuccess = `redirects to an error or login page (${to.base})`;
     else out.success = { kind: 'redirect', location: to.base };
   }
