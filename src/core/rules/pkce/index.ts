@@ -1,5 +1,6 @@
 import type { Rule } from '../types';
 import nonceMissing from './nonce-missing';
+import nonceReusedOrMismatch from './nonce-reused-or-mismatch';
 import pkceChallengeReused from './pkce-challenge-reused';
 import pkceDowngradeAccepted from './pkce-downgrade-accepted';
 import pkceMissing from './pkce-missing';
@@ -8,4 +9,4 @@ import pkceS256Malformed from './pkce-s256-malformed';
 import pkceVerifierMismatchAccepted from './pkce-verifier-mismatch-accepted';
 import pkceVerifierWeak from './pkce-verifier-weak';
 
-export const pkceRules: Rule[] = [pkceMissing, pkcePlain, pkceS256Malformed, pkceVerifierWeak, pkceVerifierMismatchAccepted, pkceChallengeReused, pkceDowngradeAccepted, nonceMissing];
+export const pkceRules: Rule[] = [pkceMissing, pkcePlain, pkceS256Malformed, pkceVerifierWeak, pkceVerifierMismatchAccepted, pkceDowngradeAccepted, pkceChallengeReused, nonceMissing, nonceReusedOrMismatch];
