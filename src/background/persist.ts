@@ -40,7 +40,8 @@ const STORE_PREFIX = 'store:';
 function engineParts(engine: EngineState, parts: Map<string, string>): void {
   let flows = engine.store.flows.map((f) => [f.id, JSON.stringify(f)] as const);
   let findings = JSON.stringify(engine.findings);
-  const fields = Object.entries(engine.store).filter(([k]) => k !== 'flows');
+  // fields without a value (undefined) are left out: JSON has no text for them, and they restore as absent
+  const fields = Object.entries(engine.store).filter(([k, v]) => k !== 'flows' && v !== undefined);
   const fieldTexts = fields.map(([k, v]) => [k, JSON.stringify(v)] as const);
   const size = () => flows.reduce((n, [, t]) => n + t.length, 0) + findings.length + fieldTexts.reduce((n, [, t]) => n + t.length, 0);
   if (size() > STATE_BUDGET / 2) {
