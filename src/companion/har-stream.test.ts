@@ -189,7 +189,8 @@ describe('HarReader errors', () => {
           expect(err.code).toBe('HAR_TRUNCATED');
           expect(err.message).toMatch(new RegExp(`truncated at byte ${n}\\b`));
         }
-        expect(entries).toEqual(har.log.entries.slice(0, entries.length));
+        // compare with what JSON can carry (the arbitrary may hold -0, which JSON writes as 0)
+        expect(entries).toEqual(JSON.parse(JSON.stringify(har.log.entries.slice(0, entries.length))));
       }),
       { numRuns: 300 },
     );
