@@ -1,6 +1,7 @@
 // Synthetic, realistic browsing traffic for the benchmarks: mostly non-OAuth subresources (scripts,
 // styles, images, API calls, analytics beacons) with OAuth code flows (PKCE, state, nonce, `iss`,
 // SPA token requests, refresh grants) mixed in. Deterministic (seeded).
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
@@ -131,7 +132,7 @@ export function* harEntries(seed = 1, { oauthEvery = 6 } = {}) {
     const state = b64(43);
     const nonce = b64(32);
     const verifier = b64(64);
-    const areq = `${as.origin}${as.authz}?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: cb, scope: 'openid profile email', state, nonce, code_challenge: b64(43), code_challenge_method: 'S256' })}`;
+    const areq = `${as.origin}${as.authz}?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: cb, scope: 'openid profile email', state, nonce, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' })}`;
     yield entry(page, `${app}/login?next=%2Fdashboard`, { type: 'document', location: areq });
     yield entry(page, areq, { type: 'document', referer: `${app}/`, text: `<html><form method=post action="/login">${b64(200)}</form></html>` });
     for (let i = 0; i < 3; i++) yield entry(page, `${as.origin}/assets/${b64(8)}.${hex(8)}.${pick(['js', 'css'])}`, { type: pick(['script', 'stylesheet']), initiator: areq, mime: 'application/javascript' });
