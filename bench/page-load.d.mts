@@ -2,8 +2,11 @@ export interface Stats { n: number; median: number; p95: number; min: number; ma
 export declare function benchPageLoad(opts?: { n?: number; latencyRuns?: number; wakeRuns?: number; log?: (s: string) => void }): Promise<{
   chain: string;
   withoutMs: Stats;
+  listenersOnlyMs: Stats;
   withMs: Stats;
   overheadRatio: number;
+  listenersOnlyRatio: number;
+  ownOverheadRatio: number;
   findingLatencyMs: Stats;
   wakeToReadyMs: Stats;
 }>;
