@@ -6,7 +6,7 @@
 import type { MessageKind } from '../../core/classify/message';
 import type { Flow, FlowStep } from '../../core/flows/flow';
 import type { SourceRef } from '../../core/observe/observation';
-import { type Finding, severityRank, type Severity } from '../../core/report/finding';
+import { type Evidence, type Finding, severityRank, type Severity } from '../../core/report/finding';
 import { SECRET_PARAMS } from '../../core/util/secret';
 import { parseUrl } from '../../core/util/url';
 import type { Capture, CapturedStep } from './capture';
@@ -207,7 +207,14 @@ export function normalizeFindings(raw: unknown): Finding[] {
       message: str(f.message) ?? '',
       references: (Array.isArray(f.references) ? f.references : []).filter((x): x is string => typeof x === 'string'),
       flowId: str(f.flowId) ?? null,
-      evidence: (Array.isArray(f.evidence) ? f.evidence : []).filter(isObj).map((e) => ({ ...(e as object), ...refOf(e), url: str(e.url) ?? '' })),
+      // only the known fields, each of its type: a wrong-typed entry or requestId must not reach the lookups
+      evidence: (Array.isArray(f.evidence) ? f.evidence : []).filter(isObj).map((e) => {
+        const ev: Evidence = { ...refOf(e), url: str(e.url) ?? '' };
+        if (str(e.param) !== undefined) ev.param = str(e.param);
+        if (str(e.value) !== undefined) ev.value = str(e.value);
+        if (str(e.note) !== undefined) ev.note = str(e.note);
+        return ev;
+      }),
       context: str(f.context) ?? '',
       time: num(f.time),
     } as Finding);
