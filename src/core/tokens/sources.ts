@@ -32,6 +32,21 @@ export function okResponse(msg: OAuthMessage): boolean {
   return s === undefined || s === 0 || (s >= 200 && s < 300);
 }
 
+/**
+ * The token the AS returned when it accepted the request: a 2xx status and an access or ID token
+ * in the JSON body. An error body, a form-encoded reply (GitHub without Accept: application/json)
+ * or a sanitized HAR without bodies gives undefined: nothing can be judged then (GitHub answers
+ * some errors with 200).
+ */
+export function acceptedToken(msg: OAuthMessage): string | undefined {
+  const status = msg.obs.status ?? 0;
+  if (status < 200 || status >= 300) return undefined;
+  const j = msg.json;
+  if (typeof j?.access_token === 'string' && j.access_token) return j.access_token;
+  if (typeof j?.id_token === 'string' && j.id_token) return j.id_token;
+  return undefined;
+}
+
 /** Every compact JWS/JWT in the message, with what it is. JWEs are skipped (not readable). */
 export function jwtSources(msg: OAuthMessage): JwtSource[] {
   const out: JwtSource[] = [];

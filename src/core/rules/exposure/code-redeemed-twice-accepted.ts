@@ -1,5 +1,6 @@
 import type { SourceRef } from '../../observe/observation';
 import type { FlowStore } from '../../flows/store';
+import { acceptedToken } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
 import { siteOf } from '../../util/url';
 import { defineRule } from '../types';
@@ -43,8 +44,7 @@ export default defineRule({
     const code = msg.params.get('code');
     const status = msg.obs.status ?? 0;
     if (!code || status < 200 || status >= 300 || !msg.url) return;
-    const json = msg.json;
-    const token = typeof json?.access_token === 'string' && json.access_token ? json.access_token : typeof json?.id_token === 'string' && json.id_token ? json.id_token : undefined;
+    const token = acceptedToken(msg);
     if (!token) return; // no tokens visible (sanitized HAR, error body): nothing to judge
     let seen = accepted.get(store);
     if (!seen) accepted.set(store, (seen = new Map()));

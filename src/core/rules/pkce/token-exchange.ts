@@ -1,7 +1,7 @@
 /**
  * Shared accessors of the PKCE token-exchange rules (pkce-verifier-mismatch-accepted,
  * pkce-downgrade-accepted) and nonce-reused-or-mismatch: did the AS answer a token request with
- * tokens, and which code_challenge values did a flow's authorization requests send. Pure; not a rule.
+ * tokens (acceptedToken, in tokens/sources), and which code_challenge values did a flow's authorization requests send. Pure; not a rule.
  */
 import type { OAuthMessage } from '../../classify/message';
 import type { Flow, FlowRequest } from '../../flows/flow';
@@ -9,20 +9,7 @@ import type { Evidence } from '../../report/finding';
 import { base64url, sha256 } from '../../util/sha256';
 import { parseUrl } from '../../util/url';
 
-/**
- * The token the AS returned when it accepted the request: a 2xx status and an access or ID token
- * in the JSON body. An error body, a form-encoded reply (GitHub without Accept: application/json)
- * or a sanitized HAR without bodies gives undefined: nothing can be judged then (GitHub answers
- * some errors with 200).
- */
-export function acceptedToken(msg: OAuthMessage): string | undefined {
-  const status = msg.obs.status ?? 0;
-  if (status < 200 || status >= 300) return undefined;
-  const j = msg.json;
-  if (typeof j?.access_token === 'string' && j.access_token) return j.access_token;
-  if (typeof j?.id_token === 'string' && j.id_token) return j.id_token;
-  return undefined;
-}
+export { acceptedToken } from '../../tokens/sources';
 
 export interface SentChallenge {
   challenge: string;
