@@ -496,3 +496,70 @@ describe('oauthMessages', () => {
     expect(e.oauthMessages).toBe(1);
   });
 });
+
+describe('every rule on random OAuth-shaped traffic (property)', () => {
+  it('no rule throws, whatever the mix of requests, responses, bodies and headers', async () => {
+    const fc = (await import('fast-check')).default;
+    const origins = [P, HONEST, ATTACKER, 'https://sso.example.com', 'https://accounts.google.com', 'http://localhost:3000'];
+    const paths = ['/authorize', '/cb', '/token', '/par', '/revoke', '/introspect', '/.well-known/openid-configuration', '/jwks', '/login', '/api/me', '/'];
+    const jwt = `${b64({ alg: 'none' })}.${b64({ iss: HONEST, aud: 'c', nonce: 'N1', exp: 2e9, iat: 1e9 })}.`;
+    const values = ['S1', 'S2', 'N1', 'c', '', 'plain', 'S256', 'x'.repeat(43), 'authorization_code', 'refresh_token', 'password', jwt, `${P}/cb`, `${P}/cb/extra`, 'urn:ietf:params:oauth:request_uri:x', '%E0%A4%A', '#', 'code', 'token id_token'];
+    const names = ['client_id', 'redirect_uri', 'state', 'code', 'iss', 'response_type', 'response_mode', 'request_uri', 'request', 'error', 'id_token', 'access_token', 'refresh_token', 'nonce', 'code_challenge', 'code_challenge_method', 'code_verifier', 'grant_type', 'client_secret', 'client_assertion', 'assertion', 'sid', 'auth_session_id'];
+    const param = fc.tuple(fc.constantFrom(...names), fc.constantFrom(...values));
+    const url = fc.tuple(fc.constantFrom(...origins), fc.constantFrom(...paths), fc.array(param, { maxLength: 6 }), fc.constantFrom('?', '#', '#/r?')).map(
+      ([o, p, ps, sep]) => `${o}${p}${sep}${q(Object.fromEntries(ps))}`,
+    );
+    const body = fc.oneof(
+      fc.constant(undefined),
+      fc.dictionary(fc.constantFrom(...names, 'expires_in', 'token_type', 'issuer', 'token_endpoint', 'keys'), fc.oneof(fc.constantFrom(...values), fc.integer(), fc.constant(null), fc.array(fc.constantFrom(...values), { maxLength: 2 }))),
+      fc.string({ maxLength: 20 }),
+    );
+    const ob = fc.record({
+      url,
+      location: fc.option(url, { nil: undefined }),
+      referer: fc.option(url, { nil: undefined }),
+      initiator: fc.option(fc.constantFrom(...origins, 'null'), { nil: undefined }),
+      context: fc.constantFrom('tab:1', 'tab:2', 'har:0'),
+      at: fc.integer({ min: 0, max: 4000 }),
+      type: fc.constantFrom('main_frame', 'sub_frame', 'fetch', 'xhr', 'script', 'other'),
+      form: fc.option(fc.array(param, { maxLength: 6 }), { nil: undefined }),
+      status: fc.constantFrom(200, 201, 302, 303, 307, 400, 500),
+      responseBody: body,
+      cookie: fc.option(fc.constantFrom('sid=S1', 'a=b; c=d', ''), { nil: undefined }),
+      setCookie: fc.option(fc.constantFrom('session=abcdefghijklmnopqrstuvwxyz; Path=/', 'oauth_state=; Max-Age=0'), { nil: undefined }),
+      auth: fc.option(fc.constantFrom(`Bearer ${jwt}`, 'Basic YzpzZWNyZXQ=', 'DPoP abc'), { nil: undefined }),
+      reload: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(ob, { maxLength: 20 }), (list) => {
+        resetBuilders();
+        const e = new Engine({ maxFlows: 8 });
+        for (const x of [...list].sort((a, b) => a.at - b.at)) {
+          const headers: Record<string, string> = {};
+          if (x.cookie !== undefined) headers.Cookie = x.cookie;
+          if (x.auth !== undefined) headers.Authorization = x.auth;
+          e.push(
+            obs(x.url, {
+              context: x.context,
+              at: x.at,
+              type: x.type as never,
+              location: x.location,
+              referer: x.referer,
+              initiator: x.initiator,
+              status: x.status,
+              headers,
+              responseHeaders: x.setCookie ? { 'Set-Cookie': x.setCookie } : {},
+              responseBody: x.responseBody as never,
+              ...(x.form ? { method: 'POST', form: x.form } : {}),
+              ...(x.reload ? { transition: { type: 'reload', qualifiers: [] } } : {}),
+            }),
+          );
+        }
+        e.finish();
+        expect(e.errors).toEqual([]);
+        expect(() => JSON.stringify(e.toJSON())).not.toThrow();
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
