@@ -563,3 +563,15 @@ describe('every rule on random OAuth-shaped traffic (property)', () => {
     );
   });
 });
+
+describe('derived indexes after a restore', () => {
+  it('a nonce sent again after the worker restarted is still found (the nonce index is rebuilt from the flows)', () => {
+    resetBuilders();
+    const nonce = rand('same-nonce', 32);
+    const a = new Engine();
+    a.push(obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('st1'), nonce, scope: 'openid', code_challenge: rand('cc1', 43), code_challenge_method: 'S256' })));
+    const b = new Engine({ state: JSON.parse(JSON.stringify(a.toJSON())) });
+    const found = b.push(obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('st2'), nonce, scope: 'openid', code_challenge: rand('cc2', 43), code_challenge_method: 'S256' }), { at: 20 }));
+    expect(found.filter((f) => f.ruleId === 'nonce-reused-or-mismatch').map((f) => f.variant)).toEqual(['reused']);
+  });
+});

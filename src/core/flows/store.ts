@@ -137,6 +137,8 @@ export class FlowStore implements ClassifyHints {
   flows = new Map<string, Flow>();
   /** state hash → flow ids */
   byState = new Map<string, string[]>();
+  /** flows by the fingerprint of their nonce (derived like byState; a flow's nonce is fixed when it is added) */
+  private byNonce = new Map<string, string[]>();
   codes = new Map<string, CodeDelivery[]>();
   refreshTokens = new Map<string, RefreshUse[]>();
   metadata = new Map<string, MetadataRecord>();
@@ -402,6 +404,10 @@ export class FlowStore implements ClassifyHints {
   private newId(): string {
     this.seq += 1;
     return `f${this.seq}`;
+  }
+
+  flowsWithNonce(nonceHash: string): Flow[] {
+    return (this.byNonce.get(nonceHash) ?? []).map((id) => this.flows.get(id)).filter((f): f is Flow => f !== undefined);
   }
 
   flowsWithState(stateHash: string): Flow[] {
@@ -712,6 +718,11 @@ export class FlowStore implements ClassifyHints {
   }
 
   private indexState(flow: Flow): void {
+    if (flow.nonce?.hash) {
+      const ids = this.byNonce.get(flow.nonce.hash) ?? [];
+      if (!ids.includes(flow.id)) ids.push(flow.id);
+      this.byNonce.set(flow.nonce.hash, ids);
+    }
     if (!flow.state) return;
     const list = this.byState.get(flow.state.hash) ?? [];
     if (!list.includes(flow.id)) list.push(flow.id);
@@ -773,6 +784,11 @@ export class FlowStore implements ClassifyHints {
     const f = this.flows.get(id);
     if (!f) return;
     this.flows.delete(id);
+    if (f.nonce?.hash) {
+      const ids = (this.byNonce.get(f.nonce.hash) ?? []).filter((x) => x !== id);
+      if (ids.length) this.byNonce.set(f.nonce.hash, ids);
+      else this.byNonce.delete(f.nonce.hash);
+    }
     if (f.state) {
       const list = (this.byState.get(f.state.hash) ?? []).filter((x) => x !== id);
       if (list.length) this.byState.set(f.state.hash, list);

@@ -104,7 +104,7 @@ function checkReuse(ctx: RuleContext, flow: Flow): void {
     hash = flow.nonce.hash; // PAR: the pushed body's nonce (DT/HAR)
   }
   if (!hash || !flow.state) return; // without states a re-request is not told from a new transaction
-  for (const other of store.flows.values()) {
+  for (const other of store.flowsWithNonce(hash)) {
     if (other.id === flow.id || other.parent === flow.id || flow.parent === other.id) continue; // G1 broker
     if (!other.state || other.state.hash === flow.state.hash || other.nonce?.hash !== hash) continue;
     ctx.report({
