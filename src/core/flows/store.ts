@@ -139,6 +139,8 @@ export class FlowStore implements ClassifyHints {
   byState = new Map<string, string[]>();
   /** flows by the fingerprint of their nonce (derived like byState; a flow's nonce is fixed when it is added) */
   private byNonce = new Map<string, string[]>();
+  /** flows by client_id (derived; fixed when the flow is added) */
+  private byClient = new Map<string, string[]>();
   codes = new Map<string, CodeDelivery[]>();
   refreshTokens = new Map<string, RefreshUse[]>();
   metadata = new Map<string, MetadataRecord>();
@@ -404,6 +406,10 @@ export class FlowStore implements ClassifyHints {
   private newId(): string {
     this.seq += 1;
     return `f${this.seq}`;
+  }
+
+  flowsOfClient(clientId: string): Flow[] {
+    return (this.byClient.get(clientId) ?? []).map((id) => this.flows.get(id)).filter((f): f is Flow => f !== undefined);
   }
 
   flowsWithNonce(nonceHash: string): Flow[] {
@@ -718,6 +724,11 @@ export class FlowStore implements ClassifyHints {
   }
 
   private indexState(flow: Flow): void {
+    if (flow.clientId) {
+      const ids = this.byClient.get(flow.clientId) ?? [];
+      if (!ids.includes(flow.id)) ids.push(flow.id);
+      this.byClient.set(flow.clientId, ids);
+    }
     if (flow.nonce?.hash) {
       const ids = this.byNonce.get(flow.nonce.hash) ?? [];
       if (!ids.includes(flow.id)) ids.push(flow.id);
@@ -784,6 +795,11 @@ export class FlowStore implements ClassifyHints {
     const f = this.flows.get(id);
     if (!f) return;
     this.flows.delete(id);
+    if (f.clientId) {
+      const ids = (this.byClient.get(f.clientId) ?? []).filter((x) => x !== id);
+      if (ids.length) this.byClient.set(f.clientId, ids);
+      else this.byClient.delete(f.clientId);
+    }
     if (f.nonce?.hash) {
       const ids = (this.byNonce.get(f.nonce.hash) ?? []).filter((x) => x !== id);
       if (ids.length) this.byNonce.set(f.nonce.hash, ids);
