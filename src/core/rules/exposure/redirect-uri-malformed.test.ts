@@ -27,6 +27,7 @@ testRule(rule, {
   invalid: [
     { name: 'fragment', observations: () => requestOnly('https://app.example/cb#frag'), expect: [{ severity: 'medium', variant: 'fragment', param: 'redirect_uri' }] },
     { name: 'userinfo in the authority', observations: () => requestOnly('https://app.example@evil.example/cb'), expect: [{ variant: 'userinfo' }] },
+    { name: 'userinfo with a password: shown without it', observations: () => requestOnly('https://app:hunter2secret@evil.example/cb'), expect: [{ variant: 'userinfo', message: /app:…@evil\.example(?![\s\S]*hunter2secret)/ }] },
     { name: 'backslash', observations: () => requestOnly('https://app.example\\@evil.example/cb'), expect: [{ variant: 'backslash' }] },
     { name: 'dot-segments', observations: () => requestOnly('https://app.example/cb/../evil'), expect: [{ variant: 'dot-segment' }] },
     { name: 'encoded dot-segments %2e%2e', observations: () => requestOnly('https://app.example/cb/%2e%2e/evil'), expect: [{ variant: 'dot-segment' }] },

@@ -1,5 +1,5 @@
 import { hashSecret } from '../../util/secret';
-import { defineRule } from '../types';
+import { defineRule, type RuleContext } from '../types';
 
 const RAW = /^([a-zA-Z][a-zA-Z0-9+.-]*):(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/s;
 
@@ -42,6 +42,14 @@ const WHAT: Record<Malformation, string> = {
   unparsable: 'no valid URI syntax',
 };
 
+/**
+ * The redirect URI as a finding may show it: secret parameters redacted, and the password of a
+ * userinfo part (one of the malformations this rule reports) hidden.
+ */
+function shown(ctx: RuleContext, ru: string): string {
+  return ctx.redactUrl(ru).replace(/^([^:/?#]+:\/\/[^/?#@:]*:)[^/?#@]*@/, '$1…@');
+}
+
 /** RFC 6749 §3.1.2, RFC 9700 §4.1: redirect URIs that parsers disagree on. */
 export default defineRule({
   meta: {
@@ -69,7 +77,7 @@ export default defineRule({
         severity: 'high',
         variant: found[0],
         fingerprint: `accepted:${hashSecret(ru)}`,
-        message: `The AS issued a code for the malformed redirect_uri ${JSON.stringify(ru)} (${found.map((f) => WHAT[f]).join(', ')}): it does not reject redirect URIs that RFC 6749 §3.1.2 forbids or that parsers read differently.`,
+        message: `The AS issued a code for the malformed redirect_uri ${JSON.stringify(shown(ctx, ru))} (${found.map((f) => WHAT[f]).join(', ')}): it does not reject redirect URIs that RFC 6749 §3.1.2 forbids or that parsers read differently.`,
         evidence: [
           ...(flow!.requests[0] ? [{ ...flow!.requests[0].ref, url: flow!.requests[0].url, param: 'redirect_uri', note: 'malformed redirect_uri requested' }] : []),
           ctx.evidence(msg.obs, 'code', 'code delivered for it'),
@@ -85,7 +93,7 @@ export default defineRule({
     ctx.report({
       variant: found[0],
       fingerprint: `requested:${hashSecret(ru)}`,
-      message: `The ${msg.kind === 'par-request' ? 'pushed authorization request' : 'authorization request'} to ${msg.url?.base ?? msg.obs.url} names a malformed redirect_uri ${JSON.stringify(ru)}: ${found.map((f) => WHAT[f]).join(', ')}.`,
+      message: `The ${msg.kind === 'par-request' ? 'pushed authorization request' : 'authorization request'} to ${msg.url?.base ?? msg.obs.url} names a malformed redirect_uri ${JSON.stringify(shown(ctx, ru))}: ${found.map((f) => WHAT[f]).join(', ')}.`,
       evidence: [ctx.evidence(msg.obs, 'redirect_uri', found.join(', '))],
     });
   },
