@@ -139,7 +139,7 @@ describe('scan exit codes and filters', () => {
 });
 
 describe('scan --format sarif', () => {
-  const schema = JSON.parse(readFileSync(join(import.meta.dirname, '../../shared/vectors/sarif/sarif-schema-2.1.0.json'), 'utf8'));
+  const schema = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/vectors/sarif/sarif-schema-2.1.0.json'), 'utf8'));
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addFormat('uri', (s: string) => {
     try {

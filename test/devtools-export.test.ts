@@ -30,7 +30,7 @@ describe('panel exports', () => {
   it('exports SARIF 2.1.0 that validates against the OASIS schema', () => {
     const c = implicitCapture();
     const sarif = JSON.parse(sarifExport(c.findings, c.flows(), 'devtools:tab/3', c.entries.length, 'https://example.dev/docs/rules/'));
-    const schema = JSON.parse(readFileSync(new URL('../../shared/vectors/sarif/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
+    const schema = JSON.parse(readFileSync(new URL('./fixtures/vectors/sarif/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
     const ajv = new Ajv({ strict: false, allErrors: true });
     const ok = ajv.validate(schema, sarif);
     expect(ajv.errors ?? []).toEqual([]);

@@ -320,7 +320,7 @@ describe('JWE in the token view (RFC 7520 vectors)', () => {
   it('shows the protected header and the key that would decrypt it, for compact and JSON serializations', async () => {
     const { readFileSync } = await import('node:fs');
     const { tryDecode } = await import('../src/devtools/model/tokens');
-    const v = JSON.parse(readFileSync(new URL('../../shared/vectors/jose-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json', import.meta.url), 'utf8'));
+    const v = JSON.parse(readFileSync(new URL('./fixtures/vectors/jose-cookbook/jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json', import.meta.url), 'utf8'));
     for (const input of [v.output.compact, JSON.stringify(v.output.json_flat)]) {
       const r = tryDecode(input)!;
       expect(r.kind).toBe('JWE');

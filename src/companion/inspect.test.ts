@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectCommand } from './inspect';
 import { fakeIO } from './test-io';
 
-const cookbook = join(import.meta.dirname, '../../../shared/vectors/jose-cookbook');
+const cookbook = join(import.meta.dirname, '../../test/fixtures/vectors/jose-cookbook');
 const rs = JSON.parse(readFileSync(join(cookbook, 'jws/4_1.rsa_v15_signature.json'), 'utf8'));
 const RS_TOKEN: string = rs.output.compact;
 const RS_KEY = JSON.stringify(rs.input.key);
