@@ -8,17 +8,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_MISSING, CHROMIUM_PATH, getFindings, launchChromium, openExtensionPage, playScenario, tabIdFor } from '../lab/chromium.mjs';
+import { ensureBrowsers } from './browsers.mjs';
+import { getFindings, launchChromium, openExtensionPage, playScenario, tabIdFor } from '../lab/chromium.mjs';
 import { CHROME_DIST, ROOT, popupPath } from '../lab/extension.mjs';
 
 const serve = process.argv.includes('--serve');
 const OUT = join(ROOT, 'lab-output');
 const RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 
-if (!existsSync(CHROMIUM_PATH)) {
-  console.error(`Chromium was not found at ${CHROMIUM_PATH}. Install it with:\n  apt-get install -y chromium`);
-  process.exit(1);
-}
+if (!ensureBrowsers(['chromium'])) process.exit(1);
 if (!existsSync(join(CHROME_DIST, 'manifest.json'))) {
   console.log('dist/chrome is missing: building (node scripts/build.mjs) …');
   const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });

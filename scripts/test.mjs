@@ -3,6 +3,7 @@
 // real Chromium and Firefox. Prints one closing line "N passed, N failed" for the whole run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { ensureBrowsers } from './browsers.mjs';
 
 const steps = [];
 function run(name, cmd, args) {
@@ -24,6 +25,9 @@ function counts(file) {
 
 mkdirSync('.test-results', { recursive: true });
 const only = process.argv[2]; // "unit" | "e2e" | undefined
+// the end-to-end suite runs in Debian's Chromium and Firefox ESR: install them when missing (root
+// with apt-get), or say how and fail
+if (only !== 'unit' && !ensureBrowsers(['chromium', 'firefox-esr'])) process.exit(1);
 let ok = true;
 if (!only) {
   ok = run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']) && ok;
