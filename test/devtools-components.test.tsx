@@ -83,14 +83,14 @@ async function idTokenItem(opts: { aud?: unknown; azp?: string } = {}) {
   const c = analysed(har);
   const t = collectTokens(c).find((x) => x.name === 'id_token')!;
   expect(t.raw).toBe(idt);
-  const iat = (t.report.payload as { iat: number }).iat;
+  const iat = (t.report!.payload as { iat: number }).iat;
   const now = (iat + 60) * 1000;
   const warnings = warningsFor(t, { flows: c.flows(), metadata: [...c.engine.store.metadata.values()], now });
   return { t, now, warnings, capture: c };
 }
 
 function renderCard(t: TokenItem, now: number, warnings: ReturnType<typeof warningsFor>, reveal: RevealState = revealNone, title = 'ID token') {
-  act(() => render(<TokenCard id={t.id} title={title} raw={t.raw} report={t.report} warnings={warnings} reveal={reveal} now={now} />, container));
+  act(() => render(<TokenCard id={t.id} title={title} raw={t.raw} report={t.report!} warnings={warnings} reveal={reveal} now={now} />, container));
   return q('[data-testid="token-card"]');
 }
 
@@ -119,7 +119,7 @@ describe('TokenCard: a real signed ID token', () => {
     expect(claimCell('aud', claimsCol).textContent).toBe(CLIENT);
 
     // NumericDate claims: the number, then an ISO date with a relative reading
-    const payload = t.report.payload as { iat: number; exp: number };
+    const payload = t.report!.payload as { iat: number; exp: number };
     const exp = claimCell('exp', claimsCol);
     expect(q('code', exp).textContent).toBe(String(payload.exp));
     expect(q('.human', exp).textContent).toBe(`${new Date(payload.exp * 1000).toISOString().replace('.000Z', 'Z')} (in 4 min)`);
@@ -185,14 +185,14 @@ describe('TokenCard: a real signed ID token', () => {
     const result = await verifyWithIssuer(t.raw, AS, knownDocsFrom(capture.steps), async () => {
       throw new Error('no network');
     });
-    act(() => render(<TokenCard id={t.id} title="ID token" raw={t.raw} report={t.report} warnings={[]} reveal={revealNone} now={now} onVerify={onVerify} verify={result} />, container));
+    act(() => render(<TokenCard id={t.id} title="ID token" raw={t.raw} report={t.report!} warnings={[]} reveal={revealNone} now={now} onVerify={onVerify} verify={result} />, container));
     const btn = q<HTMLButtonElement>('[data-testid="verify-btn"]');
     click(btn);
     expect(onVerify).toHaveBeenCalledTimes(1);
     const line = q('[data-testid="verify-result"]');
     expect(line.getAttribute('data-verified')).toBe('true');
     expect(line.textContent).toBe(`Signature verified (RS256, kid k1) with the JWKS at ${AS}/jwks (seen in this capture)`);
-    act(() => render(<TokenCard id={t.id} title="ID token" raw={t.raw} report={t.report} warnings={[]} reveal={revealNone} now={now} onVerify={onVerify} verify="pending" />, container));
+    act(() => render(<TokenCard id={t.id} title="ID token" raw={t.raw} report={t.report!} warnings={[]} reveal={revealNone} now={now} onVerify={onVerify} verify="pending" />, container));
     expect(q<HTMLButtonElement>('[data-testid="verify-btn"]').disabled).toBe(true);
     expect(q('[data-testid="verify-btn"]').textContent).toBe('Verifying…');
   });
@@ -240,7 +240,7 @@ describe('TokenCard: JWE and alg none', () => {
 describe('redaction', () => {
   it('keeps the raw token and secret claims redacted until Reveal, then shows and hides them again', async () => {
     const { t, now, warnings } = await idTokenItem();
-    act(() => render(<WithReveal>{(reveal) => <TokenCard id={t.id} title="ID token" raw={t.raw} report={t.report} warnings={warnings} reveal={reveal} now={now} />}</WithReveal>, container));
+    act(() => render(<WithReveal>{(reveal) => <TokenCard id={t.id} title="ID token" raw={t.raw} report={t.report!} warnings={warnings} reveal={reveal} now={now} />}</WithReveal>, container));
     const nonce = 'n-0S6_WzA2Mj';
     // neither the raw token nor the nonce is anywhere in the DOM (text or attributes)
     expect(container.innerHTML).not.toContain(t.raw);
@@ -277,7 +277,7 @@ describe('redaction', () => {
 
   it('shows every value, with no Reveal buttons, when "Reveal values" is on', async () => {
     const { t, now } = await idTokenItem();
-    act(() => render(<WithReveal all>{(reveal) => <TokenCard id={t.id} title="ID token" raw={t.raw} report={t.report} warnings={[]} reveal={reveal} now={now} />}</WithReveal>, container));
+    act(() => render(<WithReveal all>{(reveal) => <TokenCard id={t.id} title="ID token" raw={t.raw} report={t.report!} warnings={[]} reveal={reveal} now={now} />}</WithReveal>, container));
     expect(container.textContent).toContain(t.raw);
     expect(q('[data-testid="secret-value"]', claimCell('nonce')).textContent).toBe('n-0S6_WzA2Mj');
     expect(Array.from(container.querySelectorAll('button')).map((b) => b.textContent)).not.toContain('Reveal');

@@ -103,13 +103,13 @@ describe('token view', () => {
     expect(t.use).toBe('id_token');
     expect(t.clientId).toBe(CLIENT);
     expect(t.flowId).toBe(c.flows()[0].id);
-    const now = ((t.report.payload as { iat: number }).iat + 60) * 1000;
-    const v = tokenView(t.report, now);
+    const now = ((t.report!.payload as { iat: number }).iat + 60) * 1000;
+    const v = tokenView(t.report!, now);
     expect(v).toMatchObject({ kind: 'JWS', alg: 'RS256', kid: 'k1', typ: 'JWT' });
     expect(v.claims.find((r) => r.name === 'exp')?.human).toMatch(/^\d{4}-\d\d-\d\dT.*Z \(in 4 min\)$/);
     expect(v.claims.find((r) => r.name === 'iat')?.human).toMatch(/\(1 min ago\)$/);
     expect(v.lifetime).toBe('4 min left of 5 min');
-    expect(tokenView(t.report, now + 10 * 60_000)).toMatchObject({ expired: true, lifetime: expect.stringContaining('expired 6 min ago') });
+    expect(tokenView(t.report!, now + 10 * 60_000)).toMatchObject({ expired: true, lifetime: expect.stringContaining('expired 6 min ago') });
     expect(warningsFor(t, { flows: c.flows(), metadata: [...c.engine.store.metadata.values()], now })).toEqual([]);
   });
 
@@ -160,7 +160,7 @@ describe('signature verification on request', () => {
     const c = analysed(har);
     const t = collectTokens(c).find((x) => x.name === 'id_token')!;
     const fetched: string[] = [];
-    const r = await verifyWithIssuer(t.raw, (t.report.payload as { iss: string }).iss, knownDocsFrom(c.steps), async (u) => {
+    const r = await verifyWithIssuer(t.raw, (t.report!.payload as { iss: string }).iss, knownDocsFrom(c.steps), async (u) => {
       fetched.push(u);
       throw new Error('no network');
     });
@@ -379,7 +379,7 @@ describe('tokens in headers', () => {
     c.addEntry(entry('https://api.example/me', { type: 'fetch', reqHeaders: [['Authorization', `DPoP ${at}`], ['DPoP', proof]], json: { sub: 'alice' } }));
     const toks = collectTokens(c);
     expect(toks.map((t) => [t.name, t.use])).toEqual([['Authorization', 'access_token'], ['DPoP', 'unknown']]);
-    expect(tokenView(toks[1].report, Date.now()).typ).toBe('dpop+jwt');
+    expect(tokenView(toks[1].report!, Date.now()).typ).toBe('dpop+jwt');
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { CoreError } from '../core/errors';
 import { atLeast, type Severity } from '../core/report/finding';
-import { decodeToken, type JsonObject, type SignatureInfo, type TokenFinding, type TokenReport } from '../core/tokens/decode';
+import { decodeToken, numericDateIso, type JsonObject, type SignatureInfo, type TokenFinding, type TokenReport } from '../core/tokens/decode';
 import { formatDuration } from '../core/tokens/findings';
 import { inspectToken, parseKeys, verificationFailed, type KeyInput } from '../core/tokens/inspect';
 import { redactText, redactValue } from '../core/util/secret';
@@ -220,10 +220,8 @@ function relative(sec: number, now: number): string {
 }
 
 function valueText(k: string, v: unknown, now: number): string {
-  if (DATE_CLAIMS.has(k) && typeof v === 'number' && Number.isFinite(v)) {
-    const d = new Date(v * 1000);
-    if (!Number.isNaN(d.getTime())) return `${v}  (${d.toISOString().replace('.000Z', 'Z')}, ${relative(v, now)})`;
-  }
+  const iso = DATE_CLAIMS.has(k) ? numericDateIso(v) : undefined;
+  if (iso) return `${v}  (${iso.replace('.000Z', 'Z')}, ${relative(v as number, now)})`;
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 

@@ -5,6 +5,7 @@
  */
 import { CoreError } from '../errors';
 import { base64urlDecodeToString } from './peek';
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../util/json';
 
 export type TokenKind = 'JWS' | 'JWE' | 'unsecured';
 export type Serialization = 'compact' | 'json' | 'flattened';
@@ -92,8 +93,13 @@ function decodeB64(part: string, what: string): string {
   return s;
 }
 
+function tooDeep(what: string): CoreError {
+  return malformed(`${what} nests JSON deeper than ${MAX_JSON_DEPTH} levels; it is not decoded (no real token does this).`);
+}
+
 function decodeHeader(part: string, what: string): JsonObject {
   const text = decodeB64(part, what);
+  if (jsonNestsDeeperThan(text)) throw tooDeep(what);
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -108,6 +114,7 @@ function decodeHeader(part: string, what: string): JsonObject {
 function payloadValue(text: string): JsonObject | string {
   const t = text.trimStart();
   if (t.startsWith('{')) {
+    if (jsonNestsDeeperThan(t)) throw tooDeep('The payload');
     try {
       const v = JSON.parse(text) as unknown;
       if (isObject(v)) return v;
@@ -140,11 +147,17 @@ function sigInfo(prot: JsonObject, unprot: JsonObject | undefined, signature: st
   };
 }
 
-function isoOf(v: unknown): string | undefined {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+/**
+ * A NumericDate claim (RFC 7519 §2: seconds since the epoch) as an ISO date, or undefined when it is
+ * not a number or lies outside what a date can hold (±8.64e12 s): a token's `nbf: 1e308` must not
+ * reach `Date#toISOString`, which throws on it.
+ */
+export function numericDateIso(v: unknown): string | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 8.64e12) return undefined;
   const d = new Date(v * 1000);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
+const isoOf = numericDateIso;
 
 /** Human dates and lifetime of a claims set (`now` in ms). */
 export function timesOf(payload: unknown, now: number = Date.now()): TokenTimes | undefined {
@@ -233,6 +246,7 @@ function optObject(o: JsonObject, k: string, what: string): JsonObject | undefin
 }
 
 function decodeJson(s: string): TokenReport {
+  if (jsonNestsDeeperThan(s)) throw tooDeep('The JSON serialization');
   let v: unknown;
   try {
     v = JSON.parse(s);

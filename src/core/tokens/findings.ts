@@ -2,7 +2,7 @@
  * Token-level checks shared by the engine's rules (which decode without verifying) and the CLI's
  * `inspect` command. Claims are read, never trusted: they are never used to suppress a finding.
  */
-import type { JsonObject, TokenFinding, TokenReport } from './decode';
+import { numericDateIso, type JsonObject, type TokenFinding, type TokenReport } from './decode';
 
 export interface TokenCheckOptions {
   /** the client the token was issued to (ID token audience checks) */
@@ -185,11 +185,21 @@ export function tokenFindings(r: TokenReport, opts: TokenCheckOptions = {}): Tok
       out.push({ ruleId: 'token-iss-mismatch', severity: 'high', message: `The token's iss ${JSON.stringify(p.iss ?? null)} is not the expected issuer "${opts.expectIss}".` });
     }
     const now = opts.now ?? Date.now();
-    if (typeof p.exp === 'number' && p.exp * 1000 <= now) {
-      out.push({ ruleId: 'token-expired', severity: 'info', message: `The token expired at ${new Date(p.exp * 1000).toISOString()}.` });
+    // RFC 7519 §2 NumericDate: a claim that is not a finite number of seconds a date can hold is
+    // reported as such, never turned into a date (Date#toISOString throws on 1e308)
+    for (const claim of ['exp', 'nbf', 'iat'] as const) {
+      const v = p[claim];
+      if (v !== undefined && numericDateIso(v) === undefined) {
+        out.push({ ruleId: 'token-date-invalid', severity: 'low', message: `The token's ${claim} (${typeof v === 'number' ? String(v) : JSON.stringify(v)?.slice(0, 40)}) is not a NumericDate a date can hold (RFC 7519 §2); a client that checks it may crash or accept the token forever.` });
+      }
     }
-    if (typeof p.nbf === 'number' && p.nbf * 1000 > now) {
-      out.push({ ruleId: 'token-not-yet-valid', severity: 'info', message: `The token is not valid before ${new Date(p.nbf * 1000).toISOString()}.` });
+    const expIso = numericDateIso(p.exp);
+    if (expIso && (p.exp as number) * 1000 <= now) {
+      out.push({ ruleId: 'token-expired', severity: 'info', message: `The token expired at ${expIso}.` });
+    }
+    const nbfIso = numericDateIso(p.nbf);
+    if (nbfIso && (p.nbf as number) * 1000 > now) {
+      out.push({ ruleId: 'token-not-yet-valid', severity: 'info', message: `The token is not valid before ${nbfIso}.` });
     }
     if (opts.use === 'access_token' || ((opts.use === undefined || opts.use === 'unknown') && looksLikeAccessToken(r))) {
       const l = lifetimeCheck(r);

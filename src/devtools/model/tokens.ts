@@ -3,11 +3,12 @@
  * core's `decodeToken`, and the token view: header and claims with human times and remaining
  * lifetime, a JWE's protected header and what key would decrypt it, and the audience checks.
  */
-import { decodeToken, type JsonObject, type TokenReport } from '../../core/tokens/decode';
+import { decodeToken, numericDateIso, type JsonObject, type TokenReport } from '../../core/tokens/decode';
 import { audienceCheck, formatDuration, tokenFindings, type TokenCheckOptions } from '../../core/tokens/findings';
 import type { Flow } from '../../core/flows/flow';
 import type { MetadataRecord } from '../../core/flows/store';
 import { originOf, parseUrl } from '../../core/util/url';
+import { isCoreError } from '../../core/errors';
 import { analyzeAudience, normUrl, type ReceivingKind } from '../../core/tokens/assertion-audience';
 import { auditMetadata } from '../../core/tokens/metadata-audit';
 import type { Capture } from './capture';
@@ -24,7 +25,10 @@ export interface TokenItem {
   url: string;
   time: number;
   raw: string;
-  report: TokenReport;
+  /** the decoded token; absent when it could not be decoded (see `error`) */
+  report?: TokenReport;
+  /** why the token could not be decoded (too large, malformed, nested too deep): shown, never dropped */
+  error?: string;
   flowId?: string;
   clientId?: string;
   frontChannel: boolean;
@@ -46,15 +50,21 @@ const TOKEN_NAMES: Record<string, TokenUse> = {
 
 const JOSE_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)?$/;
 
+/** Shaped like a compact JWS/JWE (any size: one over the decode limit is still shown, as too large). */
 export function looksLikeJose(v: string): boolean {
-  return v.length < 1_000_000 && v.startsWith('eyJ') && JOSE_SHAPE.test(v);
+  return v.startsWith('eyJ') && JOSE_SHAPE.test(v);
 }
 
 export function tryDecode(raw: string): TokenReport | undefined {
+  return decodeOrError(raw).report;
+}
+
+/** Decode a token, or say why not (the core's error message: size limit, malformed part, depth). */
+export function decodeOrError(raw: string): { report?: TokenReport; error?: string } {
   try {
-    return decodeToken(raw);
-  } catch {
-    return undefined;
+    return { report: decodeToken(raw) };
+  } catch (e) {
+    return { error: isCoreError(e) ? e.message : `cannot decode: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
@@ -77,8 +87,7 @@ export function collectTokens(capture: Capture): TokenItem[] {
       const key = `${s.obs.id}|${name}|${raw}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const report = tryDecode(raw);
-      if (!report) continue;
+      const { report, error } = decodeOrError(raw);
       const flow = flowOf(s.obs.id);
       const use: TokenUse = name === 'Authorization' ? 'access_token' : TOKEN_NAMES[name] ?? 'unknown';
       out.push({
@@ -89,7 +98,7 @@ export function collectTokens(capture: Capture): TokenItem[] {
         url: s.obs.url,
         time: s.obs.time,
         raw,
-        report,
+        ...(report ? { report } : { error }),
         flowId: flow?.id,
         clientId: flow?.clientId ?? s.msg.params.get('client_id'),
         frontChannel: s.msg.kind === 'authorization-response' || s.msg.kind === 'authorization-request',
@@ -126,11 +135,11 @@ export interface TokenView {
 const TIME_CLAIMS = new Set(['iat', 'exp', 'nbf', 'auth_time', 'updated_at', 'rat']);
 
 export function humanTime(seconds: number, now: number): string {
-  const d = new Date(seconds * 1000);
-  if (Number.isNaN(d.getTime())) return 'invalid date';
+  const iso = numericDateIso(seconds);
+  if (!iso) return 'not a date (outside the range a date can hold)';
   const delta = seconds - now / 1000;
   const rel = Math.abs(delta) < 1 ? 'now' : delta > 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
-  return `${d.toISOString().replace('.000Z', 'Z')} (${rel})`;
+  return `${iso.replace('.000Z', 'Z')} (${rel})`;
 }
 
 export function lifetimeText(payload: JsonObject, now: number): { text?: string; expired?: boolean } {
@@ -281,6 +290,7 @@ export function metadataWarnings(doc: JsonObject, fetchedFrom: string): Warning[
 /** Every warning the token view shows for one token. */
 export function warningsFor(t: TokenItem, ctx: { flows: readonly Flow[]; metadata: readonly MetadataRecord[]; endpoint?: ReceivingKind; now?: number }): Warning[] {
   const out: Warning[] = [];
+  if (!t.report) return out;
   const p = t.report.payload;
   for (const f of tokenFindings(t.report, { use: t.use, clientId: t.use === 'id_token' ? t.clientId : undefined, frontChannel: t.frontChannel, now: ctx.now })) {
     if (f.ruleId === 'id-token-aud-mismatch') continue; // shown below, louder

@@ -8,9 +8,10 @@ import { Capture, analyseHar, exportHar } from '../model/capture';
 import { jsonExport, mergeFindings, sarifExport } from '../model/export';
 import { checkPkce } from '../model/pkce';
 import { buildTimeline } from '../model/timeline';
-import { collectTokens, tryDecode, warningsFor, type TokenItem, type TokenUse } from '../model/tokens';
+import { collectTokens, decodeOrError, warningsFor, type TokenItem, type TokenUse, type Warning } from '../model/tokens';
+import type { TokenReport } from '../../core/tokens/decode';
 import { knownDocsFrom, verifyWithIssuer, type VerifyResult } from '../model/verify';
-import { FindingList, onListKeys, TimelineView, TokenCard, type RevealState } from './components';
+import { CardBoundary, FindingList, onListKeys, TimelineView, TokenCard, TokenErrorCard, type RevealState } from './components';
 import { backgroundState, download, existingEntries, fetchJson, fetchText, listenNetwork, readParams, type PanelParams } from './sources';
 
 type Tab = 'timeline' | 'tokens' | 'findings' | 'tools';
@@ -145,9 +146,9 @@ export function App({ params: initial }: { params?: PanelParams }) {
   useEffect(() => {
     if (!autoVerify) return;
     for (const t of tokens) {
-      if (t.report.kind !== 'JWS' || verify.has(t.id)) continue;
-      const p = t.report.payload;
-      if (p && typeof p === 'object' && typeof p.iss === 'string') void runVerify(t.id, t.raw, p.iss);
+      if (t.report?.kind !== 'JWS' || verify.has(t.id)) continue;
+      const iss = issOf(t.report);
+      if (typeof iss === 'string') void runVerify(t.id, t.raw, iss);
     }
   }, [autoVerify, tokens]);
 
@@ -243,19 +244,17 @@ export function App({ params: initial }: { params?: PanelParams }) {
           <div>
             {tokens.length === 0 && <p class="muted">No JWT, JWS or JWE seen yet (token responses need this panel open, or an imported HAR).</p>}
             {tokens.map((t) => (
-              <TokenCard
-                key={t.id}
-                id={t.id}
-                title={tokenTitle(t)}
-                context={`${parseUrl(t.url)?.host ?? "?"} · ${t.flowId ? `flow ${t.flowId}` : 'no flow'}${t.clientId ? ` · client_id ${t.clientId}` : ''}`}
-                raw={t.raw}
-                report={t.report}
-                warnings={warningsFor(t, { flows, metadata, now, endpoint: c.stepByObsId(t.obsId)?.msg.endpoint })}
-                reveal={reveal}
-                now={now}
-                verify={verify.get(t.id)}
-                onVerify={() => void runVerify(t.id, t.raw, t.report.payload && typeof t.report.payload === 'object' ? t.report.payload.iss : undefined)}
-              />
+              <CardBoundary key={t.id} what={`token (${tokenTitle(t)})`}>
+                <TokenEntry
+                  t={t}
+                  context={`${parseUrl(t.url)?.host ?? "?"} · ${t.flowId ? `flow ${t.flowId}` : 'no flow'}${t.clientId ? ` · client_id ${t.clientId}` : ''}`}
+                  warnings={() => warningsFor(t, { flows, metadata, now, endpoint: c.stepByObsId(t.obsId)?.msg.endpoint })}
+                  reveal={reveal}
+                  now={now}
+                  verify={verify.get(t.id)}
+                  onVerify={() => void runVerify(t.id, t.raw, issOf(t.report))}
+                />
+              </CardBoundary>
             ))}
           </div>
         )}
@@ -264,6 +263,21 @@ export function App({ params: initial }: { params?: PanelParams }) {
       </section>
     </div>
   );
+}
+
+function issOf(r: TokenReport | undefined): unknown {
+  return r?.payload && typeof r.payload === 'object' ? r.payload.iss : undefined;
+}
+
+/**
+ * One token of the capture: its card, or the card saying why it was not decoded. Warnings are
+ * computed here, inside the card's boundary, so a token that breaks them breaks only its card.
+ */
+function TokenEntry(props: { t: TokenItem; title?: string; context: string; warnings: () => Warning[]; reveal: RevealState; now: number; verify?: VerifyResult | 'pending'; onVerify: () => void }) {
+  const { t, reveal } = props;
+  const title = props.title ?? tokenTitle(t);
+  if (!t.report) return <TokenErrorCard id={t.id} title={title} raw={t.raw} error={t.error ?? 'not decoded'} reveal={reveal} context={props.context} />;
+  return <TokenCard id={t.id} title={title} context={props.context} raw={t.raw} report={t.report} warnings={props.warnings()} reveal={reveal} now={props.now} verify={props.verify} onVerify={props.onVerify} />;
 }
 
 function tokenTitle(t: TokenItem): string {
@@ -281,7 +295,8 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
   const [challenge, setChallenge] = useState('');
   const [method, setMethod] = useState('S256');
   const raw = text.trim().replace(/^bearer\s+/i, '');
-  const report = raw ? tryDecode(raw) : undefined;
+  const decoded = raw ? decodeOrError(raw) : {};
+  const report = decoded.report;
   const item: TokenItem | undefined = report
     ? { id: 'paste', name: use, use, obsId: '', url: recv || 'about:blank', time: now, raw, report, clientId: clientId || undefined, frontChannel: false }
     : undefined;
@@ -322,23 +337,27 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
             </label>
           )}
         </div>
-        {raw && !report && <p class="bad" role="status">Not a JWT/JWS/JWE this panel can decode.</p>}
+        {raw && !report && (
+          <p class="bad" role="status">
+            Not a JWT/JWS/JWE this panel can decode{decoded.error ? `: ${decoded.error}` : '.'}
+          </p>
+        )}
         {item && (
-          <TokenCard
-            id="paste"
-            title="Pasted token"
-            raw={raw}
-            report={item.report}
-            warnings={warningsFor(item, { flows, metadata, now, endpoint: use === 'assertion' ? 'unknown' : undefined })}
-            reveal={reveal}
-            now={now}
-            verify={result}
-            onVerify={async () => {
-              setResult('pending');
-              const p = item.report.payload;
-              setResult(await verifyWithIssuer(raw, p && typeof p === 'object' ? p.iss : undefined, known, fetchJson));
-            }}
-          />
+          <CardBoundary key={raw} what="pasted token">
+            <TokenEntry
+              t={item}
+              title="Pasted token"
+              context=""
+              warnings={() => warningsFor(item, { flows, metadata, now, endpoint: use === 'assertion' ? 'unknown' : undefined })}
+              reveal={reveal}
+              now={now}
+              verify={result}
+              onVerify={async () => {
+                setResult('pending');
+                setResult(await verifyWithIssuer(raw, issOf(item.report), known, fetchJson));
+              }}
+            />
+          </CardBoundary>
         )}
       </section>
       <section aria-labelledby="pkce-h">

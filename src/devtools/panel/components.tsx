@@ -1,5 +1,5 @@
 /** Panel components (Preact). Logic lives in ../model; these only render it. */
-import type { ComponentChildren } from 'preact';
+import { Component, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Finding } from '../../core/report/finding';
 import { redactValue } from '../../core/util/secret';
@@ -106,9 +106,51 @@ export function FindingList({ findings, empty }: { findings: readonly Finding[];
   return (
     <ul class="findings">
       {findings.map((f, i) => (
-        <FindingItem key={`${f.ruleId}-${i}`} f={f} />
+        <CardBoundary key={`${f.ruleId}-${i}`} what={`finding ${f.ruleId}`}>
+          <FindingItem f={f} />
+        </CardBoundary>
       ))}
     </ul>
+  );
+}
+
+/**
+ * One card's error stays in that card: a hostile token or finding that breaks its own rendering
+ * shows a line saying so, and every other card (and the panel) goes on.
+ */
+export class CardBoundary extends Component<{ what: string; children?: ComponentChildren }, { error?: string }> {
+  override state: { error?: string } = {};
+  override componentDidCatch(e: unknown) {
+    this.setState({ error: e instanceof Error ? e.message : String(e) });
+  }
+  render() {
+    if (this.state.error !== undefined) {
+      return (
+        <p class="status bad card-error" role="alert" data-testid="card-error">
+          This {this.props.what} could not be shown: {this.state.error.slice(0, 200)}
+        </p>
+      );
+    }
+    return this.props.children;
+  }
+}
+
+/** A token seen in the traffic that could not be decoded (too large, malformed, nested too deep). */
+export function TokenErrorCard({ id, title, raw, error, reveal, context }: { id: string; title: string; raw: string; error: string; reveal: RevealState; context?: string }) {
+  return (
+    <article class="token" data-testid="token-card" data-token-error="" aria-label={title}>
+      <header>
+        <h3>{title}</h3>
+        <span class="pill bad">not decoded</span> <span class="pill">{raw.length.toLocaleString('en')} characters</span>
+      </header>
+      {context && <p class="muted">{context}</p>}
+      <p class="bad" role="status" data-testid="token-error">
+        {error}
+      </p>
+      <p>
+        <Secret value={raw.length > 4096 ? raw.slice(0, 4096) : raw} id={`${id}:raw`} reveal={reveal} />
+      </p>
+    </article>
   );
 }
 
