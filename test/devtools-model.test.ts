@@ -4,7 +4,7 @@ import { analyseHar, Capture, exportHar, harEntries } from '../src/devtools/mode
 import { buildTimeline, isSecretParam } from '../src/devtools/model/timeline';
 import { assertionAudienceWarnings, collectTokens, idTokenAudienceWarnings, jweKeyHint, metadataWarnings, tokenView, warningsFor } from '../src/devtools/model/tokens';
 import { checkPkce } from '../src/devtools/model/pkce';
-import { knownDocsFrom, verifyWithIssuer } from '../src/devtools/model/verify';
+import { knownDocsFrom, plannedFetches, verifyWithIssuer } from '../src/devtools/model/verify';
 import type { Finding } from '../src/core/report/finding';
 import { AS, APP, CLIENT, entry, spaFlow, VERIFIER } from './devtools-fixture';
 
@@ -184,6 +184,35 @@ describe('signature verification on request', () => {
     const other = await new SignJWT({ iss: 'https://nowhere.example' }).setProtectedHeader({ alg: 'RS256' }).sign(keys.privateKey);
     expect((await verifyWithIssuer(other, 'https://nowhere.example', empty, fetchJson)).verified).toBeNull();
     expect((await verifyWithIssuer(idt, undefined, empty, fetchJson)).reason).toContain('no http(s) iss');
+  });
+
+  it('never fetches what a token names on a private, http or other-site host until the user allows that origin', async () => {
+    const { keys } = await spaFlow();
+    const fetched: string[] = [];
+    const fetchJson = async (u: string) => {
+      fetched.push(u);
+      if (u.endsWith('/.well-known/openid-configuration')) return { issuer: u.replace('/.well-known/openid-configuration', ''), jwks_uri: u.startsWith('https://as.example') ? 'https://keys.evil.example/jwks' : `${u.replace('/.well-known/openid-configuration', '')}/jwks` };
+      return keys.jwks;
+    };
+    const empty = { metadata: new Map(), jwks: new Map() };
+    const sign = (iss: string) => new SignJWT({ iss }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(keys.privateKey);
+    for (const iss of ['http://127.0.0.1:9000', 'https://192.168.1.10', 'https://169.254.169.254', 'https://sso.corp.internal', 'http://as.example.org']) {
+      const r = await verifyWithIssuer(await sign(iss), iss, empty, fetchJson);
+      expect(r.verified, iss).toBeNull();
+      expect(r.blocked?.code, iss).toMatch(/PRIVATE_HOST|NOT_HTTPS/);
+      expect(r.reason, iss).toMatch(/^not fetched: /);
+    }
+    expect(fetched).toEqual([]);
+    // the user allows the loopback AS: fetched, verified
+    const local = await verifyWithIssuer(await sign('http://127.0.0.1:9000'), 'http://127.0.0.1:9000', empty, fetchJson, { allowedOrigins: ['http://127.0.0.1:9000'] });
+    expect(local).toMatchObject({ verified: true, keysFrom: 'fetched' });
+    // a public issuer whose metadata points the keys at another site: the metadata is read, the keys are not
+    fetched.length = 0;
+    const cross = await verifyWithIssuer(await sign('https://as.example'), 'https://as.example', empty, fetchJson);
+    expect(cross.blocked).toMatchObject({ code: 'CROSS_SITE', origin: 'https://keys.evil.example', url: 'https://keys.evil.example/jwks' });
+    expect(fetched).toEqual(['https://as.example/.well-known/openid-configuration']);
+    expect(plannedFetches('https://as.example', empty)).toEqual(['https://as.example/.well-known/openid-configuration', "the metadata's jwks_uri"]);
+    expect(plannedFetches(AS, { metadata: new Map([[AS, { issuer: AS, jwks_uri: `${AS}/jwks` }]]), jwks: new Map([[`${AS}/jwks`, keys.jwks]]) })).toEqual([]);
   });
 
   it('refuses keys of metadata whose issuer is not the token iss', async () => {

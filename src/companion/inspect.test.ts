@@ -31,9 +31,10 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
 
-async function run(argv: string[], opts: Parameters<typeof fakeIO>[0] = {}) {
+/** The test key server is on 127.0.0.1: the runs allow private hosts unless `strict` (the default policy). */
+async function run(argv: string[], opts: Parameters<typeof fakeIO>[0] & { strict?: boolean } = {}) {
   const io = fakeIO(opts);
-  const code = await inspectCommand(argv, io);
+  const code = await inspectCommand(opts.strict ? argv : ['--allow-private', ...argv], io);
   return { code, io, json: () => JSON.parse(io.stdoutText) };
 }
 
@@ -130,6 +131,26 @@ describe('coatcheck inspect', () => {
     const r = await run(['--format', 'json', '--discover', token]);
     expect(r.code).toBe(0);
     expect(r.json().tokens[0].signature.verified).toBe(true);
+  });
+
+  it('a token cannot make --discover call into the network: private issuers, and a jwks_uri on another site, are refused', async () => {
+    const { token, jwk } = await idToken({ iss: `${base}/realms/r2`, exp: Math.floor(Date.now() / 1000) + 300 });
+    routes.set('/realms/r2/.well-known/openid-configuration', { body: { issuer: `${base}/realms/r2`, jwks_uri: `${base}/realms/r2/certs` } });
+    routes.set('/realms/r2/certs', { body: { keys: [jwk] } });
+    const strict = await run(['--format', 'json', '--discover', token], { strict: true });
+    expect(strict.code).toBe(2);
+    expect(strict.json().error.message).toMatch(/refusing to fetch metadata from http:\/\/127\.0\.0\.1:\d+\/realms\/r2\/\.well-known\/openid-configuration: .* loopback host.*--allow-private/);
+    for (const iss of ['https://169.254.169.254', 'https://metadata.google.internal', 'https://192.168.0.1/realms/x']) {
+      const { token: t } = await idToken({ iss });
+      const r = await run(['--format', 'json', '--discover', t], { strict: true });
+      expect(r.json().error.message, iss).toMatch(/refusing to fetch metadata from https:\/\/[^ ]+: .* (link-local|local-name|private) host/);
+    }
+    // the issuer's metadata names keys on another site: not followed, even with --allow-private
+    routes.set('/realms/r3/.well-known/openid-configuration', { body: { issuer: `${base}/realms/r3`, jwks_uri: 'https://keys.attacker.example/jwks' } });
+    const { token: t3 } = await idToken({ iss: `${base}/realms/r3` });
+    const cross = await run(['--format', 'json', '--discover', t3]);
+    expect(cross.code).toBe(2);
+    expect(cross.json().error.message).toMatch(/refusing to fetch the JWKS from https:\/\/keys\.attacker\.example\/jwks: .* another site than the issuer .*--jwks-url/);
   });
 
   it('exit 2 with a clear message for an unreachable JWKS URL (no stack trace)', async () => {

@@ -8,7 +8,9 @@ import { decodeToken, numericDateIso, type JsonObject, type SignatureInfo, type 
 import { formatDuration } from '../core/tokens/findings';
 import { inspectToken, parseKeys, verificationFailed, type KeyInput } from '../core/tokens/inspect';
 import { redactText, redactValue } from '../core/util/secret';
-import { argTokens, CommandError, failWith, startCommand, fetchJson, painter, parseSeverity, severityStyle, type CliIO, type Paint } from './io';
+import { argTokens, CommandError, FetchRefused, failWith, startCommand, fetchJson, painter, parseSeverity, severityStyle, type CliIO, type GuardedFetch, type Paint } from './io';
+import type { FetchPolicy } from '../core/util/fetch-policy';
+import { isProviderEndpointHost } from '../core/flows/providers';
 
 export const INSPECT_HELP = `Usage: coatcheck inspect [options] <token|->
 
@@ -20,7 +22,11 @@ Options:
   --key K              a JWK, JWKS or PEM: inline ('{...}' or '-----BEGIN ...') or a file path;
                        repeatable (a private key decrypts a JWE)
   --jwks-url URL       fetch the verification keys from a JWKS URL
-  --discover           fetch the keys from the token issuer's metadata (jwks_uri)
+  --discover           fetch the keys from the token issuer's metadata (jwks_uri); a jwks_uri on
+                       another site than the issuer is not followed (give it with --jwks-url)
+  --allow-private      let --discover and --jwks-url reach loopback, private and link-local hosts
+                       and plain http there (a local AS); by default only public https hosts, so
+                       that a token cannot make CoatCheck call into your network
   --expect-aud V       the audience the token must carry (e.g. your client_id)
   --expect-iss V       the issuer the token must carry
   --format text|json   output format (default text)
@@ -37,6 +43,7 @@ interface InspectArgs {
   keys: string[];
   jwksUrl?: string;
   discover: boolean;
+  allowPrivate: boolean;
   expectAud?: string;
   expectIss?: string;
   format: 'text' | 'json';
@@ -47,7 +54,7 @@ interface InspectArgs {
 }
 
 export function parseInspectArgs(argv: string[]): InspectArgs {
-  const a: InspectArgs = { keys: [], discover: false, format: 'text', failOn: 'high', reveal: false, help: false, tokens: [] };
+  const a: InspectArgs = { keys: [], discover: false, allowPrivate: false, format: 'text', failOn: 'high', reveal: false, help: false, tokens: [] };
   for (const { arg, name, option, value } of argTokens(argv)) {
     switch (name) {
       case '-h':
@@ -62,6 +69,9 @@ export function parseInspectArgs(argv: string[]): InspectArgs {
         break;
       case '--discover':
         a.discover = true;
+        break;
+      case '--allow-private':
+        a.allowPrivate = true;
         break;
       case '--expect-aud':
         a.expectAud = value();
@@ -108,15 +118,15 @@ async function loadKey(io: CliIO, k: string): Promise<KeyInput> {
   return text;
 }
 
-async function jwksFrom(io: CliIO, url: string): Promise<JsonObject> {
+async function jwksFrom(io: CliIO, url: string, fetchOpts: GuardedFetch): Promise<JsonObject> {
   if (!/^https?:\/\//i.test(url)) throw new CommandError(`--jwks-url must be an http(s) URL (got '${url}')`);
-  const doc = await fetchJson(io, url, 'the JWKS');
+  const doc = await fetchJson(io, url, 'the JWKS', fetchOpts);
   if (!Array.isArray(doc.keys)) throw new CommandError(`the document at ${url} is not a JWKS (no "keys" array)`);
   return doc;
 }
 
 /** OIDC Discovery (appended) first, then RFC 8414 (inserted): the issuer's jwks_uri. */
-async function discoverJwks(io: CliIO, iss: string): Promise<{ jwks: JsonObject; from: string }> {
+async function discoverJwks(io: CliIO, iss: string, policy: FetchPolicy): Promise<{ jwks: JsonObject; from: string }> {
   let u: URL;
   try {
     u = new URL(iss);
@@ -128,13 +138,16 @@ async function discoverJwks(io: CliIO, iss: string): Promise<{ jwks: JsonObject;
   const errors: string[] = [];
   for (const c of candidates) {
     try {
-      const md = await fetchJson(io, c, 'metadata');
+      const md = await fetchJson(io, c, 'metadata', { policy });
       if (typeof md.jwks_uri !== 'string') {
         errors.push(`${c} has no jwks_uri`);
         continue;
       }
-      return { jwks: await jwksFrom(io, md.jwks_uri), from: md.jwks_uri };
+      // the token named the issuer, the issuer's document names the keys: both are the token
+      // sender's choice, so the keys must live on the issuer's site (or a host its provider owns)
+      return { jwks: await jwksFrom(io, md.jwks_uri, { policy, issuer: { url: iss, sameOwner: (h) => isProviderEndpointHost(iss, h) } }), from: md.jwks_uri };
     } catch (e) {
+      if (e instanceof FetchRefused) throw e;
       errors.push(e instanceof Error ? e.message : String(e));
     }
   }
@@ -305,7 +318,8 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
     // the keys
     const keys: KeyInput[] = [];
     for (const k of args.keys) keys.push(await loadKey(io, k));
-    if (args.jwksUrl) keys.push(await jwksFrom(io, args.jwksUrl));
+    const policy: FetchPolicy = { allowPrivate: args.allowPrivate };
+    if (args.jwksUrl) keys.push(await jwksFrom(io, args.jwksUrl, { policy }));
     if (args.discover) {
       const issuers = new Set<string>();
       for (const d of decoded) {
@@ -313,7 +327,7 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
         if (typeof iss === 'string') issuers.add(iss);
       }
       if (issuers.size === 0) throw new CommandError('--discover: the token has no readable iss claim (a JWE must be decrypted first; use --jwks-url)');
-      for (const iss of issuers) keys.push((await discoverJwks(io, iss)).jwks);
+      for (const iss of issuers) keys.push((await discoverJwks(io, iss, policy)).jwks);
     }
     try {
       parseKeys(keys);

@@ -4,6 +4,7 @@
  */
 import type { Severity } from '../core/report/finding';
 import { SEVERITIES } from '../core/report/finding';
+import { fetchRefusal, type FetchPolicy } from '../core/util/fetch-policy';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -120,14 +121,51 @@ export function fetchErrorMessage(e: unknown): string {
   return String(e);
 }
 
-/** GET a JSON object with a timeout; CommandError with a clear message otherwise. */
-export async function fetchJson(io: CliIO, url: string, what: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-  let res: Response;
-  try {
-    res = await io.fetch(url, { headers: { accept: 'application/json' }, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
-  } catch (e) {
-    throw new CommandError(`cannot fetch ${what} from ${url}: ${fetchErrorMessage(e)}`);
+/** Options of a fetch the CLI makes for the user: what it may reach (core/util/fetch-policy). */
+export interface GuardedFetch {
+  policy?: FetchPolicy;
+  /** the issuer whose document named the URL: another site is refused (CROSS_SITE) */
+  issuer?: { url: string; sameOwner?: (hostname: string) => boolean };
+  timeoutMs?: number;
+}
+
+const MAX_REDIRECTS = 5;
+
+/** A fetch the policy refused: final for every candidate URL of the same host, so callers rethrow it. */
+export class FetchRefused extends CommandError {}
+
+/**
+ * GET `url` under the fetch policy, following at most 5 redirects by hand so that every hop is
+ * checked (a public URL that redirects to 169.254.169.254 is refused at that hop).
+ */
+export async function guardedFetch(io: CliIO, url: string, what: string, opts: GuardedFetch = {}): Promise<{ res: Response; url: string }> {
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const refusal = fetchRefusal(current, opts.policy, hop === 0 ? opts.issuer : undefined);
+    if (refusal) {
+      const hint = refusal.code === 'PRIVATE_HOST' || refusal.code === 'NOT_HTTPS' ? ' (--allow-private allows loopback and private hosts)' : refusal.code === 'CROSS_SITE' ? ' (give it with --jwks-url to use it)' : '';
+      throw new FetchRefused(`refusing to fetch ${what} from ${current}${hop ? ` (redirected from ${url})` : ''}: ${refusal.reason}${hint}`);
+    }
+    let res: Response;
+    try {
+      res = await io.fetch(current, { headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });
+    } catch (e) {
+      throw new CommandError(`cannot fetch ${what} from ${current}: ${fetchErrorMessage(e)}`);
+    }
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    if (!location) return { res, url: current };
+    if (hop >= MAX_REDIRECTS) throw new CommandError(`cannot fetch ${what} from ${url}: more than ${MAX_REDIRECTS} redirects`);
+    try {
+      current = new URL(location, current).href;
+    } catch {
+      throw new CommandError(`cannot fetch ${what} from ${current}: bad redirect Location`);
+    }
   }
+}
+
+/** GET a JSON object with a timeout, under the fetch policy; CommandError with a clear message otherwise. */
+export async function fetchJson(io: CliIO, url: string, what: string, opts: GuardedFetch = {}): Promise<Record<string, unknown>> {
+  const { res } = await guardedFetch(io, url, what, opts);
   if (!res.ok) throw new CommandError(`cannot fetch ${what} from ${url}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
   let text: string;
   try {

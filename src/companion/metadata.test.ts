@@ -7,6 +7,9 @@ import { fakeIO } from './test-io';
 let server: Server;
 let base = '';
 const routes = new Map<string, unknown>();
+class Redirect {
+  constructor(readonly location: string) {}
+}
 const hits: string[] = [];
 
 beforeAll(async () => {
@@ -17,6 +20,7 @@ beforeAll(async () => {
       res.writeHead(404).end('not found');
       return;
     }
+    if (body instanceof Redirect) return void res.writeHead(302, { location: body.location }).end();
     res.writeHead(200, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -37,9 +41,10 @@ const good = (iss: string) => ({
   authorization_response_iss_parameter_supported: true,
 });
 
-async function run(argv: string[], opts: Parameters<typeof fakeIO>[0] = {}) {
+/** The test AS is on 127.0.0.1: the runs allow private hosts unless `strict` (the default policy). */
+async function run(argv: string[], opts: Parameters<typeof fakeIO>[0] & { strict?: boolean } = {}) {
   const io = fakeIO(opts);
-  const code = await metadataCommand(argv, io);
+  const code = await metadataCommand(opts.strict ? argv : ['--allow-private', ...argv], io);
   return { code, io, json: () => JSON.parse(io.stdoutText) };
 }
 
@@ -113,7 +118,7 @@ describe('coatcheck metadata', () => {
     expect(nf.code).toBe(2);
     expect(nf.json().error.message).toMatch(/HTTP 404.*HTTP 404/);
     routes.set('/broken/.well-known/openid-configuration', '{"issuer": ');
-    expect((await run([`${base}/broken/.well-known/openid-configuration`])).io.stderrText).toMatch(/not JSON/);
+    expect((await run([`${base}/broken/.well-known/openid-configuration`])).io.stderrText).toMatch(/not valid JSON/);
     const missing = await run(['nope.json']);
     expect(missing.code).toBe(2);
     expect(missing.io.stderrText).toMatch(/cannot read nope\.json \(ENOENT\)/);
@@ -122,5 +127,33 @@ describe('coatcheck metadata', () => {
     expect(bad.io.stderrText).toMatch(/bad\.json is not valid JSON/);
     expect((await run([])).code).toBe(2);
     expect((await run(['--help'])).io.stdoutText).toMatch(/Usage: coatcheck metadata/);
+  });
+
+  it('fetches only public https hosts unless --allow-private; every redirect hop is checked', async () => {
+    const loop = await run(['--format', 'json', base], { strict: true });
+    expect(loop.code).toBe(2);
+    expect(loop.json().error.message).toMatch(/^refusing to fetch metadata from http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration: .* is a loopback host.*--allow-private/);
+    for (const target of ['https://169.254.169.254/latest', 'https://10.0.0.1', 'https://vault.internal', 'http://as.example.com']) {
+      const r = await run(['--format', 'json', target], { strict: true });
+      expect(r.code, target).toBe(2);
+      expect(r.json().error.message, target).toMatch(/^refusing to fetch metadata/);
+    }
+    // every redirect hop is judged again: with --allow-private (the test AS is on 127.0.0.1) a hop
+    // to plain http on a public host is still refused, before any request is made to it
+    routes.set('/hop/.well-known/openid-configuration', new Redirect('http://as.example.com/.well-known/openid-configuration'));
+    const hop = await run(['--format', 'json', `${base}/hop`]);
+    expect(hop.code).toBe(2);
+    expect(hop.json().error.message).toMatch(/^refusing to fetch metadata from http:\/\/as\.example\.com\/\.well-known\/openid-configuration \(redirected from http:\/\/127\.0\.0\.1:\d+\/hop\/\.well-known\/openid-configuration\): .* is not https/);
+  });
+
+  it('accepts a UTF-8 BOM and clips huge values in the text report (JSON keeps them whole)', async () => {
+    const doc = { ...good('https://as.example'), issuer: 'https://as.example', service_documentation: 'x', authorization_endpoint: `https://as.example/${'a'.repeat(5000)}` };
+    const r = await run(['md.json'], { files: { 'md.json': `\ufeff${JSON.stringify(doc)}` } });
+    expect(r.code).toBe(0);
+    const line = r.io.stdoutText.split('\n').find((l) => l.includes('authorization_endpoint'))!;
+    expect(line.length).toBeLessThan(260);
+    expect(line).toMatch(/… \(5,019 characters\)$/);
+    const j = await run(['--format', 'json', 'md.json'], { files: { 'md.json': `\ufeff${JSON.stringify(doc)}` } });
+    expect(j.json().metadata.endpoints.authorization_endpoint).toBe(doc.authorization_endpoint);
   });
 });

@@ -5,7 +5,9 @@
 import { atLeast, severityRank, type Severity } from '../core/report/finding';
 import type { TokenFinding } from '../core/tokens/decode';
 import { auditMetadata, CLIENT_AUTH_ENDPOINTS } from '../core/tokens/metadata-audit';
-import { argTokens, CommandError, failWith, startCommand, fetchErrorMessage, painter, parseSeverity, severityStyle, type CliIO } from './io';
+import { argTokens, CommandError, failWith, startCommand, fetchErrorMessage, FetchRefused, guardedFetch, painter, parseSeverity, severityStyle, type CliIO } from './io';
+import type { FetchPolicy } from '../core/util/fetch-policy';
+import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../core/util/json';
 
 export const METADATA_HELP = `Usage: coatcheck metadata [options] <issuer-url|metadata-url|file.json>
 
@@ -22,6 +24,8 @@ Options:
   --format text|json   output format (default text)
   --fail-on LEVEL      exit 1 when a finding is at or above LEVEL: critical, high, medium, low,
                        info or none (default high)
+  --allow-private      reach loopback, private and link-local hosts, and plain http there (a local
+                       AS); by default only public https hosts are fetched, each redirect checked
   --reveal             accepted for symmetry with the other commands (metadata holds no secrets)
   -h, --help           this help
 
@@ -31,13 +35,14 @@ URL, unreadable or malformed file).
 
 interface MetadataArgs {
   format: 'text' | 'json';
+  allowPrivate: boolean;
   failOn: Severity | 'none';
   help: boolean;
   target?: string;
 }
 
 export function parseMetadataArgs(argv: string[]): MetadataArgs {
-  const a: MetadataArgs = { format: 'text', failOn: 'high', help: false };
+  const a: MetadataArgs = { format: 'text', allowPrivate: false, failOn: 'high', help: false };
   for (const { arg, name, option, value } of argTokens(argv)) {
     switch (name) {
       case '-h':
@@ -52,6 +57,9 @@ export function parseMetadataArgs(argv: string[]): MetadataArgs {
       }
       case '--fail-on':
         a.failOn = parseSeverity('--fail-on', value(), true);
+        break;
+      case '--allow-private':
+        a.allowPrivate = true;
         break;
       case '--reveal':
         break;
@@ -79,7 +87,7 @@ interface Loaded {
   tried: string[];
 }
 
-async function fetchMetadata(io: CliIO, target: string): Promise<Loaded> {
+async function fetchMetadata(io: CliIO, target: string, policy: FetchPolicy): Promise<Loaded> {
   let urls: string[];
   try {
     urls = metadataUrlsFor(target);
@@ -90,9 +98,11 @@ async function fetchMetadata(io: CliIO, target: string): Promise<Loaded> {
   for (const url of urls) {
     let res: Response;
     try {
-      res = await io.fetch(url, { headers: { accept: 'application/json' }, redirect: 'follow', signal: AbortSignal.timeout(10_000) });
+      ({ res } = await guardedFetch(io, url, 'metadata', { policy }));
     } catch (e) {
-      errors.push(`${url}: ${fetchErrorMessage(e)}`);
+      // a refused host is refused for every candidate URL: say it once, clearly
+      if (e instanceof FetchRefused) throw e;
+      errors.push(e instanceof CommandError ? e.message.replace(/^cannot fetch metadata from /, '') : `${url}: ${fetchErrorMessage(e)}`);
       continue;
     }
     if (!res.ok) {
@@ -100,22 +110,30 @@ async function fetchMetadata(io: CliIO, target: string): Promise<Loaded> {
       continue;
     }
     const text = await res.text().catch(() => '');
-    let v: unknown;
-    try {
-      v = JSON.parse(text);
-    } catch {
-      errors.push(`${url}: not JSON`);
-      continue;
-    }
-    if (!v || typeof v !== 'object' || Array.isArray(v)) {
-      errors.push(`${url}: not a JSON object`);
+    const v = parseMetadataText(text);
+    if (typeof v === 'string') {
+      errors.push(`${url}: ${v}`);
       continue;
     }
     // RFC 8414 §3.3: the issuer is compared with the one the well-known URL was built from,
     // even when the server redirected elsewhere
-    return { doc: v as Record<string, unknown>, url, tried: urls };
+    return { doc: v, url, tried: urls };
   }
   throw new CommandError(`cannot fetch metadata for ${target}: ${errors.join('; ')}`);
+}
+
+/** A metadata document's text (a UTF-8 BOM allowed) as a JSON object, or why it is not one. */
+export function parseMetadataText(text: string): Record<string, unknown> | string {
+  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (jsonNestsDeeperThan(t)) return `nests JSON deeper than ${MAX_JSON_DEPTH} levels`;
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch (e) {
+    return `not valid JSON (${e instanceof Error ? e.message : 'parse error'})`;
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
+  return v as Record<string, unknown>;
 }
 
 async function readMetadataFile(io: CliIO, file: string): Promise<Loaded> {
@@ -126,14 +144,9 @@ async function readMetadataFile(io: CliIO, file: string): Promise<Loaded> {
     const code = (e as { code?: string }).code;
     throw new CommandError(`cannot read ${file}${code ? ` (${code})` : ''}`);
   }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new CommandError(`${file} is not valid JSON (${e instanceof Error ? e.message : 'parse error'})`);
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new CommandError(`${file} is not a JSON object`);
-  return { doc: v as Record<string, unknown>, file, tried: [] };
+  const v = parseMetadataText(text);
+  if (typeof v === 'string') throw new CommandError(`${file} is ${v}`);
+  return { doc: v, file, tried: [] };
 }
 
 function summary(doc: Record<string, unknown>) {
@@ -156,13 +169,22 @@ function summary(doc: Record<string, unknown>) {
   };
 }
 
+/**
+ * A value for the text report: one line, at most `max` characters (a hostile document's 10 MB
+ * issuer would otherwise flood the terminal); the JSON output keeps values whole.
+ */
+function clip(v: string, max = 200): string {
+  const oneLine = v.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return oneLine.length > max ? `${oneLine.slice(0, max)}… (${oneLine.length.toLocaleString('en')} characters)` : oneLine;
+}
+
 /** `coatcheck metadata`: 0 clean, 1 finding at/above --fail-on, 2 could not run. */
 export async function metadataCommand(argv: string[], io: CliIO): Promise<number> {
   const args = startCommand(argv, io, 'metadata', parseMetadataArgs, METADATA_HELP);
   if (typeof args === 'number') return args;
   try {
     if (!args.target) throw new CommandError('no issuer URL or file given; see --help');
-    const loaded = /^https?:\/\//i.test(args.target) ? await fetchMetadata(io, args.target) : await readMetadataFile(io, args.target);
+    const loaded = /^https?:\/\//i.test(args.target) ? await fetchMetadata(io, args.target, { allowPrivate: args.allowPrivate }) : await readMetadataFile(io, args.target);
     const findings: TokenFinding[] = auditMetadata(loaded.doc, loaded.url).sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
     const sum = summary(loaded.doc);
     if (args.format === 'json') {
@@ -173,15 +195,15 @@ export async function metadataCommand(argv: string[], io: CliIO): Promise<number
       const p = painter(io.color);
       const lines: string[] = [];
       lines.push(`${p('bold', 'Metadata')}: ${loaded.url ?? loaded.file}`);
-      lines.push(`  issuer: ${sum.issuer ?? p('red', '(none)')}`);
-      for (const [k, v] of Object.entries(sum.endpoints)) lines.push(`  ${k}: ${v}`);
+      lines.push(`  issuer: ${sum.issuer !== null ? clip(sum.issuer) : p('red', '(none)')}`);
+      for (const [k, v] of Object.entries(sum.endpoints)) lines.push(`  ${k}: ${clip(v)}`);
       lines.push(`  RFC 9207 iss parameter: ${sum.issParameterSupported ? 'supported' : 'not advertised'}`);
       lines.push(`  PKCE methods: ${sum.codeChallengeMethods ? sum.codeChallengeMethods.join(', ') : 'not advertised'}`);
       lines.push(`  PAR: ${sum.par ? (sum.requirePar ? 'supported, required' : 'supported') : 'not advertised'}`);
-      if (sum.grantTypes) lines.push(`  grant types: ${sum.grantTypes.join(', ')}`);
-      if (sum.responseTypes) lines.push(`  response types: ${sum.responseTypes.join(', ')}`);
+      if (sum.grantTypes) lines.push(`  grant types: ${clip(sum.grantTypes.join(', '))}`);
+      if (sum.responseTypes) lines.push(`  response types: ${clip(sum.responseTypes.join(', '))}`);
       lines.push(findings.length ? '  Findings:' : '  Findings: none');
-      for (const f of findings) lines.push(`    ${p(severityStyle(f.severity), `[${f.severity}]`)} ${f.ruleId}: ${f.message}`);
+      for (const f of findings) lines.push(`    ${p(severityStyle(f.severity), `[${f.severity}]`)} ${f.ruleId}: ${clip(f.message, 600)}`);
       io.stdout(`${lines.join('\n')}\n`);
     }
     if (args.failOn === 'none') return 0;

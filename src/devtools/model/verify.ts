@@ -5,6 +5,8 @@
  */
 import { inspectToken } from '../../core/tokens/inspect';
 import type { JsonObject, TokenReport } from '../../core/tokens/decode';
+import { fetchRefusal, type FetchPolicy, type FetchRefusal } from '../../core/util/fetch-policy';
+import { isProviderEndpointHost } from '../../core/flows/providers';
 
 export type FetchJson = (url: string) => Promise<unknown>;
 
@@ -27,6 +29,8 @@ export interface VerifyResult {
   /** kids the JWKS has, to explain a kid mismatch */
   availableKids: string[];
   report?: TokenReport;
+  /** a URL the token led to that was not fetched (private host, not https, another site): the UI offers to allow its origin */
+  blocked?: FetchRefusal & { url: string };
 }
 
 function isObject(v: unknown): v is JsonObject {
@@ -50,16 +54,36 @@ export function metadataUrls(issuer: string): string[] {
   return [...new Set(out)];
 }
 
-export async function verifyWithIssuer(raw: string, payloadIss: unknown, known: KnownDocs, fetchJson: FetchJson): Promise<VerifyResult> {
+/**
+ * What verifying this token would fetch (nothing when the capture holds its issuer's metadata and
+ * keys): shown beside the button, so the user knows before clicking.
+ */
+export function plannedFetches(payloadIss: unknown, known: KnownDocs): string[] {
+  if (typeof payloadIss !== 'string' || !/^https?:\/\//.test(payloadIss)) return [];
+  const md = known.metadata.get(payloadIss) ?? known.metadata.get(payloadIss.replace(/\/$/, '')) ?? known.metadata.get(`${payloadIss}/`);
+  if (!md) return [metadataUrls(payloadIss)[0], "the metadata's jwks_uri"];
+  return typeof md.jwks_uri === 'string' && !known.jwks.has(md.jwks_uri) ? [md.jwks_uri] : [];
+}
+
+/**
+ * Verify a token's signature with its issuer's keys: from the capture when it holds them, else
+ * fetched under `policy` (core/util/fetch-policy: public https hosts only, a jwks_uri on the
+ * issuer's site or a host the provider table gives it, unless the user allowed the origin). A
+ * refused URL comes back as `blocked`, never fetched.
+ */
+export async function verifyWithIssuer(raw: string, payloadIss: unknown, known: KnownDocs, fetchJson: FetchJson, policy: FetchPolicy = {}): Promise<VerifyResult> {
   const none = (reason: string, extra: Partial<VerifyResult> = {}): VerifyResult => ({ verified: null, kid: null, alg: null, reason, availableKids: [], ...extra });
   if (typeof payloadIss !== 'string' || !/^https?:\/\//.test(payloadIss)) return none('the token has no http(s) iss claim to find the issuer\'s keys by');
   const issuer = payloadIss;
+  const refused = (url: string, r: FetchRefusal, extra: Partial<VerifyResult> = {}) => none(`not fetched: ${r.reason}`, { issuer, blocked: { ...r, url }, ...extra });
   let from: 'capture' | 'fetched' = 'capture';
   let md = known.metadata.get(issuer) ?? known.metadata.get(issuer.replace(/\/$/, '')) ?? known.metadata.get(`${issuer}/`);
   if (!md) {
     from = 'fetched';
     const errors: string[] = [];
     for (const url of metadataUrls(issuer)) {
+      const r = fetchRefusal(url, policy);
+      if (r) return refused(url, r);
       try {
         const doc = await fetchJson(url);
         if (isObject(doc) && typeof doc.jwks_uri === 'string') {
@@ -81,6 +105,8 @@ export async function verifyWithIssuer(raw: string, payloadIss: unknown, known: 
   let jwks = known.jwks.get(jwksUri);
   if (!jwks) {
     from = 'fetched';
+    const r = fetchRefusal(jwksUri, policy, { url: issuer, sameOwner: (h) => isProviderEndpointHost(issuer, h) });
+    if (r) return refused(jwksUri, r, { jwksUri });
     try {
       const doc = await fetchJson(jwksUri);
       if (!isObject(doc) || !Array.isArray(doc.keys)) return none(`${jwksUri} is not a JWKS`, { issuer, jwksUri });

@@ -10,7 +10,7 @@ import { checkPkce } from '../model/pkce';
 import { buildTimeline } from '../model/timeline';
 import { collectTokens, decodeOrError, warningsFor, type TokenItem, type TokenUse, type Warning } from '../model/tokens';
 import type { TokenReport } from '../../core/tokens/decode';
-import { knownDocsFrom, verifyWithIssuer, type VerifyResult } from '../model/verify';
+import { knownDocsFrom, plannedFetches, verifyWithIssuer, type VerifyResult } from '../model/verify';
 import { CardBoundary, FindingList, onListKeys, TimelineView, TokenCard, TokenErrorCard, type RevealState } from './components';
 import { backgroundState, download, existingEntries, fetchJson, fetchText, listenNetwork, readParams, type PanelParams } from './sources';
 
@@ -137,10 +137,18 @@ export function App({ params: initial }: { params?: PanelParams }) {
   const metadata = useMemo(() => [...c.engine.store.metadata.values()], [c, version]);
   const known = useMemo(() => knownDocsFrom(c.steps), [c, version]);
 
-  const runVerify = async (id: string, raw: string, iss: unknown) => {
+  // origins the user allowed for key fetches in this panel session (private hosts, http, another
+  // site): a token alone never makes the panel fetch them (core/util/fetch-policy)
+  const [allowedOrigins, setAllowedOrigins] = useState<string[]>([]);
+  const runVerify = async (id: string, raw: string, iss: unknown, allow: readonly string[] = allowedOrigins) => {
     setVerify((m) => new Map(m).set(id, 'pending'));
-    const r = await verifyWithIssuer(raw, iss, known, fetchJson);
+    const r = await verifyWithIssuer(raw, iss, known, fetchJson, { allowedOrigins: allow });
     setVerify((m) => new Map(m).set(id, r));
+  };
+  const allowAndVerify = (id: string, raw: string, iss: unknown) => (origin: string) => {
+    const next = [...allowedOrigins, origin];
+    setAllowedOrigins(next);
+    void runVerify(id, raw, iss, next);
   };
 
   useEffect(() => {
@@ -197,7 +205,7 @@ export function App({ params: initial }: { params?: PanelParams }) {
         <label>
           <input type="checkbox" checked={revealAll} onChange={(e) => setRevealAll((e.currentTarget as HTMLInputElement).checked)} /> Reveal values
         </label>
-        <label title="Fetch the issuer's metadata and JWKS and verify every signed token automatically">
+        <label title="Fetch each signed token's issuer metadata and JWKS and verify it automatically: public https hosts only; a private, http or cross-site key URL waits for you to allow its origin">
           <input
             type="checkbox"
             checked={autoVerify}
@@ -253,6 +261,8 @@ export function App({ params: initial }: { params?: PanelParams }) {
                   now={now}
                   verify={verify.get(t.id)}
                   onVerify={() => void runVerify(t.id, t.raw, issOf(t.report))}
+                  onAllow={allowAndVerify(t.id, t.raw, issOf(t.report))}
+                  fetches={plannedFetches(issOf(t.report), known)}
                 />
               </CardBoundary>
             ))}
@@ -273,11 +283,11 @@ function issOf(r: TokenReport | undefined): unknown {
  * One token of the capture: its card, or the card saying why it was not decoded. Warnings are
  * computed here, inside the card's boundary, so a token that breaks them breaks only its card.
  */
-function TokenEntry(props: { t: TokenItem; title?: string; context: string; warnings: () => Warning[]; reveal: RevealState; now: number; verify?: VerifyResult | 'pending'; onVerify: () => void }) {
+function TokenEntry(props: { t: TokenItem; title?: string; context: string; warnings: () => Warning[]; reveal: RevealState; now: number; verify?: VerifyResult | 'pending'; onVerify: () => void; onAllow?: (origin: string) => void; fetches?: string[] }) {
   const { t, reveal } = props;
   const title = props.title ?? tokenTitle(t);
   if (!t.report) return <TokenErrorCard id={t.id} title={title} raw={t.raw} error={t.error ?? 'not decoded'} reveal={reveal} context={props.context} />;
-  return <TokenCard id={t.id} title={title} context={props.context} raw={t.raw} report={t.report} warnings={props.warnings()} reveal={reveal} now={props.now} verify={props.verify} onVerify={props.onVerify} />;
+  return <TokenCard id={t.id} title={title} context={props.context} raw={t.raw} report={t.report} warnings={props.warnings()} reveal={reveal} now={props.now} verify={props.verify} onVerify={props.onVerify} onAllow={props.onAllow} fetches={props.fetches} />;
 }
 
 function tokenTitle(t: TokenItem): string {
@@ -291,6 +301,7 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
   const [use, setUse] = useState<TokenUse>('id_token');
   const [recv, setRecv] = useState('');
   const [result, setResult] = useState<VerifyResult | 'pending' | undefined>();
+  const [allowed, setAllowed] = useState<string[]>([]);
   const [verifier, setVerifier] = useState('');
   const [challenge, setChallenge] = useState('');
   const [method, setMethod] = useState('S256');
@@ -354,8 +365,15 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
               verify={result}
               onVerify={async () => {
                 setResult('pending');
-                setResult(await verifyWithIssuer(raw, issOf(item.report), known, fetchJson));
+                setResult(await verifyWithIssuer(raw, issOf(item.report), known, fetchJson, { allowedOrigins: allowed }));
               }}
+              onAllow={async (origin) => {
+                const next = [...allowed, origin];
+                setAllowed(next);
+                setResult('pending');
+                setResult(await verifyWithIssuer(raw, issOf(item.report), known, fetchJson, { allowedOrigins: next }));
+              }}
+              fetches={plannedFetches(issOf(item.report), known)}
             />
           </CardBoundary>
         )}

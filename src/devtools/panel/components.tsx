@@ -287,9 +287,13 @@ export function TokenCard(props: {
   now: number;
   verify?: VerifyResult | 'pending';
   onVerify?: () => void;
+  /** allow an origin the verification refused to fetch, and verify again */
+  onAllow?: (origin: string) => void;
+  /** what verifying would fetch (empty: the capture holds the keys) */
+  fetches?: string[];
   context?: string;
 }) {
-  const { id, title, raw, report, warnings, reveal, now, verify, onVerify } = props;
+  const { id, title, raw, report, warnings, reveal, now, verify, onVerify, onAllow, fetches } = props;
   const v = tokenView(report, now);
   return (
     <article class="token" data-testid="token-card" aria-label={title}>
@@ -328,7 +332,18 @@ export function TokenCard(props: {
               <button type="button" onClick={onVerify} disabled={verify === 'pending'} data-testid="verify-btn">
                 {verify === 'pending' ? 'Verifying…' : "Verify signature with the issuer's JWKS"}
               </button>
+              {fetches && fetches.length > 0 && (!verify || verify === 'pending') && (
+                <span class="muted" data-testid="verify-fetches">
+                  {' '}
+                  fetches {fetches.join(', then ')}
+                </span>
+              )}
               {verify && verify !== 'pending' && <VerifyLine r={verify} />}
+              {verify && verify !== 'pending' && verify.blocked?.origin && onAllow && (
+                <button type="button" data-testid="verify-allow" onClick={() => onAllow(verify.blocked!.origin!)}>
+                  Allow {verify.blocked.origin} and verify
+                </button>
+              )}
             </div>
           )}
         </>

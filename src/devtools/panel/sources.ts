@@ -104,7 +104,7 @@ export function existingEntries(): Promise<unknown[]> {
 }
 
 export async function fetchJson(url: string): Promise<unknown> {
-  const r = await fetch(url, { credentials: 'omit', cache: 'no-store', headers: { accept: 'application/json' } });
+  const r = await fetch(url, { credentials: 'omit', cache: 'no-store', redirect: 'error', headers: { accept: 'application/json' } });
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
   return r.json();
 }
