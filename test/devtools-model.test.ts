@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { analyseHar, Capture, exportHar, harEntries } from '../src/devtools/model/capture';
 import { buildTimeline, isSecretParam } from '../src/devtools/model/timeline';
-import { assertionAudienceWarnings, collectTokens, idTokenAudienceWarnings, jweKeyHint, metadataWarnings, tokenView, warningsFor } from '../src/devtools/model/tokens';
+import { assertionAudienceWarnings, collectTokens, idTokenAudienceWarnings, jweKeyHint, metadataWarnings, tokenView, tryDecode, warningsFor } from '../src/devtools/model/tokens';
 import { checkPkce } from '../src/devtools/model/pkce';
-import { knownDocsFrom, plannedFetches, verifyWithIssuer } from '../src/devtools/model/verify';
+import { knownDocsFrom, plannedFetches, verifyWithIssuer, verifyWithKey } from '../src/devtools/model/verify';
 import type { Finding } from '../src/core/report/finding';
 import { AS, APP, CLIENT, entry, spaFlow, VERIFIER } from './devtools-fixture';
 
@@ -213,6 +214,21 @@ describe('signature verification on request', () => {
     expect(fetched).toEqual(['https://as.example/.well-known/openid-configuration']);
     expect(plannedFetches('https://as.example', empty)).toEqual(['https://as.example/.well-known/openid-configuration', "the metadata's jwks_uri"]);
     expect(plannedFetches(AS, { metadata: new Map([[AS, { issuer: AS, jwks_uri: `${AS}/jwks` }]]), jwks: new Map([[`${AS}/jwks`, keys.jwks]]) })).toEqual([]);
+  });
+
+  it('verifies with a pasted key, and a detached payload (RFC 7520 §4.5, RFC 7797 b64=false)', async () => {
+    const det = JSON.parse(readFileSync(new URL('./fixtures/vectors/jose-cookbook/jws/4_5.signature_with_detached_content.json', import.meta.url), 'utf8'));
+    const key = JSON.stringify(det.input.key);
+    expect(tryDecode(det.output.compact)?.detached).toBe(true);
+    expect(await verifyWithKey(det.output.compact, key, det.input.payload)).toMatchObject({ verified: true });
+    expect(await verifyWithKey(det.output.compact, key, `${det.input.payload}!`)).toMatchObject({ verified: false });
+    expect((await verifyWithKey(det.output.compact, key)).reason).toMatch(/detached payload/);
+    expect((await verifyWithKey(det.output.compact, '')).reason).toMatch(/paste a JWK/);
+    expect((await verifyWithKey(det.output.compact, '{"kty":')).verified).toBeNull();
+    const b = JSON.parse(readFileSync(new URL('./fixtures/vectors/jose-cookbook/rfc7797/4.2.hmac-sha2_b64_false.json', import.meta.url), 'utf8'));
+    const compact = `${b.output.json_flat.protected}..${b.output.json_flat.signature}`;
+    expect(await verifyWithKey(compact, JSON.stringify(b.input.key), '$.02')).toMatchObject({ verified: true });
+    expect(await verifyWithKey(compact, JSON.stringify(b.input.key), '$.03')).toMatchObject({ verified: false });
   });
 
   it('refuses keys of metadata whose issuer is not the token iss', async () => {

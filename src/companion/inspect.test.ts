@@ -284,3 +284,41 @@ describe('inspect input handling', () => {
     expect(r.io.stderrText).toMatch(/malformed token \(token 2\)/);
   });
 });
+
+describe('inspect --payload: JWS with a detached payload (RFC 7515 App. F, RFC 7797)', () => {
+  const det = JSON.parse(readFileSync(join(cookbook, 'jws/4_5.signature_with_detached_content.json'), 'utf8'));
+  const b64f = JSON.parse(readFileSync(join(cookbook, 'rfc7797/4.2.hmac-sha2_b64_false.json'), 'utf8'));
+  const KEY = JSON.stringify(det.input.key);
+
+  it('verifies RFC 7520 §4.5 with the payload from a file; a changed payload fails (exit 1); none says how', async () => {
+    const ok = await run(['--format', 'json', '--key', KEY, '--payload', '/p.txt', det.output.compact], { files: { '/p.txt': det.input.payload } });
+    expect(ok.code).toBe(0);
+    expect(ok.json().tokens[0]).toMatchObject({ detached: true, signature: { verified: true } });
+    const bad = await run(['--format', 'json', '--key', KEY, '--payload', '/p.txt', det.output.compact], { files: { '/p.txt': `${det.input.payload}\n` } });
+    expect(bad.code).toBe(1);
+    expect(bad.json().tokens[0].signature.verified).toBe(false);
+    const none = await run(['--key', KEY, det.output.compact]);
+    expect(none.io.stdoutText).toMatch(/detached: not in the token; give it with --payload to verify/);
+    expect(none.io.stdoutText).toMatch(/detached payload: supply it to verify/);
+  });
+
+  it('verifies an RFC 7797 "b64": false detached compact JWS (the x-jws-signature shape), payload on stdin', async () => {
+    const flat = b64f.output.json_flat as { protected: string; signature: string };
+    const compact = `${flat.protected}..${flat.signature}`;
+    const key = JSON.stringify(b64f.input.key);
+    const ok = await run(['--format', 'json', '--key', key, '--payload', '-', compact], { stdin: b64f.input.payload });
+    expect(ok.code).toBe(0);
+    expect(ok.json().tokens[0].signature.verified).toBe(true);
+    const bad = await run(['--format', 'json', '--key', key, '--payload', '-', compact], { stdin: '$.03' });
+    expect(bad.json().tokens[0].signature.verified).toBe(false);
+  });
+
+  it('refuses --payload - with a token on stdin too, and names an unreadable payload file', async () => {
+    const both = await run(['--payload', '-', '-'], { stdin: det.output.compact });
+    expect(both.code).toBe(2);
+    expect(both.io.stderrText).toMatch(/cannot share it/);
+    const missing = await run(['--key', KEY, '--payload', '/nope', det.output.compact]);
+    expect(missing.code).toBe(2);
+    expect(missing.io.stderrText).toMatch(/cannot read payload file \/nope \(ENOENT\)/);
+  });
+});

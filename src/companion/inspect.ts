@@ -27,6 +27,9 @@ Options:
   --allow-private      let --discover and --jwks-url reach loopback, private and link-local hosts
                        and plain http there (a local AS); by default only public https hosts, so
                        that a token cannot make CoatCheck call into your network
+  --payload FILE|-     the payload of a JWS with a detached payload (RFC 7515 Appendix F, and
+                       RFC 7797 "b64": false as open-banking x-jws-signature headers use): the
+                       file's exact content, or standard input with -
   --expect-aud V       the audience the token must carry (e.g. your client_id)
   --expect-iss V       the issuer the token must carry
   --format text|json   output format (default text)
@@ -44,6 +47,7 @@ interface InspectArgs {
   jwksUrl?: string;
   discover: boolean;
   allowPrivate: boolean;
+  payload?: string;
   expectAud?: string;
   expectIss?: string;
   format: 'text' | 'json';
@@ -72,6 +76,9 @@ export function parseInspectArgs(argv: string[]): InspectArgs {
         break;
       case '--allow-private':
         a.allowPrivate = true;
+        break;
+      case '--payload':
+        a.payload = value();
         break;
       case '--expect-aud':
         a.expectAud = value();
@@ -116,6 +123,17 @@ async function loadKey(io: CliIO, k: string): Promise<KeyInput> {
     throw new CommandError(`bad key file ${k}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return text;
+}
+
+/** The detached payload, exactly as stored (no newline trimmed: the signature covers every byte). */
+async function readPayload(io: CliIO, where: string): Promise<string> {
+  if (where === '-') return io.readStdin();
+  try {
+    return await io.readFile(where);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new CommandError(`cannot read payload file ${where}${code ? ` (${code})` : ''}`);
+  }
 }
 
 async function jwksFrom(io: CliIO, url: string, fetchOpts: GuardedFetch): Promise<JsonObject> {
@@ -263,7 +281,7 @@ function textOf(t: TokenJson, title: string, indent: string, p: Paint, now: numb
     lines.push(...objectLines(t.unprotectedHeader, `${indent}    `, now));
   }
   if (t.kind !== 'JWE') {
-    lines.push(`${indent}  Payload${t.detached ? ' (detached: not in the token)' : ''}:`);
+    lines.push(`${indent}  Payload${t.detached ? ' (detached: not in the token; give it with --payload to verify)' : ''}:`);
     if (!t.detached) lines.push(...objectLines(t.payload, `${indent}    `, now));
     if (t.times?.lifetimeSeconds !== undefined) lines.push(`${indent}    ${p('dim', `lifetime: ${formatDuration(t.times.lifetimeSeconds)}`)}`);
     if (t.signatures) {
@@ -304,6 +322,8 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
       } else inputs.push(t);
     }
     if (args.tokens.length === 0) throw new CommandError('no token given (pass it as an argument, or - to read standard input); see --help');
+    if (args.payload === '-' && args.tokens.includes('-')) throw new CommandError('--payload - and a token from standard input cannot share it: give one of them as a file');
+    const detachedPayload = args.payload === undefined ? undefined : await readPayload(io, args.payload);
     inputs = inputs.filter((x) => x.length > 0);
     if (inputs.length === 0) throw new CommandError('standard input holds no token');
     // decode first: a malformed token is exit 2 before any network access
@@ -342,6 +362,7 @@ export async function inspectCommand(argv: string[], io: CliIO): Promise<number>
             keys: keys.length ? keys : undefined,
             expectAud: args.expectAud,
             expectIss: args.expectIss,
+            detachedPayload,
           }),
         );
       } catch (e) {

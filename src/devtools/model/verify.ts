@@ -145,3 +145,22 @@ export function knownDocsFrom(steps: readonly { msg: { kind: string; json?: Json
   }
   return k;
 }
+
+/**
+ * Verify with a key the user pasted (JWK, JWKS or PEM), and the payload of a detached JWS when it
+ * has one (RFC 7515 App. F; RFC 7797 `b64: false`, the open-banking x-jws-signature shape). Nothing
+ * is fetched.
+ */
+export async function verifyWithKey(raw: string, keyText: string, detachedPayload?: string): Promise<VerifyResult> {
+  const none = (reason: string): VerifyResult => ({ verified: null, kid: null, alg: null, reason, availableKids: [] });
+  if (!keyText.trim()) return none('paste a JWK, JWKS or PEM key first');
+  let report: TokenReport;
+  try {
+    report = await inspectToken(raw, { keys: keyText.trim(), ...(detachedPayload !== undefined && detachedPayload !== '' ? { detachedPayload } : {}) });
+  } catch (e) {
+    return none(e instanceof Error ? e.message : String(e));
+  }
+  const sig = report.signature ?? report.signatures?.[0];
+  return { verified: sig?.verified ?? null, kid: sig?.kid ?? null, alg: sig?.alg ?? null, reason: sig?.reason ?? null, availableKids: [], report };
+}
+

@@ -10,7 +10,7 @@ import { checkPkce } from '../model/pkce';
 import { buildTimeline } from '../model/timeline';
 import { collectTokens, decodeOrError, warningsFor, type TokenItem, type TokenUse, type Warning } from '../model/tokens';
 import type { TokenReport } from '../../core/tokens/decode';
-import { knownDocsFrom, plannedFetches, verifyWithIssuer, type VerifyResult } from '../model/verify';
+import { knownDocsFrom, plannedFetches, verifyWithIssuer, verifyWithKey, type VerifyResult } from '../model/verify';
 import { CardBoundary, FindingList, onListKeys, TimelineView, TokenCard, TokenErrorCard, type RevealState } from './components';
 import { backgroundState, download, existingEntries, fetchJson, fetchText, listenNetwork, readParams, type PanelParams } from './sources';
 
@@ -302,6 +302,9 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
   const [recv, setRecv] = useState('');
   const [result, setResult] = useState<VerifyResult | 'pending' | undefined>();
   const [allowed, setAllowed] = useState<string[]>([]);
+  const [keyText, setKeyText] = useState('');
+  const [payloadText, setPayloadText] = useState('');
+  const [keyResult, setKeyResult] = useState<VerifyResult | 'pending' | undefined>();
   const [verifier, setVerifier] = useState('');
   const [challenge, setChallenge] = useState('');
   const [method, setMethod] = useState('S256');
@@ -378,6 +381,37 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
           </CardBoundary>
         )}
       </section>
+      {report?.kind === 'JWS' && (
+        <section aria-labelledby="keyverify-h" data-testid="key-verify">
+          <h3 id="keyverify-h">Verify with a key you have{report.detached ? ' (detached payload)' : ''}</h3>
+          <label class="block">
+            Key: JWK, JWKS or PEM (stays in this panel)
+            <textarea rows={3} data-testid="key-input" value={keyText} spellcheck={false} onInput={(e) => { setKeyText((e.currentTarget as HTMLTextAreaElement).value); setKeyResult(undefined); }} />
+          </label>
+          {report.detached && (
+            <label class="block">
+              Detached payload, exactly as signed (RFC 7515 App. F; RFC 7797 b64=false as in x-jws-signature)
+              <textarea rows={3} data-testid="payload-input" value={payloadText} spellcheck={false} onInput={(e) => { setPayloadText((e.currentTarget as HTMLTextAreaElement).value); setKeyResult(undefined); }} />
+            </label>
+          )}
+          <button
+            type="button"
+            data-testid="key-verify-btn"
+            disabled={keyResult === 'pending'}
+            onClick={async () => {
+              setKeyResult('pending');
+              setKeyResult(await verifyWithKey(raw, keyText, report.detached ? payloadText : undefined));
+            }}
+          >
+            Verify with this key
+          </button>
+          {keyResult && keyResult !== 'pending' && (
+            <p class={`verify-result ${keyResult.verified === true ? 'ok' : keyResult.verified === false ? 'bad' : 'muted'}`} data-testid="key-verify-result" data-verified={String(keyResult.verified)} role="status">
+              {keyResult.verified === true ? `Signature verified (${keyResult.alg ?? '?'}, kid ${keyResult.kid ?? '(none)'})` : keyResult.verified === false ? `Signature does NOT verify (${keyResult.alg ?? '?'}): ${keyResult.reason ?? ''}` : `Not verified: ${keyResult.reason ?? ''}`}
+            </p>
+          )}
+        </section>
+      )}
       <section aria-labelledby="pkce-h">
         <h3 id="pkce-h">PKCE checker</h3>
         <div class="row">
