@@ -77,8 +77,31 @@ describe('RequestAssembler', () => {
     expect(a.complete(req('2', 'https://app.example/cb', { statusCode: 302 }))?.requestBody?.form).toEqual([['code', CODE], ['state', STATE]]);
     expect(isOwnRequest({ tabId: -1, url: 'https://x.example/' })).toBe(true);
     expect(isOwnRequest({ tabId: 3, url: 'https://x.example/', initiator: 'chrome-extension://abc' })).toBe(true);
+    // every webRequest event of a request carries its initiator: the extension's own stay unseen
     a.start(req('3', 'https://x.example/', { initiator: 'chrome-extension://abc' }));
-    expect(a.complete(req('3', 'https://x.example/'))).toBeUndefined();
+    expect(a.complete(req('3', 'https://x.example/', { initiator: 'chrome-extension://abc' }))).toBeUndefined();
+    expect(a.complete(req('4', 'https://x.example/', { initiator: 'chrome-extension://abc' }))).toBeUndefined();
+  });
+
+  it('an event whose request started in a stopped worker is an observation of its own (URL, status, Location)', () => {
+    // the old worker saw the chain's first hop; the new one gets the second hop's redirect alone,
+    // then the third hop from its start
+    const old = new RequestAssembler({ epoch: 'a' });
+    const [first] = chain(old, '9', ['https://platform.example/connect', 'https://attacker-as.example/authorize?state=s']);
+    const fresh = new RequestAssembler({ epoch: 'b' });
+    const late = fresh.redirect(req('9', 'https://attacker-as.example/authorize?state=s', { statusCode: 302, redirectUrl: 'https://honest-as.example/authorize?state=s#f=1', responseHeaders: [{ name: 'Location', value: 'https://honest-as.example/authorize?state=s#f=1' }], initiator: 'https://platform.example' }));
+    expect(late).toMatchObject({ url: 'https://attacker-as.example/authorize?state=s', status: 302, location: 'https://honest-as.example/authorize?state=s#f=1', initiator: 'https://platform.example', context: 'tab:7', requestHeaders: [] });
+    fresh.start(req('9', 'https://honest-as.example/authorize?state=s'));
+    const next = fresh.complete(req('9', 'https://honest-as.example/authorize?state=s', { statusCode: 200 }));
+    // ids stay unique across the two worker instances although the requestId continues
+    expect(new Set([first!.id, late!.id, next!.id]).size).toBe(3);
+    expect([first!.id, late!.id, next!.id]).toEqual(['9.0@a', '9.0@b', '9.1@b']);
+    // a completion or an error alone, too
+    expect(fresh.complete(req('10', 'https://app.example/cb?code=c&state=s', { statusCode: 200 }))).toMatchObject({ url: 'https://app.example/cb?code=c&state=s', status: 200 });
+    expect(fresh.error(req('11', 'https://app.example/x', { error: 'net::ERR_ABORTED' }))).toMatchObject({ url: 'https://app.example/x' });
+    // headers received alone start the record, the redirect finishes it with those headers
+    fresh.headersReceived(req('12', 'https://as.example/a', { statusCode: 302, responseHeaders: [{ name: 'Location', value: 'https://app.example/cb#code=x' }] }));
+    expect(fresh.redirect(req('12', 'https://as.example/a', { statusCode: 302, redirectUrl: 'https://app.example/cb' }))?.location).toBe('https://app.example/cb#code=x');
   });
 
   it('committed navigations become observations only when they carry a fragment', () => {

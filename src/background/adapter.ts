@@ -102,18 +102,38 @@ function rawText(raw: { bytes?: ArrayBuffer }[] | undefined): string | undefined
   }
 }
 
+export interface AssemblerOptions {
+  /**
+   * Told apart from other worker instances: the background passes a value per worker start, so that
+   * a redirect chain in flight across a worker stop (its requestId continues, the hop counter
+   * restarts) never reuses an observation id the engine already holds.
+   */
+  epoch?: string;
+}
+
 export class RequestAssembler {
   private pending = new Map<string, Pending>();
   /** hops per requestId: a redirect chain keeps its requestId, each hop gets its own observation id */
   private hops = new Map<string, number>();
+  private readonly suffix: string;
+
+  constructor(opts: AssemblerOptions = {}) {
+    this.suffix = opts.epoch ? `@${opts.epoch}` : '';
+  }
+
+  /** The next hop number of a request (redirects keep the requestId). */
+  private nextHop(requestId: string): number {
+    const hop = this.hops.get(requestId) ?? 0;
+    this.hops.set(requestId, hop + 1);
+    if (this.hops.size > MAX_PENDING) this.hops.delete(this.hops.keys().next().value as string);
+    return hop;
+  }
 
   start(d: RequestDetails): void {
     if (isOwnRequest(d)) return;
     const type = TYPE[d.type];
     if (!type) return;
-    const hop = this.hops.get(d.requestId) ?? 0;
-    this.hops.set(d.requestId, hop + 1);
-    if (this.hops.size > MAX_PENDING) this.hops.delete(this.hops.keys().next().value as string);
+    const hop = this.nextHop(d.requestId);
     const form = d.requestBody?.formData
       ? Object.entries(d.requestBody.formData).flatMap(([k, vs]) => vs.map((v) => [k, v] as [string, string]))
       : undefined;
@@ -141,8 +161,37 @@ export class RequestAssembler {
     if (p) p.requestHeaders = headers(d.requestHeaders);
   }
 
+  /**
+   * The request this event belongs to. A worker stopped after the request started (its
+   * onBeforeRequest went to the old instance) gets the later events alone: each carries the URL,
+   * method, type, tab, initiator and status, so the observation is built from it (request headers
+   * and body are what is lost), instead of dropping the hop and with it the flow.
+   */
+  private pendingFor(d: RequestDetails): Pending | undefined {
+    const known = this.pending.get(d.requestId);
+    if (known) return known;
+    if (isOwnRequest(d)) return undefined;
+    const type = TYPE[d.type];
+    if (!type || typeof d.url !== 'string' || typeof d.method !== 'string') return undefined;
+    const p: Pending = {
+      id: d.requestId,
+      tabId: d.tabId,
+      time: d.timeStamp,
+      url: d.url,
+      method: d.method.toUpperCase(),
+      type,
+      initiator: d.initiator ?? originOf(d.originUrl),
+      requestHeaders: [],
+      responseHeaders: [],
+      hop: this.nextHop(d.requestId),
+    };
+    this.pending.set(d.requestId, p);
+    if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
+    return p;
+  }
+
   headersReceived(d: RequestDetails): void {
-    const p = this.pending.get(d.requestId);
+    const p = this.pendingFor(d);
     if (!p) return;
     p.status = d.statusCode;
     p.responseTime = d.timeStamp;
@@ -151,7 +200,7 @@ export class RequestAssembler {
 
   /** A redirect ends this hop: the observation carries the Location (with its fragment). */
   redirect(d: RequestDetails): Observation | undefined {
-    const p = this.pending.get(d.requestId);
+    const p = this.pendingFor(d);
     if (!p) return undefined;
     if (d.responseHeaders) p.responseHeaders = headers(d.responseHeaders);
     p.status = d.statusCode ?? p.status;
@@ -163,7 +212,7 @@ export class RequestAssembler {
   }
 
   complete(d: RequestDetails): Observation | undefined {
-    const p = this.pending.get(d.requestId);
+    const p = this.pendingFor(d);
     if (!p) return undefined;
     if (d.responseHeaders && p.responseHeaders.length === 0) p.responseHeaders = headers(d.responseHeaders);
     p.status = d.statusCode ?? p.status;
@@ -171,7 +220,7 @@ export class RequestAssembler {
   }
 
   error(d: RequestDetails): Observation | undefined {
-    const p = this.pending.get(d.requestId);
+    const p = this.pendingFor(d);
     if (!p) return undefined;
     return this.finish(p, undefined);
   }
@@ -179,7 +228,7 @@ export class RequestAssembler {
   private finish(p: Pending, location: string | undefined): Observation {
     this.pending.delete(p.id);
     return {
-      id: `${p.id}.${p.hop}`,
+      id: `${p.id}.${p.hop}${this.suffix}`,
       ref: { requestId: p.id },
       context: `tab:${p.tabId}`,
       time: p.time,

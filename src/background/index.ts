@@ -24,7 +24,8 @@ let harLog = new HarLog();
 let ready = false;
 let navSeq = 0;
 const queue: (() => void)[] = [];
-const assembler = new RequestAssembler();
+// one epoch per worker instance: a chain in flight across a stop keeps its requestId (adapter.ts)
+const assembler = new RequestAssembler({ epoch: Date.now().toString(36) });
 const listeners = new Set<(b: FindingsBatch) => void>();
 
 function whenReady(fn: () => void): void {
@@ -36,33 +37,24 @@ function whenReady(fn: () => void): void {
 
 // Save right away after OAuth traffic: the worker can be stopped at any moment (users sit on login
 // pages for minutes; Chrome stops idle workers after ~30 s, and a user or a test can stop it any
-// time), so a debounce would lose the hops of a flow (a 40 ms throttle lost them before a stop in
-// the e2e test). Saves in flight coalesce: at most one more runs after the current one, with the
-// newest state. Each save writes only the keys whose text changed (persist.ts).
+// time, even while a redirect chain is in flight). A save hands its writes to the browser in the
+// same task as the event that changed the state (persist.ts), so a stop after the event's listener
+// returned loses nothing: no debounce, no waiting for an earlier save (a 40 ms throttle, and later
+// coalescing behind a save in flight, lost hops when the worker was stopped right after them).
+// Each save writes only the keys whose text changed.
 // Events that changed no flow and were no OAuth message (ordinary page loads: their hops and the
 // HAR log) are saved SOON_MS later, together, unless an immediate save takes them first: a worker
 // is not stopped that soon after an event unless someone stops it by hand.
 const SOON_MS = 1000;
 const writer = new SessionWriter(browser.storage.session);
-let saving: Promise<void> | undefined;
-let again = false;
+let saving: Promise<void> = Promise.resolve();
 let soon: ReturnType<typeof setTimeout> | undefined;
 function scheduleSave(): void {
   if (soon !== undefined) {
     clearTimeout(soon);
     soon = undefined;
   }
-  if (saving) {
-    again = true;
-    return;
-  }
-  saving = writer.save(engine.toJSON(), harLog).finally(() => {
-    saving = undefined;
-    if (again) {
-      again = false;
-      scheduleSave();
-    }
-  });
+  saving = writer.save(engine.toJSON(), harLog);
 }
 function scheduleSaveSoon(): void {
   if (soon === undefined) soon = setTimeout(scheduleSave, SOON_MS);
@@ -100,7 +92,10 @@ function handle(o: Observation | undefined): void {
     const oauth = found.length > 0 || engine.store.flows.size !== flowsBefore || engine.oauthMessages !== oauthBefore;
     const logged = worthLogging(o);
     if (logged) harLog.add(o, settings.redact);
-    if (oauth) scheduleSave();
+    // a navigation hop in a tab with an open flow is part of a chain (an AS's interaction pages,
+    // a broker's hops): the rules need it to tell where a callback came from, so it is saved now too
+    const chainHop = (o.type === 'main_frame' || o.type === 'sub_frame') && engine.store.openFlowsIn(o.context).length > 0;
+    if (oauth || chainHop) scheduleSave();
     else if (logged || o.type === 'main_frame' || o.type === 'sub_frame' || o.method !== 'GET') scheduleSaveSoon();
     if (found.length > 0) onFindings(found, o);
   });

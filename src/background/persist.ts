@@ -114,18 +114,28 @@ export class SessionWriter {
       changed = true;
     }
     const gone = [...this.written.keys()].filter((k) => !parts.has(k));
+    // The writes are handed to the browser before the first await, in the same task as the event
+    // that changed the state: once dispatched, the browser completes them even if the worker is
+    // stopped the next moment, and saves dispatched one after another land in that order. So what
+    // was written is recorded now, and taken back if the write fails (the next save writes it again).
+    const pending: Promise<void>[] = [];
+    const mark = new Map<string, string | undefined>();
+    if (changed) {
+      set.savedAt = Date.now();
+      for (const [k, v] of Object.entries(set)) if (typeof v === 'string') (mark.set(k, this.written.get(k)), this.written.set(k, v));
+      pending.push(this.area.set(set));
+    }
+    if (gone.length > 0 && this.area.remove) {
+      for (const k of gone) (mark.set(k, this.written.get(k)), this.written.delete(k));
+      pending.push(this.area.remove(gone));
+    }
     try {
-      if (changed) {
-        set.savedAt = Date.now();
-        await this.area.set(set);
-        for (const [k, v] of Object.entries(set)) if (typeof v === 'string') this.written.set(k, v);
-      }
-      if (gone.length > 0 && this.area.remove) {
-        await this.area.remove(gone);
-        for (const k of gone) this.written.delete(k);
-      }
+      await Promise.all(pending);
     } catch (e) {
-      // the next save writes everything that differs again
+      for (const [k, before] of mark) {
+        if (before === undefined) this.written.delete(k);
+        else this.written.set(k, before);
+      }
       console.warn('coatcheck: could not persist state', e);
     }
   }
