@@ -187,13 +187,17 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
       const msg = message(base, kind, params, where, { endpoint, json: parseJsonObject(o.responseBody) });
       return kind === 'par-request' ? withRequestObject(msg) : msg;
     }
-    // §0.2: a PAR body carries response_type + redirect_uri (client_id may be in a Basic header,
-    // RFC 9126 §2.1), or a request object (§3), and gets a 201 {request_uri}
+    // §0.2: at another path, a PAR is known by its reply: the body carries response_type +
+    // redirect_uri (client_id may be in a Basic header, RFC 9126 §2.1) or a request object (§3),
+    // and the AS answers 201 {request_uri}. Any other form POST with OAuth parameters is neither a
+    // PAR nor an authorization request: an AS's own page talking to itself (Google's account
+    // chooser POSTs client_id, redirect_uri and state to /_/signin/oauth and gets 200 JSON).
     const json = form.size > 0 ? parseJsonObject(o.responseBody) : undefined;
     const pushedReply = (o.status === 201 || o.status === undefined) && typeof json?.request_uri === 'string';
     if (
-      (form.has('response_type') && form.has('redirect_uri') && (form.has('client_id') || pushedReply)) ||
-      (pushedReply && form.has('request') && (form.has('client_id') || form.has('client_assertion') || header(o.requestHeaders, 'authorization') !== undefined))
+      pushedReply &&
+      ((form.has('response_type') && form.has('redirect_uri')) ||
+        (form.has('request') && (form.has('client_id') || form.has('client_assertion') || header(o.requestHeaders, 'authorization') !== undefined)))
     ) {
       const { params, where } = merge([['form', form]]);
       return withRequestObject(message(base, 'par-request', params, where, { endpoint: 'par', json }));
