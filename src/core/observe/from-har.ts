@@ -133,6 +133,11 @@ function initiatorOf(raw: unknown, headers: Header[]): string | undefined {
  * holds `:`, `/`, a space or another character an encoder would have escaped as soon as it is
  * anything but a plain word, and a plain word decodes to itself.
  */
+function initiatorTypeOf(raw: unknown): string | undefined {
+  const t = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
+  return typeof t === 'string' ? t : undefined;
+}
+
 function bodyOf(post: ParsedEntry['request']['postData']): RequestBody | undefined {
   if (!post) return undefined;
   const mimeType = post.mimeType;
@@ -249,6 +254,7 @@ export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Obs
     method: e.request.method.toUpperCase(),
     type: guessType(e.request.method.toUpperCase(), reqHeaders, e._resourceType),
     initiator: initiatorOf(e._initiator, reqHeaders),
+    initiatorType: initiatorTypeOf(e._initiator),
     requestHeaders: reqHeaders,
     requestBody: bodyOf(e.request.postData),
     status: resp?.status,
