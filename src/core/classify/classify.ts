@@ -1,4 +1,4 @@
-import { header, isNavigation, type Observation } from '../observe/observation';
+import { header, isNavigation, pageOriginated, type Observation } from '../observe/observation';
 import { decodeJwtPayloadUnsafe, looksLikeJwe } from '../tokens/peek';
 import { parseJsonObject } from '../util/json';
 import { Params, parseUrl, originOf, type ParsedUrl } from '../util/url';
@@ -82,6 +82,20 @@ function formOf(o: Observation): Params {
     return new Params(entries);
   }
   return EMPTY_PARAMS;
+}
+
+/**
+ * Whether `classify` can ever parse this observation's response body: a JSON object (it must start
+ * with `{`, within parseJsonObject's limit) of a metadata or JWKS URL, or of a POST (token, PAR and
+ * other client-authenticated endpoints). Nothing else in the core reads response bodies, so the
+ * streaming scanner may drop the others when it has to keep observations (har-feed.ts). Keep it in
+ * step with `classify` below: har-feed.test.ts checks both agree.
+ */
+export function mayReadResponseBody(o: Observation): boolean {
+  const b = o.responseBody;
+  if (b === undefined || b.length > 5_000_000) return false;
+  if (!b.trimStart().startsWith('{')) return false;
+  return o.method === 'POST' || o.url.includes('/.well-known/') || /jwks|\/certs|\/keys/.test(o.url);
 }
 
 /**
@@ -220,7 +234,11 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
     }
   }
 
-  if (nav || o.navigationOnly) {
+  // A client that is its own user agent (a command-line or MCP client fetching the authorization
+  // URL with `redirect: manual`, seen in a HAR without any browser evidence): its redirected GET is
+  // the front-channel leg, as a navigation would be (§0.2 ARESP: the Location is the response)
+  const ownUserAgent = !nav && !o.navigationOnly && o.method === 'GET' && o.location !== undefined && o.status !== undefined && o.status >= 300 && o.status < 400 && !pageOriginated(o);
+  if (nav || o.navigationOnly || ownUserAgent) {
     // Authorization request
     const isAreqShape =
       params.has('client_id') &&

@@ -249,6 +249,7 @@ export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Obs
     ref: { input: ctx.input, entry: ctx.entry },
     context: harContext(ctx.input, e.pageref),
     time: Number.isFinite(time) ? time : 0,
+    ...(Number.isFinite(time) ? {} : { timeUnknown: true }),
     responseTime: responseTimeOf(raw, time),
     url: e.request.url,
     method: e.request.method.toUpperCase(),

@@ -44,6 +44,8 @@ export interface Observation {
   context: string;
   /** milliseconds since the epoch */
   time: number;
+  /** HAR: the entry's startedDateTime could not be parsed (`time` is then a stand-in) */
+  timeUnknown?: boolean;
   /** full URL, with fragment where it is known (Location header, committed URL) */
   url: string;
   method: string;
