@@ -11,7 +11,7 @@ import { Engine } from '../core/engine';
 import { isCoreError } from '../core/errors';
 import type { Flow } from '../core/flows/flow';
 import { observationFromHarEntry } from '../core/observe/from-har';
-import { HarFeed, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core/observe/har-feed';
+import { HarFeed, HeaderPool, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core/observe/har-feed';
 import type { Observation } from '../core/observe/observation';
 import { atLeast, type Finding, SEVERITIES, type Severity } from '../core/report/finding';
 import { jsonError, type ReportInput, type ReportModel, toJsonReport } from '../core/report/json';
@@ -288,6 +288,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
     const feed = new HarFeed((o) => noteFindings(engine.push(o), spans, input));
     const check = new OrderCheck();
     const kept: Observation[] = [];
+    const pool = sorted ? new HeaderPool() : undefined;
     const untimed: number[] = [];
     let summary = cached?.summary;
     if (!cached) {
@@ -317,7 +318,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
             throw new ScanFailure(`${name}: entry ${index}: ${which} is ${fmtBytes(len)} long, over the 2 MiB URL limit browsers enforce (bytes ${span.start}–${span.end})`);
           }
           if (obs.timeUnknown) untimed.push(index);
-          if (sorted) kept.push(slimObservation(obs));
+          if (sorted) kept.push(slimObservation(obs, pool));
           else if (check.inOrder(obs)) feed.push(obs);
           else throw OUT_OF_ORDER;
         },

@@ -5,7 +5,7 @@ import { classify } from '../classify/classify';
 import { Engine } from '../engine';
 import { obs, q, rand, resetBuilders } from '../testing/builders';
 import { observationFromHarEntry } from './from-har';
-import { feedHarEntries, HarFeed, harWarnings, OrderCheck, slimObservation, timeOrder } from './har-feed';
+import { feedHarEntries, HarFeed, HeaderPool, harWarnings, OrderCheck, slimObservation, timeOrder } from './har-feed';
 import type { Observation } from './observation';
 
 const root = join(import.meta.dirname, '../../..');
@@ -67,6 +67,23 @@ describe('slimObservation drops only response bodies the core never reads', () =
     expect(slimObservation(obs('https://as.example/token', { method: 'POST', form: { grant_type: 'x' }, responseBody: json })).responseBody).toBe(json);
     expect(slimObservation(obs('https://app.example/', { responseBody: '<html>' })).responseBody).toBeUndefined();
     expect(slimObservation(obs('https://app.example/api/items', { type: 'fetch', responseBody: json })).responseBody).toBeUndefined();
+  });
+});
+
+describe('HeaderPool', () => {
+  it('shares equal headers between observations, keeps every value, and stays bounded', () => {
+    const pool = new HeaderPool(2);
+    const mk = (v: string) => [{ name: 'accept', value: '*/*' }, { name: 'x-id', value: v }];
+    const a = slimObservation(obs('https://x.example/a', { headers: Object.fromEntries(mk('1').map((h) => [h.name, h.value])) }), pool);
+    const b = slimObservation(obs('https://x.example/b', { headers: Object.fromEntries(mk('2').map((h) => [h.name, h.value])) }), pool);
+    const c = slimObservation(obs('https://x.example/c', { headers: Object.fromEntries(mk('3').map((h) => [h.name, h.value])) }), pool);
+    expect(b.requestHeaders[0]).toBe(a.requestHeaders[0]);
+    expect(c.requestHeaders[0]).toBe(a.requestHeaders[0]);
+    expect([a, b, c].map((o) => o.requestHeaders.map((h) => h.value))).toEqual([['*/*', '1'], ['*/*', '2'], ['*/*', '3']]);
+    // full after two distinct headers: the third distinct one is kept as it is, not pooled
+    const d = slimObservation(obs('https://x.example/d', { headers: { 'x-id': '3' } }), pool);
+    expect(d.requestHeaders[0]).not.toBe(c.requestHeaders[1]);
+    expect(d.requestHeaders[0]).toEqual(c.requestHeaders[1]);
   });
 });
 

@@ -18,7 +18,7 @@ import { mayReadResponseBody } from '../classify/classify';
 import { CoreError } from '../errors';
 import { originOf } from '../util/url';
 import { observationFromHarEntry } from './from-har';
-import { isNavigation, pageOriginated, type Observation } from './observation';
+import { isNavigation, pageOriginated, type Header, type Observation } from './observation';
 
 /** The processing order of entries with these times (undefined = no parseable time), or undefined when file order already is time order. */
 export function timeOrder(times: readonly (number | undefined)[]): number[] | undefined {
@@ -56,13 +56,47 @@ export class OrderCheck {
 }
 
 /**
- * The observation without what the core never reads: a response body that no classification
- * parses (classify.ts `mayReadResponseBody`: HTML pages, scripts, images, JSON of plain API GETs).
- * What the streaming scanner keeps per entry when it must sort a capture.
+ * Shares equal headers between the observations a sorted read keeps: most of a capture's headers
+ * repeat from request to request (user-agent, accept, sec-fetch-*, cache-control…), and a header is
+ * never changed once observed. Bounded: past `max` distinct headers, new ones are kept as they are.
  */
-export function slimObservation(o: Observation): Observation {
-  if (o.responseBody === undefined || mayReadResponseBody(o)) return o;
-  return { ...o, responseBody: undefined };
+export class HeaderPool {
+  private pool = new Map<string, Header>();
+  constructor(private readonly max = 100_000) {}
+  share(list: Header[]): Header[] {
+    const out = new Array<Header>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const h = list[i];
+      if (h.value.length > 256) {
+        out[i] = h;
+        continue;
+      }
+      const key = `${h.name}\0${h.value}`;
+      const seen = this.pool.get(key);
+      if (seen) out[i] = seen;
+      else {
+        if (this.pool.size < this.max) this.pool.set(key, h);
+        out[i] = h;
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * The observation without what the core never reads: a response body that no classification
+ * parses (classify.ts `mayReadResponseBody`: HTML pages, scripts, images, JSON of plain API GETs),
+ * with its headers shared through `pool`. What the streaming scanner keeps per entry when it must
+ * sort a capture (about 1.3 KB an entry of ordinary browsing traffic, against 2.4 KB unshared).
+ */
+export function slimObservation(o: Observation, pool?: HeaderPool): Observation {
+  const dropBody = o.responseBody !== undefined && !mayReadResponseBody(o);
+  if (!dropBody && !pool) return o;
+  return {
+    ...o,
+    ...(dropBody ? { responseBody: undefined } : {}),
+    ...(pool ? { requestHeaders: pool.share(o.requestHeaders), responseHeaders: pool.share(o.responseHeaders) } : {}),
+  };
 }
 
 const RESPONSE_PARAM = /[?&](code|access_token|id_token|error|response)=/;
