@@ -183,6 +183,18 @@ describe('HarFeed: an authorization response only a redirect Location holds (§0
     expect(engine.findings.filter((f) => f.ruleId === 'mixup-iss-mismatch')).toHaveLength(1);
     expect(engine.flows()[0].responses).toHaveLength(1);
   });
+  it("a Location no request can follow (a native app's custom scheme) is judged right after its redirect", () => {
+    resetBuilders();
+    const state = rand('app-state');
+    const areq = `${AS}/authorize?${q({ response_type: 'code', client_id: 'app', redirect_uri: 'com.example.app:/oauth2redirect', state, code_challenge: rand('cc', 43), code_challenge_method: 'S256' })}`;
+    const seen: Observation[] = [];
+    const feed = new HarFeed((o) => seen.push(o));
+    feed.push(obs(areq, { headers: browser, context: 'har:0' }));
+    feed.push(obs(`${AS}/login`, { method: 'POST', form: { user: 'alice' }, location: `com.example.app:/oauth2redirect?${q({ code: rand('c'), state })}`, headers: browser, context: 'har:0' }));
+    expect(seen.map((o) => o.url.split('?')[0])).toEqual([`${AS}/authorize`, `${AS}/login`, 'com.example.app:/oauth2redirect']);
+    feed.end();
+    expect(seen).toHaveLength(3);
+  });
   it('an entry without a parseable time borrows the time of the one before and is named', () => {
     const entries = entriesOf(join(root, 'examples/clean-flow.har')) as Record<string, any>[];
     entries[4] = { ...entries[4], startedDateTime: 'yesterday' };

@@ -170,7 +170,9 @@ export class HarFeed {
     if (this.pending.length > 0) this.settle(o);
     this.sink(o);
     const r = locationResponse(o);
-    if (r) {
+    // a Location no HTTP request can follow (an app's custom scheme) is the response at once
+    if (r && !/^https?:/i.test(r.url)) this.sink(r);
+    else if (r) {
       this.pending.push({
         obs: r,
         key: urlKey(r.url),
