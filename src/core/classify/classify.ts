@@ -207,7 +207,8 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
     // PAR nor an authorization request: an AS's own page talking to itself (Google's account
     // chooser POSTs client_id, redirect_uri and state to /_/signin/oauth and gets 200 JSON).
     const json = form.size > 0 ? parseJsonObject(o.responseBody) : undefined;
-    const pushedReply = (o.status === 201 || o.status === undefined) && typeof json?.request_uri === 'string';
+    // (the extension sees no response bodies: there, the 201 itself answers a PAR-shaped body)
+    const pushedReply = typeof json?.request_uri === 'string' ? o.status === 201 || o.status === undefined : o.responseBody === undefined && o.status === 201;
     if (
       pushedReply &&
       ((form.has('response_type') && form.has('redirect_uri')) ||
