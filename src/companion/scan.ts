@@ -300,7 +300,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
         if (!final && now - lastDraw < 100) return;
         lastDraw = now;
         const pct = total ? ` (${Math.floor((bytes / total) * 100)}%)` : '';
-        io.stderr(final ? '\r\u001b[K' : `\r\u001b[Kscanning ${name}: ${fmtBytes(bytes)}${total ? ` of ${fmtBytes(total)}` : ''}${pct} · ${entries} entries${sorted ? ' (out of time order: sorting)' : ''}`);
+        io.stderr(final ? '\r\u001b[K' : `\r\u001b[Kscanning ${name}: ${fmtBytes(bytes)}${total ? ` of ${fmtBytes(total)}` : ''}${pct} · ${entries} entries${sortedInputs.has(input) ? ' (out of time order: reading it sorted)' : ''}`);
       };
       const reader = new HarReader({
         onEntry: (entry, index, span) => {
