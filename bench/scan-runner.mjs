@@ -5,6 +5,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 
 const [cli, mode, file] = process.argv.slice(2);
 let entries = 0;
+let findings;
 let code = 0;
 const t0 = performance.now();
 if (mode === 'scan') {
@@ -14,6 +15,7 @@ if (mode === 'scan') {
     stdout: (t) => {
       const j = JSON.parse(t);
       entries = j.inputs?.[0]?.entries ?? 0;
+      findings = j.findings?.length;
     },
     stderr: (t) => (err += t),
     stderrIsTTY: false,
@@ -32,4 +34,4 @@ if (mode === 'scan') {
   entries = j.log.entries.length;
 }
 const ms = performance.now() - t0;
-process.stdout.write(JSON.stringify({ ms, maxRSS: process.resourceUsage().maxRSS * 1024, entries }) + '\n');
+process.stdout.write(JSON.stringify({ ms, maxRSS: process.resourceUsage().maxRSS * 1024, entries, findings }) + '\n');

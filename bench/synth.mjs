@@ -147,8 +147,12 @@ export function* harEntries(seed = 1, { oauthEvery = 6 } = {}) {
   }
 }
 
-/** Write a HAR of at least `bytes` bytes, streaming (never holding it in memory). */
-export async function writeHar(path, bytes, seed = 7) {
+/**
+ * Write a HAR of at least `bytes` bytes, streaming (never holding it in memory). With
+ * `shuffleBlock`, the entries are written out of time order: each run of that many entries in a
+ * seeded random order (what a HAR viewer or merge tool may leave; the times stay as generated).
+ */
+export async function writeHar(path, bytes, seed = 7, { shuffleBlock = 0 } = {}) {
   const out = createWriteStream(path);
   let written = 0;
   const write = async (s) => {
@@ -157,11 +161,35 @@ export async function writeHar(path, bytes, seed = 7) {
   };
   await write('{\n  "log": {\n    "version": "1.2",\n    "creator": { "name": "WebInspector", "version": "537.36" },\n    "pages": [],\n    "entries": [\n');
   let n = 0;
+  const shuffle = rng(seed + 1);
+  let block = [];
+  let pending = 0; // bytes held in the block (so both orders stop after the same entries)
+  const flush = async () => {
+    pending = 0;
+    for (let i = block.length - 1; i > 0; i--) {
+      const j = Math.floor(shuffle() * (i + 1));
+      [block[i], block[j]] = [block[j], block[i]];
+    }
+    for (const text of block) {
+      await write((n ? ',\n' : '') + text);
+      n += 1;
+    }
+    block = [];
+  };
   for (const e of harEntries(seed)) {
+    if (shuffleBlock > 1) {
+      const text = JSON.stringify(e);
+      block.push(text);
+      pending += Buffer.byteLength(text) + (n + block.length > 1 ? 2 : 0);
+      if (written + pending >= bytes) break;
+      if (block.length >= shuffleBlock) await flush();
+      continue;
+    }
     await write((n ? ',\n' : '') + JSON.stringify(e));
     n += 1;
     if (written >= bytes) break;
   }
+  if (block.length) await flush();
   await write('\n    ]\n  }\n}\n');
   out.end();
   await once(out, 'finish');

@@ -5,6 +5,7 @@
 //   1. engine cost per observed event vs a bare `new URL()` of the same URLs   (target ≤ 2x)
 //   2. scan throughput on a large HAR vs JSON.parse of the same file           (target ≥ 0.5x)
 //   3. peak RSS of a scan of a 100 MB and a 500 MB HAR (child processes)      (must not grow with the file)
+//   3b. the 100 MB capture written out of time order: scan time and peak RSS against the ordered one
 //   4. in real Chromium against the lab (bench/page-load.mjs): page-load overhead of the extension on
 //      the same OAuth redirect chain (target within 3%), callback navigation → finding available,
 //      service worker wake-up → ready
@@ -128,12 +129,12 @@ const results = { date: new Date().toISOString(), node: process.version, cpus: (
 }
 
 // ------------------------------------------------------------------ 2 + 3. scans in child processes
-async function ensureHar(mb) {
-  const p = join(benchDir, `synthetic-${mb}mb.har`);
+async function ensureHar(mb, { shuffled = false } = {}) {
+  const p = join(benchDir, `synthetic-${mb}mb${shuffled ? '-shuffled' : ''}.har`);
   if (existsSync(p) && statSync(p).size >= mb * MB) return p;
   process.stdout.write(`generating ${p} …`);
   const t = Date.now();
-  await writeHar(p, mb * MB);
+  await writeHar(p, mb * MB, 7, { shuffleBlock: shuffled ? 64 : 0 });
   console.log(` ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return p;
 }
@@ -172,6 +173,27 @@ const f100 = await ensureHar(small);
     baselineJsonParse100: Math.round(parseRun.maxRSS / MB),
     scan100: Math.round(scanRun.maxRSS / MB),
     readOnly100: Math.round(child('read', f100).maxRSS / MB),
+  };
+  // 2b. the same traffic written out of time order (runs of 64 entries shuffled): the scan reads
+  // it in order until its first earlier entry, then again sorted (compact observations kept)
+  const fShuf = await ensureHar(small, { shuffled: true });
+  const sh = [];
+  let shRun;
+  for (let i = 0; i < 3; i++) {
+    shRun = child('scan', fShuf);
+    sh.push(shRun.ms);
+  }
+  const shBytes = statSync(fShuf).size;
+  results.benchmarks.shuffledScan = {
+    file: `${(shBytes / MB).toFixed(0)} MB, ${shRun.entries} entries, runs of 64 entries shuffled`,
+    orderedMs: Math.round(median(s)),
+    shuffledMs: Math.round(median(sh)),
+    costRatio: +(median(sh) / shBytes / (median(s) / bytes)).toFixed(2),
+    orderedRssMB: Math.round(scanRun.maxRSS / MB),
+    shuffledRssMB: Math.round(shRun.maxRSS / MB),
+    rssRatio: +(shRun.maxRSS / scanRun.maxRSS).toFixed(2),
+    findingsOrdered: scanRun.findings,
+    findingsShuffled: shRun.findings,
   };
 }
 if (!skip500) {
@@ -212,6 +234,8 @@ const rows = [
   ['engine per event vs new URL()', `${b.enginePerEvent.engineNs} ns vs ${b.enginePerEvent.baselineNewUrlNs} ns (${b.enginePerEvent.events} events, ${b.enginePerEvent.oauthEvents} OAuth)`, `${b.enginePerEvent.ratio}x`, '≤ 2x'],
   ['  of which: non-OAuth events only', `${b.enginePerEvent.nonOauthEngineNs} ns per event; an OAuth event ≈ ${Math.round(b.enginePerEvent.oauthEventNs / 1000)} µs`, `${b.enginePerEvent.nonOauthRatio}x`, '≤ 2x'],
   ['scan throughput vs JSON.parse', `${b.scanThroughput.scanMBs} MB/s vs ${b.scanThroughput.baselineJsonParseMBs} MB/s (${b.scanThroughput.file})`, `${b.scanThroughput.ratio}x`, '≥ 0.5x'],
+  ['scan of the same capture out of time order vs in order', `${b.shuffledScan.shuffledMs} ms vs ${b.shuffledScan.orderedMs} ms per run (${b.shuffledScan.file}; findings ${b.shuffledScan.findingsShuffled} vs ${b.shuffledScan.findingsOrdered})`, `${b.shuffledScan.costRatio}x`, ''],
+  ['  peak RSS, out of order vs in order', `${b.shuffledScan.shuffledRssMB} MB vs ${b.shuffledScan.orderedRssMB} MB`, `${b.shuffledScan.rssRatio}x`, ''],
   ['peak RSS, scan 100 MB vs JSON.parse 100 MB', `${b.peakRss.scan100} MB vs ${b.peakRss.baselineJsonParse100} MB`, b.peakRss.scanVsJsonParse100 !== undefined ? `${b.peakRss.scanVsJsonParse100}x` : `${(b.peakRss.scan100 / b.peakRss.baselineJsonParse100).toFixed(2)}x`, 'low'],
   ...(b.peakRss.scan500 !== undefined
     ? [

@@ -13,6 +13,7 @@ import { watchCommand } from './watch';
 // The built file (dist/cli/coatcheck.js) also exposes the streaming pieces for scripts and the bench.
 export { Engine } from '../core/engine';
 export { observationFromHarEntry } from '../core/observe/from-har';
+export { feedHarEntries, HarFeed, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core/observe/har-feed';
 export { HarReader, HarReadError, readHarStream } from './har-stream';
 export { scanCommand, VERSION } from './scan';
 

@@ -11,12 +11,14 @@ import { Engine } from '../core/engine';
 import { isCoreError } from '../core/errors';
 import type { Flow } from '../core/flows/flow';
 import { observationFromHarEntry } from '../core/observe/from-har';
+import { HarFeed, HeaderPool, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core/observe/har-feed';
+import type { Observation } from '../core/observe/observation';
 import { atLeast, type Finding, SEVERITIES, type Severity } from '../core/report/finding';
 import { jsonError, type ReportInput, type ReportModel, toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { toText } from '../core/report/text';
 import { allRules } from '../core/rules/index';
-import { HarReadError, HarReader, type HarEntrySpan } from './har-stream';
+import { HarReadError, HarReader, type HarEntrySpan, type HarReadSummary } from './har-stream';
 import { packageRoot } from './host';
 import { argTokens } from './io';
 
@@ -174,13 +176,23 @@ function defaultSize(path: string): number | undefined {
   }
 }
 
-/** Keeps the byte spans of the most recent entries (and of any entry evidence points at). */
+/**
+ * Keeps the byte spans of the most recent entries (and of any entry evidence points at). A capture
+ * read sorted keeps every span (two numbers an entry): evidence may point at any entry.
+ */
 class SpanKeeper {
   private ring: (HarEntrySpan & { entry: number })[] = [];
   private pos = 0;
+  private all: Map<number, HarEntrySpan> | undefined;
   readonly kept = new Map<number, HarEntrySpan>();
-  constructor(private readonly size = 4096) {}
+  constructor(private readonly size = 4096) {
+    if (!Number.isFinite(size)) this.all = new Map();
+  }
   add(entry: number, span: HarEntrySpan): void {
+    if (this.all) {
+      this.all.set(entry, span);
+      return;
+    }
     const rec = { entry, ...span };
     if (this.ring.length < this.size) this.ring.push(rec);
     else this.ring[this.pos] = rec;
@@ -188,8 +200,24 @@ class SpanKeeper {
   }
   keep(entry: number): void {
     if (this.kept.has(entry)) return;
+    if (this.all) {
+      const sp = this.all.get(entry);
+      if (sp) this.kept.set(entry, { start: sp.start, end: sp.end });
+      return;
+    }
     for (const r of this.ring) if (r.entry === entry) this.kept.set(entry, { start: r.start, end: r.end });
   }
+}
+
+/** Thrown out of the reader when an entry is earlier than one already processed. */
+const OUT_OF_ORDER = Symbol('out of time order');
+
+/** What a sorted read of an input keeps: compact observations (no bodies the core never reads). */
+interface SortedInput {
+  kept: Observation[];
+  spans: SpanKeeper;
+  summary: HarReadSummary;
+  untimed: number[];
 }
 
 class ScanFailure extends Error {}
@@ -219,9 +247,10 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
   if (args.files.length === 0) return fail('no input: give one or more HAR files, or - for standard input', true);
   if (args.files.filter((f) => f === '-').length > 1) return fail('standard input (-) can be read only once', true);
 
-  const engine = new Engine({ redact: !args.reveal, only: args.only, disable: args.disable });
-  const flowsSeen = new Map<string, Flow>();
-  const inputs: ReportInput[] = [];
+  const newEngine = () => new Engine({ redact: !args.reveal, only: args.only, disable: args.disable });
+  let engine = newEngine();
+  let flowsSeen = new Map<string, Flow>();
+  let inputs: ReportInput[] = [];
   const open = io.openInput ?? defaultOpen;
   const sizeOf = io.inputSize ?? (io.openInput ? () => undefined : defaultSize);
   const progress = io.stderrIsTTY ?? Boolean(process.stderr.isTTY);
@@ -241,53 +270,100 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
     }
   };
 
-  for (const [input, path] of args.files.entries()) {
+  /**
+   * Entries are processed in startedDateTime order (har-feed.ts). A capture in order streams
+   * straight into the engine at no extra cost. At its first entry earlier than one already
+   * processed, the scan starts again and reads that input sorted: compact observations (bodies the
+   * core never reads dropped), sorted, then fed. Standard input cannot be read twice: it is always
+   * read that way, and kept for a restart.
+   */
+  const sortedInputs = new Set<number>();
+  const stdinCache = new Map<number, SortedInput>();
+
+  const readInput = async (input: number, path: string): Promise<string | typeof OUT_OF_ORDER | undefined> => {
     const name = path === '-' ? 'standard input' : path;
-    const spans = new SpanKeeper();
-    const total = sizeOf(path);
-    let lastDraw = 0;
-    const draw = (bytes: number, entries: number, final = false) => {
-      if (!progress) return;
-      const now = Date.now();
-      if (!final && now - lastDraw < 100) return;
-      lastDraw = now;
-      const pct = total ? ` (${Math.floor((bytes / total) * 100)}%)` : '';
-      io.stderr(final ? '\r\u001b[K' : `\r\u001b[Kscanning ${name}: ${fmtBytes(bytes)}${total ? ` of ${fmtBytes(total)}` : ''}${pct} · ${entries} entries`);
-    };
-    const reader = new HarReader({
-      onEntry: (entry, index, span) => {
-        spans.add(index, span);
-        let obs;
-        try {
-          obs = observationFromHarEntry(entry, { input, entry: index });
-        } catch (e) {
-          if (isCoreError(e)) throw new ScanFailure(`${name}: ${e.message} (bytes ${span.start}–${span.end})`);
-          throw e;
+    const sorted = sortedInputs.has(input) || path === '-';
+    const cached = stdinCache.get(input);
+    const spans = cached?.spans ?? new SpanKeeper(sorted ? Number.POSITIVE_INFINITY : undefined);
+    const feed = new HarFeed((o) => noteFindings(engine.push(o), spans, input));
+    const check = new OrderCheck();
+    const kept: Observation[] = [];
+    const pool = sorted ? new HeaderPool() : undefined;
+    const untimed: number[] = [];
+    let summary = cached?.summary;
+    if (!cached) {
+      const total = sizeOf(path);
+      let lastDraw = 0;
+      const draw = (bytes: number, entries: number, final = false) => {
+        if (!progress) return;
+        const now = Date.now();
+        if (!final && now - lastDraw < 100) return;
+        lastDraw = now;
+        const pct = total ? ` (${Math.floor((bytes / total) * 100)}%)` : '';
+        io.stderr(final ? '\r\u001b[K' : `\r\u001b[Kscanning ${name}: ${fmtBytes(bytes)}${total ? ` of ${fmtBytes(total)}` : ''}${pct} · ${entries} entries${sortedInputs.has(input) ? ' (out of time order: reading it sorted)' : ''}`);
+      };
+      const reader = new HarReader({
+        onEntry: (entry, index, span) => {
+          spans.add(index, span);
+          let obs;
+          try {
+            obs = observationFromHarEntry(entry, { input, entry: index });
+          } catch (e) {
+            if (isCoreError(e)) throw new ScanFailure(`${name}: ${e.message} (bytes ${span.start}–${span.end})`);
+            throw e;
+          }
+          if (obs.url.length > MAX_URL_BYTES || (obs.location?.length ?? 0) > MAX_URL_BYTES) {
+            const which = obs.url.length > MAX_URL_BYTES ? 'request.url' : 'the redirect URL';
+            const len = Math.max(obs.url.length, obs.location?.length ?? 0);
+            throw new ScanFailure(`${name}: entry ${index}: ${which} is ${fmtBytes(len)} long, over the 2 MiB URL limit browsers enforce (bytes ${span.start}–${span.end})`);
+          }
+          if (obs.timeUnknown) untimed.push(index);
+          if (sorted) kept.push(slimObservation(obs, pool));
+          else if (check.inOrder(obs)) feed.push(obs);
+          else throw OUT_OF_ORDER;
+        },
+      });
+      try {
+        for await (const chunk of open(path)) {
+          reader.write(chunk);
+          draw(reader.bytesRead, reader.entries);
         }
-        if (obs.url.length > MAX_URL_BYTES || (obs.location?.length ?? 0) > MAX_URL_BYTES) {
-          const which = obs.url.length > MAX_URL_BYTES ? 'request.url' : 'the redirect URL';
-          const len = Math.max(obs.url.length, obs.location?.length ?? 0);
-          throw new ScanFailure(`${name}: entry ${index}: ${which} is ${fmtBytes(len)} long, over the 2 MiB URL limit browsers enforce (bytes ${span.start}–${span.end})`);
-        }
-        noteFindings(engine.push(obs), spans, input);
-      },
-    });
-    try {
-      for await (const chunk of open(path)) {
-        reader.write(chunk);
-        draw(reader.bytesRead, reader.entries);
+        summary = reader.end();
+      } catch (e) {
+        draw(0, 0, true);
+        if (e === OUT_OF_ORDER) return OUT_OF_ORDER;
+        if (e instanceof ScanFailure) return e.message;
+        if (e instanceof HarReadError) return `${name}: ${e.message}`;
+        if (isCoreError(e)) return `${name}: ${e.message}`;
+        if ((e as { code?: string })?.code) return describeIoError(path, e);
+        return `${name}: ${e instanceof Error ? e.message : String(e)}`;
       }
-      const summary = reader.end();
-      inputs.push({ path, entries: summary.entries, ...(summary.pages ? { pages: summary.pages.length } : {}), spans: spans.kept });
-    } catch (e) {
       draw(0, 0, true);
-      if (e instanceof ScanFailure) return fail(e.message);
-      if (e instanceof HarReadError) return fail(`${name}: ${e.message}`);
-      if (isCoreError(e)) return fail(`${name}: ${e.message}`);
-      if ((e as { code?: string })?.code) return fail(describeIoError(path, e));
-      return fail(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      if (path === '-') stdinCache.set(input, { kept, spans, summary, untimed });
     }
-    draw(0, 0, true);
+    const list = cached?.kept ?? kept;
+    if (sorted) {
+      const order = timeOrder(list.map((o) => (o.timeUnknown ? undefined : o.time)));
+      for (let k = 0; k < list.length; k++) feed.push(list[order ? order[k] : k]);
+    }
+    feed.end();
+    const warnings = harWarnings({ untimed: cached?.untimed ?? untimed });
+    inputs.push({ path, entries: summary!.entries, ...(summary!.pages ? { pages: summary!.pages.length } : {}), spans: spans.kept, ...(warnings.length ? { warnings } : {}) });
+    return undefined;
+  };
+
+  for (let input = 0; input < args.files.length; input++) {
+    const r = await readInput(input, args.files[input]);
+    if (r === OUT_OF_ORDER) {
+      // start again: a fresh engine, this input read sorted (the earlier ones are in order)
+      sortedInputs.add(input);
+      engine = newEngine();
+      flowsSeen = new Map();
+      inputs = [];
+      input = -1;
+      continue;
+    }
+    if (r !== undefined) return fail(r);
   }
   const lastInput = inputs.length - 1;
   const finished = engine.finish();
@@ -302,6 +378,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
   else if (args.format === 'sarif') text = `${JSON.stringify(toSarif(model, { rules: allRules, docsBase: docsBase() }), null, 2)}\n`;
   else text = toText(model, { color: !args.output && Boolean(io.color) });
 
+  if (args.format !== 'text' || args.output) for (const i of inputs) for (const w of i.warnings ?? []) io.stderr(`coatcheck scan: warning: ${i.path === '-' ? 'standard input' : i.path}: ${w}\n`);
   if (engine.errors.length > 0) {
     const first = engine.errors[0];
     io.stderr(`coatcheck scan: warning: ${engine.errors.length} internal rule error(s); results may be incomplete (first: ${first.ruleId} on ${first.obsId}: ${first.message})\n`);

@@ -1,4 +1,4 @@
-import { header, isNavigation, type Observation } from '../observe/observation';
+import { header, isNavigation, pageOriginated, type Observation } from '../observe/observation';
 import { decodeJwtPayloadUnsafe, looksLikeJwe } from '../tokens/peek';
 import { parseJsonObject } from '../util/json';
 import { Params, parseUrl, originOf, type ParsedUrl } from '../util/url';
@@ -82,6 +82,20 @@ function formOf(o: Observation): Params {
     return new Params(entries);
   }
   return EMPTY_PARAMS;
+}
+
+/**
+ * Whether `classify` can ever parse this observation's response body: a JSON object (it must start
+ * with `{`, within parseJsonObject's limit) of a metadata or JWKS URL, or of a POST (token, PAR and
+ * other client-authenticated endpoints). Nothing else in the core reads response bodies, so the
+ * streaming scanner may drop the others when it has to keep observations (har-feed.ts). Keep it in
+ * step with `classify` below: har-feed.test.ts checks both agree.
+ */
+export function mayReadResponseBody(o: Observation): boolean {
+  const b = o.responseBody;
+  if (b === undefined || b.length > 5_000_000) return false;
+  if (!b.trimStart().startsWith('{')) return false;
+  return o.method === 'POST' || o.url.includes('/.well-known/') || /jwks|\/certs|\/keys/.test(o.url);
 }
 
 /**
@@ -187,13 +201,18 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
       const msg = message(base, kind, params, where, { endpoint, json: parseJsonObject(o.responseBody) });
       return kind === 'par-request' ? withRequestObject(msg) : msg;
     }
-    // §0.2: a PAR body carries response_type + redirect_uri (client_id may be in a Basic header,
-    // RFC 9126 §2.1), or a request object (§3), and gets a 201 {request_uri}
+    // §0.2: at another path, a PAR is known by its reply: the body carries response_type +
+    // redirect_uri (client_id may be in a Basic header, RFC 9126 §2.1) or a request object (§3),
+    // and the AS answers 201 {request_uri}. Any other form POST with OAuth parameters is neither a
+    // PAR nor an authorization request: an AS's own page talking to itself (Google's account
+    // chooser POSTs client_id, redirect_uri and state to /_/signin/oauth and gets 200 JSON).
     const json = form.size > 0 ? parseJsonObject(o.responseBody) : undefined;
-    const pushedReply = (o.status === 201 || o.status === undefined) && typeof json?.request_uri === 'string';
+    // (the extension sees no response bodies: there, the 201 itself answers a PAR-shaped body)
+    const pushedReply = typeof json?.request_uri === 'string' ? o.status === 201 || o.status === undefined : o.responseBody === undefined && o.status === 201;
     if (
-      (form.has('response_type') && form.has('redirect_uri') && (form.has('client_id') || pushedReply)) ||
-      (pushedReply && form.has('request') && (form.has('client_id') || form.has('client_assertion') || header(o.requestHeaders, 'authorization') !== undefined))
+      pushedReply &&
+      ((form.has('response_type') && form.has('redirect_uri')) ||
+        (form.has('request') && (form.has('client_id') || form.has('client_assertion') || header(o.requestHeaders, 'authorization') !== undefined)))
     ) {
       const { params, where } = merge([['form', form]]);
       return withRequestObject(message(base, 'par-request', params, where, { endpoint: 'par', json }));
@@ -216,7 +235,11 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
     }
   }
 
-  if (nav || o.navigationOnly) {
+  // A client that is its own user agent (a command-line or MCP client fetching the authorization
+  // URL with `redirect: manual`, seen in a HAR without any browser evidence): its redirected GET is
+  // the front-channel leg, as a navigation would be (§0.2 ARESP: the Location is the response)
+  const ownUserAgent = !nav && !o.navigationOnly && o.method === 'GET' && o.location !== undefined && o.status !== undefined && o.status >= 300 && o.status < 400 && !pageOriginated(o);
+  if (nav || o.navigationOnly || ownUserAgent) {
     // Authorization request
     const isAreqShape =
       params.has('client_id') &&

@@ -123,19 +123,51 @@ function initiatorOf(raw: unknown, headers: Header[]): string | undefined {
   return undefined;
 }
 
+/**
+ * The request body (detectors.md §0.1 "Form bodies"). A form body is read from `postData.text`
+ * with form decoding (`+` is a space); `params` only when there is no text. Exporters disagree on
+ * `params`: Chrome's DevTools export writes each name and value exactly as sent, still
+ * percent-encoded (`redirect_uri` = `https%3A%2F%2Fapp…`), Firefox and others decode them. Without
+ * text, `params` are taken as encoded when every name and value is made only of the characters a
+ * form encoder leaves as they are (letters, digits, `*-._~!'()`, `%XX` and `+`): a decoded value
+ * holds `:`, `/`, a space or another character an encoder would have escaped as soon as it is
+ * anything but a plain word, and a plain word decodes to itself.
+ */
+function initiatorTypeOf(raw: unknown): string | undefined {
+  const t = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
+  return typeof t === 'string' ? t : undefined;
+}
+
 function bodyOf(post: ParsedEntry['request']['postData']): RequestBody | undefined {
   if (!post) return undefined;
   const mimeType = post.mimeType;
-  if (post.params && post.params.length > 0) {
-    return { form: post.params.map((p) => [p.name, p.value ?? '']), mimeType };
-  }
-  if (post.text !== undefined) {
-    if (mimeType?.includes('application/x-www-form-urlencoded')) {
-      return { form: formPairs(post.text), text: post.text, mimeType };
-    }
+  const isForm = mimeType === undefined || /application\/x-www-form-urlencoded/i.test(mimeType);
+  if (post.text !== undefined && post.text !== '') {
+    if (mimeType !== undefined && /application\/x-www-form-urlencoded/i.test(mimeType)) return { form: formPairs(post.text), text: post.text, mimeType };
+    // multipart and others: the exporter's params (never percent-encoded there) beside the raw text
+    if (post.params && post.params.length > 0) return { form: post.params.map((p) => [p.name, p.value ?? '']), text: post.text, mimeType };
     return { text: post.text, mimeType };
   }
+  if (post.params && post.params.length > 0) {
+    const pairs: [string, string][] = post.params.map((p) => [p.name, p.value ?? '']);
+    const encoded = isForm && pairs.every(([k, v]) => FORM_SAFE.test(k) && FORM_SAFE.test(v));
+    return { form: encoded ? pairs.map(([k, v]) => [formDecode(k), formDecode(v)]) : pairs, mimeType };
+  }
+  if (post.text !== undefined) return { text: post.text, mimeType };
   return undefined;
+}
+
+/** What `application/x-www-form-urlencoded` serialisation can leave in a name or value. */
+const FORM_SAFE = /^(?:[A-Za-z0-9*\-._~!'()+]|%[0-9A-Fa-f]{2})*$/;
+
+function formDecode(s: string): string {
+  const t = s.replace(/\+/g, ' ');
+  if (!t.includes('%')) return t;
+  try {
+    return decodeURIComponent(t);
+  } catch {
+    return t;
+  }
 }
 
 function formPairs(text: string): [string, string][] {
@@ -143,14 +175,7 @@ function formPairs(text: string): [string, string][] {
   for (const part of text.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    const dec = (s: string) => {
-      try {
-        return decodeURIComponent(s.replace(/\+/g, ' '));
-      } catch {
-        return s;
-      }
-    };
-    out.push(eq < 0 ? [dec(part), ''] : [dec(part.slice(0, eq)), dec(part.slice(eq + 1))]);
+    out.push(eq < 0 ? [formDecode(part), ''] : [formDecode(part.slice(0, eq)), formDecode(part.slice(eq + 1))]);
   }
   return out;
 }
@@ -224,11 +249,13 @@ export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Obs
     ref: { input: ctx.input, entry: ctx.entry },
     context: harContext(ctx.input, e.pageref),
     time: Number.isFinite(time) ? time : 0,
+    ...(Number.isFinite(time) ? {} : { timeUnknown: true }),
     responseTime: responseTimeOf(raw, time),
     url: e.request.url,
     method: e.request.method.toUpperCase(),
     type: guessType(e.request.method.toUpperCase(), reqHeaders, e._resourceType),
     initiator: initiatorOf(e._initiator, reqHeaders),
+    initiatorType: initiatorTypeOf(e._initiator),
     requestHeaders: reqHeaders,
     requestBody: bodyOf(e.request.postData),
     status: resp?.status,

@@ -44,12 +44,16 @@ export interface Observation {
   context: string;
   /** milliseconds since the epoch */
   time: number;
+  /** HAR: the entry's startedDateTime could not be parsed (`time` is then a stand-in) */
+  timeUnknown?: boolean;
   /** full URL, with fragment where it is known (Location header, committed URL) */
   url: string;
   method: string;
   type: ResourceType;
   /** origin that started the request (webRequest initiator, HAR _initiator), if known */
   initiator?: string;
+  /** HAR: Chrome's `_initiator.type` (`parser`, `script`, `preload`, `other`, …), if given */
+  initiatorType?: string;
   requestHeaders: Header[];
   requestBody?: RequestBody;
   status?: number;
@@ -79,4 +83,23 @@ export function headersAll(headers: Header[], name: string): string[] {
 
 export function isNavigation(o: Observation): boolean {
   return o.type === 'main_frame' || o.type === 'sub_frame';
+}
+
+/**
+ * Sent by a web page (detectors.md, client-secret-in-browser "page-originated")? In the extension
+ * every observation belongs to a tab's page (`tab:<id>`; requests of no tab are never observed). In
+ * a HAR only browser evidence counts: an `Origin` header (a page's POST always carries one), the
+ * `Sec-Fetch-Site` / `Sec-Fetch-Dest` headers browsers add to every request, or Chrome's
+ * `_initiator` of type `script` or `parser`. A proxy in front of a server-side client, or a
+ * recorder of a command-line client, shows none of these. (Node's fetch sends `Sec-Fetch-Mode:
+ * cors` alone, which is therefore not taken as browser evidence.)
+ */
+export function pageOriginated(o: Observation): boolean {
+  if (o.context.startsWith('tab:')) return true;
+  if (o.initiatorType === 'script' || o.initiatorType === 'parser') return true;
+  for (const h of o.requestHeaders) {
+    const n = h.name.toLowerCase();
+    if (n === 'origin' || n === 'sec-fetch-site' || n === 'sec-fetch-dest') return true;
+  }
+  return false;
 }

@@ -18,6 +18,8 @@ export interface ReportInput {
   pages?: number;
   /** byte span of each entry that evidence points at (SARIF regions), when known */
   spans?: Map<number, { start: number; end: number }>;
+  /** how the input was read, where the user should know (entries without a parseable time, …) */
+  warnings?: string[];
 }
 
 export interface ReportModel {
@@ -54,7 +56,7 @@ export interface JsonFlow {
 export interface JsonReport {
   version: number;
   tool: { name: string; version: string };
-  inputs: { path: string; entries: number; pages?: number }[];
+  inputs: { path: string; entries: number; pages?: number; warnings?: string[] }[];
   findings: JsonFinding[];
   flows: JsonFlow[];
 }
@@ -98,7 +100,7 @@ export function toJsonReport(m: ReportModel): JsonReport {
   return {
     version: JSON_REPORT_VERSION,
     tool: { name: m.tool.name, version: m.tool.version },
-    inputs: m.inputs.map((i) => ({ path: i.path, entries: i.entries, ...(i.pages !== undefined ? { pages: i.pages } : {}) })),
+    inputs: m.inputs.map((i) => ({ path: i.path, entries: i.entries, ...(i.pages !== undefined ? { pages: i.pages } : {}), ...(i.warnings?.length ? { warnings: [...i.warnings] } : {}) })),
     findings: sortFindings([...m.findings]).map(jsonFinding),
     flows: orderFlows(m.flows).map((f) => jsonFlow(f, m.redact)),
   };

@@ -80,6 +80,10 @@ export function toSarif(m: ReportModel, opts: SarifOptions): object {
   }
   const artifacts = m.inputs.map((i) => ({ location: { uri: artifactUri(i.path) }, ...(i.path === '-' ? {} : { mimeType: 'application/json' }) }));
   const results = findings.map((f) => result(f, m, ruleIndex.get(f.ruleId)!));
+  // how an input was read (entries without a parseable time, …): SARIF's tool notifications
+  const notifications = m.inputs.flatMap((i, index) =>
+    (i.warnings ?? []).map((w) => ({ level: 'warning', message: { text: `${i.path === '-' ? 'standard input' : i.path}: ${w}` }, locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(i.path), index } } }] })),
+  );
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -95,6 +99,7 @@ export function toSarif(m: ReportModel, opts: SarifOptions): object {
           },
         },
         artifacts,
+        ...(notifications.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }] } : {}),
         columnKind: 'unicodeCodePoints',
         results,
       },

@@ -92,6 +92,7 @@ export function toText(m: ReportModel, opts: TextOptions): string {
     for (const f of loose) out.push(...findingBlock(f, m, c));
     out.push('');
   }
+  for (const i of m.inputs) for (const w of i.warnings ?? []) out.push(paint(c, '33', `warning: ${i.path === '-' ? '<stdin>' : i.path}: ${w}`));
   out.push(summary(m, c));
   return out.join('\n') + '\n';
 }

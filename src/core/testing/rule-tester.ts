@@ -21,7 +21,16 @@ export interface InvalidCase {
   expect: { severity?: Severity; variant?: string; count?: number; message?: RegExp; param?: string }[];
 }
 
+/**
+ * Every case `testRule` was given, by rule: other tests replay the whole table (test/har-order.test.ts
+ * reads every attack in any entry order). With `globalThis.__collectRuleCasesOnly` set, `testRule`
+ * only records its cases and registers no test.
+ */
+export const ruleCases: { ruleId: string; valid: ValidCase[]; invalid: InvalidCase[] }[] = [];
+
 export function testRule(rule: Rule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+  ruleCases.push({ ruleId: rule.meta.id, valid: cases.valid, invalid: cases.invalid });
+  if ((globalThis as { __collectRuleCasesOnly?: boolean }).__collectRuleCasesOnly) return;
   describe(`rule ${rule.meta.id}`, () => {
     for (const c of cases.valid) {
       it(`valid: ${c.name}`, () => {

@@ -9,6 +9,7 @@ import type { OAuthMessage } from '../../core/classify/message';
 import { Engine } from '../../core/engine';
 import type { Flow } from '../../core/flows/flow';
 import { observationFromHarEntry } from '../../core/observe/from-har';
+import { feedHarEntries, harWarnings, type HarFeedSummary } from '../../core/observe/har-feed';
 import type { Observation } from '../../core/observe/observation';
 import type { Finding } from '../../core/report/finding';
 
@@ -31,6 +32,8 @@ export class Capture {
   /** the raw HAR entries, for export (bodies included) */
   readonly entries: unknown[] = [];
   readonly errors: string[] = [];
+  /** how an imported HAR was read (entries without a parseable time, …) */
+  readonly warnings: string[] = [];
   readonly input: number;
   private readonly context?: string;
 
@@ -54,6 +57,21 @@ export class Capture {
     }
     if (this.context) obs = { ...obs, context: this.context };
     return this.addObservation(obs, index);
+  }
+
+  /** Add a whole imported HAR's entries, read in time order (har-feed.ts). */
+  addEntries(entries: readonly unknown[]): HarFeedSummary {
+    const room = Math.max(0, MAX_ENTRIES - this.entries.length);
+    const list = entries.slice(0, room);
+    const base = this.entries.length;
+    this.entries.push(...list);
+    const summary = feedHarEntries(
+      list,
+      (o) => void this.addObservation(this.context ? { ...o, context: this.context } : o, o.ref.entry),
+      { input: this.input, firstEntry: base },
+    );
+    for (const e of summary.errors) this.errors.push(e.message);
+    return summary;
   }
 
   addObservation(obs: Observation, entry = -1): Finding[] {
@@ -113,6 +131,7 @@ export class Capture {
     this.steps.length = 0;
     this.entries.length = 0;
     this.errors.length = 0;
+    this.warnings.length = 0;
   }
 }
 
@@ -158,10 +177,12 @@ export function harEntries(text: string): { entries: unknown[] } | { error: stri
 export function analyseHar(text: string): { capture: Capture } | { error: string } {
   const r = harEntries(text);
   if ('error' in r) return r;
-  // file order, as `coatcheck scan` reads it: the same HAR gives the same findings everywhere
+  // time order, and the authorization responses only a redirect's Location holds, as `coatcheck
+  // scan` reads them (core/observe/har-feed.ts): the same HAR gives the same findings everywhere
   const c = new Capture();
-  for (const e of r.entries) c.addEntry(e);
+  const summary = c.addEntries(r.entries);
   c.finish();
+  c.warnings.push(...harWarnings(summary));
   return { capture: c };
 }
 

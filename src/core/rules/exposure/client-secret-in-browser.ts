@@ -1,23 +1,7 @@
-import { header, type Observation } from '../../observe/observation';
+import { header, pageOriginated } from '../../observe/observation';
 import { hashSecret } from '../../util/secret';
 import { safeDecode } from '../../util/url';
 import { defineRule } from '../types';
-
-/**
- * Did a browser page send this request? A webRequest/devtools fetch or XHR, a request with an
- * initiator, or one carrying headers only browsers add (Origin, Referer, Sec-Fetch-*). A HAR taken
- * by a proxy in front of a server-side client shows the back channel without any of these: a
- * confidential client authenticating from its server is no finding.
- */
-function fromPage(o: Observation): boolean {
-  if (o.type === 'xhr' || o.type === 'fetch' || o.type === 'main_frame' || o.type === 'sub_frame') return true;
-  if (o.initiator && o.initiator !== 'null') return true;
-  for (const h of o.requestHeaders) {
-    const n = h.name.toLowerCase();
-    if (n === 'origin' || n === 'referer' || n.startsWith('sec-fetch-')) return true;
-  }
-  return false;
-}
 
 /** The secret of `Authorization: Basic base64(urlencode(client_id):urlencode(secret))` (RFC 6749 §2.3.1), if any. */
 function basicSecret(value: string | undefined): { clientId: string; secret: string } | undefined {
@@ -55,7 +39,8 @@ export default defineRule({
     const inBody = msg.form.get('client_secret'); // in the URL: client-secret-in-url
     const basic = basicSecret(header(o.requestHeaders, 'authorization'));
     if (!inBody && !basic) return;
-    if (!fromPage(o)) return;
+    // detectors.md: page-originated only; a server-side or command-line client's secret is normal
+    if (!pageOriginated(o)) return;
     const at = msg.url?.base ?? o.url;
     const what = msg.kind === 'token-request' ? `token request (grant_type=${msg.params.get('grant_type') ?? '?'})` : `${msg.endpoint ?? 'client-authenticated'} request`;
     if (inBody) {
