@@ -182,7 +182,8 @@ export function analyseHar(text: string): { capture: Capture } | { error: string
   const c = new Capture();
   const summary = c.addEntries(r.entries);
   c.finish();
-  c.warnings.push(...harWarnings(summary));
+  // the skipped entries are in c.errors already
+  c.warnings.push(...harWarnings({ untimed: summary.untimed }));
   return { capture: c };
 }
 
