@@ -1,0 +1,39 @@
+/**
+ * The library: src/lib/index.ts (`coatcheck`) and src/lib/playwright.ts (`coatcheck/playwright`)
+ * → dist/lib/*.js (ESM) and *.cjs (CommonJS require), for Node 20. The package's dependencies,
+ * Node builtins and @playwright/test (a peer dependency) stay external; the types come from
+ * tsconfig.lib.json (dist/lib/types).
+ */
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { defineConfig } from 'vite';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+};
+const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
+const external = (id: string) =>
+  id.startsWith('node:') || builtinModules.includes(id) || deps.some((d) => id === d || id.startsWith(`${d}/`));
+
+export default defineConfig({
+  publicDir: false,
+  build: {
+    ssr: true,
+    outDir: 'dist/lib',
+    emptyOutDir: false,
+    target: 'node20',
+    minify: false,
+    sourcemap: true,
+    reportCompressedSize: false,
+    rollupOptions: {
+      input: { index: 'src/lib/index.ts', playwright: 'src/lib/playwright.ts' },
+      external,
+      output: [
+        { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+        { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named' },
+      ],
+    },
+  },
+  ssr: { target: 'node' },
+});
