@@ -92,9 +92,16 @@ describe('Chromium + built extension + lab', () => {
     await page.close();
   });
 
-  it("forged callback with the attacker's own code: unsolicited-callback", async () => {
+  it("forged callback with the attacker's own code: unsolicited-callback, high after the platform's own sign-in (not a late capture, G6)", async () => {
+    // G6 (detectors.md §0.5): the extension saw this client's own authorization request in this
+    // browser, so a callback with a state none of its requests issued is not explained by a
+    // capture that started late: full severity. (Without any request of the client in a capture
+    // younger than 30 minutes, the finding would be low.)
+    const own = await run('clean');
+    await own.page.close();
     const { page, findings } = await run('forged');
     expect(findings.map((f) => f.ruleId), brief(findings)).toContain('unsolicited-callback');
+    expect(findings.filter((f) => f.ruleId === 'unsolicited-callback').map((f) => f.severity), brief(findings)).toContain('high');
     await page.close();
   });
 
