@@ -1,7 +1,6 @@
 import type { ClassifyHints } from '../classify/classify';
 import type { OAuthMessage } from '../classify/message';
 import { header, type Observation, type SourceRef } from '../observe/observation';
-import { decodeJwtPayloadUnsafe } from '../tokens/peek';
 import { fastHash, hashSecret, redactUrl, secretRef, type SecretRef } from '../util/secret';
 import { originOf, parseUrl, siteOf, stripFragment, type ParsedUrl } from '../util/url';
 import type { AsIdentity, Flow, FlowRequest } from './flow';
