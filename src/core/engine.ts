@@ -194,14 +194,15 @@ export class Engine {
           from: from.origin,
         });
       }
-      // §0.4 (2): the front-channel ID token iss of a clean flow (one AS, matched by state, no
-      // conflicting iss parameter, not a replay) names its AS
+      // §0.4 (2): the RFC 9207 iss and the front-channel ID token iss of a clean flow (one AS,
+      // matched by state, the two not conflicting, not a replay) teach what its AS sends
       const idt = msg.params.get('id_token');
       const state = msg.params.get('state');
-      if (flow && idt && !replay && state !== undefined && flow.state?.hash === hashSecret(state) && flow.requests.length === 1) {
-        const iss = decodeJwtPayloadUnsafe(idt)?.iss;
-        const issParam = msg.params.get('iss');
-        if (typeof iss === 'string' && (issParam === undefined || issParam === iss)) store.learnIdTokenIssuer(flow.as.origin, iss);
+      const issParam = msg.params.get('iss');
+      if (flow && (idt || issParam) && !replay && state !== undefined && flow.state?.hash === hashSecret(state) && flow.requests.length === 1) {
+        const v = idt ? decodeJwtPayloadUnsafe(idt)?.iss : undefined;
+        const idIss = typeof v === 'string' ? v : undefined;
+        if (issParam === undefined || idIss === undefined || issParam === idIss) store.learnFromResponse(flow.requests[0]?.as ?? flow.as, issParam, o.time, idIss);
       }
     }
     if (msg.kind === 'token-request' && msg.params.get('grant_type') === 'refresh_token') {
@@ -237,6 +238,7 @@ export class Engine {
       evidence: d.evidence,
       ...(d.variant ? { variant: d.variant } : {}),
       ...(d.fingerprint ? { fingerprint: d.fingerprint } : {}),
+      ...(d.providerTable ? { providerTable: { provider: d.providerTable.provider, checked: d.providerTable.checked } } : {}),
       context,
       time,
     };
