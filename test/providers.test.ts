@@ -135,9 +135,9 @@ describe('attack twins still fire', () => {
 });
 
 describe('coatcheck scan on the issue\'s two logins', () => {
-  it('GitHub with iss=https://github.com/login/oauth and Google without iss: exit 0, nothing of medium or above', async () => {
+  it('GitHub with iss=https://github.com/login/oauth, Google without iss, Entra v2 and v1: exit 0, nothing of medium or above', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'coatcheck-prov-'));
-    const paths = ['github.har', 'google-no-iss.har'].map((f) => {
+    const paths = ['github.har', 'google-no-iss.har', 'entra.har', 'entra-v1.har'].map((f) => {
       const p = join(tmp, f);
       writeFileSync(p, readFileSync(join(dir, f)));
       return p;
@@ -147,6 +147,11 @@ describe('coatcheck scan on the issue\'s two logins', () => {
     const report = JSON.parse(out);
     expect(report.findings.filter((f: { severity: string }) => ['critical', 'high', 'medium'].includes(f.severity))).toEqual([]);
     expect(code).toBe(0);
-    expect(report.flows.map((f: { issuer: string }) => f.issuer).sort()).toEqual(['https://accounts.google.com', 'https://github.com/login/oauth']);
+    expect(report.flows.map((f: { issuer: string }) => f.issuer).sort()).toEqual([
+      'https://accounts.google.com',
+      'https://github.com/login/oauth',
+      'https://login.microsoftonline.com/5c6f2e1a-9d3b-4f7e-8a21-0b4c6d8e9f10/v2.0',
+      'https://sts.windows.net/5c6f2e1a-9d3b-4f7e-8a21-0b4c6d8e9f10/',
+    ]);
   });
 });
