@@ -1,6 +1,7 @@
 import { classify } from './classify/classify';
 import type { MessageKind, OAuthMessage } from './classify/message';
 import type { Flow } from './flows/flow';
+import type { ProviderRow } from './flows/provider-table';
 import { FlowStore, type StoreState } from './flows/store';
 import type { Observation } from './observe/observation';
 import { header } from './observe/observation';
@@ -22,6 +23,8 @@ export interface EngineOptions {
   /** restore a serialised state (storage.session) */
   state?: EngineState;
   maxFlows?: number;
+  /** provider rows consulted before CoatCheck's table (settings; a test lab on its own hosts) */
+  providers?: ProviderRow[];
 }
 
 export interface EngineState {
@@ -57,7 +60,7 @@ export class Engine {
 
   constructor(opts: EngineOptions = {}) {
     this.redact = opts.redact ?? true;
-    const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows };
+    const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows, providers: opts.providers };
     this.store = opts.state ? FlowStore.fromJSON(opts.state.store, storeOpts) : new FlowStore(storeOpts);
     if (opts.state && Array.isArray(opts.state.findings)) {
       this.all = opts.state.findings.filter(isFinding); // a damaged state loses its broken findings only

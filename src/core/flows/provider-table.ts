@@ -251,3 +251,56 @@ export function describeIss(b: IssBehaviour): string {
 export function dateMs(d: IsoDate): number {
   return Date.parse(`${d}T00:00:00Z`);
 }
+
+/**
+ * A provider row in JSON form (settings, tests): the exact authorization endpoint (origin + path)
+ * and the issuer it answers with. Lets a user — or a test lab on its own hosts — add or correct a
+ * row before CoatCheck's table is updated; rows given this way are consulted before the table.
+ */
+export interface ProviderSpec {
+  id: string;
+  name: string;
+  /** the authorization endpoint, scheme + host + path (no query) */
+  endpoint: string;
+  issuer: string;
+  iss: IssBehaviour;
+  checked: IsoDate;
+  source?: string;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A well-formed ProviderSpec, or undefined (bad input is dropped, never thrown). */
+export function providerSpec(v: unknown): ProviderSpec | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  const str = (x: unknown, max = 300) => (typeof x === 'string' && x.length > 0 && x.length <= max ? x : undefined);
+  const id = str(o.id, 60);
+  const name = str(o.name, 100);
+  const endpoint = str(o.endpoint);
+  const issuer = str(o.issuer);
+  const checked = str(o.checked, 10);
+  const iss = o.iss as Partial<IssBehaviour> | undefined;
+  if (!id || !name || !endpoint || !issuer || !checked || !ISO_DATE.test(checked) || !/^https?:\/\/[^/?#]+\/[^?#]*$/.test(endpoint) || !/^https?:\/\//.test(issuer)) return undefined;
+  let behaviour: IssBehaviour;
+  if (iss?.kind === 'not-seen') behaviour = { kind: 'not-seen' };
+  else if ((iss?.kind === 'always' || iss?.kind === 'some-accounts') && typeof iss.since === 'string' && ISO_DATE.test(iss.since)) behaviour = { kind: iss.kind, since: iss.since };
+  else return undefined;
+  const source = str(o.source);
+  return { id, name, endpoint, issuer, iss: behaviour, checked, ...(source ? { source } : {}) };
+}
+
+/** The table row a ProviderSpec stands for. */
+export function rowFromSpec(s: ProviderSpec): ProviderRow {
+  return {
+    id: s.id,
+    name: s.name,
+    endpoint: new RegExp(`^${esc(s.endpoint)}$`),
+    endpointShape: s.endpoint,
+    issuer: () => s.issuer,
+    issuers: [s.issuer],
+    iss: s.iss,
+    checked: s.checked,
+    sources: [{ title: s.source ?? 'user-supplied provider row', url: 'https://coatcheck.invalid/settings', note: 'supplied in the settings, not part of CoatCheck\'s table' }],
+  };
+}

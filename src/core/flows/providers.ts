@@ -5,7 +5,7 @@
  */
 import { dateMs, PROVIDER_TABLE, type ProviderRow } from './provider-table';
 
-export { PROVIDER_TABLE, describeIss, type ProviderRow, type IssBehaviour, type TableBasis } from './provider-table';
+export { PROVIDER_TABLE, describeIss, providerSpec, rowFromSpec, type ProviderRow, type ProviderSpec, type IssBehaviour, type TableBasis } from './provider-table';
 
 /**
  * Hosts on another site than the issuer where a provider documents its own endpoints (Google:
@@ -32,16 +32,17 @@ export interface ProviderMatch {
   ownScope?: string;
 }
 
-export function providerForEndpoint(base: string): ProviderMatch | undefined {
-  for (const row of PROVIDER_TABLE) {
+/** The row matching an authorization endpoint: rows supplied by the caller first, then the table. */
+export function providerForEndpoint(base: string, extra: readonly ProviderRow[] = []): ProviderMatch | undefined {
+  for (const row of extra.length ? [...extra, ...PROVIDER_TABLE] : PROVIDER_TABLE) {
     const m = base.match(row.endpoint);
     if (m) return { row, issuer: row.issuer(m), pattern: row.issuerPattern?.(m), aliases: row.aliases?.(m) ?? [], ownScope: row.ownScope?.(m) };
   }
   return undefined;
 }
 
-export function providerRow(id: string | undefined): ProviderRow | undefined {
-  return id === undefined ? undefined : PROVIDER_TABLE.find((r) => r.id === id);
+export function providerRow(id: string | undefined, extra: readonly ProviderRow[] = []): ProviderRow | undefined {
+  return id === undefined ? undefined : (extra.find((r) => r.id === id) ?? PROVIDER_TABLE.find((r) => r.id === id));
 }
 
 /**

@@ -4,6 +4,7 @@ import { obs, post, q, rand, redirect, run } from '../testing/builders';
 import { parseUrl } from '../util/url';
 import { classify } from '../classify/classify';
 import { FlowStore } from './store';
+import { providerSpec, rowFromSpec } from './provider-table';
 
 const store = () => new FlowStore({ redact: true });
 const as = (u: string) => store().resolveAs(parseUrl(u)!);
@@ -88,6 +89,25 @@ describe('dated provider knowledge (§0.4 "The provider table ages")', () => {
       expect(s.inOwnScope(id, 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0')).toBe(false);
     }
     expect(as(`https://login.microsoftonline.com/${tid}/oauth2/authorize`).issuer).toBe(`https://sts.windows.net/${tid}/`);
+  });
+});
+
+describe('provider rows supplied by the caller (settings, a lab on its own hosts)', () => {
+  const spec = { id: 'gh-lab', name: 'GitHub-shaped lab AS', endpoint: 'https://github.example:8443/login/oauth/authorize', issuer: 'https://github.example:8443/login/oauth', iss: { kind: 'always', since: '2026-04-09' }, checked: '2026-12-04' };
+  it('are validated; bad ones are dropped, never thrown', () => {
+    expect(providerSpec(spec)).toEqual(spec);
+    for (const bad of [null, 'x', { ...spec, checked: 'today' }, { ...spec, endpoint: 'javascript:alert(1)' }, { ...spec, iss: { kind: 'always' } }, { ...spec, iss: { kind: 'sometimes', since: '2026-01-01' } }, { ...spec, id: '' }]) {
+      expect(providerSpec(bad)).toBeUndefined();
+    }
+  });
+  it('are consulted before the table, with their dates and issuer', () => {
+    const s = new FlowStore({ redact: true, providers: [rowFromSpec(providerSpec(spec)!)] });
+    const id = s.resolveAs(parseUrl('https://github.example:8443/login/oauth/authorize')!, Date.UTC(2026, 11, 4));
+    expect(id).toMatchObject({ source: 'provider', issuer: 'https://github.example:8443/login/oauth', provider: 'gh-lab', sendsIss: true });
+    expect(s.providerRow('gh-lab')?.name).toBe('GitHub-shaped lab AS');
+    expect(s.isKnownAuthorizationEndpoint('https://github.example:8443/login/oauth/authorize')).toBe(true);
+    // without the rows the lab host is an unknown AS known only by its origin
+    expect(store().resolveAs(parseUrl('https://github.example:8443/login/oauth/authorize')!).source).toBe('origin');
   });
 });
 

@@ -95,6 +95,8 @@ export interface StoreOptions {
   redact: boolean;
   maxFlows?: number;
   ttlMs?: number;
+  /** provider rows consulted before CoatCheck's table (user settings, a test lab's hosts) */
+  providers?: ProviderRow[];
 }
 
 export interface PreviousHop {
@@ -173,7 +175,7 @@ export class FlowStore implements ClassifyHints {
   private sinceSweep = 0;
 
   constructor(opts: StoreOptions) {
-    this.opts = { redact: opts.redact, maxFlows: opts.maxFlows ?? MAX_FLOWS, ttlMs: opts.ttlMs ?? FLOW_TTL_MS };
+    this.opts = { redact: opts.redact, maxFlows: opts.maxFlows ?? MAX_FLOWS, ttlMs: opts.ttlMs ?? FLOW_TTL_MS, providers: opts.providers ?? [] };
   }
 
   secret(v: string): SecretRef {
@@ -315,7 +317,7 @@ export class FlowStore implements ClassifyHints {
       const md = this.metadata.get(fromMd);
       return { origin: url.origin, issuer: fromMd, source: 'metadata', endpoint: url.base, sendsIss: md?.issParameterSupported };
     }
-    const provider = providerForEndpoint(url.base);
+    const provider = providerForEndpoint(url.base, this.opts.providers);
     const table = provider
       ? {
           provider: provider.row.id,
@@ -376,13 +378,18 @@ export class FlowStore implements ClassifyHints {
     return originOf(iss) === as.origin;
   }
 
+  /** the provider row with this id: the caller's rows first, then CoatCheck's table */
+  providerRow(id: string | undefined): ProviderRow | undefined {
+    return providerRow(id, this.opts.providers);
+  }
+
   /**
    * RFC 9207 support of an AS at `time` (mixup-iss-missing (a)), and where that is known from:
    * its observed metadata, an earlier response of the capture that carried its iss, or the
    * provider table (`always since D`, D ≤ time). Undefined when nothing says it sends iss.
    */
   issSupport(as: AsIdentity, time: number): { from: 'metadata' | 'capture' | 'provider'; row?: ProviderRow } | undefined {
-    const row = providerRow(as.provider);
+    const row = this.providerRow(as.provider);
     if (as.source === 'metadata' && (this.metadata.get(as.issuer)?.issParameterSupported ?? as.sendsIss)) return { from: 'metadata' };
     const sent = this.issSent.get(as.endpoint);
     if (sent !== undefined && sent < time) return { from: 'capture', row };
@@ -446,7 +453,7 @@ export class FlowStore implements ClassifyHints {
   }
 
   isKnownAuthorizationEndpoint(base: string): boolean {
-    return this.endpointIssuer.has(base) || providerForEndpoint(base) !== undefined;
+    return this.endpointIssuer.has(base) || providerForEndpoint(base, this.opts.providers) !== undefined;
   }
 
   endpointKindFromMetadata(base: string): OAuthMessage['endpoint'] | undefined {

@@ -34,7 +34,7 @@ export default defineRule({
     const label = (where: 'iss' | 'id_token' | 'response') => (where === 'iss' ? 'iss parameter' : where === 'id_token' ? 'ID token iss' : 'JARM iss');
     const report = (value: string, where: 'iss' | 'id_token' | 'response') => {
       if (accepted.some((a) => ctx.store.issuerMatches(a, value))) return false;
-      const basis = tableBasis(as1);
+      const basis = tableBasis(as1, ctx.store);
       if (as1.source === 'provider' && ctx.store.inOwnScope(as1, value)) {
         // §0.4: the table's issuer is soft. An iss on AS1's own origin (or tenant) that differs
         // from it means the table is stale, not that the flow was mixed up.

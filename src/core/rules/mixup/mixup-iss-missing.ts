@@ -40,7 +40,7 @@ export default defineRule({
     const support = ctx.store.issSupport(as1, t);
     const issued = ctx.store.clientIssued(flow).map((r) => r.as);
     if (support && issued.every((a) => !ctx.store.differentAs(a, as1) || ctx.store.issSupport(a, t) !== undefined)) {
-      const basis = support.from === 'provider' ? tableBasis(as1) : undefined;
+      const basis = support.from === 'provider' ? tableBasis(as1, ctx.store) : undefined;
       // one account's iss says nothing about another's at a `some accounts` provider (Google)
       const perAccount = support.from === 'capture' && support.row?.iss.kind === 'some-accounts';
       const known =

@@ -1,6 +1,6 @@
 /** Helpers shared by the group A (mix-up / cross-context) rules. Not a rule. */
 import type { AsIdentity, Flow, FlowRequest } from '../../flows/flow';
-import { providerRow } from '../../flows/providers';
+import type { FlowStore } from '../../flows/store';
 import { normalizeRedirectBase } from '../../flows/store';
 import type { Evidence, ProviderTableBasis } from '../../report/finding';
 import type { RuleContext } from '../types';
@@ -94,8 +94,8 @@ export function carriesCredential(ctx: RuleContext): boolean {
 }
 
 /** The provider table row behind an AS identity, as a finding's basis ("from CoatCheck's provider table, checked <date>"). */
-export function tableBasis(as: AsIdentity): ProviderTableBasis | undefined {
-  const row = providerRow(as.provider);
+export function tableBasis(as: AsIdentity, store: FlowStore): ProviderTableBasis | undefined {
+  const row = store.providerRow(as.provider);
   return row ? { provider: row.name, checked: row.checked } : undefined;
 }
 
