@@ -154,4 +154,20 @@ describe('coatcheck scan on the issue\'s two logins', () => {
       'https://sts.windows.net/5c6f2e1a-9d3b-4f7e-8a21-0b4c6d8e9f10/',
     ]);
   });
+  it('a verdict resting on the table says so in the text report and carries providerTable in JSON and SARIF', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'coatcheck-prov-'));
+    const path = join(tmp, 'github.attack-foreign-iss.har');
+    writeFileSync(path, readFileSync(join(dir, 'github.attack-foreign-iss.har')));
+    const checked = PROVIDER_TABLE.find((r) => r.id === 'github')!.checked;
+    const out: Record<string, string> = { text: '', json: '', sarif: '' };
+    for (const format of ['text', 'json', 'sarif']) {
+      const code = await scanCommand(['--format', format, path], { stdout: (t) => (out[format] += t), stderr: () => {}, stderrIsTTY: false });
+      expect(code, format).toBe(1);
+    }
+    expect(out.text).toContain(`basis: from CoatCheck's provider table (GitHub), checked ${checked}`);
+    const json = JSON.parse(out.json).findings.find((f: { ruleId: string }) => f.ruleId === 'mixup-iss-mismatch');
+    expect(json.providerTable).toEqual({ provider: 'GitHub', checked });
+    const sarif = JSON.parse(out.sarif).runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'mixup-iss-mismatch');
+    expect(sarif.properties.providerTable).toEqual({ provider: 'GitHub', checked });
+  });
 });
