@@ -145,6 +145,7 @@ function result(f: Finding, m: ReportModel, ruleIndex: number) {
       flowId: f.flowId,
       references: f.references,
       ...(f.variant ? { variant: f.variant } : {}),
+      ...(f.providerTable ? { providerTable: { ...f.providerTable } } : {}),
     },
   };
 }
