@@ -24,4 +24,4 @@ export interface Firefox {
   waitForBackground(extContext: string, timeoutMs?: number): Promise<number>;
   close(): Promise<void>;
 }
-export declare function launchFirefox(opts?: { headless?: boolean; extensions?: string[] }): Promise<Firefox>;
+export declare function launchFirefox(opts?: { headless?: boolean; extensions?: string[]; prefs?: Record<string, string | number | boolean> }): Promise<Firefox>;

@@ -138,14 +138,15 @@ export function fromRemote(v) {
  * Start Firefox. With `extensions` (unpacked directories), each add-on's moz-extension:// UUID is
  * fixed in the profile before start and the add-ons are installed (temporarily) once BiDi is up:
  * `ff.extensionBase(id)` is then `moz-extension://<uuid>/`.
- * @param {{ headless?: boolean, extensions?: string[] }} [opts]
+ * `prefs` are added to the profile's user.js.
+ * @param {{ headless?: boolean, extensions?: string[], prefs?: Record<string, string | number | boolean> }} [opts]
  */
 export async function launchFirefox(opts = {}) {
   if (!existsSync(FIREFOX_PATH)) throw Object.assign(new Error(`Firefox not found at ${FIREFOX_PATH}. Install it with: apt-get install -y firefox-esr`), { code: 'FIREFOX_MISSING' });
   const profile = mkdtempSync(join(tmpdir(), 'coatcheck-firefox-'));
   /** @type {Record<string, string>} add-on id -> moz-extension UUID */
   const uuids = Object.fromEntries((opts.extensions ?? []).map((dir) => [addonIdOf(dir), randomUUID()]));
-  const prefs = { ...PREFS, 'extensions.webextensions.uuids': JSON.stringify(uuids) };
+  const prefs = { ...PREFS, ...opts.prefs, 'extensions.webextensions.uuids': JSON.stringify(uuids) };
   writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n') + '\n');
   const args = [...(opts.headless === false ? [] : ['--headless']), '--profile', profile, '--no-remote', '--remote-debugging-port=0', '-remote-allow-system-access'];
   const proc = spawn(FIREFOX_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' } });

@@ -3,7 +3,8 @@
  * over WebDriver BiDi, against the live lab, as the Chromium e2e does: every lab scenario raises the
  * same rules in the attacked tab (findings read from the background), the popup for that tab lists
  * them (`[data-rule-id]`), the benign look-alikes stay quiet, no raw secret lands in storage.session,
- * and the extension itself never talks to the lab's servers. Extension pages are opened with plain
+ * findings survive the background page being suspended in the middle of a flow, and the extension
+ * itself never talks to the lab's servers. Extension pages are opened with plain
  * BiDi navigations at a moz-extension:// UUID fixed in the profile (lab/firefox.mjs), so this runs on
  * Firefox 140 ESR as on 153.
  *
@@ -49,9 +50,14 @@ describe('Firefox + built extension + lab (WebDriver BiDi)', () => {
   let ext: string; // an extension page (the popup) used to talk to the background
   let popupUrl: string;
   let popup: string | undefined; // a tab for the popup of the tab under test
+  // a second Firefox whose background page idles out after 1 s (the suspension test); started with
+  // the first so that its start-up (seconds of idle tasks before BiDi hands out a session) overlaps
+  let idling: Promise<Firefox> | undefined;
 
   beforeAll(async () => {
     lab = await startLab();
+    idling = launchFirefox({ extensions: [FIREFOX_DIST], prefs: { 'extensions.background.idle.timeout': 1000 } });
+    idling.catch(() => undefined); // reported by the test that uses it
     ff = await launchFirefox({ extensions: [FIREFOX_DIST] });
     popupUrl = `${ff.extensionBase(addonIdOf(FIREFOX_DIST))}${popupPath(FIREFOX_DIST)}`;
     ext = await ff.openExtensionPage(popupUrl);
@@ -59,6 +65,7 @@ describe('Firefox + built extension + lab (WebDriver BiDi)', () => {
     await ff.waitForBackground(ext);
   });
   afterAll(async () => {
+    await idling?.then((f) => f.close()).catch(() => undefined);
     await ff?.close();
     await lab?.close();
   });
@@ -147,7 +154,47 @@ describe('Firefox + built extension + lab (WebDriver BiDi)', () => {
     });
   }
 
-  it.skip('the background stopped between the authorization request and the callback — skipped in Firefox: WebDriver BiDi cannot stop an add-on background page (Chromium stops its service worker over CDP)', () => {});
+  it('the background page suspended between the authorization request and the callback: COAT still found', async () => {
+    // Chromium stops its service worker over CDP; BiDi has no such command, but Firefox suspends an
+    // idle MV3 background page by itself: the second Firefox (1 s idle timeout), the flow held at
+    // the honest AS until the background page is gone (extension.getViews() from an extension page
+    // that sends no message, so nothing wakes it), then released
+    const ff2 = await idling!;
+    {
+      const base = ff2.extensionBase(addonIdOf(FIREFOX_DIST));
+      const page = await ff2.openExtensionPage(`${base}${popupPath(FIREFOX_DIST)}`);
+      await ff2.waitForBackground(page);
+      await ff2.navigate(page, `${base}public/icon-16.png`); // an extension page that does not poll
+      const backgroundUp = () => ff2.evaluate(page, `browser.extension.getViews().some((v) => v.location.pathname === '/_generated_background_page.html')`);
+      expect(await backgroundUp()).toBe(true);
+      const hold = lab.holdNextInteraction();
+      const tab = await ff2.newTab();
+      const nav = ff2.navigate(tab, lab.scenarioUrl('coat')).catch(() => undefined);
+      await Promise.race([hold.reached, sleep(15000).then(() => Promise.reject(new Error('the flow never reached the honest AS interaction')))]);
+      const t0 = Date.now();
+      while ((await backgroundUp()) && Date.now() - t0 < 10000) await sleep(100);
+      expect(await backgroundUp(), 'the background page was suspended while the flow waited').toBe(false);
+      hold.release();
+      await nav;
+      let outcome: unknown = null;
+      for (const t1 = Date.now(); Date.now() - t1 < 20000; await sleep(100)) {
+        outcome = await ff2.evaluate(tab, `document.querySelector('#result')?.dataset.outcome ?? null`).catch(() => null);
+        if (outcome && outcome !== 'pending') break;
+      }
+      expect(outcome).toBe('connected');
+      // the browser's own traffic woke it (no message was sent since it was suspended)
+      expect(await backgroundUp(), 'the background page is running again').toBe(true);
+      const url = String(await ff2.evaluate(tab, 'location.href')).split('#')[0];
+      const tabIds = (await ff2.evaluate(page, `browser.tabs.query({}).then((ts) => ts.filter((t) => (t.url || '').startsWith(${JSON.stringify(url)})).map((t) => t.id))`)) as number[];
+      expect(tabIds).toHaveLength(1);
+      let fs: F[] = [];
+      for (const t2 = Date.now(); Date.now() - t2 < 8000; await sleep(150)) {
+        fs = ((await ff2.evaluate(page, `browser.runtime.sendMessage({ type: 'getFindings', tabId: ${tabIds[0]} })`))?.findings ?? []) as F[];
+        if (SCENARIOS.coat.expect.every((id) => fs.some((f) => f.ruleId === id))) break;
+      }
+      for (const want of SCENARIOS.coat.expect) expect(fs.map((f) => f.ruleId), brief(fs)).toContain(want);
+    }
+  });
 
   it('storage.session holds none of the raw codes, tokens, states, verifiers or nonces the lab issued', async () => {
     const issued = lab.issuedSecrets();
