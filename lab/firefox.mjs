@@ -6,10 +6,10 @@
 // Extension pages without the browser's chrome scope: the profile's user.js fixes each add-on's
 // moz-extension:// UUID in advance (pref `extensions.webextensions.uuids`, add-on id -> UUID), so the
 // popup or any extension page is at a known URL, opened with an ordinary browsingContext.navigate in
-// a tab and scripted there (browser.* is available). Firefox 140 allows that navigation as is; from
-// Firefox 14x on, BiDi refuses navigations to moz-extension:// unless the remote agent was started
-// with -remote-allow-system-access (isWebdriverSafeNavigationURL), so the flag is passed; 140 knows
-// it too. Nothing here uses the chrome scope (moz:scope), which Firefox 140 does not offer over BiDi.
+// a tab and scripted there (browser.* is available). Firefox 140 allows that navigation as is;
+// Firefox 153 refuses navigations to moz-extension:// ("not allowed in this context",
+// isWebdriverSafeNavigationURL) unless the remote agent was started with -remote-allow-system-access,
+// so the flag is passed; 140 accepts it too. Nothing here uses the chrome scope (moz:scope), which Firefox 140 does not offer over BiDi.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -268,7 +268,10 @@ export async function launchFirefox(opts = {}) {
     },
   };
   try {
-    for (const dir of opts.extensions ?? []) await ff.installExtension(dir);
+    for (const dir of opts.extensions ?? []) {
+      const id = await ff.installExtension(dir);
+      if (!uuids[id]) throw new Error(`${dir} installed as ${id}, not as its manifest's gecko id`);
+    }
   } catch (e) {
     await ff.close();
     throw e;
