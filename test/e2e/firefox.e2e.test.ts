@@ -20,6 +20,9 @@ type F = { ruleId: string; severity: string };
 const MEDIUM_UP = new Set(['critical', 'high', 'medium']);
 const brief = (fs: F[]) => fs.map((f) => `${f.ruleId}:${f.severity}`).join(', ');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** the idle timeout of the second Firefox's background page: long enough that a flow started right
+ * after a message reaches the honest AS with the background still up, short enough to wait for */
+const IDLE_MS = 3000;
 
 describe('Firefox version against the built manifest', () => {
   const browsers = inject('browsers');
@@ -50,13 +53,13 @@ describe('Firefox + built extension + lab (WebDriver BiDi)', () => {
   let ext: string; // an extension page (the popup) used to talk to the background
   let popupUrl: string;
   let popup: string | undefined; // a tab for the popup of the tab under test
-  // a second Firefox whose background page idles out after 1 s (the suspension test); started with
+  // a second Firefox whose background page idles out after 3 s (the suspension tests); started with
   // the first so that its start-up (seconds of idle tasks before BiDi hands out a session) overlaps
   let idling: Promise<Firefox> | undefined;
 
   beforeAll(async () => {
     lab = await startLab();
-    idling = launchFirefox({ extensions: [FIREFOX_DIST], prefs: { 'extensions.background.idle.timeout': 1000 } });
+    idling = launchFirefox({ extensions: [FIREFOX_DIST], prefs: { 'extensions.background.idle.timeout': IDLE_MS } });
     idling.catch(() => undefined); // reported by the test that uses it
     ff = await launchFirefox({ extensions: [FIREFOX_DIST] });
     popupUrl = `${ff.extensionBase(addonIdOf(FIREFOX_DIST))}${popupPath(FIREFOX_DIST)}`;
@@ -156,22 +159,22 @@ describe('Firefox + built extension + lab (WebDriver BiDi)', () => {
 
   it('the background page suspended between the authorization request and the callback: COAT still found', async () => {
     // Chromium stops its service worker over CDP; BiDi has no such command, but Firefox suspends an
-    // idle MV3 background page by itself: the second Firefox (1 s idle timeout), the flow held at
-    // the honest AS until the background page is gone (extension.getViews() from an extension page
-    // that sends no message, so nothing wakes it), then released
+    // idle MV3 background page by itself: the second Firefox (IDLE_MS idle timeout), the background
+    // woken by a message right before the flow, the flow held at the honest AS until the background
+    // page is gone (extension.getViews() from an extension page that sends no message, so nothing
+    // wakes it), then released
     const ff2 = await idling!;
     {
       const base = ff2.extensionBase(addonIdOf(FIREFOX_DIST));
-      const page = await ff2.openExtensionPage(`${base}${popupPath(FIREFOX_DIST)}`);
-      await ff2.waitForBackground(page);
-      await ff2.navigate(page, `${base}public/icon-16.png`); // an extension page that does not poll
+      const page = await ff2.openExtensionPage(`${base}public/icon-16.png`); // an extension page that does not poll
       const backgroundUp = () => ff2.evaluate(page, `browser.extension.getViews().some((v) => v.location.pathname === '/_generated_background_page.html')`);
       const hold = lab.holdNextInteraction();
       const tab = await ff2.newTab();
+      await ff2.waitForBackground(page); // up (and its idle timer fresh) when the flow starts
       const nav = ff2.navigate(tab, lab.scenarioUrl('coat')).catch(() => undefined);
       await Promise.race([hold.reached, sleep(15000).then(() => Promise.reject(new Error('the flow never reached the honest AS interaction')))]);
       const t0 = Date.now();
-      while ((await backgroundUp()) && Date.now() - t0 < 10000) await sleep(100);
+      while ((await backgroundUp()) && Date.now() - t0 < IDLE_MS + 10000) await sleep(100);
       expect(await backgroundUp(), 'the background page was suspended while the flow waited').toBe(false);
       hold.release();
       await nav;
@@ -194,6 +197,29 @@ describe('Firefox + built extension + lab (WebDriver BiDi)', () => {
       // webRequest listeners are woken for) and it still had the flow's state
       for (const want of SCENARIOS.coat.expect) expect(fs.map((f) => f.ruleId), brief(fs)).toContain(want);
     }
+  });
+
+  // Found while writing the test above: on Firefox 140 and 153 alike, a flow that STARTS while the
+  // background page is suspended is missed (COAT: no finding; mix-up: at most unsolicited-callback),
+  // because the requests that wake the page are not all seen. Firefox suspends an idle page after
+  // 30 s by default, so a real user can meet this. A src/background matter; un-skip when fixed.
+  it.skip('a flow that starts while the background page is suspended: COAT found — skipped: Firefox misses the requests that wake a suspended background page (known gap, src/background)', async () => {
+    const ff2 = await idling!;
+    const base = ff2.extensionBase(addonIdOf(FIREFOX_DIST));
+    const page = await ff2.openExtensionPage(`${base}public/icon-16.png`);
+    const backgroundUp = () => ff2.evaluate(page, `browser.extension.getViews().some((v) => v.location.pathname === '/_generated_background_page.html')`);
+    const t0 = Date.now();
+    while ((await backgroundUp()) && Date.now() - t0 < IDLE_MS + 10000) await sleep(100);
+    expect(await backgroundUp(), 'the background page is suspended before the flow').toBe(false);
+    const r = await ff2.playScenario(lab.scenarioUrl('coat'));
+    expect(r.outcome).toBe('connected');
+    const tabIds = (await ff2.evaluate(page, `browser.tabs.query({}).then((ts) => ts.filter((t) => (t.url || '').startsWith(${JSON.stringify(r.url.split('#')[0])})).map((t) => t.id))`)) as number[];
+    let fs: F[] = [];
+    for (const t1 = Date.now(); Date.now() - t1 < 8000; await sleep(150)) {
+      fs = ((await ff2.evaluate(page, `browser.runtime.sendMessage({ type: 'getFindings', tabId: ${tabIds.at(-1)} })`))?.findings ?? []) as F[];
+      if (SCENARIOS.coat.expect.every((id) => fs.some((f) => f.ruleId === id))) break;
+    }
+    for (const want of SCENARIOS.coat.expect) expect(fs.map((f) => f.ruleId), brief(fs)).toContain(want);
   });
 
   it('storage.session holds none of the raw codes, tokens, states, verifiers or nonces the lab issued', async () => {
