@@ -8,7 +8,7 @@
  * (test/e2e/firefox.e2e.test.ts, against `firefox-esr --version`).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,5 +88,40 @@ describe('compareFirefoxVersions (what the e2e suite compares firefox-esr --vers
     ['99.0', '100.0', -1],
   ])('%s vs %s: %i', (a, b, sign) => {
     expect(Math.sign(compareFirefoxVersions(a, b))).toBe(sign);
+  });
+});
+
+describe('manifest.json is the one source; the build applies each browser\'s differences', () => {
+  const src = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  const chrome = manifest('chrome') as Record<string, unknown>;
+  const firefox = manifest('firefox') as Record<string, unknown>;
+
+  it('says the version package.json says (the build takes it from there)', () => {
+    expect(src.version).toBe(pkg.version);
+    expect(chrome.version).toBe(pkg.version);
+    expect(firefox.version).toBe(pkg.version);
+  });
+
+  it('Chrome: the source as it is, less the Firefox-only key', () => {
+    const { browser_specific_settings: _b, ...rest } = src;
+    expect(chrome).toEqual(rest);
+    expect(chrome).not.toHaveProperty('browser_specific_settings');
+  });
+
+  it('Firefox: the worker as a background page, the gecko settings, no Chrome-only key', () => {
+    const { minimum_chrome_version: _m, background, ...rest } = src as { background: { service_worker: string; type: string } } & Record<string, unknown>;
+    expect(firefox).toEqual({ ...rest, background: { scripts: [background.service_worker], type: background.type } });
+    expect(firefox).not.toHaveProperty('minimum_chrome_version');
+    expect(FIREFOX_MIN).toBe((src.browser_specific_settings as { gecko: { strict_min_version: string } }).gecko.strict_min_version);
+  });
+
+  it('both ask for exactly the permissions the source asks for', () => {
+    for (const m of [chrome, firefox]) {
+      expect(m.permissions).toEqual(src.permissions);
+      expect(m.host_permissions).toEqual(src.host_permissions);
+      expect(m.optional_permissions).toEqual(src.optional_permissions);
+      expect(m.content_security_policy).toEqual(src.content_security_policy);
+    }
   });
 });
