@@ -9,8 +9,8 @@ import type { Observation } from './observe/observation';
 import type { Finding } from './report/finding';
 import { defineRule, type Rule, type RuleContext } from './rules/types';
 import { obs, post, q, rand, redirect, resetBuilders, run } from './testing/builders';
-import { formPostFlow, keycloakBrokeringToGoogle, parFlow, restartAtAnotherProvider, KC, APP } from './rules/mixup/fixtures';
-import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './rules/mixup/scenarios';
+import { formPostFlow, keycloakBrokeringToGoogle, parFlow, restartAtAnotherProvider, KC, APP } from './testing/mixup-fixtures';
+import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './testing/mixup-scenarios';
 
 /** A rule that records what the engine told it, per message kind. */
 function spy(): { rule: Rule; seen: { kind: string; replay: boolean; flowId?: string; from: RuleContext['from']; obsId: string }[] } {
