@@ -46,4 +46,20 @@ describe('Chromium recordHar captures of the lab', () => {
     expect(atLeastMedium(scan('lab-chromium-coat.har'))).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch']));
     expect(atLeastMedium(scan('lab-chromium-mixup.har'))).toEqual(expect.arrayContaining(['mixup-as-switch', 'mixup-iss-mismatch']));
   });
+
+  it('a code re-delivered by a link on a third-party site seconds later: code-replay (high)', () => {
+    const har = load('lab-chromium-redelivery.har');
+    const cbs = har.log.entries.filter((e) => e.request.url.includes('/cb/honest?'));
+    expect(cbs).toHaveLength(2);
+    expect(cbs[0].request.url).toBe(cbs[1].request.url);
+    const e = scan('lab-chromium-redelivery.har');
+    expect(atLeastMedium(e)).toEqual(['code-replay']);
+    expect(e.findings.find((f) => f.ruleId === 'code-replay')?.severity).toBe('high');
+  });
+
+  it('the same callback reloaded, then back and forward: nothing', () => {
+    const har = load('lab-chromium-reload.har');
+    expect(har.log.entries.filter((e) => e.request.url.includes('/cb/honest?'))).toHaveLength(3);
+    expect(atLeastMedium(scan('lab-chromium-reload.har'))).toEqual([]);
+  });
 });

@@ -213,7 +213,7 @@ export class Engine {
         });
       }
     }
-    store.recordHop(o);
+    store.recordHop(o, from);
   }
 
   /** @internal used by the rule context */
