@@ -1,0 +1,259 @@
+// Real OAuth/OIDC client libraries in the browser (#8.4), each against oidc-provider shaped like the
+// provider it expects, on one https server on 127.0.0.1 that dispatches on the Host header (the
+// lab's certificate, *.example mapped to 127.0.0.1 as in lab/README.md):
+//
+// | host | what |
+// | --- | --- |
+// | `app.example` | the single-page apps: `/<lib>/` pages that load the library's own browser bundle from node_modules |
+// | `idp.example` | plain OIDC (oidc-client-ts): issuer `https://idp.example:P` |
+// | `kc.example` | Keycloak-shaped (keycloak-js): issuer `…/realms/lab`, endpoints `…/protocol/openid-connect/{auth,token,certs,userinfo,logout}` |
+// | `auth0.example` | Auth0-shaped (@auth0/auth0-spa-js): issuer `https://auth0.example:P/` (trailing slash), `/authorize`, `/oauth/token`, `/.well-known/jwks.json` |
+// | `login.ms.example` | Entra-shaped (@azure/msal-browser, protocolMode OIDC): issuer `…/<tenant>/v2.0`, `/<tenant>/oauth2/v2.0/{authorize,token}`, `/<tenant>/discovery/v2.0/keys`, response_mode=fragment |
+// | `evil.example` | an attacker's AS: its authorization endpoint bounces the browser to the honest AS with the same state, nonce and PKCE challenge (COAT: the honest connection's redirect URI; mix-up: the same one) |
+//
+// Login and consent are auto-completed for a fixed user (as in lab/honest-as.mjs).
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { fileURLToPath } from 'node:url';
+import Provider from 'oidc-provider';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import { selfSignedCert } from '../cert.mjs';
+
+const mod = (p) => fileURLToPath(new URL(`../../node_modules/${p}`, import.meta.url));
+export const LIB_HOSTS = ['app.example', 'idp.example', 'kc.example', 'auth0.example', 'login.ms.example', 'evil.example'];
+/** the Entra-shaped provider's tenant */
+export const TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
+/** the browser bundles the app pages load (each library's own build, as an app would ship it) */
+const BUNDLES = {
+  'oidc-client-ts.js': () => mod('oidc-client-ts/dist/browser/oidc-client-ts.min.js'),
+  'keycloak.js': () => mod('keycloak-js/lib/keycloak.js'),
+  'auth0-spa-js.js': () => mod('@auth0/auth0-spa-js/dist/auth0-spa-js.production.js'),
+  'msal-browser.js': () => mod('@azure/msal-browser/lib/msal-browser.min.js'),
+};
+const PAGE = readFileSync(new URL('./app.html', import.meta.url), 'utf8');
+
+/**
+ * One oidc-provider mounted at `prefix` of its host.
+ * @param {{ issuer: string, prefix: string, routes?: Record<string,string>, clients: any[], responseTypes?: string[], credentialedCors?: boolean, jwtAccessTokens?: boolean }} o
+ */
+function makeProvider({ issuer, prefix, routes, clients, responseTypes, credentialedCors, jwtAccessTokens }) {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: `k-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
+  const provider = new Provider(issuer, {
+    clients,
+    adapter: createMemoryAdapter(0),
+    jwks: { keys: [jwk] },
+    responseTypes: responseTypes ?? ['code'],
+    pkce: { required: () => true },
+    routes,
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: true },
+      // Keycloak's access tokens are JWTs (keycloak-js decodes them)
+      ...(jwtAccessTokens
+        ? {
+            resourceIndicators: {
+              enabled: true,
+              defaultResource: () => `${issuer}/api`,
+              useGrantedResource: () => true,
+              getResourceServerInfo: () => ({ scope: 'api', audience: `${issuer}/api`, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+            },
+          }
+        : {}),
+    },
+    interactions: { url: (_ctx, interaction) => `${prefix}/interaction/${interaction.uid}` },
+    cookies: { keys: [randomBytes(16).toString('hex')] },
+    clientBasedCORS: () => true,
+    scopes: ['openid', 'email', 'profile', 'offline_access'],
+    claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
+    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@lab.example`, name: 'Alice' }) }),
+  });
+  provider.proxy = false;
+  const koa = provider.callback();
+  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  async function handle(req, res) {
+    const url = req.url ?? '/';
+    if (!url.startsWith(prefix)) {
+      res.statusCode = 404;
+      return res.end();
+    }
+    if (url.startsWith(`${prefix}/interaction/`)) {
+      const details = await provider.interactionDetails(req, res);
+      /** @type {any} */
+      let result;
+      if (details.prompt.name === 'login') result = { login: { accountId: 'alice' } };
+      else {
+        const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: 'alice', clientId: String(details.params.client_id) });
+        const d = /** @type {any} */ (details.prompt.details);
+        if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+        if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
+        if (d.missingResourceScopes) for (const [ind, sc] of Object.entries(d.missingResourceScopes)) grant.addResourceScope(ind, /** @type {string[]} */ (sc).join(' '));
+        result = { consent: { grantId: await grant.save() } };
+      }
+      return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
+    }
+    // Keycloak answers credentialed CORS (keycloak-js fetches with credentials: 'include')
+    const origin = req.headers.origin;
+    if (credentialedCors && origin) {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'content-type'), vary: 'Origin' });
+        return res.end();
+      }
+      const writeHead = res.writeHead;
+      res.writeHead = /** @type {any} */ (function (/** @type {any[]} */ ...a) {
+        res.setHeader('access-control-allow-origin', origin);
+        res.setHeader('access-control-allow-credentials', 'true');
+        return writeHead.apply(res, /** @type {any} */ (a));
+      });
+    }
+    // mounted like app.use(prefix, provider.callback()) in express
+    if (prefix) {
+      /** @type {any} */ (req).originalUrl = url;
+      req.url = url.slice(prefix.length) || '/';
+    }
+    return koa(req, res);
+  }
+  return { provider, handle };
+}
+
+/**
+ * @param {{ port?: number }} [opts]
+ */
+export async function startLibLab(opts = {}) {
+  const { key, cert } = selfSignedCert({ hosts: LIB_HOSTS });
+  const server = https.createServer({ key, cert });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve(undefined));
+  });
+  const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  const o = (host) => `https://${host}:${port}`;
+  const app = o('app.example');
+  const origins = { app, idp: o('idp.example'), kc: o('kc.example'), auth0: o('auth0.example'), ms: o('login.ms.example'), evil: o('evil.example') };
+  const pub = (client_id, redirect_uris, extra = {}) => ({ client_id, redirect_uris, token_endpoint_auth_method: 'none', response_types: ['code'], grant_types: ['authorization_code', 'refresh_token'], post_logout_redirect_uris: [`${app}/`], ...extra });
+
+  const idp = makeProvider({ issuer: origins.idp, prefix: '', clients: [pub('oidc-client-ts-app', [`${app}/oidc-client-ts/cb`])] });
+  const kcIssuer = `${origins.kc}/realms/lab`;
+  const kc = makeProvider({
+    issuer: kcIssuer,
+    prefix: '/realms/lab',
+    routes: {
+      authorization: '/protocol/openid-connect/auth',
+      token: '/protocol/openid-connect/token',
+      jwks: '/protocol/openid-connect/certs',
+      userinfo: '/protocol/openid-connect/userinfo',
+      end_session: '/protocol/openid-connect/logout',
+    },
+    responseTypes: ['code', 'id_token token'],
+    credentialedCors: true,
+    jwtAccessTokens: true,
+    clients: [
+      pub('keycloak-app', [`${app}/keycloak/cb`, `${app}/keycloak/cb/honest`], {
+        response_types: ['code', 'id_token token'],
+        grant_types: ['authorization_code', 'refresh_token', 'implicit'],
+      }),
+    ],
+  });
+  const auth0 = makeProvider({
+    issuer: `${origins.auth0}/`,
+    prefix: '',
+    routes: { authorization: '/authorize', token: '/oauth/token', jwks: '/.well-known/jwks.json', userinfo: '/userinfo', end_session: '/v2/logout' },
+    clients: [pub('auth0-app', [`${app}/auth0/cb`])],
+  });
+
+  const ms = makeProvider({
+    issuer: `${origins.ms}/${TENANT}/v2.0`,
+    prefix: `/${TENANT}`,
+    routes: {
+      authorization: '/oauth2/v2.0/authorize',
+      token: '/oauth2/v2.0/token',
+      jwks: '/discovery/v2.0/keys',
+      userinfo: '/oidc/userinfo',
+      end_session: '/oauth2/v2.0/logout',
+    },
+    credentialedCors: true,
+    clients: [pub('00001111-aaaa-2222-bbbb-3333cccc4444', [`${app}/msal/cb`])],
+  });
+
+  /** what the attacker's AS did (for tests) */
+  const attacks = [];
+  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  function evil(req, res) {
+    // /<mode>/<lib>/auth: bounce to the honest AS of that library with the same state, nonce, PKCE
+    const url = new URL(req.url ?? '/', origins.evil);
+    const m = /^\/(coat|mixup)\/(keycloak)\/auth$/.exec(url.pathname);
+    if (!m) {
+      res.statusCode = 404;
+      return res.end();
+    }
+    const [, mode] = m;
+    const next = new URL(`${kcIssuer}/protocol/openid-connect/auth`);
+    for (const [k, v] of url.searchParams) next.searchParams.set(k, v);
+    next.searchParams.set('client_id', 'keycloak-app');
+    // COAT: the honest connection's redirect URI; mix-up: the one redirect URI the app shares
+    next.searchParams.set('redirect_uri', mode === 'coat' ? `${app}/keycloak/cb/honest` : `${app}/keycloak/cb`);
+    attacks.push({ mode, state: url.searchParams.get('state') });
+    res.statusCode = 302;
+    res.setHeader('location', next.href);
+    res.setHeader('cache-control', 'no-store');
+    res.end();
+  }
+
+  const errors = [];
+  server.on('request', async (req, res) => {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    try {
+      if (host === 'idp.example') return await idp.handle(req, res);
+      if (host === 'kc.example') return await kc.handle(req, res);
+      if (host === 'auth0.example') return await auth0.handle(req, res);
+      if (host === 'login.ms.example') {
+        // Entra serves discovery under the issuer's path
+        if (req.url === `/${TENANT}/v2.0/.well-known/openid-configuration`) req.url = `/${TENANT}/.well-known/openid-configuration`;
+        return await ms.handle(req, res);
+      }
+      if (host === 'evil.example') return evil(req, res);
+      if (host === 'app.example') {
+        const path = (req.url ?? '/').split('?')[0];
+        const lib = /^\/lib\/([a-z0-9.-]+)$/.exec(path);
+        if (lib && BUNDLES[lib[1]]) {
+          res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+          return res.end(readFileSync(BUNDLES[lib[1]]()));
+        }
+        if (/^\/(oidc-client-ts|keycloak|auth0|msal)(\/|$)/.test(path)) {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+          return res.end(PAGE.replace('__CONFIG__', JSON.stringify({ ...origins, tenant: TENANT })));
+        }
+        if (path === '/') {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          return res.end('<!doctype html><title>app</title><main id="result" data-outcome="home">home</main>');
+        }
+      }
+      res.statusCode = 404;
+      res.end();
+    } catch (e) {
+      errors.push(String(/** @type {any} */ (e)?.stack ?? e));
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    }
+  });
+  for (const p of [idp, kc, auth0, ms]) for (const ev of ['server_error', 'authorization.error', 'grant.error']) p.provider.on(ev, (_ctx, err) => errors.push(`${ev}: ${err?.message} ${err?.error_description ?? ''}`));
+
+  return {
+    port,
+    origins,
+    errors,
+    attacks,
+    /** the page that starts a library's flow: `lib` and the page's options (`as`, `flow`) */
+    startUrl(lib, params = {}) {
+      const u = new URL(`${app}/${lib}/`);
+      for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+      return u.href;
+    },
+    async close() {
+      server.closeAllConnections?.();
+      await new Promise((r) => server.close(() => r(undefined)));
+    },
+  };
+}
