@@ -8,6 +8,7 @@
  *   its response exists);
  * - attacks built on keycloak-js (fragment response mode by default): a COAT, a mix-up and the
  *   implicit grant are caught from the fragments in Locations alone.
+ * The same flows then run live in Chromium with the built extension: the same verdicts per tab.
  * COATCHECK_SAVE_CAPTURES=<dir> keeps the recordings, the bundles' JavaScript bodies emptied
  * (test/fixtures/har/libs was made that way, with COATCHECK_LIBS_PORT=18444).
  */
@@ -16,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumArgs } from '../../lab/chromium.mjs';
+import { CHROMIUM_PATH, chromiumArgs, getFindings, launchChromium, openExtensionPage, tabIdFor } from '../../lab/chromium.mjs';
+import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
 import { startLibLab, type LibLab } from '../../lab/libs/server.mjs';
 import { Engine } from '../../src/core/engine';
 import { feedHarEntries } from '../../src/core/observe/har-feed';
@@ -104,5 +106,49 @@ describe('attacks built on keycloak-js (fragment response mode): caught from a H
     expect(entries.filter((x) => x.request.url.includes('#'))).toEqual([]);
     const e = scan(entries);
     expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['implicit-grant', 'token-in-fragment']));
+  });
+});
+
+describe('the same flows live, in Chromium with the built extension', () => {
+  let ext: Awaited<ReturnType<typeof launchChromium>>;
+  let popup: import('playwright-core').Page;
+  beforeAll(async () => {
+    ext = await launchChromium({ extensionDir: CHROME_DIST });
+    popup = await openExtensionPage(ext.context, ext.extensionId!, popupPath(CHROME_DIST));
+  });
+  afterAll(async () => {
+    await ext?.close();
+  });
+
+  async function live(lib: 'oidc-client-ts' | 'keycloak' | 'auth0' | 'msal', params: Record<string, string>, expectIds: string[]) {
+    const page = await ext.context.newPage();
+    await page.goto(lab.startUrl(lib, params));
+    await page.waitForSelector('#result[data-outcome]:not([data-outcome="pending"])', { state: 'attached', timeout: 20000 });
+    const tabId = await tabIdFor(popup, page.url().split('#')[0].split('?')[0]);
+    expect(tabId).toBeTypeOf('number');
+    const t0 = Date.now();
+    let fs: { ruleId: string; severity: string }[] = [];
+    do {
+      await new Promise((r) => setTimeout(r, 200));
+      fs = await getFindings(popup, tabId);
+    } while (Date.now() - t0 < (expectIds.length > 0 ? 8000 : 1500) && !(expectIds.length > 0 && expectIds.every((id) => fs.some((f) => f.ruleId === id))));
+    const flows = (await popup.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows?: unknown[] };
+    await page.close();
+    return { ids: [...new Set(fs.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort(), brief: fs.map((f) => `${f.ruleId}:${f.severity}`).join(', '), flows: flows?.flows?.length ?? 0 };
+  }
+
+  it.each(['oidc-client-ts', 'keycloak', 'auth0', 'msal'] as const)('%s: a benign login raises nothing at medium or above', async (lib) => {
+    const r = await live(lib, {}, []);
+    expect(r.flows, 'the extension followed the flow').toBeGreaterThan(0);
+    expect(r.ids, r.brief).toEqual([]);
+  });
+
+  it('keycloak-js COAT, mix-up and implicit grant are caught', async () => {
+    const coat = await live('keycloak', { as: 'coat' }, ['callback-context-mismatch', 'coat-context-switch']);
+    expect(coat.ids, coat.brief).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch']));
+    const mixup = await live('keycloak', { as: 'mixup' }, ['mixup-as-switch', 'mixup-iss-mismatch']);
+    expect(mixup.ids, mixup.brief).toEqual(expect.arrayContaining(['mixup-as-switch', 'mixup-iss-mismatch']));
+    const implicit = await live('keycloak', { flow: 'implicit' }, ['implicit-grant', 'token-in-fragment']);
+    expect(implicit.ids, implicit.brief).toEqual(expect.arrayContaining(['implicit-grant', 'token-in-fragment']));
   });
 });
