@@ -42,6 +42,24 @@ describe('benign logins of real client libraries', () => {
   });
 });
 
+/** what the capture must show, so that "nothing found" is about that shape */
+const urls = (f: string) => entries(f).map((x) => x.request.url);
+describe('what the libraries do next: nothing at medium or above', () => {
+  it.each([
+    ['oidc-client-ts-renew-logout.har', 'silent renew (prompt=none, hidden iframe), logout with id_token_hint', (f: string) => urls(f).some((u) => /[?&]prompt=none/.test(u)) && urls(f).some((u) => /\/session\/end\?.*id_token_hint=/.test(u))],
+    ['keycloak-js-logout.har', 'logout with id_token_hint', (f: string) => urls(f).some((u) => /openid-connect\/logout\?.*id_token_hint=/.test(u))],
+    ['auth0-spa-js-web-message.har', 'silent authentication, response_mode=web_message', (f: string) => urls(f).some((u) => /response_mode=web_message/.test(u) && /prompt=none/.test(u))],
+    ['auth0-spa-js-login-required.har', 'prompt=none without a session (login_required)', (f: string) => urls(f).some((u) => /prompt=none/.test(u))],
+    ['msal-browser-refresh.har', 'a refresh token grant from the page', (f: string) => entries(f).some((x: any) => x.request.method === 'POST' && /grant_type=refresh_token/.test(x.request.postData?.text ?? ''))],
+  ])('%s: %s', (f, _what, shows) => {
+    expect(shows(f)).toBe(true);
+    expect(urls(f).filter((u) => u.includes('#'))).toEqual([]);
+    const e = scan(f);
+    expect(e.flows().length).toBeGreaterThan(0);
+    expect(ids(e), brief(e)).toEqual([]);
+  });
+});
+
 describe('attacks built on keycloak-js', () => {
   it('COAT in fragment mode: coat-context-switch and callback-context-mismatch', () => {
     const e = scan('keycloak-js-coat.har');

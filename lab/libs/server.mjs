@@ -1,13 +1,15 @@
 // Real OAuth/OIDC client libraries in the browser (#8.4), each against oidc-provider shaped like the
 // provider it expects, on one https server on 127.0.0.1 that dispatches on the Host header (the
-// lab's certificate, *.example mapped to 127.0.0.1 as in lab/README.md):
+// lab's certificate, *.example mapped to 127.0.0.1 as in lab/README.md). The app and the providers
+// it runs itself are one site (`corp.example`, as with a custom domain): their session cookies reach
+// the hidden iframes of silent renewal, which browsers that block third-party cookies require.
 //
 // | host | what |
 // | --- | --- |
-// | `app.example` | the single-page apps: `/<lib>/` pages that load the library's own browser bundle from node_modules |
-// | `idp.example` | plain OIDC (oidc-client-ts): issuer `https://idp.example:P` |
-// | `kc.example` | Keycloak-shaped (keycloak-js): issuer `…/realms/lab`, endpoints `…/protocol/openid-connect/{auth,token,certs,userinfo,logout}` |
-// | `auth0.example` | Auth0-shaped (@auth0/auth0-spa-js): issuer `https://auth0.example:P/` (trailing slash), `/authorize`, `/oauth/token`, `/.well-known/jwks.json` |
+// | `app.corp.example` | the single-page apps: `/<lib>/` pages that load the library's own browser bundle from node_modules |
+// | `idp.corp.example` | plain OIDC (oidc-client-ts): issuer `https://idp.corp.example:P` |
+// | `sso.corp.example` | Keycloak-shaped (keycloak-js): issuer `…/realms/lab`, endpoints `…/protocol/openid-connect/{auth,token,certs,userinfo,logout}` |
+// | `login.corp.example` | Auth0-shaped (@auth0/auth0-spa-js): issuer `https://login.corp.example:P/` (trailing slash), `/authorize`, `/oauth/token`, `/.well-known/jwks.json` |
 // | `login.ms.example` | Entra-shaped (@azure/msal-browser, protocolMode OIDC): issuer `…/<tenant>/v2.0`, `/<tenant>/oauth2/v2.0/{authorize,token}`, `/<tenant>/discovery/v2.0/keys`, response_mode=fragment |
 // | `evil.example` | an attacker's AS: its authorization endpoint bounces the browser to the honest AS with the same state, nonce and PKCE challenge (COAT: the honest connection's redirect URI; mix-up: the same one) |
 //
@@ -21,7 +23,7 @@ import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.j
 import { selfSignedCert } from '../cert.mjs';
 
 const mod = (p) => fileURLToPath(new URL(`../../node_modules/${p}`, import.meta.url));
-export const LIB_HOSTS = ['app.example', 'idp.example', 'kc.example', 'auth0.example', 'login.ms.example', 'evil.example'];
+export const LIB_HOSTS = ['app.corp.example', 'idp.corp.example', 'sso.corp.example', 'login.corp.example', 'login.ms.example', 'evil.example'];
 /** the Entra-shaped provider's tenant */
 export const TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 /** the browser bundles the app pages load (each library's own build, as an app would ship it) */
@@ -35,9 +37,9 @@ const PAGE = readFileSync(new URL('./app.html', import.meta.url), 'utf8');
 
 /**
  * One oidc-provider mounted at `prefix` of its host.
- * @param {{ issuer: string, prefix: string, routes?: Record<string,string>, clients: any[], responseTypes?: string[], credentialedCors?: boolean, jwtAccessTokens?: boolean }} o
+ * @param {{ issuer: string, prefix: string, routes?: Record<string,string>, clients: any[], responseTypes?: string[], credentialedCors?: boolean, jwtAccessTokens?: boolean, webMessage?: boolean }} o
  */
-function makeProvider({ issuer, prefix, routes, clients, responseTypes, credentialedCors, jwtAccessTokens }) {
+function makeProvider({ issuer, prefix, routes, clients, responseTypes, credentialedCors, jwtAccessTokens, webMessage }) {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: 'jwk' }), kid: `k-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
   const provider = new Provider(issuer, {
@@ -49,7 +51,15 @@ function makeProvider({ issuer, prefix, routes, clients, responseTypes, credenti
     routes,
     features: {
       devInteractions: { enabled: false },
-      rpInitiatedLogout: { enabled: true },
+      // logout with id_token_hint: the confirmation form is submitted by the page itself (a user's click)
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = `<!doctype html><title>logout</title>${form}<script>document.forms[0].insertAdjacentHTML('beforeend','<input type="hidden" name="logout" value="yes">');document.forms[0].submit()</script>`;
+        },
+      },
+      // Auth0's silent authentication: prompt=none in a hidden iframe, response_mode=web_message
+      ...(webMessage ? { webMessageResponseMode: { enabled: true, ack: 'individual-draft-01' } } : {}),
       // Keycloak's access tokens are JWTs (keycloak-js decodes them)
       ...(jwtAccessTokens
         ? {
@@ -63,11 +73,12 @@ function makeProvider({ issuer, prefix, routes, clients, responseTypes, credenti
         : {}),
     },
     interactions: { url: (_ctx, interaction) => `${prefix}/interaction/${interaction.uid}` },
-    cookies: { keys: [randomBytes(16).toString('hex')] },
+    // the session cookie reaches the AS inside the app's hidden iframes (silent renew), as real providers set it
+    cookies: { keys: [randomBytes(16).toString('hex')], long: { sameSite: 'none', secure: true }, short: { sameSite: 'none', secure: true } },
     clientBasedCORS: () => true,
     scopes: ['openid', 'email', 'profile', 'offline_access'],
     claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
-    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600, RefreshToken: 3600 },
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@lab.example`, name: 'Alice' }) }),
   });
   provider.proxy = false;
@@ -130,11 +141,11 @@ export async function startLibLab(opts = {}) {
   });
   const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
   const o = (host) => `https://${host}:${port}`;
-  const app = o('app.example');
-  const origins = { app, idp: o('idp.example'), kc: o('kc.example'), auth0: o('auth0.example'), ms: o('login.ms.example'), evil: o('evil.example') };
+  const app = o('app.corp.example');
+  const origins = { app, idp: o('idp.corp.example'), kc: o('sso.corp.example'), auth0: o('login.corp.example'), ms: o('login.ms.example'), evil: o('evil.example') };
   const pub = (client_id, redirect_uris, extra = {}) => ({ client_id, redirect_uris, token_endpoint_auth_method: 'none', response_types: ['code'], grant_types: ['authorization_code', 'refresh_token'], post_logout_redirect_uris: [`${app}/`], ...extra });
 
-  const idp = makeProvider({ issuer: origins.idp, prefix: '', clients: [pub('oidc-client-ts-app', [`${app}/oidc-client-ts/cb`])] });
+  const idp = makeProvider({ issuer: origins.idp, prefix: '', clients: [pub('oidc-client-ts-app', [`${app}/oidc-client-ts/cb`, `${app}/oidc-client-ts/silent`])] });
   const kcIssuer = `${origins.kc}/realms/lab`;
   const kc = makeProvider({
     issuer: kcIssuer,
@@ -160,6 +171,7 @@ export async function startLibLab(opts = {}) {
     issuer: `${origins.auth0}/`,
     prefix: '',
     routes: { authorization: '/authorize', token: '/oauth/token', jwks: '/.well-known/jwks.json', userinfo: '/userinfo', end_session: '/v2/logout' },
+    webMessage: true,
     clients: [pub('auth0-app', [`${app}/auth0/cb`])],
   });
 
@@ -205,16 +217,16 @@ export async function startLibLab(opts = {}) {
   server.on('request', async (req, res) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     try {
-      if (host === 'idp.example') return await idp.handle(req, res);
-      if (host === 'kc.example') return await kc.handle(req, res);
-      if (host === 'auth0.example') return await auth0.handle(req, res);
+      if (host === 'idp.corp.example') return await idp.handle(req, res);
+      if (host === 'sso.corp.example') return await kc.handle(req, res);
+      if (host === 'login.corp.example') return await auth0.handle(req, res);
       if (host === 'login.ms.example') {
         // Entra serves discovery under the issuer's path
         if (req.url === `/${TENANT}/v2.0/.well-known/openid-configuration`) req.url = `/${TENANT}/.well-known/openid-configuration`;
         return await ms.handle(req, res);
       }
       if (host === 'evil.example') return evil(req, res);
-      if (host === 'app.example') {
+      if (host === 'app.corp.example') {
         const path = (req.url ?? '/').split('?')[0];
         const lib = /^\/lib\/([a-z0-9.-]+)$/.exec(path);
         if (lib && BUNDLES[lib[1]]) {
