@@ -16,11 +16,11 @@
 // Login and consent are auto-completed for a fixed user (as in lab/honest-as.mjs).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
-import { selfSignedCert } from '../cert.mjs';
+import { listenHttps } from '../cert.mjs';
+import { finishInteraction } from '../spa/server.mjs';
 
 const mod = (p) => fileURLToPath(new URL(`../../node_modules/${p}`, import.meta.url));
 export const LIB_HOSTS = ['app.corp.example', 'idp.corp.example', 'sso.corp.example', 'login.corp.example', 'login.ms.example', 'evil.example'];
@@ -91,19 +91,7 @@ function makeProvider({ issuer, prefix, routes, clients, responseTypes, credenti
       return res.end();
     }
     if (url.startsWith(`${prefix}/interaction/`)) {
-      const details = await provider.interactionDetails(req, res);
-      /** @type {any} */
-      let result;
-      if (details.prompt.name === 'login') result = { login: { accountId: 'alice' } };
-      else {
-        const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: 'alice', clientId: String(details.params.client_id) });
-        const d = /** @type {any} */ (details.prompt.details);
-        if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
-        if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
-        if (d.missingResourceScopes) for (const [ind, sc] of Object.entries(d.missingResourceScopes)) grant.addResourceScope(ind, /** @type {string[]} */ (sc).join(' '));
-        result = { consent: { grantId: await grant.save() } };
-      }
-      return provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
+      return finishInteraction(provider, req, res);
     }
     // Keycloak answers credentialed CORS (keycloak-js fetches with credentials: 'include')
     const origin = req.headers.origin;
@@ -133,13 +121,7 @@ function makeProvider({ issuer, prefix, routes, clients, responseTypes, credenti
  * @param {{ port?: number }} [opts]
  */
 export async function startLibLab(opts = {}) {
-  const { key, cert } = selfSignedCert({ hosts: LIB_HOSTS });
-  const server = https.createServer({ key, cert });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve(undefined));
-  });
-  const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  const { server, port } = await listenHttps({ hosts: LIB_HOSTS, port: opts.port });
   const o = (host) => `https://${host}:${port}`;
   const app = o('app.corp.example');
   const origins = { app, idp: o('idp.corp.example'), kc: o('sso.corp.example'), auth0: o('login.corp.example'), ms: o('login.ms.example'), evil: o('evil.example') };

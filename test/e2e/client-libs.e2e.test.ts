@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 /** play a library's flow in a fresh browser context that records a HAR; returns the HAR's entries */
-async function record(name: string, lib: string, params: Record<string, string> = {}) {
+async function record(name: string, lib: Parameters<LibLab['startUrl']>[0], params: Record<string, string> = {}) {
   const path = join(dir, `${name}.har`);
   const context = await browser.newContext({ ignoreHTTPSErrors: true, recordHar: { path, content: 'embed' } });
   const page = await context.newPage();

@@ -24,11 +24,11 @@
  * carries the fragment alone.
  */
 import { originOf, parseUrl, stripFragment } from '../util/url';
-import { isNavigation, type Observation } from './observation';
+import { isNavigation, navigationTo, type Observation } from './observation';
 
-/** observations of its context (capture ms) a redirect may wait for its follow-up navigation */
-const FOLLOW_MAX_OBSERVATIONS = 50;
-const FOLLOW_MAX_MS = 10_000;
+/** observations of its context (capture ms) a browser's redirect may wait for its follow-up navigation */
+export const FOLLOW_MAX_OBSERVATIONS = 50;
+export const FOLLOW_MAX_MS = 10_000;
 /** how long a fragment delivered on a request waits for its committed URL */
 const COMMIT_MAX_MS = 30_000;
 const MAX_PENDING = 200;
@@ -58,19 +58,7 @@ export function fragmentNavigation(o: Observation): Observation | undefined {
   if (typeof o.location !== 'string' || !withFragment(o.location)) return undefined;
   const target = parseUrl(o.location, o.url)?.href;
   if (!target || !withFragment(target)) return undefined;
-  return {
-    id: `${o.id}>`,
-    ref: o.ref,
-    context: o.context,
-    time: o.time,
-    url: target,
-    method: 'GET',
-    type: o.type === 'sub_frame' ? 'sub_frame' : 'main_frame',
-    initiator: originOf(o.url),
-    requestHeaders: [],
-    responseHeaders: [],
-    navigationOnly: true,
-  };
+  return navigationTo(o, target, originOf(o.url));
 }
 
 const isReload = (o: Observation) => o.transition !== undefined && /reload|forward_back/.test(`${o.transition.type} ${(o.transition.qualifiers ?? []).join(' ')}`);
