@@ -73,4 +73,8 @@ describe('attacks built on keycloak-js', () => {
     const e = scan('keycloak-js-implicit.har');
     expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['implicit-grant', 'token-in-fragment']));
   });
+  it('COAT on the implicit grant (the tokens only in a Location fragment): the COAT rules and the fragment rules', () => {
+    const e = scan('keycloak-js-implicit-coat.har');
+    expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch', 'implicit-grant', 'token-in-fragment']));
+  });
 });

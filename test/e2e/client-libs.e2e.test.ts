@@ -113,6 +113,13 @@ describe('attacks built on keycloak-js (fragment response mode): caught from a H
     expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['mixup-as-switch', 'mixup-iss-mismatch']));
   });
 
+  it('COAT on the implicit grant: the tokens only in the fragment of the realm Location', async () => {
+    const { entries } = await record('keycloak-js-implicit-coat', 'keycloak', { as: 'coat', flow: 'implicit' });
+    expect(entries.filter((x) => x.request.url.includes('#'))).toEqual([]);
+    const e = scan(entries);
+    expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch', 'implicit-grant', 'token-in-fragment']));
+  });
+
   it('implicit grant: tokens in the fragment', async () => {
     const { outcome, entries } = await record('keycloak-js-implicit', 'keycloak', { flow: 'implicit' });
     expect(outcome).toBe('connected');
@@ -156,12 +163,15 @@ describe('the same flows live, in Chromium with the built extension', () => {
     expect(r.ids, r.brief).toEqual([]);
   });
 
-  it('keycloak-js COAT, mix-up and implicit grant are caught', async () => {
+  it('keycloak-js COAT, mix-up, implicit grant and COAT on the implicit grant are caught', async () => {
     const coat = await live('keycloak', { as: 'coat' }, ['callback-context-mismatch', 'coat-context-switch']);
     expect(coat.ids, coat.brief).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch']));
     const mixup = await live('keycloak', { as: 'mixup' }, ['mixup-as-switch', 'mixup-iss-mismatch']);
     expect(mixup.ids, mixup.brief).toEqual(expect.arrayContaining(['mixup-as-switch', 'mixup-iss-mismatch']));
     const implicit = await live('keycloak', { flow: 'implicit' }, ['implicit-grant', 'token-in-fragment']);
     expect(implicit.ids, implicit.brief).toEqual(expect.arrayContaining(['implicit-grant', 'token-in-fragment']));
+    const want = ['callback-context-mismatch', 'coat-context-switch', 'implicit-grant', 'token-in-fragment'];
+    const implicitCoat = await live('keycloak', { as: 'coat', flow: 'implicit' }, want);
+    expect(implicitCoat.ids, implicitCoat.brief).toEqual(expect.arrayContaining(want));
   });
 });
