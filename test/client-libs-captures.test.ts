@@ -30,6 +30,7 @@ describe('benign logins of real client libraries', () => {
     ['keycloak-js-login.har', 'fragment'],
     ['auth0-spa-js-login.har', 'query'],
     ['msal-browser-login.har', 'fragment'],
+    ['openid-client-login.har', 'query'],
   ])('%s (response_mode=%s): the response is read, nothing at medium or above', (f, mode) => {
     const list = entries(f);
     expect(list.filter((x) => x.request.url.includes('#'))).toEqual([]);

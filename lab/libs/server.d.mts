@@ -3,10 +3,10 @@ export declare const LIB_HOSTS: string[];
 export declare const TENANT: string;
 export interface LibLab {
   port: number;
-  origins: { app: string; idp: string; kc: string; auth0: string; ms: string; evil: string };
+  origins: { rp: string; app: string; idp: string; kc: string; auth0: string; ms: string; evil: string };
   errors: string[];
   attacks: { mode: string; state: string | null }[];
-  startUrl(lib: 'oidc-client-ts' | 'keycloak' | 'auth0' | 'msal', params?: Record<string, string>): string;
+  startUrl(lib: 'oidc-client-ts' | 'keycloak' | 'auth0' | 'msal' | 'openid-client', params?: Record<string, string>): string;
   close(): Promise<void>;
 }
 export declare function startLibLab(opts?: { port?: number }): Promise<LibLab>;

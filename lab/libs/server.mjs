@@ -7,7 +7,8 @@
 // | host | what |
 // | --- | --- |
 // | `app.corp.example` | the single-page apps: `/<lib>/` pages that load the library's own browser bundle from node_modules |
-// | `idp.corp.example` | plain OIDC (oidc-client-ts): issuer `https://idp.corp.example:P` |
+// | `rp.corp.example` | a server-side web app on openid-client (Node): confidential client, code + PKCE, state, nonce, `iss` checked, the token request from the server |
+// | `idp.corp.example` | plain OIDC (oidc-client-ts, openid-client): issuer `https://idp.corp.example:P` |
 // | `sso.corp.example` | Keycloak-shaped (keycloak-js): issuer `…/realms/lab`, endpoints `…/protocol/openid-connect/{auth,token,certs,userinfo,logout}` |
 // | `login.corp.example` | Auth0-shaped (@auth0/auth0-spa-js): issuer `https://login.corp.example:P/` (trailing slash), `/authorize`, `/oauth/token`, `/.well-known/jwks.json` |
 // | `login.ms.example` | Entra-shaped (@azure/msal-browser, protocolMode OIDC): issuer `…/<tenant>/v2.0`, `/<tenant>/oauth2/v2.0/{authorize,token}`, `/<tenant>/discovery/v2.0/keys`, response_mode=fragment |
@@ -20,10 +21,12 @@ import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { listenHttps } from '../cert.mjs';
+import * as oidcClient from 'openid-client';
+import { labRequest } from '../net.mjs';
 import { finishInteraction } from '../spa/server.mjs';
 
 const mod = (p) => fileURLToPath(new URL(`../../node_modules/${p}`, import.meta.url));
-export const LIB_HOSTS = ['app.corp.example', 'idp.corp.example', 'sso.corp.example', 'login.corp.example', 'login.ms.example', 'evil.example'];
+export const LIB_HOSTS = ['rp.corp.example', 'app.corp.example', 'idp.corp.example', 'sso.corp.example', 'login.corp.example', 'login.ms.example', 'evil.example'];
 /** the Entra-shaped provider's tenant */
 export const TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 /** the browser bundles the app pages load (each library's own build, as an app would ship it) */
@@ -118,16 +121,87 @@ function makeProvider({ issuer, prefix, routes, clients, responseTypes, credenti
 }
 
 /**
+ * A server-side web app on openid-client (v6): discovery, the authorization URL (PKCE S256, state,
+ * nonce) and the code exchange with its own client secret, from the server; its session is a cookie.
+ * @param {{ rp: string, issuer: string, secret: string, ca: string }} o
+ */
+function createServerSideRp({ rp, issuer, secret, ca }) {
+  /** openid-client's HTTP through the lab's client (the lab certificate, *.example on loopback) */
+  const labFetch = async (/** @type {string} */ url, /** @type {any} */ options) => {
+    const headers = Object.fromEntries(new Headers(options.headers).entries());
+    const r = await labRequest(String(url), { method: options.method, headers, body: options.body === undefined ? undefined : String(options.body), ca });
+    return new Response(r.status === 204 || r.status === 304 ? null : r.body, { status: r.status, headers: r.headers });
+  };
+  /** @type {Promise<any> | undefined} */
+  let config;
+  const discover = () =>
+    (config ??= oidcClient.discovery(new URL(issuer), 'openid-client-app', secret, undefined, { [oidcClient.customFetch]: labFetch }).then((c) => {
+      c[oidcClient.customFetch] = labFetch;
+      return c;
+    }));
+  /** session id → what the callback checks */
+  const sessions = new Map();
+  const page = (/** @type {import('node:http').ServerResponse} */ res, outcome, text) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`<!doctype html><title>rp</title><main id="result" data-outcome="${outcome}">${text ?? outcome}</main>`);
+  };
+  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  async function handle(req, res) {
+    const url = new URL(req.url ?? '/', rp);
+    const c = await discover();
+    if (url.pathname === '/openid-client/') {
+      const sid = randomBytes(16).toString('base64url');
+      const s = { verifier: oidcClient.randomPKCECodeVerifier(), state: oidcClient.randomState(), nonce: oidcClient.randomNonce() };
+      sessions.set(sid, s);
+      const to = oidcClient.buildAuthorizationUrl(c, {
+        redirect_uri: `${rp}/openid-client/cb`,
+        scope: 'openid email',
+        code_challenge: await oidcClient.calculatePKCECodeChallenge(s.verifier),
+        code_challenge_method: 'S256',
+        state: s.state,
+        nonce: s.nonce,
+      });
+      res.writeHead(302, { location: to.href, 'set-cookie': `rp_sid=${sid}; Path=/; HttpOnly; Secure; SameSite=Lax`, 'cache-control': 'no-store' });
+      return res.end();
+    }
+    if (url.pathname === '/openid-client/cb') {
+      const sid = /(?:^|;\s*)rp_sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1] ?? '';
+      const s = sessions.get(sid);
+      sessions.delete(sid);
+      if (!s) return page(res, 'failed', 'no session');
+      try {
+        const tokens = await oidcClient.authorizationCodeGrant(c, url, { pkceCodeVerifier: s.verifier, expectedState: s.state, expectedNonce: s.nonce, idTokenExpected: true });
+        return page(res, tokens.access_token ? 'connected' : 'failed');
+      } catch (e) {
+        return page(res, 'failed', String(/** @type {any} */ (e)?.message ?? e));
+      }
+    }
+    res.statusCode = 404;
+    res.end();
+  }
+  return { handle };
+}
+
+/**
  * @param {{ port?: number }} [opts]
  */
 export async function startLibLab(opts = {}) {
-  const { server, port } = await listenHttps({ hosts: LIB_HOSTS, port: opts.port });
+  const { server, port, cert } = await listenHttps({ hosts: LIB_HOSTS, port: opts.port });
   const o = (host) => `https://${host}:${port}`;
   const app = o('app.corp.example');
-  const origins = { app, idp: o('idp.corp.example'), kc: o('sso.corp.example'), auth0: o('login.corp.example'), ms: o('login.ms.example'), evil: o('evil.example') };
+  const origins = { rp: o('rp.corp.example'), app, idp: o('idp.corp.example'), kc: o('sso.corp.example'), auth0: o('login.corp.example'), ms: o('login.ms.example'), evil: o('evil.example') };
   const pub = (client_id, redirect_uris, extra = {}) => ({ client_id, redirect_uris, token_endpoint_auth_method: 'none', response_types: ['code'], grant_types: ['authorization_code', 'refresh_token'], post_logout_redirect_uris: [`${app}/`], ...extra });
 
-  const idp = makeProvider({ issuer: origins.idp, prefix: '', clients: [pub('oidc-client-ts-app', [`${app}/oidc-client-ts/cb`, `${app}/oidc-client-ts/silent`])] });
+  const rpSecret = randomBytes(24).toString('base64url');
+  const idp = makeProvider({
+    issuer: origins.idp,
+    prefix: '',
+    clients: [
+      pub('oidc-client-ts-app', [`${app}/oidc-client-ts/cb`, `${app}/oidc-client-ts/silent`]),
+      { client_id: 'openid-client-app', client_secret: rpSecret, redirect_uris: [`${origins.rp}/openid-client/cb`], response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' },
+    ],
+  });
+  const rp = createServerSideRp({ rp: origins.rp, issuer: origins.idp, secret: rpSecret, ca: cert });
   const kcIssuer = `${origins.kc}/realms/lab`;
   const kc = makeProvider({
     issuer: kcIssuer,
@@ -200,6 +274,7 @@ export async function startLibLab(opts = {}) {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     try {
       if (host === 'idp.corp.example') return await idp.handle(req, res);
+      if (host === 'rp.corp.example') return await rp.handle(req, res);
       if (host === 'sso.corp.example') return await kc.handle(req, res);
       if (host === 'login.corp.example') return await auth0.handle(req, res);
       if (host === 'login.ms.example') {
@@ -241,7 +316,7 @@ export async function startLibLab(opts = {}) {
     attacks,
     /** the page that starts a library's flow: `lib` and the page's options (`as`, `flow`) */
     startUrl(lib, params = {}) {
-      const u = new URL(`${app}/${lib}/`);
+      const u = new URL(`${lib === 'openid-client' ? origins.rp : app}/${lib}/`);
       for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
       return u.href;
     },

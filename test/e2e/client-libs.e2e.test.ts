@@ -1,7 +1,7 @@
 /**
  * Traffic of real client libraries (#8.4): oidc-client-ts, keycloak-js, @auth0/auth0-spa-js and
- * @azure/msal-browser, each loaded from its own browser bundle in a page and driven in headless
- * Chromium against oidc-provider shaped like the provider it expects (lab/libs/server.mjs). Each flow
+ * @azure/msal-browser, each loaded from its own browser bundle in a page, and a server-side web app
+ * on openid-client, driven in headless Chromium against oidc-provider shaped like the provider it expects (lab/libs/server.mjs). Each flow
  * is RECORDED here (Playwright recordHar, as a user would export it: no fragment in any
  * request.url) and scanned as `coatcheck scan` reads a HAR:
  * - the libraries' benign flows raise nothing at medium or above (and were followed: a flow with
@@ -82,6 +82,8 @@ const BENIGN = [
   // no session at the AS: prompt=none answers login_required (G5)
   ['auth0-spa-js-login-required', 'auth0', { silent: '1' }, 'login-required', false],
   ['msal-browser-login', 'msal', {}, 'connected', true],
+  // server-side: a confidential client on openid-client, the token request from the server
+  ['openid-client-login', 'openid-client', {}, 'connected', true],
   // prompt=consent, then a refresh token grant from the page (rotation)
   ['msal-browser-refresh', 'msal', { more: '1' }, 'connected', true],
 ] as const;
@@ -140,7 +142,7 @@ describe('the same flows live, in Chromium with the built extension', () => {
     await ext?.close();
   });
 
-  async function live(lib: 'oidc-client-ts' | 'keycloak' | 'auth0' | 'msal', params: Record<string, string>, expectIds: string[]) {
+  async function live(lib: Parameters<LibLab['startUrl']>[0], params: Record<string, string>, expectIds: string[]) {
     const page = await ext.context.newPage();
     await page.goto(lab.startUrl(lib, params));
     await page.waitForSelector('#result[data-outcome]:not([data-outcome="pending"])', { state: 'attached', timeout: 20000 });
