@@ -12,6 +12,17 @@ import pkg from './package.json' with { type: 'json' };
 
 export type Browser = 'chrome' | 'firefox';
 
+/**
+ * The oldest Firefox the add-on installs on. Everything the extension calls is older (MV3 with
+ * `background.scripts` of type module, `storage.session`, `action`, webRequest `requestBody`,
+ * `webNavigation.onReferenceFragmentUpdated`, `devtools.panels`); the newest key is
+ * `gecko.data_collection_permissions` (AMO requires it), which Firefox desktop reads from 140, the
+ * current ESR. Firefox for Android reads it from 142. test/manifest.test.ts holds these to that
+ * reasoning; the e2e suite checks that the Firefox it runs (Debian's firefox-esr) is not older.
+ */
+export const FIREFOX_MIN = '140.0';
+export const FIREFOX_ANDROID_MIN = '142.0';
+
 export function manifest(browser: Browser) {
   const icons = { 16: 'public/icon-16.png', 32: 'public/icon-32.png', 48: 'public/icon-48.png', 128: 'public/icon-128.png' };
   const base = {
@@ -33,7 +44,8 @@ export function manifest(browser: Browser) {
       ...base,
       background: { scripts: ['src/background/index.ts'], type: 'module' },
       browser_specific_settings: {
-        gecko: { id: 'coatcheck@coatcheck.dev', strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },
+        gecko: { id: 'coatcheck@coatcheck.dev', strict_min_version: FIREFOX_MIN, data_collection_permissions: { required: ['none'] } },
+        gecko_android: { strict_min_version: FIREFOX_ANDROID_MIN },
       },
     };
   }

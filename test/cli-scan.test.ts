@@ -220,9 +220,19 @@ describe('scan input errors: exit 2, the file named, no stack trace', () => {
     ['truncated.har', implicitHar.slice(0, implicitHar.indexOf('"entries"') + 900), /truncated\.har: truncated at byte \d+, inside entry 1 .*after entry 0 \(1 complete entry\)/],
     ['no-entries.har', JSON.stringify({ log: { version: '1.2', creator: { name: 'x', version: '1' } } }), /no-entries\.har: not a HAR: log has no "entries" array/],
     ['no-log.har', JSON.stringify({ foo: 1 }), /no-log\.har: not a HAR: the top-level object has no "log" member/],
-    ['missing-fields.har', JSON.stringify({ log: { entries: [JSON.parse(cleanHar).log.entries[0], { startedDateTime: '2026-01-15T10:00:00Z', request: { method: 'GET' } }] } }), /missing-fields\.har: entry 1: request\.url: .*\(bytes \d+–\d+\)/],
-    ['huge-url.har', har([{ url: `https://app.example/?q=${'a'.repeat(10 * 1024 * 1024)}` }]), /huge-url\.har: entry 0: request\.url is 10\.0 MB long, over the 2 MiB URL limit/],
   ];
+  // an unusable entry in a readable file is skipped with a warning, not exit 2 (#9.6; more in cli-bad-entries.test.ts)
+  for (const [name, content, message] of [
+    ['missing-fields.har', JSON.stringify({ log: { entries: [JSON.parse(cleanHar).log.entries[0], { startedDateTime: '2026-01-15T10:00:00Z', request: { method: 'GET' } }] } }), /missing-fields\.har: entry 1 skipped: request\.url: .*\(bytes \d+–\d+\)/],
+    ['huge-url.har', har([{ url: `https://app.example/?q=${'a'.repeat(10 * 1024 * 1024)}` }]), /huge-url\.har: entry 0 skipped: request\.url is 10\.0 MB long, over the 2 MiB URL limit/],
+  ] as const) {
+    it(`${name}: the entry is skipped with a warning, the scan goes on`, async () => {
+      const j = await scan(['--format', 'json', file(name, content)]);
+      expect(j.code).toBe(0);
+      expect(j.err).toMatch(message);
+      expect(JSON.parse(j.out).notifications[0].message).toMatch(/skipped/);
+    });
+  }
   for (const [name, content, message] of cases) {
     it(name, async () => {
       const p = file(name, content);

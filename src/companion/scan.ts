@@ -6,8 +6,8 @@ import { createReadStream, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import pkg from '../../package.json';
 import { Engine } from '../core/engine';
+import { TOOL } from '../core/version';
 import { isCoreError } from '../core/errors';
 import type { Flow } from '../core/flows/flow';
 import { observationFromHarEntry } from '../core/observe/from-har';
@@ -22,8 +22,7 @@ import { HarReadError, HarReader, type HarEntrySpan, type HarReadSummary } from 
 import { packageRoot } from './host';
 import { argTokens } from './io';
 
-export const VERSION: string = (pkg as { version: string }).version;
-export const TOOL = { name: 'coatcheck', version: VERSION };
+export { TOOL, VERSION } from '../core/version';
 
 /** Chrome refuses URLs above 2 MiB; a HAR entry with a longer one is not a real capture. */
 export const MAX_URL_BYTES = 2 * 1024 * 1024;
@@ -218,9 +217,9 @@ interface SortedInput {
   spans: SpanKeeper;
   summary: HarReadSummary;
   untimed: number[];
+  skipped: { entry: number; message: string }[];
 }
 
-class ScanFailure extends Error {}
 
 function fmtBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
@@ -290,6 +289,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
     const kept: Observation[] = [];
     const pool = sorted ? new HeaderPool() : undefined;
     const untimed: number[] = [];
+    const skipped: { entry: number; message: string }[] = [];
     let summary = cached?.summary;
     if (!cached) {
       const total = sizeOf(path);
@@ -305,17 +305,21 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
       const reader = new HarReader({
         onEntry: (entry, index, span) => {
           spans.add(index, span);
+          // one unusable entry does not sink the capture: it is skipped and named in the
+          // warnings (stderr, the JSON report's inputs[].warnings, SARIF's notifications)
           let obs;
           try {
             obs = observationFromHarEntry(entry, { input, entry: index });
           } catch (e) {
-            if (isCoreError(e)) throw new ScanFailure(`${name}: ${e.message} (bytes ${span.start}–${span.end})`);
-            throw e;
+            if (!isCoreError(e)) throw e;
+            skipped.push({ entry: index, message: `${e.message.replace(/^entry \d+: /, '').replace(/^\(entry\): /, 'not a HAR entry: ')} (bytes ${span.start}–${span.end})` });
+            return;
           }
           if (obs.url.length > MAX_URL_BYTES || (obs.location?.length ?? 0) > MAX_URL_BYTES) {
             const which = obs.url.length > MAX_URL_BYTES ? 'request.url' : 'the redirect URL';
             const len = Math.max(obs.url.length, obs.location?.length ?? 0);
-            throw new ScanFailure(`${name}: entry ${index}: ${which} is ${fmtBytes(len)} long, over the 2 MiB URL limit browsers enforce (bytes ${span.start}–${span.end})`);
+            skipped.push({ entry: index, message: `${which} is ${fmtBytes(len)} long, over the 2 MiB URL limit browsers enforce (bytes ${span.start}–${span.end})` });
+            return;
           }
           if (obs.timeUnknown) untimed.push(index);
           if (sorted) kept.push(slimObservation(obs, pool));
@@ -332,14 +336,13 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
       } catch (e) {
         draw(0, 0, true);
         if (e === OUT_OF_ORDER) return OUT_OF_ORDER;
-        if (e instanceof ScanFailure) return e.message;
         if (e instanceof HarReadError) return `${name}: ${e.message}`;
         if (isCoreError(e)) return `${name}: ${e.message}`;
         if ((e as { code?: string })?.code) return describeIoError(path, e);
         return `${name}: ${e instanceof Error ? e.message : String(e)}`;
       }
       draw(0, 0, true);
-      if (path === '-') stdinCache.set(input, { kept, spans, summary, untimed });
+      if (path === '-') stdinCache.set(input, { kept, spans, summary, untimed, skipped });
     }
     const list = cached?.kept ?? kept;
     if (sorted) {
@@ -347,7 +350,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
       for (let k = 0; k < list.length; k++) feed.push(list[order ? order[k] : k]);
     }
     feed.end();
-    const warnings = harWarnings({ untimed: cached?.untimed ?? untimed });
+    const warnings = harWarnings({ untimed: cached?.untimed ?? untimed, errors: cached?.skipped ?? skipped });
     inputs.push({ path, entries: summary!.entries, ...(summary!.pages ? { pages: summary!.pages.length } : {}), spans: spans.kept, ...(warnings.length ? { warnings } : {}) });
     return undefined;
   };

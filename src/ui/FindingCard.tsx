@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { Flow } from '../core/flows/flow';
 import type { Finding } from '../core/report/finding';
+import { TableBasis } from './TableBasis';
 
 export function flowPath(flow: Flow | undefined): string {
   if (!flow) return '';
@@ -49,6 +50,7 @@ export function FindingCard({ finding, flow, docHref }: { finding: Finding; flow
         <strong class="title">{finding.title}</strong>
       </div>
       <div class="msg">{finding.message}</div>
+      {finding.providerTable && <TableBasis basis={finding.providerTable} />}
       <button type="button" class={`evidence${open ? ' open' : ''}`} aria-expanded={open} title={open ? 'show less' : 'show all of the evidence'} onClick={() => setOpen(!open)}>
         {evidence}
       </button>

@@ -210,14 +210,21 @@ export interface HarFeedSummary {
   errors: { entry: number; message: string }[];
 }
 
-/** The report's warnings about how the entries were read. */
-export function harWarnings(s: Pick<HarFeedSummary, 'untimed'>): string[] {
-  if (s.untimed.length === 0) return [];
-  const shown = s.untimed.slice(0, 10).join(', ');
-  const more = s.untimed.length > 10 ? ` and ${s.untimed.length - 10} more` : '';
-  return [
-    `${s.untimed.length === 1 ? 'entry' : 'entries'} ${shown}${more} ${s.untimed.length === 1 ? 'has' : 'have'} no parseable startedDateTime: read at ${s.untimed.length === 1 ? 'its' : 'their'} file position`,
-  ];
+/** The report's warnings about how the entries were read: entries skipped as unusable, entries without a time. */
+export function harWarnings(s: Pick<HarFeedSummary, 'untimed'> & { errors?: HarFeedSummary['errors'] }): string[] {
+  const out: string[] = [];
+  const errors = s.errors ?? [];
+  // one line per skipped entry (naming it and why), at most 20, then a count
+  for (const e of errors.slice(0, 20)) out.push(`entry ${e.entry} skipped: ${e.message}`);
+  if (errors.length > 20) out.push(`${errors.length - 20} more entries skipped`);
+  if (s.untimed.length > 0) {
+    const shown = s.untimed.slice(0, 10).join(', ');
+    const more = s.untimed.length > 10 ? ` and ${s.untimed.length - 10} more` : '';
+    out.push(
+      `${s.untimed.length === 1 ? 'entry' : 'entries'} ${shown}${more} ${s.untimed.length === 1 ? 'has' : 'have'} no parseable startedDateTime: read at ${s.untimed.length === 1 ? 'its' : 'their'} file position`,
+    );
+  }
+  return out;
 }
 
 /**

@@ -42,6 +42,8 @@ export interface JsonFinding {
   flowId: string | null;
   evidence: Evidence[];
   variant?: string;
+  /** the verdict rests on CoatCheck's provider table, row checked on this date */
+  providerTable?: { provider: string; checked: string };
 }
 
 export interface JsonFlow {
@@ -57,6 +59,8 @@ export interface JsonReport {
   version: number;
   tool: { name: string; version: string };
   inputs: { path: string; entries: number; pages?: number; warnings?: string[] }[];
+  /** what the reading of the inputs warns about (skipped entries, entries without a time), one per warning; present when there is one */
+  notifications?: { level: 'warning'; input: number; path: string; message: string }[];
   findings: JsonFinding[];
   flows: JsonFlow[];
 }
@@ -72,6 +76,7 @@ export function jsonFinding(f: Finding): JsonFinding {
     flowId: f.flowId,
     evidence: f.evidence.map((e) => ({ ...e })),
     ...(f.variant ? { variant: f.variant } : {}),
+    ...(f.providerTable ? { providerTable: { ...f.providerTable } } : {}),
   };
 }
 
@@ -97,10 +102,12 @@ export function orderFlows(flows: readonly Flow[]): Flow[] {
 }
 
 export function toJsonReport(m: ReportModel): JsonReport {
+  const notifications = m.inputs.flatMap((i, input) => (i.warnings ?? []).map((message) => ({ level: 'warning' as const, input, path: i.path, message })));
   return {
     version: JSON_REPORT_VERSION,
     tool: { name: m.tool.name, version: m.tool.version },
     inputs: m.inputs.map((i) => ({ path: i.path, entries: i.entries, ...(i.pages !== undefined ? { pages: i.pages } : {}), ...(i.warnings?.length ? { warnings: [...i.warnings] } : {}) })),
+    ...(notifications.length ? { notifications } : {}),
     findings: sortFindings([...m.findings]).map(jsonFinding),
     flows: orderFlows(m.flows).map((f) => jsonFlow(f, m.redact)),
   };

@@ -4,6 +4,7 @@
  * the bodies only DevTools sees (SPA token responses, metadata, JWKS) reach the token, metadata
  * and refresh rules. Raw values stay in memory here; everything shown goes through redaction.
  */
+import { VERSION } from '../../core/version';
 import type { OAuthMessage } from '../../core/classify/message';
 import { Engine } from '../../core/engine';
 import type { Flow } from '../../core/flows/flow';
@@ -164,11 +165,12 @@ export function analyseHar(text: string): { capture: Capture } | { error: string
   const c = new Capture();
   const summary = c.addEntries(r.entries);
   c.finish();
-  c.warnings.push(...harWarnings(summary));
+  // the skipped entries are in c.errors already
+  c.warnings.push(...harWarnings({ untimed: summary.untimed }));
   return { capture: c };
 }
 
 /** A HAR 1.2 document of what was captured (bodies as captured: it contains secrets). */
-export function exportHar(entries: readonly unknown[], version = '0.1.0'): object {
+export function exportHar(entries: readonly unknown[], version = VERSION): object {
   return { log: { version: '1.2', creator: { name: 'CoatCheck DevTools panel', version }, pages: [], entries: [...entries] } };
 }

@@ -122,7 +122,7 @@ export function App({ params: initial }: { params?: PanelParams }) {
     capture.current = r.capture;
     setImportName(name);
     setVerify(new Map());
-    setStatus(`${name}: ${r.capture.entries.length} entries analysed${r.capture.errors.length ? `, ${r.capture.errors.length} skipped (${r.capture.errors[0]})` : ''}`);
+    setStatus(`${name}: ${r.capture.entries.length} entries analysed${r.capture.errors.length ? `, ${r.capture.errors.length} skipped (${r.capture.errors[0]})` : ''}${r.capture.warnings.length ? `; ${r.capture.warnings.join('; ')}` : ''}`);
     bump();
   }
 
