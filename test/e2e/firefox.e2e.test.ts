@@ -66,6 +66,10 @@ describe('Firefox + built extension + lab (WebDriver BiDi)', () => {
     ext = await ff.openExtensionPage(popupUrl);
     // the background answers messages once its start-up is done
     await ff.waitForBackground(ext);
+    // the lab's GitHub- and Google-shaped ASes run on github.example / google.example with a
+    // port: the table's rows for them go in through the settings, as the Chromium suite does
+    const set = (await ff.evaluate(ext, `browser.runtime.sendMessage(${JSON.stringify({ type: 'setSettings', settings: { providers: lab.providerRows() } })})`)) as { settings?: { providers?: { id: string }[] } };
+    expect(set?.settings?.providers?.map((p) => p.id)).toEqual(['lab-github', 'lab-google']);
   });
   afterAll(async () => {
     await idling?.then((f) => f.close()).catch(() => undefined);
