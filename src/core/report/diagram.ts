@@ -15,6 +15,7 @@ import type { Flow, FlowRequest, FlowResponse } from '../flows/flow';
 import type { Hop } from '../flows/store';
 import type { Observation, SourceRef } from '../observe/observation';
 import { type Finding, type Severity, severityRank } from './finding';
+import { redactUrl } from '../util/secret';
 import { originOf, parseUrl, siteOf } from '../util/url';
 
 export type LaneKind = 'browser' | 'client' | 'as' | 'other';
@@ -123,6 +124,8 @@ export interface DiagramInput {
   /** the store's navigation hops of the flow's context (engine.store.hops.get(flow.context)) */
   hops?: readonly Hop[];
   fetches?: readonly DiagramFetch[];
+  /** redact secrets in redirect URIs (the flow model keeps them as given; default true) */
+  redact?: boolean;
 }
 
 /** Values that identify a flow's context: equal values across arrows form a thread. */
@@ -145,11 +148,12 @@ function refKey(r: SourceRef): string[] {
 
 /** The diagrams of a set of flows: one per root flow (a brokered child is drawn inside its parent's). */
 export function buildDiagrams(flows: readonly Flow[], input: Omit<DiagramInput, 'flows' | 'hops'> & { hops?: (context: string) => readonly Hop[] | undefined } = {}): Diagram[] {
+  if (!Array.isArray(flows)) return [];
   const ids = new Set(flows.map((f) => f.id));
   return [...flows]
     .filter((f) => !f.parent || !ids.has(f.parent))
     .sort((a, b) => a.t0 - b.t0)
-    .map((f) => buildDiagram(f, { flows, findings: input.findings, fetches: input.fetches, hops: input.hops?.(f.context) }));
+    .map((f) => buildDiagram(f, { ...input, flows, hops: input.hops?.(f.context) }));
 }
 
 /** flow (+ its child flows, hops, fetches, findings) → diagram model. Pure; never throws on a partial flow. */
@@ -215,6 +219,8 @@ export function buildDiagram(flow: Flow, input: DiagramInput = {}): Diagram {
   const allRequests = members.flatMap((m) => (m.flow.requests ?? []).map((r) => ({ r, m }))).sort((a, b) => a.r.time - b.r.time);
   for (const { r, m } of allRequests) if (r.as?.origin) asLane(r.as.origin, r.as.issuer, m.depth);
 
+  const shownUri = (u: string | undefined) => (u === undefined ? undefined : redactUrl(u, { redact: input.redact ?? true }));
+
   // arrows
   type Draft = Omit<Arrow, 'index' | 'id' | 'findings' | 'labels'> & { labels: [string, string | undefined][] };
   const drafts: Draft[] = [];
@@ -258,7 +264,7 @@ export function buildDiagram(flow: Flow, input: DiagramInput = {}): Diagram {
       url: r.url,
       labels: [
         ['client_id', r.clientId ?? q?.get('client_id')],
-        ['redirect_uri', r.redirectUri ?? q?.get('redirect_uri')],
+        ['redirect_uri', shownUri(r.redirectUri ?? q?.get('redirect_uri'))],
         ['response_type', r.responseType ?? q?.get('response_type')],
         ['state', q?.get('state') ?? (i === 0 ? f.state?.shown : undefined)],
         ['nonce', q?.get('nonce') ?? (i === 0 ? f.nonce?.shown : undefined)],
