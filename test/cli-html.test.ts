@@ -20,7 +20,7 @@ async function scan(argv: string[]): Promise<{ code: number; out: string; err: s
 
 /** every src/href attribute value of the page, as a browser parses it */
 function links(html: string): string[] {
-  return [...parsed(html).doc.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => /^(src|href|xlink:href|action|srcset|poster|data)$/i.test(a.name)).map((a) => a.value));
+  return [...parsed(html).doc.querySelectorAll('*')].flatMap((el) => [...el.attributes].filter((a) => /^(src|href|xlink:href|action|srcset|poster|data)$/i.test(a.name)).map((a) => a.value ?? ''));
 }
 
 /** the page as a browser parses it: no element that runs or loads anything, no event handler attribute */
