@@ -8,6 +8,7 @@ import { SEVERITIES, sortFindings } from './finding';
 import type { ReportModel } from './json';
 import type { Diagram } from './diagram';
 import { diagramSvg, escapeXml, SEVERITY_MARK } from './diagram-svg';
+import { readableUrl } from './text';
 
 export interface HtmlOptions {
   diagrams: readonly Diagram[];
@@ -85,10 +86,6 @@ export function markdownToHtml(md: string): string {
   return out.join('\n');
 }
 
-/** Redacted values sit percent-encoded in URLs (`ab%E2%80%A6%2312345678`): show them as `ab…#12345678`. */
-function readable(u: string): string {
-  return u.replace(/%E2%80%A6%23([0-9a-f]{8})/gi, '…#$1');
-}
 
 function where(ev: Evidence, m: ReportModel): string {
   const file = ev.input !== undefined ? (m.inputs[ev.input]?.path ?? `input ${ev.input}`) : undefined;
@@ -114,7 +111,7 @@ function findingHtml(f: Finding, i: number, m: ReportModel, opts: HtmlOptions, f
   const ev = f.evidence
     .map(
       (x) =>
-        `<tr><td>${e(where(x, m))}</td><td class="url">${e(readable(x.url))}</td><td>${x.param !== undefined ? `<code>${e(x.param)}</code>` : ''}${x.value !== undefined ? ` = <code>${e(x.value)}</code>` : ''}</td><td>${e(x.note ?? '')}</td></tr>`,
+        `<tr><td>${e(where(x, m))}</td><td class="url">${e(readableUrl(x.url))}</td><td>${x.param !== undefined ? `<code>${e(x.param)}</code>` : ''}${x.value !== undefined ? ` = <code>${e(x.value)}</code>` : ''}</td><td>${e(x.note ?? '')}</td></tr>`,
     )
     .join('');
   return `<article class="finding sev-border-${f.severity}" id="finding-${i + 1}" data-rule-id="${e(f.ruleId)}" data-severity="${f.severity}">
