@@ -47,7 +47,7 @@ describe('panel: Flows view diagram', () => {
     expect(hop.getAttribute('data-severity')).toBe('critical');
     expect(hop.getAttribute('data-rules')?.split(' ')).toContain('coat-context-switch');
     expect(hop.textContent).toContain('CRITICAL coat-context-switch'); // not by colour alone
-    expect(container.querySelector('polyline.cc-thread[data-param="state"]')).not.toBeNull();
+    expect(container.querySelector('polyline.cc-thread[data-param~="state"]')).not.toBeNull();
     expect(container.querySelector('[data-testid="thread-note"]')?.textContent).toContain('state');
     expect(container.querySelector('[data-testid="arrow-detail"]')).toBeNull();
     act(() => {

@@ -1,0 +1,139 @@
+/**
+ * Screenshot checks of the flow diagrams (issue #13) in real Chromium: the HTML report of
+ * examples/coat-attack.har (light and dark, offline, under its CSP) and the DevTools panel with the
+ * same capture imported (dark theme). Screenshots go to /tmp/coatcheck-diagram-*.png for a person to
+ * look at; the assertions read the rendered DOM (rule ids, severity words, the thread, text that
+ * fits its diagram), never pixels.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH, chromiumArgs, launchChromium } from '../../lab/chromium.mjs';
+import { CHROME_DIST } from '../../lab/extension.mjs';
+import { scanCommand } from '../../src/companion/scan';
+
+const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const COAT = join(ROOT, 'examples/coat-attack.har');
+let work: string;
+let reportPath: string;
+
+/** What a reader sees of the diagrams: arrows with their marks, and any text that spills out of its SVG. */
+async function diagramFacts(page: Page) {
+  return page.$$eval('svg.cc-svg', (svgs) =>
+    svgs.map((svg) => {
+      const box = svg.getBoundingClientRect();
+      const spill = [...svg.querySelectorAll('text')].filter((t) => {
+        const r = t.getBoundingClientRect();
+        return r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1 || r.bottom > box.bottom + 1);
+      }).map((t) => t.textContent);
+      const arrows = [...svg.querySelectorAll('g.cc-arrow')].map((g) => ({
+        kind: g.getAttribute('data-kind'),
+        severity: g.getAttribute('data-severity'),
+        rules: (g.getAttribute('data-rules') ?? '').split(' ').filter(Boolean),
+        text: g.textContent ?? '',
+        stroke: getComputedStyle(g.querySelector('line, path.cc-shaft')!).stroke,
+      }));
+      return { arrows, spill, threads: [...svg.querySelectorAll('polyline.cc-thread')].flatMap((p) => (p.getAttribute('data-param') ?? '').split(' ')), fg: getComputedStyle(svg.querySelector('text')!).fill, bg: getComputedStyle(svg.querySelector('.cc-bg')!).fill };
+    }),
+  );
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'coatcheck-diagram-e2e-'));
+  reportPath = join(work, 'report.html');
+  const code = await scanCommand(['--format', 'html', '--output', reportPath, COAT], { stdout: () => {}, stderr: () => {}, stderrIsTTY: false });
+  expect(code).toBe(1);
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('HTML report of examples/coat-attack.har in Chromium', () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`renders offline under its CSP with the COAT hop marked (${scheme})`, async () => {
+      const { chromium } = await import('playwright-core');
+      const b = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: chromiumArgs() });
+      try {
+        const page = await b.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: scheme });
+        const requests: string[] = [];
+        const problems: string[] = [];
+        page.on('request', (r) => requests.push(r.url()));
+        page.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+        });
+        page.on('pageerror', (e) => problems.push(e.message));
+        await page.goto(`file://${reportPath}`);
+        await page.screenshot({ path: `/tmp/coatcheck-diagram-report-${scheme}.png`, fullPage: true });
+        expect(requests).toEqual([`file://${reportPath}`]); // nothing else loaded
+        expect(problems).toEqual([]); // no CSP violation, no error
+        const [d] = await diagramFacts(page);
+        expect(d.arrows.map((a) => a.kind)).toEqual(['authorization-request', 'as-redirect', 'interaction', 'callback']);
+        const hop = d.arrows[1];
+        expect(hop).toMatchObject({ severity: 'critical' });
+        expect(hop.rules).toContain('coat-context-switch');
+        expect(hop.text).toContain('CRITICAL coat-context-switch');
+        // the marked hop is drawn in another colour than a plain one, and text contrasts with the background
+        expect(hop.stroke).not.toBe(d.arrows[0].stroke);
+        expect(d.fg).not.toBe(d.bg);
+        expect(d.threads).toContain('state');
+        expect(d.spill).toEqual([]);
+        const findings = await page.$$eval('article.finding', (els) => els.map((e) => `${e.getAttribute('data-rule-id')}/${e.getAttribute('data-severity')}`));
+        expect(findings).toContain('coat-context-switch/critical');
+      } finally {
+        await b.close();
+      }
+    });
+  }
+});
+
+describe('DevTools panel with the COAT capture imported (dark theme)', () => {
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  beforeAll(async () => {
+    browser = await launchChromium({ extensionDir: CHROME_DIST });
+    page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1300, height: 1000 });
+    await page.goto(`chrome-extension://${browser.extensionId}/src/devtools/panel.html?theme=dark`);
+    await page.setInputFiles('[data-testid=import-har]', COAT);
+    await page.waitForSelector('[data-testid=flow-diagram] g.cc-arrow', { timeout: 15000 });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('draws the diagram above the timeline, the AS-to-AS hop marked with its rule id and severity word', async () => {
+    await page.screenshot({ path: '/tmp/coatcheck-diagram-panel-dark.png', fullPage: true });
+    const [d] = await diagramFacts(page);
+    const hop = d.arrows.find((a) => a.kind === 'as-redirect')!;
+    expect(hop.severity).toBe('critical');
+    expect(hop.rules).toContain('coat-context-switch');
+    expect(hop.text).toContain('CRITICAL coat-context-switch');
+    expect(d.spill).toEqual([]);
+    // dark theme: light text on a dark background
+    const lum = (c: string) => {
+      const [r, g, b] = (c.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).map(Number);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    expect(lum(d.fg)).toBeGreaterThan(lum(d.bg) + 100);
+    // the diagram comes before the timeline
+    const order = await page.$$eval('[data-testid=flow-diagram], [data-testid=timeline-step]', (els) => els.map((e) => e.getAttribute('data-testid')));
+    expect(order[0]).toBe('flow-diagram');
+  });
+
+  it('click a hop: its details and findings; arrow keys move between hops', async () => {
+    await page.click('g.cc-arrow[data-kind=as-redirect]');
+    const detail = page.locator('[data-testid=arrow-detail]');
+    await expect.poll(() => detail.getAttribute('data-arrow')).toBe(await page.getAttribute('g.cc-arrow[data-kind=as-redirect]', 'data-arrow'));
+    expect(await detail.locator('[data-testid=finding]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')))).toContain('coat-context-switch');
+    await page.locator('.diagram-card').first().screenshot({ path: '/tmp/coatcheck-diagram-panel-selected.png' });
+    await page.focus('g.cc-arrow[data-kind=as-redirect]');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-kind'))).toBe('interaction');
+    await page.keyboard.press('End');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-kind'))).toBe('callback');
+    await expect.poll(() => detail.textContent()).toContain('callback');
+  });
+});
