@@ -5,33 +5,22 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { analyseHar, type Capture } from '../src/devtools/model/capture';
+import type { Capture } from '../src/devtools/model/capture';
 import { FlowDiagrams } from '../src/devtools/panel/diagrams';
 import { buildDiagrams } from '../src/core/report/diagram';
 import { diagramFor, FindingCard } from '../src/ui/FindingCard';
 import { APP, AS, entry } from './devtools-fixture';
+import { analysed, mountContainer } from './dom-mount';
 
 const COAT = readFileSync(join(process.cwd(), 'examples', 'coat-attack.har'), 'utf8');
+const mounted = mountContainer();
 let container: HTMLElement;
-
 beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
+  container = mounted();
 });
-
-afterEach(() => {
-  act(() => render(null, container));
-  container.remove();
-});
-
-function analysed(har: string): Capture {
-  const r = analyseHar(har);
-  if ('error' in r) throw new Error(r.error);
-  return r.capture;
-}
 
 function diagramsOf(c: Capture) {
   return buildDiagrams(c.flows(), { findings: c.findings, hops: (ctx) => c.engine.store.hops.get(ctx) });
