@@ -83,6 +83,26 @@ describe('panel: Flows view diagram', () => {
   });
 });
 
+describe('panel: many flows', () => {
+  it('draws the first diagrams (flows with findings first) and the rest on request', () => {
+    const areq = (i: number, rt = 'code') =>
+      entry(`${AS}/auth?${new URLSearchParams({ client_id: 'c', response_type: rt, redirect_uri: `${APP}/cb`, state: `Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0G${i}`, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`);
+    const entries = [...Array.from({ length: 11 }, (_, i) => areq(i)), areq(11, 'token')];
+    const c = analysed(JSON.stringify({ log: { entries } }));
+    const ds = diagramsOf(c);
+    expect(ds).toHaveLength(12);
+    act(() => render(<FlowDiagrams diagrams={ds} findings={c.findings} />, container));
+    const cards = () => [...container.querySelectorAll('[data-testid="diagram-card"]')];
+    expect(cards()).toHaveLength(10);
+    expect(cards()[0].getAttribute('data-severity')).toBe('high'); // the implicit flow, drawn last in time
+    const more = container.querySelector<HTMLButtonElement>('[data-testid="more-diagrams"]')!;
+    expect(more.textContent).toBe('Show 2 more flow diagrams');
+    act(() => more.click());
+    expect(cards()).toHaveLength(12);
+    expect(container.querySelector('[data-testid="more-diagrams"]')).toBeNull();
+  });
+});
+
 describe('popup: compact diagram under a finding', () => {
   it('shows the flow with the finding\'s own hop selected and its severity in words', () => {
     const c = analysed(COAT);

@@ -5,7 +5,7 @@
  * look at; the assertions read the rendered DOM (rule ids, severity words, the thread, text that
  * fits its diagram), never pixels.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -92,9 +92,11 @@ describe('HTML report of examples/coat-attack.har in Chromium', () => {
 describe('DevTools panel with the COAT capture imported (dark theme)', () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
+  const panelErrors: string[] = [];
   beforeAll(async () => {
     browser = await launchChromium({ extensionDir: CHROME_DIST });
     page = await browser.context.newPage();
+    page.on('pageerror', (e) => panelErrors.push(e.message));
     await page.setViewportSize({ width: 1300, height: 1000 });
     await page.goto(`chrome-extension://${browser.extensionId}/src/devtools/panel.html?theme=dark`);
     await page.setInputFiles('[data-testid=import-har]', COAT);
@@ -123,6 +125,22 @@ describe('DevTools panel with the COAT capture imported (dark theme)', () => {
     expect(order[0]).toBe('flow-diagram');
   });
 
+  it('exports the diagram as SVG and as PNG', async () => {
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-svg]')]);
+    expect(svg.suggestedFilename()).toMatch(/^coatcheck-flow-.+\.svg$/);
+    const svgText = readFileSync((await svg.path())!, 'utf8');
+    expect(svgText).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svgText).toContain('coat-context-switch');
+    expect(svgText).not.toMatch(/<script/i);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-png]')]);
+    expect(png.suggestedFilename()).toMatch(/\.png$/);
+    const bytes = readFileSync((await png.path())!);
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    const width = bytes.readUInt32BE(16);
+    expect(width).toBeGreaterThan(1000); // twice the diagram's width
+    writeFileSync('/tmp/coatcheck-diagram-export.png', bytes);
+  });
+
   it('click a hop: its details and findings; arrow keys move between hops', async () => {
     await page.click('g.cc-arrow[data-kind=as-redirect]');
     const detail = page.locator('[data-testid=arrow-detail]');
@@ -135,5 +153,6 @@ describe('DevTools panel with the COAT capture imported (dark theme)', () => {
     await page.keyboard.press('End');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-kind'))).toBe('callback');
     await expect.poll(() => detail.textContent()).toContain('callback');
+    expect(panelErrors).toEqual([]);
   });
 });

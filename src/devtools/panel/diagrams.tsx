@@ -1,22 +1,34 @@
 /** The Flows view's sequence diagrams (issue #13): one per flow, above the timeline. */
 import { useState } from 'preact/hooks';
 import type { Diagram } from '../../core/report/diagram';
-import { diagramSvg, SEVERITY_MARK } from '../../core/report/diagram-svg';
-import type { Finding } from '../../core/report/finding';
+import { diagramScene, diagramSvg, sceneToSvg, SEVERITY_MARK } from '../../core/report/diagram-svg';
+import { type Finding, severityRank } from '../../core/report/finding';
 import { readableUrl } from '../../core/report/text';
 import { DiagramView } from '../../ui/Diagram';
 import { CardBoundary, FindingList, onListKeys } from './components';
 import { download } from './sources';
 
+/** Diagrams drawn at first: a capture of hundreds of flows would otherwise draw hundreds of SVGs. */
+export const DIAGRAMS_SHOWN = 10;
+
 export function FlowDiagrams({ diagrams, findings }: { diagrams: readonly Diagram[]; findings: readonly Finding[] }) {
+  const [all, setAll] = useState(false);
   if (diagrams.length === 0) return null;
+  // flows with findings first (worst first), then the others in time order
+  const ordered = [...diagrams].sort((a, b) => (b.severity ? severityRank(b.severity) + 1 : 0) - (a.severity ? severityRank(a.severity) + 1 : 0));
+  const shown = all ? ordered : ordered.slice(0, DIAGRAMS_SHOWN);
   return (
     <section class="diagrams" aria-label="Flow diagrams">
-      {diagrams.map((d) => (
+      {shown.map((d) => (
         <CardBoundary key={d.flowId} what={`diagram of flow ${d.flowId}`}>
           <FlowDiagram d={d} findings={findings} />
         </CardBoundary>
       ))}
+      {shown.length < ordered.length && (
+        <button type="button" data-testid="more-diagrams" onClick={() => setAll(true)}>
+          Show {ordered.length - shown.length} more flow diagram{ordered.length - shown.length === 1 ? '' : 's'}
+        </button>
+      )}
     </section>
   );
 }
@@ -37,6 +49,9 @@ function FlowDiagram({ d, findings }: { d: Diagram; findings: readonly Finding[]
         {d.severity && <span class={`sev sev-${d.severity}`}>{`${SEVERITY_MARK[d.severity]} ${d.severity}`}</span>} {d.title}{' '}
         <button type="button" class="export-svg" data-testid="export-svg" title="Save this diagram as an SVG file (redacted as shown)" onClick={() => download(`coatcheck-flow-${d.flowId.replace(/[^A-Za-z0-9_-]/g, '_')}.svg`, diagramSvg(d), 'image/svg+xml')}>
           Export SVG
+        </button>
+        <button type="button" class="export-png" data-testid="export-png" title="Save this diagram as a PNG image (redacted as shown)" onClick={() => void downloadPng(`coatcheck-flow-${d.flowId.replace(/[^A-Za-z0-9_-]/g, '_')}.png`, d)}>
+          Export PNG
         </button>
       </h3>
       {moved.length > 0 && (
@@ -83,4 +98,21 @@ function FlowDiagram({ d, findings }: { d: Diagram; findings: readonly Finding[]
       )}
     </article>
   );
+}
+
+/** The static SVG drawn on a canvas at twice its size, saved as PNG (for reports that take images only). */
+async function downloadPng(name: string, d: Diagram): Promise<void> {
+  const scene = diagramScene(d);
+  const img = new Image();
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(sceneToSvg(scene.root))}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = scene.width * 2;
+  canvas.height = scene.height * 2;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.scale(2, 2);
+  ctx.drawImage(img, 0, 0, scene.width, scene.height);
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+  if (blob) download(name, blob, 'image/png');
 }
