@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumArgs, launchChromium } from '../../lab/chromium.mjs';
-import { CHROME_DIST } from '../../lab/extension.mjs';
+import { CHROMIUM_PATH, chromiumArgs, launchChromium, openExtensionPage, playScenario, tabIdFor } from '../../lab/chromium.mjs';
+import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
+import { startLab, type Lab } from '../../lab/index.mjs';
 import { scanCommand } from '../../src/companion/scan';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
@@ -154,5 +155,61 @@ describe('DevTools panel with the COAT capture imported (dark theme)', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-kind'))).toBe('callback');
     await expect.poll(() => detail.textContent()).toContain('callback');
     expect(panelErrors).toEqual([]);
+  });
+});
+
+describe('live flows in the lab: the popup under a COAT finding, the panel on a brokered login', () => {
+  let lab: Lab;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  beforeAll(async () => {
+    lab = await startLab();
+    browser = await launchChromium({ extensionDir: CHROME_DIST });
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.close();
+  });
+
+  async function played(name: 'coat' | 'brokered'): Promise<number> {
+    const page = await playScenario(browser.context, lab.scenarioUrl(name));
+    const ext = await openExtensionPage(browser.context, browser.extensionId!, popupPath(CHROME_DIST));
+    const tabId = await tabIdFor(ext, page.url().split('#')[0]);
+    await ext.close();
+    expect(tabId).toBeTypeOf('number');
+    return tabId!;
+  }
+
+  it('popup: a compact diagram under the COAT finding, its hop selected, severity in words', async () => {
+    const tabId = await played('coat');
+    const popup = await openExtensionPage(browser.context, browser.extensionId!, `${popupPath(CHROME_DIST)}?tab=${tabId}`);
+    await popup.setViewportSize({ width: 460, height: 900 });
+    const card = popup.locator('li.finding[data-rule-id="coat-context-switch"]');
+    await card.locator('.flow-diagram svg g.cc-arrow').first().waitFor({ timeout: 10000 });
+    await popup.screenshot({ path: '/tmp/coatcheck-diagram-popup.png', fullPage: true });
+    const sel = card.locator('g.cc-arrow.cc-sel');
+    expect(await sel.getAttribute('data-kind')).toBe('as-redirect');
+    expect((await sel.getAttribute('data-rules'))?.split(' ')).toContain('coat-context-switch');
+    expect(await sel.textContent()).toContain('critical coat-context-switch');
+    // the compact diagram fits the popup
+    const box = await card.locator('.flow-diagram svg').boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(460);
+    await popup.close();
+  });
+
+  it('panel (background flows): the broker and its upstream AS drawn as a benign chain', async () => {
+    const tabId = await played('brokered');
+    const panel = await openExtensionPage(browser.context, browser.extensionId!, `src/devtools/panel.html?tab=${tabId}&theme=light`);
+    await panel.setViewportSize({ width: 1300, height: 900 });
+    await panel.waitForSelector('[data-testid=flow-diagram] g.cc-arrow', { timeout: 15000 });
+    await panel.screenshot({ path: '/tmp/coatcheck-diagram-panel-broker.png', fullPage: true });
+    const ds = await diagramFacts(panel);
+    expect(ds.length).toBeGreaterThan(0);
+    for (const d of ds) {
+      expect(d.threads).toEqual([]); // no value moved from one AS's context into another's
+      expect(d.arrows.filter((a) => a.severity === 'critical' || a.severity === 'high')).toEqual([]);
+    }
+    const lanes = await panel.$$eval('[data-testid=flow-diagram] g.cc-lane', (els) => els.map((e) => e.textContent ?? ''));
+    expect(lanes.some((l) => l.startsWith('Upstream'))).toBe(true);
+    await panel.close();
   });
 });

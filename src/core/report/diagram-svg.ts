@@ -146,7 +146,7 @@ export function diagramScene(d: Diagram, opts: SceneOptions = {}): Scene {
         node('title', {}, undefined, `${l.name}${l.origin ? ` ${l.origin}` : ''}${l.issuer && l.issuer !== l.origin ? ` (issuer ${l.issuer})` : ''}`),
         node('rect', { x: x - laneW / 2 + 6, y: 6, width: laneW - 12, height: headerH - 6, rx: 4 }),
         txt(x, compact ? 19 : 22, l.kind === 'client' ? 'C (client)' : l.name, 'cc-b', { 'text-anchor': 'middle' }),
-        txt(x, compact ? 31 : 37, clip(host, compact ? 13 : 24), 'cc-muted', { 'text-anchor': 'middle' }),
+        txt(x, compact ? 31 : 37, clip(host, compact ? 11 : 21), 'cc-muted', { 'text-anchor': 'middle' }),
       ]),
       node('line', { class: 'cc-life', x1: x, y1: headerH, x2: x, y2: height - 6 }),
     );

@@ -65,6 +65,14 @@ const cases: Case[] = [
     cross: ['code', 'code_challenge', 'state'],
   },
   {
+    name: 'COAT as the browser sees it: one webRequest id for the whole redirect chain',
+    observations: () => coat().map((o) => ({ ...o, ref: { requestId: 'rq-1' } })),
+    lanes: ['AS1 attacker-as.example', 'AS2 honest-as.example'],
+    kinds: ['authorization-request', 'as-redirect', 'interaction', 'callback'],
+    marks: { 'coat-context-switch': 'as-redirect', 'callback-context-mismatch': 'callback' },
+    cross: ['code_challenge', 'state'],
+  },
+  {
     name: 'broker (Keycloak → Google, G1): a benign chain, each state stays with its own AS',
     observations: keycloakBrokeringToGoogle,
     lanes: ['AS1 sso.example.com', 'Upstream accounts.google.com'],

@@ -405,18 +405,21 @@ export function buildDiagram(flow: Flow, input: DiagramInput = {}): Diagram {
   let worst: Severity | undefined;
   for (const f of input.findings ?? []) {
     const mine = f.flowId !== null && flowIds.has(f.flowId);
+    if (!mine && f.flowId !== null) continue; // another flow's finding is drawn in that flow's diagram
     const hits: Arrow[] = [];
     for (const ev of f.evidence ?? []) {
-      for (const k of refKey(ev)) {
-        const found = byRef.get(k) ?? [];
-        const hit = found.find((a) => a.flowId === f.flowId) ?? found[0];
-        if (hit && !hits.includes(hit)) hits.push(hit);
-      }
+      const found: Arrow[] = [];
+      for (const k of refKey(ev)) for (const a of byRef.get(k) ?? []) if (!found.includes(a)) found.push(a);
+      if (found.length === 0) continue;
+      // a browser keeps one request id for a whole redirect chain: the URL tells its hops apart
+      const sameUrl = found.filter((a) => a.url === ev.url);
+      const pool = sameUrl.length > 0 ? sameUrl : found;
+      const hit = pool.find((a) => a.time === f.time) ?? pool[0];
+      if (!hits.includes(hit)) hits.push(hit);
     }
     if (hits.length === 0 && !mine) continue;
-    // a finding of another flow only belongs here through this flow's own arrows
-    const hit = hits.find((a) => a.time === f.time && (mine || a.flowId === f.flowId)) ?? (mine ? hits.find((a) => a.time === f.time) ?? hits[hits.length - 1] : undefined);
-    if (!mine && !hit) continue;
+    // the arrow observed when the finding was raised (evidence often cites earlier context first), else the last cited
+    const hit = hits.find((a) => a.time === f.time) ?? hits[hits.length - 1];
     const af: ArrowFinding = { ruleId: f.ruleId, severity: f.severity, title: f.title, message: f.message };
     if (hit) {
       if (!hit.findings.some((x) => x.ruleId === af.ruleId && x.message === af.message)) hit.findings.push(af);
