@@ -2,15 +2,62 @@
 // Playwright cannot drive a stock Firefox; BiDi is built in. The profile resolves every host name to
 // 127.0.0.1 (network.dns.forceResolve), so the lab's *.example names work and nothing leaves the
 // machine; the lab's self-signed certificate is accepted through the acceptInsecureCerts capability.
-// Extension pages (moz-extension://) are opened from the browser's chrome scope
-// (-remote-allow-system-access), then scripted like any other tab.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+//
+// Extension pages without the browser's chrome scope: the profile's user.js fixes each add-on's
+// moz-extension:// UUID in advance (pref `extensions.webextensions.uuids`, add-on id -> UUID), so the
+// popup or any extension page is at a known URL, opened with an ordinary browsingContext.navigate in
+// a tab and scripted there (browser.* is available). Firefox 140 allows that navigation as is;
+// Firefox 153 refuses navigations to moz-extension:// ("not allowed in this context",
+// isWebdriverSafeNavigationURL) unless the remote agent was started with -remote-allow-system-access,
+// so the flag is passed; 140 accepts it too. Nothing here uses the chrome scope (moz:scope), which Firefox 140 does not offer over BiDi.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 
 export const FIREFOX_PATH = process.env.COATCHECK_FIREFOX ?? '/usr/bin/firefox-esr';
+/** the Firefox `.ci/run` installs (Debian's ESR), whatever COATCHECK_FIREFOX points at */
+export const DEBIAN_FIREFOX_PATH = '/usr/bin/firefox-esr';
+
+/**
+ * The version a Firefox binary reports (`firefox-esr --version` -> "Mozilla Firefox 140.12.0esr"),
+ * e.g. `140.12.0esr`; undefined when it is missing or says nothing recognisable.
+ * @param {string} [path]
+ */
+export function firefoxVersion(path = FIREFOX_PATH) {
+  if (!existsSync(path)) return undefined;
+  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 20000, env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' } });
+  return /Firefox\s+(\d+(?:\.\d+)*\S*)/.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`)?.[1];
+}
+
+/**
+ * Compare dotted Firefox versions numerically by their leading numbers ("140.12.0esr" vs "142.0"):
+ * negative when a is older, 0 when equal, positive when newer.
+ * @param {string} a @param {string} b
+ */
+export function compareFirefoxVersions(a, b) {
+  const nums = (v) => (/^\d+(?:\.\d+)*/.exec(v)?.[0] ?? '0').split('.').map(Number);
+  const x = nums(a);
+  const y = nums(b);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * The add-on id of an unpacked extension directory (browser_specific_settings.gecko.id).
+ * @param {string} dir
+ */
+export function addonIdOf(dir) {
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const id = m?.browser_specific_settings?.gecko?.id ?? m?.applications?.gecko?.id;
+  if (typeof id !== 'string' || !id) throw new Error(`${dir}/manifest.json has no browser_specific_settings.gecko.id`);
+  return id;
+}
 
 const PREFS = {
   'network.dns.forceResolve': '127.0.0.1',
@@ -88,12 +135,19 @@ export function fromRemote(v) {
 }
 
 /**
- * @param {{ headless?: boolean }} [opts]
+ * Start Firefox. With `extensions` (unpacked directories), each add-on's moz-extension:// UUID is
+ * fixed in the profile before start and the add-ons are installed (temporarily) once BiDi is up:
+ * `ff.extensionBase(id)` is then `moz-extension://<uuid>/`.
+ * `prefs` are added to the profile's user.js.
+ * @param {{ headless?: boolean, extensions?: string[], prefs?: Record<string, string | number | boolean> }} [opts]
  */
 export async function launchFirefox(opts = {}) {
   if (!existsSync(FIREFOX_PATH)) throw Object.assign(new Error(`Firefox not found at ${FIREFOX_PATH}. Install it with: apt-get install -y firefox-esr`), { code: 'FIREFOX_MISSING' });
   const profile = mkdtempSync(join(tmpdir(), 'coatcheck-firefox-'));
-  writeFileSync(join(profile, 'user.js'), Object.entries(PREFS).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n') + '\n');
+  /** @type {Record<string, string>} add-on id -> moz-extension UUID */
+  const uuids = Object.fromEntries((opts.extensions ?? []).map((dir) => [addonIdOf(dir), randomUUID()]));
+  const prefs = { ...PREFS, ...opts.prefs, 'extensions.webextensions.uuids': JSON.stringify(uuids) };
+  writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n') + '\n');
   const args = [...(opts.headless === false ? [] : ['--headless']), '--profile', profile, '--no-remote', '--remote-debugging-port=0', '-remote-allow-system-access'];
   const proc = spawn(FIREFOX_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' } });
   let log = '';
@@ -121,11 +175,15 @@ export async function launchFirefox(opts = {}) {
   });
   const bidi = new Bidi(ws);
   await bidi.send('session.new', { capabilities: { alwaysMatch: { acceptInsecureCerts: true } } });
+  /** the tab Firefox started with: new tabs open beside it */
+  const home = /** @type {string | undefined} */ ((await bidi.send('browsingContext.getTree', { maxDepth: 0 })).contexts[0]?.context);
 
   const ff = {
     bidi,
     proc,
     profile,
+    /** add-on id -> its fixed moz-extension UUID */
+    uuids,
     /** install an unpacked extension directory temporarily; returns its add-on id */
     async installExtension(path) {
       const r = await bidi.send('webExtension.install', { extensionData: { type: 'path', path } });
@@ -137,21 +195,19 @@ export async function launchFirefox(opts = {}) {
       if (r.type === 'exception') throw new Error(`evaluate failed: ${r.exceptionDetails?.text ?? JSON.stringify(r.exceptionDetails).slice(0, 300)}`);
       return fromRemote(r.result);
     },
-    async chromeContext() {
-      const tree = await bidi.send('browsingContext.getTree', { 'moz:scope': 'chrome', maxDepth: 0 });
-      const win = tree.contexts.find((c) => String(c.url).startsWith('chrome://browser/'));
-      if (!win) throw new Error('no chrome browser window');
-      return /** @type {string} */ (win.context);
+    /** the moz-extension:// base URL of an add-on started with `extensions` (its UUID was fixed in the profile) */
+    extensionBase(addonId) {
+      const uuid = uuids[addonId];
+      if (!uuid) throw new Error(`add-on ${addonId} was not given to launchFirefox({ extensions }), so its moz-extension UUID is not known`);
+      return `moz-extension://${uuid}/`;
     },
-    /** the moz-extension:// base URL of an installed add-on */
-    async extensionBase(addonId) {
-      const chrome = await ff.chromeContext();
-      const host = await ff.evaluate(chrome, `WebExtensionPolicy.getByID(${JSON.stringify(addonId)})?.mozExtensionHostname`);
-      if (!host) throw new Error(`add-on ${addonId} not found`);
-      return `moz-extension://${host}/`;
-    },
+    /**
+     * A fresh tab in the first browser window. The reference context matters: a critical finding
+     * raises a notification, which headless Firefox 140 shows as a window of its own; without a
+     * reference, create() picks the last focused window and fails there (no tab browser).
+     */
     async newTab() {
-      const r = await bidi.send('browsingContext.create', { type: 'tab' });
+      const r = await bidi.send('browsingContext.create', { type: 'tab', ...(home ? { referenceContext: home } : {}) });
       return /** @type {string} */ (r.context);
     },
     async navigate(context, url) {
@@ -169,23 +225,23 @@ export async function launchFirefox(opts = {}) {
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    /** open an extension page (moz-extension://…) as a tab from the chrome scope; returns its context id */
+    /** open a page (e.g. moz-extension://<uuid>/…) in a fresh tab with a BiDi navigation; returns its context id */
     async openExtensionPage(url) {
-      const chrome = await ff.chromeContext();
-      const before = new Set((await bidi.send('browsingContext.getTree', { maxDepth: 0 })).contexts.map((c) => c.context));
-      await ff.evaluate(
-        chrome,
-        `(() => { const t = gBrowser.addTab(${JSON.stringify(url)}, { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() }); gBrowser.selectedTab = t; return true; })()`,
-      );
+      const context = await ff.newTab();
+      await ff.navigate(context, url);
+      return context;
+    },
+    /**
+     * Wait until the add-on's background answers runtime messages, asked from one of its pages
+     * (`getFindings` is answered once the background's start-up is done).
+     * @param {string} extContext @param {number} [timeoutMs]
+     */
+    async waitForBackground(extContext, timeoutMs = 15000) {
       const t0 = Date.now();
       for (;;) {
-        const tree = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
-        const fresh = tree.contexts.find((c) => !before.has(c.context));
-        if (fresh && String(fresh.url).startsWith('moz-extension://')) {
-          const ready = await ff.evaluate(fresh.context, `document.readyState`).catch(() => null);
-          if (ready === 'complete' || ready === 'interactive') return /** @type {string} */ (fresh.context);
-        }
-        if (Date.now() - t0 > 10000) throw new Error(`extension page ${url} did not open`);
+        const ok = await ff.evaluate(extContext, `browser.runtime.sendMessage({ type: 'getFindings' }).then((r) => Array.isArray(r?.findings), () => false)`).catch(() => false);
+        if (ok === true) return Date.now() - t0;
+        if (Date.now() - t0 > timeoutMs) throw new Error(`the Firefox background never answered getFindings within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
@@ -211,5 +267,14 @@ export async function launchFirefox(opts = {}) {
       }
     },
   };
+  try {
+    for (const dir of opts.extensions ?? []) {
+      const id = await ff.installExtension(dir);
+      if (!uuids[id]) throw new Error(`${dir} installed as ${id}, not as its manifest's gecko id`);
+    }
+  } catch (e) {
+    await ff.close();
+    throw e;
+  }
   return ff;
 }

@@ -219,3 +219,60 @@ export function createBroker({ issuer, honest, secrets, record, ca }) {
   }
   return { handle };
 }
+
+/**
+ * A hand-written AS that answers in the callback shape of a real provider (detectors.md §3), on a
+ * lab host, for the provider-table e2e scenarios. It authenticates nobody: its authorize endpoint
+ * answers at once.
+ * - `github`: `/login/oauth/authorize` → `redirect_uri?code=<hex>&state=…&iss=<origin>/login/oauth`
+ *   (GitHub since 2026-04-09: an issuer that is not its origin); the client `platform-at-github-noiss`
+ *   gets the shape GitHub had before that date (no iss).
+ * - `google`: `/o/oauth2/v2/auth` → `redirect_uri?state=…&code=4/0A…&scope=…&authuser=0&prompt=consent`
+ *   (no iss, as for most Google accounts).
+ * Its token endpoint redeems its own codes once.
+ * @param {{ origin: string, shape: 'github' | 'google', record: (kind: string, value: unknown, where: string) => void }} o
+ */
+export function createProviderShapedAs({ origin, shape, record }) {
+  const where = `${shape}-shaped-as`;
+  /** code → client_id */
+  const codes = new Map();
+  const authorizePath = shape === 'github' ? '/login/oauth/authorize' : '/o/oauth2/v2/auth';
+  const tokenPath = shape === 'github' ? '/login/oauth/access_token' : '/token';
+  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  async function handle(req, res) {
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname === authorizePath && req.method === 'GET') {
+      const p = url.searchParams;
+      const redirectUri = p.get('redirect_uri');
+      const clientId = p.get('client_id') ?? '';
+      if (!redirectUri || !/^https:\/\/platform\.example(:\d+)?\//.test(redirectUri)) return page(res, '<h1>redirect_uri not registered</h1>', 400);
+      const code = shape === 'github' ? randomBytes(10).toString('hex') : `4/0A${rnd(48)}`;
+      record('code', code, where);
+      codes.set(code, clientId);
+      const cb = new URL(redirectUri);
+      if (shape === 'github') {
+        cb.searchParams.set('code', code);
+        if (p.has('state')) cb.searchParams.set('state', p.get('state') ?? '');
+        if (clientId !== 'platform-at-github-noiss') cb.searchParams.set('iss', `${origin}/login/oauth`);
+      } else {
+        if (p.has('state')) cb.searchParams.set('state', p.get('state') ?? '');
+        cb.searchParams.set('code', code);
+        cb.searchParams.set('scope', 'email openid https://www.googleapis.com/auth/userinfo.email');
+        cb.searchParams.set('authuser', '0');
+        cb.searchParams.set('prompt', 'consent');
+      }
+      return redirect(res, cb.href);
+    }
+    if (url.pathname === tokenPath && req.method === 'POST') {
+      const form = new URLSearchParams(await readBody(req));
+      const code = form.get('code') ?? '';
+      if (!codes.has(code)) return json(res, 400, { error: 'invalid_grant' });
+      codes.delete(code);
+      const at = `${shape === 'github' ? 'gho_' : 'ya29.'}${rnd(30)}`;
+      record('token', at, where);
+      return json(res, 200, { access_token: at, token_type: 'Bearer', expires_in: 3599, scope: 'read:user' });
+    }
+    return page(res, `<h1>${shape}-shaped AS</h1><p>${escapeHtml(url.pathname)}: not here</p>`, 404);
+  }
+  return { handle, issuer: shape === 'github' ? `${origin}/login/oauth` : origin, authorize: `${origin}${authorizePath}`, token: `${origin}${tokenPath}` };
+}

@@ -1,6 +1,6 @@
 // Types for lab/index.mjs (the lab is plain ESM JavaScript; TypeScript tests import it through this).
 export declare const LAB_HOSTS: string[];
-export type ScenarioName = 'clean' | 'coat' | 'mixup' | 'forged' | 'implicit' | 'brokered';
+export type ScenarioName = 'clean' | 'coat' | 'mixup' | 'forged' | 'implicit' | 'brokered' | 'github' | 'google' | 'github-no-iss';
 export interface Scenario {
   host: string;
   path: string;
@@ -39,6 +39,8 @@ export interface Lab {
   platform: { outcomes: CallbackOutcome[] };
   attacker: { stolen: { code: string; codeVerifier: string | null; redirectUri: string | null; client?: string; time: number }[] };
   scenarioUrl(name: ScenarioName): string;
+  /** provider rows for the GitHub- and Google-shaped lab hosts, in the extension's settings form */
+  providerRows(): { id: string; name: string; endpoint: string; issuer: string; iss: { kind: 'always' | 'some-accounts'; since: string } | { kind: 'not-seen' }; checked: string; source?: string }[];
   issuedSecrets(): string[];
   issued: { codes(): string[]; tokens(): string[]; states(): string[] };
   errors(): LabRecord[];

@@ -9,7 +9,7 @@ import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { selfSignedCert } from './cert.mjs';
 import { createHonestAs } from './honest-as.mjs';
-import { createAttackerAs, createBroker, page } from './hand-as.mjs';
+import { createAttackerAs, createBroker, createProviderShapedAs, page } from './hand-as.mjs';
 import { createPlatform } from './platform.mjs';
 import { LAB_HOSTS } from './net.mjs';
 
@@ -27,6 +27,12 @@ export const SCENARIOS = /** @type {const} */ ({
   forged: { host: 'attacker-as.example', path: '/forge?tool=attacker', expect: ['unsolicited-callback'], quiet: false, endsAt: '/cb/attacker' },
   implicit: { host: 'platform.example', path: '/spa/login', expect: ['implicit-grant', 'token-in-fragment'], quiet: false, endsAt: '/spa/cb' },
   brokered: { host: 'platform.example', path: '/connect/broker', expect: [], quiet: true, endsAt: '/cb/broker' },
+  // provider-table scenarios (lab.providerRows() in the extension's settings): GitHub's callback
+  // shape since 2026-04-09 (iss = <origin>/login/oauth), Google's without iss, and GitHub's old
+  // shape without iss, which the dated table now flags
+  github: { host: 'platform.example', path: '/connect/github', expect: [], quiet: true, endsAt: '/cb/github' },
+  google: { host: 'platform.example', path: '/connect/google', expect: [], quiet: true, endsAt: '/cb/google' },
+  'github-no-iss': { host: 'platform.example', path: '/connect/githubnoiss', expect: ['mixup-iss-missing'], quiet: false, endsAt: '/cb/githubnoiss' },
 });
 
 /**
@@ -71,7 +77,9 @@ export async function startLab(opts = {}) {
   const honest = createHonestAs({ issuer: origins.honest, platform: origins.platform, broker: origins.broker, secrets, record, interactionGate });
   const attacker = createAttackerAs({ issuer: origins.attacker, honest: origins.honest, platform: origins.platform, record });
   const broker = createBroker({ issuer: origins.broker, honest: origins.honest, secrets, record, ca: cert });
-  const platform = createPlatform({ ...origins, origin: origins.platform, secrets, record, ca: cert });
+  // hand-written ASes in GitHub's and Google's callback shapes (provider-table scenarios)
+  const providerShaped = { github: createProviderShapedAs({ origin: o('github.example'), shape: 'github', record }), google: createProviderShapedAs({ origin: o('google.example'), shape: 'google', record }) };
+  const platform = createPlatform({ ...origins, origin: origins.platform, secrets, record, ca: cert, providerShaped });
 
   server.on('request', (req, res) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
@@ -101,6 +109,8 @@ export async function startLab(opts = {}) {
       else if (host === 'honest-as.example') r = honest.handle(req, res);
       else if (host === 'attacker-as.example') r = attacker.handle(req, res);
       else if (host === 'broker.example') r = broker.handle(req, res);
+      else if (host === 'github.example') r = providerShaped.github.handle(req, res);
+      else if (host === 'google.example') r = providerShaped.google.handle(req, res);
       else {
         page(res, `<h1>CoatCheck lab</h1><p>Unknown host ${host}. Map *.example to 127.0.0.1.</p>`, 421);
         return;
@@ -124,6 +134,17 @@ export async function startLab(opts = {}) {
     records,
     platform,
     attacker,
+    /**
+     * Provider rows for the lab's GitHub- and Google-shaped hosts, in the extension's settings form
+     * (settings.providers, docs/providers.md): GitHub's and Google's rows of CoatCheck's table with
+     * the lab origins (the port makes the real rows' endpoints unmatchable).
+     */
+    providerRows() {
+      return [
+        { id: 'lab-github', name: 'GitHub (lab)', endpoint: providerShaped.github.authorize, issuer: providerShaped.github.issuer, iss: { kind: 'always', since: '2026-04-09' }, checked: '2026-12-04', source: 'lab: the GitHub row of the provider table on github.example' },
+        { id: 'lab-google', name: 'Google (lab)', endpoint: providerShaped.google.authorize, issuer: providerShaped.google.issuer, iss: { kind: 'some-accounts', since: '2026-02-24' }, checked: '2026-12-04', source: 'lab: the Google row of the provider table on google.example' },
+      ];
+    },
     /** @param {keyof typeof SCENARIOS} name */
     scenarioUrl(name) {
       const s = SCENARIOS[name];

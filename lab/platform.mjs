@@ -13,9 +13,9 @@ const rnd = (n = 32) => randomBytes(n).toString('base64url');
 const s256 = (v) => createHash('sha256').update(v).digest('base64url');
 
 /**
- * @param {{ origin: string, honest: string, attacker: string, broker: string, secrets: Record<string,string>, record: (kind: string, value: unknown, where: string) => void, ca: string }} o
+ * @param {{ origin: string, honest: string, attacker: string, broker: string, secrets: Record<string,string>, record: (kind: string, value: unknown, where: string) => void, ca: string, providerShaped?: Record<'github'|'google', { authorize: string, token: string }> }} o
  */
-export function createPlatform({ origin, honest, attacker, broker, secrets, record, ca }) {
+export function createPlatform({ origin, honest, attacker, broker, secrets, record, ca, providerShaped }) {
   /** @type {Record<string, { label: string, authorize: string, token: string, client: { id: string, secret?: string }, redirectUri: string }>} */
   const tools = {
     honest: {
@@ -39,6 +39,14 @@ export function createPlatform({ origin, honest, attacker, broker, secrets, reco
       client: { id: 'platform-at-broker', secret: secrets.platformBroker },
       redirectUri: `${origin}/cb/broker`,
     },
+    // hand-written ASes in GitHub's and Google's callback shapes (lab/hand-as.mjs)
+    ...(providerShaped
+      ? {
+          github: { label: 'GitHub-shaped (github.example)', authorize: providerShaped.github.authorize, token: providerShaped.github.token, client: { id: 'platform-at-github', secret: secrets.platformAttacker }, redirectUri: `${origin}/cb/github` },
+          githubnoiss: { label: 'GitHub-shaped, old callback without iss (github.example)', authorize: providerShaped.github.authorize, token: providerShaped.github.token, client: { id: 'platform-at-github-noiss', secret: secrets.platformAttacker }, redirectUri: `${origin}/cb/githubnoiss` },
+          google: { label: 'Google-shaped (google.example)', authorize: providerShaped.google.authorize, token: providerShaped.google.token, client: { id: 'platform-at-google.apps.googleusercontent.com', secret: secrets.platformAttacker }, redirectUri: `${origin}/cb/google` },
+        }
+      : {}),
   };
   /** "log in with …" through one shared redirect URI */
   const shared = {

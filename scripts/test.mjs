@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm test: typecheck, build (CLI + both extensions), the unit suite, then the end-to-end suite in
+// npm test: typecheck, lint (eslint.config.js: the layers), build (CLI, library, both extensions), the
+// unit suite, then the end-to-end suite in
 // real Chromium and Firefox. Prints one closing line "N passed, N failed" for the whole run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ if (only !== 'unit' && !ensureBrowsers(['chromium', 'firefox-esr'])) process.exi
 let ok = true;
 if (!only) {
   ok = run('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']) && ok;
+  ok = run('lint', 'npx', ['eslint', '--max-warnings', '0', 'src', 'test']) && ok;
   ok = run('build', 'node', ['scripts/build.mjs']) && ok;
 }
 const totals = { passed: 0, failed: 0, skipped: 0 };

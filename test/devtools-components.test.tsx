@@ -12,12 +12,14 @@ import { Capture } from '../src/devtools/model/capture';
 import { buildTimeline } from '../src/devtools/model/timeline';
 import { collectTokens, tryDecode, warningsFor, type TokenItem } from '../src/devtools/model/tokens';
 import { knownDocsFrom, verifyWithIssuer } from '../src/devtools/model/verify';
-import { TimelineView, TokenCard, type RevealState } from '../src/devtools/panel/components';
+import { FindingItem, TimelineView, TokenCard, type RevealState } from '../src/devtools/panel/components';
 import { FindingCard } from '../src/ui/FindingCard';
 import { redactValue } from '../src/core/util/secret';
 import type { Finding } from '../src/core/report/finding';
 import { APP, AS, CLIENT, entry, spaFlow, VERIFIER } from './devtools-fixture';
 import { analysed, mountContainer } from './dom-mount';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const mounted = mountContainer();
 let container: HTMLElement;
@@ -485,5 +487,27 @@ describe('FindingCard (popup)', () => {
     expect(btn.classList.contains('open')).toBe(false);
     // no flow given: no flow line
     expect(container.querySelector('.flow')).toBeNull();
+  });
+});
+
+describe('a verdict that rests on the provider table says so', () => {
+  // a drift-suite capture: GitHub answered with a foreign iss; issuer(AS1) is known from the table only
+  const capture = () => analysed(readFileSync(join(import.meta.dirname, 'fixtures/providers/github.attack-foreign-iss.har'), 'utf8'));
+
+  it('the panel and the popup show "from CoatCheck\'s provider table, checked <date>" on such a finding', () => {
+    const f = capture().findings.find((x) => x.ruleId === 'mixup-iss-mismatch')!;
+    expect(f.providerTable).toEqual({ provider: 'GitHub', checked: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    act(() => render(<ul><FindingItem f={f} /></ul>, container));
+    expect(q('[data-testid="table-basis"]').textContent).toBe(`from CoatCheck's provider table, checked ${f.providerTable!.checked} (GitHub), not from what this capture showed`);
+    act(() => render(<ul><FindingCard finding={f} docHref="#" /></ul>, container));
+    expect(q('li.finding [data-testid="table-basis"]').textContent).toContain(`checked ${f.providerTable!.checked}`);
+  });
+
+  it('a finding on what the capture showed has no such line', () => {
+    const c = capture();
+    const other = c.findings.find((x) => x.providerTable === undefined);
+    const f: Finding = other ?? { ...c.findings[0], providerTable: undefined };
+    act(() => render(<ul><FindingItem f={f} /><FindingCard finding={f} docHref="#" /></ul>, container));
+    expect(container.querySelector('[data-testid="table-basis"]')).toBeNull();
   });
 });

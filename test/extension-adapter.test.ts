@@ -231,8 +231,11 @@ describe('what the background persists', () => {
 });
 
 it('settings: defaults and hostile input', () => {
-  expect(normalizeSettings(undefined)).toEqual({ redact: true, notifications: true, ignoreOrigins: [], disabledRules: [] });
-  expect(normalizeSettings({ redact: 'no', ignoreOrigins: [1, 'https://a.example'], disabledRules: null })).toEqual({ redact: true, notifications: true, ignoreOrigins: ['https://a.example'], disabledRules: [] });
+  expect(normalizeSettings(undefined)).toEqual({ redact: true, notifications: true, ignoreOrigins: [], disabledRules: [], providers: [] });
+  expect(normalizeSettings({ redact: 'no', ignoreOrigins: [1, 'https://a.example'], disabledRules: null })).toEqual({ redact: true, notifications: true, ignoreOrigins: ['https://a.example'], disabledRules: [], providers: [] });
+  // provider rows (docs/providers.md): well-formed ones kept, the rest dropped
+  const row = { id: 'acme', name: 'Acme SSO', endpoint: 'https://sso.acme.example/authorize', issuer: 'https://sso.acme.example', iss: { kind: 'always', since: '2026-01-01' }, checked: '2026-12-04' };
+  expect(normalizeSettings({ providers: [row, { ...row, endpoint: 'nope' }, 7] }).providers).toEqual([row]);
 });
 
 describe('restoring from a storage.session that holds anything', () => {

@@ -59,7 +59,7 @@ describe('rule conventions', () => {
         expect(rule.meta.title.length).toBeGreaterThan(10);
         expect(rule.meta.description.length).toBeGreaterThan(20);
         expect(rule.meta.references.length).toBeGreaterThan(0);
-        for (const r of rule.meta.references) expect(r).toMatch(/^(RFC \d+|draft-|OIDC|OpenID|RFC)/);
+        for (const r of rule.meta.references) expect(r).toMatch(/^(RFC \d+|draft-|OIDC|OpenID|RFC|MCP authorization \d{4}-\d{2}-\d{2})/);
         expect(rule.meta.on === 'any' || rule.meta.on.length > 0).toBe(true);
       });
       it('has a doc page with what, why, example and fix', () => {

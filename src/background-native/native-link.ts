@@ -90,7 +90,6 @@ export function startNativeLink(subscribe: FindingsSubscribe | undefined, opts: 
   let lastError: string | undefined;
   let failedAt = -Infinity;
   let idleTimer: unknown;
-  let unsubscribe: (() => void) | void;
 
   const setIdle = () => {
     if (idleTimer !== undefined) clearTimer(idleTimer);
@@ -228,7 +227,7 @@ export function startNativeLink(subscribe: FindingsSubscribe | undefined, opts: 
     });
   }
 
-  unsubscribe = subscribe?.((b) => send(b));
+  const unsubscribe: (() => void) | void = subscribe?.((b) => send(b));
 
   return {
     status: () => ({ state, sent, acked, ...(lastError ? { lastError } : {}) }),

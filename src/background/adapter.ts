@@ -130,16 +130,20 @@ export class RequestAssembler {
   }
 
   start(d: RequestDetails): void {
-    if (isOwnRequest(d)) return;
-    const type = TYPE[d.type];
-    if (!type) return;
-    const hop = this.nextHop(d.requestId);
     const form = d.requestBody?.formData
       ? Object.entries(d.requestBody.formData).flatMap(([k, vs]) => vs.map((v) => [k, v] as [string, string]))
       : undefined;
     // a small non-form body (a JSON token request): its text, for the classifier; never logged
     const text = form ? undefined : rawText(d.requestBody?.raw);
-    this.pending.set(d.requestId, {
+    this.open(d, { form, text });
+  }
+
+  /** A new pending record for this request (a new hop of it), or undefined when it is not observed. */
+  private open(d: RequestDetails, body: { form?: [string, string][]; text?: string } = {}): Pending | undefined {
+    if (isOwnRequest(d)) return undefined;
+    const type = TYPE[d.type];
+    if (!type || typeof d.url !== 'string' || typeof d.method !== 'string') return undefined;
+    const p: Pending = {
       id: d.requestId,
       tabId: d.tabId,
       time: d.timeStamp,
@@ -147,13 +151,14 @@ export class RequestAssembler {
       method: d.method.toUpperCase(),
       type,
       initiator: d.initiator ?? originOf(d.originUrl),
-      form,
-      text,
+      ...body,
       requestHeaders: [],
       responseHeaders: [],
-      hop,
-    });
+      hop: this.nextHop(d.requestId),
+    };
+    this.pending.set(d.requestId, p);
     if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
+    return p;
   }
 
   sendHeaders(d: RequestDetails): void {
@@ -168,26 +173,7 @@ export class RequestAssembler {
    * and body are what is lost), instead of dropping the hop and with it the flow.
    */
   private pendingFor(d: RequestDetails): Pending | undefined {
-    const known = this.pending.get(d.requestId);
-    if (known) return known;
-    if (isOwnRequest(d)) return undefined;
-    const type = TYPE[d.type];
-    if (!type || typeof d.url !== 'string' || typeof d.method !== 'string') return undefined;
-    const p: Pending = {
-      id: d.requestId,
-      tabId: d.tabId,
-      time: d.timeStamp,
-      url: d.url,
-      method: d.method.toUpperCase(),
-      type,
-      initiator: d.initiator ?? originOf(d.originUrl),
-      requestHeaders: [],
-      responseHeaders: [],
-      hop: this.nextHop(d.requestId),
-    };
-    this.pending.set(d.requestId, p);
-    if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
-    return p;
+    return this.pending.get(d.requestId) ?? this.open(d);
   }
 
   headersReceived(d: RequestDetails): void {

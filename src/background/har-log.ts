@@ -4,6 +4,7 @@
  * (prefix + hash, so equal values stay equal) unless redaction is off.
  */
 import type { Header, Observation } from '../core/observe/observation';
+import { VERSION } from '../core/version';
 import { redactUrl, redactValue, SECRET_PARAMS } from '../core/util/secret';
 
 const PER_TAB = 400;
@@ -86,7 +87,7 @@ export class HarLog {
     return t;
   }
 
-  toHar(tabId?: number, version = '0.1.0'): object {
+  toHar(tabId?: number, version = VERSION): object {
     const tabs = tabId === undefined ? [...this.tabs.keys()] : [tabId];
     const pages = tabs.map((t) => ({ id: `tab_${t}`, title: `tab ${t}`, startedDateTime: new Date(this.tabs.get(t)?.[0]?.time ?? 0).toISOString(), pageTimings: {} }));
     const entries = tabs

@@ -13,6 +13,7 @@ import { startNativeLink, type FindingsBatch } from '../background-native/native
 import { RequestAssembler, type NavigationDetails, type RequestDetails } from './adapter';
 import { HarLog } from './har-log';
 import { DEFAULT_SETTINGS, normalizeSettings, type Message, type Settings } from './settings';
+import { rowFromSpec } from '../core/flows/provider-table';
 import { loadState, SessionWriter } from './persist';
 
 const DOCS_BASE = 'https://github.com/coatcheck/coatcheck/blob/main/docs/rules/';
@@ -185,7 +186,7 @@ async function answer(msg: Message): Promise<unknown> {
       return { flows: flows.length, findings: tabFindings(msg.tabId).length };
     }
     case 'clear':
-      engine = new Engine({ redact: settings.redact, disable: settings.disabledRules });
+      engine = new Engine({ redact: settings.redact, disable: settings.disabledRules, providers: settings.providers.map(rowFromSpec) });
       harLog = new HarLog();
       await saving;
       await browser.storage.session.clear();
@@ -204,7 +205,7 @@ async function answer(msg: Message): Promise<unknown> {
     case 'setSettings': {
       settings = normalizeSettings({ ...settings, ...msg.settings });
       await browser.storage.local.set({ settings });
-      engine = new Engine({ state: engine.toJSON(), redact: settings.redact, disable: settings.disabledRules });
+      engine = new Engine({ state: engine.toJSON(), redact: settings.redact, disable: settings.disabledRules, providers: settings.providers.map(rowFromSpec) });
       return { settings };
     }
     default:
@@ -221,7 +222,7 @@ async function start(): Promise<void> {
     settings = DEFAULT_SETTINGS;
   }
   const saved = await loadState(browser.storage.session);
-  engine = new Engine({ state: saved.engine, redact: settings.redact, disable: settings.disabledRules });
+  engine = new Engine({ state: saved.engine, redact: settings.redact, disable: settings.disabledRules, providers: settings.providers.map(rowFromSpec) });
   harLog = HarLog.fromJSON(saved.har);
   ready = true;
   for (const fn of queue.splice(0)) fn();

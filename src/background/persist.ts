@@ -122,11 +122,18 @@ export class SessionWriter {
     const mark = new Map<string, string | undefined>();
     if (changed) {
       set.savedAt = Date.now();
-      for (const [k, v] of Object.entries(set)) if (typeof v === 'string') (mark.set(k, this.written.get(k)), this.written.set(k, v));
+      for (const [k, v] of Object.entries(set)) {
+        if (typeof v !== 'string') continue;
+        mark.set(k, this.written.get(k));
+        this.written.set(k, v);
+      }
       pending.push(this.area.set(set));
     }
     if (gone.length > 0 && this.area.remove) {
-      for (const k of gone) (mark.set(k, this.written.get(k)), this.written.delete(k));
+      for (const k of gone) {
+        mark.set(k, this.written.get(k));
+        this.written.delete(k);
+      }
       pending.push(this.area.remove(gone));
     }
     try {

@@ -1,3 +1,4 @@
+import { providerSpec, type ProviderSpec } from '../core/flows/provider-table';
 /** User settings (storage.local), shared by the background, the popup and the options page. */
 export interface Settings {
   /** redact secrets in storage, the popup and exports (default on) */
@@ -8,9 +9,14 @@ export interface Settings {
   ignoreOrigins: string[];
   /** rule ids turned off */
   disabledRules: string[];
+  /**
+   * provider rows consulted before CoatCheck's provider table (docs/providers.md): to correct a
+   * stale row before a release, or to describe a provider the table does not know
+   */
+  providers: ProviderSpec[];
 }
 
-export const DEFAULT_SETTINGS: Settings = { redact: true, notifications: true, ignoreOrigins: [], disabledRules: [] };
+export const DEFAULT_SETTINGS: Settings = { redact: true, notifications: true, ignoreOrigins: [], disabledRules: [], providers: [] };
 
 export function normalizeSettings(v: unknown): Settings {
   const o = (v && typeof v === 'object' ? v : {}) as Partial<Settings>;
@@ -20,6 +26,7 @@ export function normalizeSettings(v: unknown): Settings {
     notifications: typeof o.notifications === 'boolean' ? o.notifications : true,
     ignoreOrigins: strings(o.ignoreOrigins),
     disabledRules: strings(o.disabledRules),
+    providers: Array.isArray(o.providers) ? o.providers.slice(0, 50).map(providerSpec).filter((x): x is ProviderSpec => x !== undefined) : [],
   };
 }
 

@@ -7,6 +7,7 @@ import { hostCommand } from './host';
 import { inspectCommand } from './inspect';
 import type { CliIO } from './io';
 import { metadataCommand } from './metadata';
+import { providersCommand } from './providers';
 import { scanCommand, VERSION } from './scan';
 import { watchCommand } from './watch';
 
@@ -26,6 +27,7 @@ Commands:
   scan [options] <file.har>...        scan HAR captures (- = standard input)
   inspect [options] <token|->         decode and verify a JWT / JWS / JWE
   metadata <issuer-url|file.json>     audit RFC 8414 / OIDC Discovery metadata
+  providers [--format json] [<id>]    print the provider table: issuers, iss behaviour, sources, dates
   host install|uninstall|status       register the native messaging host for the extension
   watch                               follow the findings the extension sends to the host
 
@@ -51,6 +53,7 @@ const COMMANDS: Record<string, Command> = {
   scan: (argv, io) => scanCommand(argv, io),
   inspect: (argv, io) => inspectCommand(argv, io),
   metadata: (argv, io) => metadataCommand(argv, io),
+  providers: (argv, io) => providersCommand(argv, io),
   // native messaging host and its log viewer (src/companion/host.ts, watch.ts)
   host: (argv, io) => hostCommand(argv, io),
   watch: (argv, io) => watchCommand(argv, io),

@@ -6,8 +6,8 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import pkg from '../../package.json';
 import { Engine } from '../core/engine';
+import { TOOL } from '../core/version';
 import { isCoreError } from '../core/errors';
 import type { Flow } from '../core/flows/flow';
 import { observationFromHarEntry } from '../core/observe/from-har';
@@ -24,8 +24,7 @@ import { HarReadError, HarReader, type HarEntrySpan, type HarReadSummary } from 
 import { packageRoot } from './host';
 import { argTokens } from './io';
 
-export const VERSION: string = (pkg as { version: string }).version;
-export const TOOL = { name: 'coatcheck', version: VERSION };
+export { TOOL, VERSION } from '../core/version';
 
 /** Chrome refuses URLs above 2 MiB; a HAR entry with a longer one is not a real capture. */
 export const MAX_URL_BYTES = 2 * 1024 * 1024;

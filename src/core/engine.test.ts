@@ -308,8 +308,10 @@ describe('engine correlation: AS identity (§0.4)', () => {
       obs(areq(ATTACKER, { client_id: 'c', redirect_uri: `${P}/cb`, state: S2, response_type: 'code id_token' })),
       obs(`${P}/cb?${q({ code: rand('c2'), id_token: tok('https://accounts.google.com'), state: S2 })}`, { referer: `${ATTACKER}/` }),
     ]);
-    expect(e.store.idTokenIssuer.get('https://op.example.org')).toBe('https://op.example.org/oidc');
-    expect(e.store.idTokenIssuer.has(ATTACKER)).toBe(false);
+    // keyed by authorization endpoint (tenants and realms of one origin have their own issuers)
+    expect(e.store.idTokenIssuer.get('https://op.example.org/authorize')).toBe('https://op.example.org/oidc');
+    expect(e.store.idTokenIssuer.has(`${ATTACKER}/authorize`)).toBe(false);
+    expect(e.store.idTokenIssuer.size).toBe(1);
   });
 });
 

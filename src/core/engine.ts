@@ -1,6 +1,7 @@
 import { classify } from './classify/classify';
 import type { MessageKind, OAuthMessage } from './classify/message';
 import type { Flow } from './flows/flow';
+import type { ProviderRow } from './flows/provider-table';
 import { FlowStore, type StoreState } from './flows/store';
 import type { Observation } from './observe/observation';
 import { header } from './observe/observation';
@@ -22,6 +23,8 @@ export interface EngineOptions {
   /** restore a serialised state (storage.session) */
   state?: EngineState;
   maxFlows?: number;
+  /** provider rows consulted before CoatCheck's table (settings; a test lab on its own hosts) */
+  providers?: ProviderRow[];
 }
 
 export interface EngineState {
@@ -57,7 +60,7 @@ export class Engine {
 
   constructor(opts: EngineOptions = {}) {
     this.redact = opts.redact ?? true;
-    const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows };
+    const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows, providers: opts.providers };
     this.store = opts.state ? FlowStore.fromJSON(opts.state.store, storeOpts) : new FlowStore(storeOpts);
     if (opts.state && Array.isArray(opts.state.findings)) {
       this.all = opts.state.findings.filter(isFinding); // a damaged state loses its broken findings only
@@ -194,14 +197,15 @@ export class Engine {
           from: from.origin,
         });
       }
-      // §0.4 (2): the front-channel ID token iss of a clean flow (one AS, matched by state, no
-      // conflicting iss parameter, not a replay) names its AS
+      // §0.4 (2): the RFC 9207 iss and the front-channel ID token iss of a clean flow (one AS,
+      // matched by state, the two not conflicting, not a replay) teach what its AS sends
       const idt = msg.params.get('id_token');
       const state = msg.params.get('state');
-      if (flow && idt && !replay && state !== undefined && flow.state?.hash === hashSecret(state) && flow.requests.length === 1) {
-        const iss = decodeJwtPayloadUnsafe(idt)?.iss;
-        const issParam = msg.params.get('iss');
-        if (typeof iss === 'string' && (issParam === undefined || issParam === iss)) store.learnIdTokenIssuer(flow.as.origin, iss);
+      const issParam = msg.params.get('iss');
+      if (flow && (idt || issParam) && !replay && state !== undefined && flow.state?.hash === hashSecret(state) && flow.requests.length === 1) {
+        const v = idt ? decodeJwtPayloadUnsafe(idt)?.iss : undefined;
+        const idIss = typeof v === 'string' ? v : undefined;
+        if (issParam === undefined || idIss === undefined || issParam === idIss) store.learnFromResponse(flow.requests[0]?.as ?? flow.as, issParam, o.time, idIss);
       }
     }
     if (msg.kind === 'token-request' && msg.params.get('grant_type') === 'refresh_token') {
@@ -237,6 +241,7 @@ export class Engine {
       evidence: d.evidence,
       ...(d.variant ? { variant: d.variant } : {}),
       ...(d.fingerprint ? { fingerprint: d.fingerprint } : {}),
+      ...(d.providerTable ? { providerTable: { provider: d.providerTable.provider, checked: d.providerTable.checked } } : {}),
       context,
       time,
     };

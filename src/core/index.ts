@@ -9,7 +9,7 @@ export { classify, NO_HINTS, type ClassifyHints } from './classify/classify';
 export type { OAuthMessage, MessageKind, ParamSource } from './classify/message';
 export type { Flow, FlowRequest, FlowResponse, FlowStep, AsIdentity } from './flows/flow';
 export { FlowStore, type StoreState, type MetadataRecord } from './flows/store';
-export { PROVIDERS, providerForEndpoint } from './flows/providers';
+export { PROVIDER_TABLE, PROVIDER_TABLE as PROVIDERS, providerForEndpoint, describeIss, tableSendsIss, type ProviderRow, type IssBehaviour } from './flows/providers';
 export { allRules, ruleById } from './rules/index';
 export type { Rule, RuleMeta, RuleContext, FindingDraft } from './rules/types';
 export { type Finding, type Evidence, type Severity, type Confidence, SEVERITIES, severityRank, atLeast, sortFindings } from './report/finding';

@@ -4,6 +4,7 @@ import type { Flow } from '../core/flows/flow';
 import type { Finding } from '../core/report/finding';
 import type { Diagram } from '../core/report/diagram';
 import { DiagramView } from './Diagram';
+import { TableBasis } from './TableBasis';
 
 export function flowPath(flow: Flow | undefined): string {
   if (!flow) return '';
@@ -57,6 +58,7 @@ export function FindingCard({ finding, flow, docHref, diagram }: { finding: Find
         <strong class="title">{finding.title}</strong>
       </div>
       <div class="msg">{finding.message}</div>
+      {finding.providerTable && <TableBasis basis={finding.providerTable} />}
       <button type="button" class={`evidence${open ? ' open' : ''}`} aria-expanded={open} title={open ? 'show less' : 'show all of the evidence'} onClick={() => setOpen(!open)}>
         {evidence}
       </button>

@@ -92,9 +92,16 @@ describe('Chromium + built extension + lab', () => {
     await page.close();
   });
 
-  it("forged callback with the attacker's own code: unsolicited-callback", async () => {
+  it("forged callback with the attacker's own code: unsolicited-callback, high after the platform's own sign-in (not a late capture, G6)", async () => {
+    // G6 (detectors.md §0.5): the extension saw this client's own authorization request in this
+    // browser, so a callback with a state none of its requests issued is not explained by a
+    // capture that started late: full severity. (Without any request of the client in a capture
+    // younger than 30 minutes, the finding would be low.)
+    const own = await run('clean');
+    await own.page.close();
     const { page, findings } = await run('forged');
     expect(findings.map((f) => f.ruleId), brief(findings)).toContain('unsolicited-callback');
+    expect(findings.filter((f) => f.ruleId === 'unsolicited-callback').map((f) => f.severity), brief(findings)).toContain('high');
     await page.close();
   });
 
@@ -111,6 +118,33 @@ describe('Chromium + built extension + lab', () => {
       const { page, findings } = await run(name);
       expect(brief(findings.filter((f) => MEDIUM_UP.has(f.severity))), name).toBe('');
       await page.close();
+    }
+  });
+
+  it("provider table live: GitHub's callback with iss=<issuer>/login/oauth and Google's without iss raise nothing of medium or above; GitHub's old shape without iss is flagged by the dated row", async () => {
+    // the lab's GitHub- and Google-shaped ASes run on github.example / google.example with a port,
+    // so the table's own rows cannot match them: the same rows with the lab origins go in through
+    // the extension's settings (settings.providers, docs/providers.md)
+    const setProviders = (providers: unknown[]) => ext.evaluate((p) => chrome.runtime.sendMessage({ type: 'setSettings', settings: { providers: p } }), providers) as Promise<{ settings?: { providers?: { id: string }[] } }>;
+    const set = await setProviders(lab.providerRows());
+    expect(set.settings?.providers?.map((p) => p.id)).toEqual(['lab-github', 'lab-google']);
+    try {
+      // first (before this capture shows the lab GitHub sending iss): only the dated row knows it
+      const { page, findings } = await run('github-no-iss');
+      const hit = (findings as (F & { providerTable?: { provider: string; checked: string } })[]).find((f) => f.ruleId === 'mixup-iss-missing');
+      expect(hit?.severity, brief(findings)).toBe('high');
+      expect(hit?.providerTable).toEqual({ provider: 'GitHub (lab)', checked: '2026-12-04' });
+      await page.close();
+      for (const [name, row] of [['github', 'lab-github'], ['google', 'lab-google']] as const) {
+        const { page, tabId, findings } = await run(name);
+        expect(brief(findings.filter((f) => MEDIUM_UP.has(f.severity))), name).toBe('');
+        const flows = (await ext.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows: { as: { provider?: string; issuer: string } }[] };
+        // the flow's AS was resolved from the table rows, not from the origin
+        expect(flows.flows.map((f) => f.as.provider), name).toContain(row);
+        await page.close();
+      }
+    } finally {
+      await setProviders([]);
     }
   });
 

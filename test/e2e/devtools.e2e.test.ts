@@ -341,9 +341,9 @@ describe('DevTools panel: import, theme, background mode', () => {
 
 describe('DevTools panel in Firefox', () => {
   it('renders the recorded flow offline (?har=), decodes the ID token and verifies it against the JWKS', async (ctx) => {
-    const { FIREFOX_PATH, launchFirefox } = await import('../../lab/firefox.mjs');
+    const { FIREFOX_PATH, addonIdOf, launchFirefox } = await import('../../lab/firefox.mjs');
     if (!existsSync(FIREFOX_PATH)) {
-      ctx.skip();
+      ctx.skip(`no Firefox at ${FIREFOX_PATH} (apt-get install -y firefox-esr)`);
       return;
     }
     // the product's Firefox build when it has the panel, else the same panel build with a
@@ -360,10 +360,10 @@ describe('DevTools panel in Firefox', () => {
         JSON.stringify({ manifest_version: 3, name: 'CoatCheck panel test', version: '0.0.1', devtools_page: 'src/devtools/devtools.html', background: { scripts: ['background.js'] }, browser_specific_settings: { gecko: { id: 'panel-test@coatcheck.dev', strict_min_version: '128.0' } } }),
       );
     }
-    const ff = await launchFirefox();
+    // the add-on's moz-extension UUID is fixed in the profile; the panel opens by a plain navigation
+    const ff = await launchFirefox({ extensions: [ffExt] });
     try {
-      const id = await ff.installExtension(ffExt);
-      const base = await ff.extensionBase(id);
+      const base = ff.extensionBase(addonIdOf(ffExt));
       const tab = await ff.openExtensionPage(`${base}${PANEL}?har=${encodeURIComponent(`${lab.spa}/capture.har`)}`);
       const poll = async (expr: string, ms = 10000) => {
         const t0 = Date.now();

@@ -43,17 +43,19 @@ function sh(cmd: string, args: string[], cwd: string, input?: string) {
 describe('npm package: pack, install into an empty folder, run', () => {
   let app = '';
   beforeAll(() => {
-    if (!existsSync(join(root, 'dist/cli/coatcheck.js'))) expect(sh(process.execPath, ['scripts/build.mjs', 'cli'], root).code).toBe(0);
+    for (const [target, file] of [['cli', 'dist/cli/coatcheck.js'], ['lib', 'dist/lib/index.js']]) if (!existsSync(join(root, file))) expect(sh(process.execPath, ['scripts/build.mjs', target], root).code).toBe(0);
     const pack = sh('npm', ['pack', '--pack-destination', work, '--json'], root);
     expect(pack.code, pack.err).toBe(0);
     const [info] = JSON.parse(pack.out) as { filename: string; files: { path: string }[] }[];
     expect(info.filename).toBe(`coatcheck-${version}.tgz`);
     const paths = info.files.map((f) => f.path);
     // what a user gets: the shim, the built CLI, the rule docs; nothing of the sources or tests
-    expect(paths).toEqual(expect.arrayContaining(['bin/coatcheck.js', 'dist/cli/coatcheck.js', 'docs/rules/README.md', 'docs/rules/mixup-iss-mismatch.md', 'README.md', 'package.json']));
+    expect(paths).toEqual(expect.arrayContaining(['bin/coatcheck.js', 'dist/cli/coatcheck.js', 'dist/lib/index.js', 'dist/lib/index.cjs', 'dist/lib/playwright.js', 'dist/lib/types/lib/index.d.ts', 'docs/rules/README.md', 'docs/rules/mixup-iss-mismatch.md', 'README.md', 'package.json']));
     expect(paths.filter((p) => /^(src|test|lab|node_modules|dist\/(chrome|firefox))\//.test(p))).toEqual([]);
     const deps = runtimeDeps();
     expect(deps).toEqual(expect.arrayContaining(['jose', 'preact', 'zod']));
+    // the consumer's own Playwright (the optional peer dependency of coatcheck/playwright)
+    deps.push('@playwright/test', 'playwright', 'playwright-core', '@types/node', 'undici-types');
     for (const d of deps) {
       const r = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', work], join(root, 'node_modules', d));
       expect(r.code, `${d}: ${r.err}`).toBe(0);
@@ -81,6 +83,41 @@ describe('npm package: pack, install into an empty folder, run', () => {
     const rule = sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'coat-context-switch');
     expect(rule.helpUri).toMatch(/docs\/rules\/coat-context-switch\.md$/);
     expect(existsSync(join(app, 'node_modules/coatcheck/docs/rules/coat-context-switch.md'))).toBe(true);
+  });
+
+  it('the library: ESM import and CommonJS require of coatcheck and coatcheck/playwright, with types', () => {
+    const coatHar = join(root, 'examples/coat-attack.har');
+    const esm = sh(process.execPath, ['--input-type=module', '-e', `
+      import { scanHar, createScanner } from 'coatcheck';
+      import * as pw from 'coatcheck/playwright';
+      const r = await scanHar(${JSON.stringify(coatHar)});
+      const s = createScanner({ failOn: 'none' });
+      console.log(JSON.stringify({ failed: r.failed, ids: r.findings.map((f) => f.ruleId), scanner: s.failed, pw: [typeof pw.test, typeof pw.expect, typeof pw.OAuthRecorder] }));`], app);
+    expect(esm.code, esm.err).toBe(0);
+    const e = JSON.parse(esm.out);
+    expect(e.failed).toBe(true);
+    expect(e.ids).toContain('coat-context-switch');
+    expect(e.scanner).toBe(false);
+    expect(e.pw).toEqual(['function', 'function', 'function']);
+    const cjs = sh(process.execPath, ['-e', `
+      const { scanHar } = require('coatcheck');
+      const pw = require('coatcheck/playwright');
+      scanHar(${JSON.stringify(coatHar)}).then((r) => console.log(JSON.stringify({ failed: r.failed, n: r.findings.length, pw: typeof pw.test })));`], app);
+    expect(cjs.code, cjs.err).toBe(0);
+    expect(JSON.parse(cjs.out)).toMatchObject({ failed: true, pw: 'function' });
+    writeFileSync(join(app, 'check.ts'), `
+      import { createScanner, scanHar, type JsonReport, type ScanOptions } from 'coatcheck';
+      import { test, expect } from 'coatcheck/playwright';
+      const opts: ScanOptions = { failOn: 'medium', disable: ['token-lifetime-long'] };
+      const r: JsonReport = createScanner(opts).report();
+      const p: Promise<JsonReport & { failed: boolean }> = scanHar('x.har');
+      test('t', async ({ page, coatcheck }) => { await expect(page).toHaveNoOAuthFindings({ atLeast: 'high', ignore: ['state-weak'] }); await coatcheck.report(); });
+      // @ts-expect-error: not a severity (an unused directive here means the types did not resolve)
+      createScanner({ failOn: 'severe' });
+      export { r, p };
+    `);
+    const tsc = sh(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', 'check.ts'], app);
+    expect(tsc.code, tsc.out + tsc.err).toBe(0);
   });
 
   it('inspect, metadata, host, watch run from the installed package', () => {

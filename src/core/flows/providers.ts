@@ -1,18 +1,11 @@
 /**
- * Provider table (detectors.md §3 and §0.4 step 3): authorization endpoint patterns → issuer, and
- * whether the provider is known to send the RFC 9207 `iss` parameter. Templated issuers are patterns.
+ * Provider lookups (detectors.md §3 and §0.4 step 3) over the dated table in ./provider-table:
+ * authorization endpoint → the row, its issuer (templated issuers as patterns), the issuer aliases
+ * of the same AS, and what the row says about the RFC 9207 `iss` parameter at a given time.
  */
-export interface ProviderEntry {
-  name: string;
-  /** matches the authorization endpoint (origin + path) */
-  endpoint: RegExp;
-  /** issuer from the endpoint match */
-  issuer: (m: RegExpMatchArray) => string;
-  /** RFC 9207 iss parameter known to be sent */
-  sendsIss: boolean;
-  /** templated issuer (§0.4): a RegExp source the real `iss` must match, when the URL does not fix it */
-  issuerPattern?: (m: RegExpMatchArray) => string | undefined;
-}
+import { dateMs, PROVIDER_TABLE, type ProviderRow } from './provider-table';
+
+export { PROVIDER_TABLE, describeIss, providerSpec, rowFromSpec, type ProviderRow, type ProviderSpec, type IssBehaviour, type TableBasis } from './provider-table';
 
 /**
  * Hosts on another site than the issuer where a provider documents its own endpoints (Google:
@@ -28,54 +21,34 @@ export function isProviderEndpointHost(issuer: string, hostname: string): boolea
   return (PROVIDER_ENDPOINT_HOSTS[issuer.replace(/\/$/, '')] ?? []).includes(hostname.toLowerCase());
 }
 
-export const PROVIDERS: ProviderEntry[] = [
-  { name: 'Google', endpoint: /^https:\/\/accounts\.google\.com\/o\/oauth2\/(v2\/)?auth$/, issuer: () => 'https://accounts.google.com', sendsIss: true },
-  {
-    name: 'Microsoft Entra',
-    endpoint: /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/oauth2\/v2\.0\/authorize$/,
-    issuer: (m) => `https://login.microsoftonline.com/${m[1]}/v2.0`,
-    sendsIss: false,
-    // multi-tenant endpoints and tenants named by a domain (contoso.onmicrosoft.com): the ID token
-    // names the tenant id, https://login.microsoftonline.com/{tenantid}/v2.0
-    issuerPattern: (m) => (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(m[1]) ? undefined : '^https://login\\.microsoftonline\\.com/[0-9a-fA-F-]{36}/v2\\.0$'),
-  },
-  { name: 'GitHub', endpoint: /^https:\/\/github\.com\/login\/oauth\/authorize$/, issuer: () => 'https://github.com', sendsIss: false },
-  { name: 'Apple', endpoint: /^https:\/\/appleid\.apple\.com\/auth\/authorize$/, issuer: () => 'https://appleid.apple.com', sendsIss: false },
-  { name: 'Slack', endpoint: /^https:\/\/slack\.com\/(oauth\/v2|openid\/connect)\/authorize$/, issuer: () => 'https://slack.com', sendsIss: false },
-  {
-    name: 'Salesforce',
-    // login/test and My Domain hosts (acme.my.salesforce.com): one issuer per host
-    endpoint: /^https:\/\/((?:login|test)\.salesforce\.com|[a-z0-9-]+(?:--[a-z0-9]+)?\.(?:sandbox\.)?my\.salesforce\.com)\/services\/oauth2\/authorize$/i,
-    issuer: (m) => `https://${m[1].toLowerCase()}`,
-    sendsIss: false,
-  },
-  {
-    name: 'Okta',
-    // custom authorization servers (/oauth2/{id}/v1/authorize, issuer {domain}/oauth2/{id}) and the
-    // org authorization server (/oauth2/v1/authorize, issuer {domain})
-    endpoint: /^(https:\/\/[^/]+\.(?:okta|oktapreview|okta-emea)\.com)(?:\/oauth2(\/(?!v1\/)[^/]+)?)\/v1\/authorize$/,
-    issuer: (m) => `${m[1]}${m[2] ? `/oauth2${m[2]}` : ''}`,
-    sendsIss: false,
-  },
-  {
-    // §3 Auth0: tenant domains (regional too); the issuer is the tenant URL with a trailing slash
-    name: 'Auth0',
-    endpoint: /^(https:\/\/[a-z0-9-]+(?:\.[a-z]{2})?\.auth0\.com)\/authorize$/i,
-    issuer: (m) => `${m[1].toLowerCase()}/`,
-    sendsIss: false,
-  },
-  {
-    name: 'Keycloak',
-    endpoint: /^(https?:\/\/[^/]+(?:\/auth)?\/realms\/[^/]+)\/protocol\/openid-connect\/auth$/,
-    issuer: (m) => m[1],
-    sendsIss: true,
-  },
-];
+export interface ProviderMatch {
+  row: ProviderRow;
+  issuer: string;
+  /** RegExp source the real iss must match when the endpoint does not fix the issuer */
+  pattern?: string;
+  /** RegExp sources of the other issuers of this AS (Entra v1/v2 of the same tenant) */
+  aliases: string[];
+  /** RegExp source of the issuer space that belongs to this AS (default: its origin) */
+  ownScope?: string;
+}
 
-export function providerForEndpoint(base: string): { entry: ProviderEntry; issuer: string; pattern?: string } | undefined {
-  for (const entry of PROVIDERS) {
-    const m = base.match(entry.endpoint);
-    if (m) return { entry, issuer: entry.issuer(m), pattern: entry.issuerPattern?.(m) };
+/** The row matching an authorization endpoint: rows supplied by the caller first, then the table. */
+export function providerForEndpoint(base: string, extra: readonly ProviderRow[] = []): ProviderMatch | undefined {
+  for (const row of extra.length ? [...extra, ...PROVIDER_TABLE] : PROVIDER_TABLE) {
+    const m = base.match(row.endpoint);
+    if (m) return { row, issuer: row.issuer(m), pattern: row.issuerPattern?.(m), aliases: row.aliases?.(m) ?? [], ownScope: row.ownScope?.(m) };
   }
   return undefined;
+}
+
+export function providerRow(id: string | undefined, extra: readonly ProviderRow[] = []): ProviderRow | undefined {
+  return id === undefined ? undefined : (extra.find((r) => r.id === id) ?? PROVIDER_TABLE.find((r) => r.id === id));
+}
+
+/**
+ * §0.4: does the table say this provider sends iss in every response at `time`? `always since D`
+ * applies only at or after D; `some accounts` never qualifies; `not seen` never does.
+ */
+export function tableSendsIss(row: ProviderRow, time: number): boolean {
+  return row.iss.kind === 'always' && Number.isFinite(time) && time >= dateMs(row.iss.since);
 }

@@ -4,6 +4,7 @@ import { obs, post, q, rand, redirect, run } from '../testing/builders';
 import { parseUrl } from '../util/url';
 import { classify } from '../classify/classify';
 import { FlowStore } from './store';
+import { providerSpec, rowFromSpec } from './provider-table';
 
 const store = () => new FlowStore({ redact: true });
 const as = (u: string) => store().resolveAs(parseUrl(u)!);
@@ -45,6 +46,68 @@ describe('AS identity from the provider table (§0.4 step 3, §3)', () => {
     const g = as('https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/authorize');
     expect(g.issuer).toBe('https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0');
     expect(s.issuerMatches(g, 'https://login.microsoftonline.com/00000000-86f1-41af-91ab-2d7cd011db47/v2.0')).toBe(false);
+  });
+});
+
+describe('dated provider knowledge (§0.4 "The provider table ages")', () => {
+  const gh = parseUrl('https://github.com/login/oauth/authorize')!;
+  it('always since D applies from D on (the capture time), not before', () => {
+    const s = store();
+    const before = s.resolveAs(gh, Date.UTC(2026, 3, 8, 23, 59));
+    const after = s.resolveAs(gh, Date.UTC(2026, 3, 9, 0, 0));
+    expect(before.sendsIss).toBeUndefined();
+    expect(after.sendsIss).toBe(true);
+    expect(s.issSupport(before, Date.UTC(2026, 3, 8))).toBeUndefined();
+    expect(s.issSupport(before, Date.UTC(2026, 3, 10))?.from).toBe('provider');
+    expect(after.issuer).toBe('https://github.com/login/oauth');
+  });
+  it('some accounts never qualifies from the table alone', () => {
+    const s = store();
+    const g = s.resolveAs(parseUrl('https://accounts.google.com/o/oauth2/v2/auth')!, Date.UTC(2026, 11, 1));
+    expect(g.sendsIss).toBeUndefined();
+    expect(s.issSupport(g, Date.UTC(2026, 11, 1))).toBeUndefined();
+  });
+  it('observed metadata beats the table (a Keycloak older than 23 says it sends no iss)', () => {
+    const s = store();
+    const kc = 'https://sso.example.com/realms/r';
+    s.recordMetadata(`${kc}/.well-known/openid-configuration`, { issuer: kc, authorization_endpoint: `${kc}/protocol/openid-connect/auth`, authorization_response_iss_parameter_supported: false });
+    const id = s.resolveAs(parseUrl(`${kc}/protocol/openid-connect/auth`)!, Date.UTC(2026, 11, 1));
+    expect(id.source).toBe('metadata');
+    expect(s.issSupport(id, Date.UTC(2026, 11, 1))).toBeUndefined();
+  });
+  it('Entra: one AS, two issuers of the same tenant; another tenant or origin is not it', () => {
+    const s = store();
+    const tid = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    for (const ep of [`https://login.microsoftonline.com/${tid}/oauth2/authorize`, `https://login.microsoftonline.com/${tid}/oauth2/v2.0/authorize`]) {
+      const id = as(ep);
+      expect(s.issuerMatches(id, `https://sts.windows.net/${tid}/`)).toBe(true);
+      expect(s.issuerMatches(id, `https://login.microsoftonline.com/${tid}/v2.0`)).toBe(true);
+      expect(s.issuerMatches(id, 'https://sts.windows.net/9188040d-6c67-4c5b-b112-36a304b66dad/')).toBe(false);
+      expect(s.issuerMatches(id, `https://sts.windows.example/${tid}/`)).toBe(false);
+      // the tenant is AS1's own issuer space; another tenant on the same origin is not
+      expect(s.inOwnScope(id, `https://login.microsoftonline.com/${tid}/oauth2`)).toBe(true);
+      expect(s.inOwnScope(id, 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0')).toBe(false);
+    }
+    expect(as(`https://login.microsoftonline.com/${tid}/oauth2/authorize`).issuer).toBe(`https://sts.windows.net/${tid}/`);
+  });
+});
+
+describe('provider rows supplied by the caller (settings, a lab on its own hosts)', () => {
+  const spec = { id: 'gh-lab', name: 'GitHub-shaped lab AS', endpoint: 'https://github.example:8443/login/oauth/authorize', issuer: 'https://github.example:8443/login/oauth', iss: { kind: 'always', since: '2026-04-09' }, checked: '2026-12-04' };
+  it('are validated; bad ones are dropped, never thrown', () => {
+    expect(providerSpec(spec)).toEqual(spec);
+    for (const bad of [null, 'x', { ...spec, checked: 'today' }, { ...spec, endpoint: 'javascript:alert(1)' }, { ...spec, iss: { kind: 'always' } }, { ...spec, iss: { kind: 'sometimes', since: '2026-01-01' } }, { ...spec, id: '' }]) {
+      expect(providerSpec(bad)).toBeUndefined();
+    }
+  });
+  it('are consulted before the table, with their dates and issuer', () => {
+    const s = new FlowStore({ redact: true, providers: [rowFromSpec(providerSpec(spec)!)] });
+    const id = s.resolveAs(parseUrl('https://github.example:8443/login/oauth/authorize')!, Date.UTC(2026, 11, 4));
+    expect(id).toMatchObject({ source: 'provider', issuer: 'https://github.example:8443/login/oauth', provider: 'gh-lab', sendsIss: true });
+    expect(s.providerRow('gh-lab')?.name).toBe('GitHub-shaped lab AS');
+    expect(s.isKnownAuthorizationEndpoint('https://github.example:8443/login/oauth/authorize')).toBe(true);
+    // without the rows the lab host is an unknown AS known only by its origin
+    expect(store().resolveAs(parseUrl('https://github.example:8443/login/oauth/authorize')!).source).toBe('origin');
   });
 });
 

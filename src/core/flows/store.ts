@@ -1,11 +1,10 @@
 import type { ClassifyHints } from '../classify/classify';
 import type { OAuthMessage } from '../classify/message';
 import { header, type Observation, type SourceRef } from '../observe/observation';
-import { decodeJwtPayloadUnsafe } from '../tokens/peek';
 import { fastHash, hashSecret, redactUrl, secretRef, type SecretRef } from '../util/secret';
 import { originOf, parseUrl, siteOf, stripFragment, type ParsedUrl } from '../util/url';
 import type { AsIdentity, Flow, FlowRequest } from './flow';
-import { providerForEndpoint } from './providers';
+import { providerForEndpoint, providerRow, tableSendsIss, type ProviderRow } from './providers';
 
 export const FLOW_TTL_MS = 30 * 60 * 1000;
 export const MAX_FLOWS = 500;
@@ -95,6 +94,8 @@ export interface StoreOptions {
   redact: boolean;
   maxFlows?: number;
   ttlMs?: number;
+  /** provider rows consulted before CoatCheck's table (user settings, a test lab's hosts) */
+  providers?: ProviderRow[];
 }
 
 export interface PreviousHop {
@@ -146,8 +147,10 @@ export class FlowStore implements ClassifyHints {
   metadata = new Map<string, MetadataRecord>();
   /** authorization endpoint base → issuer */
   endpointIssuer = new Map<string, string>();
-  /** AS origin → issuer learnt from front-channel ID tokens of clean flows */
+  /** authorization endpoint → issuer learnt from an earlier clean flow (front-channel ID token or RFC 9207 iss) */
   idTokenIssuer = new Map<string, string>();
+  /** authorization endpoint → time of the first response of its AS that carried its iss (RFC 9207 support seen) */
+  issSent = new Map<string, number>();
   hops = new Map<string, Hop[]>();
   /** first observation time per context (G6) */
   contextStart = new Map<string, number>();
@@ -171,7 +174,7 @@ export class FlowStore implements ClassifyHints {
   private sinceSweep = 0;
 
   constructor(opts: StoreOptions) {
-    this.opts = { redact: opts.redact, maxFlows: opts.maxFlows ?? MAX_FLOWS, ttlMs: opts.ttlMs ?? FLOW_TTL_MS };
+    this.opts = { redact: opts.redact, maxFlows: opts.maxFlows ?? MAX_FLOWS, ttlMs: opts.ttlMs ?? FLOW_TTL_MS, providers: opts.providers ?? [] };
   }
 
   secret(v: string): SecretRef {
@@ -302,45 +305,112 @@ export class FlowStore implements ClassifyHints {
 
   // ---------------------------------------------------------------- AS identity (§0.4)
 
-  resolveAs(url: ParsedUrl): AsIdentity {
+  /**
+   * §0.4: issuer(authorization endpoint), in this order: observed metadata, an issuer learnt from
+   * an earlier clean flow of the capture (ID token or RFC 9207 iss), the provider table, the
+   * origin. `time` is when the request was made: a table row's `always since D` applies from D on.
+   */
+  resolveAs(url: ParsedUrl, time: number = this.now): AsIdentity {
     const fromMd = this.endpointIssuer.get(url.base);
     if (fromMd) {
       const md = this.metadata.get(fromMd);
       return { origin: url.origin, issuer: fromMd, source: 'metadata', endpoint: url.base, sendsIss: md?.issParameterSupported };
     }
-    const fromId = this.idTokenIssuer.get(url.origin);
-    const provider = providerForEndpoint(url.base);
-    const pattern = provider?.pattern;
-    if (fromId) return { origin: url.origin, issuer: fromId, source: 'id_token', endpoint: url.base, sendsIss: provider?.entry.sendsIss || undefined };
+    const provider = providerForEndpoint(url.base, this.opts.providers);
+    const table = provider
+      ? {
+          provider: provider.row.id,
+          ...(provider.aliases.length ? { issuerAliases: provider.aliases } : {}),
+          ...(provider.ownScope ? { ownScope: provider.ownScope } : {}),
+        }
+      : {};
+    const sendsIss = (provider && tableSendsIss(provider.row, time)) || this.issSent.has(url.base) || undefined;
+    const fromId = this.idTokenIssuer.get(url.base);
+    if (fromId) return { origin: url.origin, issuer: fromId, source: 'id_token', endpoint: url.base, sendsIss, ...table };
     if (provider) {
       return {
         origin: url.origin,
         issuer: provider.issuer,
         source: 'provider',
         endpoint: url.base,
-        sendsIss: provider.entry.sendsIss || undefined,
-        ...(pattern ? { issuerPattern: pattern } : {}),
+        sendsIss,
+        ...(provider.pattern ? { issuerPattern: provider.pattern } : {}),
+        ...table,
       };
     }
-    return { origin: url.origin, issuer: url.origin, source: 'origin', endpoint: url.base };
+    return { origin: url.origin, issuer: url.origin, source: 'origin', endpoint: url.base, sendsIss };
   }
 
   /**
    * Does `iss` name this AS? Known issuers compare as strings (RFC 3986 §6.2.1), templated ones
-   * (Entra's /common/) as patterns; with only the origin known, origins compare (a Keycloak realm
-   * path, an Entra tenant or Auth0's trailing slash do not count as a difference).
+   * (Entra's /common/) and the aliases the table lists for the AS (Entra v1/v2 of one tenant) as
+   * patterns; with only the origin known, origins compare (a Keycloak realm path, an Entra tenant
+   * or Auth0's trailing slash do not count as a difference).
    */
   issuerMatches(as: AsIdentity, iss: string): boolean {
     if (as.source === 'origin') return originOf(iss) === as.origin;
     if (iss === as.issuer) return true;
-    if (as.issuerPattern) {
+    for (const p of [as.issuerPattern, ...(as.issuerAliases ?? [])]) {
+      if (p === undefined) continue;
       try {
-        return new RegExp(as.issuerPattern).test(iss);
+        if (new RegExp(p).test(iss)) return true;
+      } catch {
+        // a malformed pattern matches nothing
+      }
+    }
+    return false;
+  }
+
+  /**
+   * §0.4 soft table knowledge: is `iss` inside the issuer space of this AS (its origin, or the
+   * scope its table row names, e.g. one Entra tenant)? An iss there that differs from a table
+   * issuer means the table is stale; one outside is a foreign issuer.
+   */
+  inOwnScope(as: AsIdentity, iss: string): boolean {
+    if (as.ownScope !== undefined) {
+      try {
+        return new RegExp(as.ownScope).test(iss);
       } catch {
         return false;
       }
     }
-    return false;
+    return originOf(iss) === as.origin;
+  }
+
+  /** the provider row with this id: the caller's rows first, then CoatCheck's table */
+  providerRow(id: string | undefined): ProviderRow | undefined {
+    return providerRow(id, this.opts.providers);
+  }
+
+  /**
+   * RFC 9207 support of an AS at `time` (mixup-iss-missing (a)), and where that is known from:
+   * its observed metadata, an earlier response of the capture that carried its iss, or the
+   * provider table (`always since D`, D ≤ time). Undefined when nothing says it sends iss.
+   */
+  issSupport(as: AsIdentity, time: number): { from: 'metadata' | 'capture' | 'provider'; row?: ProviderRow } | undefined {
+    const row = this.providerRow(as.provider);
+    if (as.source === 'metadata' && (this.metadata.get(as.issuer)?.issParameterSupported ?? as.sendsIss)) return { from: 'metadata' };
+    const sent = this.issSent.get(as.endpoint);
+    if (sent !== undefined && sent < time) return { from: 'capture', row };
+    if (as.source !== 'metadata' && row && tableSendsIss(row, time)) return { from: 'provider', row };
+    return undefined;
+  }
+
+  /**
+   * §0.4 (2), learning within one capture, after the rules ran on a response of a clean flow (one
+   * AS, matched by state, not a replay): its RFC 9207 iss shows the AS sends iss, and an issuer it
+   * names on the AS's own site is learnt for its authorization endpoint — unless metadata already
+   * names it or the table already says exactly this (templates and aliases stay).
+   */
+  learnFromResponse(as: AsIdentity, iss: string | undefined, time: number, fromIdToken: string | undefined): void {
+    if (iss !== undefined && iss !== '' && (this.issuerMatches(as, iss) || (as.source === 'provider' && this.inOwnScope(as, iss)))) {
+      if (!this.issSent.has(as.endpoint)) this.issSent.set(as.endpoint, time);
+      while (this.issSent.size > MAX_ID_TOKEN_ISSUERS) this.issSent.delete(this.issSent.keys().next().value as string);
+    }
+    const named = iss !== undefined && iss !== '' ? iss : fromIdToken;
+    if (named === undefined || as.source === 'metadata' || as.source === 'id_token') return;
+    if (as.source === 'provider' && (this.issuerMatches(as, named) || !this.inOwnScope(as, named))) return;
+    this.learnIdTokenIssuer(as.endpoint, named);
   }
 
   /**
@@ -382,7 +452,7 @@ export class FlowStore implements ClassifyHints {
   }
 
   isKnownAuthorizationEndpoint(base: string): boolean {
-    return this.endpointIssuer.has(base) || providerForEndpoint(base) !== undefined;
+    return this.endpointIssuer.has(base) || providerForEndpoint(base, this.opts.providers) !== undefined;
   }
 
   endpointKindFromMetadata(base: string): OAuthMessage['endpoint'] | undefined {
@@ -450,7 +520,7 @@ export class FlowStore implements ClassifyHints {
   attachAuthorizationRequest(msg: OAuthMessage, from: PreviousHop, replay: boolean): AttachResult {
     const o = msg.obs;
     const url = msg.url!;
-    const as = this.resolveAs(url);
+    const as = this.resolveAs(url, o.time);
     const p = msg.params;
     const state = msg.paramsKnown ? p.get('state') : undefined;
     const redirectUri = msg.paramsKnown ? p.get('redirect_uri') : undefined;
@@ -711,15 +781,16 @@ export class FlowStore implements ClassifyHints {
   }
 
   /**
-   * §0.4 (2): learn issuer(origin) from the front-channel ID token of a clean flow. Only an issuer
-   * on the AS's own site is learnt (an AS cannot claim another site's identity this way).
+   * §0.4 (2): learn issuer(authorization endpoint) from a clean flow. Only an issuer on the AS's
+   * own site is learnt (an AS cannot claim another site's identity this way). Keyed by endpoint,
+   * not origin: tenants and realms that share an origin have their own issuers.
    */
-  learnIdTokenIssuer(asOrigin: string, iss: string): void {
-    if (this.idTokenIssuer.has(asOrigin)) return;
-    const a = parseUrl(asOrigin);
+  learnIdTokenIssuer(endpoint: string, iss: string): void {
+    if (this.idTokenIssuer.has(endpoint)) return;
+    const a = parseUrl(endpoint);
     const b = parseUrl(iss);
     if (!a || !b || siteOf(a.hostname) !== siteOf(b.hostname)) return;
-    this.idTokenIssuer.set(asOrigin, iss);
+    this.idTokenIssuer.set(endpoint, iss);
     while (this.idTokenIssuer.size > MAX_ID_TOKEN_ISSUERS) this.idTokenIssuer.delete(this.idTokenIssuer.keys().next().value as string);
   }
 
@@ -830,6 +901,7 @@ export class FlowStore implements ClassifyHints {
       refreshTokens: [...this.refreshTokens.entries()],
       metadata: [...this.metadata.values()],
       idTokenIssuer: [...this.idTokenIssuer.entries()],
+      issSent: [...this.issSent.entries()],
       hops: [...this.hops.entries()],
       contextStart: [...this.contextStart.entries()],
       contextLast: [...this.contextLast.entries()],
@@ -862,6 +934,7 @@ export class FlowStore implements ClassifyHints {
         s.mapEndpoint(m);
       }
       s.idTokenIssuer = new Map(arr(state.idTokenIssuer));
+      s.issSent = new Map(arr(state.issSent));
       s.hops = new Map(arr(state.hops));
       s.contextStart = new Map(arr(state.contextStart));
       s.contextLast = new Map(arr(state.contextLast));
@@ -886,6 +959,7 @@ export interface StoreState {
   refreshTokens: [string, RefreshUse[]][];
   metadata: MetadataRecord[];
   idTokenIssuer: [string, string][];
+  issSent?: [string, number][];
   hops: [string, Hop[]][];
   contextStart: [string, number][];
   contextLast?: [string, number][];

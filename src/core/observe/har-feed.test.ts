@@ -51,7 +51,10 @@ describe('slimObservation drops only response bodies the core never reads', () =
       entriesOf(file).forEach((e, i) => {
         const o = observationFromHarEntry(e, { input: 0, entry: i });
         const s = slimObservation(o);
-        if (o.responseBody !== undefined) (s.responseBody === undefined ? dropped++ : kept++);
+        if (o.responseBody !== undefined) {
+          if (s.responseBody === undefined) dropped++;
+          else kept++;
+        }
         const a = classify(o);
         const b = classify(s);
         expect([b.kind, b.endpoint, b.json, [...b.params.entries]], `${file} entry ${i}`).toEqual([a.kind, a.endpoint, a.json, [...a.params.entries]]);

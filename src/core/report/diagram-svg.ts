@@ -257,7 +257,6 @@ const ATTR_NAME = /^[a-zA-Z][a-zA-Z0-9:-]*$/;
 /** Escape text for XML/HTML text nodes and double-quoted attribute values. */
 export function escapeXml(s: string): string {
   // characters XML 1.0 forbids are dropped (a hostile URL may carry them)
-  // eslint-disable-next-line no-control-regex
   return String(s).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 

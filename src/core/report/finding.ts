@@ -30,6 +30,14 @@ export interface Evidence {
   note?: string;
 }
 
+/** The provider table row a verdict rests on, and when that row was last checked. */
+export interface ProviderTableBasis {
+  /** provider name, e.g. "GitHub" */
+  provider: string;
+  /** ISO date the row was last checked */
+  checked: string;
+}
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
@@ -43,6 +51,12 @@ export interface Finding {
   variant?: string;
   /** identity used to de-duplicate (and SARIF partialFingerprints), when the rule set one */
   fingerprint?: string;
+  /**
+   * Set when the verdict rests on CoatCheck's provider table (detectors.md §3) rather than on what
+   * the capture showed: the row and the date it was last checked ("from CoatCheck's provider table,
+   * checked <date>").
+   */
+  providerTable?: ProviderTableBasis;
   /** browsing context (tab:<id> or har:<input>:<pageref>) */
   context: string;
   /** time of the observation that raised it (ms since epoch) */

@@ -42,6 +42,8 @@ export interface JsonFinding {
   flowId: string | null;
   evidence: Evidence[];
   variant?: string;
+  /** the verdict rests on CoatCheck's provider table, row checked on this date */
+  providerTable?: { provider: string; checked: string };
 }
 
 export interface JsonFlow {
@@ -74,6 +76,7 @@ export function jsonFinding(f: Finding): JsonFinding {
     flowId: f.flowId,
     evidence: f.evidence.map((e) => ({ ...e })),
     ...(f.variant ? { variant: f.variant } : {}),
+    ...(f.providerTable ? { providerTable: { ...f.providerTable } } : {}),
   };
 }
 

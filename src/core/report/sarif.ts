@@ -2,6 +2,7 @@
  * SARIF 2.1.0 output: one run, the rule catalogue as `tool.driver.rules[]`, one result per finding
  * with a location in the HAR file (the entry as a logical location, its bytes as the region).
  */
+import { parseUrl } from '../util/url';
 import type { Rule } from '../rules/types';
 import { type Finding, type Severity, sortFindings } from './finding';
 import type { ReportModel } from './json';
@@ -136,7 +137,7 @@ function result(f: Finding, m: ReportModel, ruleIndex: number) {
     message: { text: f.message },
     ...(locations.length ? { locations } : {}),
     ...(related.length ? { relatedLocations: related } : {}),
-    partialFingerprints: { 'coatcheck/v1': fingerprint(f) },
+    partialFingerprints: { 'coatcheck/v2': sarifFingerprint(f) },
     properties: {
       severity: f.severity,
       confidence: f.confidence,
@@ -144,12 +145,29 @@ function result(f: Finding, m: ReportModel, ruleIndex: number) {
       flowId: f.flowId,
       references: f.references,
       ...(f.variant ? { variant: f.variant } : {}),
+      ...(f.providerTable ? { providerTable: { ...f.providerTable } } : {}),
     },
   };
 }
 
-/** Stable across runs on the same capture: rule, flow, first evidence position and param. */
-function fingerprint(f: Finding): string {
-  const e = f.evidence[0];
-  return [f.ruleId, f.variant ?? '', e?.input ?? '', e?.entry ?? '', e?.param ?? ''].join(':');
+/**
+ * What makes a finding the same alert in the next run (GitHub code scanning dedupes on it): the
+ * rule, its variant, and where each piece of evidence is (method-free origin + path, with path
+ * segments that look random or numeric masked, and the parameter), never a position in the
+ * capture or a value. Two captures of the same flow with fresh states, codes and ids, or with other
+ * traffic around it, give the same fingerprint.
+ */
+export function sarifFingerprint(f: Finding): string {
+  const where = f.evidence.map((e) => `${stableLocation(e.url)}#${e.param ?? ''}`);
+  return [f.ruleId, f.variant ?? '', ...where].join('|');
+}
+
+function stableLocation(url: string): string {
+  const u = parseUrl(url);
+  if (!u) return '';
+  const path = u.pathname
+    .split('/')
+    .map((seg) => (/^\d+$/.test(seg) || (seg.length >= 16 && /\d/.test(seg)) || /^[0-9a-f-]{32,36}$/i.test(seg) ? '*' : seg))
+    .join('/');
+  return `${u.origin}${path}`;
 }

@@ -58,6 +58,7 @@ function findingBlock(f: Finding, m: ReportModel, c: boolean): string[] {
   const sev = paint(c, SEV_COLOR[f.severity], f.severity.toUpperCase());
   const lines = [`  ${sev} ${paint(c, '1', f.ruleId)}${f.variant ? ` (${f.variant})` : ''}  ${f.title}${f.confidence === 'heuristic' ? paint(c, '2', ' [heuristic]') : ''}`];
   for (const l of f.message.split('\n')) lines.push(`    ${l}`);
+  if (f.providerTable) lines.push(paint(c, '2', `    basis: from CoatCheck's provider table (${f.providerTable.provider}), checked ${f.providerTable.checked} · coatcheck providers`));
   for (const e of f.evidence) {
     const what = [e.param ? `${e.param}${e.value ? `=${e.value}` : ''}` : undefined, e.note].filter(Boolean).join(': ');
     lines.push(paint(c, '2', `    · ${where(e, m)}${what ? ` ${what}` : ''}  ${readableUrl(e.url)}`));

@@ -2,7 +2,7 @@ import type { MessageKind, OAuthMessage } from '../classify/message';
 import type { Flow } from '../flows/flow';
 import type { FlowStore, PreviousHop } from '../flows/store';
 import type { Observation } from '../observe/observation';
-import type { Confidence, Evidence, Severity } from '../report/finding';
+import type { Confidence, Evidence, ProviderTableBasis, Severity } from '../report/finding';
 
 export type Vantage = 'BG' | 'DT' | 'HAR';
 
@@ -38,6 +38,8 @@ export interface FindingDraft {
    * Location and again in the committed URL) set it, e.g. to the value's hash.
    */
   fingerprint?: string;
+  /** the verdict rests on the provider table (§3) only: which row, checked when */
+  providerTable?: ProviderTableBasis;
 }
 
 export interface RuleContext {

@@ -18,7 +18,15 @@ export interface ValidCase {
 export interface InvalidCase {
   name: string;
   observations: () => Observation[];
-  expect: { severity?: Severity; variant?: string; count?: number; message?: RegExp; param?: string }[];
+  expect: {
+    severity?: Severity;
+    variant?: string;
+    count?: number;
+    message?: RegExp;
+    param?: string;
+    /** true: the finding says its verdict rests on the provider table (§3); false: it must not */
+    providerTable?: boolean;
+  }[];
 }
 
 /**
@@ -52,7 +60,8 @@ export function testRule(rule: Rule, cases: { valid: ValidCase[]; invalid: Inval
               (!e.severity || f.severity === e.severity) &&
               (!e.variant || f.variant === e.variant) &&
               (!e.message || e.message.test(f.message)) &&
-              (!e.param || f.evidence.some((ev) => ev.param === e.param)),
+              (!e.param || f.evidence.some((ev) => ev.param === e.param)) &&
+              (e.providerTable === undefined || (f.providerTable !== undefined) === e.providerTable),
           );
           expect(match.length, `no ${rule.meta.id} finding matches ${JSON.stringify({ ...e, message: e.message?.source })}; got ${describeFindings(mine)}`).toBeGreaterThan(0);
           if (e.count !== undefined) expect(match.length).toBe(e.count);

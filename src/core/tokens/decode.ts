@@ -353,7 +353,7 @@ export function decodeToken(input: string): TokenReport {
   try {
     if (typeof input !== 'string') throw malformed('The token must be a string.');
     if (input.length > MAX_INPUT) throw new CoreError('INPUT_TOO_LARGE', `The token is larger than ${MAX_INPUT} characters.`);
-    let s = input.trim().replace(/^bearer\s+/i, '');
+    const s = input.trim().replace(/^bearer\s+/i, '');
     if (s.length === 0) throw malformed('The token is empty.');
     if (s.startsWith('{')) return decodeJson(s);
     if (!s.includes('.')) throw malformed('Not a JWT: a compact token has dot-separated base64url parts (header.payload.signature).');

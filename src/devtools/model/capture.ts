@@ -5,6 +5,7 @@
  * and refresh rules. Raw values stay in memory here; everything shown goes through redaction.
  */
 import { classify } from '../../core/classify/classify';
+import { VERSION } from '../../core/version';
 import type { OAuthMessage } from '../../core/classify/message';
 import { Engine } from '../../core/engine';
 import type { Flow } from '../../core/flows/flow';
@@ -188,6 +189,6 @@ export function analyseHar(text: string): { capture: Capture } | { error: string
 }
 
 /** A HAR 1.2 document of what was captured (bodies as captured: it contains secrets). */
-export function exportHar(entries: readonly unknown[], version = '0.1.0'): object {
+export function exportHar(entries: readonly unknown[], version = VERSION): object {
   return { log: { version: '1.2', creator: { name: 'CoatCheck DevTools panel', version }, pages: [], entries: [...entries] } };
 }

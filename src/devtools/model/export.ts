@@ -5,7 +5,9 @@ import { toJsonReport, type ReportModel } from '../../core/report/json';
 import { toSarif } from '../../core/report/sarif';
 import { allRules } from '../../core/rules/index';
 
-export const TOOL = { name: 'coatcheck', version: '0.1.0' };
+import { TOOL } from '../../core/version';
+
+export { TOOL };
 
 function model(findings: readonly Finding[], flows: readonly Flow[], source: string, entries: number): ReportModel {
   return { tool: TOOL, inputs: [{ path: source, entries }], findings, flows, redact: true };

@@ -8,6 +8,7 @@ import type { ParamRow, Timeline, TimelineGroup, TimelineStep } from '../model/t
 import { tokenView, type Warning } from '../model/tokens';
 import type { VerifyResult } from '../model/verify';
 import { copyText } from './sources';
+import { TableBasis } from '../../ui/TableBasis';
 
 export interface RevealState {
   all: boolean;
@@ -84,6 +85,7 @@ export function FindingItem({ f }: { f: Finding }) {
         {f.confidence === 'heuristic' && <span class="muted"> (heuristic)</span>}
       </div>
       <p>{f.message}</p>
+      {f.providerTable && <TableBasis basis={f.providerTable} />}
       {f.evidence.length > 0 && (
         <ul class="evidence">
           {f.evidence.map((e, i) => (

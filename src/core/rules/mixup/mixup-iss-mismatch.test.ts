@@ -11,8 +11,50 @@ const md = (issuer: string) => obs(`${HONEST}/.well-known/openid-configuration`,
 
 import { keycloakBrokeringToGoogle, restartAtAnotherProvider, googleWithIss } from './fixtures';
 
+const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const OTHER_TID = '9188040d-6c67-4c5b-b112-36a304b66dad';
+/** Entra hybrid form_post login (v1 endpoint unless `v2`), answered with an ID token naming `iss` */
+function entra(iss: string, opts: { v2?: boolean } = {}) {
+  const S = rand('entra-v1-' + iss);
+  const n = rand('entra-n', 113);
+  const a = `https://login.microsoftonline.com/${TID}/oauth2/${opts.v2 ? 'v2.0/' : ''}authorize?${q({ client_id: '00000003-0000-0ff1-ce00-000000000000', response_type: 'code id_token', response_mode: 'form_post', redirect_uri: `${P}/_forms/default.aspx`, scope: 'openid', state: S, nonce: n })}`;
+  return [
+    obs(a, { referer: `${P}/` }),
+    obs(`${P}/_forms/default.aspx`, { method: 'POST', form: { code: rand('ec1'), id_token: jwt({ iss, aud: '00000003-0000-0ff1-ce00-000000000000', tid: TID, nonce: n }), state: S, session_state: rand('ss', 36) }, initiator: 'https://login.microsoftonline.com' }),
+  ];
+}
+const GH = 'https://github.com/login/oauth/authorize';
+/** seconds after the builders' T0 (2026-01-15): a day after GitHub started sending iss (2026-04-09) */
+const AFTER_GH = 90 * 86400;
+
 testRule(rule, {
   valid: [
+    { name: 'Entra v1 endpoint: the v1 ID token names https://sts.windows.net/{tid}/ of the same tenant (alias, §3)', observations: () => entra(`https://sts.windows.net/${TID}/`) },
+    { name: 'Entra v2 endpoint: the v2 issuer of the tenant', observations: () => entra(`https://login.microsoftonline.com/${TID}/v2.0`, { v2: true }) },
+    { name: 'Entra v2 endpoint answered with the v1 issuer of the same tenant (one AS, two issuers)', observations: () => entra(`https://sts.windows.net/${TID}/`, { v2: true }) },
+    {
+      name: 'GitHub since 2026-04-09: iss=https://github.com/login/oauth (the table issuer, not the origin)',
+      observations: () => {
+        const S = rand('gh-iss');
+        return [obs(`${GH}?${q({ client_id: 'Iv1.a', redirect_uri: `${P}/auth/github/callback`, state: S })}`, { referer: `${P}/`, at: AFTER_GH }), obs(`${P}/auth/github/callback?${q({ code: rand('ghc', 20), state: S, iss: 'https://github.com/login/oauth' })}`, { referer: 'https://github.com/' })];
+      },
+    },
+    {
+      name: 'Apple ID token naming https://account.apple.com (the issuer alias seen in June 2025)',
+      observations: () => {
+        const S = rand('apple-alias');
+        const a = `https://appleid.apple.com/auth/authorize?${q({ client_id: 'com.example.web', redirect_uri: `${P}/auth/apple`, response_type: 'code id_token', response_mode: 'form_post', state: S, nonce: rand('aan') })}`;
+        return [obs(a, { referer: `${P}/` }), obs(`${P}/auth/apple`, { method: 'POST', form: { state: S, code: rand('aac'), id_token: jwt({ iss: 'https://account.apple.com', aud: 'com.example.web' }) }, initiator: 'https://appleid.apple.com' })];
+      },
+    },
+    {
+      name: 'stale table: an iss on the provider\'s own origin that differs from the table is at most info',
+      allow: ['info'],
+      observations: () => {
+        const S = rand('gh-stale');
+        return [obs(`${GH}?${q({ client_id: 'Iv1.a', redirect_uri: `${P}/cb`, state: S })}`, { referer: `${P}/` }), obs(`${P}/cb?${q({ code: rand('ghsc', 20), state: S, iss: 'https://github.com/oauth2' })}`)];
+      },
+    },
     { name: 'a user restarting at another provider: the client itself sent the state to both ASes', observations: () => restartAtAnotherProvider() },
     { name: 'Keycloak brokering to Google (§3): each response names its own flow\'s AS', observations: keycloakBrokeringToGoogle },
     { name: 'Google response with iss (provider table)', observations: googleWithIss },
@@ -170,7 +212,40 @@ testRule(rule, {
       expect: [{ severity: 'critical', param: 'iss', message: /tenant2/ }],
     },
     {
-      name: 'issuer known from the provider table: a case variant of the issuer is not the issuer (RFC 3986 §6.2.1 simple comparison)',
+      name: 'stale provider table: GitHub answers with an issuer on its own origin that the table does not list → info provider-table-stale naming the table row',
+      observations: () => {
+        const S = rand('gh-stale2');
+        return [obs(`${GH}?${q({ client_id: 'Iv1.a', redirect_uri: `${P}/cb`, state: S })}`, { referer: `${P}/` }), obs(`${P}/cb?${q({ code: rand('ghs2', 20), state: S, iss: 'https://github.com' })}`)];
+      },
+      expect: [{ severity: 'info', variant: 'provider-table-stale', providerTable: true, message: /GitHub answered with iss parameter https:\/\/github\.com, on its own origin, but CoatCheck's provider table says its issuer is https:\/\/github\.com\/login\/oauth \(checked 20\d\d-\d\d-\d\d\)/, count: 1 }],
+    },
+    {
+      name: 'GitHub answered with a foreign iss: still a mix-up, critical, basis the table',
+      observations: () => {
+        const S = rand('gh-foreign');
+        return [obs(`${GH}?${q({ client_id: 'Iv1.a', redirect_uri: `${P}/cb`, state: S })}`, { referer: `${P}/`, at: AFTER_GH }), obs(`${P}/cb?${q({ code: rand('ghf', 20), state: S, iss: 'https://attacker-as.example' })}`)];
+      },
+      expect: [{ severity: 'critical', param: 'iss', providerTable: true }],
+    },
+    { name: 'Entra v1 ID token of another tenant (sts.windows.net, other tid): a mix-up', observations: () => entra(`https://sts.windows.net/${OTHER_TID}/`), expect: [{ severity: 'critical', param: 'id_token' }] },
+    { name: 'Entra v1 ID token on another origin: a mix-up', observations: () => entra(`https://sts.windows-login.example/${TID}/`), expect: [{ severity: 'critical', param: 'id_token' }] },
+    { name: 'Entra v2 endpoint answered with the v2 issuer of another tenant (same origin, other tenant): a mix-up, not a stale table', observations: () => entra(`https://login.microsoftonline.com/${OTHER_TID}/v2.0`, { v2: true }), expect: [{ severity: 'critical', param: 'id_token' }] },
+    {
+      name: 'hard knowledge: a mismatch against the iss an earlier flow of the capture showed is critical (no table involved)',
+      observations: () => {
+        const S1 = rand('hk1');
+        const S2 = rand('hk2');
+        return [
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S1 }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('hk1c'), state: S1, iss: `${HONEST}/realms/main` })}`),
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S2 }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('hk2c'), state: S2, iss: `${HONEST}/realms/other` })}`),
+        ];
+      },
+      expect: [{ severity: 'critical', param: 'iss', message: /an earlier flow of this capture/, providerTable: false, count: 1 }],
+    },
+    {
+      name: 'issuer known from the provider table: a case variant of the issuer on its own origin is the stale-table note, not a verdict (§0.4)',
       observations: () => {
         const S = rand('case');
         return [
@@ -178,7 +253,7 @@ testRule(rule, {
           obs(`${P}/code?${q({ state: S, iss: 'https://Accounts.Google.com', code: rand('casec') })}`),
         ];
       },
-      expect: [{ severity: 'critical' }],
+      expect: [{ severity: 'info', variant: 'provider-table-stale' }],
     },
     {
       name: 'issuer known only by origin: an iss on another origin is high and heuristic',

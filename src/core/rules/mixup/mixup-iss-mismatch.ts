@@ -1,6 +1,6 @@
 import { defineRule } from '../types';
 import { parseUrl } from '../../util/url';
-import { requestEvidence, responseIssuers } from './shared';
+import { MCP_RESPONSE_VALIDATION, requestEvidence, responseIssuers, tableBasis } from './shared';
 
 /**
  * RFC 9207 §2.4 / RFC 9700 §4.4.2.1: the authorization response's issuer (iss parameter, ID token
@@ -12,9 +12,9 @@ export default defineRule({
     title: 'Authorization response names another issuer than the AS the flow started at',
     severity: 'critical',
     confidence: 'strong',
-    references: ['RFC 9207 §2.4', 'RFC 9700 §4.4.2.1', 'OIDC Core §3.1.3.7'],
+    references: ['RFC 9207 §2.4', 'RFC 9700 §4.4.2.1', 'OIDC Core §3.1.3.7', MCP_RESPONSE_VALIDATION],
     description:
-      'The iss of an authorization response (parameter, front-channel ID token or JARM) differs from the issuer of the authorization server the client sent the user to: a mix-up in progress. A client that checks iss as RFC 9207 requires must reject it.',
+      'The iss of an authorization response (parameter, front-channel ID token or JARM) differs from the issuer of the authorization server the client sent the user to: a mix-up in progress. A client that checks iss as RFC 9207 requires must reject it (MCP: an iss that is present is compared, advertised or not). An iss on the provider\'s own origin that only differs from CoatCheck\'s provider table is reported as info (provider-table-stale).',
     tier: 1,
     on: ['authorization-response'],
     vantage: ['BG', 'DT', 'HAR'],
@@ -34,13 +34,27 @@ export default defineRule({
     const label = (where: 'iss' | 'id_token' | 'response') => (where === 'iss' ? 'iss parameter' : where === 'id_token' ? 'ID token iss' : 'JARM iss');
     const report = (value: string, where: 'iss' | 'id_token' | 'response') => {
       if (accepted.some((a) => ctx.store.issuerMatches(a, value))) return false;
-      if (as1.source !== 'origin') {
-        // critical when issuer(AS1) comes from metadata or the provider table (§3), else high
-        const known = as1.source === 'metadata' || as1.source === 'provider';
+      const basis = tableBasis(as1, ctx.store);
+      if (as1.source === 'provider' && ctx.store.inOwnScope(as1, value)) {
+        // §0.4: the table's issuer is soft. An iss on AS1's own origin (or tenant) that differs
+        // from it means the table is stale, not that the flow was mixed up.
         ctx.report({
-          ...(known ? {} : { severity: 'high' as const }),
-          message: `The response's ${label(where)} is ${value}, but the flow started at ${as1.issuer} (known from ${as1.source === 'id_token' ? 'an earlier ID token' : as1.source}).`,
+          severity: 'info',
+          confidence: 'heuristic',
+          variant: 'provider-table-stale',
+          message: `${basis?.provider ?? as1.origin} answered with ${label(where)} ${value}, on its own origin, but CoatCheck's provider table says its issuer is ${as1.issuer}${basis ? ` (checked ${basis.checked})` : ''}: the table is out of date, not a mix-up. Please report it (docs/providers.md).`,
+          evidence: [requestEvidence(first, 'state', `flow started at ${as1.origin} (${basis?.provider ?? 'provider table'})`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
+          ...(basis ? { providerTable: basis } : {}),
+        });
+        return true;
+      }
+      if (as1.source !== 'origin') {
+        // critical: issuer(AS1) from metadata or an earlier flow of the capture, or (provider
+        // table) an iss outside AS1's own origin; §0.4
+        ctx.report({
+          message: `The response's ${label(where)} is ${value}, but the flow started at ${as1.issuer} (known from ${as1.source === 'id_token' ? 'an earlier flow of this capture' : as1.source === 'provider' ? `CoatCheck's provider table${basis ? `, checked ${basis.checked}` : ''}` : 'its metadata'}).`,
           evidence: [requestEvidence(first, 'state', `flow started at ${as1.issuer}`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
+          ...(as1.source === 'provider' && basis ? { providerTable: basis } : {}),
         });
         return true;
       }

@@ -6,17 +6,40 @@ import { areq, clean, coat, HONEST, mixup, P } from './scenarios';
 import { GITHUB_AUTH, GOOGLE_AUTH, restartAtAnotherProvider } from './fixtures';
 
 const KC = 'https://sso.example.com/realms/r';
+/** seconds after the builders' T0 (2026-01-15): after GitHub started sending iss (2026-04-09) */
+const AFTER_GH = 90 * 86400;
 const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64(payload)}.${rand('sig' + JSON.stringify(payload), 43)}`;
 const kcAuth = (p: Record<string, string>) => `${KC}/protocol/openid-connect/auth?${q({ client_id: 'c', response_type: 'code', redirect_uri: `${P}/cb`, ...p })}`;
 
 testRule(rule, {
   valid: [
+    {
+      name: 'Google (iss for some accounts since 2026, undeclared) response without iss: its absence proves nothing',
+      observations: () => {
+        const S = rand('g-noiss');
+        return [
+          obs(`${GOOGLE_AUTH}?${q({ response_type: 'code', client_id: 'c.apps.googleusercontent.com', redirect_uri: `${P}/code`, scope: 'openid email', state: S })}`, { referer: `${P}/`, at: AFTER_GH }),
+          obs(`${P}/code?${q({ state: S, code: `4/0A${rand('gnc', 40)}`, scope: 'email openid' })}`),
+        ];
+      },
+    },
+    {
+      name: 'MCP table, neither advertised nor present: nothing (metadata without the flag, response without iss)',
+      observations: () => {
+        const S = rand('mcp-none');
+        return [
+          obs(`${HONEST}/.well-known/oauth-authorization-server`, { type: 'fetch', responseBody: { issuer: HONEST, authorization_endpoint: `${HONEST}/authorize`, code_challenge_methods_supported: ['S256'] } }),
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('mcpc'), state: S })}`),
+        ];
+      },
+    },
     { name: 'a user restarting at another provider, response without iss: the client itself sent the state to both ASes', observations: () => restartAtAnotherProvider({ googleIss: false }) },
     { name: 'a clean flow with iss', observations: () => clean() },
     { name: 'a single-AS flow without iss from an AS not known to support RFC 9207', observations: () => clean({ iss: false }) },
     {
-      name: 'GitHub (no iss support) without iss',
+      name: 'GitHub before 2026-04-09 (the table\'s since date) without iss: the capture predates the change',
       observations: () => {
         const S = rand('gh');
         return [obs(`https://github.com/login/oauth/authorize?${q({ client_id: 'Iv1.x', redirect_uri: `${P}/gh/cb`, state: S })}`), obs(`${P}/gh/cb?${q({ code: rand('ghc'), state: S })}`)];
@@ -96,15 +119,41 @@ testRule(rule, {
   ],
   invalid: [
     {
-      name: 'Google (provider table: sends iss) response without iss',
+      name: 'GitHub after 2026-04-09 (table: always since then) without iss: forged or mixed up, basis the table',
       observations: () => {
-        const S = rand('g-noiss');
+        const S = rand('gh-after');
+        return [obs(`${GITHUB_AUTH}?${q({ client_id: 'Iv1.x', redirect_uri: `${P}/gh/cb`, state: S })}`, { referer: `${P}/`, at: AFTER_GH }), obs(`${P}/gh/cb?${q({ code: rand('ghac', 20), state: S })}`)];
+      },
+      expect: [{ variant: 'as-supports-iss', severity: 'high', param: 'iss', providerTable: true, message: /always since 2026-04-09, checked 20\d\d-\d\d-\d\d/ }],
+    },
+    {
+      name: 'learnt within the capture: an AS not known to send iss sent it in an earlier flow; a later response without iss fires',
+      observations: () => {
+        const S1 = rand('learn1');
+        const S2 = rand('learn2');
         return [
-          obs(`${GOOGLE_AUTH}?${q({ response_type: 'code', client_id: 'c.apps.googleusercontent.com', redirect_uri: `${P}/code`, scope: 'openid email', state: S })}`, { referer: `${P}/` }),
-          obs(`${P}/code?${q({ state: S, code: `4/0A${rand('gnc', 40)}`, scope: 'email openid' })}`),
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S1 }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('l1c'), state: S1, iss: HONEST })}`),
+          obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S2 }), { referer: `${P}/` }),
+          obs(`${P}/cb?${q({ code: rand('l2c'), state: S2 })}`),
         ];
       },
-      expect: [{ variant: 'as-supports-iss', severity: 'high', param: 'iss' }],
+      expect: [{ variant: 'as-supports-iss', severity: 'high', message: /an earlier response of this capture carried it/, providerTable: false, count: 1 }],
+    },
+    {
+      name: 'Google (some accounts): iss seen for one login, a later one without it is low (may be another account)',
+      observations: () => {
+        const S1 = rand('g-acc1');
+        const S2 = rand('g-acc2');
+        const go = (s: string) => `${GOOGLE_AUTH}?${q({ response_type: 'code', client_id: 'c.apps.googleusercontent.com', redirect_uri: `${P}/code`, scope: 'openid email', state: s })}`;
+        return [
+          obs(go(S1), { referer: `${P}/` }),
+          obs(`${P}/code?${q({ state: S1, iss: 'https://accounts.google.com', code: `4/0A${rand('ga1', 40)}` })}`),
+          obs(go(S2), { referer: `${P}/` }),
+          obs(`${P}/code?${q({ state: S2, code: `4/0A${rand('ga2', 40)}` })}`),
+        ];
+      },
+      expect: [{ variant: 'as-supports-iss', severity: 'low', count: 1 }],
     },
     {
       name: 'Keycloak response in the fragment without iss',

@@ -6,7 +6,7 @@ export const P = 'https://platform.example';
 export const HONEST = 'https://honest-as.example';
 export const ATTACKER = 'https://attacker-as.example';
 
-export function areq(as: string, p: Record<string, string | undefined>, init: Parameters<typeof obs>[1] = {}): string {
+export function areq(as: string, p: Record<string, string | undefined>, _init: Parameters<typeof obs>[1] = {}): string {
   return `${as}/authorize?${q({ response_type: 'code', code_challenge: rand('cc' + (p.state ?? ''), 43), code_challenge_method: 'S256', ...p })}`;
 }
 

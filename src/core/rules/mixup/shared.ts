@@ -1,7 +1,8 @@
 /** Helpers shared by the group A (mix-up / cross-context) rules. Not a rule. */
-import type { Flow, FlowRequest } from '../../flows/flow';
+import type { AsIdentity, Flow, FlowRequest } from '../../flows/flow';
+import type { FlowStore } from '../../flows/store';
 import { normalizeRedirectBase } from '../../flows/store';
-import type { Evidence } from '../../report/finding';
+import type { Evidence, ProviderTableBasis } from '../../report/finding';
 import type { RuleContext } from '../types';
 import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { originOf, parseUrl, siteOf } from '../../util/url';
@@ -91,3 +92,16 @@ export function carriesCredential(ctx: RuleContext): boolean {
   const p = ctx.msg.params;
   return p.has('code') || p.has('access_token') || p.has('id_token') || p.has('response');
 }
+
+/** The provider table row behind an AS identity, as a finding's basis ("from CoatCheck's provider table, checked <date>"). */
+export function tableBasis(as: AsIdentity, store: FlowStore): ProviderTableBasis | undefined {
+  const row = store.providerRow(as.provider);
+  return row ? { provider: row.name, checked: row.checked } : undefined;
+}
+
+/**
+ * MCP authorization 2026-07-28, "Authorization Response Validation" (RFC 9207 §2.4): metadata
+ * advertises iss and the response lacks it → reject; not advertised but present → compare;
+ * neither → nothing. mixup-iss-missing and mixup-iss-mismatch apply this table to every flow.
+ */
+export const MCP_RESPONSE_VALIDATION = 'MCP authorization 2026-07-28 "Authorization Response Validation"';

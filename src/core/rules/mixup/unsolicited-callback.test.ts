@@ -1,4 +1,5 @@
-import { obs, q, rand } from '../../testing/builders';
+import { describe, expect, it } from 'vitest';
+import { obs, q, rand, resetBuilders, run } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './unsolicited-callback';
 import { areq, ATTACKER, clean, coat, HONEST, P } from './scenarios';
@@ -36,11 +37,6 @@ testRule(rule, {
         const cb = `${P}/cb?${q({ code: rand('g3c'), state: S })}`;
         return [obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: S })), obs(cb, { referer: `${HONEST}/` }), obs(cb, { transition: { type: 'reload', qualifiers: [] } })];
       },
-    },
-    {
-      name: 'G6: the capture starts at the callback (late capture) is at most medium',
-      observations: () => [obs(`${P}/cb?${q({ code: rand('late'), state: rand('late-s') })}`, { referer: `${HONEST}/` })],
-      allow: ['medium'],
     },
     {
       name: 'a stateless flow (the client sent no state): its response has none either',
@@ -159,13 +155,58 @@ testRule(rule, {
       expect: [{ severity: 'high', variant: 'expired-state', param: 'state' }],
     },
     {
-      name: 'a forged callback in a fresh tab of a capture older than a code lifetime is not "late" (G6 does not apply)',
+      name: 'G6 does not apply: a forged callback in a fresh tab of a capture that covers the 30 min before it → high',
       observations: () => [
         obs('https://news.example/', { context: 'tab:1', at: 1 }),
-        obs(`${ATTACKER}/forge`, { context: 'tab:7', at: 900, location: `${P}/cb?${q({ code: rand('nt'), state: rand('nts') })}` }),
-        obs(`${P}/cb?${q({ code: rand('nt'), state: rand('nts') })}`, { context: 'tab:7', at: 901 }),
+        obs(`${ATTACKER}/forge`, { context: 'tab:7', at: 1900, location: `${P}/cb?${q({ code: rand('nt'), state: rand('nts') })}` }),
+        obs(`${P}/cb?${q({ code: rand('nt'), state: rand('nts') })}`, { context: 'tab:7', at: 1901 }),
       ],
       expect: [{ severity: 'high', variant: 'unknown-state' }],
+    },
+    {
+      name: 'G6 does not apply: a young capture that shows this client\'s authorization request with another state (another tab) → high',
+      observations: () => [
+        obs(areq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, state: rand('other-tab') }), { context: 'tab:2', at: 1, referer: `${P}/` }),
+        obs(`${ATTACKER}/forge`, { context: 'tab:7', at: 60, location: `${P}/cb?${q({ code: rand('ot'), state: rand('ots') })}` }),
+        obs(`${P}/cb?${q({ code: rand('ot'), state: rand('ots') })}`, { context: 'tab:7', at: 61 }),
+      ],
+      expect: [{ severity: 'high', variant: 'unknown-state' }],
+    },
+    {
+      name: 'G6: the capture starts at the callback (recording pressed mid-login) → low, reason in the evidence',
+      observations: () => [obs(`${P}/cb?${q({ code: rand('late'), state: rand('late-s') })}`, { referer: `${HONEST}/` })],
+      expect: [{ severity: 'low', variant: 'unknown-state', message: /G6: nothing in this tab or page was captured before this response/ }],
+    },
+    {
+      name: 'G6: the capture\'s first entry is 2 min before the callback and holds no request of this client → low',
+      observations: () => [
+        obs('https://news.example/', { at: 1 }),
+        obs(`${HONEST}/login`, { at: 100, method: 'POST', form: { u: 'a' }, location: `${P}/cb?${q({ code: rand('two'), state: rand('two-s') })}` }),
+        obs(`${P}/cb?${q({ code: rand('two'), state: rand('two-s') })}`, { at: 121 }),
+      ],
+      expect: [{ severity: 'low', variant: 'unknown-state', message: /capture begins 2 min before this response .* no authorization request of https:\/\/platform\.example/ }],
+    },
+    {
+      name: 'G6: a fresh tab 15 minutes into a capture with no request of this client is still a possibly late capture → low',
+      observations: () => [
+        obs('https://news.example/', { context: 'tab:1', at: 1 }),
+        obs(`${ATTACKER}/forge`, { context: 'tab:7', at: 900, location: `${P}/cb?${q({ code: rand('ft'), state: rand('fts') })}` }),
+        obs(`${P}/cb?${q({ code: rand('ft'), state: rand('fts') })}`, { context: 'tab:7', at: 901 }),
+      ],
+      expect: [{ severity: 'low', variant: 'unknown-state' }],
+    },
+    {
+      name: 'G6: another client\'s authorization request in the tab does not show where this client\'s state came from → low',
+      observations: () => [
+        obs(areq(HONEST, { client_id: 'other', redirect_uri: 'https://other-app.example/cb', state: rand('oc') }), { at: 1 }),
+        obs(`${P}/cb?${q({ code: rand('oc-c'), state: rand('oc-s') })}`, { at: 90 }),
+      ],
+      expect: [{ severity: 'low', variant: 'unknown-state' }],
+    },
+    {
+      name: 'G6: a stateless response (RFC 9207 shape: code + iss) at the start of a capture → low',
+      observations: () => [obs(`${P}/cb?${q({ code: rand('late-ns'), iss: HONEST })}`, { referer: `${HONEST}/` })],
+      expect: [{ severity: 'low', variant: 'no-state' }],
     },
     {
       name: 'CORF: an attacker page sends the attacker\'s code with a stale state after the user browsed a while',
@@ -186,9 +227,9 @@ testRule(rule, {
       expect: [{ variant: 'no-state' }],
     },
     {
-      name: 'G6 applies: fresh capture, forged callback → medium, heuristic',
+      name: 'G6 applies: fresh capture, forged callback → low',
       observations: () => [obs(`${ATTACKER}/forge`, { location: `${P}/cb?${q({ code: rand('f'), state: rand('fs') })}` }), obs(`${P}/cb?${q({ code: rand('f'), state: rand('fs') })}`)],
-      expect: [{ severity: 'medium' }],
+      expect: [{ severity: 'low', message: /G6: the capture begins \d+ s before/ }],
     },
     {
       name: 'a response for a known state redirected there by a foreign site',
@@ -200,4 +241,31 @@ testRule(rule, {
       expect: [{ variant: 'foreign-minter' }],
     },
   ],
+});
+
+describe('unsolicited-callback and G6 (late capture)', () => {
+  const forged = (tag: string) => `${P}/cb?${q({ code: rand(`${tag}-code`), state: rand(`${tag}-never-issued`) })}`;
+  const of = (obsList: ReturnType<typeof obs>[]) => run(obsList).findings.filter((f) => f.ruleId === 'unsolicited-callback');
+
+  it('a late-starting capture (callback first) is low and heuristic, with the reason in the evidence', () => {
+    resetBuilders();
+    const fs = of([obs(forged('late'), { at: 5, referer: `${HONEST}/` })]);
+    expect(fs.map((f) => [f.severity, f.confidence])).toEqual([['low', 'heuristic']]);
+    expect(fs[0].evidence.some((e) => /^G6 late capture: /.test(e.note ?? ''))).toBe(true);
+  });
+
+  it('a complete capture with the same forged callback is high and strong, without a G6 note', () => {
+    resetBuilders();
+    const fs = of([...clean(), obs(`${ATTACKER}/lure`, { at: 120, location: forged('late') }), obs(forged('late'), { at: 121 })]);
+    expect(fs.map((f) => [f.severity, f.confidence])).toEqual([['high', 'strong']]);
+    expect(fs[0].evidence.some((e) => /G6/.test(e.note ?? ''))).toBe(false);
+  });
+
+  it('the capture start survives a serialise/restore of the engine (the extension restarts its worker)', () => {
+    resetBuilders();
+    const first = [obs('https://news.example/', { at: 0 })];
+    const e = run(first).engine;
+    const restored = run([obs(`${ATTACKER}/forge`, { at: 1900, location: forged('restored') }), obs(forged('restored'), { at: 1901 })], { state: JSON.parse(JSON.stringify(e.toJSON())) });
+    expect(restored.findings.filter((f) => f.ruleId === 'unsolicited-callback').map((f) => f.severity)).toEqual(['high']);
+  });
 });

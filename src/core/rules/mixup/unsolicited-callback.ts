@@ -1,9 +1,8 @@
 import { hashSecret } from '../../util/secret';
 import { siteOfOrigin } from '../../flows/store';
 import { defineRule } from '../types';
+import { lateCaptureReason } from './late-capture';
 import { carriesCredential } from './shared';
-
-const LATE_WINDOW_MS = 10 * 60 * 1000; // RFC 6749 §4.1.2: codes live at most ~10 minutes
 
 /**
  * draft-02 §2.2 (CORF), RFC 9700 §4.7 / §4.5: an authorization response with a code or token that
@@ -17,7 +16,7 @@ export default defineRule({
     confidence: 'strong',
     references: ['draft-wuertele-oauth-security-topics-update-02 §2.2', 'RFC 9700 §4.7', 'RFC 9700 §4.5'],
     description:
-      'A code or token arrives at a client callback with a state no authorization request issued (within 30 minutes), or with no state while no open flow expects one, or redirected there by a site no flow went to: cross-site request forgery, code injection or CORF.',
+      'A code or token arrives at a client callback with a state no authorization request issued (within 30 minutes), or with no state while no open flow expects one, or redirected there by a site no flow went to: cross-site request forgery, code injection or CORF. Low (heuristic) when the capture may have started after the flow did (G6).',
     tier: 1,
     on: ['authorization-response'],
     vantage: ['BG', 'DT', 'HAR'],
@@ -74,24 +73,25 @@ export default defineRule({
         return;
       }
     }
-    // G6: the capture may have started after t0 when it is young and no authorization request was
-    // seen in this tab or for this client (a forged callback in a fresh tab of an old capture is not late)
-    const start = store.captureStart ?? store.contextStart.get(o.context) ?? o.time;
-    const origin = msg.url?.origin;
-    const sawAreq = (store.areqCount.get(o.context) ?? 0) > 0 || [...store.flows.values()].some((f) => f.client !== undefined && f.client === origin);
-    const late = !sawAreq && o.time - start < LATE_WINDOW_MS; // G6: capture may have started after t0
+    // G6: a capture that may have started after the flow did cannot show where the state was issued
+    const late = lateCaptureReason(store, o, msg.url?.origin);
     const what = msg.params.has('code') ? 'an authorization code' : msg.params.has('access_token') ? 'an access token' : msg.params.has('id_token') ? 'an ID token' : msg.params.has('response') ? 'a JARM response' : 'an error';
     const why = state === undefined ? 'has no state, and no open flow expects a stateless response' : 'carries a state that no authorization request in this capture issued';
     ctx.report({
-      severity: !credential ? 'low' : late ? 'medium' : 'high',
+      severity: !credential || late ? 'low' : 'high',
       confidence: late ? 'heuristic' : 'strong',
       variant: state === undefined ? 'no-state' : 'unknown-state',
       flowId: null,
       message:
         `${msg.url?.base ?? o.url} received ${what} that ${why}` +
         (from.origin ? ` (reached from ${from.origin})` : '') +
-        (late ? '. The capture may have started after the authorization request (G6).' : '. With an attacker\'s code, the victim\'s account gets linked to the attacker\'s (CORF).'),
-      evidence: [ctx.evidence(o, state === undefined ? (msg.params.has('code') ? 'code' : 'state') : 'state', why, state)],
+        (late
+          ? `. The capture may have started after the authorization request (G6: ${late}), so it cannot show where the state was issued: low.`
+          : '. With an attacker\'s code, the victim\'s account gets linked to the attacker\'s (CORF).'),
+      evidence: [
+        ctx.evidence(o, state === undefined ? (msg.params.has('code') ? 'code' : 'state') : 'state', why, state),
+        ...(late ? [ctx.evidence(o, undefined, `G6 late capture: ${late}`)] : []),
+      ],
     });
   },
 });

@@ -3,7 +3,6 @@
  * pkce-downgrade-accepted) and nonce-reused-or-mismatch: did the AS answer a token request with
  * tokens (acceptedToken, in tokens/sources), and which code_challenge values did a flow's authorization requests send. Pure; not a rule.
  */
-import type { OAuthMessage } from '../../classify/message';
 import type { Flow, FlowRequest } from '../../flows/flow';
 import type { Evidence } from '../../report/finding';
 import { base64url, sha256 } from '../../util/sha256';

@@ -42,6 +42,12 @@ export function stateShape(v: string): StateShape {
     const b = parseJsonObject(base64urlDecodeToString(v.replace(/\+/g, '-').replace(/\//g, '_')));
     if (b) return structured('base64-json', b);
   }
+  // MSAL.js: base64(JSON library state) + "|" + the application's own state
+  const msal = /^([A-Za-z0-9_\-+/]{8,}={0,2})\|/.exec(v);
+  if (msal) {
+    const b = parseJsonObject(base64urlDecodeToString(msal[1].replace(/\+/g, '-').replace(/\//g, '_')));
+    if (b) return structured('base64-json', b);
+  }
   if (/^[^=&]+=[^&]*(&[^=&]+=[^&]*)+$/.test(v) || /^[A-Za-z_]+=[^&]+$/.test(v)) {
     const p = parseParams(v);
     return structured('fields', p.toObject());
@@ -78,4 +84,19 @@ export function sessionFields(v: string): string[] {
     return m ? [m[1]] : [];
   }
   return Object.keys(shape.fields).filter((k) => SESSION_KEY.test(k.split('.').pop()!));
+}
+
+/**
+ * state-weak's "lower to low" (detectors.md): the same authorization request carries another CSRF
+ * defence, PKCE S256 with a challenge (RFC 9700 §2.1) or an OIDC nonce of at least 64 bits
+ * (estimated like a state). Returns what protects the request, or undefined.
+ */
+export function otherCsrfProtection(get: (name: string) => string | undefined): { param: 'code_challenge' | 'nonce'; what: string } | undefined {
+  const challenge = get('code_challenge');
+  if (challenge && get('code_challenge_method') === 'S256') return { param: 'code_challenge', what: 'PKCE (code_challenge_method=S256)' };
+  // only OpenID Connect checks the nonce (in the ID token): openid scope or an id_token response
+  const oidc = /(^|\s)openid(\s|$)/.test(get('scope') ?? '') || /(^|\s)id_token(\s|$)/.test(get('response_type') ?? '');
+  const nonce = get('nonce');
+  if (oidc && nonce && opaqueWeakness(nonce) === undefined) return { param: 'nonce', what: `an OpenID Connect nonce of about ${Math.floor(entropyBits(nonce))} bits` };
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
-import { opaqueWeakness, stateShape } from './state-analysis';
+import { opaqueWeakness, otherCsrfProtection, stateShape } from './state-analysis';
 
 /** RFC 6749 §10.12 / §10.10, RFC 9700 §4.7.1: the state must be non-guessable. */
 export default defineRule({
@@ -11,7 +11,7 @@ export default defineRule({
     confidence: 'heuristic',
     references: ['RFC 6749 §10.12', 'RFC 6749 §10.10', 'RFC 9700 §4.7.1'],
     description:
-      'The state of an authorization request is guessable: under 64 bits of estimated entropy, a placeholder or digits-only value, a path, URL, timestamp, email or wallet address, the same value across flows, or structured data whose random part is missing or weak.',
+      'The state of an authorization request is guessable: under 64 bits of estimated entropy, a placeholder or digits-only value, a path, URL, timestamp, email or wallet address, the same value across flows, or structured data whose random part is missing or weak. Low when the same request carries PKCE S256 or a nonce of at least 64 bits (RFC 9700 §2.1).',
     tier: 1,
     // a PAR body carries the state the opaque request_uri will stand for (DT/HAR, RFC 9126 §2.1)
     on: ['authorization-request', 'par-request'],
@@ -25,6 +25,21 @@ export default defineRule({
     if (flow && flow.requests.length > 1 && flow.requests[flow.requests.length - 1].obsId === msg.obs.id) return; // judged at the first request
     const where = msg.url?.base ?? msg.obs.url;
     const ev = [ctx.evidence(msg.obs, 'state', undefined, state)];
+    // RFC 9700 §2.1: PKCE S256 (or, in OpenID Connect, a strong nonce) in the same request's known
+    // parameters (query, request object or PAR body) protects the callback too → low, heuristic
+    const protection = otherCsrfProtection((n) => msg.params.get(n));
+    const report: typeof ctx.report = (d) =>
+      ctx.report(
+        protection && d.severity === undefined
+          ? {
+              ...d,
+              severity: 'low',
+              confidence: 'heuristic',
+              message: `${d.message} The same request carries ${protection.what}, which protects the callback against CSRF (RFC 9700 §2.1): low.`,
+              evidence: [...d.evidence, ctx.evidence(msg.obs, protection.param, `protects the flow: ${protection.what}`)],
+            }
+          : d,
+      );
     const shape = stateShape(state);
     if (shape.kind === 'jwe') {
       ctx.report({ severity: 'info', variant: 'unassessable', message: `The state at ${where} is encrypted (JWE); its randomness cannot be assessed.`, evidence: ev });
@@ -32,22 +47,22 @@ export default defineRule({
     }
     if (shape.kind === 'structured') {
       if (shape.randomFields.length === 0) {
-        ctx.report({ variant: 'structured-no-random', message: `The state at ${where} is structured data (${shape.format}) with no nonce, jti or csrf field: fields ${Object.keys(shape.fields).slice(0, 6).join(', ')}.`, evidence: ev });
+        report({ variant: 'structured-no-random', message: `The state at ${where} is structured data (${shape.format}) with no nonce, jti or csrf field: fields ${Object.keys(shape.fields).slice(0, 6).join(', ')}.`, evidence: ev });
         return;
       }
       const weak = shape.randomFields.map(([k, v]) => [k, opaqueWeakness(v)] as const).find(([, w]) => w !== undefined);
-      if (weak) ctx.report({ variant: 'structured-weak-random', message: `The state at ${where} is structured (${shape.format}); its ${weak[0]} field is weak: ${weak[1]!.detail}.`, evidence: ev });
+      if (weak) report({ variant: 'structured-weak-random', message: `The state at ${where} is structured (${shape.format}); its ${weak[0]} field is weak: ${weak[1]!.detail}.`, evidence: ev });
       return;
     }
     const w = opaqueWeakness(state);
     if (w) {
-      ctx.report({ variant: w.variant, message: `The state at ${where} is guessable: ${w.detail}.`, evidence: ev });
+      report({ variant: w.variant, message: `The state at ${where} is guessable: ${w.detail}.`, evidence: ev });
       return;
     }
     // constant across flows: the same value in two or more earlier, separate flows (other tabs or > 30 min)
     const others = store.flowsWithState(hashSecret(state)).filter((f) => f.id !== flow?.id);
     if (others.length >= 2) {
-      ctx.report({ variant: 'constant', message: `The same state value is used by ${others.length + 1} separate flows: it is a constant, not a per-request secret.`, evidence: ev });
+      report({ variant: 'constant', message: `The same state value is used by ${others.length + 1} separate flows: it is a constant, not a per-request secret.`, evidence: ev });
     }
   },
 });
