@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Window } from 'happy-dom';
 import { describe, expect, it } from 'vitest';
 import { scanCommand, SCAN_HELP } from '../src/companion/scan';
-import { fixSection, markdownToHtml, HTML_CSP } from '../src/core/report/html';
+import { fixSection, markdownToHtml, HTML_CSP, toHtml } from '../src/core/report/html';
 import { har, q, rnd } from './cli-har';
 
 const dir = mkdtempSync(join(tmpdir(), 'coatcheck-html-'));
@@ -118,5 +118,28 @@ describe('rule page markdown', () => {
     expect(html).toContain('<ul><li>one</li><li>two</li></ul>');
     expect(html).toContain('<pre>&lt;code&gt;</pre>');
     expect(fixSection('# no fix here')).toBeUndefined();
+  });
+});
+
+describe('toHtml', () => {
+  it('a finding whose verdict rests on the provider table says so, and its text fields are escaped', () => {
+    const html = toHtml(
+      {
+        tool: { name: 'coatcheck', version: '0' },
+        inputs: [{ path: 'x.har', entries: 1 }],
+        flows: [],
+        redact: true,
+        findings: [
+          { ruleId: 'mixup-iss-missing', severity: 'high', confidence: 'strong', title: 'No iss', message: '<b>m</b>', references: ['RFC 9207'], flowId: null, evidence: [{ url: 'https://a.example/?<x>', note: '"n"' }], context: 'har:0:p', time: 0, providerTable: { provider: 'GitHub<i>', checked: '2026-04-09' } },
+        ],
+      },
+      { diagrams: [], docsBase: 'file:///pkg/docs/rules/', fixes: { 'mixup-iss-missing': 'Reject `iss`-less responses.' } },
+    );
+    expect(html).toContain("basis: from CoatCheck's provider table (GitHub&lt;i&gt;), checked 2026-04-09");
+    expect(html).toContain('&lt;b&gt;m&lt;/b&gt;');
+    expect(html).toContain('https://a.example/?&lt;x&gt;');
+    expect(html).toContain('Reject <code>iss</code>-less responses.');
+    expect(html).toContain('href="file:///pkg/docs/rules/mixup-iss-missing.md"');
+    expect(html).toContain('<p>No OAuth flow in the capture.</p>');
   });
 });

@@ -118,6 +118,7 @@ function findingHtml(f: Finding, i: number, m: ReportModel, opts: HtmlOptions, f
 <h3>${sev(f.severity)} <code>${e(f.ruleId)}</code>${f.variant ? ` <span class="muted">(${e(f.variant)})</span>` : ''} ${e(f.title)}</h3>
 <p class="meta">confidence ${e(f.confidence)}${f.flowId ? ` · flow ${d ? `<a href="#flow-${e(d.flowId)}">${e(f.flowId)}</a>` : e(f.flowId)}` : ''} · ${e(f.context)} · ${e(iso(f.time))}</p>
 <p class="msg">${e(f.message)}</p>
+${f.providerTable ? `<p class="meta">basis: from CoatCheck's provider table (${e(f.providerTable.provider)}), checked ${e(f.providerTable.checked)}</p>` : ''}
 ${ev ? `<table class="evidence"><thead><tr><th>where</th><th>URL</th><th>parameter</th><th>note</th></tr></thead><tbody>${ev}</tbody></table>` : ''}
 <p class="refs"><strong>References:</strong> ${f.references.map((r) => e(r)).join(' · ') || '—'}</p>
 ${fix ? `<div class="fix"><strong>How to fix</strong>${markdownToHtml(fix)}</div>` : ''}
