@@ -359,6 +359,25 @@ describe('AS-to-AS hop', () => {
     const sw = c.findings.find((f) => f.ruleId === 'mixup-as-switch' || f.ruleId === 'coat-context-switch');
     if (sw) expect(hop?.findings).toContain(sw);
   });
+
+  it('as the background holds it (one webRequest id for the whole redirect chain), the finding still sits on the hop', () => {
+    const S = 'Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx';
+    const cb = encodeURIComponent('https://platform.example/cb');
+    const a1 = `https://attacker-as.example/authorize?client_id=666RVZJTA&response_type=code&redirect_uri=${cb}&state=${S}`;
+    const a2 = `https://honest-as.example/authorize?client_id=platform-shared&response_type=code&redirect_uri=${cb}&state=${S}`;
+    const c = new Capture();
+    c.addEntry(entry(a1, { reqHeaders: [['Referer', 'https://platform.example/']], redirectURL: a2 }));
+    c.addEntry(entry(a2, { reqHeaders: [['Referer', 'https://attacker-as.example/']] }));
+    const asBackground = <T,>(v: T): T => JSON.parse(JSON.stringify(v, (k, x) => (k === 'ref' ? { requestId: 'rq-7' } : x)));
+    const flows = asBackground(c.flows());
+    const findings = c.findings.map((f) => ({ ...f, evidence: f.evidence.map(({ input: _i, entry: _e, ...e }) => ({ ...e, requestId: 'rq-7' })) }));
+    const sw = findings.find((f) => f.ruleId === 'mixup-as-switch');
+    expect(sw).toBeDefined();
+    const steps = buildTimeline({ flows, findings }).groups[0].steps;
+    const rules = steps.map((s) => s.findings.map((f) => f.ruleId));
+    expect(rules[1]).toContain('mixup-as-switch');
+    expect(rules[0]).not.toContain('mixup-as-switch');
+  });
 });
 
 describe('JWE in the token view (RFC 7520 vectors)', () => {

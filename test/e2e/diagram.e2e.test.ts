@@ -158,7 +158,7 @@ describe('DevTools panel with the COAT capture imported (dark theme)', () => {
   });
 });
 
-describe('live flows in the lab: the popup under a COAT finding, the panel on a brokered login', () => {
+describe('live flows in the lab: the popup under a COAT finding, the panel on a mix-up and a brokered login', () => {
   let lab: Lab;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   beforeAll(async () => {
@@ -170,7 +170,7 @@ describe('live flows in the lab: the popup under a COAT finding, the panel on a 
     await lab?.close();
   });
 
-  async function played(name: 'coat' | 'brokered'): Promise<number> {
+  async function played(name: 'coat' | 'brokered' | 'mixup'): Promise<number> {
     const page = await playScenario(browser.context, lab.scenarioUrl(name));
     const ext = await openExtensionPage(browser.context, browser.extensionId!, popupPath(CHROME_DIST));
     const tabId = await tabIdFor(ext, page.url().split('#')[0]);
@@ -194,6 +194,22 @@ describe('live flows in the lab: the popup under a COAT finding, the panel on a 
     const box = await card.locator('.flow-diagram svg').boundingBox();
     expect(box!.width).toBeLessThanOrEqual(460);
     await popup.close();
+  });
+
+  it('panel (background flows, dark): the mix-up hop marked mixup-as-switch, the state thread across both ASes', async () => {
+    const tabId = await played('mixup');
+    const panel = await openExtensionPage(browser.context, browser.extensionId!, `src/devtools/panel.html?tab=${tabId}&theme=dark`);
+    await panel.setViewportSize({ width: 1300, height: 900 });
+    await panel.waitForSelector('[data-testid=flow-diagram] g.cc-arrow[data-severity=critical]', { timeout: 15000 });
+    await panel.screenshot({ path: '/tmp/coatcheck-diagram-panel-mixup.png', fullPage: true });
+    const [d] = await diagramFacts(panel);
+    const hop = d.arrows.find((a) => a.kind === 'as-redirect')!;
+    expect(hop.severity).toBe('critical');
+    expect(hop.rules).toContain('mixup-as-switch');
+    expect(hop.text).toContain('CRITICAL mixup-as-switch');
+    expect(d.threads).toContain('state');
+    expect(d.spill).toEqual([]);
+    await panel.close();
   });
 
   it('panel (background flows): the broker and its upstream AS drawn as a benign chain', async () => {
