@@ -337,7 +337,8 @@ describe('brokered flows', () => {
 });
 
 describe('AS-to-AS hop', () => {
-  it('labels a second authorization request of the same flow at another AS as a hop and attaches the finding to it', () => {
+  /** a state sent to the attacker AS, bounced to the honest AS with another client_id */
+  function asSwitchCapture(): Capture {
     const S = 'Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx';
     const cb = encodeURIComponent('https://platform.example/cb');
     const a1 = `https://attacker-as.example/authorize?client_id=666RVZJTA&response_type=code&redirect_uri=${cb}&state=${S}`;
@@ -345,6 +346,11 @@ describe('AS-to-AS hop', () => {
     const c = new Capture();
     c.addEntry(entry(a1, { reqHeaders: [['Referer', 'https://platform.example/']], redirectURL: a2 }));
     c.addEntry(entry(a2, { reqHeaders: [['Referer', 'https://attacker-as.example/']] }));
+    return c;
+  }
+
+  it('labels a second authorization request of the same flow at another AS as a hop and attaches the finding to it', () => {
+    const c = asSwitchCapture();
     const tl = buildTimeline({ flows: c.flows(), findings: c.findings, capture: c });
     const steps = tl.groups.flatMap((g) => g.steps);
     const hop = steps.find((s) => s.label.startsWith('AS-to-AS hop'));
@@ -361,13 +367,7 @@ describe('AS-to-AS hop', () => {
   });
 
   it('as the background holds it (one webRequest id for the whole redirect chain), the finding still sits on the hop', () => {
-    const S = 'Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx';
-    const cb = encodeURIComponent('https://platform.example/cb');
-    const a1 = `https://attacker-as.example/authorize?client_id=666RVZJTA&response_type=code&redirect_uri=${cb}&state=${S}`;
-    const a2 = `https://honest-as.example/authorize?client_id=platform-shared&response_type=code&redirect_uri=${cb}&state=${S}`;
-    const c = new Capture();
-    c.addEntry(entry(a1, { reqHeaders: [['Referer', 'https://platform.example/']], redirectURL: a2 }));
-    c.addEntry(entry(a2, { reqHeaders: [['Referer', 'https://attacker-as.example/']] }));
+    const c = asSwitchCapture();
     const asBackground = <T,>(v: T): T => JSON.parse(JSON.stringify(v, (k, x) => (k === 'ref' ? { requestId: 'rq-7' } : x)));
     const flows = asBackground(c.flows());
     const findings = c.findings.map((f) => ({ ...f, evidence: f.evidence.map(({ input: _i, entry: _e, ...e }) => ({ ...e, requestId: 'rq-7' })) }));
