@@ -32,7 +32,7 @@ function noDynamicCode(): Plugin {
 
 export default defineConfig(({ mode }) => {
   const browser: Browser = mode === 'firefox' ? 'firefox' : 'chrome';
-  const extraPages = ['src/devtools/panel.html', 'src/docs/index.html'].filter((p) => existsSync(p));
+  const extraPages = ['src/devtools/panel.html', 'src/rule-doc/index.html'].filter((p) => existsSync(p));
   return {
     plugins: [noDynamicCode(), preact(), crx({ manifest: manifest(browser) as never, browser })],
     publicDir: false,

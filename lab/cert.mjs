@@ -83,3 +83,19 @@ export function selfSignedCert({ hosts, ips = ['127.0.0.1'], commonName = 'CoatC
   const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n`;
   return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: pem };
 }
+
+/**
+ * An https server on 127.0.0.1 with a fresh certificate for `hosts`, listening (port 0: any free one).
+ * @param {{ hosts: string[], port?: number }} opts
+ * @returns {Promise<{ server: import('node:https').Server, port: number, cert: string }>}
+ */
+export async function listenHttps({ hosts, port = 0 }) {
+  const { createServer } = await import('node:https');
+  const { key, cert } = selfSignedCert({ hosts });
+  const server = createServer({ key, cert });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(undefined));
+  });
+  return { server, port: /** @type {import('node:net').AddressInfo} */ (server.address()).port, cert };
+}

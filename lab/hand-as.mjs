@@ -122,6 +122,12 @@ export function createAttackerAs({ issuer, honest, platform, record }) {
       to.searchParams.set('state', state);
       return redirect(res, to.href);
     }
+    if (url.pathname === '/link') {
+      // a third-party page with a link to any URL (a code re-delivered from another site: #8.2)
+      const to = url.searchParams.get('to') ?? '';
+      if (!/^https:\/\//.test(to)) return page(res, '<h1>attacker-as: /link?to=https://…</h1>', 400);
+      return page(res, `<title>Attacker page</title><p>You were signed in, continue:</p><a id="go" href="${escapeHtml(to)}">continue</a>`);
+    }
     if (url.pathname === '/token' && req.method === 'POST') {
       const form = new URLSearchParams(await readBody(req));
       const code = form.get('code') ?? '';

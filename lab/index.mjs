@@ -5,9 +5,8 @@
 //   broker.example       a hand-written federation broker in front of the honest AS
 // Browsers reach the names with Chromium's --host-resolver-rules="MAP *.example 127.0.0.1" or
 // Firefox's network.dns.localDomains pref; the certificate is self-signed at start (lab/cert.mjs).
-import https from 'node:https';
 import { randomBytes } from 'node:crypto';
-import { selfSignedCert } from './cert.mjs';
+import { listenHttps } from './cert.mjs';
 import { createHonestAs } from './honest-as.mjs';
 import { createAttackerAs, createBroker, createProviderShapedAs, page } from './hand-as.mjs';
 import { createPlatform } from './platform.mjs';
@@ -45,13 +44,7 @@ export const SCENARIOS = /** @type {const} */ ({
  * @param {{ port?: number, quiet?: boolean }} [opts]
  */
 export async function startLab(opts = {}) {
-  const { key, cert } = selfSignedCert({ hosts: [...LAB_HOSTS, 'localhost'] });
-  const server = https.createServer({ key, cert });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve(undefined));
-  });
-  const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  const { server, port, cert } = await listenHttps({ hosts: [...LAB_HOSTS, 'localhost'], port: opts.port });
   const o = (host) => `https://${host}:${port}`;
   const origins = { platform: o('platform.example'), honest: o('honest-as.example'), attacker: o('attacker-as.example'), broker: o('broker.example') };
 

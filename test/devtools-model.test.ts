@@ -267,6 +267,9 @@ describe('front-channel tokens', () => {
     const c = new Capture();
     const areq = `${AS}/auth?client_id=${CLIENT}&response_type=${encodeURIComponent('id_token token')}&redirect_uri=${encodeURIComponent(APP + '/cb')}&state=Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx&nonce=n-0S6_WzA2Mj`;
     c.addEntry(entry(areq, { redirectURL: `${APP}/cb#access_token=at-123456789012345678&id_token=${idt}&state=Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx` }));
+    // DevTools shows the follow-up request without the fragment: it carries the Location's
+    c.addEntry(entry(`${APP}/cb`));
+    expect(c.steps.map((s) => s.obs.url.split('#')[0])).toEqual([areq, `${APP}/cb`]);
     const t = collectTokens(c).find((x) => x.name === 'id_token');
     expect(t?.raw).toBe(idt);
     expect(t?.frontChannel).toBe(true);

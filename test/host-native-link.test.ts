@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startNativeLink, type FindingsBatch, type NativeApi, type NativePort } from '../src/background-native/native-link';
+import { startNativeLink, type FindingsBatch, type NativeApi, type NativePort } from '../src/background/native-link';
 import type { Finding } from '../src/core/report/finding';
 
 const f = (ruleId: string): Finding => ({

@@ -24,10 +24,13 @@ const TIER1 = [
   'jwt-alg-none', 'token-lifetime-long', 'metadata-endpoint-foreign', 'metadata-issuer-mismatch',
 ];
 
+/** src/core/rules/support holds what several rules share (no rule); every other folder is a rule group. */
+const SUPPORT = 'support';
+
 function ruleFiles(): Map<string, string> {
   const out = new Map<string, string>();
   for (const group of readdirSync(rulesDir, { withFileTypes: true })) {
-    if (!group.isDirectory()) continue;
+    if (!group.isDirectory() || group.name === SUPPORT) continue;
     for (const f of readdirSync(join(rulesDir, group.name))) {
       if (f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts') out.set(f.replace(/\.ts$/, ''), join(rulesDir, group.name, f));
     }
@@ -37,6 +40,14 @@ function ruleFiles(): Map<string, string> {
 
 describe('rule conventions', () => {
   const files = ruleFiles();
+  it('every file in a rule folder is a registered rule (helpers live in rules/support, test data in core/testing)', () => {
+    const registered = new Set(allRules.map((r) => r.meta.id));
+    const strays = [...files.keys()].filter((id) => !registered.has(id)).map((id) => files.get(id));
+    expect(strays, 'files in a rule group folder that are not registered rules (add them to the group index, or move them)').toEqual([]);
+    for (const [id, file] of files) expect(readFileSync(file, 'utf8'), file).toMatch(new RegExp(`id: '${id}'`));
+    const support = readdirSync(join(rulesDir, SUPPORT)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    for (const f of support) expect(readFileSync(join(rulesDir, SUPPORT, f), 'utf8'), f).not.toMatch(/defineRule\(/);
+  });
   it('ids are unique', () => {
     const ids = allRules.map((r) => r.meta.id);
     expect(new Set(ids).size).toBe(ids.length);

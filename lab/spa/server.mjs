@@ -11,6 +11,27 @@ import Provider from 'oidc-provider';
 export const SPA_CLIENT_ID = 'spa-lab';
 const PAGE = readFileSync(new URL('./spa.html', import.meta.url), 'utf8');
 
+/**
+ * Login and consent auto-completed for the fixed test user `alice` (every scope and claim asked for,
+ * resource scopes included): what a user clicking through would do.
+ * @param {import('oidc-provider').default} provider @param {http.IncomingMessage} req @param {http.ServerResponse} res
+ */
+export async function finishInteraction(provider, req, res) {
+  const details = await provider.interactionDetails(req, res);
+  /** @type {any} */
+  let result;
+  if (details.prompt.name === 'login') result = { login: { accountId: 'alice' } };
+  else {
+    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: 'alice', clientId: String(details.params.client_id) });
+    const d = /** @type {any} */ (details.prompt.details);
+    if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+    if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
+    if (d.missingResourceScopes) for (const [ind, sc] of Object.entries(d.missingResourceScopes)) grant.addResourceScope(ind, /** @type {string[]} */ (sc).join(' '));
+    result = { consent: { grantId: await grant.save() } };
+  }
+  await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
+}
+
 /** @param {http.Server} s @param {number} port */
 function listen(s, port) {
   return new Promise((resolve, reject) => {
@@ -61,18 +82,7 @@ export async function startSpaLab(opts = {}) {
   asServer.on('request', async (req, res) => {
     if (!req.url?.startsWith('/interaction/')) return koa(req, res);
     try {
-      const details = await provider.interactionDetails(req, res);
-      /** @type {any} */
-      let result;
-      if (details.prompt.name === 'login') result = { login: { accountId: 'alice' } };
-      else {
-        const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: 'alice', clientId: String(details.params.client_id) });
-        const d = /** @type {any} */ (details.prompt.details);
-        if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
-        if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
-        result = { consent: { grantId: await grant.save() } };
-      }
-      await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
+      await finishInteraction(provider, req, res);
     } catch (e) {
       errors.push(`interaction: ${/** @type {any} */ (e)?.message}`);
       res.statusCode = 400;

@@ -9,7 +9,7 @@ import { Engine } from '../core/engine';
 import type { Observation } from '../core/observe/observation';
 import { type Finding, severityRank, type Severity } from '../core/report/finding';
 import { jsonExport, sarifExport } from '../devtools/model/export';
-import { startNativeLink, type FindingsBatch } from '../background-native/native-link';
+import { startNativeLink, type FindingsBatch } from './native-link';
 import { RequestAssembler, type NavigationDetails, type RequestDetails } from './adapter';
 import { HarLog } from './har-log';
 import { DEFAULT_SETTINGS, normalizeSettings, type Message, type Settings } from './settings';

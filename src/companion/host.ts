@@ -408,7 +408,7 @@ export async function hostCommand(argv: string[], io: HostIO & HostEnv & { stdin
 
 // ------------------------------------------------------------------------------- host mode
 
-/** The messages the extension sends (src/background-native/native-link.ts). */
+/** The messages the extension sends (src/background/native-link.ts). */
 export type LinkMessage =
   | { type: 'hello'; version?: string }
   | { type: 'findings'; findings: unknown[]; tabId?: number; pageUrl?: string; extensionVersion?: string };

@@ -9,8 +9,8 @@ import type { Observation } from './observe/observation';
 import type { Finding } from './report/finding';
 import { defineRule, type Rule, type RuleContext } from './rules/types';
 import { obs, post, q, rand, redirect, resetBuilders, run } from './testing/builders';
-import { formPostFlow, keycloakBrokeringToGoogle, parFlow, restartAtAnotherProvider, KC, APP } from './rules/mixup/fixtures';
-import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './rules/mixup/scenarios';
+import { formPostFlow, keycloakBrokeringToGoogle, parFlow, restartAtAnotherProvider, KC, APP } from './testing/mixup-fixtures';
+import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './testing/mixup-scenarios';
 
 /** A rule that records what the engine told it, per message kind. */
 function spy(): { rule: Rule; seen: { kind: string; replay: boolean; flowId?: string; from: RuleContext['from']; obsId: string }[] } {
@@ -190,6 +190,9 @@ describe('engine correlation: flows', () => {
     const S = rand('rel');
     const a = areq(P, { client_id: 'c', redirect_uri: `${P}/cb`, state: S });
     const e = feed([obs(a), obs(`${P}/login`, { location: `/cb#${q({ code: rand('rc'), state: S })}` })]);
+    // a Location not (yet) followed is the response at the end of the capture
+    expect(e.flows()[0].responses).toHaveLength(0);
+    e.finish();
     expect(e.flows()[0].responses).toHaveLength(1);
   });
 });

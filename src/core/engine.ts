@@ -3,6 +3,7 @@ import type { MessageKind, OAuthMessage } from './classify/message';
 import type { Flow } from './flows/flow';
 import type { ProviderRow } from './flows/provider-table';
 import { FlowStore, type StoreState } from './flows/store';
+import { FragmentCarrier } from './observe/fragments';
 import type { Observation } from './observe/observation';
 import { header } from './observe/observation';
 import { isFinding, type Evidence, type Finding } from './report/finding';
@@ -10,7 +11,7 @@ import { allRules } from './rules/index';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
 import { decodeJwtPayloadUnsafe } from './tokens/peek';
 import { hashSecret, redactValue } from './util/secret';
-import { originOf, parseUrl, stripFragment } from './util/url';
+import { stripFragment } from './util/url';
 
 export interface EngineOptions {
   /** redact secrets in flows and findings (default true) */
@@ -25,6 +26,8 @@ export interface EngineOptions {
   maxFlows?: number;
   /** provider rows consulted before CoatCheck's table (settings; a test lab on its own hosts) */
   providers?: ProviderRow[];
+  /** called with every message the engine classified, before its rules run (the DevTools panel's steps) */
+  onMessage?: (msg: OAuthMessage) => void;
 }
 
 export interface EngineState {
@@ -52,14 +55,17 @@ export class Engine {
   private anyRules: Rule[] = [];
   private all: Finding[] = [];
   private keys = new Set<string>();
+  private fragments = new FragmentCarrier();
   readonly errors: RuleError[] = [];
   /** OAuth messages (any kind but 'other') processed so far: lets a shell tell OAuth traffic from the rest */
   oauthMessages = 0;
   /** @internal */
   readonly redact: boolean;
+  private readonly onMessage?: (msg: OAuthMessage) => void;
 
   constructor(opts: EngineOptions = {}) {
     this.redact = opts.redact ?? true;
+    this.onMessage = opts.onMessage;
     const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows, providers: opts.providers };
     this.store = opts.state ? FlowStore.fromJSON(opts.state.store, storeOpts) : new FlowStore(storeOpts);
     if (opts.state && Array.isArray(opts.state.findings)) {
@@ -99,27 +105,12 @@ export class Engine {
   push(o: Observation): Finding[] {
     const out: Finding[] = [];
     if (!o || typeof o.url !== 'string' || typeof o.context !== 'string') return out;
-    this.safeProcess(o, out);
-    // A redirect whose Location carries a fragment: the browser navigates to it, but the next
-    // request will not show the fragment. Treat the Location as a committed navigation (§0.1).
-    const target = typeof o.location === 'string' && o.location.includes('#') ? parseUrl(o.location, o.url)?.href : undefined;
-    if (target && target.indexOf('#') < target.length - 1) {
-      this.safeProcess(
-        {
-          id: `${o.id}>`,
-          ref: o.ref,
-          context: o.context,
-          time: o.time,
-          url: target,
-          method: 'GET',
-          type: o.type === 'sub_frame' ? 'sub_frame' : 'main_frame',
-          initiator: originOf(o.url),
-          requestHeaders: [],
-          responseHeaders: [],
-          navigationOnly: true,
-        },
-        out,
-      );
+    // fragments never cross the wire: the navigation that follows a redirect whose Location has
+    // one carries it, a committed URL that repeats it is not processed twice (§0.1, fragments.ts)
+    for (const x of this.fragments.route(o)) {
+      this.safeProcess(x, out);
+      const now = this.fragments.redirected(x);
+      if (now) this.safeProcess(now, out);
     }
     return out;
   }
@@ -143,6 +134,7 @@ export class Engine {
       return;
     }
     if (msg.kind !== 'other') this.oauthMessages += 1;
+    this.onMessage?.(msg);
     const from = store.previousHop(o);
     let replay = false;
     let flow: Flow | undefined;
@@ -225,7 +217,7 @@ export class Engine {
         });
       }
     }
-    store.recordHop(o);
+    store.recordHop(o, from);
   }
 
   /** @internal used by the rule context */
@@ -261,6 +253,7 @@ export class Engine {
   /** End of capture: run the rules' finish passes (HAR scans). */
   finish(): Finding[] {
     const out: Finding[] = [];
+    for (const x of this.fragments.end()) this.safeProcess(x, out);
     for (const rule of this.rules) {
       if (!rule.finish) continue;
       try {

@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../background/settings';
-import { requestNativeMessaging } from '../background-native/native-link';
+import { requestNativeMessaging } from '../background/native-link';
 import { allRules } from '../core/rules/index';
 import { ask, download, getSettings, setSettings } from '../ui/api';
 

@@ -29,7 +29,7 @@ function App() {
       clearInterval(timer);
     };
   }, []);
-  const doc = (id: string) => browser.runtime.getURL(`src/docs/index.html?rule=${encodeURIComponent(id)}`);
+  const doc = (id: string) => browser.runtime.getURL(`src/rule-doc/index.html?rule=${encodeURIComponent(id)}`);
   const visible = (findings ?? []).filter((f) => f.severity !== 'info');
   const diagrams = useMemo(() => buildDiagrams(flows, { findings: findings ?? [] }), [flows, findings]);
   return (

@@ -1,6 +1,6 @@
 /**
  * Native messaging round trip in real Chromium (and Firefox): `coatcheck host install` into a test user-data-dir,
- * an extension whose background runs src/background-native/native-link.ts, findings sent through
+ * an extension whose background runs src/background/native-link.ts, findings sent through
  * Chrome's native messaging to the launcher → the built CLI in host mode → the JSONL log, which
  * `coatcheck watch --once` prints. Also: the extension id `host install` computes from the
  * unpacked extension's path is the id Chromium gives it, and an uninstalled host stays silent.
@@ -65,7 +65,7 @@ beforeAll(async () => {
     configFile: false,
     root: ROOT,
     logLevel: 'warn',
-    build: { outDir: extDir, emptyOutDir: true, minify: false, lib: { entry: join(ROOT, 'src/background-native/native-link.ts'), formats: ['es'], fileName: () => 'native-link.js' } },
+    build: { outDir: extDir, emptyOutDir: true, minify: false, lib: { entry: join(ROOT, 'src/background/native-link.ts'), formats: ['es'], fileName: () => 'native-link.js' } },
   });
   writeFileSync(
     join(extDir, 'manifest.json'),

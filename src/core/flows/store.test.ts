@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { areq } from '../rules/mixup/scenarios';
+import { areq } from '../testing/mixup-scenarios';
 import { obs, post, q, rand, redirect, run } from '../testing/builders';
 import { parseUrl } from '../util/url';
 import { classify } from '../classify/classify';

@@ -52,6 +52,8 @@ export interface Hop {
   origin: string;
   /** hash of the redirect target without fragment, if the response redirected */
   to?: string;
+  /** the navigation that followed this redirect was seen: a later one to the same URL did not come from it */
+  followed?: true;
 }
 
 export interface MetadataRecord {
@@ -205,9 +207,15 @@ export class FlowStore implements ClassifyHints {
     return this.firstCookieAt !== undefined && this.firstCookieAt < time;
   }
 
-  /** Called after rules ran: remember navigation hops (redirect chains). */
-  recordHop(o: Observation): void {
+  /**
+   * Called after rules ran: remember navigation hops (redirect chains). `from` is how the
+   * navigation was reached (previousHop): the redirect hop it followed is consumed by it, so a later
+   * navigation to the same URL (a link on another site re-delivering a callback, #8.2) is not taken
+   * for the redirect's follow-up.
+   */
+  recordHop(o: Observation, from?: PreviousHop): void {
     if (o.type !== 'main_frame' && o.type !== 'sub_frame') return;
+    if (from?.via === 'redirect' && from.hop) from.hop.followed = true;
     const origin = originOf(o.url);
     if (!origin) return;
     const list = this.hops.get(o.context) ?? [];
@@ -217,18 +225,18 @@ export class FlowStore implements ClassifyHints {
     this.hops.set(o.context, list);
   }
 
-  /** The hop whose redirect led to this URL, within the window. */
+  /** The hop whose redirect led to this URL, within the window, and not yet followed by another navigation. */
   private redirectHopTo(context: string, url: string, time: number, exceptObs?: string): Hop | undefined {
     const list = this.hops.get(context) ?? [];
     // hash the URL only when a recent hop redirected somewhere (hashing is the costly part)
     let any = false;
-    for (let i = list.length - 1; i >= 0 && time - list[i].time <= HOP_WINDOW_MS; i--) if (list[i].to !== undefined) any = true;
+    for (let i = list.length - 1; i >= 0 && time - list[i].time <= HOP_WINDOW_MS; i--) if (list[i].to !== undefined && !list[i].followed) any = true;
     if (!any) return undefined;
     const target = urlKey('GET', url);
     for (let i = list.length - 1; i >= 0; i--) {
       const h = list[i];
       if (time - h.time > HOP_WINDOW_MS) break;
-      if (h.to === target && h.obsId !== exceptObs) return h;
+      if (h.to === target && h.obsId !== exceptObs && !h.followed) return h;
     }
     return undefined;
   }

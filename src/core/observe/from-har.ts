@@ -226,7 +226,10 @@ export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Obs
   const reqHeaders = e.request.headers;
   const resp = e.response;
   let location: string | undefined;
-  const rawLoc = resp?.redirectURL || resp?.headers.find((h) => h.name.toLowerCase() === 'location')?.value;
+  // the Location header as sent, where there is one: some exporters (Playwright's recordHar) write
+  // redirectURL without the fragment the header carries, and the fragment is the response (§0.1)
+  const locHeader = resp?.headers.find((h) => h.name.toLowerCase() === 'location')?.value;
+  const rawLoc = locHeader && (locHeader.includes('#') || !resp?.redirectURL) ? locHeader : resp?.redirectURL || locHeader;
   if (rawLoc) {
     try {
       location = new URL(rawLoc, e.request.url).href;

@@ -18,7 +18,8 @@ import { mayReadResponseBody } from '../classify/classify';
 import { CoreError } from '../errors';
 import { originOf } from '../util/url';
 import { observationFromHarEntry } from './from-har';
-import { isNavigation, pageOriginated, type Header, type Observation } from './observation';
+import { FOLLOW_MAX_MS, FOLLOW_MAX_OBSERVATIONS } from './fragments';
+import { isNavigation, navigationTo, pageOriginated, type Header, type Observation } from './observation';
 
 /** The processing order of entries with these times (undefined = no parseable time), or undefined when file order already is time order. */
 export function timeOrder(times: readonly (number | undefined)[]): number[] | undefined {
@@ -100,9 +101,6 @@ export function slimObservation(o: Observation, pool?: HeaderPool): Observation 
 }
 
 const RESPONSE_PARAM = /[?&](code|access_token|id_token|error|response)=/;
-/** how long (observations of its context, capture ms) a browser's redirect may wait for its follow-up */
-const FOLLOW_MAX_OBSERVATIONS = 50;
-const FOLLOW_MAX_MS = 10_000;
 
 interface Pending {
   /** the Location, as the navigation it would have been */
@@ -129,7 +127,7 @@ function urlKey(u: string): string {
 /**
  * The authorization response a redirect's `Location` would deliver, as a navigation observation,
  * when the Location can be one (a query with `code`, a token, `error` or `response`). A Location
- * with a fragment is already a navigation of its own (the engine's rule for fragments, §0.1).
+ * with a fragment is the engine's (core/observe/fragments.ts, §0.1).
  */
 function locationResponse(o: Observation): Observation | undefined {
   const loc = o.location;
@@ -139,19 +137,7 @@ function locationResponse(o: Observation): Observation | undefined {
   const q = loc.indexOf('?');
   if (q < 0 || !RESPONSE_PARAM.test(loc.slice(q, hash >= 0 ? hash : undefined))) return undefined;
   if (urlKey(loc) === urlKey(o.url)) return undefined;
-  return {
-    id: `${o.id}>`,
-    ref: o.ref,
-    context: o.context,
-    time: o.time,
-    url: hash >= 0 ? loc.slice(0, hash) : loc,
-    method: 'GET',
-    type: o.type === 'sub_frame' ? 'sub_frame' : 'main_frame',
-    initiator: originOf(o.url),
-    requestHeaders: [],
-    responseHeaders: [],
-    navigationOnly: true,
-  };
+  return navigationTo(o, hash >= 0 ? loc.slice(0, hash) : loc, originOf(o.url));
 }
 
 /**

@@ -103,3 +103,23 @@ export function pageOriginated(o: Observation): boolean {
   }
   return false;
 }
+
+/**
+ * The navigation a redirect's Location leads to, as the browser (or a client reading the Location)
+ * receives it: a GET of the same frame, started by the redirecting origin, no request of its own.
+ */
+export function navigationTo(o: Observation, url: string, initiator: string | undefined): Observation {
+  return {
+    id: `${o.id}>`,
+    ref: o.ref,
+    context: o.context,
+    time: o.time,
+    url,
+    method: 'GET',
+    type: o.type === 'sub_frame' ? 'sub_frame' : 'main_frame',
+    initiator,
+    requestHeaders: [],
+    responseHeaders: [],
+    navigationOnly: true,
+  };
+}

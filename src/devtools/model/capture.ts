@@ -4,7 +4,6 @@
  * the bodies only DevTools sees (SPA token responses, metadata, JWKS) reach the token, metadata
  * and refresh rules. Raw values stay in memory here; everything shown goes through redaction.
  */
-import { classify } from '../../core/classify/classify';
 import { VERSION } from '../../core/version';
 import type { OAuthMessage } from '../../core/classify/message';
 import { Engine } from '../../core/engine';
@@ -39,7 +38,14 @@ export class Capture {
   private readonly context?: string;
 
   constructor(opts: { input?: number; context?: string } = {}) {
-    this.engine = new Engine({ redact: true });
+    // the steps are the messages the engine processed, as it classified them (a fragment response
+    // carried from a redirect's Location included: core/observe/fragments.ts)
+    this.engine = new Engine({
+      redact: true,
+      onMessage: (msg) => {
+        if (msg.kind !== 'other' || hasTokenish(msg.obs)) this.steps.push({ obs: msg.obs, msg, entry: msg.obs.ref.entry ?? -1 });
+      },
+    });
     this.input = opts.input ?? 0;
     this.context = opts.context;
   }
@@ -57,7 +63,7 @@ export class Capture {
       return [];
     }
     if (this.context) obs = { ...obs, context: this.context };
-    return this.addObservation(obs, index);
+    return this.addObservation(obs);
   }
 
   /** Add a whole imported HAR's entries, read in time order (har-feed.ts). */
@@ -68,46 +74,15 @@ export class Capture {
     this.entries.push(...list);
     const summary = feedHarEntries(
       list,
-      (o) => void this.addObservation(this.context ? { ...o, context: this.context } : o, o.ref.entry),
+      (o) => void this.addObservation(this.context ? { ...o, context: this.context } : o),
       { input: this.input, firstEntry: base },
     );
     for (const e of summary.errors) this.errors.push(e.message);
     return summary;
   }
 
-  addObservation(obs: Observation, entry = -1): Finding[] {
-    let msg: OAuthMessage;
-    try {
-      msg = classify(obs, this.engine.store);
-    } catch {
-      return this.engine.push(obs);
-    }
-    // the engine treats a Location with a fragment as a committed navigation (fragments never
-    // reach the wire); classify the same navigation here so its tokens reach the token view
-    let nav: CapturedStep | undefined;
-    if (obs.location && obs.location.indexOf('#') >= 0 && obs.location.indexOf('#') < obs.location.length - 1) {
-      const navObs: Observation = {
-        id: `${obs.id}>`,
-        ref: obs.ref,
-        context: obs.context,
-        time: obs.time,
-        url: obs.location,
-        method: 'GET',
-        type: obs.type === 'sub_frame' ? 'sub_frame' : 'main_frame',
-        requestHeaders: [],
-        responseHeaders: [],
-        navigationOnly: true,
-      };
-      try {
-        nav = { obs: navObs, msg: classify(navObs, this.engine.store), entry };
-      } catch {
-        nav = undefined;
-      }
-    }
-    const out = this.engine.push(obs);
-    if (msg.kind !== 'other' || hasTokenish(obs)) this.steps.push({ obs, msg, entry });
-    if (nav && nav.msg.kind !== 'other') this.steps.push(nav);
-    return out;
+  addObservation(obs: Observation): Finding[] {
+    return this.engine.push(obs);
   }
 
   /** End of an imported capture: the rules' finish passes. */
@@ -128,7 +103,14 @@ export class Capture {
   }
 
   clear(): void {
-    this.engine = new Engine({ redact: true });
+    // the steps are the messages the engine processed, as it classified them (a fragment response
+    // carried from a redirect's Location included: core/observe/fragments.ts)
+    this.engine = new Engine({
+      redact: true,
+      onMessage: (msg) => {
+        if (msg.kind !== 'other' || hasTokenish(msg.obs)) this.steps.push({ obs: msg.obs, msg, entry: msg.obs.ref.entry ?? -1 });
+      },
+    });
     this.steps.length = 0;
     this.entries.length = 0;
     this.errors.length = 0;

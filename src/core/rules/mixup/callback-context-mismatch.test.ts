@@ -1,9 +1,9 @@
 import { obs, q, rand, redirect } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './callback-context-mismatch';
-import { areq, clean, coat, HONEST, mixup, P } from './scenarios';
+import { areq, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
 
-import { restartAtAnotherProvider, formPostFlow, parFlow, keycloakBrokeringToGoogle } from './fixtures';
+import { restartAtAnotherProvider, formPostFlow, parFlow, keycloakBrokeringToGoogle } from '../../testing/mixup-fixtures';
 
 testRule(rule, {
   valid: [

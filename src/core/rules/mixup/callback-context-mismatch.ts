@@ -1,7 +1,7 @@
 import { normalizeRedirectBase } from '../../flows/store';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
-import { carriesCredential, requestEvidence } from './shared';
+import { carriesCredential, requestEvidence } from '../support/mixup';
 
 /**
  * draft-02 §2.2.2: the context in the redirect URI must match the one stored for the flow. A

@@ -1,8 +1,8 @@
 import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './coat-context-switch';
-import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './scenarios';
-import { keycloakBrokeringToGoogle, restartAtAnotherProvider } from './fixtures';
+import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
+import { keycloakBrokeringToGoogle, restartAtAnotherProvider } from '../../testing/mixup-fixtures';
 
 testRule(rule, {
   valid: [

@@ -1,5 +1,5 @@
 import { defineRule } from '../types';
-import { crossAsTransplant, describeAs, requestEvidence } from './shared';
+import { crossAsTransplant, describeAs, requestEvidence } from '../support/mixup';
 
 /**
  * draft-02 §2.2 COAT: a state issued for one tool/AS context (redirect_uri U1) is replayed by that

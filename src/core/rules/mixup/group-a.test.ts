@@ -7,8 +7,8 @@ import type { Observation } from '../../observe/observation';
 import type { Finding } from '../../report/finding';
 import { obs, q, rand, resetBuilders, run } from '../../testing/builders';
 import { mixupRules } from './index';
-import { frontChannelLogout, googleWithIss, keycloakBrokeringToGoogle, reloadCallback, restartAtAnotherProvider, parFlow, formPostFlow } from './fixtures';
-import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './scenarios';
+import { frontChannelLogout, googleWithIss, keycloakBrokeringToGoogle, reloadCallback, restartAtAnotherProvider, parFlow, formPostFlow } from '../../testing/mixup-fixtures';
+import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
 
 const IDS = new Set(mixupRules.map((r) => r.meta.id));
 const SERIOUS = new Set(['critical', 'high', 'medium']);

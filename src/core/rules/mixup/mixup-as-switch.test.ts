@@ -1,9 +1,9 @@
 import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-as-switch';
-import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './scenarios';
+import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
 
-import { keycloakBrokeringToGoogle, restartAtAnotherProvider } from './fixtures';
+import { keycloakBrokeringToGoogle, restartAtAnotherProvider } from '../../testing/mixup-fixtures';
 
 const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 

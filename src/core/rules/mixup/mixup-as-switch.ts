@@ -1,5 +1,5 @@
 import { defineRule } from '../types';
-import { crossAsTransplant, describeAs, requestEvidence } from './shared';
+import { crossAsTransplant, describeAs, requestEvidence } from '../support/mixup';
 
 /**
  * RFC 9700 §4.4.1 mix-up: the state the client sent to AS1 reappears, reached from AS1, in an

@@ -2,8 +2,8 @@ import type { Observation } from '../../observe/observation';
 import { obs, post, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-code-sent-to-wrong-token-endpoint';
-import { googleWithIss } from './fixtures';
-import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from './scenarios';
+import { googleWithIss } from '../../testing/mixup-fixtures';
+import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
 
 /** The client (server-side, seen by a proxy HAR) redeems the code of the last response at `tokenUrl`. */
 function redeem(observations: Observation[], tokenUrl: string): Observation[] {

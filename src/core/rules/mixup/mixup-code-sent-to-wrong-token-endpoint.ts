@@ -4,7 +4,7 @@ import { isProviderEndpointHost } from '../../flows/providers';
 import { siteOfOrigin } from '../../flows/store';
 import { originOf, parseUrl } from '../../util/url';
 import { defineRule, type RuleContext } from '../types';
-import { requestEvidence } from './shared';
+import { requestEvidence } from '../support/mixup';
 
 /** Does this token endpoint URL belong to this AS (its metadata, or its site)? */
 function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: string; base: string; hostname: string }): boolean {

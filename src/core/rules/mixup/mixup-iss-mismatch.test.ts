@@ -1,7 +1,7 @@
 import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-iss-mismatch';
-import { areq, clean, coat, HONEST, mixup, P } from './scenarios';
+import { areq, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
 
 const KC = 'https://sso.example.com/realms/myrealm';
 const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
@@ -9,7 +9,7 @@ const jwt = (payload: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b6
 /** AS metadata (DT/HAR) naming `issuer` for HONEST's authorization endpoint */
 const md = (issuer: string) => obs(`${HONEST}/.well-known/openid-configuration`, { type: 'fetch', responseBody: { issuer, authorization_endpoint: `${HONEST}/authorize` } });
 
-import { keycloakBrokeringToGoogle, restartAtAnotherProvider, googleWithIss } from './fixtures';
+import { keycloakBrokeringToGoogle, restartAtAnotherProvider, googleWithIss } from '../../testing/mixup-fixtures';
 
 const TID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const OTHER_TID = '9188040d-6c67-4c5b-b112-36a304b66dad';

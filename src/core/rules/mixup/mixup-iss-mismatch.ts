@@ -1,6 +1,6 @@
 import { defineRule } from '../types';
 import { parseUrl } from '../../util/url';
-import { MCP_RESPONSE_VALIDATION, requestEvidence, responseIssuers, tableBasis } from './shared';
+import { MCP_RESPONSE_VALIDATION, requestEvidence, responseIssuers, tableBasis } from '../support/mixup';
 
 /**
  * RFC 9207 §2.4 / RFC 9700 §4.4.2.1: the authorization response's issuer (iss parameter, ID token

@@ -1,9 +1,9 @@
 import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-iss-missing';
-import { areq, clean, coat, HONEST, mixup, P } from './scenarios';
+import { areq, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
 
-import { GITHUB_AUTH, GOOGLE_AUTH, restartAtAnotherProvider } from './fixtures';
+import { GITHUB_AUTH, GOOGLE_AUTH, restartAtAnotherProvider } from '../../testing/mixup-fixtures';
 
 const KC = 'https://sso.example.com/realms/r';
 /** seconds after the builders' T0 (2026-01-15): after GitHub started sending iss (2026-04-09) */

@@ -1,6 +1,6 @@
 import { defineRule } from '../types';
 import { describeIss } from '../../flows/providers';
-import { crossAsEvidence, MCP_RESPONSE_VALIDATION, requestEvidence, responseIssuers, tableBasis } from './shared';
+import { crossAsEvidence, MCP_RESPONSE_VALIDATION, requestEvidence, responseIssuers, tableBasis } from '../support/mixup';
 
 /**
  * RFC 9207 §2.4: a client MUST reject responses without iss from an AS that supports it. Fires when

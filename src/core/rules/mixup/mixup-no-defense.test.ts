@@ -1,8 +1,8 @@
 import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-no-defense';
-import { keycloakBrokeringToGoogle } from './fixtures';
-import { areq, clean, HONEST, P } from './scenarios';
+import { keycloakBrokeringToGoogle } from '../../testing/mixup-fixtures';
+import { areq, clean, HONEST, P } from '../../testing/mixup-scenarios';
 
 const OTHER = 'https://other-as.example';
 

@@ -1,7 +1,7 @@
 import type { Flow } from '../../flows/flow';
 import { normalizeRedirectBase, siteOfOrigin } from '../../flows/store';
 import { defineRule } from '../types';
-import { requestEvidence, responseIssuers } from './shared';
+import { requestEvidence, responseIssuers } from '../support/mixup';
 
 /**
  * RFC 9700 §2.1 / §4.4.2 posture: a client that itself uses several authorization servers gets

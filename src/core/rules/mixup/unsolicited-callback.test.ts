@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { obs, q, rand, resetBuilders, run } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './unsolicited-callback';
-import { areq, ATTACKER, clean, coat, HONEST, P } from './scenarios';
+import { areq, ATTACKER, clean, coat, HONEST, P } from '../../testing/mixup-scenarios';
 
-import { keycloakBrokeringToGoogle, parFlow, formPostFlow } from './fixtures';
+import { keycloakBrokeringToGoogle, parFlow, formPostFlow } from '../../testing/mixup-fixtures';
 
 testRule(rule, {
   valid: [

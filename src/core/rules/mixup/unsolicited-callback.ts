@@ -1,8 +1,8 @@
 import { hashSecret } from '../../util/secret';
 import { siteOfOrigin } from '../../flows/store';
 import { defineRule } from '../types';
-import { lateCaptureReason } from './late-capture';
-import { carriesCredential } from './shared';
+import { lateCaptureReason } from '../support/late-capture';
+import { carriesCredential } from '../support/mixup';
 
 /**
  * draft-02 §2.2 (CORF), RFC 9700 §4.7 / §4.5: an authorization response with a code or token that

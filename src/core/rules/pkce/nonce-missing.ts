@@ -1,5 +1,5 @@
 import { defineRule } from '../types';
-import { requestParams } from './request-params';
+import { requestParams } from '../support/request-params';
 
 /** OIDC Core §3.2.2.1 / §3.3.2.11 (nonce REQUIRED for implicit/hybrid), RFC 9700 §4.5.3.2. */
 export default defineRule({

@@ -4,7 +4,7 @@ import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { hashSecret } from '../../util/secret';
 import { parseUrl } from '../../util/url';
 import { defineRule, type RuleContext } from '../types';
-import { acceptedToken } from './token-exchange';
+import { acceptedToken } from '../support/token-exchange';
 
 /** Was the flow's nonce known (visible, request object, or captured PAR body) and non-empty? */
 function knownNonce(flow: Flow): boolean {

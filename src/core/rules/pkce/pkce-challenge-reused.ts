@@ -1,8 +1,8 @@
 import type { Flow } from '../../flows/flow';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
-import { requestParams } from './request-params';
-import { requestEvidence, sentChallenges } from './token-exchange';
+import { requestParams } from '../support/request-params';
+import { requestEvidence, sentChallenges } from '../support/token-exchange';
 
 /** RFC 7636 Appendix B: the example verifier's S256 challenge (doc placeholder, G7). */
 export const RFC7636_EXAMPLE_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';

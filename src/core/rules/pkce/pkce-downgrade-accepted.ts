@@ -1,7 +1,7 @@
 import type { Flow } from '../../flows/flow';
 import { parseUrl } from '../../util/url';
 import { defineRule } from '../types';
-import { acceptedToken, requestEvidence, sentChallenges } from './token-exchange';
+import { acceptedToken, requestEvidence, sentChallenges } from '../support/token-exchange';
 
 /**
  * Is it known that no authorization request of the flow sent a code_challenge? The flow's

@@ -1,7 +1,7 @@
 import { header } from '../../observe/observation';
 import { isLoopbackHost, parseUrl } from '../../util/url';
 import { defineRule, type Rule } from '../types';
-import { requestParams } from './request-params';
+import { requestParams } from '../support/request-params';
 
 /**
  * Authorization servers whose PKCE support is restricted, so that a confidential web client cannot

@@ -1,5 +1,5 @@
 import { defineRule } from '../types';
-import { requestParams } from './request-params';
+import { requestParams } from '../support/request-params';
 
 /** RFC 7636 §4.2 (use S256 if capable), §4.3 (plain is the default), RFC 9700 §2.1.1. */
 export default defineRule({

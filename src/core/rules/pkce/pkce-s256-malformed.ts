@@ -1,5 +1,5 @@
 import { defineRule } from '../types';
-import { requestParams } from './request-params';
+import { requestParams } from '../support/request-params';
 
 /** What an S256 code_challenge must look like: BASE64URL(SHA-256) without padding (RFC 7636 §4.2). */
 const S256_SHAPE = /^[A-Za-z0-9_-]{43}$/;

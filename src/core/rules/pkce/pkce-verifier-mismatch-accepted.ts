@@ -1,5 +1,5 @@
 import { defineRule } from '../types';
-import { acceptedToken, requestEvidence, sentChallenges, verifierMatches } from './token-exchange';
+import { acceptedToken, requestEvidence, sentChallenges, verifierMatches } from '../support/token-exchange';
 
 /** RFC 7636 §4.6: the AS MUST compare the verifier with the challenge and reject a mismatch. */
 export default defineRule({

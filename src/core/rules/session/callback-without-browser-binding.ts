@@ -1,5 +1,5 @@
 import { defineRule } from '../types';
-import { judgeCallback } from './callback-binding';
+import { judgeCallback } from '../support/callback-binding';
 
 /**
  * draft-02 §2.3, RFC 9700 §4.7.1: a server-rendered callback that the client completes although the

@@ -15,6 +15,14 @@ testRule(rule, {
     { name: 'a duplicated tab (the identical callback URL, reload transition, in a new tab)', observations: () => { const u = `${P}/cb?${q({ code: rand('dt'), state: rand('s') })}`; return [areq(rand('s')), obs(u, { at: 2 }), obs(u, { at: 40, context: 'tab:2', transition: { type: 'reload', qualifiers: [] } })]; } },
     { name: 'a form_post callback re-POSTed by a reload', observations: () => { const form = { code: rand('fpc'), state: rand('s') }; return [areq(rand('s')), obs(`${P}/cb`, { at: 2, form, referer: 'https://as.example/' }), obs(`${P}/cb`, { at: 20, form, transition: { type: 'reload', qualifiers: [] } })]; } },
     { name: 'a promo ?code= on an unrelated page, visited twice', observations: () => [obs(`https://shop.example/redeem?${q({ code: 'SPRING-2026-7QX' })}`, { at: 1 }), obs(`https://shop.example/redeem?${q({ code: 'SPRING-2026-7QX' })}`, { at: 50, context: 'tab:3', referer: 'https://mail.example/' })] },
+    {
+      name: 'redirected by the AS, then reloaded within the minute (HAR: Referer C; browser: reload transition)',
+      observations: () => { const u = `${P}/cb?${q({ code: rand('rl'), state: rand('s') })}`; return [areq(rand('s')), obs('https://as.example/consent', { at: 2, location: u }), obs(u, { at: 2, referer: `${P}/` }), obs(u, { at: 5, referer: `${P}/` }), obs(u, { at: 8, transition: { type: 'reload', qualifiers: [] } })]; },
+    },
+    {
+      name: 'redirected by the AS, then back/forward within the minute',
+      observations: () => { const u = `${P}/cb?${q({ code: rand('rb'), state: rand('s') })}`; return [areq(rand('s')), obs('https://as.example/consent', { at: 2, location: u }), obs(u, { at: 2 }), obs(`${P}/home`, { at: 3 }), obs(u, { at: 6, transition: { type: 'link', qualifiers: ['forward_back'] }, referer: `${P}/` })]; },
+    },
     { name: 'two flows with their own codes', observations: () => [areq(rand('a1')), obs(`${P}/cb?${q({ code: rand('k1'), state: rand('a1') })}`, { at: 2 }), areq(rand('a2')), obs(`${P}/cb?${q({ code: rand('k2'), state: rand('a2') })}`, { at: 20 })] },
   ],
   invalid: [
@@ -42,6 +50,16 @@ testRule(rule, {
       name: 'a duplicated-tab look-alike started by a third origin is not a replay',
       observations: () => { const u = `${P}/cb?${q({ code: rand('dx'), state: rand('sx') })}`; return [areq(rand('sx')), obs(u, { at: 2 }), obs(u, { at: 40, context: 'tab:2', transition: { type: 'reload', qualifiers: [] }, initiator: 'https://evil.example' })]; },
       expect: [{ severity: 'high' }],
+    },
+    {
+      name: 'redirected by the AS, then re-delivered in the same tab by a link on a third-party site seconds later (the redirect was followed already)',
+      observations: () => { const u = `${P}/cb?${q({ code: rand('rd'), state: rand('s4') })}`; return [areq(rand('s4')), obs('https://as.example/consent', { at: 2, location: u }), obs(u, { at: 2, referer: `${P}/` }), obs('https://evil.example/page', { at: 4 }), obs(u, { at: 7, initiator: 'https://evil.example', referer: 'https://evil.example/' })]; },
+      expect: [{ severity: 'high', param: 'code' }],
+    },
+    {
+      name: 'the same re-delivery with the Referer alone (a HAR without initiators)',
+      observations: () => { const u = `${P}/cb?${q({ code: rand('rh'), state: rand('s5') })}`; return [areq(rand('s5')), obs('https://as.example/consent', { at: 2, location: u }), obs(u, { at: 2, referer: `${P}/` }), obs('https://evil.example/page', { at: 4 }), obs(u, { at: 7, referer: 'https://evil.example/' })]; },
+      expect: [{ severity: 'high', param: 'code' }],
     },
     {
       name: 'the same code delivered again later with the same state',

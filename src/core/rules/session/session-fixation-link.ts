@@ -3,7 +3,7 @@ import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { entropyBits } from '../../util/secret';
 import { parseUrl, siteOf } from '../../util/url';
 import { defineRule } from '../types';
-import { sessionFields } from './state-analysis';
+import { sessionFields } from '../support/state-analysis';
 
 const SESSION_PARAM = /^((auth_?)?sess(ion)?(_?id)?|sid|link_?token|connect(ion)?_?(id|token)|ticket|handoff|binding)$/i;
 

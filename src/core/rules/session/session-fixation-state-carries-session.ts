@@ -4,8 +4,8 @@ import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { entropyBits } from '../../util/secret';
 import { parseUrl, safeDecode, siteOf } from '../../util/url';
 import { defineRule, type RuleContext } from '../types';
-import { BINDING_COOKIE, judgeCallback, requestCookies, setCookiePair } from './callback-binding';
-import { SESSION_KEY, opaqueWeakness, sessionFields, stateShape } from './state-analysis';
+import { BINDING_COOKIE, judgeCallback, requestCookies, setCookiePair } from '../support/callback-binding';
+import { SESSION_KEY, opaqueWeakness, sessionFields, stateShape } from '../support/state-analysis';
 
 /** pre-authorization parameter names that name a session (as session-fixation-link's, plus the state keys) */
 const SESSION_PARAM = /^((auth_?)?sess(ion)?(_?id)?|sid|link_?token|connect(ion)?_?(id|token)|ticket|handoff|binding)$/i;

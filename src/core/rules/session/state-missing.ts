@@ -1,4 +1,4 @@
-import { requestParams } from '../pkce/request-params';
+import { requestParams } from '../support/request-params';
 import { defineRule } from '../types';
 
 /** RFC 9700 §2.1 / §4.7, RFC 6749 §10.12: CSRF protection of the redirect URI. */

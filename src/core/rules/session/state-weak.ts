@@ -1,6 +1,6 @@
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
-import { opaqueWeakness, otherCsrfProtection, stateShape } from './state-analysis';
+import { opaqueWeakness, otherCsrfProtection, stateShape } from '../support/state-analysis';
 
 /** RFC 6749 §10.12 / §10.10, RFC 9700 §4.7.1: the state must be non-guessable. */
 export default defineRule({

@@ -1,6 +1,6 @@
 /** Shared attack and benign scenarios for the group A rule tests (built with the test builders). */
-import type { Observation } from '../../observe/observation';
-import { obs, q, rand, redirect } from '../../testing/builders';
+import type { Observation } from '../observe/observation';
+import { obs, q, rand, redirect } from './builders';
 
 export const P = 'https://platform.example';
 export const HONEST = 'https://honest-as.example';

@@ -3,9 +3,9 @@
  * fixture (Keycloak brokering to Google), a Google response with iss, a user restarting at another
  * provider, a front-channel logout iframe, reloads, PAR and form_post. Built with the test builders.
  */
-import type { Observation } from '../../observe/observation';
-import { obs, q, rand } from '../../testing/builders';
-import { areq, HONEST, P } from './scenarios';
+import type { Observation } from '../observe/observation';
+import { obs, q, rand } from './builders';
+import { areq, HONEST, P } from './mixup-scenarios';
 
 export const APP = 'https://app.example.com';
 export const KC = 'https://sso.example.com/realms/myrealm';

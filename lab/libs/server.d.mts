@@ -1,0 +1,12 @@
+// Types for lab/libs/server.mjs (plain ESM JavaScript).
+export declare const LIB_HOSTS: string[];
+export declare const TENANT: string;
+export interface LibLab {
+  port: number;
+  origins: { rp: string; app: string; idp: string; kc: string; auth0: string; ms: string; evil: string };
+  errors: string[];
+  attacks: { mode: string; state: string | null }[];
+  startUrl(lib: 'oidc-client-ts' | 'keycloak' | 'auth0' | 'msal' | 'openid-client', params?: Record<string, string>): string;
+  close(): Promise<void>;
+}
+export declare function startLibLab(opts?: { port?: number }): Promise<LibLab>;
