@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { coat } from '../rules/mixup/scenarios';
-import { keycloakBrokeringToGoogle } from '../rules/mixup/fixtures';
+import { coat } from '../testing/mixup-scenarios';
+import { keycloakBrokeringToGoogle } from '../testing/mixup-fixtures';
 import { resetBuilders, run } from '../testing/builders';
 import type { Observation } from '../observe/observation';
 import { buildDiagrams } from './diagram';
