@@ -3,12 +3,12 @@
  * The DevTools panel's Preact components and the popup's FindingCard, rendered into a real DOM
  * (happy-dom) from real captures: what a person sees, not only what the model computes.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { render, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { act } from 'preact/test-utils';
 import { CompactEncrypt, generateKeyPair, UnsecuredJWT } from 'jose';
-import { analyseHar, Capture } from '../src/devtools/model/capture';
+import { Capture } from '../src/devtools/model/capture';
 import { buildTimeline } from '../src/devtools/model/timeline';
 import { collectTokens, tryDecode, warningsFor, type TokenItem } from '../src/devtools/model/tokens';
 import { knownDocsFrom, verifyWithIssuer } from '../src/devtools/model/verify';
@@ -17,26 +17,15 @@ import { FindingCard } from '../src/ui/FindingCard';
 import { redactValue } from '../src/core/util/secret';
 import type { Finding } from '../src/core/report/finding';
 import { APP, AS, CLIENT, entry, spaFlow, VERIFIER } from './devtools-fixture';
+import { analysed, mountContainer } from './dom-mount';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+const mounted = mountContainer();
 let container: HTMLElement;
-
 beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
+  container = mounted();
 });
-
-afterEach(() => {
-  act(() => render(null, container));
-  container.remove();
-});
-
-function analysed(har: string): Capture {
-  const r = analyseHar(har);
-  if ('error' in r) throw new Error(r.error);
-  return r.capture;
-}
 
 /** Holds the reveal state the way the panel's App does, and hands it to its child. */
 function WithReveal({ all = false, children }: { all?: boolean; children: (reveal: RevealState) => ComponentChildren }) {

@@ -340,7 +340,8 @@ describe('brokered flows', () => {
 });
 
 describe('AS-to-AS hop', () => {
-  it('labels a second authorization request of the same flow at another AS as a hop and attaches the finding to it', () => {
+  /** a state sent to the attacker AS, bounced to the honest AS with another client_id */
+  function asSwitchCapture(): Capture {
     const S = 'Zq8Vn3Xw2Lr9Tk4Bz7Mc1Pd6Hf5Js0Gx';
     const cb = encodeURIComponent('https://platform.example/cb');
     const a1 = `https://attacker-as.example/authorize?client_id=666RVZJTA&response_type=code&redirect_uri=${cb}&state=${S}`;
@@ -348,6 +349,11 @@ describe('AS-to-AS hop', () => {
     const c = new Capture();
     c.addEntry(entry(a1, { reqHeaders: [['Referer', 'https://platform.example/']], redirectURL: a2 }));
     c.addEntry(entry(a2, { reqHeaders: [['Referer', 'https://attacker-as.example/']] }));
+    return c;
+  }
+
+  it('labels a second authorization request of the same flow at another AS as a hop and attaches the finding to it', () => {
+    const c = asSwitchCapture();
     const tl = buildTimeline({ flows: c.flows(), findings: c.findings, capture: c });
     const steps = tl.groups.flatMap((g) => g.steps);
     const hop = steps.find((s) => s.label.startsWith('AS-to-AS hop'));
@@ -361,6 +367,19 @@ describe('AS-to-AS hop', () => {
     // and the real rule's finding, when the rule is in the catalogue
     const sw = c.findings.find((f) => f.ruleId === 'mixup-as-switch' || f.ruleId === 'coat-context-switch');
     if (sw) expect(hop?.findings).toContain(sw);
+  });
+
+  it('as the background holds it (one webRequest id for the whole redirect chain), the finding still sits on the hop', () => {
+    const c = asSwitchCapture();
+    const asBackground = <T,>(v: T): T => JSON.parse(JSON.stringify(v, (k, x) => (k === 'ref' ? { requestId: 'rq-7' } : x)));
+    const flows = asBackground(c.flows());
+    const findings = c.findings.map((f) => ({ ...f, evidence: f.evidence.map(({ input: _i, entry: _e, ...e }) => ({ ...e, requestId: 'rq-7' })) }));
+    const sw = findings.find((f) => f.ruleId === 'mixup-as-switch');
+    expect(sw).toBeDefined();
+    const steps = buildTimeline({ flows, findings }).groups[0].steps;
+    const rules = steps.map((s) => s.findings.map((f) => f.ruleId));
+    expect(rules[1]).toContain('mixup-as-switch');
+    expect(rules[0]).not.toContain('mixup-as-switch');
   });
 });
 

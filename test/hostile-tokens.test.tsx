@@ -4,7 +4,7 @@
  * Dates out of any range (nbf 1e308, exp -1e308), payloads nested 100 000 deep and tokens over the
  * decode limit each get a clear message in their own card, never an exception that escapes it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import fc from 'fast-check';
@@ -18,6 +18,7 @@ import { analyseHar } from '../src/devtools/model/capture';
 import { collectTokens, humanTime, tokenView, warningsFor } from '../src/devtools/model/tokens';
 import { CardBoundary, TokenCard, TokenErrorCard } from '../src/devtools/panel/components';
 import { entry } from './devtools-fixture';
+import { mountContainer } from './dom-mount';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
 const jwt = (payload: string, header = '{"alg":"HS256","typ":"JWT"}') => `${b64(header)}.${b64(payload)}.c2ln`;
@@ -94,14 +95,10 @@ describe('coatcheck inspect on hostile tokens', () => {
 });
 
 describe('DevTools panel: a hostile token stays in its card', () => {
+  const mounted = mountContainer();
   let container: HTMLElement;
   beforeEach(() => {
-    container = document.createElement('div');
-    document.body.appendChild(container);
-  });
-  afterEach(() => {
-    act(() => render(null, container));
-    container.remove();
+    container = mounted();
   });
   const revealNone = { all: false, keys: new Set<string>(), toggle: () => {} };
 

@@ -2,7 +2,7 @@
  * `coatcheck scan [options] <file.har>...`: stream HAR files through the core engine and report
  * (text, JSON or SARIF). Exit 0 / 1 / 2 as ESLint and Semgrep (companion-cli.md).
  */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,8 @@ import { atLeast, type Finding, SEVERITIES, type Severity } from '../core/report
 import { jsonError, type ReportInput, type ReportModel, toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { toText } from '../core/report/text';
+import { buildDiagrams, diagramFetchOf, type DiagramFetch } from '../core/report/diagram';
+import { fixSection, toHtml } from '../core/report/html';
 import { allRules } from '../core/rules/index';
 import { HarReadError, HarReader, type HarEntrySpan, type HarReadSummary } from './har-stream';
 import { packageRoot } from './host';
@@ -33,7 +35,10 @@ export const SCAN_HELP = `Usage: coatcheck scan [options] <file.har>...   (- rea
 Read HAR 1.2 captures, rebuild the OAuth flows and run every detector.
 
 Options:
-  --format text|json|sarif   report format (default text)
+  --format text|json|sarif|html
+                             report format (default text); html is one self-contained page
+                             (no script, no network) with the findings, their fixes and a
+                             sequence diagram of every flow: use it with --output report.html
   --fail-on LEVEL            exit 1 when a reported finding is at or above LEVEL:
                              critical|high|medium|low|info|none (default high)
   --min-severity LEVEL       hide findings below LEVEL (they do not count for --fail-on)
@@ -63,7 +68,7 @@ export interface ScanIO {
   writeFile?(path: string, text: string): Promise<void>;
 }
 
-type Format = 'text' | 'json' | 'sarif';
+type Format = 'text' | 'json' | 'sarif' | 'html';
 
 interface ScanArgs {
   format: Format;
@@ -103,7 +108,7 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     switch (name) {
       case '--format': {
         const v = value();
-        if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif (got '${v}')`);
+        if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'html') throw new UsageError(`--format must be text, json, sarif or html (got '${v}')`);
         a.format = v;
         break;
       }
@@ -249,6 +254,12 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
   const newEngine = () => new Engine({ redact: !args.reveal, only: args.only, disable: args.disable });
   let engine = newEngine();
   let flowsSeen = new Map<string, Flow>();
+  // metadata / JWKS fetches, for the HTML report's diagrams only
+  let fetches: DiagramFetch[] = [];
+  const noteFetch = args.format === 'html' ? (o: Observation) => {
+    const f = fetches.length < MAX_FETCHES ? diagramFetchOf(o) : undefined;
+    if (f) fetches.push(f);
+  } : undefined;
   let inputs: ReportInput[] = [];
   const open = io.openInput ?? defaultOpen;
   const sizeOf = io.inputSize ?? (io.openInput ? () => undefined : defaultSize);
@@ -284,7 +295,10 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
     const sorted = sortedInputs.has(input) || path === '-';
     const cached = stdinCache.get(input);
     const spans = cached?.spans ?? new SpanKeeper(sorted ? Number.POSITIVE_INFINITY : undefined);
-    const feed = new HarFeed((o) => noteFindings(engine.push(o), spans, input));
+    const feed = new HarFeed((o) => {
+      noteFetch?.(o);
+      noteFindings(engine.push(o), spans, input);
+    });
     const check = new OrderCheck();
     const kept: Observation[] = [];
     const pool = sorted ? new HeaderPool() : undefined;
@@ -362,6 +376,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
       sortedInputs.add(input);
       engine = newEngine();
       flowsSeen = new Map();
+      fetches = [];
       inputs = [];
       input = -1;
       continue;
@@ -379,6 +394,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
   let text: string;
   if (args.format === 'json') text = `${JSON.stringify(toJsonReport(model), null, 2)}\n`;
   else if (args.format === 'sarif') text = `${JSON.stringify(toSarif(model, { rules: allRules, docsBase: docsBase() }), null, 2)}\n`;
+  else if (args.format === 'html') text = htmlReport(model, engine, fetches);
   else text = toText(model, { color: !args.output && Boolean(io.color) });
 
   if (args.format !== 'text' || args.output) for (const i of inputs) for (const w of i.warnings ?? []) io.stderr(`coatcheck scan: warning: ${i.path === '-' ? 'standard input' : i.path}: ${w}\n`);
@@ -396,6 +412,41 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
 
   if (args.failOn === 'none') return 0;
   return shown.some((f) => atLeast(f.severity, args.failOn as Severity)) ? 1 : 0;
+}
+
+/** At most this many flows get a diagram in the HTML report (those with findings first). */
+const MAX_DIAGRAMS = 200;
+const MAX_FETCHES = 2000;
+
+function htmlReport(model: ReportModel, engine: Engine, fetches: DiagramFetch[]): string {
+  const withFindings = new Set(model.findings.map((f) => f.flowId));
+  const flows = [...model.flows];
+  const byId = new Map(flows.map((f) => [f.id, f]));
+  const root = (f: Flow): Flow => {
+    let r = f;
+    for (let i = 0; i < 8 && r.parent && byId.has(r.parent); i++) r = byId.get(r.parent)!;
+    return r;
+  };
+  const wanted = new Set<string>();
+  for (const f of flows) if (withFindings.has(f.id)) wanted.add(root(f).id);
+  for (const f of flows) if (wanted.size < MAX_DIAGRAMS) wanted.add(root(f).id);
+  const drawn = flows.filter((f) => wanted.has(root(f).id));
+  const diagrams = buildDiagrams(drawn, { findings: model.findings, fetches, hops: (c) => engine.store.hops.get(c), redact: model.redact }).slice(0, MAX_DIAGRAMS);
+  const fixes: Record<string, string> = {};
+  for (const id of new Set(model.findings.map((f) => f.ruleId))) {
+    const fix = /^[a-z0-9-]+$/.test(id) ? ruleDocFix(id) : undefined;
+    if (fix) fixes[id] = fix;
+  }
+  return toHtml(model, { diagrams, docsBase: docsBase(), fixes, generated: new Date().toISOString() });
+}
+
+/** The "How to fix" section of docs/rules/<id>.md in the package, if the page is there. */
+function ruleDocFix(id: string): string | undefined {
+  try {
+    return fixSection(readFileSync(join(packageRoot() ?? resolve('.'), 'docs', 'rules', `${id}.md`), 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where SARIF's helpUri points: the docs/rules pages shipped with the package. */

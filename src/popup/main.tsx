@@ -1,11 +1,12 @@
 /** The popup: the current tab's findings, worst first (`?tab=<id>` for another tab). */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { Flow } from '../core/flows/flow';
 import { type Finding, sortFindings } from '../core/report/finding';
 import { download, getFindings, getFlows, targetTab } from '../ui/api';
-import { FindingCard } from '../ui/FindingCard';
+import { diagramFor, FindingCard } from '../ui/FindingCard';
+import { buildDiagrams } from '../core/report/diagram';
 
 function App() {
   const [tab, setTab] = useState<number | undefined>();
@@ -30,6 +31,7 @@ function App() {
   }, []);
   const doc = (id: string) => browser.runtime.getURL(`src/rule-doc/index.html?rule=${encodeURIComponent(id)}`);
   const visible = (findings ?? []).filter((f) => f.severity !== 'info');
+  const diagrams = useMemo(() => buildDiagrams(flows, { findings: findings ?? [] }), [flows, findings]);
   return (
     <main>
       <header>
@@ -46,7 +48,7 @@ function App() {
       )}
       <ul class="findings">
         {(findings ?? []).map((f) => (
-          <FindingCard key={`${f.ruleId}-${f.time}-${f.flowId}`} finding={f} flow={flows.find((x) => x.id === f.flowId)} docHref={doc(f.ruleId)} />
+          <FindingCard key={`${f.ruleId}-${f.time}-${f.flowId}`} finding={f} flow={flows.find((x) => x.id === f.flowId)} docHref={doc(f.ruleId)} diagram={diagramFor(f, diagrams)} />
         ))}
       </ul>
       <div class="actions">

@@ -2,6 +2,8 @@
 import { useState } from 'preact/hooks';
 import type { Flow } from '../core/flows/flow';
 import type { Finding } from '../core/report/finding';
+import type { Diagram } from '../core/report/diagram';
+import { DiagramView } from './Diagram';
 import { TableBasis } from './TableBasis';
 
 export function flowPath(flow: Flow | undefined): string {
@@ -38,7 +40,13 @@ export function evidenceLine(f: Finding): string {
   return [e.note, e.param ? `[${e.param}]` : '', url].filter(Boolean).join(' ');
 }
 
-export function FindingCard({ finding, flow, docHref }: { finding: Finding; flow?: Flow; docHref: string }) {
+/** The diagram (of the flows drawn) that shows this finding's flow. */
+export function diagramFor(finding: Finding, diagrams: readonly Diagram[]): Diagram | undefined {
+  if (!finding.flowId) return undefined;
+  return diagrams.find((d) => d.flowId === finding.flowId) ?? diagrams.find((d) => d.arrows.some((a) => a.flowId === finding.flowId));
+}
+
+export function FindingCard({ finding, flow, docHref, diagram }: { finding: Finding; flow?: Flow; docHref: string; diagram?: Diagram }) {
   const path = flowPath(flow);
   const evidence = evidenceLine(finding);
   // one line (two at most) until the user asks for the whole of it
@@ -57,6 +65,11 @@ export function FindingCard({ finding, flow, docHref }: { finding: Finding; flow
       {path && (
         <div class="flow">
           flow {finding.flowId}: {path}
+        </div>
+      )}
+      {diagram && diagram.arrows.length > 0 && (
+        <div class="flow-diagram">
+          <DiagramView diagram={diagram} options={{ compact: true, selected: diagram.arrows.find((a) => a.findings.some((x) => x.ruleId === finding.ruleId && x.message === finding.message))?.id }} />
         </div>
       )}
       <div class="refs">

@@ -50,7 +50,7 @@ function flowSteps(f: Flow, m: ReportModel): string {
 }
 
 /** Redacted values sit percent-encoded in URLs (`ab%E2%80%A6%2312345678`); show them as `ab…#12345678`. */
-function readableUrl(u: string): string {
+export function readableUrl(u: string): string {
   return u.replace(/%E2%80%A6%23([0-9a-f]{8})/gi, '…#$1');
 }
 

@@ -340,7 +340,12 @@ export function buildTimeline(input: TimelineInput): Timeline {
     push(byUrl, x.step.url, x);
   }
   const lookup = (ev: Finding['evidence'][number]): Placed[] => {
-    if (ev.requestId !== undefined && byReq.has(ev.requestId)) return byReq.get(ev.requestId)!;
+    if (ev.requestId !== undefined && byReq.has(ev.requestId)) {
+      // a browser keeps one request id for a whole redirect chain: the URL tells its steps apart
+      const all = byReq.get(ev.requestId)!;
+      const sameUrl = all.length > 1 ? all.filter((x) => x.step.url === ev.url) : [];
+      return sameUrl.length > 0 ? sameUrl : all;
+    }
     if (ev.entry !== undefined && byEntry.has(`${ev.input ?? 0}:${ev.entry}`)) return byEntry.get(`${ev.input ?? 0}:${ev.entry}`)!;
     return byUrl.get(ev.url) ?? [];
   };

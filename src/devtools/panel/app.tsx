@@ -8,6 +8,8 @@ import { Capture, analyseHar, exportHar } from '../model/capture';
 import { jsonExport, mergeFindings, sarifExport } from '../model/export';
 import { checkPkce } from '../model/pkce';
 import { buildTimeline } from '../model/timeline';
+import { buildDiagrams, type DiagramFetch } from '../../core/report/diagram';
+import { FlowDiagrams } from './diagrams';
 import { collectTokens, decodeOrError, warningsFor, type TokenItem, type TokenUse, type Warning } from '../model/tokens';
 import type { TokenReport } from '../../core/tokens/decode';
 import { knownDocsFrom, plannedFetches, verifyWithIssuer, verifyWithKey, type VerifyResult } from '../model/verify';
@@ -133,6 +135,13 @@ export function App({ params: initial }: { params?: PanelParams }) {
   const flows = useCapture ? capFlows : bg.flows;
   const findings = useMemo(() => sortFindings(mergeFindings(capFindings, bg.findings)), [capFindings, bg.findings]);
   const timeline = useMemo(() => buildTimeline({ flows, findings, capture: useCapture ? c : undefined }), [flows, findings, useCapture, c, version]);
+  const diagrams = useMemo(() => {
+    const fetches: DiagramFetch[] = [];
+    if (useCapture)
+      for (const s of c.steps)
+        if (s.msg.kind === 'metadata' || s.msg.kind === 'jwks') fetches.push({ kind: s.msg.kind, url: c.engine.store.redactUrl(s.obs.url), time: s.obs.time, obsId: s.obs.id, ref: s.obs.ref, context: s.obs.context });
+    return buildDiagrams(flows, { findings, fetches, hops: useCapture ? (ctx) => c.engine.store.hops.get(ctx) : undefined });
+  }, [flows, findings, useCapture, c, version]);
   const tokens = useMemo(() => collectTokens(c), [c, version]);
   const metadata = useMemo(() => [...c.engine.store.metadata.values()], [c, version]);
   const known = useMemo(() => knownDocsFrom(c.steps), [c, version]);
@@ -247,7 +256,12 @@ export function App({ params: initial }: { params?: PanelParams }) {
         ))}
       </nav>
       <section class="view" id={`view-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {tab === 'timeline' && <TimelineView timeline={timeline} reveal={reveal} />}
+        {tab === 'timeline' && (
+          <>
+            <FlowDiagrams diagrams={diagrams} findings={findings} />
+            <TimelineView timeline={timeline} reveal={reveal} />
+          </>
+        )}
         {tab === 'tokens' && (
           <div>
             {tokens.length === 0 && <p class="muted">No JWT, JWS or JWE seen yet (token responses need this panel open, or an imported HAR).</p>}

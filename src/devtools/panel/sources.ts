@@ -115,7 +115,7 @@ export async function fetchText(url: string): Promise<string> {
   return r.text();
 }
 
-export function download(name: string, text: string, type = 'application/json'): void {
+export function download(name: string, text: string | Blob, type = 'application/json'): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;
