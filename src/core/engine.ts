@@ -6,7 +6,7 @@ import { FlowStore, type StoreState } from './flows/store';
 import { FragmentCarrier } from './observe/fragments';
 import type { Observation } from './observe/observation';
 import { header } from './observe/observation';
-import { isFinding, type Evidence, type Finding } from './report/finding';
+import { isFinding, severityRank, type Evidence, type Finding } from './report/finding';
 import { allRules } from './rules/index';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
 import { decodeJwtPayloadUnsafe } from './tokens/peek';
@@ -43,6 +43,34 @@ export interface RuleError {
 }
 
 const MAX_FINDINGS = 5000;
+
+/**
+ * Which finding goes when the list is full (#11: a flood of findings must not push out the one it
+ * was meant to hide): from the context holding the most findings, the least severe, oldest one
+ * that is not the first of its rule there (every rule keeps a finding per context: a flood's own
+ * note survives the flood). O(n), only when the list is full.
+ */
+function findingToEvict(all: readonly Finding[]): number {
+  const perContext = new Map<string, number>();
+  for (const f of all) perContext.set(f.context, (perContext.get(f.context) ?? 0) + 1);
+  let context = '';
+  let most = -1;
+  for (const [c, n] of perContext) if (n > most) [context, most] = [c, n];
+  // candidates: that context's findings except the first of each rule; all of them if none is left
+  const firsts = new Set<string>();
+  const candidates: number[] = [];
+  const everything: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    if (all[i].context !== context) continue;
+    everything.push(i);
+    if (firsts.has(all[i].ruleId)) candidates.push(i);
+    else firsts.add(all[i].ruleId);
+  }
+  const pool = candidates.length ? candidates : everything;
+  let at = pool[0] ?? 0;
+  for (const i of pool) if (severityRank(all[i].severity) < severityRank(all[at].severity)) at = i;
+  return at;
+}
 
 /**
  * The loop: observe → classify → correlate → run rules → findings. One observation at a time, so
@@ -241,9 +269,9 @@ export class Engine {
     if (this.keys.has(key)) return;
     this.keys.add(key);
     if (this.all.length >= MAX_FINDINGS) {
-      // forget the evicted finding's key too: the key set stays bounded, and a restored engine
-      // (whose keys come from the kept findings) behaves exactly like this one
-      const evicted = this.all.shift();
+      const [evicted] = this.all.splice(findingToEvict(this.all), 1);
+      // its key is forgotten too: the key set stays bounded, and a restored engine (whose keys come
+      // from the kept findings) behaves exactly like this one
       if (evicted) this.keys.delete(findingKey(evicted));
     }
     this.all.push(f);

@@ -4,10 +4,14 @@ import { header, type Observation, type SourceRef } from '../observe/observation
 import { fastHash, hashSecret, redactUrl, secretRef, type SecretRef } from '../util/secret';
 import { originOf, parseUrl, siteOf, stripFragment, type ParsedUrl } from '../util/url';
 import type { AsIdentity, Flow, FlowRequest } from './flow';
+import { evictionVictim } from './eviction';
 import { providerForEndpoint, providerRow, tableSendsIss, type ProviderRow } from './providers';
 
 export const FLOW_TTL_MS = 30 * 60 * 1000;
 export const MAX_FLOWS = 500;
+/** an authorization request flood: this many in one context within FLOOD_WINDOW_MS */
+export const FLOOD_COUNT = 100;
+export const FLOOD_WINDOW_MS = 60_000;
 const MAX_HOPS_PER_CONTEXT = 30;
 const MAX_CODES = 2000;
 const MAX_REFRESH_TOKENS = 2000;
@@ -160,6 +164,10 @@ export class FlowStore implements ClassifyHints {
   contextLast = new Map<string, number>();
   /** number of authorization requests seen per context */
   areqCount = new Map<string, number>();
+  /** times of the last FLOOD_WINDOW_COUNT authorization requests per context (flood detection) */
+  areqTimes = new Map<string, number[]>();
+  /** flows the cap removed (not expiry): a flood pushed them out */
+  evicted = 0;
   /** recently seen URL keys (hashes) per context, for G3 replays */
   recentUrls = new Map<string, { key: string; time: number; initiator?: string }[]>();
   /** request_uri hash → the PAR body it stands for (RFC 9126) */
@@ -545,6 +553,10 @@ export class FlowStore implements ClassifyHints {
       responseType: msg.paramsKnown ? p.get('response_type') : undefined,
     };
     this.areqCount.set(o.context, (this.areqCount.get(o.context) ?? 0) + 1);
+    const times = this.areqTimes.get(o.context) ?? [];
+    times.push(o.time);
+    if (times.length > FLOOD_COUNT) times.splice(0, times.length - FLOOD_COUNT);
+    this.areqTimes.set(o.context, times);
     // PAR (RFC 9126): the pushed body behind this request_uri names state, redirect_uri, …
     const requestUri = msg.paramsKnown ? undefined : p.get('request_uri');
     const found = requestUri ? this.pushed.get(hashSecret(requestUri)) : undefined;
@@ -825,15 +837,24 @@ export class FlowStore implements ClassifyHints {
     this.prune();
   }
 
-  /** Expire flows older than twice the TTL (kept a while for "expired but known") and cap the count, oldest first. */
+  /**
+   * Expire flows older than twice the TTL (kept a while for "expired but known") and cap the count
+   * fairly (eviction.ts): the context with the most flows pays, never the one with the newest
+   * activity, its longest-idle flow first. `evicted` counts what the cap removed.
+   */
   prune(): void {
     const limit = this.now - this.opts.ttlMs * 2;
     for (const [id, f] of this.flows) {
       if (f.tLast < limit) this.removeFlow(id);
     }
+    if (this.flows.size <= this.opts.maxFlows) return;
+    let newest: Flow | undefined;
+    for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
     while (this.flows.size > this.opts.maxFlows) {
-      const oldest = this.flows.keys().next().value as string;
-      this.removeFlow(oldest);
+      const id = evictionVictim(this.flows.values(), newest?.context);
+      if (id === undefined) break;
+      this.removeFlow(id);
+      this.evicted += 1;
     }
   }
 
@@ -855,6 +876,7 @@ export class FlowStore implements ClassifyHints {
       this.contextLast.delete(c);
       this.contextStart.delete(c);
       this.areqCount.delete(c);
+      this.areqTimes.delete(c);
       this.hops.delete(c);
       this.recentUrls.delete(c);
     }

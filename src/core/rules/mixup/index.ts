@@ -1,4 +1,5 @@
 import type { Rule } from '../types';
+import authorizationRequestFlood from './authorization-request-flood';
 import callbackContextMismatch from './callback-context-mismatch';
 import coatContextSwitch from './coat-context-switch';
 import mixupAsSwitch from './mixup-as-switch';
@@ -8,4 +9,4 @@ import mixupIssMissing from './mixup-iss-missing';
 import mixupNoDefense from './mixup-no-defense';
 import unsolicitedCallback from './unsolicited-callback';
 
-export const mixupRules: Rule[] = [mixupIssMismatch, mixupIssMissing, mixupAsSwitch, coatContextSwitch, callbackContextMismatch, unsolicitedCallback, mixupNoDefense, mixupCodeSentToWrongTokenEndpoint];
+export const mixupRules: Rule[] = [mixupIssMismatch, mixupIssMissing, mixupAsSwitch, coatContextSwitch, callbackContextMismatch, unsolicitedCallback, mixupNoDefense, mixupCodeSentToWrongTokenEndpoint, authorizationRequestFlood];
