@@ -95,7 +95,7 @@ function handle(o: Observation | undefined): void {
     if (logged) harLog.add(o, settings.redact);
     // a navigation hop in a tab with an open flow is part of a chain (an AS's interaction pages,
     // a broker's hops): the rules need it to tell where a callback came from, so it is saved now too
-    const chainHop = (o.type === 'main_frame' || o.type === 'sub_frame') && engine.store.openFlowsIn(o.context).length > 0;
+    const chainHop = (o.type === 'main_frame' || o.type === 'sub_frame') && engine.store.hasOpenFlowIn(o.context);
     if (oauth || chainHop) scheduleSave();
     else if (logged || o.type === 'main_frame' || o.type === 'sub_frame' || o.method !== 'GET') scheduleSaveSoon();
     if (found.length > 0) onFindings(found, o);

@@ -214,3 +214,16 @@ describe('ARESP by initiator needs an open flow (§0.2 "initiated by an open flo
   it('after the flow expired (30 min) it is not', () => expect(at(40)).toBe('pre-authorization'));
 });
 
+describe('hasOpenFlowIn', () => {
+  it('is openFlowsIn(context).length > 0, without the array', () => {
+    const s = new FlowStore({ redact: true, ttlMs: 1000 });
+    s.flows.set('f1', { id: 'f1', context: 'tab:1', tLast: 500 } as never);
+    s.now = 1200;
+    expect(s.hasOpenFlowIn('tab:1')).toBe(true);
+    expect(s.hasOpenFlowIn('tab:2')).toBe(false);
+    s.now = 1600;
+    expect(s.hasOpenFlowIn('tab:1')).toBe(false);
+    expect(s.hasOpenFlowIn('tab:1')).toBe(s.openFlowsIn('tab:1').length > 0);
+  });
+});
+

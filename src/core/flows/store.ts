@@ -510,6 +510,12 @@ export class FlowStore implements ClassifyHints {
     return [...this.flows.values()].filter((f) => f.context === context && this.now - f.tLast <= this.opts.ttlMs);
   }
 
+  /** Has this context an open flow? (no array: the worker asks on every frame navigation) */
+  hasOpenFlowIn(context: string): boolean {
+    for (const f of this.flows.values()) if (f.context === context && this.now - f.tLast <= this.opts.ttlMs) return true;
+    return false;
+  }
+
 
   /** The requests of a flow that the client itself issued: not reached from an AS hop of the flow. */
   clientIssued(flow: Flow): FlowRequest[] {
