@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RequestAssembler, isOwnRequest, type RequestDetails } from '../src/background/adapter';
 import { HarLog, redactObservation } from '../src/background/har-log';
-import { saveState, loadState, SessionWriter, type SessionArea } from '../src/background/persist';
+import { loadState, SessionWriter, type SessionArea } from '../src/background/persist';
 import { normalizeSettings } from '../src/background/settings';
 import { Engine } from '../src/core/engine';
 import { run } from '../src/core/testing/builders';
@@ -142,23 +142,24 @@ describe('what the background persists', () => {
     }
     const stored: Record<string, unknown> = {};
     const area: SessionArea = { get: async () => stored, set: async (v) => void Object.assign(stored, v) };
-    await saveState(area, e.toJSON(), log);
+    await new SessionWriter(area).save(e, log);
     const text = JSON.stringify(stored);
     expect(text.length).toBeGreaterThan(500);
     for (const secret of [STATE, CODE, TOKEN]) expect(text).not.toContain(secret);
     // and it comes back: the restored engine knows the flow
     const restored = await loadState(area);
-    expect(new Engine({ state: restored.engine }).flows().length).toBe(e.flows().length);
+    expect(new Engine({ entries: restored.entries }).flows().length).toBe(e.flows().length);
+    expect(restored.har.toHar()).toEqual(log.toHar());
   });
 
-  it('writes only what changed: a quiet save writes nothing, a tab that logged rewrites its own key, a closed tab is removed', async () => {
+  it('writes only what changed: a quiet save writes nothing, a tab that logged rewrites its last chunk, a closed tab is removed', async () => {
     const stored: Record<string, unknown> = {};
     const writes: string[][] = [];
     const removed: string[] = [];
     const area: SessionArea = {
       get: async () => ({ ...stored }),
       set: async (v) => {
-        writes.push(Object.keys(v).filter((k) => k !== 'savedAt').sort());
+        writes.push(Object.keys(v).sort());
         Object.assign(stored, v);
       },
       remove: async (keys) => {
@@ -177,42 +178,82 @@ describe('what the background persists', () => {
       e.push(o);
       log.add(o, true);
     }
-    await w.save(e.toJSON(), log);
+    await w.save(e, log);
     const first = writes.pop()!;
-    expect(first.filter((k) => k.startsWith('har:'))).toEqual([`har:${Number(a1.context.slice(4))}`, 'har:9'].sort());
-    expect(first).toContain('engine');
-    await w.save(e.toJSON(), log);
+    expect(first.filter((k) => k.startsWith('har:'))).toEqual([`har:${Number(a1.context.slice(4))}:0`, 'har:9:0'].sort());
+    expect(first).toContain(`ctx:${a1.context}`);
+    await w.save(e, log);
     expect(writes).toEqual([]);
     const [b2] = chain(new RequestAssembler(), '3', ['https://app.example/three?x=3']).map((o) => ({ ...o, context: 'tab:9' }));
     log.add(b2, true);
-    await w.save(e.toJSON(), log);
-    expect(writes.pop()).toEqual(['har:9']);
+    await w.save(e, log);
+    expect(writes.pop()).toEqual(['har:9:0']);
     log.deleteTab(9);
-    await w.save(e.toJSON(), log);
-    expect(removed).toEqual(['har:9']);
+    await w.save(e, log);
+    expect(removed).toEqual(['har:9:0']);
     const back = await loadState(area);
-    expect(back.har?.map(([t, l]) => [t, l.length])).toEqual([[Number(a1.context.slice(4)), 1]]);
-    expect(HarLog.fromJSON(back.har).toHar().toString()).toBeTruthy();
+    expect([...back.har.tabs].map(([t, l]) => [t, l.length])).toEqual([[Number(a1.context.slice(4)), 1]]);
 
-    // flows have a key each: a callback that touches one flow rewrites that flow (and the rest of the engine state) only
+    // flows have a key each: a callback that touches one flow writes that flow, its context and its code only
     const areq = (st: string) => `https://as.example/authorize?${new URLSearchParams({ client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: st })}`;
     const s1 = 'first-state-0123456789abcdef';
     const s2 = 'second-state-0123456789abcdef';
     for (const o of [...chain(new RequestAssembler(), '11', [areq(s1)]), ...chain(new RequestAssembler(), '12', [areq(s2)]).map((o) => ({ ...o, context: 'tab:12' }))]) e.push(o);
-    await w.save(e.toJSON(), log);
+    await w.save(e, log);
     const flowKeys = writes.pop()!.filter((k) => k.startsWith('flow:'));
     expect(flowKeys).toHaveLength(2);
-    for (const o of chain(new RequestAssembler(), '13', [`https://app.example/cb?code=abc&state=${s1}`], T + 1000)) e.push(o);
-    await w.save(e.toJSON(), log);
+    const [cb] = chain(new RequestAssembler(), '13', [`https://app.example/cb?code=abc&state=${s1}`], T + 1000);
+    e.push(cb);
+    await w.save(e, log);
     const touched = writes.pop()!;
     expect(touched.filter((k) => k.startsWith('flow:'))).toHaveLength(1);
-    // the store fields the callback changed (its time, its code) are written, the flow order is not
-    expect(touched).toContain('store:now');
-    expect(touched).not.toContain('engine');
+    // three keys for the callback (its flow, its context, its code), besides a findings chunk if it raised one
+    const keys = touched.filter((k) => !k.startsWith('fnd:'));
+    expect(keys).toHaveLength(3);
+    expect(keys).toEqual(expect.arrayContaining([`ctx:${cb.context}`, expect.stringMatching(/^cred:code:/), expect.stringMatching(/^flow:f\d+$/)]));
     const again = await loadState(area);
-    const restored = new Engine({ state: again.engine });
-    expect(restored.flows().map((f) => f.id)).toEqual(e.flows().map((f) => f.id));
-    expect(JSON.stringify(restored.toJSON())).toBe(JSON.stringify(e.toJSON()));
+    const restored = new Engine({ entries: again.entries });
+    expect(restored.flows()).toEqual(e.flows());
+    expect(restored.findings).toEqual(e.findings);
+    expect(restored.toJSON().entries).toEqual(e.toJSON().entries);
+  });
+
+  it('an old layout (engine + store:<field> + flow:<id>, har:<tab>) is read once and migrated', async () => {
+    const legacyFlow = { id: 'f3', context: 'tab:4', t0: T, tLast: T, as: { origin: 'https://as.example', issuer: 'https://as.example', source: 'origin', endpoint: 'https://as.example/authorize' }, paramsKnown: true, children: [], requests: [], responses: [], steps: [], state: { hash: 'abc', shown: 'x…#1', length: 30, alphabet: 64 } };
+    const stored: Record<string, unknown> = {
+      engine: JSON.stringify({ v: 1, flowIds: ['f3'], storeFields: ['seq', 'now', 'contextStart', 'hops'] }),
+      findings: JSON.stringify([{ ruleId: 'state-missing', severity: 'medium', confidence: 'strong', title: 't', message: 'm', references: [], flowId: 'f3', evidence: [], context: 'tab:4', time: T }]),
+      'store:seq': '3',
+      'store:now': String(T),
+      'store:contextStart': JSON.stringify([['tab:4', T]]),
+      'store:hops': JSON.stringify([['tab:4', [{ obsId: 'o1', time: T, key: 'k', origin: 'https://app.example' }]]]),
+      'flow:f3': JSON.stringify(legacyFlow),
+      'har:4': JSON.stringify([chain(new RequestAssembler(), '1', ['https://app.example/one?x=1'])[0]]),
+    };
+    const area: SessionArea = {
+      get: async () => ({ ...stored }),
+      set: async (v) => void Object.assign(stored, v),
+      remove: async (keys) => {
+        for (const k of [keys].flat()) delete stored[k];
+      },
+    };
+    const w = new SessionWriter(area);
+    const saved = await loadState(area, w);
+    const e = new Engine({ entries: saved.entries, state: saved.legacy });
+    expect(e.flows().map((f) => f.id)).toEqual(['f3']);
+    expect(e.findings.map((f) => f.ruleId)).toEqual(['state-missing']);
+    expect(e.store.hops.get('tab:4')).toHaveLength(1);
+    await w.save(e, saved.har);
+    expect(Object.keys(stored).filter((k) => /^(engine|findings|store:|har:4$)/.test(k))).toEqual([]);
+    expect(Object.keys(stored)).toEqual(expect.arrayContaining(['flow:f3', 'ctx:tab:4', 'fnd:0', 'har:4:0']));
+    const again = await loadState(area);
+    const e2 = new Engine({ entries: again.entries });
+    expect(e2.flows()).toEqual(e.flows());
+    expect(e2.findings).toEqual(e.findings);
+    // a new flow does not reuse the old one's id
+    e2.push(chain(new RequestAssembler(), '20', [`https://as.example/authorize?${new URLSearchParams({ client_id: 'c', response_type: 'code', redirect_uri: 'https://app.example/cb', state: 'new-state-0123456789abcdef' })}`], T + 5000)[0]);
+    expect(e2.flows().map((f) => f.id)).toEqual(['f3', 'f4']);
+    expect(again.har.tabs.get(4)).toHaveLength(1);
   });
 
   it('with redaction off the HAR log keeps values (the user asked for it)', () => {
@@ -251,15 +292,19 @@ describe('restoring from a storage.session that holds anything', () => {
     );
     const value = fc.oneof(text, fc.anything());
     const area = fc.record(
-      { engine: value, findings: value, 'store:codes': value, 'store:hops': value, 'store:flows': value, 'flow:f1': value, 'har:1': value, 'har:x': value, har: value },
+      {
+        engine: value, findings: value, 'store:codes': value, 'store:hops': value, 'store:flows': value, 'flow:f1': value, 'har:1': value, 'har:x': value, har: value,
+        flows: value, nav: value, sweep: value, 'ctx:tab:1': value, 'as:md:https://as.example': value, 'as:idt:x': value, 'cred:code:ab': value, 'cred:par:cd': value,
+        'rule:referer-leak:tab:1': value, 'fnd:0': value, 'har:1:0': value, 'har:2:x': value,
+      },
       { requiredKeys: [] },
     );
     await fc.assert(
       fc.asyncProperty(area, async (stored) => {
         const a: SessionArea = { get: async () => stored as Record<string, unknown>, set: async () => undefined };
         const back = await loadState(a);
-        const e = new Engine({ state: back.engine });
-        const log = HarLog.fromJSON(back.har);
+        const e = new Engine({ entries: back.entries, state: back.legacy });
+        const log = back.har;
         // still usable: it takes an observation and both export
         const [o] = chain(new RequestAssembler(), '99', ['https://app.example/after?x=1']);
         e.push(o);

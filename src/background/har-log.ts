@@ -5,6 +5,7 @@
  */
 import type { Header, Observation } from '../core/observe/observation';
 import { VERSION } from '../core/version';
+import type { JournalBatch } from '../core/flows/journal';
 import { redactUrl, redactValue, SECRET_PARAMS } from '../core/util/secret';
 
 const PER_TAB = 400;
@@ -57,34 +58,137 @@ function isLoggedObservation(v: unknown): v is LoggedObservation {
   return true;
 }
 
+/** entries per saved chunk (`har:<tab>:<chunk>`): a new entry rewrites only its tab's last chunk */
+const CHUNK = 32;
+/** the HAR log's share of storage.session (10 MB quota), across all tabs */
+export const HAR_BUDGET = 3_000_000;
+
+interface TabJournal {
+  /** per entry of the tab's list: its sequence number and its JSON text (made once, when logged) */
+  seqs: number[];
+  texts: string[];
+  next: number;
+  bytes: number;
+}
+
 export class HarLog {
   readonly tabs = new Map<number, LoggedObservation[]>();
-  /** per tab, its list as JSON, until the tab logs again (persistence writes only what changed) */
-  private texts = new Map<number, string>();
+  private journal = new Map<number, TabJournal>();
+  /** chunks to write or remove at the next flush: `<tab>:<chunk>` */
+  private dirty = new Set<string>();
+  private legacyKeys: string[] = [];
+  private bytes = 0;
 
   add(o: Observation, redact: boolean): void {
     const tab = Number(o.context.slice(4));
     if (!Number.isFinite(tab)) return;
     const list = this.tabs.get(tab) ?? [];
-    list.push(redactObservation(o, redact));
-    if (list.length > PER_TAB) list.splice(0, list.length - PER_TAB);
+    const j = this.journal.get(tab) ?? { seqs: [], texts: [], next: 0, bytes: 0 };
+    const entry = redactObservation(o, redact);
+    this.push(tab, list, j, entry, JSON.stringify(entry), j.next);
+    while (list.length > PER_TAB) this.dropOldest(tab);
+    // bounded across tabs: the tab holding the most bytes gives up its oldest entries
+    while (this.bytes > HAR_BUDGET) {
+      let most: number | undefined;
+      for (const [t, x] of this.journal) if (x.texts.length > 0 && (most === undefined || x.bytes > this.journal.get(most)!.bytes)) most = t;
+      if (most === undefined) break;
+      this.dropOldest(most);
+    }
+  }
+
+  private push(tab: number, list: LoggedObservation[], j: TabJournal, entry: LoggedObservation, text: string, seq: number): void {
+    list.push(entry);
+    j.seqs.push(seq);
+    j.texts.push(text);
+    j.next = seq + 1;
+    j.bytes += text.length;
+    this.bytes += text.length;
     this.tabs.set(tab, list);
-    this.texts.delete(tab);
+    this.journal.set(tab, j);
+    this.dirty.add(`${tab}:${Math.floor(seq / CHUNK)}`);
+  }
+
+  private dropOldest(tab: number): void {
+    const list = this.tabs.get(tab);
+    const j = this.journal.get(tab);
+    if (!list || !j || list.length === 0) return;
+    list.shift();
+    const seq = j.seqs.shift()!;
+    const text = j.texts.shift()!;
+    j.bytes -= text.length;
+    this.bytes -= text.length;
+    this.dirty.add(`${tab}:${Math.floor(seq / CHUNK)}`);
   }
 
   deleteTab(tab: number): void {
+    const j = this.journal.get(tab);
+    for (const seq of j?.seqs ?? []) this.dirty.add(`${tab}:${Math.floor(seq / CHUNK)}`);
+    this.bytes -= j?.bytes ?? 0;
     this.tabs.delete(tab);
-    this.texts.delete(tab);
+    this.journal.delete(tab);
   }
 
-  /** The tab's list as JSON (what storage.session holds for it). */
-  textOf(tab: number): string {
-    let t = this.texts.get(tab);
-    if (t === undefined) {
-      t = JSON.stringify(this.tabs.get(tab) ?? []);
-      this.texts.set(tab, t);
+  /** bytes of JSON the log holds (what storage.session keeps of it) */
+  get size(): number {
+    return this.bytes;
+  }
+
+  /** The chunks that changed since the last flush: `har:<tab>:<chunk>` → `[[seq, entry], …]`. */
+  flush(batch: JournalBatch): void {
+    for (const key of this.dirty) {
+      const [tab, chunk] = key.split(':').map(Number);
+      const j = this.journal.get(tab);
+      const parts: string[] = [];
+      if (j) for (let i = 0; i < j.seqs.length; i++) if (Math.floor(j.seqs[i] / CHUNK) === chunk) parts.push(`[${j.seqs[i]},${j.texts[i]}]`);
+      if (parts.length) batch.set[`har:${key}`] = `[${parts.join(',')}]`;
+      else batch.remove.push(`har:${key}`);
     }
-    return t;
+    this.dirty.clear();
+    batch.remove.push(...this.legacyKeys.splice(0));
+  }
+
+  /** every chunk, as if all changed (a write failed: write everything again) */
+  markAll(): void {
+    for (const [tab, j] of this.journal) for (const seq of j.seqs) this.dirty.add(`${tab}:${Math.floor(seq / CHUNK)}`);
+  }
+
+  /**
+   * The log from saved entries: chunks `har:<tab>:<chunk>`, or the old layout `har:<tab>` (a whole
+   * list, migrated: written again as chunks, the old key removed). Entries that are not
+   * well-formed (a damaged or foreign storage) are dropped.
+   */
+  static restore(entries: Readonly<Record<string, unknown>>): HarLog {
+    const log = new HarLog();
+    const rows = new Map<number, [number, LoggedObservation][]>();
+    for (const [key, raw] of Object.entries(entries)) {
+      const m = /^har:(-?\d+)(?::(\d+))?$/.exec(key);
+      if (!m) continue;
+      const tab = Number(m[1]);
+      const v = parsed(raw);
+      if (!Array.isArray(v)) continue;
+      const list = rows.get(tab) ?? [];
+      if (m[2] === undefined) {
+        log.legacyKeys.push(key);
+        (v as unknown[]).forEach((o, i) => list.push([i - v.length, o as LoggedObservation]));
+      } else for (const r of v as unknown[]) if (Array.isArray(r) && typeof r[0] === 'number') list.push([r[0], r[1] as LoggedObservation]);
+      rows.set(tab, list);
+    }
+    for (const [tab, list] of rows) {
+      const kept = list.filter(([, o]) => isLoggedObservation(o)).sort((a, b) => a[0] - b[0]).slice(-PER_TAB);
+      const legacy = kept.some(([seq]) => seq < 0);
+      const entriesOut: LoggedObservation[] = [];
+      const j: TabJournal = { seqs: [], texts: [], next: 0, bytes: 0 };
+      kept.forEach(([seq, o], i) => log.push(tab, entriesOut, j, o, JSON.stringify(o), legacy ? i : seq));
+    }
+    // chunks read back as they were are not written again; the migrated ones (legacyKeys) are
+    if (log.legacyKeys.length === 0) log.dirty.clear();
+    while (log.bytes > HAR_BUDGET) {
+      let most: number | undefined;
+      for (const [t, x] of log.journal) if (x.texts.length > 0 && (most === undefined || x.bytes > log.journal.get(most)!.bytes)) most = t;
+      if (most === undefined) break;
+      log.dropOldest(most);
+    }
+    return log;
   }
 
   toHar(tabId?: number, version = VERSION): object {
@@ -117,21 +221,21 @@ export class HarLog {
     return { log: { version: '1.2', creator: { name: 'CoatCheck', version }, pages, entries } };
   }
 
-  toJSON(): [number, LoggedObservation[]][] {
-    return [...this.tabs.entries()];
-  }
-
-  /** Restore a saved log; entries that are not well-formed (a damaged or foreign storage) are dropped. */
+  /** A log from the old export shape (`[tab, entries][]`); malformed entries are dropped. */
   static fromJSON(v: unknown): HarLog {
-    const log = new HarLog();
-    if (!Array.isArray(v)) return log;
-    for (const item of v) {
-      if (!Array.isArray(item) || !Array.isArray(item[1])) continue;
-      const tab = Number(item[0]);
-      if (!Number.isFinite(tab)) continue;
-      const list = (item[1] as unknown[]).filter(isLoggedObservation).slice(-PER_TAB);
-      if (list.length > 0) log.tabs.set(tab, list);
-    }
+    const entries: Record<string, unknown> = {};
+    if (Array.isArray(v)) for (const item of v) if (Array.isArray(item) && Array.isArray(item[1])) entries[`har:${Number(item[0])}`] = item[1];
+    const log = HarLog.restore(entries);
+    log.legacyKeys = [];
     return log;
+  }
+}
+
+function parsed(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return undefined;
   }
 }

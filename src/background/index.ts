@@ -42,7 +42,7 @@ function whenReady(fn: () => void): void {
 // same task as the event that changed the state (persist.ts), so a stop after the event's listener
 // returned loses nothing: no debounce, no waiting for an earlier save (a 40 ms throttle, and later
 // coalescing behind a save in flight, lost hops when the worker was stopped right after them).
-// Each save writes only the keys whose text changed.
+// Each save writes only the journal keys the events since the last save changed (persist.ts).
 // Events that changed no flow and were no OAuth message (ordinary page loads: their hops and the
 // HAR log) are saved SOON_MS later, together, unless an immediate save takes them first: a worker
 // is not stopped that soon after an event unless someone stops it by hand.
@@ -55,7 +55,7 @@ function scheduleSave(): void {
     clearTimeout(soon);
     soon = undefined;
   }
-  saving = writer.save(engine.toJSON(), harLog);
+  saving = writer.save(engine, harLog).then(() => undefined);
 }
 function scheduleSaveSoon(): void {
   if (soon === undefined) soon = setTimeout(scheduleSave, SOON_MS);
@@ -206,6 +206,8 @@ async function answer(msg: Message): Promise<unknown> {
       settings = normalizeSettings({ ...settings, ...msg.settings });
       await browser.storage.local.set({ settings });
       engine = new Engine({ state: engine.toJSON(), redact: settings.redact, disable: settings.disabledRules, providers: settings.providers.map(rowFromSpec) });
+      engine.markAllChanged();
+      scheduleSave();
       return { settings };
     }
     default:
@@ -221,9 +223,11 @@ async function start(): Promise<void> {
   } catch {
     settings = DEFAULT_SETTINGS;
   }
-  const saved = await loadState(browser.storage.session);
-  engine = new Engine({ state: saved.engine, redact: settings.redact, disable: settings.disabledRules, providers: settings.providers.map(rowFromSpec) });
-  harLog = HarLog.fromJSON(saved.har);
+  const saved = await loadState(browser.storage.session, writer);
+  engine = new Engine({ entries: saved.entries, state: saved.legacy, redact: settings.redact, disable: settings.disabledRules, providers: settings.providers.map(rowFromSpec) });
+  harLog = saved.har;
+  // an old layout was found: write it in the journal layout now (and remove the old keys)
+  if (saved.legacy) scheduleSave();
   ready = true;
   for (const fn of queue.splice(0)) fn();
   startNativeLink((l) => {

@@ -123,7 +123,7 @@ describe('engine correlation: flows', () => {
     expect(f.responses).toHaveLength(1);
     expect(f.client).toBe(P);
     expect(f.state).toBeDefined();
-    expect(e.store.byState.get(f.state!.hash)).toEqual([f.id]);
+    expect(e.store.flowsWithState(f.state!.hash).map((x) => x.id)).toEqual([f.id]);
   });
 
   it('PAR: a response reached from another site is not adopted', () => {
@@ -327,8 +327,9 @@ describe('engine state: bounded and serialisable', () => {
     const e = new Engine({ maxFlows: 50 });
     for (const o of many) e.push(o);
     expect(e.store.flows.size).toBe(50);
-    // the newest survive, the state index follows
-    expect(e.store.byState.size).toBe(50);
+    // the state index follows the evictions
+    expect(e.store.table.checkIndexes()).toEqual([]);
+    expect(new Set(e.flows().map((f) => f.state!.hash)).size).toBe(50);
   });
 
   it('per-context bookkeeping expires with the TTL and is capped in contexts', () => {
@@ -336,15 +337,12 @@ describe('engine state: bounded and serialisable', () => {
     const e = new Engine();
     for (let i = 0; i < 1500; i++) e.push(obs(`https://site${i}.example/?${q({ state: rand(`x${i}`) })}`, { context: `tab:${i}`, at: i }));
     // swept in amortised steps: never more than a quarter over the cap, back at the cap after a sweep
-    expect(e.store.hops.size).toBeLessThanOrEqual(1250);
-    expect(e.store.contextStart.size).toBeLessThanOrEqual(1250);
+    expect(e.store.nav.size).toBeLessThanOrEqual(1250);
     e.store.sweep();
-    expect(e.store.contextStart.size).toBeLessThanOrEqual(1000);
-    expect(e.store.hops.size).toBeLessThanOrEqual(1000);
+    expect(e.store.nav.size).toBeLessThanOrEqual(1000);
     e.push(obs('https://late.example/?state=1', { context: 'tab:late', at: 1500 + 3 * 3600 }));
     e.store.sweep();
-    expect(e.store.hops.size).toBeLessThanOrEqual(1);
-    expect(e.store.recentUrls.size).toBeLessThanOrEqual(1);
+    expect(e.store.nav.size).toBeLessThanOrEqual(1);
   });
 
   it('a reload loop does not grow one flow without bound', () => {
@@ -361,7 +359,7 @@ describe('engine state: bounded and serialisable', () => {
     resetBuilders();
     const observations = [...coat(), ...keycloakBrokeringToGoogle(), ...formPostFlow()];
     const e = feed(observations);
-    const json = JSON.stringify(e.toJSON().store);
+    const json = JSON.stringify(e.toJSON().entries);
     const secrets = [rand('coat-state'), rand('honest-code'), rand('kc-s1'), rand('kc-s2'), rand('kc-n1'), rand('fp-s'), rand('fp-c')];
     for (const s of secrets) expect(json.includes(s), `store holds ${s.slice(0, 6)}…`).toBe(false);
   });

@@ -2,16 +2,15 @@ import { classify } from './classify/classify';
 import type { MessageKind, OAuthMessage } from './classify/message';
 import type { Flow } from './flows/flow';
 import type { ProviderRow } from './flows/provider-table';
+import { emptyBatch, entriesUnder, type JournalBatch, type JournalEntries } from './flows/journal';
 import { FlowStore, type StoreState } from './flows/store';
 import { FragmentCarrier } from './observe/fragments';
 import type { Observation } from './observe/observation';
-import { header } from './observe/observation';
 import { isFinding, severityRank, type Evidence, type Finding } from './report/finding';
 import { allRules } from './rules/index';
+import { RuleMemos, type ContextMemo, type RuleMemo } from './rules/memo';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
-import { decodeJwtPayloadUnsafe } from './tokens/peek';
-import { hashSecret, redactValue } from './util/secret';
-import { stripFragment } from './util/url';
+import { redactValue } from './util/secret';
 
 export interface EngineOptions {
   /** redact secrets in flows and findings (default true) */
@@ -21,8 +20,9 @@ export interface EngineOptions {
   only?: string[];
   /** rule ids to skip */
   disable?: string[];
-  /** restore a serialised state (storage.session) */
-  state?: EngineState;
+  /** restore a saved state: the journal's entries (storage.session), or a snapshot (toJSON) */
+  state?: EngineState | LegacyEngineState;
+  entries?: JournalEntries;
   maxFlows?: number;
   /** provider rows consulted before CoatCheck's table (settings; a test lab on its own hosts) */
   providers?: ProviderRow[];
@@ -30,7 +30,14 @@ export interface EngineOptions {
   onMessage?: (msg: OAuthMessage) => void;
 }
 
+/** A whole saved engine: the journal's entries (what `flush` writes, all of it). */
 export interface EngineState {
+  v: 2;
+  entries: Record<string, string>;
+}
+
+/** The layout before the journal (one object): read once and migrated. */
+export interface LegacyEngineState {
   v: 1;
   store: StoreState;
   findings: Finding[];
@@ -43,6 +50,8 @@ export interface RuleError {
 }
 
 const MAX_FINDINGS = 5000;
+/** findings are saved in append-only chunks of this many (`fnd:<n>`) */
+const FINDING_CHUNK = 64;
 
 /**
  * Which finding goes when the list is full (#11: a flood of findings must not push out the one it
@@ -82,7 +91,12 @@ export class Engine {
   private byKind = new Map<MessageKind, Rule[]>();
   private anyRules: Rule[] = [];
   private all: Finding[] = [];
+  /** the sequence number of each finding in `all` (its chunk: seq / FINDING_CHUNK) */
+  private seqs: number[] = [];
+  private nextSeq = 0;
+  private dirtyChunks = new Set<number>();
   private keys = new Set<string>();
+  private readonly memos = new RuleMemos();
   private fragments = new FragmentCarrier();
   readonly errors: RuleError[] = [];
   /** OAuth messages (any kind but 'other') processed so far: lets a shell tell OAuth traffic from the rest */
@@ -95,11 +109,17 @@ export class Engine {
     this.redact = opts.redact ?? true;
     this.onMessage = opts.onMessage;
     const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows, providers: opts.providers };
-    this.store = opts.state ? FlowStore.fromJSON(opts.state.store, storeOpts) : new FlowStore(storeOpts);
-    if (opts.state && Array.isArray(opts.state.findings)) {
-      this.all = opts.state.findings.filter(isFinding); // a damaged state loses its broken findings only
-      for (const f of this.all) this.keys.add(findingKey(f));
-    }
+    const state = opts.state;
+    const entries = opts.entries ?? (state?.v === 2 && state.entries && typeof state.entries === 'object' ? state.entries : undefined);
+    if (entries) {
+      this.store = FlowStore.restore(entries, storeOpts);
+      this.memos.restore(entries);
+      this.restoreFindings(entries);
+    } else if (state?.v === 1) {
+      // the old layout: read once; the next flush writes everything in the journal layout
+      this.store = FlowStore.fromJSON(state.store, storeOpts);
+      for (const f of Array.isArray(state.findings) ? state.findings.filter(isFinding) : []) this.keep(f);
+    } else this.store = new FlowStore(storeOpts);
     const base = opts.rules ?? allRules;
     this.rules = base.filter(
       (r) => (!opts.only || opts.only.includes(r.meta.id)) && !(opts.disable ?? []).includes(r.meta.id),
@@ -125,8 +145,91 @@ export class Engine {
     return [...this.store.flows.values()];
   }
 
+  /**
+   * What changed since the last flush, as journal keys (`flow:`, `ctx:`, `as:`, `cred:`, `rule:`,
+   * `fnd:`): the worker writes it with one storage set and one remove.
+   */
+  flush(batch: JournalBatch = emptyBatch()): JournalBatch {
+    this.store.flush(batch);
+    this.memos.flush(batch);
+    for (const c of this.dirtyChunks) {
+      const rows = this.chunk(c);
+      if (rows.length) batch.set[`fnd:${c}`] = JSON.stringify(rows);
+      else batch.remove.push(`fnd:${c}`);
+    }
+    this.dirtyChunks.clear();
+    return batch;
+  }
+
+  /** Everything, as entries (a new Engine({ state }) restores it); the next flush writes all again. */
   toJSON(): EngineState {
-    return { v: 1, store: this.store.toJSON(), findings: this.all };
+    this.markAll();
+    const { set } = this.flush();
+    this.markAll();
+    return { v: 2, entries: set };
+  }
+
+  /** Mark everything changed: the next flush writes it all (after a failed write). */
+  markAllChanged(): void {
+    this.markAll();
+  }
+
+  private markAll(): void {
+    this.store.markAll();
+    this.memos.markAll();
+    for (const s of this.seqs) this.dirtyChunks.add(Math.floor(s / FINDING_CHUNK));
+  }
+
+  /** the findings of chunk c with their sequence numbers (`seqs` is ascending: binary search) */
+  private chunk(c: number): [number, Finding][] {
+    let lo = 0;
+    let hi = this.seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.seqs[mid] < c * FINDING_CHUNK) lo = mid + 1;
+      else hi = mid;
+    }
+    const rows: [number, Finding][] = [];
+    for (let i = lo; i < this.seqs.length && this.seqs[i] < (c + 1) * FINDING_CHUNK; i++) rows.push([this.seqs[i], this.all[i]]);
+    return rows;
+  }
+
+  private restoreFindings(entries: JournalEntries): void {
+    const rows: [number, Finding][] = [];
+    for (const [, v] of entriesUnder(entries, 'fnd:')) {
+      if (!Array.isArray(v)) continue;
+      for (const r of v) if (Array.isArray(r) && typeof r[0] === 'number' && isFinding(r[1])) rows.push([r[0], r[1]]);
+    }
+    rows.sort((a, b) => a[0] - b[0]);
+    for (const [seq, f] of rows) {
+      this.all.push(f);
+      this.seqs.push(seq);
+      this.keys.add(findingKey(f));
+      this.nextSeq = seq + 1;
+    }
+  }
+
+  /** append a finding (a damaged saved one is dropped by the caller) */
+  private keep(f: Finding): void {
+    const seq = this.nextSeq++;
+    this.all.push(f);
+    this.seqs.push(seq);
+    this.keys.add(findingKey(f));
+    this.dirtyChunks.add(Math.floor(seq / FINDING_CHUNK));
+  }
+
+  /**
+   * Fragment Locations waiting for the navigation that follows them (fragments.ts): the one piece
+   * of state that is never saved, because it holds the raw fragment. A worker stopped now loses the
+   * wait; in the browser the committed URL then delivers the fragment on its own.
+   */
+  get fragmentsInFlight(): number {
+    return this.fragments.waiting;
+  }
+
+  /** @internal the memo of one rule */
+  memoOf(rule: Rule): RuleMemo {
+    return this.memos.for(rule.meta.id);
   }
 
   /** Feed one observation; returns the findings it raised. Never throws on bad input. */
@@ -156,7 +259,7 @@ export class Engine {
     store.observe(o);
     let msg: OAuthMessage;
     try {
-      msg = classify(o, store);
+      msg = classify(o, store.hints);
     } catch (e) {
       this.errors.push({ ruleId: '(classify)', obsId: o.id, message: String(e) });
       return;
@@ -174,9 +277,7 @@ export class Engine {
       replay = store.isReplay(o, from);
       flow = store.attachAuthorizationResponse(msg, from);
     } else if (msg.kind === 'token-request') {
-      const code = msg.params.get('code');
-      flow = code ? store.flowForCode(code) : undefined;
-      if (flow) store.addStep(flow, msg);
+      flow = store.attachByCode(msg);
     } else if (msg.kind === 'par-request') {
       store.recordPushedRequest(msg);
     } else if (msg.kind === 'metadata' && msg.json && msg.url) {
@@ -188,6 +289,7 @@ export class Engine {
       const ctx = new Ctx(this, msg, flow, from, replay, out);
       for (const rule of rules) {
         ctx.currentRule = rule;
+        ctx.memo = this.memoOf(rule);
         try {
           rule.check(ctx);
         } catch (e) {
@@ -195,57 +297,7 @@ export class Engine {
         }
       }
     }
-    this.afterRules(msg, flow, from, replay);
-  }
-
-  /** Bookkeeping that rules must see only from the next message on. */
-  private afterRules(msg: OAuthMessage, flow: Flow | undefined, from: RuleContext['from'], replay: boolean): void {
-    const o = msg.obs;
-    const store = this.store;
-    if (msg.kind === 'authorization-response') {
-      const code = msg.params.get('code');
-      if (code) {
-        store.recordCode(code, {
-          flowId: flow?.id,
-          ref: o.ref,
-          obsId: o.id,
-          time: o.time,
-          context: o.context,
-          stateHash: msg.params.get('state') !== undefined ? hashSecret(msg.params.get('state')!) : undefined,
-          base: msg.url?.base ?? stripFragment(o.url),
-          url: o.url,
-          from: from.origin,
-        });
-      }
-      // §0.4 (2): the RFC 9207 iss and the front-channel ID token iss of a clean flow (one AS,
-      // matched by state, the two not conflicting, not a replay) teach what its AS sends
-      const idt = msg.params.get('id_token');
-      const state = msg.params.get('state');
-      const issParam = msg.params.get('iss');
-      if (flow && (idt || issParam) && !replay && state !== undefined && flow.state?.hash === hashSecret(state) && flow.requests.length === 1) {
-        const v = idt ? decodeJwtPayloadUnsafe(idt)?.iss : undefined;
-        const idIss = typeof v === 'string' ? v : undefined;
-        if (issParam === undefined || idIss === undefined || issParam === idIss) store.learnFromResponse(flow.requests[0]?.as ?? flow.as, issParam, o.time, idIss);
-      }
-    }
-    if (msg.kind === 'token-request' && msg.params.get('grant_type') === 'refresh_token') {
-      const rt = msg.params.get('refresh_token');
-      if (rt) {
-        const h = hashSecret(rt);
-        const newRt = msg.json?.refresh_token;
-        store.recordRefreshUse(h, {
-          ref: o.ref,
-          time: o.time,
-          responseTime: o.responseTime,
-          status: o.status,
-          rotatedTo: typeof newRt === 'string' ? hashSecret(newRt) : undefined,
-          dpop: header(o.requestHeaders, 'dpop') !== undefined || msg.json?.token_type === 'DPoP',
-          clientAuthenticated:
-            msg.params.has('client_secret') || msg.params.has('client_assertion') || /^basic /i.test(header(o.requestHeaders, 'authorization') ?? ''),
-        });
-      }
-    }
-    store.recordHop(o, from);
+    store.learn(msg, flow, from, replay);
   }
 
   /** @internal used by the rule context */
@@ -267,14 +319,16 @@ export class Engine {
     };
     const key = findingKey(f);
     if (this.keys.has(key)) return;
-    this.keys.add(key);
     if (this.all.length >= MAX_FINDINGS) {
-      const [evicted] = this.all.splice(findingToEvict(this.all), 1);
+      const at = findingToEvict(this.all);
+      const [evicted] = this.all.splice(at, 1);
+      const [seq] = this.seqs.splice(at, 1);
       // its key is forgotten too: the key set stays bounded, and a restored engine (whose keys come
       // from the kept findings) behaves exactly like this one
       if (evicted) this.keys.delete(findingKey(evicted));
+      if (seq !== undefined) this.dirtyChunks.add(Math.floor(seq / FINDING_CHUNK));
     }
-    this.all.push(f);
+    this.keep(f);
     out.push(f);
   }
 
@@ -287,6 +341,7 @@ export class Engine {
       try {
         rule.finish({
           store: this.store,
+          memo: this.memoOf(rule),
           redact: (v) => (this.redact ? redactValue(v) : v),
           report: (d) => this.add(rule, d, d.context, d.time, d.flowId ?? null, out),
         });
@@ -308,6 +363,7 @@ function findingKey(f: Finding): string {
 class Ctx implements RuleContext {
   currentRule: Rule | undefined;
   readonly store: FlowStore;
+  memo!: RuleMemo;
   constructor(
     private readonly engine: Engine,
     readonly msg: OAuthMessage,
@@ -317,6 +373,17 @@ class Ctx implements RuleContext {
     private readonly out: Finding[],
   ) {
     this.store = engine.store;
+  }
+  /** built on first use only (most rules never ask) */
+  get contextMemo(): ContextMemo {
+    const nav = this.store.nav;
+    const context = this.msg.obs.context;
+    const id = this.currentRule!.meta.id;
+    return {
+      get: <T>() => nav.memoOf(context, id) as T | undefined,
+      set: (value) => nav.setMemo(context, id, value),
+      delete: () => nav.setMemo(context, id, undefined),
+    };
   }
   redact(v: string): string {
     return this.engine.redact ? redactValue(v) : v;

@@ -16,7 +16,7 @@ export interface AsIdentity {
   /** templated issuer (Entra /common/): RegExp source an `iss` of this AS matches */
   issuerPattern?: string;
   /** other issuers of the same AS (RegExp sources): Entra's v1 and v2 issuers of one tenant (§3) */
-  issuerAliases?: string[];
+  issuerAliases?: readonly string[];
   /** RegExp source of the issuer space owned by this AS when it is not its origin (Entra: the tenant) */
   ownScope?: string;
   /** id of the provider table row (§3) that recognised the authorization endpoint */

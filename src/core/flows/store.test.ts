@@ -105,7 +105,7 @@ describe('provider rows supplied by the caller (settings, a lab on its own hosts
     const id = s.resolveAs(parseUrl('https://github.example:8443/login/oauth/authorize')!, Date.UTC(2026, 11, 4));
     expect(id).toMatchObject({ source: 'provider', issuer: 'https://github.example:8443/login/oauth', provider: 'gh-lab', sendsIss: true });
     expect(s.providerRow('gh-lab')?.name).toBe('GitHub-shaped lab AS');
-    expect(s.isKnownAuthorizationEndpoint('https://github.example:8443/login/oauth/authorize')).toBe(true);
+    expect(s.hints.isKnownAuthorizationEndpoint('https://github.example:8443/login/oauth/authorize')).toBe(true);
     // without the rows the lab host is an unknown AS known only by its origin
     expect(store().resolveAs(parseUrl('https://github.example:8443/login/oauth/authorize')!).source).toBe('origin');
   });
@@ -208,7 +208,7 @@ describe('ARESP by initiator needs an open flow (§0.2 "initiated by an open flo
     const { engine } = run([obs(a1, { at: 0, referer: `${APP}/` })]);
     const bare = obs(`https://blog.example/post?${q({ code: 'promo-2026' })}`, { at: min * 60, initiator: AS });
     engine.store.observe(bare);
-    return classify(bare, engine.store).kind;
+    return classify(bare, engine.store.hints).kind;
   };
   it('within the flow lifetime a code-bearing navigation started by the AS is a response', () => expect(at(5)).toBe('authorization-response'));
   it('after the flow expired (30 min) it is not', () => expect(at(40)).toBe('pre-authorization'));
@@ -217,11 +217,11 @@ describe('ARESP by initiator needs an open flow (§0.2 "initiated by an open flo
 describe('hasOpenFlowIn', () => {
   it('is openFlowsIn(context).length > 0, without the array', () => {
     const s = new FlowStore({ redact: true, ttlMs: 1000 });
-    s.flows.set('f1', { id: 'f1', context: 'tab:1', tLast: 500 } as never);
-    s.now = 1200;
+    s.table.add({ id: 'f1', context: 'tab:1', tLast: 500, requests: [], responses: [], steps: [], children: [] } as never, 500);
+    s.nav.now = 1200;
     expect(s.hasOpenFlowIn('tab:1')).toBe(true);
     expect(s.hasOpenFlowIn('tab:2')).toBe(false);
-    s.now = 1600;
+    s.nav.now = 1600;
     expect(s.hasOpenFlowIn('tab:1')).toBe(false);
     expect(s.hasOpenFlowIn('tab:1')).toBe(s.openFlowsIn('tab:1').length > 0);
   });

@@ -64,7 +64,7 @@ export function fragmentNavigation(o: Observation): Observation | undefined {
 const isReload = (o: Observation) => o.transition !== undefined && /reload|forward_back/.test(`${o.transition.type} ${(o.transition.qualifiers ?? []).join(' ')}`);
 
 export class FragmentCarrier {
-  private waiting: Waiting[] = [];
+  private waitingList: Waiting[] = [];
   private delivered: Delivered[] = [];
 
   /**
@@ -76,11 +76,11 @@ export class FragmentCarrier {
     const out: Observation[] = [];
     let self: Observation | undefined = o;
     const nav = isNavigation(o) || o.navigationOnly === true;
-    if (this.waiting.length > 0) {
+    if (this.waitingList.length > 0) {
       const key = stripFragment(o.url);
       const keep: Waiting[] = [];
       let matched = false;
-      for (const w of this.waiting) {
+      for (const w of this.waitingList) {
         if (w.nav.context !== o.context) {
           keep.push(w);
           continue;
@@ -101,7 +101,7 @@ export class FragmentCarrier {
         if (sameFrame || ++w.waited > FOLLOW_MAX_OBSERVATIONS || o.time - w.at > FOLLOW_MAX_MS) out.push(w.nav);
         else keep.push(w);
       }
-      this.waiting = keep;
+      this.waitingList = keep;
     }
     if (o.navigationOnly && this.delivered.length > 0 && !isReload(o)) {
       const i = this.delivered.findIndex((d) => d.context === o.context && d.url === o.url && o.time - d.at <= COMMIT_MAX_MS);
@@ -123,15 +123,20 @@ export class FragmentCarrier {
     const target = fragmentNavigation(o);
     if (!target) return undefined;
     if (!isNavigation(o) || o.navigationOnly || !/^https?:/i.test(target.url)) return target;
-    this.waiting.push({ nav: target, key: stripFragment(target.url), at: o.responseTime ?? o.time, waited: 0 });
-    if (this.waiting.length > MAX_PENDING) return this.waiting.shift()!.nav;
+    this.waitingList.push({ nav: target, key: stripFragment(target.url), at: o.responseTime ?? o.time, waited: 0 });
+    if (this.waitingList.length > MAX_PENDING) return this.waitingList.shift()!.nav;
     return undefined;
+  }
+
+  /** Locations waiting for their follow-up navigation (never saved: they hold the raw fragment) */
+  get waiting(): number {
+    return this.waitingList.length;
   }
 
   /** End of a capture: every Location still waiting was not followed. */
   end(): Observation[] {
-    const left = this.waiting.map((w) => w.nav);
-    this.waiting = [];
+    const left = this.waitingList.map((w) => w.nav);
+    this.waitingList = [];
     this.delivered = [];
     return left;
   }

@@ -1,6 +1,7 @@
 import type { MessageKind, OAuthMessage } from '../classify/message';
-import type { Flow } from '../flows/flow';
-import type { FlowStore, PreviousHop } from '../flows/store';
+import type { PreviousHop } from '../flows/navigation';
+import type { FlowView, StoreView } from '../flows/view';
+import type { ContextMemo, RuleMemo } from './memo';
 import type { Observation } from '../observe/observation';
 import type { Confidence, Evidence, ProviderTableBasis, Severity } from '../report/finding';
 
@@ -45,12 +46,17 @@ export interface FindingDraft {
 export interface RuleContext {
   msg: OAuthMessage;
   /** the flow the message was attached to, if any */
-  flow: Flow | undefined;
+  flow: FlowView | undefined;
   /** how the browser reached this request */
   from: PreviousHop;
   /** true when the engine judged this message a G3 replay (reload, back/forward, re-request) */
   replay: boolean;
-  store: FlowStore;
+  /** the flow store, read-only (rules cannot write flow state) */
+  store: StoreView;
+  /** this rule's own memory across messages: saved with the store, secret-free (hashes) */
+  memo: RuleMemo;
+  /** this rule's memory of the message's context (tab/page): saved with the context's record */
+  contextMemo: ContextMemo;
   /** redact a secret value for display (prefix + hash), unless redaction is off */
   redact(value: string): string;
   redactUrl(url: string): string;
@@ -60,7 +66,8 @@ export interface RuleContext {
 }
 
 export interface FinishContext {
-  store: FlowStore;
+  store: StoreView;
+  memo: RuleMemo;
   redact(value: string): string;
   report(d: FindingDraft & { context: string; time: number }): void;
 }

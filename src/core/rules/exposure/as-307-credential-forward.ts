@@ -1,4 +1,4 @@
-import type { FlowStore } from '../../flows/store';
+import type { StoreView } from '../../flows/view';
 import type { Observation } from '../../observe/observation';
 import { parseJsonObject } from '../../util/json';
 import { originOf, parseUrl, siteOf } from '../../util/url';
@@ -41,7 +41,7 @@ function fieldNames(o: Observation): string[] {
 }
 
 /** Is `origin` an authorization server of this context (an open flow's AS, same site) or one named by observed metadata? */
-function isAsOrigin(store: FlowStore, origin: string, context: string): boolean {
+function isAsOrigin(store: StoreView, origin: string, context: string): boolean {
   const host = parseUrl(origin)?.hostname;
   const site = host ? siteOf(host) : undefined;
   for (const f of store.openFlowsIn(context)) {

@@ -1,5 +1,4 @@
 import type { SourceRef } from '../../observe/observation';
-import type { FlowStore } from '../../flows/store';
 import { acceptedToken } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
 import { siteOf } from '../../util/url';
@@ -15,12 +14,6 @@ interface Redemption {
   tokenHash?: string;
 }
 
-/**
- * Accepted redemptions per engine (keyed by its store): code hash + site of the token endpoint →
- * the first accepted one. Bounded; the store itself keeps no token-request history.
- */
-const accepted = new WeakMap<FlowStore, Map<string, Redemption>>();
-const MAX_CODES = 2000;
 /** §1.C: an identical access token within 5 s is an idempotent retry (medium) */
 const RETRY_MS = 5000;
 
@@ -39,21 +32,19 @@ export default defineRule({
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {
-    const { msg, store } = ctx;
+    const { msg } = ctx;
     if (msg.params.get('grant_type') !== 'authorization_code') return;
     const code = msg.params.get('code');
     const status = msg.obs.status ?? 0;
     if (!code || status < 200 || status >= 300 || !msg.url) return;
     const token = acceptedToken(msg);
     if (!token) return; // no tokens visible (sanitized HAR, error body): nothing to judge
-    let seen = accepted.get(store);
-    if (!seen) accepted.set(store, (seen = new Map()));
+    // accepted redemptions (memo: code hash + site of the token endpoint → the first accepted one)
     const key = `${hashSecret(code)}|${siteOf(msg.url.hostname)}`;
-    const first = seen.get(key);
+    const first = ctx.memo.get<Redemption>(key);
     const tokenHash = hashSecret(token);
     if (!first) {
-      if (seen.size >= MAX_CODES) seen.delete(seen.keys().next().value as string);
-      seen.set(key, { obsId: msg.obs.id, ref: msg.obs.ref, time: msg.obs.time, url: ctx.redactUrl(msg.obs.url), tokenHash });
+      ctx.memo.set(key, { obsId: msg.obs.id, ref: msg.obs.ref, time: msg.obs.time, url: ctx.redactUrl(msg.obs.url), tokenHash } satisfies Redemption);
       return;
     }
     if (first.obsId === msg.obs.id) return;

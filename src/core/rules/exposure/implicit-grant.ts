@@ -1,8 +1,8 @@
-import type { Flow } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 
-const asksForToken = (f: Flow | undefined) => (f?.responseType ?? '').split(/\s+/).includes('token');
+const asksForToken = (f: FlowView | undefined) => (f?.responseType ?? '').split(/\s+/).includes('token');
 
 /** RFC 9700 §2.1.2: the implicit grant (response_type containing `token`) SHOULD NOT be used. */
 export default defineRule({

@@ -1,4 +1,4 @@
-import type { Flow } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
 import { hashSecret } from '../../util/secret';
 import { defineRule, type RuleContext } from '../types';
 
@@ -49,7 +49,7 @@ export function extension(u: string, uPrime: string): { host: boolean; path: boo
   return host || path || query ? { host, path, query } : undefined;
 }
 
-const answeredWithCode = (f: Flow) => f.responses.some((r) => r.code !== undefined && r.error === undefined);
+const answeredWithCode = (f: FlowView) => f.responses.some((r) => r.code !== undefined && r.error === undefined);
 
 /**
  * RFC 9700 §2.1, §4.1.3: redirect URIs MUST be compared by exact string matching. Seen when one
@@ -91,7 +91,7 @@ export default defineRule({
   },
 });
 
-function report(ctx: RuleContext, short: Flow, long: Flow, ext: { host: boolean; path: boolean; query: boolean }): void {
+function report(ctx: RuleContext, short: FlowView, long: FlowView, ext: { host: boolean; path: boolean; query: boolean }): void {
   const u = short.redirectUri!;
   const uPrime = long.redirectUri!;
   const what = [ext.host && 'a deeper subdomain', ext.path && 'an extra path segment', ext.query && 'an added query'].filter(Boolean).join(', ');

@@ -1,23 +1,20 @@
 import { header } from '../../observe/observation';
 import { hashSecret } from '../../util/secret';
-import type { FlowStore } from '../../flows/store';
 import { originOf, parseParams, parseUrl, siteOf } from '../../util/url';
 import { defineRule } from '../types';
 
 /**
- * Per engine (keyed by its store) and browsing context: the callback document now shown, i.e. the
- * last top-level navigation, when it was an authorization response with a code or token in its URL
- * that rendered a page (2xx). Cleared by the next top-level navigation of the context. Bounded.
+ * Per browsing context (the rule's context memo): the callback document now shown, i.e.
+ * the last top-level navigation, when it was an authorization response with a code or token in its
+ * URL that rendered a page (2xx). Cleared by the next top-level navigation of the context.
  */
 interface CallbackPage {
   obsId: string;
   base: string;
   /** sites that hold the values already: the client's and the flow's authorization servers' */
-  holders: Set<string>;
+  holders: string[];
   flowId: string | null;
 }
-const callbackPages = new WeakMap<FlowStore, Map<string, CallbackPage>>();
-const MAX_PAGES = 500;
 
 const SECRET_NAMES = ['code', 'state', 'access_token', 'id_token', 'refresh_token'];
 /** cheap pre-check on the raw Referer (names may be percent-encoded: then the full parse decides) */
@@ -58,27 +55,24 @@ export default defineRule({
     }
     // potential, low (§4.2.4): a third-party script loaded by the callback document can read its URL
     if (o.type === 'main_frame') {
-      let pages = callbackPages.get(store);
       const status = o.status ?? 200;
       const p = msg.params;
       if (msg.kind === 'authorization-response' && status >= 200 && status < 300 && msg.url && msg.responseMode !== 'form_post' && (p.has('code') || p.has('access_token') || p.has('id_token'))) {
-        if (!pages) callbackPages.set(store, (pages = new Map()));
         const holders = new Set<string>([siteOf(msg.url.hostname)]);
         for (const r of ctx.flow?.requests ?? []) {
           const h = parseUrl(r.as.origin)?.hostname;
           if (h) holders.add(siteOf(h));
         }
-        pages.delete(o.context);
-        pages.set(o.context, { obsId: o.id, base: msg.url.base, holders, flowId: ctx.flow?.id ?? null });
-        if (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value as string);
-      } else if (pages && !ctx.replay) pages.delete(o.context);
+        // the callback document of each context (memo): its scripts can read its URL
+        ctx.contextMemo.set({ obsId: o.id, base: msg.url.base, holders: [...holders], flowId: ctx.flow?.id ?? null } satisfies CallbackPage);
+      } else if (!ctx.replay) ctx.contextMemo.delete();
     } else if (o.type === 'script' && !ctx.replay) {
-      const page = callbackPages.get(store)?.get(o.context);
+      const page = ctx.contextMemo.get<CallbackPage>();
       const host = page ? (msg.url?.hostname ?? parseUrl(o.url)?.hostname) : undefined;
       // loaded by the callback document itself (a third-party iframe's own scripts cannot read its location)
       const initiatorHost = page && o.initiator ? parseUrl(o.initiator)?.hostname : undefined;
-      const byPage = initiatorHost === undefined || page?.holders.has(siteOf(initiatorHost)) === true;
-      if (page && host && byPage && !page.holders.has(siteOf(host))) {
+      const byPage = initiatorHost === undefined || page?.holders.includes(siteOf(initiatorHost)) === true;
+      if (page && host && byPage && !page.holders.includes(siteOf(host))) {
         ctx.report({
           severity: 'low',
           variant: 'third-party-script',

@@ -1,4 +1,5 @@
-import type { AsIdentity, Flow } from '../../flows/flow';
+import type { AsIdentity } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
 import { hashSecret } from '../../util/secret';
 import { isProviderEndpointHost } from '../../flows/providers';
 import { siteOfOrigin } from '../../flows/store';
@@ -18,7 +19,7 @@ function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: s
 }
 
 /** The AS that minted the code: the one the response's iss names, else the one that redirected it to the callback. */
-function minterOf(ctx: RuleContext, flow: Flow, codeHash: string): { as: AsIdentity; how: string } | undefined {
+function minterOf(ctx: RuleContext, flow: FlowView, codeHash: string): { as: AsIdentity; how: string } | undefined {
   const resp = flow.responses.find((r) => r.code?.hash === codeHash);
   const ases = flow.requests.map((r) => r.as);
   if (resp?.iss) {

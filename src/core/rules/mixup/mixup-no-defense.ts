@@ -1,4 +1,4 @@
-import type { Flow } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
 import { normalizeRedirectBase, siteOfOrigin } from '../../flows/store';
 import { defineRule } from '../types';
 import { requestEvidence, responseIssuers } from '../support/mixup';
@@ -32,7 +32,7 @@ export default defineRule({
     // (§1.A: "AREQs whose opener is C, not an AS hop"): an AS that sends the browser on to another
     // AS is not the client using two ASes
     const all = [...store.flows.values()];
-    const openedByAs = (f: Flow): boolean => {
+    const openedByAs = (f: FlowView): boolean => {
       if (!f.opener || f.opener === f.client) return false;
       const clientSite = f.client ? siteOfOrigin(f.client) : undefined;
       const openerSite = siteOfOrigin(f.opener);
@@ -44,15 +44,15 @@ export default defineRule({
           g.requests.some((r) => r.as.origin === f.opener || (openerSite !== clientSite && siteOfOrigin(r.as.origin) === openerSite)),
       );
     };
-    const own: Flow[] = all.filter((f) => f.client === flow.client && f.parent === undefined && f.requests.length > 0 && f.paramsKnown && !openedByAs(f));
+    const own: FlowView[] = all.filter((f) => f.client === flow.client && f.parent === undefined && f.requests.length > 0 && f.paramsKnown && !openedByAs(f));
     if (!own.includes(flow)) return;
     // distinct ASes among them (G2: hosts of one site with the origin fallback are one AS)
-    const distinct: Flow[] = [];
+    const distinct: FlowView[] = [];
     for (const f of own) if (!distinct.some((d) => !store.differentAs(d.requests[0].as, f.requests[0].as))) distinct.push(f);
     if (distinct.length < 2) return;
     const here = normalizeRedirectBase(flow.redirectUri ?? msg.url.base);
     const sharing = own.filter((f) => f.redirectUri && normalizeRedirectBase(f.redirectUri) === here);
-    const sharedAses: Flow[] = [];
+    const sharedAses: FlowView[] = [];
     for (const f of sharing) if (!sharedAses.some((d) => !store.differentAs(d.requests[0].as, f.requests[0].as))) sharedAses.push(f);
     const shared = sharedAses.length >= 2;
     const issuers = distinct.map((f) => f.requests[0].as.issuer);

@@ -1,4 +1,4 @@
-import type { Flow } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
 import type { Evidence } from '../../report/finding';
 import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { hashSecret } from '../../util/secret';
@@ -7,7 +7,7 @@ import { defineRule, type RuleContext } from '../types';
 import { acceptedToken } from '../support/token-exchange';
 
 /** Was the flow's nonce known (visible, request object, or captured PAR body) and non-empty? */
-function knownNonce(flow: Flow): boolean {
+function knownNonce(flow: FlowView): boolean {
   return (flow.paramsKnown || flow.pushed === true) && flow.nonce !== undefined && flow.nonce.length > 0;
 }
 
@@ -16,7 +16,7 @@ function knownNonce(flow: Flow): boolean {
  * one shown in the URL of a later request that joined it by state (a retry with a fresh nonce).
  * URLs keep nonces redacted, so the ID token's nonce is redacted the same way to compare.
  */
-function nonceSent(ctx: RuleContext, flow: Flow, nonce: string): boolean {
+function nonceSent(ctx: RuleContext, flow: FlowView, nonce: string): boolean {
   if (flow.nonce?.hash === hashSecret(nonce)) return true;
   const shown = ctx.redact(nonce);
   for (let i = 1; i < flow.requests.length; i++) {
@@ -26,7 +26,7 @@ function nonceSent(ctx: RuleContext, flow: Flow, nonce: string): boolean {
   return false;
 }
 
-function requestNonceEvidence(flow: Flow, note: string): Evidence {
+function requestNonceEvidence(flow: FlowView, note: string): Evidence {
   const r = flow.requests[0];
   return { ...r.ref, url: r.url, param: 'nonce', note, ...(flow.nonce ? { value: flow.nonce.shown } : {}) };
 }
@@ -93,7 +93,7 @@ export default defineRule({
 });
 
 /** The same nonce in two flows with different states (medium), once per nonce and tab. */
-function checkReuse(ctx: RuleContext, flow: Flow): void {
+function checkReuse(ctx: RuleContext, flow: FlowView): void {
   const { msg, store } = ctx;
   let hash: string | undefined;
   if (msg.paramsKnown) {

@@ -1,4 +1,4 @@
-import type { Flow } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 import { requestParams } from '../support/request-params';
@@ -10,7 +10,7 @@ export const RFC7636_EXAMPLE_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSs
 const RFC7636_EXAMPLE_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 
 /** Two flows are one transaction family when one brokers the other (G1) or they share a state. */
-function related(a: Flow, b: Flow): boolean {
+function related(a: FlowView, b: FlowView): boolean {
   return a.id === b.id || a.parent === b.id || b.parent === a.id;
 }
 

@@ -1,4 +1,4 @@
-import type { Flow } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
 import { parseUrl } from '../../util/url';
 import { defineRule } from '../types';
 import { acceptedToken, requestEvidence, sentChallenges } from '../support/token-exchange';
@@ -9,7 +9,7 @@ import { acceptedToken, requestEvidence, sentChallenges } from '../support/token
  * later request that joined it by state must show its parameters in its URL (a form-POST request's
  * body is not kept on the flow).
  */
-function knownWithoutChallenge(flow: Flow): boolean {
+function knownWithoutChallenge(flow: FlowView): boolean {
   if (!flow.paramsKnown && !flow.pushed) return false;
   if (flow.codeChallenge !== undefined) return false; // an empty code_challenge= is not "absent" for the AS
   for (let i = 1; i < flow.requests.length; i++) {

@@ -13,7 +13,7 @@
  * whole capture (a HAR scan: its earliest entry; the extension: the first traffic the worker saw
  * since the browser session started or the user cleared the findings; persisted with the store).
  */
-import type { FlowStore } from '../../flows/store';
+import type { StoreView } from '../../flows/view';
 import type { Observation } from '../../observe/observation';
 
 /** the window a capture must cover before a response (§0.3 flow expiry) */
@@ -25,7 +25,7 @@ function duration(ms: number): string {
 }
 
 /** Has the capture shown an authorization request of this client (a flow whose redirect URI is on its origin)? */
-export function clientRequestSeen(store: FlowStore, clientOrigin: string | undefined): boolean {
+export function clientRequestSeen(store: StoreView, clientOrigin: string | undefined): boolean {
   if (!clientOrigin) return false;
   for (const f of store.flows.values()) if (f.client === clientOrigin) return true;
   return false;
@@ -35,7 +35,7 @@ export function clientRequestSeen(store: FlowStore, clientOrigin: string | undef
  * Why the capture may have started after the flow that `o` (a response into `clientOrigin`)
  * answers, or undefined when G6 does not apply and the rule keeps its full severity.
  */
-export function lateCaptureReason(store: FlowStore, o: Observation, clientOrigin: string | undefined): string | undefined {
+export function lateCaptureReason(store: StoreView, o: Observation, clientOrigin: string | undefined): string | undefined {
   const start = store.captureStart ?? o.time;
   const covered = o.time - start;
   if (!(covered < LATE_CAPTURE_WINDOW_MS)) return undefined; // covers the 30 min before the response

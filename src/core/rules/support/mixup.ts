@@ -1,6 +1,7 @@
 /** Helpers shared by the group A (mix-up / cross-context) rules. Not a rule. */
-import type { AsIdentity, Flow, FlowRequest } from '../../flows/flow';
-import type { FlowStore } from '../../flows/store';
+import type { AsIdentity, FlowRequest } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
+import type { StoreView } from '../../flows/view';
 import { normalizeRedirectBase } from '../../flows/store';
 import type { Evidence, ProviderTableBasis } from '../../report/finding';
 import type { RuleContext } from '../types';
@@ -76,7 +77,7 @@ export function responseIssuers(ctx: RuleContext): { param?: string; idToken?: s
 }
 
 /** Did this flow's state travel to two or more different ASes (cross-AS evidence)? */
-export function crossAsEvidence(flow: Flow, ctx: RuleContext): boolean {
+export function crossAsEvidence(flow: FlowView, ctx: RuleContext): boolean {
   // a later request to another AS, reached from an earlier AS of the flow (a relay as in
   // mixup-as-switch / coat-context-switch); the client itself restarting elsewhere is not one
   const rs = flow.requests;
@@ -94,7 +95,7 @@ export function carriesCredential(ctx: RuleContext): boolean {
 }
 
 /** The provider table row behind an AS identity, as a finding's basis ("from CoatCheck's provider table, checked <date>"). */
-export function tableBasis(as: AsIdentity, store: FlowStore): ProviderTableBasis | undefined {
+export function tableBasis(as: AsIdentity, store: StoreView): ProviderTableBasis | undefined {
   const row = store.providerRow(as.provider);
   return row ? { provider: row.name, checked: row.checked } : undefined;
 }

@@ -3,7 +3,8 @@
  * pkce-downgrade-accepted) and nonce-reused-or-mismatch: did the AS answer a token request with
  * tokens (acceptedToken, in tokens/sources), and which code_challenge values did a flow's authorization requests send. Pure; not a rule.
  */
-import type { Flow, FlowRequest } from '../../flows/flow';
+import type { FlowRequest } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
 import type { Evidence } from '../../report/finding';
 import { base64url, sha256 } from '../../util/sha256';
 import { parseUrl } from '../../util/url';
@@ -24,7 +25,7 @@ export interface SentChallenge {
  * that joined it by state (a retry with a fresh challenge). code_challenge is not a secret, so it
  * survives URL redaction. Empty when none was sent or the parameters are unknown.
  */
-export function sentChallenges(flow: Flow): SentChallenge[] {
+export function sentChallenges(flow: FlowView): SentChallenge[] {
   const out: SentChallenge[] = [];
   if (flow.codeChallenge) out.push({ challenge: flow.codeChallenge, method: flow.codeChallengeMethod, request: flow.requests[0] });
   for (let i = 1; i < flow.requests.length; i++) {
@@ -37,7 +38,7 @@ export function sentChallenges(flow: Flow): SentChallenge[] {
 }
 
 /** Does any request of the flow (beyond the flow's own fields) show a code_challenge? */
-export function anyRequestHasChallenge(flow: Flow): boolean {
+export function anyRequestHasChallenge(flow: FlowView): boolean {
   return sentChallenges(flow).length > 0;
 }
 

@@ -1,12 +1,8 @@
-import type { FlowStore } from '../../flows/store';
 import { tryDecodeToken } from '../../tokens/decode';
 import { assertionsIn } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 
-/** jti values seen per engine (keyed by its store), for the replay check; bounded. */
-const seenJti = new WeakMap<FlowStore, Map<string, string>>();
-const MAX_JTI = 5000;
 
 /** RFC 7523 §3, OIDC Core §9, rfc7523bis: the shape of a client assertion. */
 export default defineRule({
@@ -42,15 +38,11 @@ export default defineRule({
       report('long-lived', 'low', `lives ${p.exp - p.iat} s (exp - iat), over 5 minutes.`);
     }
     if (typeof p.jti === 'string') {
-      let seen = seenJti.get(ctx.store);
-      if (!seen) seenJti.set(ctx.store, (seen = new Map()));
-      const key = `${String(p.iss)}|${hashSecret(p.jti)}`;
-      const first = seen.get(key);
+      // the jti values seen (memo: bounded, saved), for the replay check
+      const key = `jti|${hashSecret(String(p.iss))}|${hashSecret(p.jti)}`;
+      const first = ctx.memo.get<string>(key);
       if (first !== undefined && first !== msg.obs.id) report('jti-replay', 'medium', `jti already used by an earlier assertion of ${String(p.iss)} (replay).`);
-      else if (first === undefined) {
-        if (seen.size >= MAX_JTI) seen.delete(seen.keys().next().value as string);
-        seen.set(key, msg.obs.id);
-      }
+      else if (first === undefined) ctx.memo.set(key, msg.obs.id);
     }
     const typ = typeof r.header.typ === 'string' ? r.header.typ.toLowerCase() : undefined;
     if (typ !== 'client-authentication+jwt' && typ !== 'application/client-authentication+jwt') {

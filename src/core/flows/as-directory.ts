@@ -1,0 +1,280 @@
+/**
+ * The AS directory (§0.4): who an authorization endpoint belongs to, and what the capture taught
+ * about each AS. Facts carry where they came from: observed in the capture (metadata, an issuer
+ * learnt from a clean flow, an `iss` it sent) are hard; the provider table (dated rows) and the
+ * origin fallback are soft. Journal keys `as:md:<issuer>`, `as:idt:<endpoint>`, `as:iss:<endpoint>`.
+ */
+import type { OAuthMessage } from '../classify/message';
+import { originOf, parseUrl, siteOf, type ParsedUrl } from '../util/url';
+import type { AsIdentity } from './flow';
+import { isRecord, OrderedMap, type JournalBatch, type JournalEntries } from './journal';
+import { stripQuery } from './keys';
+import { providerForEndpoint, providerRow, tableSendsIss, type ProviderRow } from './providers';
+
+const MAX_METADATA = 200;
+const MAX_ID_TOKEN_ISSUERS = 500;
+
+export interface MetadataRecord {
+  issuer: string;
+  /** URL it was fetched from */
+  fetchedFrom: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  endpoints: Record<string, string>;
+  issParameterSupported?: boolean;
+  codeChallengeMethods?: string[];
+}
+
+/** hard: observed in the capture; soft: CoatCheck's dated table or the origin fallback */
+export function factStrength(as: AsIdentity): 'hard' | 'soft' {
+  return as.source === 'metadata' || as.source === 'id_token' ? 'hard' : 'soft';
+}
+
+const ENDPOINT_KINDS: Record<string, OAuthMessage['endpoint']> = {
+  token_endpoint: 'token',
+  pushed_authorization_request_endpoint: 'par',
+  revocation_endpoint: 'revocation',
+  introspection_endpoint: 'introspection',
+  device_authorization_endpoint: 'device',
+  backchannel_authentication_endpoint: 'ciba',
+  userinfo_endpoint: 'userinfo',
+};
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const isMetadata = (v: unknown): v is MetadataRecord => isRecord(v) && typeof v.issuer === 'string' && isRecord(v.endpoints);
+
+export class AsDirectory {
+  private md = new OrderedMap<MetadataRecord>(MAX_METADATA);
+  /** authorization endpoint → issuer learnt from an earlier clean flow (front-channel ID token or RFC 9207 iss) */
+  private idt = new OrderedMap<string>(MAX_ID_TOKEN_ISSUERS);
+  /** authorization endpoint → time of the first response of its AS that carried its iss (RFC 9207 support seen) */
+  private iss = new OrderedMap<number>(MAX_ID_TOKEN_ISSUERS);
+  /** authorization endpoint base → issuer (derived from the metadata) */
+  private endpointIssuer = new Map<string, string>();
+
+  constructor(readonly providers: readonly ProviderRow[]) {}
+
+  get metadata(): ReadonlyMap<string, MetadataRecord> {
+    return this.md.map;
+  }
+
+  get idTokenIssuer(): ReadonlyMap<string, string> {
+    return this.idt.map;
+  }
+
+  /**
+   * §0.4: issuer(authorization endpoint), in this order: observed metadata, an issuer learnt from
+   * an earlier clean flow of the capture (ID token or RFC 9207 iss), the provider table, the
+   * origin. `time` is when the request was made: a table row's `always since D` applies from D on.
+   */
+  resolveAs(url: ParsedUrl, time: number): AsIdentity {
+    const fromMd = this.endpointIssuer.get(url.base);
+    if (fromMd) {
+      const md = this.md.map.get(fromMd);
+      return { origin: url.origin, issuer: fromMd, source: 'metadata', endpoint: url.base, sendsIss: md?.issParameterSupported };
+    }
+    const provider = providerForEndpoint(url.base, this.providers);
+    const table = provider
+      ? {
+          provider: provider.row.id,
+          ...(provider.aliases.length ? { issuerAliases: provider.aliases } : {}),
+          ...(provider.ownScope ? { ownScope: provider.ownScope } : {}),
+        }
+      : {};
+    const sendsIss = (provider && tableSendsIss(provider.row, time)) || this.iss.map.has(url.base) || undefined;
+    const fromId = this.idt.map.get(url.base);
+    if (fromId) return { origin: url.origin, issuer: fromId, source: 'id_token', endpoint: url.base, sendsIss, ...table };
+    if (provider) {
+      return {
+        origin: url.origin,
+        issuer: provider.issuer,
+        source: 'provider',
+        endpoint: url.base,
+        sendsIss,
+        ...(provider.pattern ? { issuerPattern: provider.pattern } : {}),
+        ...table,
+      };
+    }
+    return { origin: url.origin, issuer: url.origin, source: 'origin', endpoint: url.base, sendsIss };
+  }
+
+  /**
+   * Does `iss` name this AS? Known issuers compare as strings (RFC 3986 §6.2.1), templated ones
+   * (Entra's /common/) and the aliases the table lists for the AS (Entra v1/v2 of one tenant) as
+   * patterns; with only the origin known, origins compare (a Keycloak realm path, an Entra tenant
+   * or Auth0's trailing slash do not count as a difference).
+   */
+  issuerMatches(as: AsIdentity, iss: string): boolean {
+    if (as.source === 'origin') return originOf(iss) === as.origin;
+    if (iss === as.issuer) return true;
+    for (const p of [as.issuerPattern, ...(as.issuerAliases ?? [])]) {
+      if (p !== undefined && safeTest(p, iss)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * §0.4 soft table knowledge: is `iss` inside the issuer space of this AS (its origin, or the
+   * scope its table row names, e.g. one Entra tenant)? An iss there that differs from a table
+   * issuer means the table is stale; one outside is a foreign issuer.
+   */
+  inOwnScope(as: AsIdentity, iss: string): boolean {
+    if (as.ownScope !== undefined) return safeTest(as.ownScope, iss);
+    return originOf(iss) === as.origin;
+  }
+
+  /** the provider row with this id: the caller's rows first, then CoatCheck's table */
+  providerRow(id: string | undefined): ProviderRow | undefined {
+    return providerRow(id, this.providers);
+  }
+
+  /**
+   * RFC 9207 support of an AS at `time` (mixup-iss-missing (a)), and where that is known from:
+   * its observed metadata, an earlier response of the capture that carried its iss, or the
+   * provider table (`always since D`, D ≤ time). Undefined when nothing says it sends iss.
+   */
+  issSupport(as: AsIdentity, time: number): { from: 'metadata' | 'capture' | 'provider'; row?: ProviderRow } | undefined {
+    const row = this.providerRow(as.provider);
+    if (as.source === 'metadata' && (this.md.map.get(as.issuer)?.issParameterSupported ?? as.sendsIss)) return { from: 'metadata' };
+    const sent = this.iss.map.get(as.endpoint);
+    if (sent !== undefined && sent < time) return { from: 'capture', row };
+    if (as.source !== 'metadata' && row && tableSendsIss(row, time)) return { from: 'provider', row };
+    return undefined;
+  }
+
+  /**
+   * §0.4 "different AS": different known issuers (templates as patterns); with the origin fallback
+   * on either side, a different site (G2: hosts of one eTLD+1 are one AS).
+   */
+  differentAs(a: AsIdentity, b: AsIdentity): boolean {
+    if (a.source !== 'origin' && b.source !== 'origin') {
+      return !(a.issuer === b.issuer || this.issuerMatches(a, b.issuer) || this.issuerMatches(b, a.issuer));
+    }
+    if (a.origin === b.origin) return false;
+    const ha = parseUrl(a.origin)?.hostname ?? a.origin;
+    const hb = parseUrl(b.origin)?.hostname ?? b.origin;
+    return siteOf(ha) !== siteOf(hb);
+  }
+
+  isKnownAuthorizationEndpoint(base: string): boolean {
+    return this.endpointIssuer.has(base) || providerForEndpoint(base, this.providers) !== undefined;
+  }
+
+  endpointKindFromMetadata(base: string): OAuthMessage['endpoint'] | undefined {
+    for (const md of this.md.map.values()) {
+      for (const [k, v] of Object.entries(md.endpoints)) {
+        if (stripQuery(v) !== base) continue;
+        const kind = ENDPOINT_KINDS[k];
+        if (kind) return kind;
+      }
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- learning
+
+  /**
+   * §0.4 (2), after the rules ran on a response of a clean flow (one AS, matched by state, not a
+   * replay): its RFC 9207 iss shows the AS sends iss, and an issuer it names on the AS's own site is
+   * learnt for its authorization endpoint — unless metadata already names it or the table already
+   * says exactly this (templates and aliases stay).
+   */
+  learnFromResponse(as: AsIdentity, iss: string | undefined, time: number, fromIdToken: string | undefined): void {
+    if (iss !== undefined && iss !== '' && (this.issuerMatches(as, iss) || (as.source === 'provider' && this.inOwnScope(as, iss)))) {
+      if (!this.iss.map.has(as.endpoint)) this.iss.set(as.endpoint, time);
+    }
+    const named = iss !== undefined && iss !== '' ? iss : fromIdToken;
+    if (named === undefined || as.source === 'metadata' || as.source === 'id_token') return;
+    if (as.source === 'provider' && (this.issuerMatches(as, named) || !this.inOwnScope(as, named))) return;
+    this.learnIdTokenIssuer(as.endpoint, named);
+  }
+
+  /**
+   * §0.4 (2): learn issuer(authorization endpoint) from a clean flow. Only an issuer on the AS's
+   * own site is learnt (an AS cannot claim another site's identity this way). Keyed by endpoint,
+   * not origin: tenants and realms that share an origin have their own issuers.
+   */
+  learnIdTokenIssuer(endpoint: string, iss: string): void {
+    if (this.idt.map.has(endpoint)) return;
+    const a = parseUrl(endpoint);
+    const b = parseUrl(iss);
+    if (!a || !b || siteOf(a.hostname) !== siteOf(b.hostname)) return;
+    this.idt.set(endpoint, iss);
+  }
+
+  recordMetadata(fetchedFrom: string, doc: Record<string, unknown>): MetadataRecord | undefined {
+    if (typeof doc.issuer !== 'string') return undefined;
+    const endpoints: Record<string, string> = {};
+    for (const [k, v] of Object.entries(doc)) if (k.endsWith('_endpoint') && typeof v === 'string') endpoints[k] = v;
+    const rec: MetadataRecord = {
+      issuer: doc.issuer,
+      fetchedFrom,
+      authorizationEndpoint: endpoints.authorization_endpoint,
+      tokenEndpoint: endpoints.token_endpoint,
+      endpoints,
+      issParameterSupported: doc.authorization_response_iss_parameter_supported === true,
+      codeChallengeMethods: Array.isArray(doc.code_challenge_methods_supported)
+        ? doc.code_challenge_methods_supported.filter((x): x is string => typeof x === 'string')
+        : undefined,
+    };
+    // the oldest document beyond the cap goes, and the endpoints it named with it
+    this.md.set(rec.issuer, rec, (gone) => {
+      for (const [ep, iss] of this.endpointIssuer) if (iss === gone) this.endpointIssuer.delete(ep);
+    });
+    this.mapEndpoint(rec);
+    return rec;
+  }
+
+  /**
+   * authorization_endpoint → issuer, only for an endpoint on the site the document was fetched
+   * from: a document on attacker.example must not rename another site's authorization endpoint.
+   */
+  private mapEndpoint(rec: MetadataRecord): void {
+    if (!rec.authorizationEndpoint) return;
+    const ep = parseUrl(rec.authorizationEndpoint);
+    const src = parseUrl(rec.fetchedFrom);
+    if (!ep || !src || siteOf(ep.hostname) !== siteOf(src.hostname)) return;
+    this.endpointIssuer.set(ep.base, rec.issuer);
+  }
+
+  // ---------------------------------------------------------------- journal
+
+  flush(batch: JournalBatch): void {
+    this.md.flush(batch, 'as:md:');
+    this.idt.flush(batch, 'as:idt:');
+    this.iss.flush(batch, 'as:iss:');
+  }
+
+  markAll(): void {
+    this.md.markAll();
+    this.idt.markAll();
+    this.iss.markAll();
+  }
+
+  restore(entries: JournalEntries): void {
+    this.md.restore(entries, 'as:md:', isMetadata);
+    this.idt.restore(entries, 'as:idt:', isString);
+    this.iss.restore(entries, 'as:iss:', isNumber);
+    for (const rec of this.md.map.values()) this.mapEndpoint(rec);
+  }
+
+  /** the old layout */
+  load(part: { metadata?: MetadataRecord[]; idTokenIssuer?: [string, string][]; issSent?: [string, number][] }): void {
+    for (const m of part.metadata ?? []) {
+      if (!isMetadata(m)) continue;
+      this.md.set(m.issuer, m);
+      this.mapEndpoint(m);
+    }
+    for (const [k, v] of part.idTokenIssuer ?? []) if (isString(v)) this.idt.set(k, v);
+    for (const [k, v] of part.issSent ?? []) if (isNumber(v)) this.iss.set(k, v);
+  }
+}
+
+function safeTest(pattern: string, s: string): boolean {
+  try {
+    return new RegExp(pattern).test(s);
+  } catch {
+    return false; // a malformed pattern matches nothing
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Authorization request → flow (§0.3): an ordered list of correlators finds the flow the request
+ * continues (today by state, the PAR body's state included); without one, a new flow starts,
+ * filled from its PAR body and linked to its broker's flow (G1). Each correlator is a small
+ * function; the first that finds a flow binds it, and the result says which key did.
+ */
+import type { OAuthMessage } from '../../classify/message';
+import { hashSecret } from '../../util/secret';
+import { originOf, parseUrl, siteOf, type ParsedUrl } from '../../util/url';
+import type { Flow, FlowRequest } from '../flow';
+import type { PreviousHop } from '../navigation';
+import type { PushedRequest } from '../credentials';
+import type { FlowStore } from '../store';
+
+export interface AttachResult {
+  flow?: Flow;
+  created: boolean;
+  /** for an authorization request that joined an existing flow */
+  joined: boolean;
+  /** a G3 replay (identical URL again in the same context) */
+  replay: boolean;
+  /** which key bound the request to an existing flow */
+  by?: string;
+}
+
+/** What correlators see of the request being attached. */
+export interface PendingRequest {
+  msg: OAuthMessage;
+  url: ParsedUrl;
+  request: FlowRequest;
+  /** hash of the state it carries (or its PAR body carried) */
+  stateHash?: string;
+  pushed?: PushedRequest;
+}
+
+export interface RequestCorrelator {
+  key: string;
+  find(p: PendingRequest, s: FlowStore): Flow | undefined;
+}
+
+/** §0.3: the latest open flow of this context with the same state */
+const byState: RequestCorrelator = {
+  key: 'state',
+  find(p, s) {
+    if (p.stateHash === undefined) return undefined;
+    const o = p.msg.obs;
+    return s.table.by('state', p.stateHash).filter((f) => f.context === o.context && o.time - f.tLast <= s.ttlMs).pop();
+  },
+};
+
+export const REQUEST_CORRELATORS: readonly RequestCorrelator[] = [byState];
+
+export function attachAuthorizationRequest(s: FlowStore, msg: OAuthMessage, from: PreviousHop, replay: boolean): AttachResult {
+  const o = msg.obs;
+  const url = msg.url!;
+  const as = s.directory.resolveAs(url, o.time);
+  const p = msg.params;
+  const request: FlowRequest = {
+    ref: o.ref,
+    obsId: o.id,
+    time: o.time,
+    url: s.redactUrl(o.url),
+    as,
+    clientId: p.get('client_id'),
+    redirectUri: msg.paramsKnown ? p.get('redirect_uri') : undefined,
+    from: from.origin,
+    via: from.via,
+    responseType: msg.paramsKnown ? p.get('response_type') : undefined,
+  };
+  s.nav.countAuthorizationRequest(o.context, o.time);
+  // PAR (RFC 9126): the pushed body behind this request_uri names state, redirect_uri, …
+  const requestUri = msg.paramsKnown ? undefined : p.get('request_uri');
+  const found = requestUri ? s.ledger.pushedFor(requestUri, o.time) : undefined;
+  const pushed = found && (!found.clientId || !request.clientId || found.clientId === request.clientId) ? found : undefined;
+  if (pushed) {
+    request.redirectUri = pushed.redirectUri;
+    request.responseType = pushed.responseType;
+  }
+  const state = msg.paramsKnown ? p.get('state') : undefined;
+  const pending: PendingRequest = { msg, url, request, stateHash: state !== undefined ? hashSecret(state) : pushed?.state?.hash, pushed };
+
+  for (const c of REQUEST_CORRELATORS) {
+    const prior = c.find(pending, s);
+    if (prior) return join(s, prior, pending, replay, c.key);
+  }
+  const flow = newFlow(s, pending, from);
+  s.table.add(flow, s.now);
+  return { flow, created: true, joined: false, replay };
+}
+
+function join(s: FlowStore, prior: Flow, { msg, url, request }: PendingRequest, replay: boolean, by: string): AttachResult {
+  const o = msg.obs;
+  s.table.appendStep(prior, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url });
+  if (replay) return { flow: prior, created: false, joined: true, replay: true, by };
+  // G2: the identical request (client_id, redirect_uri, state) moved to another host of the same
+  // site at the same path is the same AS, whatever issuers the provider table or the origin guess
+  // for the hosts; only observed metadata of both (§0.4 step 1) can tell two issuers apart there
+  const last = prior.requests[prior.requests.length - 1];
+  const lastUrl = last ? parseUrl(last.as.endpoint) : undefined;
+  const as = request.as;
+  if (
+    last && lastUrl && msg.paramsKnown && !(last.as.source === 'metadata' && as.source === 'metadata') &&
+    lastUrl.hostname !== url.hostname && lastUrl.pathname === url.pathname &&
+    siteOf(lastUrl.hostname) === siteOf(url.hostname) && last.clientId === request.clientId && last.redirectUri === request.redirectUri
+  ) {
+    request.as = { ...last.as, origin: as.origin, endpoint: as.endpoint };
+  }
+  s.table.appendRequest(prior, request);
+  return { flow: prior, created: false, joined: true, replay: false, by };
+}
+
+function newFlow(s: FlowStore, { msg, request, pushed }: PendingRequest, from: PreviousHop): Flow {
+  const o = msg.obs;
+  const p = msg.params;
+  const known = msg.paramsKnown;
+  const state = known ? p.get('state') : undefined;
+  const nonce = known ? p.get('nonce') : undefined;
+  const flow: Flow = {
+    id: s.table.newId(),
+    context: o.context,
+    t0: o.time,
+    tLast: o.time,
+    client: originOf(request.redirectUri),
+    opener: from.origin,
+    as: request.as,
+    clientId: p.get('client_id'),
+    redirectUri: request.redirectUri,
+    state: state !== undefined ? s.secret(state) : undefined,
+    nonce: nonce !== undefined ? s.secret(nonce) : undefined,
+    codeChallenge: known ? p.get('code_challenge') : undefined,
+    codeChallengeMethod: known ? p.get('code_challenge_method') : undefined,
+    responseType: request.responseType,
+    responseMode: known ? p.get('response_mode') : undefined,
+    scope: known ? p.get('scope') : undefined,
+    paramsKnown: known,
+    children: [],
+    requests: [request],
+    responses: [],
+    steps: [{ ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url }],
+  };
+  if (pushed) {
+    flow.pushed = true;
+    flow.redirectUri = pushed.redirectUri;
+    flow.client = originOf(pushed.redirectUri);
+    flow.state = pushed.state;
+    flow.nonce = pushed.nonce;
+    flow.responseType = pushed.responseType;
+    flow.responseMode = pushed.responseMode;
+    flow.codeChallenge = pushed.codeChallenge;
+    flow.codeChallengeMethod = pushed.codeChallengeMethod;
+    flow.scope = pushed.scope;
+    flow.clientId ??= pushed.clientId;
+  }
+  // G1: the redirect_uri is on a previous hop's AS origin (the broker's own callback) and the
+  // state is fresh (a reused state joined above) → a brokered child flow of the broker's flow
+  const ru = originOf(flow.redirectUri);
+  if (ru && ru !== request.as.origin) {
+    const parent = s.table.lastOpenIn(o.context, s.now, (f) => f.requests.some((r) => r.as.origin === ru));
+    if (parent) flow.parent = parent.id;
+  }
+  return flow;
+}

@@ -1,0 +1,100 @@
+/**
+ * Authorization response → the flow it answers (§0.3 linking), or undefined (unsolicited). The
+ * correlators, in order:
+ * 1. exact state (this context first, then any context: popups);
+ * 2. PAR/JAR: the first response reached from an opaque flow's AS in this context's chain adopts
+ *    it and its state;
+ * 3. no state: a flow of this context whose redirect_uri prefix-matches, and which either sent no
+ *    state itself or whose AS chain led here (the AS dropped the state).
+ * Token requests join the flow their code was delivered to.
+ */
+import type { OAuthMessage } from '../../classify/message';
+import { hashSecret } from '../../util/secret';
+import { stripFragment } from '../../util/url';
+import type { Flow } from '../flow';
+import { prefixMatch } from '../keys';
+import type { PreviousHop } from '../navigation';
+import type { FlowStore } from '../store';
+
+export interface ResponseCorrelator {
+  key: string;
+  find(msg: OAuthMessage, from: PreviousHop, s: FlowStore, open: () => Flow[]): Flow | undefined;
+}
+
+const asOrigins = (f: Flow) => new Set(f.requests.map((r) => r.as.origin));
+
+const byState: ResponseCorrelator = {
+  key: 'state',
+  find(msg, _from, s) {
+    const state = msg.params.get('state');
+    if (state === undefined) return undefined;
+    const o = msg.obs;
+    const candidates = s.table.by('state', hashSecret(state)).filter((f) => o.time - f.tLast <= s.ttlMs);
+    return candidates.filter((f) => f.context === o.context).pop() ?? candidates.pop();
+  },
+};
+
+const byParAdoption: ResponseCorrelator = {
+  key: 'par',
+  find(msg, from, s, open) {
+    const o = msg.obs;
+    const flow = open()
+      .filter((f) => !f.paramsKnown && f.state === undefined && (from.via === 'none' || s.nav.chainReaches(o.context, from, asOrigins(f))))
+      .pop();
+    const state = msg.params.get('state');
+    if (flow && state !== undefined) s.table.adoptState(flow, s.secret(state));
+    return flow;
+  },
+};
+
+const byRedirectUri: ResponseCorrelator = {
+  key: 'redirect_uri',
+  find(msg, from, s, open) {
+    if (msg.params.get('state') !== undefined || !msg.url) return undefined;
+    return open()
+      .filter((f) => f.redirectUri && prefixMatch(f.redirectUri, msg.url!.base))
+      .filter((f) => f.state === undefined || s.nav.chainReaches(msg.obs.context, from, asOrigins(f)))
+      .pop();
+  },
+};
+
+export const RESPONSE_CORRELATORS: readonly ResponseCorrelator[] = [byState, byParAdoption, byRedirectUri];
+
+export function attachAuthorizationResponse(s: FlowStore, msg: OAuthMessage, from: PreviousHop): Flow | undefined {
+  const o = msg.obs;
+  let open: Flow[] | undefined;
+  const openFlows = () => (open ??= s.table.openIn(o.context, s.now).filter((f) => f.responses.length === 0));
+  let flow: Flow | undefined;
+  for (const c of RESPONSE_CORRELATORS) {
+    flow = c.find(msg, from, s, openFlows);
+    if (!flow) continue;
+    if (c.key !== 'state' && msg.url) s.table.fill(flow, { client: msg.url.origin, redirectUri: msg.url.base });
+    break;
+  }
+  if (!flow) return undefined;
+  const p = msg.params;
+  const code = p.get('code');
+  s.table.appendResponse(flow, {
+    ref: o.ref,
+    obsId: o.id,
+    time: o.time,
+    url: s.redactUrl(o.url),
+    base: msg.url?.base ?? stripFragment(o.url),
+    mode: msg.responseMode ?? 'query',
+    code: code !== undefined ? s.secret(code) : undefined,
+    hasToken: p.has('access_token') || p.has('id_token'),
+    iss: p.get('iss'),
+    error: p.get('error'),
+  });
+  s.table.appendStep(flow, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: s.redactUrl(o.url) });
+  return flow;
+}
+
+/** Token request (and other back-channel messages with a code) → the flow its code was delivered to. */
+export function attachByCode(s: FlowStore, msg: OAuthMessage): Flow | undefined {
+  const code = msg.params.get('code');
+  const id = code ? s.ledger.flowIdForCode(hashSecret(code)) : undefined;
+  const flow = id ? s.table.get(id) : undefined;
+  if (flow) s.table.appendStep(flow, { ref: msg.obs.ref, obsId: msg.obs.id, time: msg.obs.time, kind: msg.kind, url: s.redactUrl(msg.obs.url) });
+  return flow;
+}

@@ -1,0 +1,263 @@
+/**
+ * The flow table: every flow, its indexes (state, nonce, client_id, code_challenge, context), the
+ * eviction policy that keeps it bounded, and the set of flows that changed since the last flush.
+ * Flows change only through its methods, so it always knows what to save (`flow:<id>`).
+ */
+import type { SecretRef } from '../util/secret';
+import { evictionVictim } from './eviction';
+import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
+import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
+
+export const FLOW_TTL_MS = 30 * 60 * 1000;
+export const MAX_FLOWS = 500;
+/** per-flow caps: a reload loop must not grow a flow without bound */
+const MAX_FLOW_REQUESTS = 50;
+const MAX_FLOW_RESPONSES = 50;
+const MAX_FLOW_STEPS = 200;
+
+/** Which flow goes when the table is over its cap (default: eviction.ts, fair per context). */
+export type EvictionPolicy = (flows: Iterable<Flow>, newestContext: string | undefined) => string | undefined;
+
+type Index = 'state' | 'nonce' | 'client' | 'challenge' | 'context';
+const INDEXES: readonly Index[] = ['state', 'nonce', 'client', 'challenge', 'context'];
+
+function indexKey(f: Flow, index: Index): string | undefined {
+  switch (index) {
+    case 'state':
+      return f.state?.hash;
+    case 'nonce':
+      return f.nonce?.hash;
+    case 'client':
+      return f.clientId;
+    case 'challenge':
+      return f.codeChallenge;
+    case 'context':
+      return f.context;
+  }
+}
+
+const seqOf = (id: string) => Number(id.slice(1)) || 0;
+
+export class FlowTable {
+  private flows = new Map<string, Flow>();
+  private index = new Map<Index, Map<string, string[]>>(INDEXES.map((i) => [i, new Map()]));
+  private dirty = new Dirty();
+  private seq = 0;
+  /** flows the cap removed (not expiry): a flood pushed them out */
+  evicted = 0;
+  private metaChanged = false;
+
+  constructor(
+    readonly maxFlows: number = MAX_FLOWS,
+    readonly ttlMs: number = FLOW_TTL_MS,
+    private readonly policy: EvictionPolicy = evictionVictim,
+  ) {}
+
+  get size(): number {
+    return this.flows.size;
+  }
+
+  get(id: string): Flow | undefined {
+    return this.flows.get(id);
+  }
+
+  values(): IterableIterator<Flow> {
+    return this.flows.values();
+  }
+
+  newId(): string {
+    this.seq += 1;
+    this.metaChanged = true;
+    return `f${this.seq}`;
+  }
+
+  /** flows whose `index` key is `key`, oldest first */
+  by(index: Index, key: string): Flow[] {
+    const out: Flow[] = [];
+    for (const id of this.index.get(index)!.get(key) ?? []) {
+      const f = this.flows.get(id);
+      if (f) out.push(f);
+    }
+    return out;
+  }
+
+  /** the flows of a context still open at `now` (§0.3 expiry), oldest first */
+  openIn(context: string, now: number): Flow[] {
+    return this.by('context', context).filter((f) => now - f.tLast <= this.ttlMs);
+  }
+
+  hasOpenIn(context: string, now: number, match?: (f: Flow) => boolean): boolean {
+    return this.lastOpenIn(context, now, match) !== undefined;
+  }
+
+  /** the newest open flow of a context that matches (no array: asked on the hot path) */
+  lastOpenIn(context: string, now: number, match?: (f: Flow) => boolean): Flow | undefined {
+    const ids = this.index.get('context')!.get(context);
+    if (!ids) return undefined;
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const f = this.flows.get(ids[i]);
+      if (f && now - f.tLast <= this.ttlMs && (!match || match(f))) return f;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- changes (each marks the flow)
+
+  add(flow: Flow, now: number): void {
+    this.flows.set(flow.id, flow);
+    this.addToIndexes(flow);
+    this.dirty.mark(flow.id);
+    if (flow.parent) {
+      const parent = this.flows.get(flow.parent);
+      if (parent) {
+        parent.children.push(flow.id);
+        this.dirty.mark(parent.id);
+      }
+    }
+    this.prune(now);
+  }
+
+  appendRequest(flow: Flow, r: FlowRequest): void {
+    if (flow.requests.length < MAX_FLOW_REQUESTS) flow.requests.push(r);
+    this.dirty.mark(flow.id);
+  }
+
+  appendResponse(flow: Flow, r: FlowResponse): void {
+    if (flow.responses.length < MAX_FLOW_RESPONSES) flow.responses.push(r);
+    this.dirty.mark(flow.id);
+  }
+
+  appendStep(flow: Flow, step: FlowStep): void {
+    flow.steps.push(step);
+    if (flow.steps.length > MAX_FLOW_STEPS) flow.steps.splice(1, flow.steps.length - MAX_FLOW_STEPS); // keep the first
+    flow.tLast = Math.max(flow.tLast, step.time);
+    this.dirty.mark(flow.id);
+  }
+
+  /** PAR/JAR: a response adopted an opaque flow and brings the state it did not show */
+  adoptState(flow: Flow, state: SecretRef): void {
+    flow.state = state;
+    this.insert('state', state.hash, flow.id);
+    this.dirty.mark(flow.id);
+  }
+
+  /** fill what the request did not show (client origin, redirect_uri) from its response */
+  fill(flow: Flow, patch: Pick<Partial<Flow>, 'client' | 'redirectUri'>): void {
+    if (patch.client !== undefined && !flow.client) flow.client = patch.client;
+    if (patch.redirectUri !== undefined && !flow.redirectUri) flow.redirectUri = patch.redirectUri;
+    this.dirty.mark(flow.id);
+  }
+
+  // ---------------------------------------------------------------- bounds
+
+  /**
+   * Expire flows older than twice the TTL (kept a while for "expired but known") and cap the count
+   * with the eviction policy: the context with the most flows pays, never the one with the newest
+   * activity, its longest-idle flow first. `evicted` counts what the cap removed.
+   */
+  prune(now: number): void {
+    const limit = now - this.ttlMs * 2;
+    for (const [id, f] of this.flows) if (f.tLast < limit) this.remove(id);
+    if (this.flows.size <= this.maxFlows) return;
+    let newest: Flow | undefined;
+    for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
+    while (this.flows.size > this.maxFlows) {
+      const id = this.policy(this.flows.values(), newest?.context);
+      if (id === undefined) break;
+      this.remove(id);
+      this.evicted += 1;
+      this.metaChanged = true;
+    }
+  }
+
+  private remove(id: string): void {
+    const f = this.flows.get(id);
+    if (!f) return;
+    this.flows.delete(id);
+    this.dirty.drop(id);
+    for (const i of INDEXES) {
+      const k = indexKey(f, i);
+      if (k === undefined) continue;
+      const m = this.index.get(i)!;
+      const ids = (m.get(k) ?? []).filter((x) => x !== id);
+      if (ids.length) m.set(k, ids);
+      else m.delete(k);
+    }
+    const parent = f.parent ? this.flows.get(f.parent) : undefined;
+    if (parent) {
+      parent.children = parent.children.filter((x) => x !== id);
+      this.dirty.mark(parent.id);
+    }
+  }
+
+  private addToIndexes(f: Flow): void {
+    for (const i of INDEXES) {
+      const k = indexKey(f, i);
+      if (k !== undefined) this.insert(i, k, f.id);
+    }
+  }
+
+  /** index lists stay in creation order (what "the latest flow" means), whenever an id joins */
+  private insert(index: Index, key: string, id: string): void {
+    const m = this.index.get(index)!;
+    const ids = m.get(key);
+    if (!ids) return void m.set(key, [id]);
+    if (ids.includes(id)) return;
+    let at = ids.length;
+    while (at > 0 && seqOf(ids[at - 1]) > seqOf(id)) at--;
+    ids.splice(at, 0, id);
+  }
+
+  // ---------------------------------------------------------------- journal (`flow:<id>`, `flows`)
+
+  /** Invariant check for tests: every index entry names a live flow whose key it is, and back. */
+  checkIndexes(): string[] {
+    const problems: string[] = [];
+    for (const i of INDEXES) {
+      for (const [k, ids] of this.index.get(i)!) {
+        for (const id of ids) if (this.flows.get(id) === undefined || indexKey(this.flows.get(id)!, i) !== k) problems.push(`${i}:${k} → ${id}`);
+      }
+    }
+    for (const f of this.flows.values()) {
+      for (const i of INDEXES) {
+        const k = indexKey(f, i);
+        if (k !== undefined && !(this.index.get(i)!.get(k) ?? []).includes(f.id)) problems.push(`${f.id} missing from ${i}`);
+      }
+    }
+    return problems;
+  }
+
+  flush(batch: JournalBatch): void {
+    this.dirty.flush(batch, 'flow:', (id) => this.flows.get(id));
+    if (this.metaChanged) batch.set.flows = JSON.stringify({ seq: this.seq, evicted: this.evicted });
+    this.metaChanged = false;
+  }
+
+  /** Every key, as if everything changed (a full snapshot, the migration of an old layout). */
+  markAll(): void {
+    for (const id of this.flows.keys()) this.dirty.mark(id);
+    this.metaChanged = true;
+  }
+
+  restore(entries: JournalEntries): void {
+    const m = entryAt(entries, 'flows');
+    if (isRecord(m)) {
+      this.seq = typeof m.seq === 'number' ? m.seq : 0;
+      this.evicted = typeof m.evicted === 'number' ? m.evicted : 0;
+    }
+    const flows = entriesUnder(entries, 'flow:')
+      .map(([, v]) => v)
+      .filter((f): f is Flow => isRecord(f) && typeof f.id === 'string' && typeof f.context === 'string' && Array.isArray(f.requests) && Array.isArray(f.steps))
+      .sort((a, b) => seqOf(a.id) - seqOf(b.id));
+    for (const f of flows) this.load(f);
+  }
+
+  /** a flow from a saved state (restore, the old layout) */
+  load(f: Flow): void {
+    if (!Array.isArray(f.children)) f.children = [];
+    if (!Array.isArray(f.responses)) f.responses = [];
+    this.flows.set(f.id, f);
+    this.addToIndexes(f);
+    this.seq = Math.max(this.seq, seqOf(f.id));
+  }
+}
