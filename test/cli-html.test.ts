@@ -97,6 +97,36 @@ describe('scan --format html', () => {
     for (const l of links(html)) expect(l.startsWith('#') || /^file:\/\/.*\/docs\/rules\/[a-z0-9-]+\.md$/.test(l), l).toBe(true);
   });
 
+  it('a server-side client\'s token request: drawn with the callback code\'s fingerprint and its response, no raw secret', async () => {
+    const P = 'https://platform.example';
+    const AS = 'https://as.example';
+    const S = rnd(24);
+    const code = rnd(24);
+    const access = rnd(32);
+    const a = `${AS}/authorize?${q({ response_type: 'code', client_id: 'platform', redirect_uri: `${P}/cb`, state: S })}`;
+    const cb = `${P}/cb?${q({ code, state: S, iss: AS })}`;
+    const p = join(dir, 'token.har');
+    writeFileSync(
+      p,
+      har([
+        { url: `${P}/login`, location: a },
+        { url: a, location: cb },
+        { url: cb },
+        { url: `${AS}/token`, form: { grant_type: 'authorization_code', code, redirect_uri: `${P}/cb`, client_id: 'platform', client_secret: rnd(16) }, resourceType: 'fetch', responseJson: { access_token: access, token_type: 'Bearer', expires_in: 3600 } },
+      ]),
+    );
+    const r = await scan(['--format', 'html', p]);
+    const arrows = [...r.out.matchAll(/<g class="cc-arrow[^"]*"[^>]*data-kind="([^"]+)"[^>]*>(.*?)<\/g>/g)].map((m) => ({ kind: m[1], text: m[2].replace(/<[^>]+>/g, ' ') }));
+    expect(arrows.map((a) => a.kind)).toEqual(['authorization-request', 'callback', 'token-request', 'token-response']);
+    const codes = arrows.flatMap((a) => /code = (\S+)/.exec(a.text)?.[1] ?? []);
+    expect(codes).toHaveLength(2);
+    expect(codes[0]).toBe(codes[1]);
+    expect(codes[0]).toMatch(/…#[0-9a-f]{8}$/);
+    expect(arrows[3].text).toContain('token_type = Bearer');
+    expect(arrows[3].text).toMatch(/access_token = \S+…#[0-9a-f]{8}/);
+    for (const secret of [code, access, S]) expect(r.out).not.toContain(secret);
+  });
+
   it('JSON and SARIF are unchanged by the new format; the help names it', async () => {
     const a = await scan(['--format', 'sarif', COAT_HAR]);
     expect(a.out).not.toContain('<svg');

@@ -64,6 +64,8 @@ ${(['critical', 'high', 'medium', 'low', 'info'] as const)
 `;
 
 const CHAR_W = 6.8;
+/** the compact view's word on each arrow (the kind is also in the arrow's title and data-kind) */
+const SHORT: Partial<Record<Arrow['kind'], string>> = { 'as-redirect': 'AS→AS', 'authorization-request': 'authorize', 'token-request': 'token', 'token-response': 'tokens' };
 const LINE_H = 15;
 
 function clip(s: string, max: number): string {
@@ -172,7 +174,7 @@ export function diagramScene(d: Diagram, opts: SceneOptions = {}): Scene {
     const worst = a.findings[0];
     if (compact) {
       const mid = (x1 + x2) / 2;
-      const short = a.kind === 'as-redirect' ? 'AS→AS' : a.kind === 'authorization-request' ? 'authorize' : a.kind === 'token-request' ? 'token' : a.kind;
+      const short = SHORT[a.kind] ?? a.kind;
       g.push(txt(mid, yA - 3, short, 'cc-muted', { 'text-anchor': 'middle', 'font-size': 9 }));
       if (worst) g.push(txt(gutter + 4, yA + 16, `${SEVERITY_MARK[worst.severity]} ${worst.severity} ${worst.ruleId}${a.findings.length > 1 ? ` +${a.findings.length - 1}` : ''}`, `cc-b sev-${worst.severity}`, { 'font-size': 10 }));
     } else {
