@@ -36,7 +36,18 @@ async function diagramFacts(page: Page) {
         text: g.textContent ?? '',
         stroke: getComputedStyle(g.querySelector('line, path.cc-shaft')!).stroke,
       }));
-      return { arrows, spill, threads: [...svg.querySelectorAll('polyline.cc-thread')].flatMap((p) => (p.getAttribute('data-param') ?? '').split(' ')), fg: getComputedStyle(svg.querySelector('text')!).fill, bg: getComputedStyle(svg.querySelector('.cc-bg')!).fill };
+      // WCAG 2 contrast of every text against the diagram's background (and of highlighted lines against their highlight)
+      const rgb = (c: string) => (c.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).slice(0, 3).map(Number);
+      const lum = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const ratio = (a: string, b: string) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+      const bg = getComputedStyle(svg.querySelector('.cc-bg')!).fill;
+      const hl = svg.querySelector('.cc-hl');
+      const fills = [...svg.querySelectorAll('text')].map((t) => getComputedStyle(t).fill);
+      const contrast = Math.min(...fills.map((f) => ratio(f, bg)), ...(hl ? [ratio(getComputedStyle(svg.querySelector('text')!).fill, getComputedStyle(hl).fill)] : []));
+      return { arrows, spill, contrast, threads: [...svg.querySelectorAll('polyline.cc-thread')].flatMap((p) => (p.getAttribute('data-param') ?? '').split(' ')), fg: getComputedStyle(svg.querySelector('text')!).fill, bg };
     }),
   );
 }
@@ -81,6 +92,15 @@ describe('HTML report of examples/coat-attack.har in Chromium', () => {
         expect(d.fg).not.toBe(d.bg);
         expect(d.threads).toContain('state');
         expect(d.spill).toEqual([]);
+        expect(d.contrast).toBeGreaterThanOrEqual(4.5); // WCAG AA for every label, light and dark
+        console.log(`report (${scheme}): lowest text contrast ${d.contrast.toFixed(2)}:1`);
+        // the diagram saved as a standalone SVG file from the page (a data: link, no script)
+        const [saved] = await Promise.all([page.waitForEvent('download'), page.click('.flow a[download]')]);
+        expect(saved.suggestedFilename()).toMatch(/^coatcheck-flow-.+\.svg$/);
+        const svgText = readFileSync((await saved.path())!, 'utf8');
+        expect(svgText).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+        expect(svgText).toContain('CRITICAL coat-context-switch');
+        expect(requests).toEqual([`file://${reportPath}`]);
         const findings = await page.$$eval('article.finding', (els) => els.map((e) => `${e.getAttribute('data-rule-id')}/${e.getAttribute('data-severity')}`));
         expect(findings).toContain('coat-context-switch/critical');
       } finally {
@@ -121,6 +141,8 @@ describe('DevTools panel with the COAT capture imported (dark theme)', () => {
       return 0.2126 * r + 0.7152 * g + 0.0722 * b;
     };
     expect(lum(d.fg)).toBeGreaterThan(lum(d.bg) + 100);
+    expect(d.contrast).toBeGreaterThanOrEqual(4.5);
+    console.log(`panel (dark): lowest text contrast ${d.contrast.toFixed(2)}:1`);
     // the diagram comes before the timeline
     const order = await page.$$eval('[data-testid=flow-diagram], [data-testid=timeline-step]', (els) => els.map((e) => e.getAttribute('data-testid')));
     expect(order[0]).toBe('flow-diagram');
@@ -190,6 +212,9 @@ describe('live flows in the lab: the popup under a COAT finding, the panel on a 
     expect(await sel.getAttribute('data-kind')).toBe('as-redirect');
     expect((await sel.getAttribute('data-rules'))?.split(' ')).toContain('coat-context-switch');
     expect(await sel.textContent()).toContain('critical coat-context-switch');
+    // the login/consent pages at the honest AS (the tab's hops, asked from the background with getHops)
+    const kinds = await card.locator('.flow-diagram svg g.cc-arrow').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    expect(kinds).toEqual(['authorization-request', 'as-redirect', 'interaction', 'callback']);
     // the compact diagram fits the popup
     const box = await card.locator('.flow-diagram svg').boundingBox();
     expect(box!.width).toBeLessThanOrEqual(460);
@@ -207,6 +232,8 @@ describe('live flows in the lab: the popup under a COAT finding, the panel on a 
     expect(hop.severity).toBe('critical');
     expect(hop.rules).toContain('mixup-as-switch');
     expect(hop.text).toContain('CRITICAL mixup-as-switch');
+    expect(d.arrows.map((a) => a.kind)).toContain('interaction');
+    expect(d.contrast).toBeGreaterThanOrEqual(4.5);
     expect(d.threads).toContain('state');
     expect(d.spill).toEqual([]);
     await panel.close();
