@@ -14,6 +14,7 @@ import { CHROMIUM_PATH, chromiumArgs, launchChromium, openExtensionPage, playSce
 import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
 import { startLab, type Lab } from '../../lab/index.mjs';
 import { scanCommand } from '../../src/companion/scan';
+import { spaFlow } from '../devtools-fixture';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const COAT = join(ROOT, 'examples/coat-attack.har');
@@ -177,6 +178,26 @@ describe('DevTools panel with the COAT capture imported (dark theme)', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-kind'))).toBe('callback');
     await expect.poll(() => detail.textContent()).toContain('callback');
     expect(panelErrors).toEqual([]);
+  });
+
+  it('a SPA capture: the token request carries the callback code\'s fingerprint, the token response comes back on the back channel', async () => {
+    const { har } = await spaFlow();
+    const file = join(work, 'spa.har');
+    writeFileSync(file, har);
+    const p = await browser.context.newPage();
+    await p.setViewportSize({ width: 1300, height: 1000 });
+    await p.goto(`chrome-extension://${browser.extensionId}/src/devtools/panel.html?theme=light`);
+    await p.setInputFiles('[data-testid=import-har]', file);
+    await p.waitForSelector('[data-testid=flow-diagram] g.cc-arrow[data-kind=token-response]', { timeout: 15000 });
+    await p.locator('.diagram-card').first().screenshot({ path: '/tmp/coatcheck-diagram-panel-tokens.png' });
+    const [d] = await diagramFacts(p);
+    expect(d.arrows.map((a) => a.kind)).toEqual(['metadata', 'jwks', 'authorization-request', 'callback', 'token-request', 'token-response']);
+    const code = (t: string) => /code = (\S+…#[0-9a-f]{8})/.exec(t)?.[1];
+    expect(code(d.arrows[4].text)).toBeDefined();
+    expect(code(d.arrows[4].text)).toBe(code(d.arrows[3].text));
+    expect(d.spill).toEqual([]);
+    expect(d.contrast).toBeGreaterThanOrEqual(4.5);
+    await p.close();
   });
 });
 
