@@ -36,6 +36,7 @@ function parsed(html: string) {
   };
 }
 
+const SVG_DATA = 'data:image/svg+xml;charset=utf-8,';
 const EVIL = `"><script>alert(1)</script><img src=https://evil.example/x onerror=alert(2)><svg onload=alert(3)>`;
 const evilHar = () => {
   const P = 'https://platform.example';
@@ -72,8 +73,14 @@ describe('scan --format html', () => {
     expect(html).toContain('CRITICAL coat-context-switch');
     expect(html).toMatch(/<polyline class="cc-thread"[^>]*data-param="[^"]*\bstate\b/);
     // the only links that leave the page are the rule pages shipped with the package
-    for (const l of links(html)) expect(l.startsWith('#') || /^file:\/\/.*\/docs\/rules\/[a-z0-9-]+\.md$/.test(l), l).toBe(true);
+    for (const l of links(html)) expect(l.startsWith('#') || l.startsWith(SVG_DATA) || /^file:\/\/.*\/docs\/rules\/[a-z0-9-]+\.md$/.test(l), l).toBe(true);
     expect(links(html).some((l) => l.endsWith('/docs/rules/coat-context-switch.md'))).toBe(true);
+    // the flow with findings can be saved as a standalone SVG: the very drawing shown inline
+    const save = page.doc.querySelector('.flow a[download]')!;
+    expect(save.getAttribute('download')).toMatch(/^coatcheck-flow-[A-Za-z0-9_-]+\.svg$/);
+    const file = decodeURIComponent(save.getAttribute('href')!.slice(SVG_DATA.length));
+    expect(file).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(html).toContain(`<div class="diagram">${file}</div>`);
     // the raw state of the capture never appears (redacted by default)
     const rawState = /state=([A-Za-z0-9_-]{20,})/.exec(readFileSync(COAT_HAR, 'utf8'))![1];
     expect(html).not.toContain(rawState);
@@ -94,7 +101,43 @@ describe('scan --format html', () => {
     expect(page.handlers).toEqual([]);
     // shown as text, in the finding and in the diagram
     expect(page.doc.querySelector('.diagram')?.textContent).toContain('<script>alert(1)</script>');
-    for (const l of links(html)) expect(l.startsWith('#') || /^file:\/\/.*\/docs\/rules\/[a-z0-9-]+\.md$/.test(l), l).toBe(true);
+    for (const l of links(html)) expect(l.startsWith('#') || l.startsWith(SVG_DATA) || /^file:\/\/.*\/docs\/rules\/[a-z0-9-]+\.md$/.test(l), l).toBe(true);
+    // in the saved SVG file too, the hostile strings are text
+    const file = decodeURIComponent(page.doc.querySelector('.flow a[download]')!.getAttribute('href')!.slice(SVG_DATA.length));
+    const svg = parsed(file);
+    expect(svg.active).toEqual([]);
+    expect(svg.handlers).toEqual([]);
+    expect(file).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('a server-side client\'s token request: drawn with the callback code\'s fingerprint and its response, no raw secret', async () => {
+    const P = 'https://platform.example';
+    const AS = 'https://as.example';
+    const S = rnd(24);
+    const code = rnd(24);
+    const access = rnd(32);
+    const a = `${AS}/authorize?${q({ response_type: 'code', client_id: 'platform', redirect_uri: `${P}/cb`, state: S })}`;
+    const cb = `${P}/cb?${q({ code, state: S, iss: AS })}`;
+    const p = join(dir, 'token.har');
+    writeFileSync(
+      p,
+      har([
+        { url: `${P}/login`, location: a },
+        { url: a, location: cb },
+        { url: cb },
+        { url: `${AS}/token`, form: { grant_type: 'authorization_code', code, redirect_uri: `${P}/cb`, client_id: 'platform', client_secret: rnd(16) }, resourceType: 'fetch', responseJson: { access_token: access, token_type: 'Bearer', expires_in: 3600 } },
+      ]),
+    );
+    const r = await scan(['--format', 'html', p]);
+    const arrows = [...r.out.matchAll(/<g class="cc-arrow[^"]*"[^>]*data-kind="([^"]+)"[^>]*>(.*?)<\/g>/g)].map((m) => ({ kind: m[1], text: m[2].replace(/<[^>]+>/g, ' ') }));
+    expect(arrows.map((a) => a.kind)).toEqual(['authorization-request', 'callback', 'token-request', 'token-response']);
+    const codes = arrows.flatMap((a) => /code = (\S+)/.exec(a.text)?.[1] ?? []);
+    expect(codes).toHaveLength(2);
+    expect(codes[0]).toBe(codes[1]);
+    expect(codes[0]).toMatch(/…#[0-9a-f]{8}$/);
+    expect(arrows[3].text).toContain('token_type = Bearer');
+    expect(arrows[3].text).toMatch(/access_token = \S+…#[0-9a-f]{8}/);
+    for (const secret of [code, access, S]) expect(r.out).not.toContain(secret);
   });
 
   it('JSON and SARIF are unchanged by the new format; the help names it', async () => {

@@ -9,10 +9,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import type { Capture } from '../src/devtools/model/capture';
-import { FlowDiagrams } from '../src/devtools/panel/diagrams';
-import { buildDiagrams } from '../src/core/report/diagram';
+import { FlowDiagrams, panelDiagrams } from '../src/devtools/panel/diagrams';
+import { buildDiagrams, diagramHops } from '../src/core/report/diagram';
 import { diagramFor, FindingCard } from '../src/ui/FindingCard';
-import { APP, AS, entry } from './devtools-fixture';
+import { APP, AS, entry, spaFlow } from './devtools-fixture';
 import { analysed, mountContainer } from './dom-mount';
 
 const COAT = readFileSync(join(process.cwd(), 'examples', 'coat-attack.har'), 'utf8');
@@ -83,6 +83,27 @@ describe('panel: Flows view diagram', () => {
   });
 });
 
+describe('panel: back channel', () => {
+  it('a SPA capture: discovery, JWKS, the token request with the callback code\'s fingerprint and the token response, secrets as fingerprints', async () => {
+    const { har, code } = await spaFlow();
+    const c = analysed(har);
+    act(() => render(<FlowDiagrams diagrams={panelDiagrams(c.flows(), c.findings, { capture: c })} findings={c.findings} />, container));
+    const arrows = [...container.querySelectorAll<SVGGElement>('g.cc-arrow')];
+    expect(arrows.map((a) => a.getAttribute('data-kind'))).toEqual(['metadata', 'jwks', 'authorization-request', 'callback', 'token-request', 'token-response']);
+    const codeOf = (g: Element) => /code = (\S+)/.exec(g.textContent ?? '')?.[1];
+    expect(codeOf(arrows[4])).toBe(codeOf(arrows[3]));
+    expect(codeOf(arrows[4])).toMatch(/…#[0-9a-f]{8}$/);
+    // the response: from the AS back to C, on the back channel
+    expect([arrows[5].getAttribute('data-from'), arrows[5].getAttribute('data-to'), arrows[5].getAttribute('class')]).toEqual([arrows[4].getAttribute('data-to'), 'C', 'cc-arrow kind-token-response cc-back']);
+    act(() => arrows[5].focus());
+    const detail = container.querySelector('[data-testid="arrow-detail"]')!;
+    expect(detail.textContent).toContain('token response from AS1');
+    expect(detail.textContent).toContain(`id_token iss${AS}`);
+    expect(container.innerHTML).not.toContain(code);
+    expect(container.innerHTML).not.toContain('at-9f8e7d6c5b4a39281706f5e4d3c2b1a0');
+  });
+});
+
 describe('panel: many flows', () => {
   it('draws the first diagrams (flows with findings first) and the rest on request', () => {
     const areq = (i: number, rt = 'code') =>
@@ -123,6 +144,30 @@ describe('popup: compact diagram under a finding', () => {
     expect(sel.textContent).toContain('critical coat-context-switch');
     // compact: no parameter column
     expect(svg.textContent).not.toContain('redirect_uri =');
+  });
+
+  it('with the tab\'s hops from the background (getHops), the interaction pages at the AS are drawn; malformed hops are dropped', () => {
+    const c = analysed(COAT);
+    const ctx = c.flows()[0].context;
+    // as the runtime message hands them over: plain JSON, plus junk a damaged store might hold
+    const sent = JSON.parse(JSON.stringify([...(c.engine.store.hops.get(ctx) ?? []), null, { obsId: 1 }, 'x'])) as unknown;
+    const hops = diagramHops(sent);
+    expect(hops.length).toBe((c.engine.store.hops.get(ctx) ?? []).length);
+    const f = c.findings.find((x) => x.ruleId === 'coat-context-switch')!;
+    const without = buildDiagrams(c.flows(), { findings: c.findings });
+    const withHops = buildDiagrams(c.flows(), { findings: c.findings, hops: () => hops });
+    expect(without[0].arrows.map((a) => a.kind)).not.toContain('interaction');
+    act(() =>
+      render(
+        <ul>
+          <FindingCard finding={f} docHref="#" diagram={diagramFor(f, withHops)} />
+        </ul>,
+        container,
+      ),
+    );
+    const kinds = [...container.querySelectorAll('svg.cc-compact g.cc-arrow')].map((g) => g.getAttribute('data-kind'));
+    expect(kinds).toEqual(['authorization-request', 'as-redirect', 'interaction', 'callback']);
+    expect(container.querySelector('svg.cc-compact g.cc-arrow[data-kind=interaction]')?.textContent).toContain('interaction');
   });
 
   it('a finding without a flow gets no diagram', () => {

@@ -181,6 +181,9 @@ async function answer(msg: Message): Promise<unknown> {
       return { findings: tabFindings(msg.tabId) };
     case 'getFlows':
       return { flows: engine.flows().filter((f) => msg.tabId === undefined || f.context === `tab:${msg.tabId}`) };
+    case 'getHops':
+      // a tab's navigations, for the flow diagrams' interaction pages (origins and URL hashes, no URL)
+      return { hops: msg.tabId === undefined ? [] : (engine.store.hops.get(`tab:${msg.tabId}`) ?? []).map((h) => ({ obsId: h.obsId, time: h.time, origin: h.origin, key: h.key })) };
     case 'getSummary': {
       const flows = engine.flows().filter((f) => msg.tabId === undefined || f.context === `tab:${msg.tabId}`);
       return { flows: flows.length, findings: tabFindings(msg.tabId).length };

@@ -34,6 +34,7 @@ export type Message =
   | { type: 'ping' }
   | { type: 'getFindings'; tabId?: number }
   | { type: 'getFlows'; tabId?: number }
+  | { type: 'getHops'; tabId?: number }
   | { type: 'getSummary'; tabId?: number }
   | { type: 'clear' }
   | { type: 'export'; format: 'json' | 'sarif' | 'har'; tabId?: number }

@@ -254,10 +254,10 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
   const newEngine = () => new Engine({ redact: !args.reveal, only: args.only, disable: args.disable });
   let engine = newEngine();
   let flowsSeen = new Map<string, Flow>();
-  // metadata / JWKS fetches, for the HTML report's diagrams only
+  // metadata / JWKS fetches and token requests, for the HTML report's diagrams only
   let fetches: DiagramFetch[] = [];
   const noteFetch = args.format === 'html' ? (o: Observation) => {
-    const f = fetches.length < MAX_FETCHES ? diagramFetchOf(o) : undefined;
+    const f = fetches.length < MAX_FETCHES ? diagramFetchOf(o, { redact: !args.reveal }) : undefined;
     if (f) fetches.push(f);
   } : undefined;
   let inputs: ReportInput[] = [];

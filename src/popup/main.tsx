@@ -4,23 +4,26 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
 import type { Flow } from '../core/flows/flow';
 import { type Finding, sortFindings } from '../core/report/finding';
-import { download, getFindings, getFlows, targetTab } from '../ui/api';
+import { download, getFindings, getFlows, getHops, targetTab } from '../ui/api';
 import { diagramFor, FindingCard } from '../ui/FindingCard';
-import { buildDiagrams } from '../core/report/diagram';
+import { buildDiagrams, type DiagramHop } from '../core/report/diagram';
 
 function App() {
   const [tab, setTab] = useState<number | undefined>();
   const [findings, setFindings] = useState<Finding[] | undefined>();
   const [flows, setFlows] = useState<Flow[]>([]);
+  const [hops, setHops] = useState<DiagramHop[]>([]);
   useEffect(() => {
     let stop = false;
     const load = async () => {
       const t = await targetTab();
-      const [fs, fl] = await Promise.all([getFindings(t), getFlows(t)]);
+      // the tab's navigations too: the diagrams' interaction pages (login, consent) at an AS
+      const [fs, fl, hs] = await Promise.all([getFindings(t), getFlows(t), getHops(t).catch(() => [])]);
       if (stop) return;
       setTab(t);
       setFindings(sortFindings(fs));
       setFlows(fl);
+      setHops(hs);
     };
     void load();
     const timer = setInterval(() => void load(), 1500);
@@ -31,7 +34,7 @@ function App() {
   }, []);
   const doc = (id: string) => browser.runtime.getURL(`src/rule-doc/index.html?rule=${encodeURIComponent(id)}`);
   const visible = (findings ?? []).filter((f) => f.severity !== 'info');
-  const diagrams = useMemo(() => buildDiagrams(flows, { findings: findings ?? [] }), [flows, findings]);
+  const diagrams = useMemo(() => buildDiagrams(flows, { findings: findings ?? [], hops: () => hops }), [flows, findings, hops]);
   return (
     <main>
       <header>

@@ -3,6 +3,7 @@ import browser from 'webextension-polyfill';
 import type { Flow } from '../core/flows/flow';
 import type { Finding } from '../core/report/finding';
 import type { Message, Settings } from '../background/settings';
+import { diagramHops } from '../core/report/diagram';
 
 export async function ask<T>(msg: Message): Promise<T> {
   return (await browser.runtime.sendMessage(msg)) as T;
@@ -10,6 +11,7 @@ export async function ask<T>(msg: Message): Promise<T> {
 
 export const getFindings = (tabId?: number) => ask<{ findings: Finding[] }>({ type: 'getFindings', tabId }).then((r) => r?.findings ?? []);
 export const getFlows = (tabId?: number) => ask<{ flows: Flow[] }>({ type: 'getFlows', tabId }).then((r) => r?.flows ?? []);
+export const getHops = (tabId?: number) => ask<{ hops: unknown }>({ type: 'getHops', tabId }).then((r) => diagramHops(r?.hops));
 export const getSettings = () => ask<{ settings: Settings }>({ type: 'getSettings' }).then((r) => r.settings);
 export const setSettings = (settings: Partial<Settings>) => ask<{ settings: Settings }>({ type: 'setSettings', settings }).then((r) => r.settings);
 

@@ -14,6 +14,7 @@ import { CHROMIUM_PATH, chromiumArgs, launchChromium, openExtensionPage, playSce
 import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
 import { startLab, type Lab } from '../../lab/index.mjs';
 import { scanCommand } from '../../src/companion/scan';
+import { spaFlow } from '../devtools-fixture';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const COAT = join(ROOT, 'examples/coat-attack.har');
@@ -36,7 +37,18 @@ async function diagramFacts(page: Page) {
         text: g.textContent ?? '',
         stroke: getComputedStyle(g.querySelector('line, path.cc-shaft')!).stroke,
       }));
-      return { arrows, spill, threads: [...svg.querySelectorAll('polyline.cc-thread')].flatMap((p) => (p.getAttribute('data-param') ?? '').split(' ')), fg: getComputedStyle(svg.querySelector('text')!).fill, bg: getComputedStyle(svg.querySelector('.cc-bg')!).fill };
+      // WCAG 2 contrast of every text against the diagram's background (and of highlighted lines against their highlight)
+      const rgb = (c: string) => (c.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).slice(0, 3).map(Number);
+      const lum = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const ratio = (a: string, b: string) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+      const bg = getComputedStyle(svg.querySelector('.cc-bg')!).fill;
+      const hl = svg.querySelector('.cc-hl');
+      const fills = [...svg.querySelectorAll('text')].map((t) => getComputedStyle(t).fill);
+      const contrast = Math.min(...fills.map((f) => ratio(f, bg)), ...(hl ? [ratio(getComputedStyle(svg.querySelector('text')!).fill, getComputedStyle(hl).fill)] : []));
+      return { arrows, spill, contrast, threads: [...svg.querySelectorAll('polyline.cc-thread')].flatMap((p) => (p.getAttribute('data-param') ?? '').split(' ')), fg: getComputedStyle(svg.querySelector('text')!).fill, bg };
     }),
   );
 }
@@ -81,6 +93,15 @@ describe('HTML report of examples/coat-attack.har in Chromium', () => {
         expect(d.fg).not.toBe(d.bg);
         expect(d.threads).toContain('state');
         expect(d.spill).toEqual([]);
+        expect(d.contrast).toBeGreaterThanOrEqual(4.5); // WCAG AA for every label, light and dark
+        console.log(`report (${scheme}): lowest text contrast ${d.contrast.toFixed(2)}:1`);
+        // the diagram saved as a standalone SVG file from the page (a data: link, no script)
+        const [saved] = await Promise.all([page.waitForEvent('download'), page.click('.flow a[download]')]);
+        expect(saved.suggestedFilename()).toMatch(/^coatcheck-flow-.+\.svg$/);
+        const svgText = readFileSync((await saved.path())!, 'utf8');
+        expect(svgText).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+        expect(svgText).toContain('CRITICAL coat-context-switch');
+        expect(requests).toEqual([`file://${reportPath}`]);
         const findings = await page.$$eval('article.finding', (els) => els.map((e) => `${e.getAttribute('data-rule-id')}/${e.getAttribute('data-severity')}`));
         expect(findings).toContain('coat-context-switch/critical');
       } finally {
@@ -121,6 +142,8 @@ describe('DevTools panel with the COAT capture imported (dark theme)', () => {
       return 0.2126 * r + 0.7152 * g + 0.0722 * b;
     };
     expect(lum(d.fg)).toBeGreaterThan(lum(d.bg) + 100);
+    expect(d.contrast).toBeGreaterThanOrEqual(4.5);
+    console.log(`panel (dark): lowest text contrast ${d.contrast.toFixed(2)}:1`);
     // the diagram comes before the timeline
     const order = await page.$$eval('[data-testid=flow-diagram], [data-testid=timeline-step]', (els) => els.map((e) => e.getAttribute('data-testid')));
     expect(order[0]).toBe('flow-diagram');
@@ -156,6 +179,26 @@ describe('DevTools panel with the COAT capture imported (dark theme)', () => {
     await expect.poll(() => detail.textContent()).toContain('callback');
     expect(panelErrors).toEqual([]);
   });
+
+  it('a SPA capture: the token request carries the callback code\'s fingerprint, the token response comes back on the back channel', async () => {
+    const { har } = await spaFlow();
+    const file = join(work, 'spa.har');
+    writeFileSync(file, har);
+    const p = await browser.context.newPage();
+    await p.setViewportSize({ width: 1300, height: 1000 });
+    await p.goto(`chrome-extension://${browser.extensionId}/src/devtools/panel.html?theme=light`);
+    await p.setInputFiles('[data-testid=import-har]', file);
+    await p.waitForSelector('[data-testid=flow-diagram] g.cc-arrow[data-kind=token-response]', { timeout: 15000 });
+    await p.locator('.diagram-card').first().screenshot({ path: '/tmp/coatcheck-diagram-panel-tokens.png' });
+    const [d] = await diagramFacts(p);
+    expect(d.arrows.map((a) => a.kind)).toEqual(['metadata', 'jwks', 'authorization-request', 'callback', 'token-request', 'token-response']);
+    const code = (t: string) => /code = (\S+…#[0-9a-f]{8})/.exec(t)?.[1];
+    expect(code(d.arrows[4].text)).toBeDefined();
+    expect(code(d.arrows[4].text)).toBe(code(d.arrows[3].text));
+    expect(d.spill).toEqual([]);
+    expect(d.contrast).toBeGreaterThanOrEqual(4.5);
+    await p.close();
+  });
 });
 
 describe('live flows in the lab: the popup under a COAT finding, the panel on a mix-up and a brokered login', () => {
@@ -190,6 +233,9 @@ describe('live flows in the lab: the popup under a COAT finding, the panel on a 
     expect(await sel.getAttribute('data-kind')).toBe('as-redirect');
     expect((await sel.getAttribute('data-rules'))?.split(' ')).toContain('coat-context-switch');
     expect(await sel.textContent()).toContain('critical coat-context-switch');
+    // the login/consent pages at the honest AS (the tab's hops, asked from the background with getHops)
+    const kinds = await card.locator('.flow-diagram svg g.cc-arrow').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    expect(kinds).toEqual(['authorization-request', 'as-redirect', 'interaction', 'callback']);
     // the compact diagram fits the popup
     const box = await card.locator('.flow-diagram svg').boundingBox();
     expect(box!.width).toBeLessThanOrEqual(460);
@@ -207,6 +253,8 @@ describe('live flows in the lab: the popup under a COAT finding, the panel on a 
     expect(hop.severity).toBe('critical');
     expect(hop.rules).toContain('mixup-as-switch');
     expect(hop.text).toContain('CRITICAL mixup-as-switch');
+    expect(d.arrows.map((a) => a.kind)).toContain('interaction');
+    expect(d.contrast).toBeGreaterThanOrEqual(4.5);
     expect(d.threads).toContain('state');
     expect(d.spill).toEqual([]);
     await panel.close();

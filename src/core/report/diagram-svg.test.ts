@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { coat } from '../testing/mixup-scenarios';
+import { clean, coat, HONEST } from '../testing/mixup-scenarios';
 import { keycloakBrokeringToGoogle } from '../testing/mixup-fixtures';
-import { resetBuilders, run } from '../testing/builders';
+import { post, resetBuilders, run } from '../testing/builders';
 import type { Observation } from '../observe/observation';
-import { buildDiagrams } from './diagram';
+import { buildDiagrams, diagramFetchOf, type DiagramFetch } from './diagram';
 import { diagramScene, diagramSvg, escapeXml, sceneToSvg } from './diagram-svg';
 
 function diagram(o: Observation[]) {
@@ -39,6 +39,21 @@ describe('diagram SVG', () => {
     const arrows = s.root.children!.filter((n) => n.tag === 'g' && String(n.attrs.class).startsWith('cc-arrow'));
     expect(arrows.map((a) => a.attrs.tabindex)).toEqual([0, -1, -1, -1]);
     expect(String(arrows[1].attrs['aria-label'])).toContain('critical coat-context-switch');
+  });
+
+  it('a hostile token response (error, ID token issuer) is text in the SVG; the token arrows are back channel', () => {
+    const evil = '"><script>alert(1)</script><svg onload=alert(2)>';
+    const o = clean();
+    const code = new URL(o[o.length - 1].url).searchParams.get('code')!;
+    const idt = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ iss: evil })).toString('base64url')}.`;
+    o.push(post(`${HONEST}/token`, { grant_type: 'authorization_code', code, client_id: 'c' }, { status: 400, responseBody: { error: evil, id_token: idt } }));
+    const { engine } = run(o);
+    const fetches = o.map((x) => diagramFetchOf(x)).filter((x): x is DiagramFetch => x !== undefined);
+    const svg = diagramSvg(buildDiagrams(engine.flows(), { findings: engine.findings, fetches })[0]);
+    expect(svg).toMatch(/<g class="cc-arrow kind-token-response cc-back[^"]*"/);
+    expect(svg).not.toMatch(/<script|<svg onload/);
+    expect(svg).toContain('error = &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(svg).toContain('id_token iss = &quot;&gt;&lt;script&gt;');
   });
 
   it('escapes text and attribute values, and writes no attribute name it does not know', () => {

@@ -52,7 +52,7 @@ export const DIAGRAM_CSS = `
 .cc-svg .cc-arrow .cc-head{fill:var(--cc-fg)}
 .cc-svg .cc-arrow.cc-back line,.cc-svg .cc-arrow.cc-back path.cc-shaft{stroke-dasharray:5 3}
 .cc-svg .cc-arrow .cc-hit{fill:transparent;stroke:none}
-.cc-svg .cc-arrow.cc-sel .cc-hit,.cc-svg .cc-arrow:focus .cc-hit{fill:var(--cc-panel);stroke:var(--cc-focus);stroke-width:1.5}
+.cc-svg .cc-arrow.cc-sel .cc-hit,.cc-svg .cc-arrow:focus .cc-hit{fill:var(--cc-panel);fill-opacity:.55;stroke:var(--cc-focus);stroke-width:1.5}
 .cc-svg .cc-arrow:focus{outline:none}
 .cc-svg .cc-thread{stroke:var(--cc-thread);stroke-width:4;stroke-opacity:.6;fill:none;stroke-linejoin:round;stroke-linecap:round;pointer-events:none}
 .cc-svg .cc-hl{fill:var(--cc-hl)}
@@ -64,6 +64,8 @@ ${(['critical', 'high', 'medium', 'low', 'info'] as const)
 `;
 
 const CHAR_W = 6.8;
+/** the compact view's word on each arrow (the kind is also in the arrow's title and data-kind) */
+const SHORT: Partial<Record<Arrow['kind'], string>> = { 'as-redirect': 'AS→AS', 'authorization-request': 'authorize', 'token-request': 'token', 'token-response': 'tokens' };
 const LINE_H = 15;
 
 function clip(s: string, max: number): string {
@@ -151,6 +153,35 @@ export function diagramScene(d: Diagram, opts: SceneOptions = {}): Scene {
       node('line', { class: 'cc-life', x1: x, y1: headerH, x2: x, y2: height - 6 }),
     );
   }
+  // threads that moved: one polyline through the arrows that carry the value, drawn under the
+  // arrows and their text (which stay readable over it; a selected row's box lets it show through)
+  const drawn = new Map<string, SceneNode>();
+  for (const t of d.threads) {
+    if (!t.cross) continue;
+    const pts: string[] = [];
+    for (const id of t.arrows) {
+      const r = rows.find((x) => x.a.id === id);
+      if (!r) continue;
+      const x1 = laneX.get(r.a.from) ?? gutter;
+      const x2 = laneX.get(r.a.to) ?? gutter;
+      pts.push(`${x1},${r.arrowY}`, `${x2},${r.arrowY}`);
+    }
+    if (pts.length < 4) continue;
+    // values that travelled the same way share one line
+    const key = pts.join(' ');
+    const same = drawn.get(key);
+    if (same) {
+      same.attrs['data-param'] += ` ${t.param}`;
+      same.children![0].text += `; ${threadTitle(t, names.get(t.id)!)}`;
+      continue;
+    }
+    // a little above the arrows, so their own (severity) colour stays visible; each line a bit higher
+    const dy = (compact ? 4 : 5) + (drawn.size % 3) * (compact ? 3 : 4);
+    const points = pts.map((p) => p.replace(/,(\d+(?:\.\d+)?)$/, (_, y: string) => `,${Number(y) - dy}`)).join(' ');
+    const line = node('polyline', { class: 'cc-thread', points, 'data-thread': t.id, 'data-param': t.param }, [node('title', {}, undefined, threadTitle(t, names.get(t.id)!))]);
+    drawn.set(key, line);
+    kids.push(line);
+  }
   // arrows
   for (const r of rows) {
     const a = r.a;
@@ -172,7 +203,7 @@ export function diagramScene(d: Diagram, opts: SceneOptions = {}): Scene {
     const worst = a.findings[0];
     if (compact) {
       const mid = (x1 + x2) / 2;
-      const short = a.kind === 'as-redirect' ? 'AS→AS' : a.kind === 'authorization-request' ? 'authorize' : a.kind === 'token-request' ? 'token' : a.kind;
+      const short = SHORT[a.kind] ?? a.kind;
       g.push(txt(mid, yA - 3, short, 'cc-muted', { 'text-anchor': 'middle', 'font-size': 9 }));
       if (worst) g.push(txt(gutter + 4, yA + 16, `${SEVERITY_MARK[worst.severity]} ${worst.severity} ${worst.ruleId}${a.findings.length > 1 ? ` +${a.findings.length - 1}` : ''}`, `cc-b sev-${worst.severity}`, { 'font-size': 10 }));
     } else {
@@ -200,35 +231,6 @@ export function diagramScene(d: Diagram, opts: SceneOptions = {}): Scene {
       attrs['aria-pressed'] = opts.selected === a.id ? 'true' : 'false';
     }
     kids.push(node('g', attrs, g));
-  }
-  // threads that moved: one polyline through the arrows that carry the value, drawn over the arrows
-  // (translucent, it lets clicks through to them)
-  const drawn = new Map<string, SceneNode>();
-  for (const t of d.threads) {
-    if (!t.cross) continue;
-    const pts: string[] = [];
-    for (const id of t.arrows) {
-      const r = rows.find((x) => x.a.id === id);
-      if (!r) continue;
-      const x1 = laneX.get(r.a.from) ?? gutter;
-      const x2 = laneX.get(r.a.to) ?? gutter;
-      pts.push(`${x1},${r.arrowY}`, `${x2},${r.arrowY}`);
-    }
-    if (pts.length < 4) continue;
-    // values that travelled the same way share one line
-    const key = pts.join(' ');
-    const same = drawn.get(key);
-    if (same) {
-      same.attrs['data-param'] += ` ${t.param}`;
-      same.children![0].text += `; ${threadTitle(t, names.get(t.id)!)}`;
-      continue;
-    }
-    // a little above the arrows, so their own (severity) colour stays visible; each line a bit higher
-    const dy = (compact ? 4 : 5) + (drawn.size % 3) * (compact ? 3 : 4);
-    const points = pts.map((p) => p.replace(/,(\d+(?:\.\d+)?)$/, (_, y: string) => `,${Number(y) - dy}`)).join(' ');
-    const line = node('polyline', { class: 'cc-thread', points, 'data-thread': t.id, 'data-param': t.param }, [node('title', {}, undefined, threadTitle(t, names.get(t.id)!))]);
-    drawn.set(key, line);
-    kids.push(line);
   }
   const label = `Sequence diagram of ${d.title}${d.severity ? `; worst finding ${d.severity}` : ''}`;
   const root = node(

@@ -12,16 +12,21 @@ import { buildDiagram, buildDiagrams, diagramFetchOf, type Diagram, type Diagram
 
 function diagrams(observations: Observation[]): { ds: Diagram[]; engine: Engine } {
   const { engine } = run(observations);
-  const fetches = observations.map(diagramFetchOf).filter((x): x is DiagramFetch => x !== undefined);
+  const fetches = observations.map((o) => diagramFetchOf(o)).filter((x): x is DiagramFetch => x !== undefined);
   return { ds: buildDiagrams(engine.flows(), { findings: engine.findings, fetches, hops: (c) => engine.store.hops.get(c) }), engine };
 }
 
 /** the code of the last response redeemed at `tokenUrl` by the server-side client (proxy capture) */
-function redeem(observations: Observation[], tokenUrl: string): Observation[] {
+function redeem(observations: Observation[], tokenUrl: string, responseBody: object = TOKENS): Observation[] {
   const last = observations[observations.length - 1];
   const code = new URL(last.url).searchParams.get('code')!;
-  return [...observations, post(tokenUrl, { grant_type: 'authorization_code', code, redirect_uri: last.url.split('?')[0], client_id: 'c' }, { context: 'proxy:1' })];
+  return [...observations, post(tokenUrl, { grant_type: 'authorization_code', code, redirect_uri: last.url.split('?')[0], client_id: 'c' }, { context: 'proxy:1', responseBody })];
 }
+
+const jwt = (claims: object) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${rand('sig', 43)}`;
+const ACCESS = rand('access-token', 40);
+const TOKENS = { access_token: ACCESS, token_type: 'Bearer', refresh_token: rand('refresh', 40) };
+const ID_TOKEN = jwt({ iss: HONEST, aud: 'platform-at-honest', sub: 'alice' });
 
 function metadata(issuer: string): Observation {
   return obs(`${issuer}/.well-known/openid-configuration`, { type: 'fetch', at: 0, responseBody: { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token` } });
@@ -60,7 +65,7 @@ const cases: Case[] = [
     name: 'mix-up whose code is redeemed at the attacker AS: the code thread reaches AS1 too',
     observations: () => redeem(mixup(), `${ATTACKER}/token`),
     lanes: ['AS1 attacker-as.example', 'AS2 honest-as.example'],
-    kinds: ['authorization-request', 'as-redirect', 'interaction', 'callback', 'token-request'],
+    kinds: ['authorization-request', 'as-redirect', 'interaction', 'callback', 'token-request', 'token-response'],
     marks: { 'mixup-as-switch': 'as-redirect', 'mixup-code-sent-to-wrong-token-endpoint': 'token-request' },
     cross: ['code', 'code_challenge', 'state'],
   },
@@ -84,7 +89,7 @@ const cases: Case[] = [
     name: 'clean flow with discovery first and the code redeemed at its AS',
     observations: () => [metadata(HONEST), ...redeem(clean(), `${HONEST}/token`)],
     lanes: ['AS1 honest-as.example'],
-    kinds: ['metadata', 'authorization-request', 'interaction', 'callback', 'token-request'],
+    kinds: ['metadata', 'authorization-request', 'interaction', 'callback', 'token-request', 'token-response'],
     marks: {},
     cross: [],
   },
@@ -184,5 +189,117 @@ describe('buildDiagram', () => {
     expect(diagramFetchOf(obs(`${HONEST}/certs`, { type: 'fetch', responseBody: { keys: [{ kty: 'RSA' }] } }))?.kind).toBe('jwks');
     expect(diagramFetchOf(obs(`${HONEST}/api`, { type: 'fetch', responseBody: '{"keys": "no"}' }))).toBeUndefined();
     expect(diagramFetchOf(obs(`${HONEST}/authorize?${q({ client_id: 'c' })}`))).toBeUndefined();
+  });
+});
+
+describe('buildDiagram: token request and response, interaction pages', () => {
+  beforeEach(() => resetBuilders());
+  const label = (a: { labels: { name: string; value: string }[] } | undefined, n: string) => a?.labels.find((l) => l.name === n)?.value;
+
+  it('the token request carries the callback code\'s fingerprint (one code thread); the response shows what came back, as fingerprints', () => {
+    const o = redeem(clean(), `${HONEST}/token`, { ...TOKENS, id_token: ID_TOKEN });
+    const rawCode = new URL(o[o.length - 2].url).searchParams.get('code')!;
+    const { ds } = diagrams(o);
+    const d = ds[0];
+    const cb = d.arrows.find((a) => a.kind === 'callback')!;
+    const req = d.arrows.find((a) => a.kind === 'token-request')!;
+    const resp = d.arrows.find((a) => a.kind === 'token-response')!;
+    const lane = (id: string) => d.lanes.find((l) => l.id === id)!;
+    expect([lane(req.from).name, lane(req.to).name, req.channel]).toEqual(['C', 'AS1', 'back']);
+    expect([lane(resp.from).name, lane(resp.to).name, resp.channel]).toEqual(['AS1', 'C', 'back']);
+    expect(label(req, 'code')).toBe(label(cb, 'code'));
+    expect(label(req, 'code')).toMatch(/…#[0-9a-f]{8}$/);
+    const t = d.threads.find((x) => x.param === 'code')!;
+    expect(t.arrows).toEqual([cb.id, req.id]);
+    expect(t.cross).toBe(false);
+    expect(label(req, 'grant_type')).toBe('authorization_code');
+    expect(label(req, 'client_auth')).toBe('none seen (public client)');
+    expect(label(resp, 'status')).toBe('200');
+    expect(label(resp, 'token_type')).toBe('Bearer');
+    expect(label(resp, 'access_token')).toMatch(/…#[0-9a-f]{8}$/);
+    expect(label(resp, 'id_token iss')).toBe(HONEST);
+    expect(resp.title).toBe('token response from AS1');
+    const text = JSON.stringify(d);
+    for (const secret of [rawCode, ACCESS, TOKENS.refresh_token, ID_TOKEN]) expect(text).not.toContain(secret);
+  });
+
+  it('revealing (--reveal): the code is shown in full, equal on the callback and the token request', () => {
+    const o = redeem(clean(), `${HONEST}/token`);
+    const rawCode = new URL(o[o.length - 2].url).searchParams.get('code')!;
+    const { engine } = run(o, { redact: false });
+    const fetches = o.map((x) => diagramFetchOf(x, { redact: false })).filter((x): x is DiagramFetch => x !== undefined);
+    const d = buildDiagrams(engine.flows(), { findings: engine.findings, fetches, redact: false })[0];
+    expect(d.arrows.filter((a) => a.kind === 'callback' || a.kind === 'token-request').map((a) => label(a, 'code'))).toEqual([rawCode, rawCode]);
+  });
+
+  it('mix-up: the code delivered by AS2 and redeemed at AS1 is a moved thread; the response comes from AS1', () => {
+    const { ds } = diagrams(redeem(mixup(), `${ATTACKER}/token`));
+    const d = ds[0];
+    const resp = d.arrows.find((a) => a.kind === 'token-response')!;
+    expect(d.lanes.find((l) => l.id === resp.from)?.host).toBe('attacker-as.example');
+    const t = d.threads.find((x) => x.param === 'code')!;
+    expect(t.cross).toBe(true);
+    expect(t.arrows.map((id) => d.arrows.find((a) => a.id === id)?.kind)).toEqual(['callback', 'token-request']);
+  });
+
+  it('a failed token request: the response says error, with the error code', () => {
+    const { ds } = diagrams(redeem(clean(), `${HONEST}/token`, { error: 'invalid_grant' }).map((x, i, all) => (i === all.length - 1 ? { ...x, status: 400 } : x)));
+    const resp = ds[0].arrows.find((a) => a.kind === 'token-response')!;
+    expect(resp.title).toBe('token response (error) from AS1');
+    expect(label(resp, 'error')).toBe('invalid_grant');
+    expect(label(resp, 'status')).toBe('400');
+  });
+
+  it('the browser\'s view (a flow step, no capture data): the token request with the one code, no response drawn', () => {
+    const { engine } = run(redeem(clean(), `${HONEST}/token`));
+    const d = buildDiagrams(engine.flows(), { findings: engine.findings })[0];
+    expect(d.arrows.map((a) => a.kind)).toEqual(['authorization-request', 'callback', 'token-request']);
+    expect(label(d.arrows[2], 'code')).toBe(label(d.arrows[1], 'code'));
+  });
+
+  it('a token request that is no step of the flow is drawn when it redeems one of its codes, not otherwise', () => {
+    const o = redeem(clean(), `${HONEST}/token`);
+    const { engine } = run(o);
+    const fetches = o.map((x) => diagramFetchOf(x)).filter((x): x is DiagramFetch => x !== undefined);
+    const flows = engine.flows().map((f) => ({ ...f, steps: f.steps.filter((s) => s.kind !== 'token-request') }));
+    expect(buildDiagrams(flows, { fetches })[0].arrows.map((a) => a.kind)).toEqual(['authorization-request', 'callback', 'token-request', 'token-response']);
+    const other = fetches.map((x) => (x.kind === 'token' ? { ...x, token: { ...x.token!, codeHash: 'ffffffffffffffff' } } : x));
+    expect(buildDiagrams(flows, { fetches: other })[0].arrows.map((a) => a.kind)).toEqual(['authorization-request', 'callback']);
+  });
+
+  it('a token endpoint on another site gets its own lane, named as such', () => {
+    const { ds } = diagrams(redeem(clean(), 'https://oauth2.tokens.example/token'));
+    const req = ds[0].arrows.find((a) => a.kind === 'token-request')!;
+    expect(ds[0].lanes.find((l) => l.id === req.to)).toMatchObject({ name: 'Token endpoint', kind: 'other', host: 'oauth2.tokens.example' });
+  });
+
+  it('interaction pages: consecutive pages at one AS are one arrow counting distinct pages (a request and its commit count once)', () => {
+    const { engine } = run(clean());
+    const f = engine.flows()[0];
+    const t = (s: number) => f.t0 + s;
+    const hops = [
+      { obsId: 'h1', time: t(1), origin: HONEST, key: 'login' },
+      { obsId: 'h2', time: t(2), origin: HONEST, key: 'login' },
+      { obsId: 'h3', time: t(3), origin: HONEST, key: 'consent' },
+      { obsId: 'h4', time: t(4), origin: 'https://elsewhere.example', key: 'x' },
+      { obsId: 'h5', time: t(5), origin: HONEST, key: 'again' },
+    ];
+    const d = buildDiagram(f, { flows: engine.flows(), hops });
+    const pages = d.arrows.filter((a) => a.kind === 'interaction').map((a) => label(a, 'pages'));
+    expect(pages).toEqual(['2', '1']);
+  });
+
+  it('diagramFetchOf: a token request by its grant_type, its URL without query, its code as a fingerprint and a hash', () => {
+    const code = rand('fetch-code');
+    const x = diagramFetchOf(post(`${HONEST}/token?x=1`, { grant_type: 'authorization_code', code, client_id: 'c', client_secret: 's3cr3t', code_verifier: rand('verifier', 43) }, { responseBody: TOKENS }))!;
+    expect(x).toMatchObject({ kind: 'token', url: `${HONEST}/token` });
+    expect(x.token?.code).toMatch(/…#[0-9a-f]{8}$/);
+    expect(x.token?.codeHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(x.token?.request).toContainEqual(['client_auth', 'client_secret_post (secret in the body)']);
+    expect(x.token?.request.find(([n]) => n === 'code_verifier')?.[1]).toMatch(/…#[0-9a-f]{8}$/);
+    expect(JSON.stringify(x)).not.toContain('s3cr3t');
+    expect(JSON.stringify(x)).not.toContain(rand('verifier', 43));
+    expect(JSON.stringify(x)).not.toContain(code);
+    expect(diagramFetchOf(post(`${HONEST}/login`, { user: 'alice' }))).toBeUndefined();
   });
 });

@@ -144,7 +144,19 @@ ${SEVERITIES.map((s) => `.sev-${s}{color:var(--${s})}.sev-border-${s}{border-lef
 .fix{border-top:1px solid var(--line);margin-top:6px}
 .diagram{overflow-x:auto;margin:8px 0 24px;border:1px solid var(--line);border-radius:4px}
 .summary td:first-child{width:14em}
+.save{margin:4px 0}
 `;
+
+/**
+ * A diagram inline, and for a flow with findings a link that saves it as a standalone SVG file (a
+ * data: URL with `download`: no script, nothing fetched; for slides and tickets).
+ */
+function diagramHtml(d: Diagram): string {
+  const svg = diagramSvg(d);
+  const name = `coatcheck-flow-${d.flowId.replace(/[^A-Za-z0-9_-]/g, '_')}.svg`;
+  const save = d.severity ? `<p class="save"><a download="${e(name)}" href="data:image/svg+xml;charset=utf-8,${e(encodeURIComponent(svg))}">Save this diagram as SVG</a></p>\n` : '';
+  return `${save}<div class="diagram">${svg}</div>`;
+}
 
 /** The whole report as one HTML document. */
 export function toHtml(m: ReportModel, opts: HtmlOptions): string {
@@ -164,7 +176,7 @@ export function toHtml(m: ReportModel, opts: HtmlOptions): string {
 <h3>${d.severity ? `${sev(d.severity)} ` : ''}${e(d.title)}</h3>
 ${d.threads.some((t) => t.cross) ? `<p>Highlighted thread: ${d.threads.filter((t) => t.cross).map((t) => `<code>${e(t.param)}</code> <code>${e(t.value)}</code>`).join(', ')} moved from one AS's context into another's.</p>` : ''}
 ${d.unplaced.length ? `<p>Findings of this flow not tied to one arrow: ${d.unplaced.map((f) => `${sev(f.severity)} <code>${e(f.ruleId)}</code>`).join(', ')}</p>` : ''}
-<div class="diagram">${diagramSvg(d)}</div>
+${diagramHtml(d)}
 </section>`,
     )
     .join('\n');

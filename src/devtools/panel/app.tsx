@@ -8,8 +8,8 @@ import { Capture, analyseHar, exportHar } from '../model/capture';
 import { jsonExport, mergeFindings, sarifExport } from '../model/export';
 import { checkPkce } from '../model/pkce';
 import { buildTimeline } from '../model/timeline';
-import { buildDiagrams, type DiagramFetch } from '../../core/report/diagram';
-import { FlowDiagrams } from './diagrams';
+import type { DiagramHop } from '../../core/report/diagram';
+import { FlowDiagrams, panelDiagrams } from './diagrams';
 import { collectTokens, decodeOrError, warningsFor, type TokenItem, type TokenUse, type Warning } from '../model/tokens';
 import type { TokenReport } from '../../core/tokens/decode';
 import { knownDocsFrom, plannedFetches, verifyWithIssuer, verifyWithKey, type VerifyResult } from '../model/verify';
@@ -39,7 +39,7 @@ export function App({ params: initial }: { params?: PanelParams }) {
   const capture = useRef(new Capture({ context: params.tabId !== undefined ? `tab:${params.tabId}` : undefined }));
   const [version, setVersion] = useState(0);
   const bump = () => setVersion((v) => v + 1);
-  const [bg, setBg] = useState<{ findings: Finding[]; flows: Flow[]; reachable: boolean }>({ findings: [], flows: [], reachable: false });
+  const [bg, setBg] = useState<{ findings: Finding[]; flows: Flow[]; hops: DiagramHop[]; reachable: boolean }>({ findings: [], flows: [], hops: [], reachable: false });
   const [tab, setTab] = useState<Tab>('timeline');
   const [revealAll, setRevealAll] = useState(false);
   const [revealed, setRevealed] = useState<Set<string>>(new Set());
@@ -135,13 +135,7 @@ export function App({ params: initial }: { params?: PanelParams }) {
   const flows = useCapture ? capFlows : bg.flows;
   const findings = useMemo(() => sortFindings(mergeFindings(capFindings, bg.findings)), [capFindings, bg.findings]);
   const timeline = useMemo(() => buildTimeline({ flows, findings, capture: useCapture ? c : undefined }), [flows, findings, useCapture, c, version]);
-  const diagrams = useMemo(() => {
-    const fetches: DiagramFetch[] = [];
-    if (useCapture)
-      for (const s of c.steps)
-        if (s.msg.kind === 'metadata' || s.msg.kind === 'jwks') fetches.push({ kind: s.msg.kind, url: c.engine.store.redactUrl(s.obs.url), time: s.obs.time, obsId: s.obs.id, ref: s.obs.ref, context: s.obs.context });
-    return buildDiagrams(flows, { findings, fetches, hops: useCapture ? (ctx) => c.engine.store.hops.get(ctx) : undefined });
-  }, [flows, findings, useCapture, c, version]);
+  const diagrams = useMemo(() => panelDiagrams(flows, findings, useCapture ? { capture: c } : { hops: bg.hops }), [flows, findings, useCapture, c, version, bg.hops]);
   const tokens = useMemo(() => collectTokens(c), [c, version]);
   const metadata = useMemo(() => [...c.engine.store.metadata.values()], [c, version]);
   const known = useMemo(() => knownDocsFrom(c.steps), [c, version]);

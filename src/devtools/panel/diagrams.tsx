@@ -1,15 +1,34 @@
 /** The Flows view's sequence diagrams (issue #13): one per flow, above the timeline. */
 import { useState } from 'preact/hooks';
-import type { Diagram } from '../../core/report/diagram';
+import type { Flow } from '../../core/flows/flow';
+import { buildDiagrams, diagramFetchOf, type Diagram, type DiagramFetch, type DiagramHop } from '../../core/report/diagram';
 import { diagramScene, diagramSvg, sceneToSvg, SEVERITY_MARK } from '../../core/report/diagram-svg';
 import { type Finding, severityRank } from '../../core/report/finding';
 import { readableUrl } from '../../core/report/text';
 import { DiagramView } from '../../ui/Diagram';
 import { CardBoundary, FindingList, onListKeys } from './components';
+import type { Capture } from '../model/capture';
 import { download } from './sources';
 
 /** Diagrams drawn at first: a capture of hundreds of flows would otherwise draw hundreds of SVGs. */
 export const DIAGRAMS_SHOWN = 10;
+
+/**
+ * The diagrams of the panel's flows. From a capture (DevTools network, an imported HAR): its
+ * navigation hops, and its metadata/JWKS fetches and token requests with their responses. From
+ * the background: the tab's hops it sends (no request bodies there, so a token request is drawn
+ * from the flow's step, without its response).
+ */
+export function panelDiagrams(flows: readonly Flow[], findings: readonly Finding[], from: { capture: Capture } | { hops: readonly DiagramHop[] }): Diagram[] {
+  if ('hops' in from) return buildDiagrams(flows, { findings, hops: () => from.hops });
+  const c = from.capture;
+  const fetches: DiagramFetch[] = [];
+  for (const s of c.steps) {
+    const x = s.msg.kind === 'metadata' || s.msg.kind === 'jwks' || s.msg.kind === 'token-request' ? diagramFetchOf(s.obs) : undefined;
+    if (x) fetches.push(x);
+  }
+  return buildDiagrams(flows, { findings, fetches, hops: (ctx) => c.engine.store.hops.get(ctx) });
+}
 
 export function FlowDiagrams({ diagrams, findings }: { diagrams: readonly Diagram[]; findings: readonly Finding[] }) {
   const [all, setAll] = useState(false);

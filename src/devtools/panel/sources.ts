@@ -8,6 +8,7 @@
  */
 import type { Flow } from '../../core/flows/flow';
 import type { Finding } from '../../core/report/finding';
+import { diagramHops, type DiagramHop } from '../../core/report/diagram';
 import { wantsBody } from '../model/capture';
 import { normalizeFindings, normalizeFlows } from '../model/timeline';
 
@@ -54,14 +55,17 @@ export function askBackground<T>(message: Record<string, unknown>): Promise<T | 
   });
 }
 
-export async function backgroundState(tabId: number | undefined): Promise<{ findings: Finding[]; flows: Flow[]; reachable: boolean }> {
-  const [f, fl] = await Promise.all([
+export async function backgroundState(tabId: number | undefined): Promise<{ findings: Finding[]; flows: Flow[]; hops: DiagramHop[]; reachable: boolean }> {
+  const [f, fl, h] = await Promise.all([
     askBackground<{ findings?: Finding[] }>({ type: 'getFindings', ...(tabId !== undefined ? { tabId } : {}) }),
     askBackground<{ flows?: Flow[] }>({ type: 'getFlows', ...(tabId !== undefined ? { tabId } : {}) }),
+    // the tab's navigations: the flow diagrams' interaction pages at an AS
+    askBackground<{ hops?: unknown }>({ type: 'getHops', ...(tabId !== undefined ? { tabId } : {}) }),
   ]);
   return {
     findings: normalizeFindings(f?.findings),
     flows: normalizeFlows(fl?.flows),
+    hops: diagramHops(h?.hops),
     reachable: f !== undefined || fl !== undefined,
   };
 }
