@@ -3,6 +3,7 @@ import { hashSecret } from '../../util/secret';
 import type { FlowStore } from '../../flows/store';
 import { originOf, parseParams, parseUrl, siteOf } from '../../util/url';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /**
  * Per engine (keyed by its store) and browsing context: the callback document now shown, i.e. the
@@ -33,7 +34,7 @@ export default defineRule({
     title: 'Code, state or token leaked to a third party in the Referer header',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §4.2'],
+    references: [ref('RFC9700', '4.2')],
     description:
       'A request to an origin other than the client and the flow\'s authorization servers carries a Referer whose URL contains a code, state or token of a flow (observed, high); or the callback page sets a Referrer-Policy that sends full URLs cross-origin (potential, medium).',
     tier: 1,

@@ -3,6 +3,7 @@ import { tryDecodeToken } from '../../tokens/decode';
 import { assertionsIn } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** jti values seen per engine (keyed by its store), for the replay check; bounded. */
 const seenJti = new WeakMap<FlowStore, Map<string, string>>();
@@ -15,7 +16,7 @@ export default defineRule({
     title: 'Client assertion hygiene (iss/sub, jti, exp, lifetime, typ)',
     severity: 'low',
     confidence: 'strong',
-    references: ['RFC 7523 §3', 'OIDC Core §9', 'draft-ietf-oauth-rfc7523bis'],
+    references: [ref('RFC7523', '3'), ref('OIDC-CORE', '9'), ref('RFC10070')],
     description:
       'A client assertion whose iss differs from sub, that lacks jti or exp, that lives over 5 minutes (low), whose jti was already used (replay, medium), or whose typ is not client-authentication+jwt (info).',
     tier: 2,
