@@ -9,7 +9,7 @@ import { ref } from '../../report/standards';
 const seenJti = new WeakMap<FlowStore, Map<string, string>>();
 const MAX_JTI = 5000;
 
-/** RFC 7523 §3, OIDC Core §9, rfc7523bis: the shape of a client assertion. */
+/** RFC 7523 §3, OIDC Core §9, RFC 10070 (was draft-ietf-oauth-rfc7523bis): the shape of a client assertion. */
 export default defineRule({
   meta: {
     id: 'assertion-hygiene',
@@ -55,7 +55,7 @@ export default defineRule({
     }
     const typ = typeof r.header.typ === 'string' ? r.header.typ.toLowerCase() : undefined;
     if (typ !== 'client-authentication+jwt' && typ !== 'application/client-authentication+jwt') {
-      report('typ', 'info', `typ is ${typ ? `"${typ}"` : 'absent'}, not "client-authentication+jwt" (rfc7523bis).`);
+      report('typ', 'info', `typ is ${typ ? `"${typ}"` : 'absent'}, not "client-authentication+jwt" (RFC 10070).`);
     }
   },
 });
