@@ -133,7 +133,10 @@ export const STANDARDS: readonly Standard[] = [
     'Appendix A': 'Notes on Implementing Base64url Encoding without Padding', 'Appendix B': 'Example for the S256 code_challenge_method',
   }),
   rfc('RFC8252', 'OAuth 2.0 for Native Apps', '2017-10', { '7.3': 'Loopback Interface Redirection', '8.3': 'Loopback Redirect Considerations' }),
-  rfc('RFC8414', 'OAuth 2.0 Authorization Server Metadata', '2018-06', { '2': 'Authorization Server Metadata', '3.3': 'Authorization Server Metadata Validation' }),
+  rfc('RFC8414', 'OAuth 2.0 Authorization Server Metadata', '2018-06', { '2': 'Authorization Server Metadata', '3.1': 'Authorization Server Metadata Request', '3.3': 'Authorization Server Metadata Validation' }),
+  // listed for the MCP rules (group L): what the MCP authorization spec builds on
+  rfc('RFC7591', 'OAuth 2.0 Dynamic Client Registration Protocol', '2015-07', {}),
+  rfc('RFC9728', 'OAuth 2.0 Protected Resource Metadata', '2025-04', { '3': 'Obtaining Protected Resource Metadata' }),
   rfc('RFC8725', 'JSON Web Token Best Current Practices', '2020-02', { '3.1': 'Perform Algorithm Verification', '3.10': 'Do Not Trust Received Claims', '3.11': 'Use Explicit Typing' }),
   rfc('RFC9068', 'JSON Web Token (JWT) Profile for OAuth 2.0 Access Tokens', '2021-10', { '2.1': 'Header' }),
   rfc('RFC9207', 'OAuth 2.0 Authorization Server Issuer Identification', '2022-03', { '2.4': 'Validating the Issuer Identifier' }),
