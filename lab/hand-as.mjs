@@ -147,41 +147,76 @@ export function createAttackerAs({ issuer, honest, platform, record }) {
 }
 
 /**
+ * The broker's downstream clients (#20 part 4): which upstream registration it uses for each, and
+ * whether it shows its own consent page first. `marketplace-app` shares the platform's upstream
+ * registration with no consent page (shared consent, draft-ietf-oauth-security-topics-update-03
+ * §2.4); `marketplace-app-own` has its own upstream registration; `marketplace-app-consent` shares
+ * the registration but the broker asks the user first, naming the client.
+ * @param {Record<string,string>} secrets
+ */
+export function brokerClients(secrets) {
+  return {
+    'platform-at-broker': { secret: secrets.platformBroker, upstream: 'broker-upstream', consent: false },
+    'marketplace-app': { secret: secrets.marketplaceBroker, upstream: 'broker-upstream', consent: false },
+    'marketplace-app-own': { secret: secrets.marketplaceBroker, upstream: 'broker-upstream-marketplace', consent: false },
+    'marketplace-app-consent': { secret: secrets.marketplaceBroker, upstream: 'broker-upstream', consent: true },
+  };
+}
+
+/**
  * @param {{ issuer: string, honest: string, secrets: Record<string,string>, record: (kind: string, value: unknown, where: string) => void, ca: string }} o
  */
 export function createBroker({ issuer, honest, secrets, record, ca }) {
-  /** upstream state → the platform's pending request */
+  /** upstream state → the downstream client's pending request */
   const pending = new Map();
+  /** consent page id → the downstream request waiting for the user's answer */
+  const consents = new Map();
   const codes = new Map();
+  /** @type {Record<string, { secret: string, upstream: string, consent: boolean }>} */
+  const clients = brokerClients(secrets);
+  /** @type {Record<string, string>} */
+  const upstreamSecrets = { 'broker-upstream': secrets.brokerUpstream, 'broker-upstream-marketplace': secrets.brokerUpstreamMarketplace };
+
+  /** Send the browser on to the honest AS for a downstream request (the broker's own state, PKCE, callback: G1). */
+  function upstream(res, d) {
+    const upstreamState = rnd();
+    const upstreamVerifier = rnd();
+    const nonce = rnd(16);
+    record('state', upstreamState, 'broker');
+    record('verifier', upstreamVerifier, 'broker');
+    record('nonce', nonce, 'broker');
+    pending.set(upstreamState, { ...d, verifier: upstreamVerifier });
+    const next = new URL(`${honest}/auth`);
+    next.searchParams.set('response_type', 'code');
+    next.searchParams.set('client_id', clients[d.clientId].upstream);
+    next.searchParams.set('redirect_uri', `${issuer}/broker/endpoint`);
+    next.searchParams.set('scope', 'openid email');
+    next.searchParams.set('state', upstreamState);
+    next.searchParams.set('nonce', nonce);
+    next.searchParams.set('code_challenge', s256(upstreamVerifier));
+    next.searchParams.set('code_challenge_method', 'S256');
+    return redirect(res, next.href);
+  }
 
   /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
   async function handle(req, res) {
     const url = new URL(req.url ?? '/', issuer);
     if (url.pathname === '/authorize') {
       const p = url.searchParams;
-      if (p.get('client_id') !== 'platform-at-broker' || !p.get('redirect_uri')) return page(res, '<h1>broker: unknown client</h1>', 400);
-      const upstreamState = rnd();
-      const upstreamVerifier = rnd();
-      const nonce = rnd(16);
-      record('state', upstreamState, 'broker');
-      record('verifier', upstreamVerifier, 'broker');
-      record('nonce', nonce, 'broker');
-      pending.set(upstreamState, {
-        redirectUri: p.get('redirect_uri'),
-        state: p.get('state'),
-        challenge: p.get('code_challenge'),
-        verifier: upstreamVerifier,
-      });
-      const next = new URL(`${honest}/auth`);
-      next.searchParams.set('response_type', 'code');
-      next.searchParams.set('client_id', 'broker-upstream');
-      next.searchParams.set('redirect_uri', `${issuer}/broker/endpoint`);
-      next.searchParams.set('scope', 'openid email');
-      next.searchParams.set('state', upstreamState);
-      next.searchParams.set('nonce', nonce);
-      next.searchParams.set('code_challenge', s256(upstreamVerifier));
-      next.searchParams.set('code_challenge_method', 'S256');
-      return redirect(res, next.href);
+      const clientId = p.get('client_id') ?? '';
+      if (!Object.hasOwn(clients, clientId) || !p.get('redirect_uri')) return page(res, '<h1>broker: unknown client</h1>', 400);
+      const d = { clientId, redirectUri: p.get('redirect_uri'), state: p.get('state'), challenge: p.get('code_challenge') };
+      if (!clients[clientId].consent) return upstream(res, d);
+      // the countermeasure: the broker's own consent page, naming the downstream client
+      const id = rnd(12);
+      consents.set(id, d);
+      return page(res, `<main id="consent"><h1>Sign in to ${escapeHtml(clientId)} with your honest-as account?</h1><p>broker.example will share your identity with <strong>${escapeHtml(clientId)}</strong>.</p><a id="allow" href="/consent/allow?id=${id}">Allow</a></main>`);
+    }
+    if (url.pathname === '/consent/allow') {
+      const d = consents.get(url.searchParams.get('id') ?? '');
+      consents.delete(url.searchParams.get('id') ?? '');
+      if (!d) return page(res, '<main id="result" data-outcome="broker-error">unknown consent</main>', 400);
+      return upstream(res, d);
     }
     if (url.pathname === '/broker/endpoint') {
       const p = url.searchParams;
@@ -190,16 +225,17 @@ export function createBroker({ issuer, honest, secrets, record, ca }) {
       pending.delete(st);
       if (!ctx) return page(res, '<main id="result" data-outcome="broker-error">unknown upstream state</main>', 400);
       if (p.get('iss') !== honest) return page(res, '<main id="result" data-outcome="broker-error">wrong iss</main>', 400);
+      const upstreamClient = clients[ctx.clientId].upstream;
       const tr = await tokenRequest(
         `${honest}/token`,
         { grant_type: 'authorization_code', code: p.get('code') ?? '', redirect_uri: `${issuer}/broker/endpoint`, code_verifier: ctx.verifier },
-        { id: 'broker-upstream', secret: secrets.brokerUpstream },
+        { id: upstreamClient, secret: upstreamSecrets[upstreamClient] },
         ca,
       );
       if (tr.status !== 200) return page(res, `<main id="result" data-outcome="broker-error">upstream token error ${escapeHtml(JSON.stringify(tr.json))}</main>`, 502);
       const code = `brk_${rnd()}`;
       record('code', code, 'broker');
-      codes.set(code, { challenge: ctx.challenge, redirectUri: ctx.redirectUri });
+      codes.set(code, { clientId: ctx.clientId, challenge: ctx.challenge, redirectUri: ctx.redirectUri });
       const to = new URL(ctx.redirectUri);
       to.searchParams.set('code', code);
       if (ctx.state !== null) to.searchParams.set('state', ctx.state);
@@ -211,7 +247,7 @@ export function createBroker({ issuer, honest, secrets, record, ca }) {
       const c = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
       const auth = clientAuth(req, form);
-      if (!c || auth.id !== 'platform-at-broker' || auth.secret !== secrets.platformBroker) return json(res, 400, { error: 'invalid_grant' });
+      if (!c || auth.id !== c.clientId || auth.secret !== clients[c.clientId].secret) return json(res, 400, { error: 'invalid_grant' });
       if (c.challenge && s256(form.get('code_verifier') ?? '') !== c.challenge) return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE' });
       if (form.get('redirect_uri') !== c.redirectUri) return json(res, 400, { error: 'invalid_grant', error_description: 'redirect_uri' });
       const at = `brk_at_${rnd()}`;

@@ -46,6 +46,15 @@ export function createHonestAs({ issuer, platform, broker, secrets, record, inte
         token_endpoint_auth_method: 'client_secret_basic',
       },
       {
+        // the broker's separate upstream registration for its marketplace client (#20 part 4)
+        client_id: 'broker-upstream-marketplace',
+        client_secret: secrets.brokerUpstreamMarketplace,
+        redirect_uris: [`${broker}/broker/endpoint`],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
         client_id: 'platform-spa',
         redirect_uris: [`${platform}/spa/cb`],
         response_types: ['id_token token'],

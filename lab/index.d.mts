@@ -9,6 +9,14 @@ export interface Scenario {
   endsAt: string;
 }
 export declare const SCENARIOS: Record<ScenarioName, Scenario>;
+export type BrokerScenarioName = 'broker-shared' | 'broker-per-client' | 'broker-consent';
+export interface BrokerScenario extends Scenario {
+  /** the scenario to run before it, in the same browser */
+  first: ScenarioName;
+  /** the broker shows its consent page (#allow) on the way */
+  consentPage: boolean;
+}
+export declare const BROKER_SCENARIOS: Record<BrokerScenarioName, BrokerScenario>;
 export interface LabRequest {
   time: number;
   host: string;
@@ -32,13 +40,15 @@ export interface CallbackOutcome {
 }
 export interface Lab {
   port: number;
-  origins: { platform: string; honest: string; attacker: string; broker: string };
+  origins: { platform: string; honest: string; attacker: string; broker: string; marketplace: string };
   cert: string;
   requests: LabRequest[];
   records: LabRecord[];
   platform: { outcomes: CallbackOutcome[] };
   attacker: { stolen: { code: string; codeVerifier: string | null; redirectUri: string | null; client?: string; time: number }[] };
+  marketplace: { outcomes: { client: string; outcome: string; time: number }[] };
   scenarioUrl(name: ScenarioName): string;
+  brokerScenarioUrl(name: BrokerScenarioName): string;
   /** provider rows for the GitHub- and Google-shaped lab hosts, in the extension's settings form */
   providerRows(): { id: string; name: string; endpoint: string; issuer: string; iss: { kind: 'always' | 'some-accounts'; since: string } | { kind: 'not-seen' }; checked: string; source?: string }[];
   issuedSecrets(): string[];

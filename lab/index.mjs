@@ -3,6 +3,7 @@
 //   honest-as.example    a real oidc-provider 9.x
 //   attacker-as.example  a hand-written malicious AS (COAT, mix-up, forged callbacks)
 //   broker.example       a hand-written federation broker in front of the honest AS
+//   marketplace.example  a second downstream client of the broker (shared consent, #20 part 4)
 // Browsers reach the names with Chromium's --host-resolver-rules="MAP *.example 127.0.0.1" or
 // Firefox's network.dns.localDomains pref; the certificate is self-signed at start (lab/cert.mjs).
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import { listenHttps } from './cert.mjs';
 import { createHonestAs } from './honest-as.mjs';
 import { createAttackerAs, createBroker, createProviderShapedAs, page } from './hand-as.mjs';
 import { createPlatform } from './platform.mjs';
+import { createMarketplace } from './marketplace.mjs';
 import { LAB_HOSTS } from './net.mjs';
 
 export { LAB_HOSTS } from './net.mjs';
@@ -35,6 +37,23 @@ export const SCENARIOS = /** @type {const} */ ({
 });
 
 /**
+ * Shared consent in brokered OAuth (draft-ietf-oauth-security-topics-update-03 §2.4,
+ * broker-consent-shared): each runs the `brokered` scenario first (the platform signs in through
+ * the broker with the upstream registration `broker-upstream`), then, in the same browser, the
+ * marketplace app signs in through the same broker. Kept apart from SCENARIOS: they are two
+ * navigations (and `broker-consent` a click on the broker's page), not one URL.
+ * - `broker-shared` (attack): the broker reuses `broker-upstream` and shows no page.
+ * - `broker-per-client`: the broker has a separate upstream registration for the marketplace app.
+ * - `broker-consent`: the broker reuses `broker-upstream` but shows its consent page naming the app
+ *   (`#allow` on `/authorize` must be clicked).
+ */
+export const BROKER_SCENARIOS = /** @type {const} */ ({
+  'broker-shared': { first: 'brokered', host: 'marketplace.example', path: '/login?client=marketplace-app', expect: ['broker-consent-shared'], quiet: false, endsAt: '/cb', consentPage: false },
+  'broker-per-client': { first: 'brokered', host: 'marketplace.example', path: '/login?client=marketplace-app-own', expect: [], quiet: true, endsAt: '/cb', consentPage: false },
+  'broker-consent': { first: 'brokered', host: 'marketplace.example', path: '/login?client=marketplace-app-consent', expect: [], quiet: true, endsAt: '/cb', consentPage: true },
+});
+
+/**
  * @typedef {{ time: number, host: string, method: string, url: string, headers: Record<string, string|undefined> }} LabRequest
  * @typedef {{ kind: string, value: unknown, where: string, time: number }} LabRecord
  */
@@ -46,7 +65,7 @@ export const SCENARIOS = /** @type {const} */ ({
 export async function startLab(opts = {}) {
   const { server, port, cert } = await listenHttps({ hosts: [...LAB_HOSTS, 'localhost'], port: opts.port });
   const o = (host) => `https://${host}:${port}`;
-  const origins = { platform: o('platform.example'), honest: o('honest-as.example'), attacker: o('attacker-as.example'), broker: o('broker.example') };
+  const origins = { platform: o('platform.example'), honest: o('honest-as.example'), attacker: o('attacker-as.example'), broker: o('broker.example'), marketplace: o('marketplace.example') };
 
   /** @type {LabRequest[]} */
   const requests = [];
@@ -65,7 +84,7 @@ export async function startLab(opts = {}) {
   }
 
   const secrets = Object.fromEntries(
-    ['platformHonest', 'platformShared', 'platformAttacker', 'platformBroker', 'brokerUpstream'].map((k) => [k, randomBytes(24).toString('base64url')]),
+    ['platformHonest', 'platformShared', 'platformAttacker', 'platformBroker', 'brokerUpstream', 'brokerUpstreamMarketplace', 'marketplaceBroker'].map((k) => [k, randomBytes(24).toString('base64url')]),
   );
   const honest = createHonestAs({ issuer: origins.honest, platform: origins.platform, broker: origins.broker, secrets, record, interactionGate });
   const attacker = createAttackerAs({ issuer: origins.attacker, honest: origins.honest, platform: origins.platform, record });
@@ -73,6 +92,7 @@ export async function startLab(opts = {}) {
   // hand-written ASes in GitHub's and Google's callback shapes (provider-table scenarios)
   const providerShaped = { github: createProviderShapedAs({ origin: o('github.example'), shape: 'github', record }), google: createProviderShapedAs({ origin: o('google.example'), shape: 'google', record }) };
   const platform = createPlatform({ ...origins, origin: origins.platform, secrets, record, ca: cert, providerShaped });
+  const marketplace = createMarketplace({ origin: origins.marketplace, broker: origins.broker, secrets, record, ca: cert });
 
   server.on('request', (req, res) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
@@ -102,6 +122,7 @@ export async function startLab(opts = {}) {
       else if (host === 'honest-as.example') r = honest.handle(req, res);
       else if (host === 'attacker-as.example') r = attacker.handle(req, res);
       else if (host === 'broker.example') r = broker.handle(req, res);
+      else if (host === 'marketplace.example') r = marketplace.handle(req, res);
       else if (host === 'github.example') r = providerShaped.github.handle(req, res);
       else if (host === 'google.example') r = providerShaped.google.handle(req, res);
       else {
@@ -127,6 +148,7 @@ export async function startLab(opts = {}) {
     records,
     platform,
     attacker,
+    marketplace,
     /**
      * Provider rows for the lab's GitHub- and Google-shaped hosts, in the extension's settings form
      * (settings.providers, docs/providers.md): GitHub's and Google's rows of CoatCheck's table with
@@ -141,6 +163,11 @@ export async function startLab(opts = {}) {
     /** @param {keyof typeof SCENARIOS} name */
     scenarioUrl(name) {
       const s = SCENARIOS[name];
+      return `https://${s.host}:${port}${s.path}`;
+    },
+    /** @param {keyof typeof BROKER_SCENARIOS} name the second navigation of a shared-consent scenario (run `first` before it) */
+    brokerScenarioUrl(name) {
+      const s = BROKER_SCENARIOS[name];
       return `https://${s.host}:${port}${s.path}`;
     },
     /** every raw secret the lab issued (codes, tokens, states, verifiers, nonces) */

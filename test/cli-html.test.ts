@@ -67,6 +67,7 @@ describe('scan --format html', () => {
     // the fix text of the rule page and its documentation link
     expect(html).toContain('Bind the connection context to the state');
     expect(html).toContain('draft-wuertele-oauth-security-topics-update-02 §2.2');
+    expect(html).toContain('draft-ietf-oauth-security-topics-update-03 §2.2 (Cross-toolkit OAuth Account Takeover)');
     // the diagram: the AS-to-AS redirect carries the COAT finding and a severity word
     const arrow = /<g class="cc-arrow kind-as-redirect[^"]*"[^>]*data-severity="critical" data-rules="([^"]*)"/.exec(html);
     expect(arrow?.[1].split(' ')).toContain('coat-context-switch');

@@ -21,7 +21,7 @@ export { scanCommand, VERSION } from './scan';
 export const MAIN_HELP = `Usage: coatcheck <command> [options]
 
 Catch OAuth 2.0 / OpenID Connect mix-up, COAT, code injection and token leaks in HAR captures,
-tokens and authorization server metadata (RFC 9700, draft-wuertele-oauth-security-topics-update).
+tokens and authorization server metadata (RFC 9700, draft-ietf-oauth-security-topics-update-03).
 
 Commands:
   scan [options] <file.har>...        scan HAR captures (- = standard input)

@@ -13,7 +13,7 @@ export const METADATA_HELP = `Usage: coatcheck metadata [options] <issuer-url|me
 
 Fetch (or read from a file) an authorization server's RFC 8414 / OpenID Connect Discovery
 metadata and audit it: metadata-issuer-mismatch (RFC 8414 §3.3), metadata-endpoint-foreign
-(draft-wuertele-oauth-security-topics-update §2.1.1.1), RFC 9207 "iss" support, PKCE S256,
+(draft-ietf-oauth-security-topics-update-03 §2.1.1.1), RFC 9207 "iss" support, PKCE S256,
 PAR, and deprecated grants advertised.
 
 An issuer URL is tried as OIDC Discovery (<issuer>/.well-known/openid-configuration) and then

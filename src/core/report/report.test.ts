@@ -4,6 +4,7 @@ import type { Rule } from '../rules/types';
 import type { Finding } from './finding';
 import { jsonError, orderFlows, toJsonReport, type ReportModel } from './json';
 import { artifactUri, sarifLevel, toSarif } from './sarif';
+import { ref } from './standards';
 import { summary, toText } from './text';
 
 function flow(id: string, entry: number, redirectUri = 'https://app.example/cb'): Flow {
@@ -98,6 +99,21 @@ describe('SARIF', () => {
     ]);
     expect(run.results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('cap.har');
     expect(run.results[2].locations[0].logicalLocations[0].fullyQualifiedName).toBe('log.entries[3]');
+  });
+  it('carries each reference resolved to its document, revision, section and verified flag (rule descriptors)', () => {
+    const r = { ...rule('coat', 'critical'), meta: { ...rule('coat', 'critical').meta, references: [ref('OAUTH-SECURITY-UPDATE', '2.2'), ref('RFC9700', '4.4'), 'Someone, A Blog Post'] } };
+    const s = toSarif(model({ findings: [] }), { rules: [r], docsBase: 'https://docs.example/rules/' }) as {
+      runs: { tool: { driver: { rules: { help: { text: string; markdown: string }; properties: { standards: Record<string, unknown>[] } }[] } } }[];
+    };
+    const d = s.runs[0].tool.driver.rules[0];
+    expect(d.properties.standards).toEqual([
+      expect.objectContaining({ document: 'draft-ietf-oauth-security-topics-update-03', revision: '-03', section: '2.2', sectionTitle: 'Cross-toolkit OAuth Account Takeover', verified: false, url: 'https://datatracker.ietf.org/doc/html/draft-ietf-oauth-security-topics-update-03#section-2.2' }),
+      expect.objectContaining({ document: 'RFC 9700', revision: 'RFC 9700', section: '4.4', sectionTitle: 'Mix-Up Attacks', verified: true, checked: '2026-12-04' }),
+      { reference: 'Someone, A Blog Post', verified: false },
+    ]);
+    expect(d.help.text).toContain('draft-ietf-oauth-security-topics-update-03 §2.2 (Cross-toolkit OAuth Account Takeover)');
+    expect(d.help.markdown).toContain('[RFC 9700 §4.4](https://www.rfc-editor.org/rfc/rfc9700#section-4.4)');
+    expect(d.help.markdown).toMatch(/Takeover\)\]\([^)]*\) \(unverified\)/);
   });
 });
 

@@ -6,6 +6,7 @@ import { parseUrl } from '../util/url';
 import type { Rule } from '../rules/types';
 import { type Finding, type Severity, sortFindings } from './finding';
 import type { ReportModel } from './json';
+import { resolveReference, standardById } from './standards';
 
 export type SarifLevel = 'error' | 'warning' | 'note';
 
@@ -46,15 +47,45 @@ function ruleDescriptor(r: Rule, docsBase: string) {
     shortDescription: { text: r.meta.title },
     fullDescription: { text: r.meta.description || r.meta.title },
     helpUri: `${docsBase}${r.meta.id}.md`,
-    help: { text: `${r.meta.description || r.meta.title} References: ${r.meta.references.join('; ')}.` },
+    help: { text: `${r.meta.description || r.meta.title} References: ${r.meta.references.join('; ')}.`, markdown: helpMarkdown(r) },
     defaultConfiguration: { level: sarifLevel(r.meta.severity) },
     properties: {
       tags: ['security', 'oauth', `tier-${r.meta.tier}`],
       precision: r.meta.confidence === 'strong' ? 'high' : 'medium',
       'security-severity': SECURITY_SEVERITY[r.meta.severity],
       references: r.meta.references,
+      standards: standardsOf(r.meta.references),
     },
   };
+}
+
+/**
+ * Each reference resolved against the standards table: the document at the revision the rule
+ * relies on, its date, when CoatCheck checked it, the section and whether that section was read in
+ * the primary text (`verified: false` otherwise, never left out).
+ */
+export function standardsOf(references: readonly string[]) {
+  return references.map((text) => {
+    const r = resolveReference(text);
+    if (!r) return { reference: text, verified: false };
+    const d = standardById(r.document)!;
+    return {
+      reference: text,
+      document: d.label,
+      revision: r.revision,
+      published: r.published,
+      checked: d.checked,
+      ...(r.section !== undefined ? { section: r.section } : {}),
+      ...(r.sectionTitle ? { sectionTitle: r.sectionTitle } : {}),
+      url: r.url,
+      verified: r.verified,
+    };
+  });
+}
+
+function helpMarkdown(r: Rule): string {
+  const refs = standardsOf(r.meta.references).map((x) => `- ${'url' in x ? `[${x.reference}](${x.url})` : x.reference}${x.verified ? '' : ' (unverified)'}`);
+  return `${r.meta.description || r.meta.title}\n\n**References** (revisions as checked, see docs/standards.md):\n\n${refs.join('\n')}`;
 }
 
 export function toSarif(m: ReportModel, opts: SarifOptions): object {
@@ -74,9 +105,9 @@ export function toSarif(m: ReportModel, opts: SarifOptions): object {
       shortDescription: { text: f.title },
       fullDescription: { text: f.title },
       helpUri: `${opts.docsBase}${f.ruleId}.md`,
-      help: { text: f.title },
+      help: { text: f.title, markdown: f.title },
       defaultConfiguration: { level: sarifLevel(f.severity) },
-      properties: { tags: ['security', 'oauth'], precision: 'medium', 'security-severity': SECURITY_SEVERITY[f.severity], references: f.references },
+      properties: { tags: ['security', 'oauth'], precision: 'medium', 'security-severity': SECURITY_SEVERITY[f.severity], references: f.references, standards: standardsOf(f.references) },
     });
   }
   const artifacts = m.inputs.map((i) => ({ location: { uri: artifactUri(i.path) }, ...(i.path === '-' ? {} : { mimeType: 'application/json' }) }));

@@ -261,7 +261,7 @@ export function assertionAudienceWarnings(payload: JsonObject, ctx: AssertionCon
     } else if (p.variant === 'token-endpoint-elsewhere') {
       out.push({ severity: 'high', ruleId: 'audience-injection', title: `Client assertion aud is a token endpoint, sent to a ${kind} endpoint`, message: `aud "${p.aud}" names a token endpoint, but the assertion went to ${url.base}. RFC 9126 §2 makes ASes accept this value, which is what audience injection exploits: use the AS's issuer as aud.` });
     } else if (p.variant === 'multi') {
-      out.push({ severity: 'high', ruleId: 'audience-injection', title: `Client assertion with ${aud.length} audiences`, message: `aud is ${JSON.stringify(payload.aud)}: draft-02 §2.1.2 requires a single audience (the AS's issuer). Any of these recipients can replay it at the others.` });
+      out.push({ severity: 'high', ruleId: 'audience-injection', title: `Client assertion with ${aud.length} audiences`, message: `aud is ${JSON.stringify(payload.aud)}: draft-ietf-oauth-security-topics-update-03 §2.1.2 requires a single audience (the AS's issuer). Any of these recipients can replay it at the others.` });
     } else {
       out.push({ severity: 'low', ruleId: 'audience-injection', title: 'Client assertion aud is a one-element array', message: `aud is ${JSON.stringify(payload.aud)}; use the issuer as a plain string.` });
     }

@@ -3,6 +3,7 @@ import type { Observation } from '../../observe/observation';
 import { parseJsonObject } from '../../util/json';
 import { originOf, parseUrl, siteOf } from '../../util/url';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** one token of a field name (split on punctuation and camelCase) that names a password or one-time code */
 const SECRET_TOKEN = /^(password|passwort|passwd|passwords|pwd|pw|pass|passphrase|passcode|pin|otp|totp|hotp|mfa|2fa|tfa|mfacode|otpcode)$/;
@@ -68,7 +69,7 @@ export default defineRule({
     title: 'AS redirects a credential POST with 307/308 to another origin',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §4.12'],
+    references: [ref('RFC9700', '4.12')],
     description:
       'A POST to an authorization server origin whose body has password- or OTP-like fields is answered 307 or 308 with a Location on another origin: the browser re-sends the same body, so the user\'s credentials reach that origin (typically the client). Field names only are recorded.',
     tier: 2,

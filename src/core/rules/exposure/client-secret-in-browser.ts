@@ -2,6 +2,7 @@ import { header, pageOriginated } from '../../observe/observation';
 import { hashSecret } from '../../util/secret';
 import { safeDecode } from '../../util/url';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** The secret of `Authorization: Basic base64(urlencode(client_id):urlencode(secret))` (RFC 6749 §2.3.1), if any. */
 function basicSecret(value: string | undefined): { clientId: string; secret: string } | undefined {
@@ -26,7 +27,7 @@ export default defineRule({
     title: 'Client secret sent by a browser page',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §2.5', 'RFC 6749 §2.1', 'RFC 6749 §2.3.1'],
+    references: [ref('RFC9700', '2.5'), ref('RFC6749', '2.1'), ref('RFC6749', '2.3.1'), ref('RFC10017')],
     description:
       'A token request (or another client-authenticated request: PAR, revocation, introspection) sent by a page in the browser carries a client_secret in its body or an Authorization: Basic header with a non-empty secret: the secret is shipped to every user, so the client is public and the secret authenticates nothing.',
     tier: 2,

@@ -1,5 +1,6 @@
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** RFC 6749 §2.3.1: the client secret MUST NOT be included in the request URI. */
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
     title: 'Client secret in a URL',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 6749 §2.3.1'],
+    references: [ref('RFC6749', '2.3.1')],
     description: 'A request URL carries client_secret in its query or fragment: the client credential ends up in logs, history and Referer headers.',
     tier: 1,
     on: 'any',

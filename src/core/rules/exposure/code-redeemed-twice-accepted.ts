@@ -3,6 +3,7 @@ import { acceptedToken } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
 import { siteOf } from '../../util/url';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** An authorization code redemption that the AS answered 2xx with tokens. */
 interface Redemption {
@@ -24,7 +25,7 @@ export default defineRule({
     title: 'Authorization code redeemed twice, and the AS issued tokens both times',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 6749 §4.1.2', 'RFC 9700 §4.5'],
+    references: [ref('RFC6749', '4.1.2'), ref('RFC9700', '4.5')],
     description:
       'Two token requests with grant_type=authorization_code and the same code are both answered 2xx with tokens: the AS does not enforce one-time use of codes, so a leaked or injected code stays redeemable. The same access token returned within 5 s is reported as an idempotent retry (medium).',
     tier: 2,

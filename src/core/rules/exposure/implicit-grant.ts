@@ -1,6 +1,7 @@
 import type { FlowView } from '../../flows/view';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 const asksForToken = (f: FlowView | undefined) => (f?.responseType ?? '').split(/\s+/).includes('token');
 
@@ -11,7 +12,7 @@ export default defineRule({
     title: 'Implicit grant: access token requested in the front channel',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §2.1.2'],
+    references: [ref('RFC9700', '2.1.2'), ref('RFC10017')],
     description:
       'An authorization request whose response_type includes "token" (or an access_token delivered in a fragment): the access token travels through the browser and can leak or be injected.',
     tier: 1,

@@ -1,5 +1,6 @@
 import { isLoopbackHost, parseUrl } from '../../util/url';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** RFC 9700 §2.6, RFC 8252 §7.3/§8.3: redirect URIs and authorization endpoints over plain http. */
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
     title: 'Redirect URI or authorization endpoint over plain http',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §2.6', 'RFC 8252 §7.3', 'RFC 8252 §8.3'],
+    references: [ref('RFC9700', '2.6'), ref('RFC8252', '7.3'), ref('RFC8252', '8.3')],
     description:
       'An authorization request names an http:// redirect URI on a non-loopback host, or is itself sent over http, or an authorization response with a code or token is actually delivered over http: the credential crosses the network in clear text.',
     tier: 1,

@@ -1,5 +1,6 @@
 import { hashSecret } from '../../util/secret';
 import { defineRule, type RuleContext } from '../types';
+import { ref } from '../../report/standards';
 
 const RAW = /^([a-zA-Z][a-zA-Z0-9+.-]*):(?:\/\/([^/?#]*))?([^?#]*)(\?[^#]*)?(#.*)?$/s;
 
@@ -57,7 +58,7 @@ export default defineRule({
     title: 'Malformed redirect URI (fragment, userinfo, backslash, dot-segments, double encoding, CR/LF, wildcard)',
     severity: 'medium',
     confidence: 'strong',
-    references: ['RFC 6749 §3.1.2', 'RFC 9700 §4.1', 'RFC 9700 §2.1'],
+    references: [ref('RFC6749', '3.1.2'), ref('RFC9700', '4.1'), ref('RFC9700', '2.1')],
     description:
       'An authorization request (or pushed request) names a redirect_uri with a fragment, userinfo "@", a backslash, dot-segments or %2e%2e, %25 double-encoding, CR/LF or whitespace, or "*": the shapes used to make the AS\'s redirect URI check and the browser disagree. High when the AS answered such a request with a code.',
     tier: 2,

@@ -1,6 +1,7 @@
 import type { FlowView } from '../../flows/view';
 import { hashSecret } from '../../util/secret';
 import { defineRule, type RuleContext } from '../types';
+import { ref } from '../../report/standards';
 
 interface UriParts {
   scheme: string;
@@ -61,7 +62,7 @@ export default defineRule({
     title: 'AS accepts a redirect URI that only extends another one (no exact matching)',
     severity: 'medium',
     confidence: 'heuristic',
-    references: ['RFC 9700 §2.1', 'RFC 9700 §4.1.3', 'RFC 6749 §3.1.2'],
+    references: [ref('RFC9700', '2.1'), ref('RFC9700', '4.1.3'), ref('RFC6749', '3.1.2')],
     description:
       'The same client (issuer, client_id) is seen with redirect URIs U and U\', where U\' extends U by an extra path segment, an added query or a deeper subdomain, and the AS answered U\' with a code: the AS likely matches redirect URIs by prefix or pattern, not exactly. High when the host differs.',
     tier: 2,

@@ -1,5 +1,6 @@
 import { parseParams, parseUrl, safeDecode } from '../../util/url';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 const RETURN_NAMES = /^(redirect|redirect_to|redirect_uri|redirecturl|return|returnto|return_to|return_url|returnurl|next|url|continue|dest|destination|target|goto|r|u|success_url|callback|back)$/i;
 
@@ -36,7 +37,7 @@ export default defineRule({
     title: "Redirect URI carries another origin's URL in its query (open redirector)",
     severity: 'high',
     confidence: 'heuristic',
-    references: ['RFC 9700 §4.1.2', 'RFC 9700 §4.11.1'],
+    references: [ref('RFC9700', '4.1.2'), ref('RFC9700', '4.11.1')],
     description:
       'The redirect_uri of an authorization request has a query parameter (including nested encodings) whose value is an absolute URL, //host or /\\host at another origin: if the callback follows it, codes and tokens flow to that origin.',
     tier: 1,

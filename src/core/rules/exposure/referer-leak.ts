@@ -2,6 +2,7 @@ import { header } from '../../observe/observation';
 import { hashSecret } from '../../util/secret';
 import { originOf, parseParams, parseUrl, siteOf } from '../../util/url';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /**
  * Per browsing context (the rule's context memo): the callback document now shown, i.e.
@@ -30,7 +31,7 @@ export default defineRule({
     title: 'Code, state or token leaked to a third party in the Referer header',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §4.2'],
+    references: [ref('RFC9700', '4.2')],
     description:
       'A request to an origin other than the client and the flow\'s authorization servers carries a Referer whose URL contains a code, state or token of a flow (observed, high); or the callback page sets a Referrer-Policy that sends full URLs cross-origin (potential, medium).',
     tier: 1,

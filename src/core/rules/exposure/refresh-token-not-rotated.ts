@@ -1,6 +1,7 @@
 import { header } from '../../observe/observation';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /**
  * RFC 9700 §2.2.2, §4.14.2: refresh tokens of public clients MUST be sender-constrained or rotated.
@@ -12,7 +13,7 @@ export default defineRule({
     title: 'Refresh token of a public client not rotated',
     severity: 'medium',
     confidence: 'heuristic',
-    references: ['RFC 9700 §2.2.2', 'RFC 9700 §4.14.2', 'RFC 9449'],
+    references: [ref('RFC9700', '2.2.2'), ref('RFC9700', '4.14.2'), ref('RFC9449')],
     description:
       'A refresh_token grant request without client authentication and without a DPoP proof gets a 2xx token response that carries no new refresh token, or returns the same one: the refresh token of this public client is neither rotated nor (visibly) sender-constrained. mTLS binding is invisible to the browser, hence heuristic.',
     tier: 2,

@@ -1,6 +1,7 @@
 import type { RefreshUse } from '../../flows/store';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 const CONCURRENT_MS = 1000; // without response times: requests this close count as one (vendor grace windows for concurrency)
 
@@ -14,7 +15,7 @@ export default defineRule({
     title: 'Refresh token accepted more than once',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §4.14.2', 'RFC 9700 §2.2.2'],
+    references: [ref('RFC9700', '4.14.2'), ref('RFC9700', '2.2.2')],
     description:
       'The same refresh token is presented in two refresh_token grant requests and both get a 2xx token response: the AS never rotated it for a public client without sender-constraining, or rotated it and still accepted the old one (replay accepted).',
     tier: 1,

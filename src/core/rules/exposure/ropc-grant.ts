@@ -1,5 +1,6 @@
 import { parseJsonObject } from '../../util/json';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** grant_type values of the resource owner password credentials grant (RFC 6749 §4.3, Auth0's realm variant) */
 const PASSWORD_GRANTS = new Set(['password', 'http://auth0.com/oauth/grant-type/password-realm']);
@@ -12,7 +13,7 @@ export default defineRule({
     title: 'Resource owner password credentials grant used',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §2.4'],
+    references: [ref('RFC9700', '2.4')],
     description: 'A request carries grant_type=password (in a form or JSON body, or the URL): the client handles the user\'s password itself.',
     tier: 1,
     on: 'any',

@@ -1,5 +1,6 @@
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /**
  * RFC 9700 §2.1.2, §4.3: an access or refresh token delivered in a URL fragment (committed URL or
@@ -11,7 +12,7 @@ export default defineRule({
     title: 'Access token delivered in a URL fragment',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §2.1.2', 'RFC 9700 §4.3'],
+    references: [ref('RFC9700', '2.1.2'), ref('RFC9700', '4.3')],
     description:
       'A committed URL or a redirect Location carries access_token (or refresh_token) in its fragment: the token sits in the browser history and the page\'s scripts, and can leak through open redirectors that re-attach fragments.',
     tier: 1,

@@ -1,5 +1,6 @@
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 const NAMES = ['access_token', 'refresh_token', 'id_token', 'client_secret', 'code_verifier', 'assertion', 'client_assertion'];
 /** fast pre-filter on the raw URL before anything is parsed (hot path) */
@@ -17,7 +18,7 @@ export default defineRule({
     title: 'Token, secret or verifier in a URL query string',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §4.3.2', 'RFC 6750 §2.3', 'OpenID OAuth 2.0 Multiple Response Type Encoding Practices §5'],
+    references: [ref('RFC9700', '4.3.2'), ref('RFC6750', '2.3'), ref('OAUTH-MRT', '5')],
     description:
       'A request URL\'s query carries access_token, refresh_token, id_token, client_secret, code_verifier, assertion or client_assertion: query strings end up in server logs, proxies, history and Referer headers.',
     tier: 1,

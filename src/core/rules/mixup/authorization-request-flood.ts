@@ -1,5 +1,6 @@
 import { defineRule } from '../types';
 import { FLOOD_COUNT, FLOOD_WINDOW_MS } from '../../flows/store';
+import { ref } from '../../report/standards';
 
 /**
  * A flood of authorization requests from one tab or page (#11): 100 within a minute is no login a
@@ -13,7 +14,7 @@ export default defineRule({
     title: 'A flood of authorization requests from one tab',
     severity: 'info',
     confidence: 'heuristic',
-    references: ['RFC 9700 §4.4', 'RFC 9700 §4.7'],
+    references: [ref('RFC9700', '4.4'), ref('RFC9700', '4.7')],
     description:
       'One tab or page sent 100 or more authorization requests within a minute. Either a client is looping, or someone is trying to make CoatCheck forget an earlier flow (and the attack in it) by filling its flow table; the flooding tab\'s own flows are evicted first.',
     tier: 2,

@@ -2,6 +2,7 @@ import { normalizeRedirectBase } from '../../flows/store';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 import { carriesCredential, requestEvidence } from '../support/mixup';
+import { ref } from '../../report/standards';
 
 /**
  * draft-02 §2.2.2: the context in the redirect URI must match the one stored for the flow. A
@@ -13,7 +14,7 @@ export default defineRule({
     title: 'Authorization response landed on another redirect URI than its state was issued with',
     severity: 'high',
     confidence: 'strong',
-    references: ['draft-wuertele-oauth-security-topics-update-02 §2.2.2', 'RFC 9700 §4.4.2.2'],
+    references: [ref('OAUTH-SECURITY-UPDATE', '2.2.2'), ref('WUERTELE-02', '2.2.2'), ref('RFC9700', '4.4.2.2')],
     description:
       'An authorization response with a code or token carries state S, but arrives at a callback (scheme, host, path) other than the redirect_uri S was issued with: the state came back through another AS\'s or tool\'s redirect URI.',
     tier: 1,

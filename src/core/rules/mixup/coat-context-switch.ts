@@ -1,5 +1,6 @@
 import { defineRule } from '../types';
 import { crossAsTransplant, describeAs, requestEvidence } from '../support/mixup';
+import { ref } from '../../report/standards';
 
 /**
  * draft-02 §2.2 COAT: a state issued for one tool/AS context (redirect_uri U1) is replayed by that
@@ -11,7 +12,7 @@ export default defineRule({
     title: "State transplanted into another authorization server's request",
     severity: 'critical',
     confidence: 'strong',
-    references: ['draft-wuertele-oauth-security-topics-update-02 §2.2', 'RFC 9700 §4.4'],
+    references: [ref('OAUTH-SECURITY-UPDATE', '2.2'), ref('WUERTELE-02', '2.2'), ref('RFC9700', '4.4')],
     description:
       'An authorization request to AS2 carries the byte-identical state the client issued for AS1 with another redirect_uri of the same client (a per-tool or per-connection callback), and was reached from AS1: cross-tool OAuth account takeover (COAT). The client will redeem AS2\'s code in AS1\'s context.',
     tier: 1,

@@ -1,5 +1,6 @@
 import { defineRule } from '../types';
 import { crossAsTransplant, describeAs, requestEvidence } from '../support/mixup';
+import { ref } from '../../report/standards';
 
 /**
  * RFC 9700 §4.4.1 mix-up: the state the client sent to AS1 reappears, reached from AS1, in an
@@ -11,7 +12,7 @@ export default defineRule({
     title: "State sent to one authorization server reappears at another with the same redirect URI",
     severity: 'critical',
     confidence: 'strong',
-    references: ['RFC 9700 §4.4.1', 'draft-wuertele-oauth-security-topics-update-02 §2.2'],
+    references: [ref('RFC9700', '4.4.1'), ref('OAUTH-SECURITY-UPDATE', '2.2'), ref('WUERTELE-02', '2.2')],
     description:
       'An authorization request to AS2 carries the byte-identical state the client issued for AS1 and the same redirect_uri, and was reached from AS1 within 60 seconds: AS1 forwarded the user (mix-up attack). The code AS2 issues will be sent to AS1.',
     tier: 1,

@@ -6,6 +6,7 @@ import { siteOfOrigin } from '../../flows/store';
 import { originOf, parseUrl } from '../../util/url';
 import { defineRule, type RuleContext } from '../types';
 import { requestEvidence } from '../support/mixup';
+import { ref } from '../../report/standards';
 
 /** Does this token endpoint URL belong to this AS (its metadata, or its site)? */
 function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: string; base: string; hostname: string }): boolean {
@@ -45,7 +46,7 @@ export default defineRule({
     title: 'Authorization code redeemed at the token endpoint of another authorization server',
     severity: 'critical',
     confidence: 'strong',
-    references: ['RFC 9700 §4.4.1', 'RFC 9207 §2.4', 'draft-wuertele-oauth-security-topics-update-02 §2.2'],
+    references: [ref('RFC9700', '4.4.1'), ref('RFC9207', '2.4'), ref('OAUTH-SECURITY-UPDATE', '2.2'), ref('WUERTELE-02', '2.2')],
     description:
       "A token request carries a code that AS2 issued (the response's iss, or the AS that redirected it to the callback), but goes to the token endpoint of AS1, another authorization server of the same flow: the code of a mix-up or COAT has reached the attacker's AS.",
     tier: 2,

@@ -1,6 +1,7 @@
 import { defineRule } from '../types';
 import { parseUrl } from '../../util/url';
 import { MCP_RESPONSE_VALIDATION, requestEvidence, responseIssuers, tableBasis } from '../support/mixup';
+import { ref } from '../../report/standards';
 
 /**
  * RFC 9207 §2.4 / RFC 9700 §4.4.2.1: the authorization response's issuer (iss parameter, ID token
@@ -12,7 +13,7 @@ export default defineRule({
     title: 'Authorization response names another issuer than the AS the flow started at',
     severity: 'critical',
     confidence: 'strong',
-    references: ['RFC 9207 §2.4', 'RFC 9700 §4.4.2.1', 'OIDC Core §3.1.3.7', MCP_RESPONSE_VALIDATION],
+    references: [ref('RFC9207', '2.4'), ref('RFC9700', '4.4.2.1'), ref('OIDC-CORE', '3.1.3.7'), MCP_RESPONSE_VALIDATION],
     description:
       'The iss of an authorization response (parameter, front-channel ID token or JARM) differs from the issuer of the authorization server the client sent the user to: a mix-up in progress. A client that checks iss as RFC 9207 requires must reject it (MCP: an iss that is present is compared, advertised or not). An iss on the provider\'s own origin that only differs from CoatCheck\'s provider table is reported as info (provider-table-stale).',
     tier: 1,

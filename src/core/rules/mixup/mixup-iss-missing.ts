@@ -1,6 +1,7 @@
 import { defineRule } from '../types';
 import { describeIss } from '../../flows/providers';
 import { crossAsEvidence, MCP_RESPONSE_VALIDATION, requestEvidence, responseIssuers, tableBasis } from '../support/mixup';
+import { ref } from '../../report/standards';
 
 /**
  * RFC 9207 §2.4: a client MUST reject responses without iss from an AS that supports it. Fires when
@@ -15,7 +16,7 @@ export default defineRule({
     title: 'Authorization response without iss where one is required',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9207 §2.4', 'RFC 9700 §4.4.2', MCP_RESPONSE_VALIDATION],
+    references: [ref('RFC9207', '2.4'), ref('RFC9700', '4.4.2'), MCP_RESPONSE_VALIDATION],
     description:
       'An authorization response (error responses included) carries no iss parameter, ID token or JARM although the AS the flow started at supports RFC 9207 (advertised in its metadata, the case MCP\'s Authorization Response Validation rejects; seen earlier in the capture; or dated provider-table knowledge), or although the flow\'s state was sent to two or more authorization servers.',
     tier: 1,

@@ -2,6 +2,7 @@ import type { FlowView } from '../../flows/view';
 import { normalizeRedirectBase, siteOfOrigin } from '../../flows/store';
 import { defineRule } from '../types';
 import { requestEvidence, responseIssuers } from '../support/mixup';
+import { ref } from '../../report/standards';
 
 /**
  * RFC 9700 §2.1 / §4.4.2 posture: a client that itself uses several authorization servers gets
@@ -14,7 +15,7 @@ export default defineRule({
     title: 'Client uses several authorization servers without a mix-up defence',
     severity: 'medium',
     confidence: 'heuristic',
-    references: ['RFC 9700 §2.1', 'RFC 9700 §4.4.2', 'RFC 9207 §2.4'],
+    references: [ref('RFC9700', '2.1'), ref('RFC9700', '4.4.2'), ref('RFC9207', '2.4')],
     description:
       'The same client starts flows to two or more issuers itself; responses of one of them carry no iss, ID token or JARM, and one redirect URI (scheme, host, path) serves two or more issuers. Distinct per-issuer redirect URIs lower it to info.',
     tier: 2,

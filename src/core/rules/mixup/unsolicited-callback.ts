@@ -3,6 +3,7 @@ import { siteOfOrigin } from '../../flows/store';
 import { defineRule } from '../types';
 import { lateCaptureReason } from '../support/late-capture';
 import { carriesCredential } from '../support/mixup';
+import { ref } from '../../report/standards';
 
 /**
  * draft-02 §2.2 (CORF), RFC 9700 §4.7 / §4.5: an authorization response with a code or token that
@@ -14,7 +15,7 @@ export default defineRule({
     title: 'Authorization response that no request in this browser asked for',
     severity: 'high',
     confidence: 'strong',
-    references: ['draft-wuertele-oauth-security-topics-update-02 §2.2', 'RFC 9700 §4.7', 'RFC 9700 §4.5'],
+    references: [ref('OAUTH-SECURITY-UPDATE', '2.2'), ref('WUERTELE-02', '2.2'), ref('RFC9700', '4.7'), ref('RFC9700', '4.5')],
     description:
       'A code or token arrives at a client callback with a state no authorization request issued (within 30 minutes), or with no state while no open flow expects one, or redirected there by a site no flow went to: cross-site request forgery, code injection or CORF. Low (heuristic) when the capture may have started after the flow did (G6).',
     tier: 1,

@@ -1,5 +1,6 @@
 import { defineRule } from '../types';
 import { requestParams } from '../support/request-params';
+import { ref } from '../../report/standards';
 
 /** OIDC Core §3.2.2.1 / §3.3.2.11 (nonce REQUIRED for implicit/hybrid), RFC 9700 §4.5.3.2. */
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
     title: 'OpenID Connect request without nonce',
     severity: 'high',
     confidence: 'strong',
-    references: ['OIDC Core §3.2.2.1', 'OIDC Core §3.3.2.11', 'RFC 9700 §4.5.3.2'],
+    references: [ref('OIDC-CORE', '3.2.2.1'), ref('OIDC-CORE', '3.3.2.11'), ref('RFC9700', '4.5.3.2')],
     description:
       'An OpenID Connect authorization request (scope openid) with known parameters and no nonce: high when an ID token is returned in the front channel (response_type contains id_token, where nonce is REQUIRED); medium for a code flow without PKCE, where nothing else stops code injection.',
     tier: 1,

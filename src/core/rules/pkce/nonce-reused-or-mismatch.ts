@@ -5,6 +5,7 @@ import { hashSecret } from '../../util/secret';
 import { parseUrl } from '../../util/url';
 import { defineRule, type RuleContext } from '../types';
 import { acceptedToken } from '../support/token-exchange';
+import { ref } from '../../report/standards';
 
 /** Was the flow's nonce known (visible, request object, or captured PAR body) and non-empty? */
 function knownNonce(flow: FlowView): boolean {
@@ -38,7 +39,7 @@ export default defineRule({
     title: 'OpenID Connect nonce reused across flows, or ID token nonce mismatch',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §2.1.1', 'OIDC Core §3.1.3.7', 'OIDC Core §3.1.2.1'],
+    references: [ref('RFC9700', '2.1.1'), ref('OIDC-CORE', '3.1.3.7'), ref('OIDC-CORE', '3.1.2.1')],
     description:
       'The same nonce is sent in two authorization flows with different states (medium: the nonce no longer binds an ID token to one transaction), or an ID token from the front channel or from the authorization_code token response carries a nonce other than the one its flow sent, or none although one was sent (high: the client received an ID token issued for another transaction, the signature of ID token or code injection). ID tokens of refresh_token grants are not judged.',
     tier: 2,

@@ -3,6 +3,7 @@ import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 import { requestParams } from '../support/request-params';
 import { requestEvidence, sentChallenges } from '../support/token-exchange';
+import { ref } from '../../report/standards';
 
 /** RFC 7636 Appendix B: the example verifier's S256 challenge (doc placeholder, G7). */
 export const RFC7636_EXAMPLE_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
@@ -21,7 +22,7 @@ export default defineRule({
     title: 'PKCE code_challenge reused across authorization requests',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §2.1.1', 'RFC 7636 §4.1', 'RFC 7636 Appendix B'],
+    references: [ref('RFC9700', '2.1.1'), ref('RFC7636', '4.1'), ref('RFC7636', 'Appendix B')],
     description:
       'The same code_challenge is sent in two authorization flows with different states, or the challenge is the RFC 7636 Appendix B example: the verifier is not transaction-specific, so a code stolen or injected from one transaction is redeemable with the verifier of another (or with a published verifier).',
     tier: 2,

@@ -2,6 +2,7 @@ import type { FlowView } from '../../flows/view';
 import { parseUrl } from '../../util/url';
 import { defineRule } from '../types';
 import { acceptedToken, requestEvidence, sentChallenges } from '../support/token-exchange';
+import { ref } from '../../report/standards';
 
 /**
  * Is it known that no authorization request of the flow sent a code_challenge? The flow's
@@ -26,7 +27,7 @@ export default defineRule({
     title: 'AS accepted a code_verifier for a code issued without PKCE',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §4.8.2', 'RFC 9700 §2.1.1', 'RFC 7636 §4.6'],
+    references: [ref('RFC9700', '4.8.2'), ref('RFC9700', '2.1.1'), ref('RFC7636', '4.6')],
     description:
       'The authorization request of a flow carried no code_challenge (its parameters are known), yet the token request that redeems its code sends a code_verifier and the AS answers 2xx with tokens: the AS does not tie the verifier to the code, so an attacker who strips the challenge from the authorization request (PKCE downgrade) can redeem a stolen code with any verifier (DT/HAR).',
     tier: 2,

@@ -2,6 +2,7 @@ import { header } from '../../observe/observation';
 import { isLoopbackHost, parseUrl } from '../../util/url';
 import { defineRule, type Rule } from '../types';
 import { requestParams } from '../support/request-params';
+import { ref } from '../../report/standards';
 
 /**
  * Authorization servers whose PKCE support is restricted, so that a confidential web client cannot
@@ -17,7 +18,7 @@ export default defineRule({
     title: 'Authorization code flow without PKCE',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §2.1.1', 'RFC 7636 §4'],
+    references: [ref('RFC9700', '2.1.1'), ref('RFC7636', '4')],
     description:
       'An authorization request for a code (response_type containing code, or the GitHub/Slack shape without response_type) with known parameters and no code_challenge: a stolen or injected code can be redeemed. High for public clients, medium otherwise, low for a confidential OpenID Connect client that sends a nonce.',
     tier: 1,

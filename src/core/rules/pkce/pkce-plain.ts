@@ -1,5 +1,6 @@
 import { defineRule } from '../types';
 import { requestParams } from '../support/request-params';
+import { ref } from '../../report/standards';
 
 /** RFC 7636 §4.2 (use S256 if capable), §4.3 (plain is the default), RFC 9700 §2.1.1. */
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
     title: 'PKCE with the plain method',
     severity: 'medium',
     confidence: 'strong',
-    references: ['RFC 7636 §4.2', 'RFC 7636 §4.3', 'RFC 9700 §2.1.1'],
+    references: [ref('RFC7636', '4.2'), ref('RFC7636', '4.3'), ref('RFC9700', '2.1.1')],
     description:
       'An authorization request sends code_challenge_method=plain, or a code_challenge without a method (the default is plain): the challenge equals the verifier, so anyone who sees the request can redeem the code.',
     tier: 1,

@@ -1,5 +1,6 @@
 import { defineRule } from '../types';
 import { requestParams } from '../support/request-params';
+import { ref } from '../../report/standards';
 
 /** What an S256 code_challenge must look like: BASE64URL(SHA-256) without padding (RFC 7636 §4.2). */
 const S256_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -46,7 +47,7 @@ export default defineRule({
     title: 'PKCE S256 challenge with the wrong encoding',
     severity: 'low',
     confidence: 'strong',
-    references: ['RFC 7636 §4.2', 'RFC 7636 Appendix A'],
+    references: [ref('RFC7636', '4.2'), ref('RFC7636', 'Appendix A')],
     description:
       'An authorization request says code_challenge_method=S256 but its code_challenge is not 43 base64url characters (padding, standard base64, a hex digest, or base64 of the hex digest): the client applied the wrong transform, so the AS will reject the verifier or the client is not doing what it believes.',
     tier: 2,

@@ -1,5 +1,6 @@
 import { defineRule } from '../types';
 import { acceptedToken, requestEvidence, sentChallenges, verifierMatches } from '../support/token-exchange';
+import { ref } from '../../report/standards';
 
 /** RFC 7636 §4.6: the AS MUST compare the verifier with the challenge and reject a mismatch. */
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
     title: 'AS issued tokens for a code_verifier that does not match the code_challenge',
     severity: 'critical',
     confidence: 'strong',
-    references: ['RFC 7636 §4.6', 'RFC 9700 §2.1.1'],
+    references: [ref('RFC7636', '4.6'), ref('RFC9700', '2.1.1')],
     description:
       'A token request redeems the code of a flow whose authorization request sent a code_challenge, with a code_verifier that does not match it (BASE64URL(SHA256(verifier)) for S256, the verifier itself for plain), and the AS answers 2xx with tokens: the AS does not verify PKCE, so a stolen or injected code is redeemable without the verifier. An S256 challenge redeemed with the challenge itself as verifier (a plain downgrade) is the variant challenge-as-verifier (DT/HAR).',
     tier: 2,

@@ -1,5 +1,6 @@
 import { entropyBits } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** RFC 7636 §4.1, §7.1: the code_verifier must be 43-128 unreserved characters of high entropy. */
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
     title: 'Weak PKCE code_verifier',
     severity: 'medium',
     confidence: 'strong',
-    references: ['RFC 7636 §4.1', 'RFC 7636 §7.1'],
+    references: [ref('RFC7636', '4.1'), ref('RFC7636', '7.1')],
     description:
       'A token request\'s code_verifier is shorter than 43 or longer than 128 characters, contains characters outside the unreserved set, or has under 128 bits of estimated entropy; high when the verifier travels in a URL.',
     tier: 1,

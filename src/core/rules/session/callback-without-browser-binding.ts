@@ -1,5 +1,6 @@
 import { defineRule } from '../types';
 import { judgeCallback } from '../support/callback-binding';
+import { ref } from '../../report/standards';
 
 /**
  * draft-02 §2.3, RFC 9700 §4.7.1: a server-rendered callback that the client completes although the
@@ -11,7 +12,7 @@ export default defineRule({
     title: 'Callback completed without any browser binding',
     severity: 'high',
     confidence: 'heuristic',
-    references: ['draft-wuertele-oauth-security-topics-update-02 §2.3', 'RFC 9700 §4.7.1'],
+    references: [ref('OAUTH-SECURITY-UPDATE', '2.3'), ref('WUERTELE-02', '2.3'), ref('RFC9700', '4.7.1')],
     description:
       'A server-rendered (query-mode) authorization response reaches the client with no Cookie, and the client answers it as a success (a redirect to a non-error page, or a new session Set-Cookie): only the state ties the callback to the flow, so any browser holding the link could complete it. Judged only when the capture showed a Cookie request header before the callback (sanitized HAR exports drop cookies: insufficient evidence). Info variant flow-not-started-here: the flow\'s first authorization request was opened directly, with no hop from the client.',
     tier: 2,

@@ -1,6 +1,7 @@
 import { hashSecret } from '../../util/secret';
 import type { CodeDelivery } from '../../flows/store';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 const SAME_DELIVERY_MS = 2000;
 
@@ -11,7 +12,7 @@ export default defineRule({
     title: 'The same authorization code delivered twice',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §4.5', 'RFC 6749 §4.1.2'],
+    references: [ref('RFC9700', '4.5'), ref('RFC6749', '4.1.2')],
     description:
       'An authorization code appears in two authorization responses (any tab) that are not a reload or back/forward of the same URL; critical when the second delivery carries a different state (code injection into another flow).',
     tier: 1,

@@ -4,6 +4,7 @@ import { entropyBits } from '../../util/secret';
 import { parseUrl, siteOf } from '../../util/url';
 import { defineRule } from '../types';
 import { sessionFields } from '../support/state-analysis';
+import { ref } from '../../report/standards';
 
 const SESSION_PARAM = /^((auth_?)?sess(ion)?(_?id)?|sid|link_?token|connect(ion)?_?(id|token)|ticket|handoff|binding)$/i;
 
@@ -30,7 +31,7 @@ export default defineRule({
     title: 'Session identifier fixed through a link into an OAuth flow',
     severity: 'high',
     confidence: 'heuristic',
-    references: ['draft-wuertele-oauth-security-topics-update-02 §2.3'],
+    references: [ref('OAUTH-SECURITY-UPDATE', '2.3'), ref('WUERTELE-02', '2.3')],
     description:
       '(a) A GET to the client carries a session-like parameter of at least 64 bits that the client copies into a Set-Cookie while redirecting to an authorization request; or (b) an authorization request reached cross-site from a third origin carries a state with a session identifier, and its callback is completed in this browser: someone else\'s session is being bound to this user\'s authorization.',
     tier: 1,

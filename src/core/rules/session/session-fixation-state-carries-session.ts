@@ -6,6 +6,7 @@ import { parseUrl, safeDecode, siteOf } from '../../util/url';
 import { defineRule, type RuleContext } from '../types';
 import { BINDING_COOKIE, judgeCallback, requestCookies, setCookiePair } from '../support/callback-binding';
 import { SESSION_KEY, opaqueWeakness, sessionFields, stateShape } from '../support/state-analysis';
+import { ref } from '../../report/standards';
 
 /** pre-authorization parameter names that name a session (as session-fixation-link's, plus the state keys) */
 const SESSION_PARAM = /^((auth_?)?sess(ion)?(_?id)?|sid|link_?token|connect(ion)?_?(id|token)|ticket|handoff|binding)$/i;
@@ -49,7 +50,7 @@ export default defineRule({
     title: 'The state carries a session identifier',
     severity: 'medium',
     confidence: 'heuristic',
-    references: ['draft-wuertele-oauth-security-topics-update-02 §2.3', 'RFC 9700 §4.7.1'],
+    references: [ref('OAUTH-SECURITY-UPDATE', '2.3'), ref('WUERTELE-02', '2.3'), ref('RFC9700', '4.7.1')],
     description:
       'The state decodes (base64url JSON, JWT payload or delimited fields) to a session, sid, user_id, account, tenant or email field, or it contains the value of a client cookie or of a pre-authorization URL parameter: the client binds the callback to a session named in the state rather than to the browser that started the flow, the first step of cross-user session fixation. High when the callback is then completed with no client cookie; low for a tool id or return path with a random nonce and client cookies present.',
     tier: 2,

@@ -1,5 +1,6 @@
 import { requestParams } from '../support/request-params';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** RFC 9700 §2.1 / §4.7, RFC 6749 §10.12: CSRF protection of the redirect URI. */
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
     title: 'Authorization request without state, PKCE or nonce',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 9700 §2.1', 'RFC 9700 §4.7', 'RFC 6749 §10.12'],
+    references: [ref('RFC9700', '2.1'), ref('RFC9700', '4.7'), ref('RFC6749', '10.12')],
     description:
       'An authorization request with known parameters carries no state, no code_challenge and no nonce: nothing ties the response to the browser that started the flow (CSRF, code injection). With PKCE or nonce only, the finding is info (medium when the AS metadata shows no PKCE support).',
     tier: 1,

@@ -1,6 +1,7 @@
 import { hashSecret } from '../../util/secret';
 import type { FlowRequest } from '../../flows/flow';
 import { defineRule, type RuleContext } from '../types';
+import { ref } from '../../report/standards';
 
 const RETRY_MS = 5000;
 
@@ -35,7 +36,7 @@ export default defineRule({
     title: 'The same state used for more than one flow',
     severity: 'medium',
     confidence: 'strong',
-    references: ['RFC 9700 §2.1', 'RFC 9700 §4.2.4'],
+    references: [ref('RFC9700', '2.1'), ref('RFC9700', '4.2.4')],
     description:
       'The same state appears in two authorization requests of the client that are separate flows (more than 5 seconds apart, or after a response for that state), not reached from an AS and not a retry of the identical URL; or a second authorization response with that state arrives at the callback.',
     tier: 1,

@@ -1,6 +1,7 @@
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 import { opaqueWeakness, otherCsrfProtection, stateShape } from '../support/state-analysis';
+import { ref } from '../../report/standards';
 
 /** RFC 6749 §10.12 / §10.10, RFC 9700 §4.7.1: the state must be non-guessable. */
 export default defineRule({
@@ -9,7 +10,7 @@ export default defineRule({
     title: 'Guessable or low-entropy state',
     severity: 'medium',
     confidence: 'heuristic',
-    references: ['RFC 6749 §10.12', 'RFC 6749 §10.10', 'RFC 9700 §4.7.1'],
+    references: [ref('RFC6749', '10.12'), ref('RFC6749', '10.10'), ref('RFC9700', '4.7.1')],
     description:
       'The state of an authorization request is guessable: under 64 bits of estimated entropy, a placeholder or digits-only value, a path, URL, timestamp, email or wallet address, the same value across flows, or structured data whose random part is missing or weak. Low when the same request carries PKCE S256 or a nonce of at least 64 bits (RFC 9700 §2.1).',
     tier: 1,

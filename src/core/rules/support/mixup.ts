@@ -7,6 +7,7 @@ import type { Evidence, ProviderTableBasis } from '../../report/finding';
 import type { RuleContext } from '../types';
 import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { originOf, parseUrl, siteOf } from '../../util/url';
+import { ref } from '../../report/standards';
 
 export function requestEvidence(req: FlowRequest, param: string, note: string): Evidence {
   return { ...req.ref, url: req.url, param, note };
@@ -105,4 +106,4 @@ export function tableBasis(as: AsIdentity, store: StoreView): ProviderTableBasis
  * advertises iss and the response lacks it → reject; not advertised but present → compare;
  * neither → nothing. mixup-iss-missing and mixup-iss-mismatch apply this table to every flow.
  */
-export const MCP_RESPONSE_VALIDATION = 'MCP authorization 2026-07-28 "Authorization Response Validation"';
+export const MCP_RESPONSE_VALIDATION = ref('MCP-AUTH', 'Authorization Response Validation');

@@ -1,5 +1,6 @@
 import { assertionAudiences, normUrl } from '../../tokens/assertion-audience';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** draft-02 §2.1.2.1–2.1.2.2, rfc7523bis: the audience should be the issuer or the exact endpoint. */
 export default defineRule({
@@ -8,7 +9,7 @@ export default defineRule({
     title: "Client assertion audience is neither the AS's issuer nor the receiving endpoint",
     severity: 'medium',
     confidence: 'strong',
-    references: ['draft-wuertele-oauth-security-topics-update-02 §2.1.2.1', 'draft-wuertele-oauth-security-topics-update-02 §2.1.2.2', 'draft-ietf-oauth-rfc7523bis'],
+    references: [ref('OAUTH-SECURITY-UPDATE', '2.1.2.1'), ref('WUERTELE-02', '2.1.2.1'), ref('OAUTH-SECURITY-UPDATE', '2.1.2.2'), ref('WUERTELE-02', '2.1.2.2'), ref('RFC10070')],
     description:
       "The receiving AS's issuer is known from its metadata and a client assertion's aud is neither that issuer nor the exact URL of the endpoint that receives it (at the token endpoint, the token endpoint counts as the exact target). Not reported when audience-injection fires on the same assertion.",
     tier: 2,

@@ -2,16 +2,17 @@ import { tryDecodeToken } from '../../tokens/decode';
 import { assertionsIn } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 
-/** RFC 7523 §3, OIDC Core §9, rfc7523bis: the shape of a client assertion. */
+/** RFC 7523 §3, OIDC Core §9, RFC 10070 (was draft-ietf-oauth-rfc7523bis): the shape of a client assertion. */
 export default defineRule({
   meta: {
     id: 'assertion-hygiene',
     title: 'Client assertion hygiene (iss/sub, jti, exp, lifetime, typ)',
     severity: 'low',
     confidence: 'strong',
-    references: ['RFC 7523 §3', 'OIDC Core §9', 'draft-ietf-oauth-rfc7523bis'],
+    references: [ref('RFC7523', '3'), ref('OIDC-CORE', '9'), ref('RFC10070')],
     description:
       'A client assertion whose iss differs from sub, that lacks jti or exp, that lives over 5 minutes (low), whose jti was already used (replay, medium), or whose typ is not client-authentication+jwt (info).',
     tier: 2,
@@ -46,7 +47,7 @@ export default defineRule({
     }
     const typ = typeof r.header.typ === 'string' ? r.header.typ.toLowerCase() : undefined;
     if (typ !== 'client-authentication+jwt' && typ !== 'application/client-authentication+jwt') {
-      report('typ', 'info', `typ is ${typ ? `"${typ}"` : 'absent'}, not "client-authentication+jwt" (rfc7523bis).`);
+      report('typ', 'info', `typ is ${typ ? `"${typ}"` : 'absent'}, not "client-authentication+jwt" (RFC 10070).`);
     }
   },
 });

@@ -1,5 +1,6 @@
 import { assertionAudiences } from '../../tokens/assertion-audience';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /**
  * draft-02 §2.1 audience injection: a client assertion whose aud is a token endpoint (sent to a
@@ -11,7 +12,7 @@ export default defineRule({
     title: 'Client assertion audience open to audience injection',
     severity: 'high',
     confidence: 'strong',
-    references: ['draft-wuertele-oauth-security-topics-update-02 §2.1.1', 'draft-wuertele-oauth-security-topics-update-02 §2.1.2', 'RFC 7519 §4.1.3'],
+    references: [ref('OAUTH-SECURITY-UPDATE', '2.1.1'), ref('WUERTELE-02', '2.1.1'), ref('OAUTH-SECURITY-UPDATE', '2.1.2'), ref('WUERTELE-02', '2.1.2'), ref('OAUTH-SECURITY-UPDATE', '2.1.2.3'), ref('RFC7519', '4.1.3')],
     description:
       'A client_assertion (or jwt-bearer assertion) sent to a PAR, revocation, introspection, CIBA or device endpoint with aud = a token endpoint URL (high), with an aud on a foreign origin that is neither the receiving endpoint\'s nor its issuer\'s (critical), or with several aud values (high).',
     tier: 1,

@@ -2,6 +2,7 @@ import { isNavigation } from '../../observe/observation';
 import { tryDecodeToken } from '../../tokens/decode';
 import { authorizationJwt } from '../../tokens/sources';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 const AT_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 
@@ -12,7 +13,7 @@ export default defineRule({
     title: 'ID token sent as a bearer access token',
     severity: 'low',
     confidence: 'heuristic',
-    references: ['OIDC Core §2', 'RFC 9068 §2.1', 'RFC 8725 §3.11'],
+    references: [ref('OIDC-CORE', '2'), ref('RFC9068', '2.1'), ref('RFC8725', '3.11')],
     description:
       'A fetch/XHR with Authorization: Bearer <JWT> where the JWT looks like an ID token (it has a nonce, or its aud is the client_id of a flow seen in this capture) and its typ is not at+jwt: the API accepts a token meant for the client.',
     tier: 2,

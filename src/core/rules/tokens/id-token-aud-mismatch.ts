@@ -2,6 +2,7 @@ import { tryDecodeToken } from '../../tokens/decode';
 import { audienceCheck } from '../../tokens/findings';
 import { jwtSources, requestClientId } from '../../tokens/sources';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /**
  * OIDC Core §3.1.3.7 items 3–5: the ID token's aud must contain the client's client_id, and azp,
@@ -14,7 +15,7 @@ export default defineRule({
     title: 'ID token audience does not match the client',
     severity: 'high',
     confidence: 'strong',
-    references: ['OIDC Core §3.1.3.7'],
+    references: [ref('OIDC-CORE', '3.1.3.7')],
     description:
       'An ID token (front channel or token response) whose aud lacks the client_id of the flow it arrived in, or whose azp names another client. A multi-valued aud without azp, or a cross-client token (aud = client_id, azp = another client), is low.',
     tier: 1,

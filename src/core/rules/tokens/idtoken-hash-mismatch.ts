@@ -1,6 +1,7 @@
 import { tryDecodeToken } from '../../tokens/decode';
 import { base64url, sha256 } from '../../util/sha256';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** OIDC Core §3.3.2.11 / §3.2.2.10: left half of SHA-256 of the ASCII value, base64url. */
 function leftHalfHash(value: string): string {
@@ -18,7 +19,7 @@ export default defineRule({
     title: 'ID token at_hash / c_hash does not match the response',
     severity: 'high',
     confidence: 'strong',
-    references: ['OIDC Core §3.3.2.11', 'OIDC Core §3.2.2.10', 'RFC 9700 §4.6.1'],
+    references: [ref('OIDC-CORE', '3.3.2.11'), ref('OIDC-CORE', '3.2.2.10'), ref('RFC9700', '4.6.1')],
     description:
       "A front-channel ID token whose at_hash or c_hash is not the left half of the SHA-256 hash of the access token or code delivered with it (a swapped code or token); at_hash missing with response_type \"id_token token\" is medium.",
     tier: 2,

@@ -3,6 +3,7 @@ import { algNoneCheck } from '../../tokens/findings';
 import { authorizationJwt, jwtSources, type JwtUse } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 const WHAT: Record<JwtUse, string> = {
   id_token: 'ID token',
@@ -20,7 +21,7 @@ export default defineRule({
     title: 'Unsecured JWT: alg "none" or an empty signature',
     severity: 'critical',
     confidence: 'strong',
-    references: ['OIDC Core §2', 'RFC 7519 §6', 'RFC 8725 §3.1'],
+    references: [ref('OIDC-CORE', '2'), ref('RFC7519', '6'), ref('RFC8725', '3.1')],
     description:
       'An ID token, JARM response, request object, logout token, client assertion or JWT access token whose header says alg "none" (in any case), or whose signature is empty under a real alg: anyone can forge such a token. Critical in the front channel, high otherwise.',
     tier: 1,

@@ -2,6 +2,7 @@ import { tryDecodeToken } from '../../tokens/decode';
 import { riskyHeaderChecks } from '../../tokens/findings';
 import { jwtSources, okResponse } from '../../tokens/sources';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** OIDC Core §2 / §10.1: key-carrying headers, odd kid values, HMAC ID tokens for public clients. */
 export default defineRule({
@@ -10,7 +11,7 @@ export default defineRule({
     title: 'Risky JOSE header (jku/x5u/jwk/x5c, odd kid, HS* for a public client)',
     severity: 'medium',
     confidence: 'strong',
-    references: ['OIDC Core §2', 'OIDC Core §10.1', 'RFC 8725 §3.10'],
+    references: [ref('OIDC-CORE', '2'), ref('OIDC-CORE', '10.1'), ref('RFC8725', '3.10')],
     description:
       'An ID token, logout token or JARM response with a jku, x5u, jwk or x5c header (OIDC Core §2: SHOULD NOT), any observed JWT whose kid contains path, URL or SQL metacharacters, or an ID token signed HS256/384/512 for a public client (the key is a client secret held in the browser).',
     tier: 2,

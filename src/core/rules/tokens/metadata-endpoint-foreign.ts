@@ -1,6 +1,7 @@
 import { endpointForeignChecks } from '../../tokens/metadata-audit';
 import { okResponse } from '../../tokens/sources';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** draft-02 §2.1.1.1: metadata that names client-authenticated endpoints on another site. */
 export default defineRule({
@@ -9,7 +10,7 @@ export default defineRule({
     title: "AS metadata names an endpoint on another origin than the issuer's",
     severity: 'high',
     confidence: 'strong',
-    references: ['draft-wuertele-oauth-security-topics-update-02 §2.1.1.1', 'RFC 8414 §2'],
+    references: [ref('OAUTH-SECURITY-UPDATE', '2.1.1.1'), ref('WUERTELE-02', '2.1.1.1'), ref('RFC8414', '2')],
     description:
       "An RFC 8414 / OIDC Discovery document whose token, PAR, revocation, introspection, device or CIBA endpoint lies on another origin than its issuer: high when the site (eTLD+1) differs, low for another host of the same site. An AS that claims another AS's token endpoint sets up audience injection.",
     tier: 1,

@@ -1,6 +1,7 @@
 import { issuerMismatchCheck } from '../../tokens/metadata-audit';
 import { okResponse } from '../../tokens/sources';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 /** RFC 8414 §3.3, OIDC Discovery §4.3: the issuer must be the one the metadata URL was built from. */
 export default defineRule({
@@ -9,7 +10,7 @@ export default defineRule({
     title: 'AS metadata issuer differs from the URL it was fetched from',
     severity: 'high',
     confidence: 'strong',
-    references: ['RFC 8414 §3.3', 'OIDC Discovery §4.3'],
+    references: [ref('RFC8414', '3.3'), ref('OIDC-DISCOVERY', '4.3')],
     description:
       'The issuer value of a metadata document differs from the issuer implied by its URL (RFC 8414 §3.1 path insertion, or the OIDC appended form). Templated issuers (Entra {tenantid}) match as patterns; a trailing-slash-only difference is low.',
     tier: 1,

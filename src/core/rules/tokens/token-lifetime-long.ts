@@ -2,6 +2,7 @@ import { tryDecodeToken } from '../../tokens/decode';
 import { formatDuration, lifetimeCheck } from '../../tokens/findings';
 import { jwtSources, okResponse } from '../../tokens/sources';
 import { defineRule } from '../types';
+import { ref } from '../../report/standards';
 
 const LIMIT = 3600;
 
@@ -18,7 +19,7 @@ export default defineRule({
     title: 'Long-lived access token (over 1 hour)',
     severity: 'low',
     confidence: 'strong',
-    references: ['RFC 9700 §4.10.2'],
+    references: [ref('RFC9700', '4.10.2')],
     description:
       'A token response (or an implicit authorization response) with expires_in over 3600 seconds, or a JWT access token whose exp - iat exceeds one hour: a leaked token stays usable for longer.',
     tier: 1,
