@@ -1,4 +1,4 @@
-import type { Flow } from '../../flows/flow';
+import type { FlowView } from '../../flows/view';
 import { siteOfOrigin } from '../../flows/store';
 import { ref } from '../../report/standards';
 import { originOf } from '../../util/url';
@@ -65,15 +65,15 @@ export default defineRule({
   },
 });
 
-function children(ctx: RuleContext, f: Flow): Flow[] {
-  return f.children.map((id) => ctx.store.flows.get(id)).filter((c): c is Flow => c !== undefined && c.requests.length > 0);
+function children(ctx: RuleContext, f: FlowView): FlowView[] {
+  return f.children.map((id) => ctx.store.flows.get(id)).filter((c): c is FlowView => c !== undefined && c.requests.length > 0);
 }
 
 /**
  * The first chain: another downstream flow of the same broker, for another client, earlier, whose
  * upstream child went to the same upstream AS with the same upstream client_id and was answered.
  */
-function earlierChain(ctx: RuleContext, f2: Flow, u2: Flow): { f1: Flow; u1: Flow } | undefined {
+function earlierChain(ctx: RuleContext, f2: FlowView, u2: FlowView): { f1: FlowView; u1: FlowView } | undefined {
   const { store } = ctx;
   const broker = f2.requests[0].as;
   for (const u1 of store.flowsOfClient(u2.clientId!)) {
@@ -94,7 +94,7 @@ function earlierChain(ctx: RuleContext, f2: Flow, u2: Flow): { f1: Flow; u1: Flo
  * on) on the broker's origin, an origin of the upstream AS, or another host of the upstream AS's
  * site that is not a client's (its login page). Redirect hops never count.
  */
-function interactionBetween(ctx: RuleContext, f2: Flow, u2: Flow, from: number, to: number): boolean {
+function interactionBetween(ctx: RuleContext, f2: FlowView, u2: FlowView, from: number, to: number): boolean {
   const brokerOrigin = f2.requests[0].as.origin;
   const upstream = new Set(u2.requests.map((r) => r.as.origin));
   const clientSites = new Set([originOf(f2.redirectUri), f2.client].filter((x): x is string => !!x).map(siteOfOrigin));
