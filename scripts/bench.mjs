@@ -3,6 +3,7 @@
 // on the same machine, so the numbers travel between machines. Prints a table and writes
 // .bench/results.json. Generated captures live under .bench/ (git-ignored).
 //   1. engine cost per observed event vs a bare `new URL()` of the same URLs   (target ≤ 2x)
+//   1b. the worker's save per event: the journal (changed keys only) vs re-serialising the whole state
 //   2. scan throughput on a large HAR vs JSON.parse of the same file           (target ≥ 0.5x)
 //   3. peak RSS of a scan of a 100 MB and a 500 MB HAR (child processes)      (must not grow with the file)
 //   3b. the 100 MB capture written out of time order: scan time and peak RSS against the ordered one
@@ -16,6 +17,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { harEntries, writeHar } from '../bench/synth.mjs';
+import { benchSave } from '../bench/save.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const benchDir = join(root, '.bench');
@@ -128,6 +130,9 @@ const results = { date: new Date().toISOString(), node: process.version, cpus: (
   };
 }
 
+// ------------------------------------------------------------------ 1b. save cost per event (bench/save.mjs)
+results.benchmarks.save = benchSave(core, { quick });
+
 // ------------------------------------------------------------------ 2 + 3. scans in child processes
 async function ensureHar(mb, { shuffled = false } = {}) {
   const p = join(benchDir, `synthetic-${mb}mb${shuffled ? '-shuffled' : ''}.har`);
@@ -233,6 +238,9 @@ const b = results.benchmarks;
 const rows = [
   ['engine per event vs new URL()', `${b.enginePerEvent.engineNs} ns vs ${b.enginePerEvent.baselineNewUrlNs} ns (${b.enginePerEvent.events} events, ${b.enginePerEvent.oauthEvents} OAuth)`, `${b.enginePerEvent.ratio}x`, '≤ 2x'],
   ['  of which: non-OAuth events only', `${b.enginePerEvent.nonOauthEngineNs} ns per event; an OAuth event ≈ ${Math.round(b.enginePerEvent.oauthEventNs / 1000)} µs`, `${b.enginePerEvent.nonOauthRatio}x`, '≤ 2x'],
+  ['save per event: journal vs whole state (500 flows)', `${b.save.at500.journalMsPerSave} ms vs ${b.save.at500.fullMsPerSave} ms (p99 ${b.save.at500.journalP99Ms} ms, max ${b.save.at500.journalMaxMs} ms)`, `${b.save.at500.ratio}x`, '≤ 5 ms'],
+  ['  keys written per OAuth event / other event', `median ${b.save.at500.keysPerOAuthEvent.median}, p95 ${b.save.at500.keysPerOAuthEvent.p95}, max ${b.save.at500.keysPerOAuthEvent.max} / median ${b.save.at500.keysPerOtherEvent.median}`, '', '≤ 3'],
+  ['save per event at 10 000 flows: journal vs whole state', `${b.save.at10k.journalMsPerSave} ms vs ${b.save.at10k.fullMsPerSave} ms (max ${b.save.at10k.journalMaxMs} ms)`, `${b.save.at10k.ratio}x`, 'no full re-serialisation'],
   ['scan throughput vs JSON.parse', `${b.scanThroughput.scanMBs} MB/s vs ${b.scanThroughput.baselineJsonParseMBs} MB/s (${b.scanThroughput.file})`, `${b.scanThroughput.ratio}x`, '≥ 0.5x'],
   ['scan of the same capture out of time order vs in order', `${b.shuffledScan.shuffledMs} ms vs ${b.shuffledScan.orderedMs} ms per run (${b.shuffledScan.file}; findings ${b.shuffledScan.findingsShuffled} vs ${b.shuffledScan.findingsOrdered})`, `${b.shuffledScan.costRatio}x`, ''],
   ['  peak RSS, out of order vs in order', `${b.shuffledScan.shuffledRssMB} MB vs ${b.shuffledScan.orderedRssMB} MB`, `${b.shuffledScan.rssRatio}x`, ''],

@@ -65,9 +65,14 @@ export class FlowTable {
     return this.flows.values();
   }
 
+  /** the id the next flow will get */
+  get nextId(): string {
+    return `f${this.seq + 1}`;
+  }
+
+  /** a new flow id; the counter is saved only when the newest flow goes (else a restore reads it off the ids) */
   newId(): string {
     this.seq += 1;
-    this.metaChanged = true;
     return `f${this.seq}`;
   }
 
@@ -175,6 +180,7 @@ export class FlowTable {
     if (!f) return;
     this.flows.delete(id);
     this.dirty.drop(id);
+    if (seqOf(id) === this.seq) this.metaChanged = true;
     for (const i of INDEXES) {
       const k = indexKey(f, i);
       if (k === undefined) continue;
