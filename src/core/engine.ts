@@ -8,6 +8,7 @@ import type { Observation } from './observe/observation';
 import { header } from './observe/observation';
 import { isFinding, severityRank, type Evidence, type Finding } from './report/finding';
 import { allRules } from './rules/index';
+import { ruleMessage } from './rules/support/messages';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
 import { decodeJwtPayloadUnsafe } from './tokens/peek';
 import { hashSecret, redactValue } from './util/secret';
@@ -26,8 +27,11 @@ export interface EngineOptions {
   maxFlows?: number;
   /** provider rows consulted before CoatCheck's table (settings; a test lab on its own hosts) */
   providers?: ProviderRow[];
-  /** called with every message the engine classified, before its rules run (the DevTools panel's steps) */
-  onMessage?: (msg: OAuthMessage) => void;
+  /**
+   * called with every message the engine classified and the flow it attached it to, before its
+   * rules run (the DevTools panel's steps)
+   */
+  onMessage?: (msg: OAuthMessage, flowId: string | undefined) => void;
 }
 
 export interface EngineState {
@@ -89,7 +93,7 @@ export class Engine {
   oauthMessages = 0;
   /** @internal */
   readonly redact: boolean;
-  private readonly onMessage?: (msg: OAuthMessage) => void;
+  private readonly onMessage?: EngineOptions['onMessage'];
 
   constructor(opts: EngineOptions = {}) {
     this.redact = opts.redact ?? true;
@@ -162,7 +166,6 @@ export class Engine {
       return;
     }
     if (msg.kind !== 'other') this.oauthMessages += 1;
-    this.onMessage?.(msg);
     const from = store.previousHop(o);
     let replay = false;
     let flow: Flow | undefined;
@@ -182,6 +185,7 @@ export class Engine {
     } else if (msg.kind === 'metadata' && msg.json && msg.url) {
       store.recordMetadata(msg.url.href, msg.json);
     }
+    this.onMessage?.(msg, flow?.id);
 
     const rules = msg.kind === 'other' ? this.anyRules : (this.byKind.get(msg.kind) ?? this.anyRules);
     if (rules.length > 0) {
@@ -255,7 +259,7 @@ export class Engine {
       severity: d.severity ?? rule.meta.severity,
       confidence: d.confidence ?? rule.meta.confidence,
       title: rule.meta.title,
-      message: d.message,
+      message: d.message ?? ruleMessage(rule.meta, d.messageId ?? '(none)', d.data),
       references: rule.meta.references,
       flowId,
       evidence: d.evidence,

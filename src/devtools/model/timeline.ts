@@ -10,7 +10,8 @@ import { type Evidence, type Finding, severityRank, type Severity } from '../../
 import { SECRET_PARAMS } from '../../core/util/secret';
 import { parseUrl } from '../../core/util/url';
 import type { Capture, CapturedStep } from './capture';
-import { metadataWarnings, type Warning } from './tokens';
+import { metadataWarnings } from '../../core/tokens/warnings';
+import type { Warning } from './tokens';
 
 export interface ParamRow {
   name: string;

@@ -270,7 +270,7 @@ export function App({ params: initial }: { params?: PanelParams }) {
                 <TokenEntry
                   t={t}
                   context={`${parseUrl(t.url)?.host ?? "?"} · ${t.flowId ? `flow ${t.flowId}` : 'no flow'}${t.clientId ? ` · client_id ${t.clientId}` : ''}`}
-                  warnings={() => warningsFor(t, { flows, metadata, now, endpoint: c.stepByObsId(t.obsId)?.msg.endpoint })}
+                  warnings={() => warningsFor(t, { metadata, now, endpoint: c.stepByObsId(t.obsId)?.msg.endpoint })}
                   reveal={reveal}
                   now={now}
                   verify={verify.get(t.id)}
@@ -326,7 +326,7 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
   const decoded = raw ? decodeOrError(raw) : {};
   const report = decoded.report;
   const item: TokenItem | undefined = report
-    ? { id: 'paste', name: use, use, obsId: '', url: recv || 'about:blank', time: now, raw, report, clientId: clientId || undefined, frontChannel: false }
+    ? { id: 'paste', name: use === 'assertion' ? 'client_assertion' : use, use, obsId: '', url: recv || 'the Tools tab', time: now, raw, report, clientId: clientId || undefined, frontChannel: false }
     : undefined;
   const pk = verifier.trim() ? checkPkce(verifier, challenge || undefined, method) : undefined;
   return (
@@ -376,7 +376,7 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
               t={item}
               title="Pasted token"
               context=""
-              warnings={() => warningsFor(item, { flows, metadata, now, endpoint: use === 'assertion' ? 'unknown' : undefined })}
+              warnings={() => warningsFor(item, { metadata, now, endpoint: use === 'assertion' ? 'unknown' : undefined })}
               reveal={reveal}
               now={now}
               verify={result}
