@@ -1,7 +1,6 @@
 /** The extension pages' side of the runtime messages (src/background/settings.ts Message). */
 import browser from 'webextension-polyfill';
-import type { Flow } from '../core/flows/flow';
-import type { Finding } from '../core/report/finding';
+import type { Finding, Flow } from '../core';
 import type { Message, Settings } from '../background/settings';
 
 export async function ask<T>(msg: Message): Promise<T> {

@@ -4,14 +4,7 @@
  * the bodies only DevTools sees (SPA token responses, metadata, JWKS) reach the token, metadata
  * and refresh rules. Raw values stay in memory here; everything shown goes through redaction.
  */
-import { VERSION } from '../../core/version';
-import type { OAuthMessage } from '../../core/classify/message';
-import { Engine } from '../../core/engine';
-import type { Flow } from '../../core/flows/flow';
-import { observationFromHarEntry } from '../../core/observe/from-har';
-import { feedHarEntries, harWarnings, type HarFeedSummary } from '../../core/observe/har-feed';
-import type { Observation } from '../../core/observe/observation';
-import type { Finding } from '../../core/report/finding';
+import { Engine, feedHarEntries, type Finding, type Flow, type HarFeedSummary, harWarnings, type OAuthMessage, type Observation, observationFromHarEntry, VERSION } from '../../core';
 
 export interface CapturedStep {
   obs: Observation;

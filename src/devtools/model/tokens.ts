@@ -3,13 +3,7 @@
  * core's `decodeToken`, and the token view: header and claims with human times and remaining
  * lifetime, a JWE's protected header and what key would decrypt it, and the audience checks.
  */
-import { decodeToken, numericDateIso, type JsonObject, type TokenReport } from '../../core/tokens/decode';
-import { formatDuration, type TokenCheckOptions } from '../../core/tokens/findings';
-import type { MetadataRecord } from '../../core/flows/store';
-import { parseUrl } from '../../core/util/url';
-import { isCoreError } from '../../core/errors';
-import type { ReceivingKind } from '../../core/tokens/assertion-audience';
-import { tokenWarnings, type TokenWarning } from '../../core/tokens/warnings';
+import { decodeToken, formatDuration, isCoreError, type JsonObject, type MetadataRecord, numericDateIso, parseUrl, type ReceivingKind, type TokenCheckOptions, type TokenReport, type TokenWarning, tokenWarnings } from '../../core';
 import type { Capture } from './capture';
 
 export type TokenUse = NonNullable<TokenCheckOptions['use']>;

@@ -1,17 +1,12 @@
 /** The CoatCheck DevTools panel: flow timeline, tokens, findings, tools (paste box, PKCE). */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Flow } from '../../core/flows/flow';
-import type { MetadataRecord } from '../../core/flows/store';
-import { type Finding, sortFindings } from '../../core/report/finding';
-import { parseUrl } from '../../core/util/url';
+import { buildDiagrams, type DiagramFetch, type Finding, type Flow, type MetadataRecord, parseUrl, sortFindings, type TokenReport } from '../../core';
 import { Capture, analyseHar, exportHar } from '../model/capture';
 import { jsonExport, mergeFindings, sarifExport } from '../model/export';
 import { checkPkce } from '../model/pkce';
 import { buildTimeline } from '../model/timeline';
-import { buildDiagrams, type DiagramFetch } from '../../core/report/diagram';
 import { FlowDiagrams } from './diagrams';
 import { collectTokens, decodeOrError, warningsFor, type TokenItem, type TokenUse, type Warning } from '../model/tokens';
-import type { TokenReport } from '../../core/tokens/decode';
 import { knownDocsFrom, plannedFetches, verifyWithIssuer, verifyWithKey, type VerifyResult } from '../model/verify';
 import { CardBoundary, FindingList, onListKeys, TimelineView, TokenCard, TokenErrorCard, type RevealState } from './components';
 import { backgroundState, download, existingEntries, fetchJson, fetchText, listenNetwork, readParams, type PanelParams } from './sources';

@@ -1,9 +1,6 @@
 /** The Flows view's sequence diagrams (issue #13): one per flow, above the timeline. */
 import { useState } from 'preact/hooks';
-import type { Diagram } from '../../core/report/diagram';
-import { diagramScene, diagramSvg, sceneToSvg, SEVERITY_MARK } from '../../core/report/diagram-svg';
-import { type Finding, severityRank } from '../../core/report/finding';
-import { readableUrl } from '../../core/report/text';
+import { type Diagram, diagramScene, diagramSvg, type Finding, readableUrl, sceneToSvg, SEVERITY_MARK, severityRank } from '../../core';
 import { DiagramView } from '../../ui/Diagram';
 import { CardBoundary, FindingList, onListKeys } from './components';
 import { download } from './sources';
