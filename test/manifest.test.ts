@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareFirefoxVersions } from '../lab/firefox.mjs';
+import { compareFirefoxVersions } from './lab/firefox.mjs';
 import { FIREFOX_ANDROID_MIN, FIREFOX_MIN, manifest } from '../manifest.config.ts';
 
 const root = join(import.meta.dirname, '..');
