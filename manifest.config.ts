@@ -2,7 +2,8 @@
  * The extension's one source manifest is manifest.json (top level): what it asks for, and why.
  * This module is the build's step from it to each browser's manifest (vite.ext.config.ts), and
  * the only place the two differ (test/manifest.test.ts holds them to it):
- * - the version comes from package.json (test/manifest.test.ts checks manifest.json says the same);
+ * - the version: manifest.json has none, the build adds the tool's (src/core/version.ts, which reads
+ *   package.json: the one place the version is read);
  * - Chrome: `background.service_worker`, `minimum_chrome_version`; no `browser_specific_settings`
  *   (Chrome warns on the key);
  * - Firefox: the same background script as an MV3 background page (`background.scripts`, type
@@ -26,8 +27,8 @@
  * these to that reasoning; the e2e suite checks that the Firefox it runs (Debian's firefox-esr) is
  * not older.
  */
-import pkg from './package.json' with { type: 'json' };
 import source from './manifest.json' with { type: 'json' };
+import { VERSION } from './src/core/version.ts';
 
 export type Browser = 'chrome' | 'firefox';
 
@@ -37,7 +38,7 @@ export const FIREFOX_ANDROID_MIN: string = source.browser_specific_settings.geck
 
 export function manifest(browser: Browser) {
   const { browser_specific_settings, minimum_chrome_version, background, ...common } = structuredClone(source);
-  const base = { ...common, version: pkg.version };
+  const base = { ...common, version: VERSION };
   if (browser === 'firefox') {
     return { ...base, background: { scripts: [background.service_worker], type: background.type }, browser_specific_settings };
   }

@@ -41,7 +41,13 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: true,
       target: 'es2022',
       sourcemap: false,
-      rollupOptions: { input: Object.fromEntries(extraPages.map((p) => [p.replace(/\W+/g, '_'), p])) },
+      rollupOptions: {
+        input: Object.fromEntries(extraPages.map((p) => [p.replace(/\W+/g, '_'), p])),
+        // src/core is pure (no module does anything when imported but define things): a page that
+        // imports the core's public index (src/core/index.ts) gets only the modules it uses, not
+        // every module the index re-exports
+        treeshake: { moduleSideEffects: (id: string) => !/[\\/]src[\\/]core[\\/]/.test(id) },
+      },
     },
     server: { cors: { origin: [/chrome-extension:\/\//] } },
   };

@@ -7,7 +7,7 @@
  * twins register per client, or show the broker's consent page naming the second client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar, navigateAndRecord, toHar, type HarEntryLike } from '../lab/capture.mjs';
+import { CookieJar, navigateAndRecord, toHar, type HarEntryLike } from './lab/capture.mjs';
 import { BROKER_SCENARIOS, startLab, type BrokerScenarioName, type Lab } from '../lab/index.mjs';
 import { Engine } from '../src/core/engine';
 import { observationFromHarEntry } from '../src/core/observe/from-har';

@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { analyseHar, Capture, exportHar, harEntries } from '../src/devtools/model/capture';
 import { buildTimeline, isSecretParam } from '../src/devtools/model/timeline';
-import { assertionAudienceWarnings, collectTokens, idTokenAudienceWarnings, jweKeyHint, metadataWarnings, tokenView, tryDecode, warningsFor } from '../src/devtools/model/tokens';
+import { collectTokens, jweKeyHint, tokenView, tryDecode, warningsFor } from '../src/devtools/model/tokens';
+import { metadataWarnings, tokenWarnings, type TokenSeen } from '../src/core/tokens/warnings';
+import { decodeToken } from '../src/core/tokens/decode';
+import { fakeJwt } from '../src/core/tokens/jwt-builder';
 import { checkPkce } from '../src/devtools/model/pkce';
 import { knownDocsFrom, plannedFetches, verifyWithIssuer, verifyWithKey } from '../src/devtools/model/verify';
 import type { Finding } from '../src/core/report/finding';
@@ -27,6 +30,9 @@ describe('panel capture and timeline', () => {
     expect(g.facts).toContainEqual(['client_id', CLIENT]);
     expect(g.facts.find(([k]) => k === 'PKCE')?.[1]).toBe('S256');
     expect(tl.other.steps.map((s) => s.kind)).toEqual(['metadata', 'jwks']);
+    // the flow each step joined is the engine's (onMessage), the panel does not correlate by itself
+    expect(c.steps.filter((s) => s.flowId === c.flows()[0].id).map((s) => s.msg.kind)).toEqual(['authorization-request', 'authorization-response', 'token-request']);
+    expect(c.steps.filter((s) => s.flowId === undefined).map((s) => s.msg.kind)).toEqual(['metadata', 'jwks']);
     // decoded parameters, with secrets marked (the view redacts them until revealed)
     const tokenStep = g.steps[2];
     const idt = tokenStep.params.find((p) => p.name === 'id_token')!;
@@ -111,36 +117,45 @@ describe('token view', () => {
     expect(v.claims.find((r) => r.name === 'iat')?.human).toMatch(/\(1 min ago\)$/);
     expect(v.lifetime).toBe('4 min left of 5 min');
     expect(tokenView(t.report!, now + 10 * 60_000)).toMatchObject({ expired: true, lifetime: expect.stringContaining('expired 6 min ago') });
-    expect(warningsFor(t, { flows: c.flows(), metadata: [...c.engine.store.metadata.values()], now })).toEqual([]);
+    expect(warningsFor(t, { metadata: [...c.engine.store.metadata.values()], now })).toEqual([]);
   });
 
   it('warns loudly when the ID token was issued to another client or azp differs', async () => {
     const { har } = await spaFlow({ aud: 'someone-else' });
     const c = analysed(har);
     const t = collectTokens(c).find((x) => x.name === 'id_token')!;
-    const w = warningsFor(t, { flows: c.flows(), metadata: [] });
-    expect(w[0]).toMatchObject({ severity: 'high', ruleId: 'id-token-aud-mismatch', title: `ID token issued to another client: aud "someone-else" ≠ client_id "${CLIENT}"` });
-    expect(idTokenAudienceWarnings({ aud: [CLIENT, 'other'], azp: 'other' }, CLIENT)[0]).toMatchObject({ severity: 'high', title: expect.stringContaining('azp "other"') });
-    expect(idTokenAudienceWarnings({ aud: CLIENT }, CLIENT)).toEqual([]);
-    expect(idTokenAudienceWarnings({ aud: CLIENT }, undefined)[0].severity).toBe('info');
+    const w = warningsFor(t, { metadata: [] });
+    // the rule's own severity, title and wording (id-token-aud-mismatch's meta.messages)
+    expect(w[0]).toMatchObject({ severity: 'high', ruleId: 'id-token-aud-mismatch', title: 'ID token audience does not match the client' });
+    expect(w[0].message).toBe(`The ID token's aud "someone-else" does not contain the client_id "${CLIENT}": it was issued to another client. (ID token in the token response from ${AS}/token, flow ${t.flowId})`);
+    const idWarnings = (claims: Record<string, unknown>, clientId: string | undefined) =>
+      tokenWarnings(decodeToken(fakeJwt({ alg: 'RS256' }, claims)), { use: 'id_token', param: 'id_token', url: `${APP}/cb`, frontChannel: true, clientId });
+    expect(idWarnings({ aud: [CLIENT, 'other'], azp: 'other' }, CLIENT)[0]).toMatchObject({ severity: 'high', message: expect.stringContaining('azp "other"') });
+    expect(idWarnings({ aud: CLIENT }, CLIENT)).toEqual([]);
+    expect(idWarnings({ aud: CLIENT }, undefined)[0].severity).toBe('info');
   });
 
   it('checks client assertion audiences: several values, foreign origin, token endpoint at another endpoint; silent for the issuer', () => {
     const md = { issuer: 'https://as.example', fetchedFrom: 'https://as.example/.well-known/openid-configuration', tokenEndpoint: 'https://as.example/token', endpoints: { token_endpoint: 'https://as.example/token', pushed_authorization_request_endpoint: 'https://as.example/par' } };
-    const ctx = { receivingUrl: 'https://as.example/par', metadata: [md], endpoint: 'par' as const };
-    expect(assertionAudienceWarnings({ aud: ['https://as.example', 'https://other.example'] }, ctx).map((w) => w.severity).sort()).toEqual(['critical', 'high']);
-    expect(assertionAudienceWarnings({ aud: 'https://attacker.example/token' }, ctx)[0]).toMatchObject({ severity: 'critical', title: expect.stringContaining('foreign origin') });
-    expect(assertionAudienceWarnings({ aud: 'https://as.example/token' }, ctx)[0]).toMatchObject({ severity: 'high', title: expect.stringContaining('sent to a par endpoint') });
-    expect(assertionAudienceWarnings({ aud: 'https://as.example' }, ctx)).toEqual([]);
-    expect(assertionAudienceWarnings({ aud: 'https://as.example/par' }, ctx)).toEqual([]);
-    expect(assertionAudienceWarnings({ aud: 'https://as.example/token' }, { ...ctx, receivingUrl: 'https://as.example/token', endpoint: 'token' })).toEqual([]);
+    const at: TokenSeen = { use: 'assertion', param: 'client_assertion', url: 'https://as.example/par', frontChannel: false, metadata: [md], endpoint: 'par' };
+    const good = { iss: 'c1', sub: 'c1', jti: 'j1', iat: 1000, exp: 1060 };
+    const audienceWarnings = (aud: unknown, seen = at) =>
+      tokenWarnings(decodeToken(fakeJwt({ alg: 'ES256', typ: 'client-authentication+jwt' }, { ...good, aud })), { ...seen, now: 1_000_000 }).filter((w) => w.ruleId !== 'token-expired');
+    expect(audienceWarnings(['https://as.example', 'https://other.example']).map((w) => w.severity).sort()).toEqual(['critical', 'high']);
+    expect(audienceWarnings('https://attacker.example/token')[0]).toMatchObject({ severity: 'critical', ruleId: 'audience-injection', message: expect.stringContaining('on another origin') });
+    expect(audienceWarnings('https://as.example/token')[0]).toMatchObject({ severity: 'high', ruleId: 'audience-injection', message: expect.stringContaining('(par endpoint, issuer https://as.example) has aud = the token endpoint') });
+    expect(audienceWarnings('https://as.example')).toEqual([]);
+    expect(audienceWarnings('https://as.example/par')).toEqual([]);
+    expect(audienceWarnings('https://as.example/token', { ...at, url: 'https://as.example/token', endpoint: 'token' })).toEqual([]);
+    // the shape is assertion-hygiene's: an assertion without aud
+    expect(audienceWarnings(undefined)).toEqual([expect.objectContaining({ severity: 'medium', ruleId: 'assertion-hygiene', variant: 'no-aud' })]);
   });
 
   it('flags metadata endpoints on another origin and an issuer that does not match its URL', () => {
     const md = { issuer: 'https://as.example', token_endpoint: 'https://honest.example/token', revocation_endpoint: 'https://api.as.example/revoke' };
     const w = metadataWarnings(md, 'https://as.example/.well-known/openid-configuration');
     expect(w.filter((x) => x.ruleId === 'metadata-endpoint-foreign').map((x) => x.severity)).toEqual(['high', 'low']);
-    expect(w.find((x) => x.severity === 'high')?.title).toBe('token_endpoint on another site: https://honest.example (issuer https://as.example)');
+    expect(w.find((x) => x.severity === 'high')).toMatchObject({ title: "AS metadata names an endpoint on another origin than the issuer's", message: expect.stringContaining('names token_endpoint https://honest.example/token on another site') });
     expect(metadataWarnings({ issuer: 'https://evil.example' }, 'https://as.example/.well-known/openid-configuration')[0].ruleId).toBe('metadata-issuer-mismatch');
     const atLeastMedium = (ws: { severity: string }[]) => ws.filter((x) => ['critical', 'high', 'medium'].includes(x.severity));
     expect(atLeastMedium(metadataWarnings({ issuer: 'https://as.example/tenant' }, 'https://as.example/.well-known/oauth-authorization-server/tenant'))).toEqual([]);

@@ -124,7 +124,7 @@ describe('DevTools panel: a hostile token stays in its card', () => {
           {items.map((t) => (
             <CardBoundary key={t.id} what="token">
               {t.report ? (
-                <TokenCard id={t.id} title={t.name} raw={t.raw} report={t.report} warnings={warningsFor(t, { flows: [], metadata: [], now: NOW })} reveal={revealNone} now={NOW} />
+                <TokenCard id={t.id} title={t.name} raw={t.raw} report={t.report} warnings={warningsFor(t, { metadata: [], now: NOW })} reveal={revealNone} now={NOW} />
               ) : (
                 <TokenErrorCard id={t.id} title={t.name} raw={t.raw} error={t.error!} reveal={revealNone} />
               )}

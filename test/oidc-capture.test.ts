@@ -5,7 +5,7 @@
  * This is the ground truth the rules must meet: no browser, no fixtures written by hand.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { navigateAndRecord, toHar, type HarEntryLike } from '../lab/capture.mjs';
+import { navigateAndRecord, toHar, type HarEntryLike } from './lab/capture.mjs';
 import { SCENARIOS, startLab, type Lab, type ScenarioName } from '../lab/index.mjs';
 import { Engine } from '../src/core/engine';
 import { observationFromHarEntry } from '../src/core/observe/from-har';

@@ -12,9 +12,7 @@ import { scanCommand, VERSION } from './scan';
 import { watchCommand } from './watch';
 
 // The built file (dist/cli/coatcheck.js) also exposes the streaming pieces for scripts and the bench.
-export { Engine } from '../core/engine';
-export { observationFromHarEntry } from '../core/observe/from-har';
-export { feedHarEntries, HarFeed, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core/observe/har-feed';
+export { Engine, observationFromHarEntry, feedHarEntries, HarFeed, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core';
 export { HarReader, HarReadError, readHarStream } from './har-stream';
 export { scanCommand, VERSION } from './scan';
 

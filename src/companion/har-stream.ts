@@ -7,7 +7,7 @@
  * `creator`, …) is cut out by tracking strings, escapes and nesting depth, then `JSON.parse`d on
  * its own. Errors carry the byte offset and, where it helps, the entry index.
  */
-import { CoreError, type CoreErrorCode } from '../core/errors';
+import { CoreError, type CoreErrorCode } from '../core';
 
 export class HarReadError extends CoreError {
   /** absolute byte offset where the problem was seen */

@@ -11,7 +11,7 @@ import { appendFile, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SEVERITIES } from '../core/report/finding';
+import { SEVERITIES } from '../core';
 import { argTokens } from './io';
 import { encodeFrame, FrameDecoder } from './native-messaging';
 

@@ -2,15 +2,8 @@
  * `coatcheck inspect [--key JWK|PEM|JWKS-file] [--jwks-url URL | --discover] [--expect-aud V]
  * [--expect-iss V] [--format text|json] [--fail-on LEVEL] [--reveal] <token|->`
  */
-import { CoreError } from '../core/errors';
-import { atLeast, type Severity } from '../core/report/finding';
-import { decodeToken, numericDateIso, type JsonObject, type SignatureInfo, type TokenFinding, type TokenReport } from '../core/tokens/decode';
-import { formatDuration } from '../core/tokens/findings';
-import { inspectToken, parseKeys, verificationFailed, type KeyInput } from '../core/tokens/inspect';
-import { redactText, redactValue } from '../core/util/secret';
+import { atLeast, CoreError, decodeToken, type FetchPolicy, formatDuration, inspectToken, isProviderEndpointHost, type JsonObject, type KeyInput, numericDateIso, parseKeys, redactText, redactValue, type Severity, type SignatureInfo, type TokenFinding, type TokenReport, verificationFailed } from '../core';
 import { argTokens, CommandError, FetchRefused, failWith, startCommand, fetchJson, painter, parseSeverity, severityStyle, type CliIO, type GuardedFetch, type Paint } from './io';
-import type { FetchPolicy } from '../core/util/fetch-policy';
-import { isProviderEndpointHost } from '../core/flows/providers';
 
 export const INSPECT_HELP = `Usage: coatcheck inspect [options] <token|->
 

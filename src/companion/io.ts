@@ -2,9 +2,7 @@
  * The I/O a companion command gets, so that tests can run commands without a process: output
  * writers, standard input, TTY/colour facts, fetch and file reading.
  */
-import type { Severity } from '../core/report/finding';
-import { SEVERITIES } from '../core/report/finding';
-import { fetchRefusal, type FetchPolicy } from '../core/util/fetch-policy';
+import { type FetchPolicy, fetchRefusal, SEVERITIES, type Severity } from '../core';
 
 export interface CliIO {
   stdout: (s: string) => void;

@@ -2,12 +2,8 @@
  * `coatcheck metadata <issuer-url|metadata-url|file.json> [--format text|json] [--fail-on LEVEL]`
  * — fetch or read RFC 8414 / OIDC Discovery metadata and audit it.
  */
-import { atLeast, severityRank, type Severity } from '../core/report/finding';
-import type { TokenFinding } from '../core/tokens/decode';
-import { auditMetadata, CLIENT_AUTH_ENDPOINTS } from '../core/tokens/metadata-audit';
+import { atLeast, auditMetadata, CLIENT_AUTH_ENDPOINTS, type FetchPolicy, jsonNestsDeeperThan, MAX_JSON_DEPTH, type Severity, severityRank, type TokenFinding } from '../core';
 import { argTokens, CommandError, failWith, startCommand, fetchErrorMessage, FetchRefused, guardedFetch, painter, parseSeverity, severityStyle, type CliIO } from './io';
-import type { FetchPolicy } from '../core/util/fetch-policy';
-import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../core/util/json';
 
 export const METADATA_HELP = `Usage: coatcheck metadata [options] <issuer-url|metadata-url|file.json>
 

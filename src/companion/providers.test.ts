@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROVIDER_TABLE } from '../core/flows/provider-table';
+import { PROVIDER_TABLE } from '../core';
 import { main } from './cli';
 import { providersCommand } from './providers';
 import { fakeIO } from './test-io';

@@ -4,7 +4,7 @@
  * see what a verdict "from CoatCheck's provider table" rests on, and report a change
  * (docs/providers.md).
  */
-import { describeIss, PROVIDER_TABLE } from '../core/flows/provider-table';
+import { describeIss, PROVIDER_TABLE } from '../core';
 import { CommandError, type CliIO } from './io';
 
 export const PROVIDERS_HELP = `Usage: coatcheck providers [--format text|json] [<id>]

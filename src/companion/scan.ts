@@ -6,25 +6,11 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Engine } from '../core/engine';
-import { TOOL } from '../core/version';
-import { isCoreError } from '../core/errors';
-import type { Flow } from '../core/flows/flow';
-import { observationFromHarEntry } from '../core/observe/from-har';
-import { HarFeed, HeaderPool, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core/observe/har-feed';
-import type { Observation } from '../core/observe/observation';
-import { atLeast, type Finding, SEVERITIES, type Severity } from '../core/report/finding';
-import { jsonError, type ReportInput, type ReportModel, toJsonReport } from '../core/report/json';
-import { toSarif } from '../core/report/sarif';
-import { toText } from '../core/report/text';
-import { buildDiagrams, diagramFetchOf, type DiagramFetch } from '../core/report/diagram';
-import { fixSection, toHtml } from '../core/report/html';
-import { allRules } from '../core/rules/index';
+import { allRules, atLeast, buildDiagrams, type DiagramFetch, diagramFetchOf, Engine, type Finding, fixSection, type Flow, HarFeed, harWarnings, HeaderPool, isCoreError, jsonError, type Observation, observationFromHarEntry, OrderCheck, type ReportInput, type ReportModel, SEVERITIES, type Severity, slimObservation, timeOrder, toHtml, toJsonReport, TOOL, toSarif, toText } from '../core';
 import { HarReadError, HarReader, type HarEntrySpan, type HarReadSummary } from './har-stream';
 import { packageRoot } from './host';
 import { argTokens } from './io';
-
-export { TOOL, VERSION } from '../core/version';
+export { TOOL, VERSION } from '../core';
 
 /** Chrome refuses URLs above 2 MiB; a HAR entry with a longer one is not a real capture. */
 export const MAX_URL_BYTES = 2 * 1024 * 1024;
@@ -224,7 +210,6 @@ interface SortedInput {
   untimed: number[];
   skipped: { entry: number; message: string }[];
 }
-
 
 function fmtBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;

@@ -4,7 +4,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { atLeast, SEVERITIES, type Severity } from '../core/report/finding';
+import { atLeast, SEVERITIES, type Severity } from '../core';
 import { defaultLogPath, type HostEnv, type HostIO, type LogRecord } from './host';
 import { argTokens } from './io';
 

@@ -9,6 +9,7 @@ import type { Observation } from './observe/observation';
 import { isFinding, severityRank, type Evidence, type Finding } from './report/finding';
 import { allRules } from './rules/index';
 import { RuleMemos, type ContextMemo, type RuleMemo } from './rules/memo';
+import { ruleMessage } from './rules/support/messages';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
 import { redactValue } from './util/secret';
 
@@ -26,8 +27,11 @@ export interface EngineOptions {
   maxFlows?: number;
   /** provider rows consulted before CoatCheck's table (settings; a test lab on its own hosts) */
   providers?: ProviderRow[];
-  /** called with every message the engine classified, before its rules run (the DevTools panel's steps) */
-  onMessage?: (msg: OAuthMessage) => void;
+  /**
+   * called with every message the engine classified and the flow it attached it to, before its
+   * rules run (the DevTools panel's steps)
+   */
+  onMessage?: (msg: OAuthMessage, flowId: string | undefined) => void;
 }
 
 /** A whole saved engine: the journal's entries (what `flush` writes, all of it). */
@@ -103,7 +107,7 @@ export class Engine {
   oauthMessages = 0;
   /** @internal */
   readonly redact: boolean;
-  private readonly onMessage?: (msg: OAuthMessage) => void;
+  private readonly onMessage?: EngineOptions['onMessage'];
 
   constructor(opts: EngineOptions = {}) {
     this.redact = opts.redact ?? true;
@@ -265,7 +269,6 @@ export class Engine {
       return;
     }
     if (msg.kind !== 'other') this.oauthMessages += 1;
-    this.onMessage?.(msg);
     const from = store.previousHop(o);
     let replay = false;
     let flow: Flow | undefined;
@@ -283,6 +286,7 @@ export class Engine {
     } else if (msg.kind === 'metadata' && msg.json && msg.url) {
       store.recordMetadata(msg.url.href, msg.json);
     }
+    this.onMessage?.(msg, flow?.id);
 
     const rules = msg.kind === 'other' ? this.anyRules : (this.byKind.get(msg.kind) ?? this.anyRules);
     if (rules.length > 0) {
@@ -307,7 +311,7 @@ export class Engine {
       severity: d.severity ?? rule.meta.severity,
       confidence: d.confidence ?? rule.meta.confidence,
       title: rule.meta.title,
-      message: d.message,
+      message: d.message ?? ruleMessage(rule.meta, d.messageId ?? '(none)', d.data),
       references: rule.meta.references,
       flowId,
       evidence: d.evidence,

@@ -16,3 +16,22 @@ export { type Finding, type Evidence, type Severity, type Confidence, SEVERITIES
 export { redactUrl, redactValue, redactText, secretRef, entropyBits, alphabetOf, type SecretRef } from './util/secret';
 export { parseUrl, parseParams, Params, originOf, siteOf, safeDecode } from './util/url';
 export { sha256Hex, pkceS256, base64url } from './util/sha256';
+export { TOOL, VERSION } from './version';
+export { SECRET_PARAMS } from './util/secret';
+export { fetchRefusal, hostScope, type FetchPolicy, type FetchRefusal, type FetchRefusalCode, type HostScope } from './util/fetch-policy';
+export { MAX_JSON_DEPTH, jsonNestsDeeperThan } from './util/json';
+export { isProviderEndpointHost } from './flows/providers';
+// reports: JSON, SARIF, text, HTML, sequence diagrams
+export { toJsonReport, jsonError, type ReportInput, type ReportModel, type JsonFinding, type JsonReport, type JsonFlow } from './report/json';
+export { toSarif, type SarifOptions } from './report/sarif';
+export { toText, readableUrl, type TextOptions } from './report/text';
+export { toHtml, fixSection, type HtmlOptions } from './report/html';
+export { buildDiagrams, buildDiagram, diagramFetchOf, diagramHops, tokenExchangeOf, type Diagram, type DiagramFetch, type DiagramHop, type DiagramInput, type TokenExchange, type Arrow, type Lane } from './report/diagram';
+export { diagramScene, diagramSvg, sceneToSvg, SEVERITY_MARK, type Scene, type SceneNode, type SceneOptions } from './report/diagram-svg';
+// tokens: decoding, verification, the token rules' verdicts on one token, metadata audit
+export { decodeToken, tryDecodeToken, numericDateIso, type TokenReport, type TokenFinding, type SignatureInfo, type JsonObject } from './tokens/decode';
+export { formatDuration, type TokenCheckOptions } from './tokens/findings';
+export { inspectToken, parseKeys, verificationFailed, type InspectOptions, type KeyInput } from './tokens/inspect';
+export { auditMetadata, CLIENT_AUTH_ENDPOINTS } from './tokens/metadata-audit';
+export type { ReceivingKind } from './tokens/assertion-audience';
+export { tokenWarnings, metadataWarnings, type TokenWarning, type TokenSeen } from './tokens/warnings';

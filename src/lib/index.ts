@@ -11,18 +11,9 @@
  *
  * Node ≥ 20. Secrets are redacted in everything returned unless `reveal: true`.
  */
-import { Engine } from '../core/engine';
-import { feedHarEntries, harWarnings } from '../core/observe/har-feed';
-import type { Observation } from '../core/observe/observation';
-import { atLeast, SEVERITIES, type Finding, type Severity } from '../core/report/finding';
-import { toJsonReport, type JsonFinding, type JsonReport, type ReportModel } from '../core/report/json';
-import { toSarif } from '../core/report/sarif';
-import { allRules } from '../core/rules/index';
-import { docsBase, scanCommand, TOOL } from '../companion/scan';
-
-export type { Severity } from '../core/report/finding';
-export type { JsonFinding, JsonReport } from '../core/report/json';
-export type { Observation } from '../core/observe/observation';
+import { allRules, atLeast, Engine, feedHarEntries, type Finding, harWarnings, type JsonFinding, type JsonReport, type Observation, type ReportModel, SEVERITIES, type Severity, toJsonReport, TOOL, toSarif } from '../core';
+import { docsBase, scanCommand } from '../companion/scan';
+export type { Severity, JsonFinding, JsonReport, Observation } from '../core';
 
 export interface ScanOptions {
   /** run only these rule ids (default: every rule) */

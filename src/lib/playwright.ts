@@ -16,10 +16,9 @@
  * Chromium, Firefox and WebKit projects. `@playwright/test` is a peer dependency.
  */
 import { expect as baseExpect, test as baseTest, type BrowserContext, type Frame, type Page, type Request, type Response } from '@playwright/test';
-import type { Header, Observation, ResourceType } from '../core/observe/observation';
-import { atLeast, type Severity } from '../core/report/finding';
-import type { JsonFinding, JsonReport } from '../core/report/json';
+import { atLeast, type Header, type JsonFinding, type JsonReport, type Observation, type ResourceType, type Severity } from '../core';
 import { createScanner, type ScanOptions } from './index';
+export type { JsonFinding, JsonReport } from '../core';
 
 const MAX_BODY = 1_000_000;
 
@@ -206,5 +205,4 @@ export const expect = baseExpect.extend({
   },
 });
 
-export type { JsonFinding, JsonReport } from '../core/report/json';
 export type { ScanOptions } from './index';

@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../background/settings';
 import { requestNativeMessaging } from '../background/native-link';
-import { allRules } from '../core/rules/index';
+import { allRules } from '../core';
 import { ask, download, getSettings, setSettings } from '../ui/api';
 
 function App() {

@@ -2,11 +2,9 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import browser from 'webextension-polyfill';
-import type { Flow } from '../core/flows/flow';
-import { type Finding, sortFindings } from '../core/report/finding';
+import { buildDiagrams, type DiagramHop, type Finding, type Flow, sortFindings } from '../core';
 import { download, getFindings, getFlows, getHops, targetTab } from '../ui/api';
 import { diagramFor, FindingCard } from '../ui/FindingCard';
-import { buildDiagrams, type DiagramHop } from '../core/report/diagram';
 
 function App() {
   const [tab, setTab] = useState<number | undefined>();

@@ -4,8 +4,7 @@
  * text. The panel makes it interactive (click or keyboard on an arrow), the popup shows it compact.
  */
 import { h, type JSX } from 'preact';
-import type { Diagram } from '../core/report/diagram';
-import { diagramScene, type SceneNode, type SceneOptions } from '../core/report/diagram-svg';
+import { type Diagram, diagramScene, type SceneNode, type SceneOptions } from '../core';
 
 /** SVG attribute names the scene uses, as Preact wants them (it passes them through as given). */
 function renderNode(n: SceneNode, key?: number): JSX.Element {

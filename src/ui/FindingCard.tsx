@@ -1,8 +1,6 @@
 /** One finding: severity, title, one line of evidence, references, doc link, the flow's path. */
 import { useState } from 'preact/hooks';
-import type { Flow } from '../core/flows/flow';
-import type { Finding } from '../core/report/finding';
-import type { Diagram } from '../core/report/diagram';
+import type { Diagram, Finding, Flow } from '../core';
 import { DiagramView } from './Diagram';
 import { TableBasis } from './TableBasis';
 

@@ -1,4 +1,4 @@
-import type { Finding } from '../core/report/finding';
+import type { Finding } from '../core';
 
 /**
  * Says when a verdict rests on CoatCheck's provider table (detectors.md §3) rather than on what the

@@ -1,9 +1,7 @@
 /** The extension pages' side of the runtime messages (src/background/settings.ts Message). */
 import browser from 'webextension-polyfill';
-import type { Flow } from '../core/flows/flow';
-import type { Finding } from '../core/report/finding';
+import { diagramHops, type Finding, type Flow } from '../core';
 import type { Message, Settings } from '../background/settings';
-import { diagramHops } from '../core/report/diagram';
 
 export async function ask<T>(msg: Message): Promise<T> {
   return (await browser.runtime.sendMessage(msg)) as T;

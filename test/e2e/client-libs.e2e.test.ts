@@ -1,7 +1,7 @@
 /**
  * Traffic of real client libraries (#8.4): oidc-client-ts, keycloak-js, @auth0/auth0-spa-js and
  * @azure/msal-browser, each loaded from its own browser bundle in a page, and a server-side web app
- * on openid-client, driven in headless Chromium against oidc-provider shaped like the provider it expects (lab/libs/server.mjs). Each flow
+ * on openid-client, driven in headless Chromium against oidc-provider shaped like the provider it expects (test/lab/libs/server.mjs). Each flow
  * is RECORDED here (Playwright recordHar, as a user would export it: no fragment in any
  * request.url) and scanned as `coatcheck scan` reads a HAR:
  * - the libraries' benign flows raise nothing at medium or above (and were followed: a flow with
@@ -19,7 +19,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, chromiumArgs, getFindings, launchChromium, openExtensionPage, tabIdFor } from '../../lab/chromium.mjs';
 import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
-import { startLibLab, type LibLab } from '../../lab/libs/server.mjs';
+import { startLibLab, type LibLab } from '../lab/libs/server.mjs';
 import { Engine } from '../../src/core/engine';
 import { feedHarEntries } from '../../src/core/observe/har-feed';
 

@@ -5,7 +5,7 @@
  * them (`[data-rule-id]`), the benign look-alikes stay quiet, no raw secret lands in storage.session,
  * findings survive the background page being suspended in the middle of a flow, and the extension
  * itself never talks to the lab's servers. Extension pages are opened with plain
- * BiDi navigations at a moz-extension:// UUID fixed in the profile (lab/firefox.mjs), so this runs on
+ * BiDi navigations at a moz-extension:// UUID fixed in the profile (test/lab/firefox.mjs), so this runs on
  * Firefox 140 ESR as on 153.
  *
  * Also: the built manifest's strict_min_version is not above the Firefox that `.ci/run` installs
@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIREFOX_DIST, popupPath, readManifest } from '../../lab/extension.mjs';
-import { addonIdOf, compareFirefoxVersions, launchFirefox, type Firefox } from '../../lab/firefox.mjs';
+import { addonIdOf, compareFirefoxVersions, launchFirefox, type Firefox } from '../lab/firefox.mjs';
 import { SCENARIOS, startLab, type Lab, type ScenarioName } from '../../lab/index.mjs';
 
 type F = { ruleId: string; severity: string };

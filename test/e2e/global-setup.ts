@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { CHROMIUM_PATH } from '../../lab/chromium.mjs';
-import { DEBIAN_FIREFOX_PATH, FIREFOX_PATH, firefoxVersion } from '../../lab/firefox.mjs';
+import { DEBIAN_FIREFOX_PATH, FIREFOX_PATH, firefoxVersion } from '../lab/firefox.mjs';
 
 export interface E2eBrowsers {
   chromium: { path: string; version?: string };

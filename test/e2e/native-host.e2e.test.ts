@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, playScenario } from '../../lab/chromium.mjs';
 import { CHROME_DIST, readManifest } from '../../lab/extension.mjs';
 import { startLab } from '../../lab/index.mjs';
-import { FIREFOX_PATH, launchFirefox } from '../../lab/firefox.mjs';
+import { FIREFOX_PATH, launchFirefox } from '../lab/firefox.mjs';
 import { chromeIdForPath } from '../../src/companion/host';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);

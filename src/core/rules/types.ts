@@ -23,12 +23,20 @@ export interface RuleMeta {
   on: MessageKind[] | 'any';
   /** where the rule can see its signature */
   vantage: Vantage[];
+  /**
+   * The rule's wording, as ESLint's `meta.messages`: message id → template with `{placeholders}`,
+   * filled from a report's `data` (rules/support/messages.ts). A report names its `messageId`.
+   */
+  messages?: Record<string, string>;
 }
 
 export interface FindingDraft {
   severity?: Severity;
   confidence?: Confidence;
-  message: string;
+  /** the finding's text; or a `messageId` of the rule's `meta.messages`, filled from `data` */
+  message?: string;
+  messageId?: string;
+  data?: Record<string, unknown>;
   evidence: Evidence[];
   /** defaults to the flow of the message, or null */
   flowId?: string | null;

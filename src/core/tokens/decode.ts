@@ -16,6 +16,8 @@ export interface TokenFinding {
   severity: 'critical' | 'high' | 'medium' | 'low' | 'info';
   message: string;
   variant?: string;
+  /** what the message says, for a rule that words it its own way (`meta.messages`) */
+  data?: Record<string, unknown>;
 }
 
 export interface SignatureInfo {

@@ -54,13 +54,14 @@ export function audienceCheck(payload: JsonObject, clientId: string): TokenFindi
   const aud = audList(payload.aud);
   const azp = payload.azp;
   if (!aud || aud.length === 0) {
-    return { ruleId: 'id-token-aud-mismatch', severity: 'high', variant: 'aud-missing', message: `The ID token has no usable "aud" claim; it must contain the client_id "${clientId}".` };
+    return { ruleId: 'id-token-aud-mismatch', severity: 'high', variant: 'aud-missing', data: { clientId }, message: `The ID token has no usable "aud" claim; it must contain the client_id "${clientId}".` };
   }
   if (!aud.includes(clientId)) {
     return {
       ruleId: 'id-token-aud-mismatch',
       severity: 'high',
       variant: 'aud-lacks-client',
+      data: { clientId, aud: JSON.stringify(payload.aud) },
       message: `The ID token's aud ${JSON.stringify(payload.aud)} does not contain the client_id "${clientId}": it was issued to another client.`,
     };
   }
@@ -70,6 +71,7 @@ export function audienceCheck(payload: JsonObject, clientId: string): TokenFindi
         ruleId: 'id-token-aud-mismatch',
         severity: 'low',
         variant: 'azp-other-client',
+        data: { clientId, azp: String(azp) },
         message: `The ID token's azp "${String(azp)}" differs from the client_id "${clientId}" (aud is the client alone: a cross-client token).`,
       };
     }
@@ -77,6 +79,7 @@ export function audienceCheck(payload: JsonObject, clientId: string): TokenFindi
       ruleId: 'id-token-aud-mismatch',
       severity: 'high',
       variant: 'azp-mismatch',
+      data: { clientId, azp: String(azp), aud: JSON.stringify(payload.aud) },
       message: `The ID token's azp "${String(azp)}" differs from the client_id "${clientId}" (aud ${JSON.stringify(payload.aud)}).`,
     };
   }
@@ -85,6 +88,7 @@ export function audienceCheck(payload: JsonObject, clientId: string): TokenFindi
       ruleId: 'id-token-aud-mismatch',
       severity: 'low',
       variant: 'multi-aud-no-azp',
+      data: { aud: JSON.stringify(payload.aud) },
       message: `The ID token has several audiences ${JSON.stringify(payload.aud)} and no azp claim.`,
     };
   }
@@ -111,6 +115,7 @@ export function lifetimeCheck(r: TokenReport): TokenFinding | undefined {
       ruleId: 'token-lifetime-long',
       severity: 'low',
       variant: 'jwt-exp',
+      data: { life: formatDuration(life), seconds: life },
       message: `The JWT access token lives ${formatDuration(life)} (exp - iat = ${life} s), more than 1 hour.`,
     };
   }
@@ -150,17 +155,39 @@ export function riskyHeaderChecks(r: TokenReport, opts: TokenCheckOptions): Toke
     for (const k of ['jku', 'x5u', 'jwk', 'x5c']) {
       if (k in h && !seen.has(k)) {
         seen.add(k);
-        out.push({ ruleId: 'jwt-risky-header', severity: 'medium', variant: `header-${k}`, message: `The token carries a "${k}" header: a verifier that follows it lets the sender choose the key.` });
+        out.push({ ruleId: 'jwt-risky-header', severity: 'medium', variant: `header-${k}`, data: { header: k }, message: `The token carries a "${k}" header: a verifier that follows it lets the sender choose the key.` });
       }
     }
     if (typeof h.kid === 'string' && KID_METACHARS.test(h.kid) && !isBase64Kid(h.kid) && !seen.has('kid')) {
       seen.add('kid');
-      out.push({ ruleId: 'jwt-risky-header', severity: 'medium', variant: 'kid-metacharacters', message: `The token's kid ${JSON.stringify(h.kid)} contains path, URL or SQL metacharacters.` });
+      out.push({ ruleId: 'jwt-risky-header', severity: 'medium', variant: 'kid-metacharacters', data: { kid: JSON.stringify(h.kid) }, message: `The token's kid ${JSON.stringify(h.kid)} contains path, URL or SQL metacharacters.` });
     }
   }
   const alg = typeof r.header.alg === 'string' ? r.header.alg : '';
   if (opts.publicClient && opts.use === 'id_token' && /^HS(256|384|512)$/.test(alg)) {
-    out.push({ ruleId: 'jwt-risky-header', severity: 'medium', variant: 'hs-public-client', message: `The ID token is signed ${alg} for a public client: the key is the client secret, which a public client cannot keep.` });
+    out.push({ ruleId: 'jwt-risky-header', severity: 'medium', variant: 'hs-public-client', data: { alg }, message: `The ID token is signed ${alg} for a public client: the key is the client secret, which a public client cannot keep.` });
+  }
+  return out;
+}
+
+/** A token's dates (RFC 7519 §4.1.4–4.1.6): not a NumericDate, expired, not yet valid (no rule: the token view and `inspect`). */
+export function dateChecks(p: JsonObject, now: number): TokenFinding[] {
+  const out: TokenFinding[] = [];
+  // RFC 7519 §2 NumericDate: a claim that is not a finite number of seconds a date can hold is
+  // reported as such, never turned into a date (Date#toISOString throws on 1e308)
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const v = p[claim];
+    if (v !== undefined && numericDateIso(v) === undefined) {
+      out.push({ ruleId: 'token-date-invalid', severity: 'low', message: `The token's ${claim} (${typeof v === 'number' ? String(v) : JSON.stringify(v)?.slice(0, 40)}) is not a NumericDate a date can hold (RFC 7519 §2); a client that checks it may crash or accept the token forever.` });
+    }
+  }
+  const expIso = numericDateIso(p.exp);
+  if (expIso && (p.exp as number) * 1000 <= now) {
+    out.push({ ruleId: 'token-expired', severity: 'info', message: `The token expired at ${expIso}.` });
+  }
+  const nbfIso = numericDateIso(p.nbf);
+  if (nbfIso && (p.nbf as number) * 1000 > now) {
+    out.push({ ruleId: 'token-not-yet-valid', severity: 'info', message: `The token is not valid before ${nbfIso}.` });
   }
   return out;
 }
@@ -184,23 +211,7 @@ export function tokenFindings(r: TokenReport, opts: TokenCheckOptions = {}): Tok
     if (opts.expectIss !== undefined && p.iss !== opts.expectIss) {
       out.push({ ruleId: 'token-iss-mismatch', severity: 'high', message: `The token's iss ${JSON.stringify(p.iss ?? null)} is not the expected issuer "${opts.expectIss}".` });
     }
-    const now = opts.now ?? Date.now();
-    // RFC 7519 §2 NumericDate: a claim that is not a finite number of seconds a date can hold is
-    // reported as such, never turned into a date (Date#toISOString throws on 1e308)
-    for (const claim of ['exp', 'nbf', 'iat'] as const) {
-      const v = p[claim];
-      if (v !== undefined && numericDateIso(v) === undefined) {
-        out.push({ ruleId: 'token-date-invalid', severity: 'low', message: `The token's ${claim} (${typeof v === 'number' ? String(v) : JSON.stringify(v)?.slice(0, 40)}) is not a NumericDate a date can hold (RFC 7519 §2); a client that checks it may crash or accept the token forever.` });
-      }
-    }
-    const expIso = numericDateIso(p.exp);
-    if (expIso && (p.exp as number) * 1000 <= now) {
-      out.push({ ruleId: 'token-expired', severity: 'info', message: `The token expired at ${expIso}.` });
-    }
-    const nbfIso = numericDateIso(p.nbf);
-    if (nbfIso && (p.nbf as number) * 1000 > now) {
-      out.push({ ruleId: 'token-not-yet-valid', severity: 'info', message: `The token is not valid before ${nbfIso}.` });
-    }
+    out.push(...dateChecks(p, opts.now ?? Date.now()));
     if (opts.use === 'access_token' || ((opts.use === undefined || opts.use === 'unknown') && looksLikeAccessToken(r))) {
       const l = lifetimeCheck(r);
       if (l) out.push(l);

@@ -4,20 +4,15 @@
  * the bodies only DevTools sees (SPA token responses, metadata, JWKS) reach the token, metadata
  * and refresh rules. Raw values stay in memory here; everything shown goes through redaction.
  */
-import { VERSION } from '../../core/version';
-import type { OAuthMessage } from '../../core/classify/message';
-import { Engine } from '../../core/engine';
-import type { Flow } from '../../core/flows/flow';
-import { observationFromHarEntry } from '../../core/observe/from-har';
-import { feedHarEntries, harWarnings, type HarFeedSummary } from '../../core/observe/har-feed';
-import type { Observation } from '../../core/observe/observation';
-import type { Finding } from '../../core/report/finding';
+import { Engine, feedHarEntries, type Finding, type Flow, type HarFeedSummary, harWarnings, type OAuthMessage, type Observation, observationFromHarEntry, VERSION } from '../../core';
 
 export interface CapturedStep {
   obs: Observation;
   msg: OAuthMessage;
   /** index into `entries` */
   entry: number;
+  /** the flow the engine attached the message to */
+  flowId?: string;
 }
 
 export interface HarLike {
@@ -38,16 +33,23 @@ export class Capture {
   private readonly context?: string;
 
   constructor(opts: { input?: number; context?: string } = {}) {
-    // the steps are the messages the engine processed, as it classified them (a fragment response
-    // carried from a redirect's Location included: core/observe/fragments.ts)
-    this.engine = new Engine({
-      redact: true,
-      onMessage: (msg) => {
-        if (msg.kind !== 'other' || hasTokenish(msg.obs)) this.steps.push({ obs: msg.obs, msg, entry: msg.obs.ref.entry ?? -1 });
-      },
-    });
+    this.engine = this.newEngine();
     this.input = opts.input ?? 0;
     this.context = opts.context;
+  }
+
+  /**
+   * The steps are the messages the engine processed, as it classified them, with the flow it
+   * attached each to (a fragment response carried from a redirect's Location included:
+   * core/observe/fragments.ts): the panel neither classifies nor correlates by itself.
+   */
+  private newEngine(): Engine {
+    return new Engine({
+      redact: true,
+      onMessage: (msg, flowId) => {
+        if (msg.kind !== 'other' || hasTokenish(msg.obs)) this.steps.push({ obs: msg.obs, msg, entry: msg.obs.ref.entry ?? -1, ...(flowId ? { flowId } : {}) });
+      },
+    });
   }
 
   /** Add one HAR entry (DevTools' onRequestFinished entry with its body filled in). Never throws. */
@@ -103,14 +105,7 @@ export class Capture {
   }
 
   clear(): void {
-    // the steps are the messages the engine processed, as it classified them (a fragment response
-    // carried from a redirect's Location included: core/observe/fragments.ts)
-    this.engine = new Engine({
-      redact: true,
-      onMessage: (msg) => {
-        if (msg.kind !== 'other' || hasTokenish(msg.obs)) this.steps.push({ obs: msg.obs, msg, entry: msg.obs.ref.entry ?? -1 });
-      },
-    });
+    this.engine = this.newEngine();
     this.steps.length = 0;
     this.entries.length = 0;
     this.errors.length = 0;

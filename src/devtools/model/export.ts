@@ -1,11 +1,5 @@
 /** Panel exports: the CLI's JSON report and SARIF (core/report), and the captured HAR. */
-import type { Flow } from '../../core/flows/flow';
-import type { Finding } from '../../core/report/finding';
-import { toJsonReport, type ReportModel } from '../../core/report/json';
-import { toSarif } from '../../core/report/sarif';
-import { allRules } from '../../core/rules/index';
-
-import { TOOL } from '../../core/version';
+import { allRules, type Finding, type Flow, type ReportModel, toJsonReport, TOOL, toSarif } from '../../core';
 
 export { TOOL };
 

@@ -1,6 +1,5 @@
 /** The PKCE checker: does a code_verifier produce a code_challenge (RFC 7636 §4.2), how strong is it (§4.1, §7.1). */
-import { alphabetOf, entropyBits } from '../../core/util/secret';
-import { pkceS256 } from '../../core/util/sha256';
+import { alphabetOf, entropyBits, pkceS256 } from '../../core';
 
 export interface PkceCheck {
   method: 'S256' | 'plain';

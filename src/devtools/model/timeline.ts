@@ -3,14 +3,9 @@
  * broker's flow), each step with its decoded parameters and the findings whose evidence points at
  * it. Pure: flows and findings in (from the background or the panel's engine), rows out.
  */
-import type { MessageKind } from '../../core/classify/message';
-import type { Flow, FlowStep } from '../../core/flows/flow';
-import type { SourceRef } from '../../core/observe/observation';
-import { type Evidence, type Finding, severityRank, type Severity } from '../../core/report/finding';
-import { SECRET_PARAMS } from '../../core/util/secret';
-import { parseUrl } from '../../core/util/url';
+import { type Evidence, type Finding, type Flow, type FlowStep, type MessageKind, metadataWarnings, parseUrl, SECRET_PARAMS, type Severity, severityRank, type SourceRef } from '../../core';
 import type { Capture, CapturedStep } from './capture';
-import { metadataWarnings, type Warning } from './tokens';
+import type { Warning } from './tokens';
 
 export interface ParamRow {
   name: string;
@@ -128,7 +123,6 @@ export function stepWarnings(c: CapturedStep): Warning[] {
   if (c.msg.kind === 'metadata' && c.msg.json) return metadataWarnings(c.msg.json, c.obs.url);
   return [];
 }
-
 
 function worst(fs: Finding[]): Severity | undefined {
   let w: Severity | undefined;

@@ -3,10 +3,7 @@
  * (already captured, or fetched now), then the core's `inspectToken` with those keys. Never runs
  * by itself: the panel calls it from a button (or when the user enabled auto-verification).
  */
-import { inspectToken } from '../../core/tokens/inspect';
-import type { JsonObject, TokenReport } from '../../core/tokens/decode';
-import { fetchRefusal, type FetchPolicy, type FetchRefusal } from '../../core/util/fetch-policy';
-import { isProviderEndpointHost } from '../../core/flows/providers';
+import { type FetchPolicy, fetchRefusal, type FetchRefusal, inspectToken, isProviderEndpointHost, type JsonObject, type TokenReport } from '../../core';
 
 export type FetchJson = (url: string) => Promise<unknown>;
 

@@ -1,17 +1,13 @@
 /** The CoatCheck DevTools panel: flow timeline, tokens, findings, tools (paste box, PKCE). */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Flow } from '../../core/flows/flow';
-import type { MetadataRecord } from '../../core/flows/store';
-import { type Finding, sortFindings } from '../../core/report/finding';
-import { parseUrl } from '../../core/util/url';
+import { type Finding, type Flow, type MetadataRecord, parseUrl, sortFindings, type TokenReport } from '../../core';
 import { Capture, analyseHar, exportHar } from '../model/capture';
 import { jsonExport, mergeFindings, sarifExport } from '../model/export';
 import { checkPkce } from '../model/pkce';
 import { buildTimeline } from '../model/timeline';
-import type { DiagramHop } from '../../core/report/diagram';
+import type { DiagramHop } from '../../core';
 import { FlowDiagrams, panelDiagrams } from './diagrams';
 import { collectTokens, decodeOrError, warningsFor, type TokenItem, type TokenUse, type Warning } from '../model/tokens';
-import type { TokenReport } from '../../core/tokens/decode';
 import { knownDocsFrom, plannedFetches, verifyWithIssuer, verifyWithKey, type VerifyResult } from '../model/verify';
 import { CardBoundary, FindingList, onListKeys, TimelineView, TokenCard, TokenErrorCard, type RevealState } from './components';
 import { backgroundState, download, existingEntries, fetchJson, fetchText, listenNetwork, readParams, type PanelParams } from './sources';
@@ -264,7 +260,7 @@ export function App({ params: initial }: { params?: PanelParams }) {
                 <TokenEntry
                   t={t}
                   context={`${parseUrl(t.url)?.host ?? "?"} · ${t.flowId ? `flow ${t.flowId}` : 'no flow'}${t.clientId ? ` · client_id ${t.clientId}` : ''}`}
-                  warnings={() => warningsFor(t, { flows, metadata, now, endpoint: c.stepByObsId(t.obsId)?.msg.endpoint })}
+                  warnings={() => warningsFor(t, { metadata, now, endpoint: c.stepByObsId(t.obsId)?.msg.endpoint })}
                   reveal={reveal}
                   now={now}
                   verify={verify.get(t.id)}
@@ -320,7 +316,7 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
   const decoded = raw ? decodeOrError(raw) : {};
   const report = decoded.report;
   const item: TokenItem | undefined = report
-    ? { id: 'paste', name: use, use, obsId: '', url: recv || 'about:blank', time: now, raw, report, clientId: clientId || undefined, frontChannel: false }
+    ? { id: 'paste', name: use === 'assertion' ? 'client_assertion' : use, use, obsId: '', url: recv || 'the Tools tab', time: now, raw, report, clientId: clientId || undefined, frontChannel: false }
     : undefined;
   const pk = verifier.trim() ? checkPkce(verifier, challenge || undefined, method) : undefined;
   return (
@@ -370,7 +366,7 @@ function Tools({ reveal, now, flows, metadata, known }: { reveal: RevealState; n
               t={item}
               title="Pasted token"
               context=""
-              warnings={() => warningsFor(item, { flows, metadata, now, endpoint: use === 'assertion' ? 'unknown' : undefined })}
+              warnings={() => warningsFor(item, { metadata, now, endpoint: use === 'assertion' ? 'unknown' : undefined })}
               reveal={reveal}
               now={now}
               verify={result}

@@ -1,9 +1,7 @@
 /** Panel components (Preact). Logic lives in ../model; these only render it. */
 import { Component, type ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { Finding } from '../../core/report/finding';
-import { redactValue } from '../../core/util/secret';
-import type { TokenReport } from '../../core/tokens/decode';
+import { type Finding, redactValue, type TokenReport } from '../../core';
 import type { ParamRow, Timeline, TimelineGroup, TimelineStep } from '../model/timeline';
 import { tokenView, type Warning } from '../model/tokens';
 import type { VerifyResult } from '../model/verify';

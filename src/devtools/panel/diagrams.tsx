@@ -1,10 +1,6 @@
 /** The Flows view's sequence diagrams (issue #13): one per flow, above the timeline. */
 import { useState } from 'preact/hooks';
-import type { Flow } from '../../core/flows/flow';
-import { buildDiagrams, diagramFetchOf, type Diagram, type DiagramFetch, type DiagramHop } from '../../core/report/diagram';
-import { diagramScene, diagramSvg, sceneToSvg, SEVERITY_MARK } from '../../core/report/diagram-svg';
-import { type Finding, severityRank } from '../../core/report/finding';
-import { readableUrl } from '../../core/report/text';
+import { buildDiagrams, type Diagram, diagramFetchOf, type DiagramFetch, type DiagramHop, diagramScene, diagramSvg, type Finding, type Flow, readableUrl, sceneToSvg, SEVERITY_MARK, severityRank } from '../../core';
 import { DiagramView } from '../../ui/Diagram';
 import { CardBoundary, FindingList, onListKeys } from './components';
 import type { Capture } from '../model/capture';

@@ -6,9 +6,7 @@
  *   fetches a HAR and analyses it offline (DevTools itself cannot be automated headless);
  * - an imported HAR file (the Import button), offline.
  */
-import type { Flow } from '../../core/flows/flow';
-import type { Finding } from '../../core/report/finding';
-import { diagramHops, type DiagramHop } from '../../core/report/diagram';
+import { diagramHops, type DiagramHop, type Finding, type Flow } from '../../core';
 import { wantsBody } from '../model/capture';
 import { normalizeFindings, normalizeFlows } from '../model/timeline';
 

@@ -1,6 +1,17 @@
-import { assertionAudiences, normUrl } from '../../tokens/assertion-audience';
+import { assertionAudiences, normUrl, type AudienceAnalysis } from '../../tokens/assertion-audience';
+import type { TokenDraft } from '../support/token-place';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
+
+/** The verdict on one assertion's audience analysis (also the token view's, tokens/warnings.ts). */
+export function audNotIssuerDraft(an: AudienceAnalysis, param: string): TokenDraft | undefined {
+  if (!an.issuer) return undefined; // issuer must be known from metadata, not the origin fallback
+  if (an.problems.some((p) => p.severity !== 'low')) return undefined; // audience-injection reports it
+  const ok = new Set([normUrl(an.issuer), normUrl(an.receivingUrl)]);
+  const bad = an.auds.filter((x) => !ok.has(normUrl(x) ?? `\u0000${x}`));
+  if (an.auds.length === 0 || bad.length === 0) return undefined;
+  return { messageId: 'not-issuer', data: { param, receivingUrl: an.receivingUrl, audText: JSON.stringify(an.audRaw), issuer: an.issuer } };
+}
 
 /** draft-02 §2.1.2.1–2.1.2.2, rfc7523bis: the audience should be the issuer or the exact endpoint. */
 export default defineRule({
@@ -15,20 +26,17 @@ export default defineRule({
     tier: 2,
     on: ['par-request', 'client-auth-request', 'token-request'],
     vantage: ['DT', 'HAR'],
+    messages: {
+      'not-issuer': 'The {param} sent to {receivingUrl} has aud {audText}; use the issuer "{issuer}" (or the exact endpoint URL).',
+    },
   },
   check(ctx) {
     const { msg } = ctx;
     if (ctx.replay) return;
     for (const { an, ...a } of assertionAudiences(msg, ctx.store.metadata.values())) {
-      if (!an.issuer) continue; // issuer must be known from metadata, not the origin fallback
-      if (an.problems.some((p) => p.severity !== 'low')) continue; // audience-injection reports it
-      const ok = new Set([normUrl(an.issuer), normUrl(an.receivingUrl)]);
-      const bad = an.auds.filter((x) => !ok.has(normUrl(x) ?? `\u0000${x}`));
-      if (an.auds.length === 0 || bad.length === 0) continue;
-      ctx.report({
-        message: `The ${a.param} sent to ${an.receivingUrl} has aud ${JSON.stringify(an.audRaw)}; use the issuer "${an.issuer}" (or the exact endpoint URL).`,
-        evidence: [ctx.evidence(msg.obs, a.param, `aud ${JSON.stringify(an.audRaw)}; issuer ${an.issuer}`, a.value)],
-      });
+      const d = audNotIssuerDraft(an, a.param);
+      if (!d) continue;
+      ctx.report({ ...d, evidence: [ctx.evidence(msg.obs, a.param, `aud ${JSON.stringify(an.audRaw)}; issuer ${an.issuer}`, a.value)] });
     }
   },
 });

@@ -20,9 +20,11 @@ testRule(rule, {
       name: 'a jwt-bearer authorization grant assertion (iss = IdP, sub = user) is not a client assertion',
       observations: () => [post(TOKEN, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: fakeJwt({ alg: 'RS256' }, { iss: 'https://idp.example', sub: 'user-1', aud: TOKEN, exp: 5000 }) })],
     },
+    { name: 'aud as a one-element array is there (its form is audience-injection\'s)', observations: () => [send({ ...good, aud: ['https://as.example'], jti: rand('a') })] },
     { name: 'the same jti from two different clients', observations: () => [send({ ...good, jti: 'shared-0001' }), send({ ...good, iss: 'c2', sub: 'c2', jti: 'shared-0001' })] },
   ],
   invalid: [
+    { name: 'no aud → medium', observations: () => [send({ iss: 'c1', sub: 'c1', iat: 1000, exp: 1060, jti: rand('a') })], expect: [{ severity: 'medium', variant: 'no-aud', message: /no aud/ }] },
     { name: 'iss ≠ sub', observations: () => [send({ ...good, sub: 'user', jti: rand('a') })], expect: [{ severity: 'low', variant: 'iss-not-sub' }] },
     { name: 'no jti, no exp', observations: () => [send({ iss: 'c1', sub: 'c1', aud: 'https://as.example' })], expect: [{ variant: 'no-jti' }, { variant: 'no-exp' }] },
     { name: 'one hour lifetime', observations: () => [send({ ...good, exp: 4600, jti: rand('a') })], expect: [{ severity: 'low', variant: 'long-lived' }] },

@@ -1,6 +1,20 @@
-import { assertionAudiences } from '../../tokens/assertion-audience';
+import { assertionAudiences, type AudienceAnalysis } from '../../tokens/assertion-audience';
+import type { TokenDraft } from '../support/token-place';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
+
+/** The verdicts on one assertion's audience analysis (also the token view's, tokens/warnings.ts). */
+export function audienceInjectionDrafts(an: AudienceAnalysis, param: string): (TokenDraft & { note: string })[] {
+  const audText = JSON.stringify(an.audRaw);
+  const at = `${an.receivingUrl} (${an.kind} endpoint${an.issuer ? `, issuer ${an.issuer}` : ''})`;
+  return an.problems.map((p) => ({
+    severity: p.severity,
+    variant: p.variant,
+    messageId: p.variant,
+    data: { param, at, aud: p.aud, audText, count: an.auds.length, receivingUrl: an.receivingUrl },
+    note: `${p.variant}; aud ${audText}; received by ${an.receivingUrl}${an.issuer ? ` (issuer ${an.issuer})` : ''}`,
+  }));
+}
 
 /**
  * draft-02 §2.1 audience injection: a client assertion whose aud is a token endpoint (sent to a
@@ -18,28 +32,19 @@ export default defineRule({
     tier: 1,
     on: ['par-request', 'client-auth-request', 'token-request'],
     vantage: ['DT', 'HAR'],
+    messages: {
+      foreign: 'The {param} sent to {at} has aud "{aud}" on another origin than the receiving AS: it can be replayed there.',
+      'token-endpoint-elsewhere': 'The {param} sent to {at} has aud = the token endpoint "{aud}" rather than the issuer or {receivingUrl}: an AS that claims this token endpoint can replay it there.',
+      multi: 'The {param} sent to {at} has {count} audiences {audText}; a single audience is required.',
+      'single-element-array': 'The {param} sent to {at} carries its audience as a one-element array {audText}; use a single string.',
+    },
   },
   check(ctx) {
     const { msg } = ctx;
     if (ctx.replay) return;
-    for (const { an, kind, ...a } of assertionAudiences(msg, ctx.store.metadata.values())) {
-      const audText = JSON.stringify(an.audRaw);
-      const at = `${an.receivingUrl} (${kind} endpoint${an.issuer ? `, issuer ${an.issuer}` : ''})`;
-      for (const p of an.problems) {
-        const message =
-          p.variant === 'foreign'
-            ? `The ${a.param} sent to ${at} has aud "${p.aud}" on another origin than the receiving AS: it can be replayed there.`
-            : p.variant === 'token-endpoint-elsewhere'
-              ? `The ${a.param} sent to ${at} has aud = the token endpoint "${p.aud}" rather than the issuer or ${an.receivingUrl}: an AS that claims this token endpoint can replay it there.`
-              : p.variant === 'multi'
-                ? `The ${a.param} sent to ${at} has ${an.auds.length} audiences ${audText}; a single audience is required.`
-                : `The ${a.param} sent to ${at} carries its audience as a one-element array ${audText}; use a single string.`;
-        ctx.report({
-          severity: p.severity,
-          variant: p.variant,
-          message,
-          evidence: [ctx.evidence(msg.obs, a.param, `${p.variant}; aud ${audText}; received by ${an.receivingUrl}${an.issuer ? ` (issuer ${an.issuer})` : ''}`, a.value)],
-        });
+    for (const { an, ...a } of assertionAudiences(msg, ctx.store.metadata.values())) {
+      for (const { note, ...d } of audienceInjectionDrafts(an, a.param)) {
+        ctx.report({ ...d, evidence: [ctx.evidence(msg.obs, a.param, note, a.value)] });
       }
     }
   },

@@ -1,8 +1,17 @@
-import { tryDecodeToken } from '../../tokens/decode';
+import { tryDecodeToken, type JsonObject } from '../../tokens/decode';
 import { audienceCheck } from '../../tokens/findings';
 import { jwtSources, requestClientId } from '../../tokens/sources';
+import type { TokenDraft, TokenPlace } from '../support/token-place';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
+
+/** The verdict on one ID token's claims for a client (also the token view's, tokens/warnings.ts). */
+export function idTokenAudienceDraft(payload: JsonObject, clientId: string, at: TokenPlace, flowId?: string): TokenDraft | undefined {
+  const f = audienceCheck(payload, clientId);
+  if (!f) return undefined;
+  const where = `${at.inResponse ? `in the token response from ${at.url}` : `delivered to ${at.url}`}${flowId ? `, flow ${flowId}` : ''}`;
+  return { severity: f.severity, variant: f.variant, messageId: f.variant!, data: { ...f.data, where } };
+}
 
 /**
  * OIDC Core §3.1.3.7 items 3–5: the ID token's aud must contain the client's client_id, and azp,
@@ -21,6 +30,13 @@ export default defineRule({
     tier: 1,
     on: ['authorization-response', 'token-request'],
     vantage: ['BG', 'DT', 'HAR'],
+    messages: {
+      'aud-missing': 'The ID token has no usable "aud" claim; it must contain the client_id "{clientId}". (ID token {where})',
+      'aud-lacks-client': 'The ID token\'s aud {aud} does not contain the client_id "{clientId}": it was issued to another client. (ID token {where})',
+      'azp-other-client': 'The ID token\'s azp "{azp}" differs from the client_id "{clientId}" (aud is the client alone: a cross-client token). (ID token {where})',
+      'azp-mismatch': 'The ID token\'s azp "{azp}" differs from the client_id "{clientId}" (aud {aud}). (ID token {where})',
+      'multi-aud-no-azp': 'The ID token has several audiences {aud} and no azp claim. (ID token {where})',
+    },
   },
   check(ctx) {
     const { msg } = ctx;
@@ -32,13 +48,10 @@ export default defineRule({
       if (src.use !== 'id_token') continue;
       const r = tryDecodeToken(src.value);
       if (!r || !r.payload || typeof r.payload !== 'object') continue;
-      const f = audienceCheck(r.payload, clientId);
-      if (!f) continue;
-      const where = src.inResponse ? `in the token response from ${msg.url?.base ?? ''}` : `delivered to ${msg.url?.base ?? ''}`;
+      const d = idTokenAudienceDraft(r.payload, clientId, { ...src, url: msg.url?.base ?? '' }, ctx.flow?.id);
+      if (!d) continue;
       ctx.report({
-        severity: f.severity,
-        variant: f.variant,
-        message: `${f.message} (ID token ${where}${ctx.flow ? `, flow ${ctx.flow.id}` : ''})`,
+        ...d,
         evidence: [
           ctx.evidence(msg.obs, src.param, `aud ${JSON.stringify(r.payload.aud ?? null)}${r.payload.azp !== undefined ? `, azp ${JSON.stringify(r.payload.azp)}` : ''}; client_id ${clientId}`, src.value),
         ],

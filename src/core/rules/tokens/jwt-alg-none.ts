@@ -1,18 +1,25 @@
-import { tryDecodeToken } from '../../tokens/decode';
+import { tryDecodeToken, type TokenReport } from '../../tokens/decode';
 import { algNoneCheck } from '../../tokens/findings';
-import { authorizationJwt, jwtSources, type JwtUse } from '../../tokens/sources';
+import { authorizationJwt, jwtSources } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
+import { TOKEN_WHAT, type TokenDraft, type TokenPlace } from '../support/token-place';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
 
-const WHAT: Record<JwtUse, string> = {
-  id_token: 'ID token',
-  access_token: 'JWT access token',
-  assertion: 'client assertion',
-  request: 'request object',
-  logout_token: 'logout token',
-  jarm: 'JARM response',
-};
+/** The verdict on one token where it was met (also the token view's, tokens/warnings.ts). */
+export function algNoneDraft(r: TokenReport, at: TokenPlace): TokenDraft | undefined {
+  const f = algNoneCheck(r, at.frontChannel);
+  if (!f) return undefined;
+  const where = at.inResponse ? 'in the token response' : at.frontChannel ? 'in the front channel' : `sent to ${at.url}`;
+  return { severity: f.severity, variant: f.variant, messageId: f.variant ?? 'alg-none', data: { what: TOKEN_WHAT[at.use], param: at.param, where, alg: JSON.stringify(r.header.alg ?? null) } };
+}
+
+/** A JWT access token presented to a resource server (Authorization: Bearer/DPoP): back channel, so high. */
+export function bearerAlgNoneDraft(r: TokenReport, url: string): TokenDraft | undefined {
+  const f = algNoneCheck(r, false);
+  if (!f) return undefined;
+  return { severity: f.severity, variant: f.variant, messageId: `bearer-${f.variant}`, data: { url, alg: JSON.stringify(r.header.alg ?? null) } };
+}
 
 /** OIDC Core §2: ID tokens (and every other JWT a client or AS relies on) must be signed. */
 export default defineRule({
@@ -29,39 +36,32 @@ export default defineRule({
     // hands to 'any' rules only
     on: 'any',
     vantage: ['BG', 'DT', 'HAR'],
+    messages: {
+      'alg-none': 'The {what} ({param}) {where} has alg {alg}: it is unsigned, so anyone can forge it.',
+      'empty-signature': 'The {what} ({param}) {where} claims alg {alg} but its signature is empty: anyone can forge it.',
+      'bearer-alg-none': 'The bearer token sent to {url} is a JWT with alg {alg}: if the resource server accepts it, anyone can forge access tokens.',
+      'bearer-empty-signature': 'The bearer token sent to {url} is a JWT with alg {alg} and an empty signature: if the resource server accepts it, anyone can forge access tokens.',
+    },
   },
   check(ctx) {
     const { msg } = ctx;
     if (ctx.replay) return;
+    const url = msg.url?.base ?? msg.obs.url;
     for (const src of jwtSources(msg)) {
       const r = tryDecodeToken(src.value);
-      if (!r) continue;
-      const f = algNoneCheck(r, src.frontChannel);
-      if (!f) continue;
-      const where = src.inResponse ? 'in the token response' : src.frontChannel ? 'in the front channel' : `sent to ${msg.url?.base ?? msg.obs.url}`;
-      const alg = JSON.stringify(r.header.alg ?? null);
-      ctx.report({
-        severity: f.severity,
-        variant: f.variant,
-        message:
-          f.variant === 'empty-signature'
-            ? `The ${WHAT[src.use]} (${src.param}) ${where} claims alg ${alg} but its signature is empty: anyone can forge it.`
-            : `The ${WHAT[src.use]} (${src.param}) ${where} has alg ${alg}: it is unsigned, so anyone can forge it.`,
-        evidence: [ctx.evidence(msg.obs, src.param, `alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, src.value)],
-      });
+      const d = r && algNoneDraft(r, { ...src, url });
+      if (!r || !d) continue;
+      ctx.report({ ...d, evidence: [ctx.evidence(msg.obs, src.param, `alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, src.value)] });
     }
-    // a JWT access token presented to a resource server (Authorization: Bearer/DPoP <JWT>): back
-    // channel as far as the token is concerned, so high; one finding per token, not per API call
+    // a JWT access token presented to a resource server: one finding per token, not per API call
     const jwt = authorizationJwt(msg.obs)?.jwt;
     if (!jwt) return;
     const r = tryDecodeToken(jwt);
-    const f = r && algNoneCheck(r, false);
-    if (!r || !f) return;
+    const d = r && bearerAlgNoneDraft(r, url);
+    if (!r || !d) return;
     ctx.report({
-      severity: f.severity,
-      variant: f.variant,
+      ...d,
       fingerprint: `bearer:${hashSecret(jwt)}`,
-      message: `The bearer token sent to ${msg.url?.base ?? msg.obs.url} is a JWT with alg ${JSON.stringify(r.header.alg ?? null)}${f.variant === 'empty-signature' ? ' and an empty signature' : ''}: if the resource server accepts it, anyone can forge access tokens.`,
       evidence: [ctx.evidence(msg.obs, 'authorization', `Authorization header JWT: alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, jwt)],
     });
   },

@@ -1,8 +1,21 @@
-import { tryDecodeToken } from '../../tokens/decode';
+import { tryDecodeToken, type TokenReport } from '../../tokens/decode';
 import { riskyHeaderChecks } from '../../tokens/findings';
 import { jwtSources, okResponse } from '../../tokens/sources';
+import type { TokenDraft, TokenPlace } from '../support/token-place';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
+
+/**
+ * The verdicts on one token where it was met (also the token view's, tokens/warnings.ts): key
+ * headers count on ID tokens, logout tokens and JARM responses, an odd kid on any JWT.
+ */
+export function riskyHeaderDrafts(r: TokenReport, at: TokenPlace, publicClient = false): TokenDraft[] {
+  const keyHeadersApply = at.use === 'id_token' || at.use === 'logout_token' || at.use === 'jarm';
+  const where = `${at.param}${at.inResponse ? ' in the token response' : ''} at ${at.url}`;
+  return riskyHeaderChecks(r, { use: at.use === 'id_token' ? 'id_token' : 'unknown', publicClient })
+    .filter((f) => keyHeadersApply || f.variant === 'kid-metacharacters')
+    .map((f) => ({ variant: f.variant, messageId: f.variant!.startsWith('header-') ? 'key-header' : f.variant!, data: { ...f.data, where } }));
+}
 
 /** OIDC Core §2 / §10.1: key-carrying headers, odd kid values, HMAC ID tokens for public clients. */
 export default defineRule({
@@ -17,6 +30,11 @@ export default defineRule({
     tier: 2,
     on: ['authorization-request', 'authorization-response', 'token-request', 'par-request', 'client-auth-request', 'other', 'end-session'],
     vantage: ['BG', 'DT', 'HAR'],
+    messages: {
+      'key-header': 'The token carries a "{header}" header: a verifier that follows it lets the sender choose the key. ({where})',
+      'kid-metacharacters': "The token's kid {kid} contains path, URL or SQL metacharacters. ({where})",
+      'hs-public-client': 'The ID token is signed {alg} for a public client: the key is the client secret, which a public client cannot keep. ({where})',
+    },
   },
   check(ctx) {
     const { msg } = ctx;
@@ -31,14 +49,9 @@ export default defineRule({
     for (const src of jwtSources(msg)) {
       const r = tryDecodeToken(src.value);
       if (!r) continue;
-      const keyHeadersApply = src.use === 'id_token' || src.use === 'logout_token' || src.use === 'jarm';
-      const found = riskyHeaderChecks(r, { use: src.use === 'id_token' ? 'id_token' : 'unknown', publicClient }).filter(
-        (f) => keyHeadersApply || f.variant === 'kid-metacharacters',
-      );
-      for (const f of found) {
+      for (const d of riskyHeaderDrafts(r, { ...src, url: msg.url?.base ?? '' }, publicClient)) {
         ctx.report({
-          variant: f.variant,
-          message: `${f.message} (${src.param}${src.inResponse ? ' in the token response' : ''} at ${msg.url?.base ?? ''})`,
+          ...d,
           evidence: [ctx.evidence(msg.obs, src.param, `header ${JSON.stringify(r.header).slice(0, 200)}`, src.value)],
         });
       }

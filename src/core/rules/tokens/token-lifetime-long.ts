@@ -1,6 +1,7 @@
-import { tryDecodeToken } from '../../tokens/decode';
+import { tryDecodeToken, type TokenReport } from '../../tokens/decode';
 import { formatDuration, lifetimeCheck } from '../../tokens/findings';
 import { jwtSources, okResponse } from '../../tokens/sources';
+import type { TokenDraft } from '../support/token-place';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
 
@@ -10,6 +11,12 @@ function seconds(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && /^\d+$/.test(v.trim())) return Number(v);
   return undefined;
+}
+
+/** The verdict on a JWT access token's exp - iat (also the token view's, tokens/warnings.ts); `where` it was met. */
+export function jwtLifetimeDraft(r: TokenReport, where: string): TokenDraft | undefined {
+  const f = lifetimeCheck(r);
+  return f && { variant: f.variant, messageId: 'jwt-exp', data: { ...f.data, where } };
 }
 
 /** RFC 9700 §4.10.2: access tokens should be short-lived. */
@@ -25,6 +32,10 @@ export default defineRule({
     tier: 1,
     on: ['token-request', 'authorization-response'],
     vantage: ['DT', 'HAR', 'BG'],
+    messages: {
+      'expires-in': 'The {source} from {url} issues an access token for {life} (expires_in={expiresIn}), more than 1 hour.',
+      'jwt-exp': 'The JWT access token lives {life} (exp - iat = {seconds} s), more than 1 hour ({where}).',
+    },
   },
   check(ctx) {
     const { msg } = ctx;
@@ -43,7 +54,8 @@ export default defineRule({
     if (expiresIn !== undefined && expiresIn > LIMIT) {
       ctx.report({
         variant: 'expires-in',
-        message: `The ${source} from ${msg.url?.base ?? ''} issues an access token for ${formatDuration(expiresIn)} (expires_in=${expiresIn}), more than 1 hour.`,
+        messageId: 'expires-in',
+        data: { source, url: msg.url?.base ?? '', life: formatDuration(expiresIn), expiresIn },
         evidence: [ctx.evidence(msg.obs, 'expires_in', `expires_in=${expiresIn}`)],
       });
       return;
@@ -51,11 +63,10 @@ export default defineRule({
     for (const src of jwtSources(msg)) {
       if (src.use !== 'access_token') continue;
       const r = tryDecodeToken(src.value);
-      const f = r && lifetimeCheck(r);
-      if (!f) continue;
+      const d = r && jwtLifetimeDraft(r, `${source} from ${msg.url?.base ?? ''}`);
+      if (!d) continue;
       ctx.report({
-        variant: f.variant,
-        message: `${f.message} (${source} from ${msg.url?.base ?? ''})`,
+        ...d,
         evidence: [ctx.evidence(msg.obs, src.param, 'exp - iat over 1 hour', src.value)],
       });
     }

@@ -1,7 +1,9 @@
 // Drive a lab scenario without a browser: follow redirects by hand (GET navigations, a cookie jar
 // per host and path, fragments kept in Location but never sent), and record every hop as a HAR 1.2
 // entry, the way a browser's network panel exports a top-level navigation chain.
-import { headerValue, labRequest } from './net.mjs';
+import { headerValue, labRequest } from '../../lab/net.mjs';
+// run under vitest only (test/oidc-capture.test.ts), which reads TypeScript
+import { VERSION } from '../../src/core/version.ts';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) CoatCheckLab/1.0 (node capture)';
 
@@ -110,7 +112,7 @@ export function toHar(pages, entries) {
   return {
     log: {
       version: '1.2',
-      creator: { name: 'coatcheck-lab', version: '0.1.0' },
+      creator: { name: 'coatcheck-lab', version: VERSION },
       pages: pages.map((p) => ({ ...p, pageTimings: {} })),
       entries,
     },

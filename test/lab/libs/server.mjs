@@ -20,12 +20,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
-import { listenHttps } from '../cert.mjs';
+import { listenHttps } from '../../../lab/cert.mjs';
 import * as oidcClient from 'openid-client';
-import { labRequest } from '../net.mjs';
+import { labRequest } from '../../../lab/net.mjs';
 import { finishInteraction } from '../spa/server.mjs';
 
-const mod = (p) => fileURLToPath(new URL(`../../node_modules/${p}`, import.meta.url));
+const mod = (p) => fileURLToPath(new URL(`../../../node_modules/${p}`, import.meta.url));
 export const LIB_HOSTS = ['rp.corp.example', 'app.corp.example', 'idp.corp.example', 'sso.corp.example', 'login.corp.example', 'login.ms.example', 'evil.example'];
 /** the Entra-shaped provider's tenant */
 export const TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
