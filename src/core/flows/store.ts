@@ -6,6 +6,7 @@ import { originOf, parseUrl, siteOf, stripFragment, type ParsedUrl } from '../ut
 import type { AsIdentity, Flow, FlowRequest } from './flow';
 import { evictionVictim } from './eviction';
 import { providerForEndpoint, providerRow, tableSendsIss, type ProviderRow } from './providers';
+import { issuerForTokenEndpoint, McpLedger, type LedgerState } from '../mcp/ledger';
 
 export const FLOW_TTL_MS = 30 * 60 * 1000;
 export const MAX_FLOWS = 500;
@@ -179,6 +180,8 @@ export class FlowStore implements ClassifyHints {
    * nothing (Chrome's sanitized HAR export drops Cookie and Set-Cookie; detectors.md §0.1 [U])
    */
   firstCookieAt: number | undefined;
+  /** protected-resource discovery and credentials per issuer (MCP, §1 I and L): src/core/mcp/ledger.ts */
+  readonly mcp = new McpLedger((base) => issuerForTokenEndpoint(this.metadata.values(), base, siteOf));
   now = 0;
   private seq = 0;
   private sinceSweep = 0;
@@ -205,6 +208,7 @@ export class FlowStore implements ClassifyHints {
     if ((this.firstCookieAt === undefined || o.time < this.firstCookieAt) && o.requestHeaders.length > 0 && header(o.requestHeaders, 'cookie')?.trim()) this.firstCookieAt = o.time;
     if (!this.contextStart.has(o.context)) this.contextStart.set(o.context, o.time);
     this.contextLast.set(o.context, Math.max(this.contextLast.get(o.context) ?? 0, o.time));
+    this.mcp.observe(o);
     this.sinceSweep += 1;
     // amortised: every 1024 observations, or when the contexts overshoot the cap by a quarter
     if (this.sinceSweep >= 1024 || this.contextLast.size > MAX_CONTEXTS + (MAX_CONTEXTS >> 2)) this.sweep();
@@ -467,6 +471,13 @@ export class FlowStore implements ClassifyHints {
     return h !== undefined && this.isKnownAsOrigin(h.origin, o.context);
   }
 
+  namedResourceMetadata(url: string, context: string): boolean {
+    return this.mcp.namedResourceMetadata(url, context);
+  }
+  registrationEndpoints(): ReadonlySet<string> {
+    return this.mcp.registrationEndpoints;
+  }
+
   isKnownAuthorizationEndpoint(base: string): boolean {
     return this.endpointIssuer.has(base) || providerForEndpoint(base, this.opts.providers) !== undefined;
   }
@@ -618,6 +629,7 @@ export class FlowStore implements ClassifyHints {
       responseMode: msg.paramsKnown ? p.get('response_mode') : undefined,
       scope: msg.paramsKnown ? p.get('scope') : undefined,
       paramsKnown: msg.paramsKnown,
+      mcp: this.mcp.flowMark(o.context, url.base, as.issuer, o.time),
       children: [],
       requests: [request],
       responses: [],
@@ -944,6 +956,7 @@ export class FlowStore implements ClassifyHints {
       areqCount: [...this.areqCount.entries()],
       recentUrls: [...this.recentUrls.entries()],
       pushed: [...this.pushed.entries()],
+      mcp: this.mcp.toJSON(),
     };
   }
 
@@ -977,6 +990,7 @@ export class FlowStore implements ClassifyHints {
       s.areqCount = new Map(arr(state.areqCount));
       s.recentUrls = new Map(arr(state.recentUrls));
       s.pushed = new Map(arr(state.pushed));
+      s.mcp.load(state.mcp);
     } catch {
       return new FlowStore(opts);
     }
@@ -1002,6 +1016,7 @@ export interface StoreState {
   areqCount: [string, number][];
   recentUrls: [string, { key: string; time: number; initiator?: string }[]][];
   pushed?: [string, PushedRequest][];
+  mcp?: LedgerState;
 }
 /** eTLD+1 of an origin (or of a bare host string) */
 export function siteOfOrigin(origin: string): string {
