@@ -629,7 +629,7 @@ export class FlowStore implements ClassifyHints {
       responseMode: msg.paramsKnown ? p.get('response_mode') : undefined,
       scope: msg.paramsKnown ? p.get('scope') : undefined,
       paramsKnown: msg.paramsKnown,
-      mcp: this.mcp.flowMark(o.context, url.base, as.issuer, o.time),
+      mcp: this.mcp.flowMark(o.context, url.base, as.issuer, o.time, msg.paramsKnown ? p.get('resource') : undefined),
       children: [],
       requests: [request],
       responses: [],

@@ -1,0 +1,20 @@
+import { rand } from '../../testing/builders';
+import { AS, AS2, mcpFlow, refresh, switchAs } from '../../testing/mcp-scenarios';
+import { testRule } from '../../testing/rule-tester';
+import rule from './credential-sent-to-other-issuer';
+
+const RT = rand('rt-1');
+
+testRule(rule, {
+  valid: [
+    { name: 'a refresh at the AS that issued the token', observations: () => [...mcpFlow({ refreshToken: RT }), refresh(AS, RT)] },
+    { name: 'the resource switches AS and the client registers afresh there', observations: () => [...mcpFlow({ refreshToken: RT, clientSecret: rand('sec1') }), ...switchAs({ to: AS2 }), ...mcpFlow({ as: AS2, seed: 'second', cachedDiscovery: true, clientSecret: rand('sec2') })] },
+    { name: 'the same issuer under a second host of its site (G2)', observations: () => [...mcpFlow({ refreshToken: RT }), refresh('https://login.auth.example.com', RT)] },
+    { name: 'a Client ID Metadata Document id used at two issuers', observations: () => [...mcpFlow({ registration: null, clientId: 'https://client.example.com/meta.json' }), ...switchAs({ to: AS2 }), ...mcpFlow({ as: AS2, seed: 'b', registration: null, clientId: 'https://client.example.com/meta.json', cachedDiscovery: true })] },
+  ],
+  invalid: [
+    { name: 'the SEP-2352 flaw: after the switch the client refreshes at the new AS', observations: () => [...mcpFlow({ refreshToken: RT }), ...switchAs({ to: AS2 }), refresh(AS2, RT, { status: 400 })], expect: [{ severity: 'critical', variant: 'refresh_token', param: 'refresh_token', message: /issued by https:\/\/auth\.example\.com/ }] },
+    { name: 'the client secret of one AS sent to another', observations: () => [...mcpFlow({ refreshToken: RT, clientSecret: rand('sec1') }), ...switchAs({ to: AS2 }), refresh(AS2, rand('other-rt'), { clientSecret: rand('sec1'), status: 401 })], expect: [{ severity: 'critical', variant: 'client_secret' }] },
+    { name: 'one registered client_id reused at another issuer', observations: () => [...mcpFlow({ clientId: 'dcr-one' }), ...switchAs({ to: AS2 }), ...mcpFlow({ as: AS2, seed: 'b', registration: null, clientId: 'dcr-one', cachedDiscovery: true })], expect: [{ severity: 'medium', variant: 'client-id' }] },
+  ],
+});
