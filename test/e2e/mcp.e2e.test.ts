@@ -200,3 +200,22 @@ describe('credentials stay with their issuer (SEP-2352): the resource switches a
     expect(ids(e), brief(e)).toEqual([]);
   });
 });
+
+describe('the COAT of draft-02 §2.2 against an MCP client hub with two MCP servers, one rogue', () => {
+  it('the rogue server\'s AS bounces the hub\'s authorization to the honest AS with the honest connection\'s client_id and redirect URI: caught', async () => {
+    const s = await session('mcp-hub-coat');
+    const hub = lab.origin('hub.example');
+    // the user connected the honest MCP server first (the hub registered at the honest AS)
+    const honest = await s.connect(mcpUrl('mcp.example'), { redirectUrl: `${hub}/cb/mcp` });
+    expect(honest.r, lab.errors.join('\n')).toMatchObject({ outcome: 'connected' });
+    lab.hub.honestClientId = honest.p.info?.client_id;
+    // then the rogue one: the hub takes the code to the connection the state names, whatever callback it arrived at
+    const stolenBefore = lab.hub.stolen.length;
+    await s.connect(mcpUrl('evilmcp.example'), { redirectUrl: `${hub}/cb/evilmcp` });
+    await s.close();
+    expect(lab.hub.stolen.length, 'the rogue AS received the honest code').toBeGreaterThan(stolenBefore);
+    const e = scan(s.capture());
+    expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch']));
+    expect(e.flows().filter((f) => f.mcp).length, 'both flows are MCP flows').toBe(2);
+  });
+});

@@ -68,7 +68,7 @@ export default defineRule({
         severity,
         variant: severity === 'info' ? 'local-deployment' : s.scope !== 'public' ? 'private' : 'insecure',
         flowId: null,
-        fingerprint: `${msg.obs.id}|${param}|${value}`,
+        fingerprint: `${msg.url.origin}|${param}|${value}`,
         message: `${where} served by ${msg.url.origin} names ${param} ${value}, which ${why}${severity === 'info' ? ' (the document itself is served from a non-public host: a local deployment)' : ': a client that follows it is steered into fetching it (SSRF)'} (${rev.note}).`,
         evidence: [ctx.evidence(msg.obs, param, `${param}=${value}`)],
       });
