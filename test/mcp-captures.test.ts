@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { scanCommand } from '../src/companion/scan';
 import { Engine } from '../src/core/engine';
 import { feedHarEntries } from '../src/core/observe/har-feed';
+import { buildDiagram } from '../src/core/report/diagram';
+import { buildTimeline, stepLabel } from '../src/devtools/model/timeline';
 
 const dir = join(import.meta.dirname, 'fixtures/har/mcp');
 const MEDIUM_UP = new Set(['critical', 'high', 'medium']);
@@ -63,5 +65,20 @@ describe('MCP SDK captures', () => {
       expect(got, f).toEqual(want);
       expect(code, f).toBe(want.length > 0 ? 1 : 0);
     }
+  });
+});
+
+describe('an MCP flow is shown as one', () => {
+  it('the panel timeline titles it "MCP flow" with the discovery fact, and so does its diagram', () => {
+    const e = scan('mcp-honest.har');
+    const flows = e.flows();
+    const t = buildTimeline({ flows, findings: e.findings });
+    expect(t.groups[0].title).toMatch(/^MCP flow /);
+    expect(t.groups[0].facts.find(([k]) => k === 'MCP')?.[1]).toMatch(/protected-resource metadata, resource https:\/\/mcp\.example:18445\/mcp/);
+    expect(buildDiagram(flows[0]).title).toMatch(/^MCP flow .* for resource https:\/\/mcp\.example:18445\/mcp$/);
+    expect(stepLabel('resource-challenge')).toMatch(/401/);
+    // a classic flow is titled as before
+    const classic = scan('mcp-honest.har').flows().map((f) => ({ ...f, mcp: undefined }));
+    expect(buildTimeline({ flows: classic, findings: [] }).groups[0].title).toMatch(/^Flow /);
   });
 });
