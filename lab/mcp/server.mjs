@@ -195,6 +195,12 @@ export async function startMcpLab(opts = {}) {
           for (const f of w) f(cb);
           return send(res, 200, { 'content-type': 'text/html' }, `<!doctype html><title>callback</title><p id="result" data-outcome="${cb.code ? 'code' : 'error'}">callback received</p>`);
         }
+        if (url.pathname === '/browser-client') {
+          // an MCP client in the page (the MCP Inspector shape): it calls the server, reads the 401, then opens the authorization URL it was given
+          const server = JSON.stringify(url.searchParams.get('server') ?? '');
+          const authorize = JSON.stringify(url.searchParams.get('authorize') ?? '');
+          return send(res, 200, { 'content-type': 'text/html' }, `<!doctype html><title>browser MCP client</title><p id="result" data-outcome="pending">…</p><script>fetch(${server}).catch(() => undefined).finally(() => { document.getElementById('result').dataset.outcome = 'called'; if (${authorize}) location.href = ${authorize}; });</script>`);
+        }
         return send(res, 200, { 'content-type': 'text/html' }, '<!doctype html><title>MCP client</title><p>MCP client</p>');
       }
       send(res, 404, {}, '');

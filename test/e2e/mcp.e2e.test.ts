@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumArgs } from '../../lab/chromium.mjs';
+import { CHROMIUM_PATH, chromiumArgs, getFindings, launchChromium, openExtensionPage, tabIdFor } from '../../lab/chromium.mjs';
+import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
 import { connectMcp, labProvider, recordingFetch } from '../../lab/mcp/client.mjs';
 import { PRIVATE_PRM, startMcpLab, type McpLab } from '../../lab/mcp/server.mjs';
 import { Engine } from '../../src/core/engine';
@@ -217,5 +218,45 @@ describe('the COAT of draft-02 §2.2 against an MCP client hub with two MCP serv
     const e = scan(s.capture());
     expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch']));
     expect(e.flows().filter((f) => f.mcp).length, 'both flows are MCP flows').toBe(2);
+  });
+});
+
+describe('live, in Chromium with the built extension: an MCP client in the page (the MCP Inspector shape)', () => {
+  let ext: Awaited<ReturnType<typeof launchChromium>>;
+  let popup: import('playwright-core').Page;
+  beforeAll(async () => {
+    ext = await launchChromium({ extensionDir: CHROME_DIST });
+    popup = await openExtensionPage(ext.context, ext.extensionId!, popupPath(CHROME_DIST));
+  });
+  afterAll(async () => {
+    await ext?.close();
+  });
+
+  async function live(params: Record<string, string>, want: string[]) {
+    const page = await ext.context.newPage();
+    const start = `${lab.origin('client.example')}/browser-client?${new URLSearchParams(params)}`;
+    await page.goto(start);
+    const tabId = await tabIdFor(popup, lab.origin('client.example'));
+    const t0 = Date.now();
+    let fs: { ruleId: string; severity: string; variant?: string }[] = [];
+    do {
+      await new Promise((r) => setTimeout(r, 200));
+      fs = await getFindings(popup, tabId ?? (await tabIdFor(popup, lab.origin('auth.example'))));
+    } while (Date.now() - t0 < 8000 && !want.every((id) => fs.some((f) => f.ruleId === id)));
+    await page.close();
+    return { ids: [...new Set(fs.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort(), brief: fs.map((f) => `${f.ruleId}:${f.severity}`).join(', ') };
+  }
+
+  it('a 401 naming a discovery document at a private address is caught from the response headers alone', async () => {
+    const before = lab.requests.length;
+    const r = await live({ server: mcpUrl('private-mcp.example') }, ['discovery-url-private-or-insecure']);
+    expect(r.ids, r.brief).toEqual(['discovery-url-private-or-insecure']);
+    expect(lab.requests.slice(before).every((x) => x.host.endsWith('.example'))).toBe(true);
+  });
+
+  it('after a 401 naming resource_metadata, an authorization request without resource is an MCP flow missing its resource indicator', async () => {
+    const authorize = `${lab.origin('auth.example')}/auth?${new URLSearchParams({ response_type: 'code', client_id: 'inspector-live', redirect_uri: `${lab.origin('client.example')}/oauth/callback`, state: 'Zq0xkV3pN8rT2uY6wA1cE5gI9', code_challenge: 'E9Mel0a2OwvFrEMTJguCHaoeK1t8URWbuGJSstwAcM1', code_challenge_method: 'S256' })}`;
+    const r = await live({ server: mcpUrl('rogue-mcp.example'), authorize }, ['resource-indicator-missing']);
+    expect(r.ids, r.brief).toContain('resource-indicator-missing');
   });
 });
