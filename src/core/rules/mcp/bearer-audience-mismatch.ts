@@ -47,7 +47,8 @@ export default defineRule({
     // the AS's own endpoints (userinfo with an aud of the client): the token's issuer origin
     const iss = typeof payload.iss === 'string' ? parseUrl(payload.iss) : undefined;
     if (iss?.origin === url.origin || store.endpointKindFromMetadata(url.base) === 'userinfo') return;
-    const rev = mcpRevision(ctx);
+    // an MCP context names the revision it applies; other traffic is judged by RFC 8707 / RFC 9068 alone
+    const rev = store.mcp.discovered(o.context, o.time) ? mcpRevision(ctx) : { note: 'RFC 9068 §4' };
     const auds = urlAudiences(payload.aud);
     const fp = hashSecret(bearer.jwt);
     if (auds.length > 0 && !auds.some((a) => matches(a, o.url))) {
