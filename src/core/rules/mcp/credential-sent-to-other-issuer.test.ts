@@ -1,4 +1,4 @@
-import { rand } from '../../testing/builders';
+import { obs, rand } from '../../testing/builders';
 import { AS, AS2, mcpFlow, refresh, switchAs } from '../../testing/mcp-scenarios';
 import { testRule } from '../../testing/rule-tester';
 import rule from './credential-sent-to-other-issuer';
@@ -9,6 +9,13 @@ testRule(rule, {
   valid: [
     { name: 'a refresh at the AS that issued the token', observations: () => [...mcpFlow({ refreshToken: RT }), refresh(AS, RT)] },
     { name: 'the resource switches AS and the client registers afresh there', observations: () => [...mcpFlow({ refreshToken: RT, clientSecret: rand('sec1') }), ...switchAs({ to: AS2 }), ...mcpFlow({ as: AS2, seed: 'second', cachedDiscovery: true, clientSecret: rand('sec2') })] },
+    {
+      name: 'token exchange (RFC 8693) at another AS: a credential sent on purpose',
+      observations: () => [
+        ...mcpFlow({ refreshToken: RT, clientSecret: rand('sec1') }),
+        obs(`${AS2}/token`, { type: 'fetch', method: 'POST', form: { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: RT, subject_token_type: 'urn:ietf:params:oauth:token-type:refresh_token', client_id: 'x', client_secret: rand('sec-at-as2') }, responseBody: { access_token: rand('x-at'), issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer' } }),
+      ],
+    },
     { name: 'the same issuer under a second host of its site (G2)', observations: () => [...mcpFlow({ refreshToken: RT }), refresh('https://login.auth.example.com', RT)] },
     { name: 'a Client ID Metadata Document id used at two issuers', observations: () => [...mcpFlow({ registration: null, clientId: 'https://client.example.com/meta.json' }), ...switchAs({ to: AS2 }), ...mcpFlow({ as: AS2, seed: 'b', registration: null, clientId: 'https://client.example.com/meta.json', cachedDiscovery: true })] },
   ],

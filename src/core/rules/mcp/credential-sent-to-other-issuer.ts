@@ -6,8 +6,6 @@ import { parseUrl, siteOf } from '../../util/url';
 import { mcpRevision, openingMcpFlow } from '../support/mcp';
 import { defineRule } from '../types';
 
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-
 function site(u: string): string {
   return siteOf(parseUrl(u)?.hostname ?? u);
 }
@@ -64,7 +62,8 @@ export default defineRule({
       });
       return;
     }
-    if (!msg.url || msg.params.get('grant_type') === TOKEN_EXCHANGE) return;
+    // token exchange (RFC 8693): its subject_token is sent on purpose (never read here); its client authentication is judged
+    if (!msg.url) return;
     const here = store.mcp.issuerOf(msg.url.base);
     const presented: [CredentialUse['kind'], string, string][] = [];
     const rt = msg.params.get('grant_type') === 'refresh_token' ? msg.params.get('refresh_token') : undefined;
