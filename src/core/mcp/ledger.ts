@@ -6,6 +6,7 @@
  * with the store (storage.session).
  */
 import { header, type Observation, type SourceRef } from '../observe/observation';
+import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
 import { authorizationJwt } from '../tokens/sources';
 import { parseJsonObject } from '../util/json';
 import { hashSecret } from '../util/secret';
@@ -274,7 +275,11 @@ export class McpLedger {
     const secret = p.get('client_secret') ?? basicSecret(header(o.requestHeaders, 'authorization'));
     if (secret) this.addCredential(`client_secret:${hashSecret(secret)}`, use('client_secret', 'sent'));
     const assertion = p.get('client_assertion');
-    if (assertion) this.addCredential(`client_assertion:${hashSecret(assertion)}`, use('client_assertion', 'sent'));
+    if (assertion) {
+      this.addCredential(`client_assertion:${hashSecret(assertion)}`, use('client_assertion', 'sent'));
+      const who = assertionClientKey(assertion);
+      if (who) this.addCredential(`assertion-client:${who}`, use('client_assertion', 'sent'));
+    }
     const okStatus = o.status === undefined || (o.status >= 200 && o.status < 300);
     const json = okStatus ? parseJsonObject(o.responseBody) : undefined;
     if (typeof json?.refresh_token === 'string' && json.refresh_token) this.addCredential(`refresh_token:${hashSecret(json.refresh_token)}`, use('refresh_token', 'issued'));
@@ -379,4 +384,13 @@ export function issuerForTokenEndpoint(mds: Iterable<{ issuer: string; tokenEndp
 function stripQueryOf(u: string): string {
   const i = u.search(/[?#]/);
   return i < 0 ? u : u.slice(0, i);
+}
+
+/** The client and key of a client assertion (`iss`/`sub` and `kid` or `x5t#S256`), the identity that must stay with one AS. */
+export function assertionClientKey(assertion: string): string | undefined {
+  const h = decodeJwtHeaderUnsafe(assertion);
+  const p = decodeJwtPayloadUnsafe(assertion);
+  const client = typeof p?.iss === 'string' ? p.iss : typeof p?.sub === 'string' ? p.sub : undefined;
+  const key = typeof h?.kid === 'string' ? h.kid : typeof h?.['x5t#S256'] === 'string' ? (h['x5t#S256'] as string) : undefined;
+  return client && key ? `${client}|${key}` : undefined;
 }

@@ -1,5 +1,6 @@
 import { compareResource } from '../../mcp/discovery';
-import type { CredentialUse } from '../../mcp/ledger';
+import { assertionClientKey, type CredentialUse } from '../../mcp/ledger';
+import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { header } from '../../observe/observation';
 import { hashSecret } from '../../util/secret';
 import { parseUrl, siteOf } from '../../util/url';
@@ -39,7 +40,7 @@ export default defineRule({
     confidence: 'strong',
     references: ['MCP authorization 2026-07-28 "Credential Binding" (SEP-2352)', 'RFC 9700 §4.4', 'RFC 6749 §10.4'],
     description:
-      'A token request to the token endpoint of issuer I2 presents a credential that belongs to another issuer I1: a refresh token that I1 issued (or that was sent to I1) earlier in the capture, a client secret or a client assertion first sent to I1. This is what a client does when a protected resource (an MCP server) changes its authorization_servers and the client keeps its stored credentials. Also (medium): one registered, non-URL client_id used in MCP flows at two issuers. Token exchange, the same issuer under two hosts, and Client ID Metadata Document ids (https URLs) are not reported.',
+      'A token request to the token endpoint of issuer I2 presents a credential that belongs to another issuer I1: a refresh token that I1 issued (or that was sent to I1) earlier in the capture, a client secret or a client assertion first sent to I1, or an assertion of a client and key used at I1 whose aud names I1. This is what a client does when a protected resource (an MCP server) changes its authorization_servers and the client keeps its stored credentials. Also (medium): one registered, non-URL client_id used in MCP flows at two issuers. Token exchange, the same issuer under two hosts, and Client ID Metadata Document ids (https URLs) are not reported.',
     tier: 2,
     on: ['token-request', 'authorization-request'],
     vantage: ['DT', 'HAR'],
@@ -72,6 +73,22 @@ export default defineRule({
     if (secret) presented.push(['client_secret', secret, msg.params.has('client_secret') ? 'client_secret' : 'Authorization']);
     const assertion = msg.params.get('client_assertion');
     if (assertion) presented.push(['client_assertion', assertion, 'client_assertion']);
+    // an assertion minted for another AS: the same client and key were used at I1, and its aud names I1 or I1's endpoint
+    const who = assertion ? assertionClientKey(assertion) : undefined;
+    if (assertion && who) {
+      const aud = decodeJwtPayloadUnsafe(assertion)?.aud;
+      const auds = (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === 'string');
+      const earlier = (store.mcp.credentials.get(`assertion-client:${who}`) ?? []).find((u) => u.obsId !== o.id && u.time <= o.time && differentIssuer(u, here) && auds.some((a) => compareResource(a, u.issuer) !== 'different' || compareResource(a, u.endpoint) !== 'different'));
+      if (earlier) {
+        presented.splice(presented.findIndex(([k]) => k === 'client_assertion'), 1);
+        ctx.report({
+          variant: 'client_assertion',
+          fingerprint: `assertion|${hashSecret(assertion)}|${here.issuer}`,
+          message: `A client assertion of ${who.split('|')[0]} with aud ${auds.join(', ')} (the key and client used at ${earlier.issuer}) is presented at the token endpoint of ${here.issuer} (${msg.url.base}): an assertion for one AS reaches another (${rev.note}, SEP-2352).`,
+          evidence: [ctx.evidence(o, 'client_assertion', `aud names ${earlier.issuer}`, assertion), { ...earlier.ref, url: earlier.endpoint, note: `sent to ${earlier.issuer}` }],
+        });
+      }
+    }
     for (const [kind, value, param] of presented) {
       const uses = store.mcp.credentials.get(`${kind}:${hashSecret(value)}`) ?? [];
       const first = uses.find((u) => u.obsId !== o.id && u.time <= o.time && differentIssuer(u, here));
