@@ -25,7 +25,7 @@ for (const [path, load] of Object.entries(import.meta.glob('../src/core/rules/*/
 (globalThis as { __collectRuleCasesOnly?: boolean }).__collectRuleCasesOnly = false;
 
 const root = join(import.meta.dirname, '..');
-const harFiles = ['examples', 'test/fixtures/providers', 'test/fixtures/har'].flatMap((d) =>
+const harFiles = ['examples', 'test/fixtures/providers', 'test/fixtures/har', 'test/fixtures/har/mcp'].flatMap((d) =>
   readdirSync(join(root, d))
     .filter((f) => f.endsWith('.har'))
     .map((f) => join(d, f)),

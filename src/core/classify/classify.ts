@@ -3,12 +3,13 @@ import { decodeJwtPayloadUnsafe, looksLikeJwe } from '../tokens/peek';
 import { parseJsonObject } from '../util/json';
 import { Params, parseUrl, originOf, type ParsedUrl } from '../util/url';
 import type { MessageKind, OAuthMessage, ParamSource } from './message';
+import { classifyMcp, type McpHints } from './mcp';
 
 /**
  * What the classifier may ask about what came before (answered by the flow store). Keeping it an
  * interface keeps classification pure and testable with a hand-written stub.
  */
-export interface ClassifyHints {
+export interface ClassifyHints extends McpHints {
   /** an open or earlier flow's redirect_uri is a prefix of this URL (scheme+host+path) */
   matchesKnownRedirectUri(url: ParsedUrl): boolean;
   /** the origin is the origin of an AS some flow in this context went to */
@@ -166,6 +167,11 @@ function message(
 }
 
 export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuthMessage {
+  // RFC 9728 / MCP discovery: a 401 challenge, protected-resource metadata, client registration
+  if (o.status === 401 || o.method === 'POST' || o.url.includes('/.well-known/oauth-protected-resource') || hints.namedResourceMetadata !== undefined) {
+    const mcp = classifyMcp(o, hints);
+    if (mcp) return mcp;
+  }
   const hasForm = o.requestBody?.form !== undefined && o.requestBody.form.length > 0;
   if (!hasForm && o.method !== 'POST' && !INTERESTING.test(o.url) && !(o.url.includes('/.well-known/') || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
     return new OtherMessage(o);

@@ -13,6 +13,12 @@ export type MessageKind =
   | 'client-auth-request'
   | 'end-session'
   | 'pre-authorization'
+  /** a 401 with a Bearer challenge (RFC 6750 §3; RFC 9728 §5.1 `resource_metadata`) */
+  | 'resource-challenge'
+  /** a protected-resource metadata document (RFC 9728 §3) */
+  | 'resource-metadata'
+  /** a dynamic client registration request (RFC 7591 §3) */
+  | 'client-registration'
   | 'other';
 
 export type ParamSource = 'query' | 'fragment' | 'form' | 'request-object';

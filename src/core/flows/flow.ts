@@ -1,6 +1,7 @@
 import type { SourceRef } from '../observe/observation';
 import type { SecretRef } from '../util/secret';
 import type { MessageKind } from '../classify/message';
+import type { McpFlowMark } from '../mcp/ledger';
 
 export type IssuerSource = 'metadata' | 'id_token' | 'provider' | 'origin';
 
@@ -84,6 +85,8 @@ export interface Flow {
   paramsKnown: boolean;
   /** PAR: state, redirect_uri, … were learnt from the pushed request body (DT/HAR) */
   pushed?: boolean;
+  /** an MCP flow (§1 L): the AS was reached through protected-resource discovery in this context */
+  mcp?: McpFlowMark;
   /** parent flow id when this is a brokered upstream flow (G1) */
   parent?: string;
   children: string[];

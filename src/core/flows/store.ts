@@ -23,6 +23,8 @@ import { NavigationLog, type PreviousHop } from './navigation';
 import type { ProviderRow } from './providers';
 import type { StoreView } from './view';
 import { loadLegacyState, type StoreState } from './legacy';
+import { issuerForTokenEndpoint, McpLedger } from '../mcp/ledger';
+import { siteOf } from '../util/url';
 
 export { FLOW_TTL_MS, MAX_FLOWS } from './flow-table';
 export { FLOOD_COUNT, FLOOD_WINDOW_MS, type Hop, type PreviousHop } from './navigation';
@@ -50,6 +52,8 @@ export class FlowStore implements StoreView {
   readonly nav: NavigationLog;
   readonly directory: AsDirectory;
   readonly ledger = new CredentialLedger();
+  /** protected-resource discovery and credentials per issuer (MCP, §1 I and L): src/core/mcp/ledger.ts */
+  readonly mcp = new McpLedger((base) => issuerForTokenEndpoint(this.directory.metadata.values(), base, siteOf));
   /** what classification may ask (never the store itself) */
   readonly hints: ClassifyHints;
   private sweptAt: number | undefined;
@@ -65,6 +69,8 @@ export class FlowStore implements StoreView {
       isKnownAuthorizationEndpoint: (base) => this.directory.isKnownAuthorizationEndpoint(base),
       endpointKindFromMetadata: (base) => this.directory.endpointKindFromMetadata(base),
       reachedByRedirectFromAs: (o) => this.reachedByRedirectFromAs(o),
+      namedResourceMetadata: (url, context) => this.mcp.namedResourceMetadata(url, context),
+      registrationEndpoints: () => this.mcp.registrationEndpoints,
     };
   }
 
@@ -128,6 +134,7 @@ export class FlowStore implements StoreView {
   issSupport: AsDirectory['issSupport'] = (as, time) => this.directory.issSupport(as, time);
   differentAs: AsDirectory['differentAs'] = (a, b) => this.directory.differentAs(a, b);
   chainReaches: NavigationLog['chainReaches'] = (context, from, origins) => this.nav.chainReaches(context, from, origins);
+  endpointKindFromMetadata: AsDirectory['endpointKindFromMetadata'] = (base) => this.directory.endpointKindFromMetadata(base);
 
   flowsOfClient(clientId: string): Flow[] {
     return this.table.by('client', clientId);
@@ -194,6 +201,7 @@ export class FlowStore implements StoreView {
   observe(o: Observation): void {
     if (!Number.isFinite(o.time)) return;
     this.nav.observe(o);
+    this.mcp.observe(o);
     if (this.sweptAt === undefined) this.sweptAt = o.time;
     if (this.now - this.sweptAt >= SWEEP_EVERY_MS || this.nav.overfull) this.sweep();
   }
@@ -249,6 +257,7 @@ export class FlowStore implements StoreView {
     this.nav.flush(batch);
     this.directory.flush(batch);
     this.ledger.flush(batch);
+    this.mcp.flush(batch);
     if (this.sweptAt !== this.savedSweptAt) {
       batch.set.sweep = JSON.stringify(this.sweptAt);
       this.savedSweptAt = this.sweptAt;
@@ -263,6 +272,7 @@ export class FlowStore implements StoreView {
     this.nav.markAll();
     this.directory.markAll();
     this.ledger.markAll();
+    this.mcp.markAll();
     this.savedSweptAt = undefined;
   }
 
@@ -273,6 +283,7 @@ export class FlowStore implements StoreView {
     s.nav.restore(entries);
     s.directory.restore(entries);
     s.ledger.restore(entries);
+    s.mcp.restore(entries);
     const swept = typeof entries.sweep === 'string' ? Number(entries.sweep) : entries.sweep;
     if (typeof swept === 'number' && Number.isFinite(swept)) s.sweptAt = s.savedSweptAt = swept;
     return s;

@@ -7,6 +7,7 @@ import type { CodeDelivery, RefreshUse } from './credentials';
 import type { Flow, FlowRequest } from './flow';
 import type { Hop, NavigationLog } from './navigation';
 import type { ParsedUrl } from '../util/url';
+import type { McpLedger } from '../mcp/ledger';
 import type { AsIdentity } from './flow';
 
 /** A flow as rules see it: nothing in it can be assigned or pushed to. */
@@ -44,6 +45,9 @@ export interface StoreView {
   issSupport: AsDirectory['issSupport'];
   differentAs: AsDirectory['differentAs'];
   chainReaches: NavigationLog['chainReaches'];
+  endpointKindFromMetadata: AsDirectory['endpointKindFromMetadata'];
+  /** what the capture showed of MCP discovery and where credentials went (read-only) */
+  readonly mcp: Pick<McpLedger, 'ctx' | 'discovered' | 'issuerOf' | 'credentials' | 'bearers' | 'namedResourceMetadata'>;
   flowsOfClient(clientId: string): FlowView[];
   flowsWithNonce(nonceHash: string): FlowView[];
   flowsWithState(stateHash: string): FlowView[];

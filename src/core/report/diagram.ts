@@ -222,7 +222,7 @@ export function buildDiagram(flow: Flow, input: DiagramInput = {}): Diagram {
   const asNames = lanes.lanes.filter((l) => l.kind === 'as').map((l) => l.host ?? l.name);
   return {
     flowId: flow.id,
-    title: `Flow ${flow.id}: ${lanes.client.host ?? 'client'} → ${asNames.join(' → ') || 'AS'}${flow.clientId ? ` (client_id ${flow.clientId})` : ''}`,
+    title: `${flow.mcp ? 'MCP flow' : 'Flow'} ${flow.id}: ${lanes.client.host ?? 'client'} → ${asNames.join(' → ') || 'AS'}${flow.clientId ? ` (client_id ${flow.clientId})` : ''}${flow.mcp?.resource ? ` for resource ${flow.mcp.resource}` : ''}`,
     lanes: lanes.lanes,
     arrows,
     threads,

@@ -114,6 +114,15 @@ export const STANDARDS: readonly Standard[] = [
       'Authorization Response Validation': s('Authorization Response Validation', true),
       'Authorization Server Discovery': s('Authorization Server Discovery', true),
       'Client Registration': s('Client Registration', true),
+      // cited by the MCP rules (group L, §1 I); titles from the MCP rules' authors, not yet read in the spec text
+      'Token Audience Binding and Validation': s('Token Audience Binding and Validation', false),
+      'Credential Binding': s('Credential Binding (SEP-2352)', false),
+      'Security Considerations': s('Security Considerations', false),
+      'Client Registration Approaches': s('Client Registration Approaches', false),
+      'Client ID Metadata Documents': s('Client ID Metadata Documents', false),
+      'Protected Resource Metadata Discovery': s('Protected Resource Metadata Discovery', false),
+      'Authorization Code Protection': s('Authorization Code Protection', false),
+      'Resource Parameter Implementation': s('Resource Parameter Implementation', false),
     },
   },
   {
@@ -121,7 +130,7 @@ export const STANDARDS: readonly Standard[] = [
     url: 'https://www.rfc-editor.org/rfc/rfc6749', checked: '2026-12-04', checkedIn: 'the RFC text\'s table of contents', verified: false,
     sections: {
       '2.1': s('Client Types', true), '2.3.1': s('Client Password', true), '3.1.2': s('Redirection Endpoint', true),
-      '4.1.2': s('Authorization Response', true), '10.10': s('Credentials-Guessing Attacks', true), '10.12': s('Cross-Site Request Forgery', true),
+      '4.1.2': s('Authorization Response', true), '10.4': s('Refresh Tokens', false), '10.10': s('Credentials-Guessing Attacks', true), '10.12': s('Cross-Site Request Forgery', true),
     },
   },
   rfc('RFC6750', 'The OAuth 2.0 Authorization Framework: Bearer Token Usage', '2012-10', { '2.3': 'URI Query Parameter' }),
@@ -135,10 +144,11 @@ export const STANDARDS: readonly Standard[] = [
   rfc('RFC8252', 'OAuth 2.0 for Native Apps', '2017-10', { '7.3': 'Loopback Interface Redirection', '8.3': 'Loopback Redirect Considerations' }),
   rfc('RFC8414', 'OAuth 2.0 Authorization Server Metadata', '2018-06', { '2': 'Authorization Server Metadata', '3.1': 'Authorization Server Metadata Request', '3.3': 'Authorization Server Metadata Validation' }),
   // listed for the MCP rules (group L): what the MCP authorization spec builds on
-  rfc('RFC7591', 'OAuth 2.0 Dynamic Client Registration Protocol', '2015-07', {}),
-  rfc('RFC9728', 'OAuth 2.0 Protected Resource Metadata', '2025-04', { '3': 'Obtaining Protected Resource Metadata' }),
+  rfc('RFC7591', 'OAuth 2.0 Dynamic Client Registration Protocol', '2015-07', { '2': 'Client Metadata' }),
+  rfc('RFC9728', 'OAuth 2.0 Protected Resource Metadata', '2025-04', { '3': 'Obtaining Protected Resource Metadata', '3.3': 'Protected Resource Metadata Validation', '7': 'Security Considerations', '7.3': 'Impersonation Attacks' }),
+  rfc('RFC8707', 'Resource Indicators for OAuth 2.0', '2020-02', { '2': 'Resource Parameter' }),
   rfc('RFC8725', 'JSON Web Token Best Current Practices', '2020-02', { '3.1': 'Perform Algorithm Verification', '3.10': 'Do Not Trust Received Claims', '3.11': 'Use Explicit Typing' }),
-  rfc('RFC9068', 'JSON Web Token (JWT) Profile for OAuth 2.0 Access Tokens', '2021-10', { '2.1': 'Header' }),
+  rfc('RFC9068', 'JSON Web Token (JWT) Profile for OAuth 2.0 Access Tokens', '2021-10', { '2.1': 'Header', '4': 'Validating JWT Access Tokens' }),
   rfc('RFC9207', 'OAuth 2.0 Authorization Server Issuer Identification', '2022-03', { '2.4': 'Validating the Issuer Identifier' }),
   rfc('RFC9449', 'OAuth 2.0 Demonstrating Proof of Possession (DPoP)', '2023-09', {}),
   {

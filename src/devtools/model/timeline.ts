@@ -74,6 +74,9 @@ const LABELS: Record<MessageKind, string> = {
   'client-auth-request': 'Client-authenticated request',
   'end-session': 'End session',
   'pre-authorization': 'Pre-authorization',
+  'resource-challenge': 'Resource server 401 (Bearer challenge)',
+  'resource-metadata': 'Protected-resource metadata (RFC 9728)',
+  'client-registration': 'Client registration (RFC 7591)',
   other: 'Request',
 };
 
@@ -139,6 +142,7 @@ function flowFacts(f: Flow): [string, string][] {
   if (f.nonce) facts.push(['nonce', f.nonce.shown]);
   facts.push(['PKCE', f.codeChallenge ? `${f.codeChallengeMethod ?? 'plain (no method)'}` : f.paramsKnown ? 'none' : 'unknown (PAR/JAR)']);
   if (f.as.sendsIss !== undefined) facts.push(['RFC 9207 iss', f.as.sendsIss ? 'supported' : 'not advertised']);
+  if (f.mcp) facts.push(['MCP', [`discovered through ${f.mcp.via === 'challenge' ? 'a 401 naming resource_metadata' : 'protected-resource metadata'}`, f.mcp.resource && `resource ${f.mcp.resource}`, f.mcp.protocolVersion && `protocol ${f.mcp.protocolVersion}`].filter(Boolean).join(', ')]);
   return facts;
 }
 
@@ -263,7 +267,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     steps.sort((a, b) => a.time - b.time);
     const g: TimelineGroup = {
       key: f.id,
-      title: `${f.parent ? 'Brokered upstream flow' : 'Flow'} ${f.id} · ${hostOf(f.as.endpoint || f.as.origin) || f.as.origin}${f.clientId ? ` · ${f.clientId}` : ''}`,
+      title: `${f.parent ? 'Brokered upstream flow' : f.mcp ? 'MCP flow' : 'Flow'} ${f.id} · ${hostOf(f.as.endpoint || f.as.origin) || f.as.origin}${f.clientId ? ` · ${f.clientId}` : ''}`,
       flow: f,
       facts: flowFacts(f),
       steps,

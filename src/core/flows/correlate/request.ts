@@ -133,6 +133,7 @@ function newFlow(s: FlowStore, { msg, request, pushed }: PendingRequest, from: P
     responseMode: known ? p.get('response_mode') : undefined,
     scope: known ? p.get('scope') : undefined,
     paramsKnown: known,
+    mcp: s.mcp.flowMark(o.context, request.as.endpoint, request.as.issuer, o.time, known ? p.get('resource') : undefined),
     children: [],
     requests: [request],
     responses: [],

@@ -1,0 +1,419 @@
+/**
+ * What a capture taught about protected-resource discovery and about where credentials went
+ * (detectors.md §0.2, §1 I `credential-sent-to-other-issuer`, §1 L). The flow store owns one and
+ * feeds it every observation before classification (`observe`); the group L rules and the flow
+ * store's MCP mark read it. Secrets are kept only as hashes. Bounded, and saved with the store's
+ * journal (only the keys a change touched).
+ */
+import { header, type Observation, type SourceRef } from '../observe/observation';
+import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
+import { authorizationJwt } from '../tokens/sources';
+import { parseJsonObject } from '../util/json';
+import { hashSecret } from '../util/secret';
+import { originOf, parseUrl, stripFragment } from '../util/url';
+import { asMetadataProbe, bearerChallenge, compareResource, initializeVersion, isPrmWellKnown } from './discovery';
+import { isRegistrationRequest } from './registration';
+import { Dirty, entriesUnder, entryAt, isRecord, OrderedMap, type JournalBatch, type JournalEntries } from '../flows/journal';
+
+const MAX_CONTEXTS = 200;
+const MAX_PER_LIST = 40;
+const MAX_GLOBAL = 2000;
+/** discovery older than this does not mark an authorization request (the flow TTL, §0.3) */
+export const DISCOVERY_TTL_MS = 30 * 60 * 1000;
+
+export interface McpChallenge {
+  obsId: string;
+  ref: SourceRef;
+  time: number;
+  /** the request URL that was answered 401 (no query) */
+  url: string;
+  origin: string;
+  resourceMetadata?: string;
+}
+
+export interface McpResourceDoc {
+  obsId: string;
+  ref: SourceRef;
+  time: number;
+  /** where the document was fetched (no fragment) */
+  url: string;
+  status?: number;
+  /** the body was seen (DT/HAR) */
+  body: boolean;
+  resource?: string;
+  authorizationServers: string[];
+}
+
+export interface McpAsDoc {
+  obsId: string;
+  time: number;
+  url: string;
+  status?: number;
+  ok: boolean;
+  issuer?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  registrationEndpoint?: string;
+  /** code_challenge_methods_supported is present */
+  pkceAdvertised?: boolean;
+  cimdSupported?: boolean;
+}
+
+export interface McpRegistration {
+  obsId: string;
+  ref: SourceRef;
+  time: number;
+  url: string;
+  clientId?: string;
+}
+
+export interface McpContext {
+  challenges: McpChallenge[];
+  resourceDocs: McpResourceDoc[];
+  asDocs: McpAsDoc[];
+  registrations: McpRegistration[];
+  /** the MCP-Protocol-Version the traffic negotiated (header or initialize exchange) */
+  protocolVersion?: string;
+  last: number;
+}
+
+/** A credential presented at a token endpoint, by hash: where it was first seen and where it came from. */
+export interface CredentialUse {
+  kind: 'refresh_token' | 'client_secret' | 'client_assertion';
+  /** issuer (or origin) of the token endpoint it was sent to, or that issued it */
+  issuer: string;
+  /** the issuer comes from observed metadata (else it is the endpoint's origin, §0.4 (4)) */
+  known: boolean;
+  endpoint: string;
+  obsId: string;
+  ref: SourceRef;
+  time: number;
+  /** 'issued': a token response returned it; 'sent': a request presented it */
+  how: 'issued' | 'sent';
+}
+
+/** The MCP mark of a flow (the panel and diagrams show it). */
+export interface McpFlowMark {
+  /** how the AS was reached: a 401 naming resource_metadata, or a protected-resource metadata document */
+  via: 'challenge' | 'resource-metadata';
+  /** origin of the resource server that answered 401, if seen */
+  resourceServer?: string;
+  resourceMetadata?: string;
+  /** the discovered `resource` value */
+  resource?: string;
+  /** the authorization_servers entry that named this AS */
+  authorizationServer?: string;
+  /** the `resource` the authorization request asked for (RFC 8707), when its parameters are known */
+  requestedResource?: string;
+  protocolVersion?: string;
+}
+
+function push<T>(list: T[], x: T, max = MAX_PER_LIST): void {
+  list.push(x);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+type BearerUse = { origin: string; obsId: string; ref: SourceRef; time: number };
+
+/**
+ * Journal keys (flows/journal.ts): `mcp:ctx:<context>`, `mcp:cred:<kind>:<hash>`,
+ * `mcp:bearer:<hash>`, `mcp:reg`. Every change marks its key; a flush writes only those.
+ */
+export class McpLedger {
+  private contexts = new Map<string, McpContext>();
+  private dirtyContexts = new Dirty();
+  private creds = new OrderedMap<CredentialUse[]>(MAX_GLOBAL);
+  private bearerMap = new OrderedMap<BearerUse[]>(MAX_GLOBAL);
+  /** registration endpoints named by AS metadata seen */
+  registrationEndpoints = new Set<string>();
+  private regChanged = false;
+
+  /** `<kind>:<hash>` → uses, first first */
+  get credentials(): ReadonlyMap<string, readonly CredentialUse[]> {
+    return this.creds.map;
+  }
+
+  /** access-token hash → the resource origins it was sent to */
+  get bearers(): ReadonlyMap<string, readonly BearerUse[]> {
+    return this.bearerMap.map;
+  }
+
+  /** how the issuer of a token endpoint is resolved (the store answers from observed metadata) */
+  constructor(private readonly issuerOfTokenEndpoint: (base: string) => string | undefined = () => undefined) {}
+
+  ctx(context: string): McpContext | undefined {
+    return this.contexts.get(context);
+  }
+
+  private ensure(context: string, time: number): McpContext {
+    let c = this.contexts.get(context);
+    if (!c) {
+      c = { challenges: [], resourceDocs: [], asDocs: [], registrations: [], last: time };
+      this.contexts.set(context, c);
+      if (this.contexts.size > MAX_CONTEXTS) {
+        let oldest: string | undefined;
+        let t = Infinity;
+        for (const [k, v] of this.contexts) if (v.last < t && k !== context) [oldest, t] = [k, v.last];
+        if (oldest !== undefined) {
+          this.contexts.delete(oldest);
+          this.dirtyContexts.drop(oldest);
+        }
+      }
+    }
+    c.last = Math.max(c.last, time);
+    // every change of a context goes through here
+    this.dirtyContexts.mark(context);
+    return c;
+  }
+
+  /** Has this context shown protected-resource discovery (a 401 naming resource_metadata, or a PRM fetch) within the TTL before `time`? */
+  discovered(context: string, time: number): boolean {
+    const c = this.contexts.get(context);
+    if (!c) return false;
+    const fresh = (t: number) => t <= time && time - t <= DISCOVERY_TTL_MS;
+    return c.resourceDocs.some((d) => fresh(d.time)) || c.challenges.some((x) => x.resourceMetadata !== undefined && fresh(x.time));
+  }
+
+  /** Was this URL named by a 401's resource_metadata in this context (a PRM document at a custom location)? */
+  namedResourceMetadata(url: string, context: string): boolean {
+    const c = this.contexts.get(context);
+    if (!c || c.challenges.length === 0) return false;
+    const u = stripFragment(url);
+    return c.challenges.some((x) => x.resourceMetadata === u);
+  }
+
+  /** Called for every observation, before classification. Cheap for ordinary traffic. */
+  observe(o: Observation): void {
+    // one pass over the request headers: MCP-Protocol-Version
+    if (o.requestHeaders.length > 0) {
+      for (const h of o.requestHeaders) {
+        if (h.name.length === 20 && h.name.toLowerCase() === 'mcp-protocol-version' && /^\d{4}-\d{2}-\d{2}$/.test(h.value.trim())) {
+          this.ensure(o.context, o.time).protocolVersion = h.value.trim();
+        }
+      }
+      const bearer = authorizationJwt(o);
+      if (bearer?.scheme === 'bearer') this.recordBearer(o, bearer.jwt);
+    }
+    if (o.status === 401) this.recordChallenge(o);
+    if (o.url.includes('/.well-known/') || this.namedResourceMetadata(o.url, o.context)) this.recordDocument(o);
+    if (o.method === 'POST') this.recordPost(o);
+  }
+
+  private recordChallenge(o: Observation): void {
+    const ch = bearerChallenge(header(o.responseHeaders, 'www-authenticate'), o.url);
+    if (!ch) return;
+    const u = parseUrl(o.url);
+    if (!u) return;
+    const c = this.ensure(o.context, o.time);
+    push(c.challenges, { obsId: o.id, ref: o.ref, time: o.time, url: u.base, origin: u.origin, resourceMetadata: ch.resourceMetadata ? stripFragment(ch.resourceMetadata) : undefined });
+  }
+
+  private recordDocument(o: Observation): void {
+    if (o.method !== 'GET') return;
+    const url = stripFragment(o.url);
+    const json = parseJsonObject(o.responseBody);
+    const ok = o.status === undefined || (o.status >= 200 && o.status < 300);
+    if (isPrmWellKnown(url) || this.namedResourceMetadata(url, o.context)) {
+      const c = this.ensure(o.context, o.time);
+      push(c.resourceDocs, {
+        obsId: o.id,
+        ref: o.ref,
+        time: o.time,
+        url,
+        status: o.status,
+        body: !!json && ok,
+        resource: ok && typeof json?.resource === 'string' ? json.resource : undefined,
+        authorizationServers: ok ? strings(json?.authorization_servers) : [],
+      });
+      return;
+    }
+    if (!asMetadataProbe(url)) return;
+    const c = this.ensure(o.context, o.time);
+    const good = ok && !!json;
+    const str = (k: string) => (good && typeof json?.[k] === 'string' ? (json[k] as string) : undefined);
+    const doc: McpAsDoc = {
+      obsId: o.id,
+      time: o.time,
+      url,
+      status: o.status,
+      ok: good,
+      issuer: str('issuer'),
+      authorizationEndpoint: str('authorization_endpoint'),
+      tokenEndpoint: str('token_endpoint'),
+      registrationEndpoint: str('registration_endpoint'),
+      pkceAdvertised: good ? Array.isArray(json?.code_challenge_methods_supported) && (json.code_challenge_methods_supported as unknown[]).length > 0 : undefined,
+      cimdSupported: good ? json?.client_id_metadata_document_supported === true : undefined,
+    };
+    push(c.asDocs, doc);
+    if (doc.registrationEndpoint) {
+      const r = parseUrl(doc.registrationEndpoint);
+      if (r && !this.registrationEndpoints.has(r.base)) {
+        this.registrationEndpoints.add(r.base);
+        this.regChanged = true;
+      }
+      if (this.registrationEndpoints.size > 200) this.registrationEndpoints.delete(this.registrationEndpoints.values().next().value as string);
+    }
+  }
+
+  private recordPost(o: Observation): void {
+    const text = o.requestBody?.text;
+    if (text !== undefined && text.includes('"initialize"')) {
+      const v = initializeVersion(o.responseBody) ?? initializeVersion(text);
+      if (v) this.ensure(o.context, o.time).protocolVersion = v;
+    }
+    if (isRegistrationRequest(o, this.registrationEndpoints)) {
+      const json = parseJsonObject(o.responseBody);
+      const c = this.ensure(o.context, o.time);
+      push(c.registrations, { obsId: o.id, ref: o.ref, time: o.time, url: parseUrl(o.url)?.base ?? o.url, clientId: typeof json?.client_id === 'string' ? json.client_id : undefined });
+      return;
+    }
+    const form = o.requestBody?.form;
+    if (!form || !form.some(([k]) => k === 'grant_type')) return;
+    this.recordTokenRequest(o, new Map(form.map(([k, v]) => [k, v] as [string, string]).reverse()));
+  }
+
+  /** The issuer a token endpoint belongs to: observed metadata, else its origin (weak, §0.4). */
+  issuerOf(endpoint: string): { issuer: string; known: boolean } {
+    const base = parseUrl(endpoint)?.base ?? endpoint;
+    const known = this.issuerOfTokenEndpoint(base);
+    return known !== undefined ? { issuer: known, known: true } : { issuer: originOf(endpoint) ?? endpoint, known: false };
+  }
+
+  private recordTokenRequest(o: Observation, p: Map<string, string>): void {
+    const endpoint = parseUrl(o.url)?.base;
+    if (!endpoint) return;
+    const { issuer, known } = this.issuerOf(endpoint);
+    const use = (kind: CredentialUse['kind'], how: CredentialUse['how']): CredentialUse => ({ kind, issuer, known, endpoint, obsId: o.id, ref: o.ref, time: o.time, how });
+    if (p.get('grant_type') === 'refresh_token' && p.get('refresh_token')) this.addCredential(`refresh_token:${hashSecret(p.get('refresh_token')!)}`, use('refresh_token', 'sent'));
+    const secret = p.get('client_secret') ?? basicSecret(header(o.requestHeaders, 'authorization'));
+    if (secret) this.addCredential(`client_secret:${hashSecret(secret)}`, use('client_secret', 'sent'));
+    const assertion = p.get('client_assertion');
+    if (assertion) {
+      this.addCredential(`client_assertion:${hashSecret(assertion)}`, use('client_assertion', 'sent'));
+      const who = assertionClientKey(assertion);
+      if (who) this.addCredential(`assertion-client:${who}`, use('client_assertion', 'sent'));
+    }
+    const okStatus = o.status === undefined || (o.status >= 200 && o.status < 300);
+    const json = okStatus ? parseJsonObject(o.responseBody) : undefined;
+    if (typeof json?.refresh_token === 'string' && json.refresh_token) this.addCredential(`refresh_token:${hashSecret(json.refresh_token)}`, use('refresh_token', 'issued'));
+  }
+
+  private addCredential(key: string, use: CredentialUse): void {
+    const list = this.creds.map.get(key) ?? [];
+    if (list.some((u) => u.obsId === use.obsId && u.how === use.how)) return;
+    push(list, use, 20);
+    this.creds.set(key, list); // most recent last; the cap drops the oldest
+  }
+
+  private recordBearer(o: Observation, jwt: string): void {
+    const origin = originOf(o.url);
+    if (!origin) return;
+    const key = hashSecret(jwt);
+    const list = this.bearerMap.map.get(key) ?? [];
+    if (list.some((x) => x.origin === origin)) return;
+    push(list, { origin, obsId: o.id, ref: o.ref, time: o.time }, 10);
+    this.bearerMap.set(key, list);
+  }
+
+  /**
+   * The MCP mark of an authorization request to `endpoint` whose AS is `issuer` (§1 L "MCP flow"):
+   * the newest protected-resource document of the context whose authorization_servers names the AS
+   * (its issuer, an issuer whose metadata lists this endpoint, or the endpoint's origin), else the
+   * newest 401 naming resource_metadata. Only discovery within DISCOVERY_TTL_MS before counts.
+   */
+  flowMark(context: string, endpoint: string, issuer: string, time: number, requestedResource?: string): McpFlowMark | undefined {
+    const c = this.contexts.get(context);
+    if (!c) return undefined;
+    const ep = parseUrl(endpoint);
+    if (!ep) return undefined;
+    const fresh = (t: number) => t <= time && time - t <= DISCOVERY_TTL_MS;
+    const namesAs = (entry: string): boolean => {
+      if (compareResource(entry, issuer) !== 'different') return true;
+      if (originOf(entry) === ep.origin) return true;
+      return c.asDocs.some((d) => d.ok && d.issuer !== undefined && compareResource(d.issuer, entry) !== 'different' && d.authorizationEndpoint !== undefined && parseUrl(d.authorizationEndpoint)?.base === ep.base);
+    };
+    const version = c.protocolVersion;
+    const extra = { ...(version ? { protocolVersion: version } : {}), ...(requestedResource !== undefined ? { requestedResource } : {}) };
+    for (let i = c.resourceDocs.length - 1; i >= 0; i--) {
+      const d = c.resourceDocs[i];
+      if (!fresh(d.time)) continue;
+      const entry = d.authorizationServers.find(namesAs);
+      if (!entry) continue;
+      const ch = [...c.challenges].reverse().find((x) => fresh(x.time) && x.time <= d.time);
+      return { via: 'resource-metadata', resourceServer: ch?.origin, resourceMetadata: d.url, resource: d.resource, authorizationServer: entry, ...extra };
+    }
+    const ch = [...c.challenges].reverse().find((x) => fresh(x.time) && x.resourceMetadata !== undefined);
+    if (ch) return { via: 'challenge', resourceServer: ch.origin, resourceMetadata: ch.resourceMetadata, ...extra };
+    return undefined;
+  }
+
+  flush(batch: JournalBatch): void {
+    this.dirtyContexts.flush(batch, 'mcp:ctx:', (c) => this.contexts.get(c));
+    this.creds.flush(batch, 'mcp:cred:');
+    this.bearerMap.flush(batch, 'mcp:bearer:');
+    if (this.regChanged) batch.set['mcp:reg'] = JSON.stringify([...this.registrationEndpoints]);
+    this.regChanged = false;
+  }
+
+  markAll(): void {
+    for (const c of this.contexts.keys()) this.dirtyContexts.mark(c);
+    this.creds.markAll();
+    this.bearerMap.markAll();
+    this.regChanged = true;
+  }
+
+  /** Restore from the journal's entries; malformed entries are skipped. */
+  restore(entries: JournalEntries): void {
+    for (const [c, v] of entriesUnder(entries, 'mcp:ctx:')) if (isRecord(v) && Array.isArray(v.challenges) && Array.isArray(v.resourceDocs) && Array.isArray(v.asDocs) && Array.isArray(v.registrations)) this.contexts.set(c, v as unknown as McpContext);
+    this.creds.restore(entries, 'mcp:cred:', (v): v is CredentialUse[] => Array.isArray(v));
+    this.bearerMap.restore(entries, 'mcp:bearer:', (v): v is BearerUse[] => Array.isArray(v));
+    this.registrationEndpoints = new Set(strings(entryAt(entries, 'mcp:reg')));
+  }
+}
+
+/** The secret of an HTTP Basic client authentication header (RFC 6749 §2.3.1). */
+function basicSecret(auth: string | undefined): string | undefined {
+  const m = auth?.match(/^basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+  if (!m) return undefined;
+  try {
+    const decoded = atob(m[1]);
+    const i = decoded.indexOf(':');
+    return i >= 0 && i < decoded.length - 1 ? decoded.slice(i + 1) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The issuer whose observed metadata lists `base` as its token endpoint. A document can claim
+ * another site's endpoint (metadata-endpoint-foreign): an issuer of the endpoint's own site wins.
+ */
+export function issuerForTokenEndpoint(mds: Iterable<{ issuer: string; tokenEndpoint?: string }>, base: string, siteOf: (host: string) => string): string | undefined {
+  let any: string | undefined;
+  const host = parseUrl(base)?.hostname;
+  for (const md of mds) {
+    if (!md.tokenEndpoint || stripQueryOf(md.tokenEndpoint) !== base) continue;
+    const ih = parseUrl(md.issuer)?.hostname;
+    if (host && ih && siteOf(host) === siteOf(ih)) return md.issuer;
+    any ??= md.issuer;
+  }
+  return any;
+}
+
+function stripQueryOf(u: string): string {
+  const i = u.search(/[?#]/);
+  return i < 0 ? u : u.slice(0, i);
+}
+
+/** The client and key of a client assertion (`iss`/`sub` and `kid` or `x5t#S256`), the identity that must stay with one AS. */
+export function assertionClientKey(assertion: string): string | undefined {
+  const h = decodeJwtHeaderUnsafe(assertion);
+  const p = decodeJwtPayloadUnsafe(assertion);
+  const client = typeof p?.iss === 'string' ? p.iss : typeof p?.sub === 'string' ? p.sub : undefined;
+  const key = typeof h?.kid === 'string' ? h.kid : typeof h?.['x5t#S256'] === 'string' ? (h['x5t#S256'] as string) : undefined;
+  return client && key ? `${client}|${key}` : undefined;
+}

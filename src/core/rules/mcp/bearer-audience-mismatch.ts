@@ -1,0 +1,75 @@
+import { authorizationJwt } from '../../tokens/sources';
+import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
+import { hashSecret } from '../../util/secret';
+import { parseUrl, siteOf } from '../../util/url';
+import { mcpRevision } from '../support/mcp';
+import { ref } from '../../report/standards';
+import { defineRule } from '../types';
+
+/** aud values that are absolute http(s) URLs (others — `api`, GUIDs, `api://…` — are not judged) */
+function urlAudiences(aud: unknown): string[] {
+  const all = Array.isArray(aud) ? aud : [aud];
+  return all.filter((a): a is string => typeof a === 'string' && /^https?:\/\/[^/]/i.test(a));
+}
+
+/** the audience URL matches the request: same origin, or a path prefix of the request URL */
+function matches(aud: string, url: string): boolean {
+  const a = parseUrl(aud);
+  const u = parseUrl(url);
+  if (!a || !u) return false;
+  if (a.origin === u.origin) return true;
+  return url.startsWith(aud.replace(/\/?$/, '/')) || url === aud;
+}
+
+/** MCP security best practices (token passthrough); RFC 8707 §2; RFC 9068 §4. */
+export default defineRule({
+  meta: {
+    id: 'bearer-audience-mismatch',
+    title: 'Bearer token sent to a resource it was not issued for',
+    severity: 'medium',
+    confidence: 'strong',
+    references: [ref('MCP-AUTH', 'Token Audience Binding and Validation'), ref('RFC8707', '2'), ref('RFC9068', '4')],
+    description:
+      'An Authorization: Bearer JWT access token whose aud is one or more absolute URLs, none of which has the origin of the request it is sent with (or is a path prefix of its URL); or one access token sent to resource servers of two different sites. Either a client passes a token to the wrong server or a server passes a token through to another (the MCP "token passthrough" anti-pattern). Non-URL audiences, opaque tokens and the AS\'s own userinfo endpoint are not judged.',
+    tier: 2,
+    on: 'any',
+    vantage: ['DT', 'HAR'],
+  },
+  check(ctx) {
+    const { msg, store } = ctx;
+    const o = msg.obs;
+    if (o.requestHeaders.length === 0 || msg.kind === 'token-request') return;
+    const bearer = authorizationJwt(o);
+    if (!bearer || bearer.scheme !== 'bearer') return;
+    const payload = decodeJwtPayloadUnsafe(bearer.jwt);
+    if (!payload) return;
+    const url = parseUrl(o.url);
+    if (!url) return;
+    // the AS's own endpoints (userinfo with an aud of the client): the token's issuer origin
+    const iss = typeof payload.iss === 'string' ? parseUrl(payload.iss) : undefined;
+    if (iss?.origin === url.origin || store.endpointKindFromMetadata(url.base) === 'userinfo') return;
+    // an MCP context names the revision it applies; other traffic is judged by RFC 8707 / RFC 9068 alone
+    const rev = store.mcp.discovered(o.context, o.time) ? mcpRevision(ctx) : { note: 'RFC 9068 §4' };
+    const auds = urlAudiences(payload.aud);
+    const fp = hashSecret(bearer.jwt);
+    if (auds.length > 0 && !auds.some((a) => matches(a, o.url))) {
+      ctx.report({
+        variant: 'audience',
+        fingerprint: `${fp}|${url.origin}`,
+        message: `An access token issued for ${auds.join(', ')} is sent to ${url.origin}, which is none of its audiences: the receiver must reject it, and a server that forwards tokens it received passes them through (${rev.note}).`,
+        evidence: [ctx.evidence(o, 'Authorization', `aud=${auds.join(' ')}`, bearer.jwt)],
+      });
+      return;
+    }
+    const uses = store.mcp.bearers.get(fp) ?? [];
+    const first = uses.find((x) => x.obsId !== o.id && siteOf(parseUrl(x.origin)?.hostname ?? x.origin) !== siteOf(url.hostname));
+    if (first && (auds.length === 0 || !auds.some((a) => matches(a, o.url)) || !auds.some((a) => matches(a, first.origin)))) {
+      ctx.report({
+        variant: 'two-resources',
+        fingerprint: `${fp}|two`,
+        message: `One access token is sent to ${first.origin} and to ${url.origin} (two sites): a token meant for one resource server reaches another (${rev.note}).`,
+        evidence: [ctx.evidence(o, 'Authorization', `also sent to ${first.origin}`, bearer.jwt), { ...first.ref, url: first.origin, note: 'first use' }],
+      });
+    }
+  },
+});
