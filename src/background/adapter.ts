@@ -5,7 +5,7 @@
  * (which no request shows) become `navigationOnly` observations. Pure: takes event details, calls
  * no browser API, so it is unit-tested in Node.
  */
-import type { Header, Observation, ResourceType } from '../core/observe/observation';
+import type { Header, Observation, ResourceType } from '../core';
 
 export interface RequestDetails {
   requestId: string;

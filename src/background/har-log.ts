@@ -3,10 +3,7 @@
  * `coatcheck scan` accepts). Secrets in URLs, form bodies and credential headers are redacted
  * (prefix + hash, so equal values stay equal) unless redaction is off.
  */
-import type { Header, Observation } from '../core/observe/observation';
-import { VERSION } from '../core/version';
-import type { JournalBatch } from '../core/flows/journal';
-import { redactUrl, redactValue, SECRET_PARAMS } from '../core/util/secret';
+import { type Header, type JournalBatch, type Observation, redactUrl, redactValue, SECRET_PARAMS, VERSION } from '../core';
 
 const PER_TAB = 400;
 const CREDENTIAL_HEADERS = new Set(['cookie', 'set-cookie', 'authorization', 'dpop', 'proxy-authorization']);

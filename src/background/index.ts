@@ -5,15 +5,12 @@
  * callback loses nothing. The worker makes no network request of its own.
  */
 import browser from 'webextension-polyfill';
-import { Engine } from '../core/engine';
-import type { Observation } from '../core/observe/observation';
-import { type Finding, severityRank, type Severity } from '../core/report/finding';
+import { Engine, type Finding, type Observation, rowFromSpec, severityRank, type Severity } from '../core';
 import { jsonExport, sarifExport } from '../devtools/model/export';
 import { startNativeLink, type FindingsBatch } from './native-link';
 import { RequestAssembler, type NavigationDetails, type RequestDetails } from './adapter';
 import { HarLog } from './har-log';
 import { DEFAULT_SETTINGS, normalizeSettings, type Message, type Settings } from './settings';
-import { rowFromSpec } from '../core/flows/provider-table';
 import { loadState, SessionWriter } from './persist';
 
 const DOCS_BASE = 'https://github.com/coatcheck/coatcheck/blob/main/docs/rules/';

@@ -7,7 +7,7 @@
  * registers a callback for every batch of new findings (already redacted per the user's settings)
  * and returns an unsubscribe function.
  */
-import type { Finding } from '../core/report/finding';
+import type { Finding } from '../core';
 
 export const NATIVE_HOST_NAME = 'dev.coatcheck.companion';
 

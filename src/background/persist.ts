@@ -10,8 +10,7 @@
  * The layout before the journal (`engine` + `store:<field>` + `flow:<id>` + `findings`, `har:<tab>`)
  * is read once and migrated: the first save writes it in the new layout and removes the old keys.
  */
-import type { Engine, LegacyEngineState } from '../core/engine';
-import { emptyBatch, type JournalBatch } from '../core/flows/journal';
+import { emptyBatch, type Engine, type JournalBatch, type LegacyEngineState } from '../core';
 import { HarLog } from './har-log';
 
 export interface SessionArea {

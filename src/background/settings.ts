@@ -1,4 +1,4 @@
-import { providerSpec, type ProviderSpec } from '../core/flows/provider-table';
+import { providerSpec, type ProviderSpec } from '../core';
 /** User settings (storage.local), shared by the background, the popup and the options page. */
 export interface Settings {
   /** redact secrets in storage, the popup and exports (default on) */

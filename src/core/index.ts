@@ -1,5 +1,6 @@
 /** CoatCheck core: the flat public index. Platform-free: no chrome.*, no DOM, no Node APIs. */
-export { Engine, type EngineOptions, type EngineState, type RuleError } from './engine';
+export { Engine, type EngineOptions, type EngineState, type LegacyEngineState, type RuleError } from './engine';
+export { emptyBatch, type JournalBatch, type JournalEntries } from './flows/journal';
 export { CoreError, isCoreError, type CoreErrorCode } from './errors';
 export type { Observation, Header, SourceRef, ResourceType, RequestBody } from './observe/observation';
 export { header, headersAll, isNavigation } from './observe/observation';
@@ -9,7 +10,7 @@ export { classify, NO_HINTS, type ClassifyHints } from './classify/classify';
 export type { OAuthMessage, MessageKind, ParamSource } from './classify/message';
 export type { Flow, FlowRequest, FlowResponse, FlowStep, AsIdentity } from './flows/flow';
 export { FlowStore, type StoreState, type MetadataRecord } from './flows/store';
-export { PROVIDER_TABLE, PROVIDER_TABLE as PROVIDERS, providerForEndpoint, describeIss, tableSendsIss, type ProviderRow, type IssBehaviour } from './flows/providers';
+export { PROVIDER_TABLE, PROVIDER_TABLE as PROVIDERS, providerForEndpoint, describeIss, tableSendsIss, providerSpec, rowFromSpec, type ProviderRow, type ProviderSpec, type IssBehaviour } from './flows/providers';
 export { allRules, ruleById } from './rules/index';
 export type { Rule, RuleMeta, RuleContext, FindingDraft } from './rules/types';
 export { type Finding, type Evidence, type Severity, type Confidence, SEVERITIES, severityRank, atLeast, sortFindings } from './report/finding';
