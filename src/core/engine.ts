@@ -2,11 +2,12 @@ import { classify } from './classify/classify';
 import type { MessageKind, OAuthMessage } from './classify/message';
 import type { Flow } from './flows/flow';
 import type { ProviderRow } from './flows/provider-table';
-import { emptyBatch, entriesUnder, type JournalBatch, type JournalEntries } from './flows/journal';
+import { emptyBatch, type JournalBatch, type JournalEntries } from './flows/journal';
 import { FlowStore, type StoreState } from './flows/store';
 import { FragmentCarrier } from './observe/fragments';
 import type { Observation } from './observe/observation';
-import { isFinding, severityRank, type Evidence, type Finding } from './report/finding';
+import { isFinding, type Evidence, type Finding } from './report/finding';
+import { FindingLog } from './report/finding-log';
 import { allRules } from './rules/index';
 import { RuleMemos, type ContextMemo, type RuleMemo } from './rules/memo';
 import { ruleMessage } from './rules/support/messages';
@@ -53,38 +54,6 @@ export interface RuleError {
   message: string;
 }
 
-const MAX_FINDINGS = 5000;
-/** findings are saved in append-only chunks of this many (`fnd:<n>`) */
-const FINDING_CHUNK = 64;
-
-/**
- * Which finding goes when the list is full (#11: a flood of findings must not push out the one it
- * was meant to hide): from the context holding the most findings, the least severe, oldest one
- * that is not the first of its rule there (every rule keeps a finding per context: a flood's own
- * note survives the flood). O(n), only when the list is full.
- */
-function findingToEvict(all: readonly Finding[]): number {
-  const perContext = new Map<string, number>();
-  for (const f of all) perContext.set(f.context, (perContext.get(f.context) ?? 0) + 1);
-  let context = '';
-  let most = -1;
-  for (const [c, n] of perContext) if (n > most) [context, most] = [c, n];
-  // candidates: that context's findings except the first of each rule; all of them if none is left
-  const firsts = new Set<string>();
-  const candidates: number[] = [];
-  const everything: number[] = [];
-  for (let i = 0; i < all.length; i++) {
-    if (all[i].context !== context) continue;
-    everything.push(i);
-    if (firsts.has(all[i].ruleId)) candidates.push(i);
-    else firsts.add(all[i].ruleId);
-  }
-  const pool = candidates.length ? candidates : everything;
-  let at = pool[0] ?? 0;
-  for (const i of pool) if (severityRank(all[i].severity) < severityRank(all[at].severity)) at = i;
-  return at;
-}
-
 /**
  * The loop: observe → classify → correlate → run rules → findings. One observation at a time, so
  * the background worker, a streaming HAR scan and the devtools panel share one path.
@@ -94,12 +63,7 @@ export class Engine {
   readonly rules: Rule[];
   private byKind = new Map<MessageKind, Rule[]>();
   private anyRules: Rule[] = [];
-  private all: Finding[] = [];
-  /** the sequence number of each finding in `all` (its chunk: seq / FINDING_CHUNK) */
-  private seqs: number[] = [];
-  private nextSeq = 0;
-  private dirtyChunks = new Set<number>();
-  private keys = new Set<string>();
+  private readonly log = new FindingLog();
   private readonly memos = new RuleMemos();
   private fragments = new FragmentCarrier();
   readonly errors: RuleError[] = [];
@@ -118,11 +82,11 @@ export class Engine {
     if (entries) {
       this.store = FlowStore.restore(entries, storeOpts);
       this.memos.restore(entries);
-      this.restoreFindings(entries);
+      this.log.restore(entries);
     } else if (state?.v === 1) {
       // the old layout: read once; the next flush writes everything in the journal layout
       this.store = FlowStore.fromJSON(state.store, storeOpts);
-      for (const f of Array.isArray(state.findings) ? state.findings.filter(isFinding) : []) this.keep(f);
+      for (const f of Array.isArray(state.findings) ? state.findings.filter(isFinding) : []) this.log.add(f);
     } else this.store = new FlowStore(storeOpts);
     const base = opts.rules ?? allRules;
     this.rules = base.filter(
@@ -142,7 +106,7 @@ export class Engine {
   }
 
   get findings(): readonly Finding[] {
-    return this.all;
+    return this.log.list;
   }
 
   flows(): Flow[] {
@@ -156,12 +120,7 @@ export class Engine {
   flush(batch: JournalBatch = emptyBatch()): JournalBatch {
     this.store.flush(batch);
     this.memos.flush(batch);
-    for (const c of this.dirtyChunks) {
-      const rows = this.chunk(c);
-      if (rows.length) batch.set[`fnd:${c}`] = JSON.stringify(rows);
-      else batch.remove.push(`fnd:${c}`);
-    }
-    this.dirtyChunks.clear();
+    this.log.flush(batch);
     return batch;
   }
 
@@ -181,45 +140,7 @@ export class Engine {
   private markAll(): void {
     this.store.markAll();
     this.memos.markAll();
-    for (const s of this.seqs) this.dirtyChunks.add(Math.floor(s / FINDING_CHUNK));
-  }
-
-  /** the findings of chunk c with their sequence numbers (`seqs` is ascending: binary search) */
-  private chunk(c: number): [number, Finding][] {
-    let lo = 0;
-    let hi = this.seqs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.seqs[mid] < c * FINDING_CHUNK) lo = mid + 1;
-      else hi = mid;
-    }
-    const rows: [number, Finding][] = [];
-    for (let i = lo; i < this.seqs.length && this.seqs[i] < (c + 1) * FINDING_CHUNK; i++) rows.push([this.seqs[i], this.all[i]]);
-    return rows;
-  }
-
-  private restoreFindings(entries: JournalEntries): void {
-    const rows: [number, Finding][] = [];
-    for (const [, v] of entriesUnder(entries, 'fnd:')) {
-      if (!Array.isArray(v)) continue;
-      for (const r of v) if (Array.isArray(r) && typeof r[0] === 'number' && isFinding(r[1])) rows.push([r[0], r[1]]);
-    }
-    rows.sort((a, b) => a[0] - b[0]);
-    for (const [seq, f] of rows) {
-      this.all.push(f);
-      this.seqs.push(seq);
-      this.keys.add(findingKey(f));
-      this.nextSeq = seq + 1;
-    }
-  }
-
-  /** append a finding (a damaged saved one is dropped by the caller) */
-  private keep(f: Finding): void {
-    const seq = this.nextSeq++;
-    this.all.push(f);
-    this.seqs.push(seq);
-    this.keys.add(findingKey(f));
-    this.dirtyChunks.add(Math.floor(seq / FINDING_CHUNK));
+    this.log.markAll();
   }
 
   /**
@@ -321,19 +242,7 @@ export class Engine {
       context,
       time,
     };
-    const key = findingKey(f);
-    if (this.keys.has(key)) return;
-    if (this.all.length >= MAX_FINDINGS) {
-      const at = findingToEvict(this.all);
-      const [evicted] = this.all.splice(at, 1);
-      const [seq] = this.seqs.splice(at, 1);
-      // its key is forgotten too: the key set stays bounded, and a restored engine (whose keys come
-      // from the kept findings) behaves exactly like this one
-      if (evicted) this.keys.delete(findingKey(evicted));
-      if (seq !== undefined) this.dirtyChunks.add(Math.floor(seq / FINDING_CHUNK));
-    }
-    this.keep(f);
-    out.push(f);
+    if (this.log.add(f)) out.push(f);
   }
 
   /** End of capture: run the rules' finish passes (HAR scans). */
@@ -355,12 +264,6 @@ export class Engine {
     }
     return out;
   }
-}
-
-function findingKey(f: Finding): string {
-  if (f.fingerprint) return `${f.ruleId}|${f.context}|${f.variant ?? ''}|${f.fingerprint}`;
-  const ev = f.evidence[0];
-  return `${f.ruleId}|${f.flowId ?? ''}|${f.variant ?? ''}|${ev ? `${ev.input ?? ''}:${ev.entry ?? ''}:${ev.requestId ?? ''}:${ev.param ?? ''}` : f.message}`;
 }
 
 /** The context a rule's check() sees for one message. A class, not closures: it is built per message. */
