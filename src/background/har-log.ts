@@ -3,7 +3,7 @@
  * `coatcheck scan` accepts). Secrets in URLs, form bodies and credential headers are redacted
  * (prefix + hash, so equal values stay equal) unless redaction is off.
  */
-import { type Header, type JournalBatch, type Observation, redactUrl, redactValue, SECRET_PARAMS, VERSION } from '../core';
+import { type Header, type JournalBatch, type Observation, parsedValue, redactUrl, redactValue, SECRET_PARAMS, VERSION } from '../core';
 
 const PER_TAB = 400;
 const CREDENTIAL_HEADERS = new Set(['cookie', 'set-cookie', 'authorization', 'dpop', 'proxy-authorization']);
@@ -161,7 +161,7 @@ export class HarLog {
       const m = /^har:(-?\d+)(?::(\d+))?$/.exec(key);
       if (!m) continue;
       const tab = Number(m[1]);
-      const v = parsed(raw);
+      const v = parsedValue(raw);
       if (!Array.isArray(v)) continue;
       const list = rows.get(tab) ?? [];
       if (m[2] === undefined) {
@@ -225,14 +225,5 @@ export class HarLog {
     const log = HarLog.restore(entries);
     log.legacyKeys = [];
     return log;
-  }
-}
-
-function parsed(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return undefined;
   }
 }

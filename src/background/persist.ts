@@ -10,7 +10,7 @@
  * The layout before the journal (`engine` + `store:<field>` + `flow:<id>` + `findings`, `har:<tab>`)
  * is read once and migrated: the first save writes it in the new layout and removes the old keys.
  */
-import { emptyBatch, type Engine, type JournalBatch, type LegacyEngineState } from '../core';
+import { emptyBatch, type Engine, type JournalBatch, type LegacyEngineState, parsedValue } from '../core';
 import { HarLog } from './har-log';
 
 export interface SessionArea {
@@ -69,29 +69,21 @@ export class SessionWriter {
   }
 }
 
-function parsed(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The old layout: `engine` names the flows and store fields, each under its own key. */
 function legacyFrom(v: Record<string, unknown>): LegacyEngineState | undefined {
-  const head = parsed(v.engine) as { v?: unknown; flowIds?: unknown; storeFields?: unknown } | undefined;
+  const head = parsedValue(v.engine) as { v?: unknown; flowIds?: unknown; storeFields?: unknown } | undefined;
   if (!head || typeof head !== 'object' || head.v !== 1 || !Array.isArray(head.flowIds) || !Array.isArray(head.storeFields)) return undefined;
   const store: Record<string, unknown> = {};
-  for (const k of head.storeFields) if (typeof k === 'string') store[k] = parsed(v[`store:${k}`]);
+  for (const k of head.storeFields) if (typeof k === 'string') store[k] = parsedValue(v[`store:${k}`]);
   const flows = [];
   for (const id of head.flowIds) {
-    const f = parsed(v[`flow:${id}`]);
+    const f = parsedValue(v[`flow:${id}`]);
     if (f && typeof f === 'object') flows.push(f);
   }
   store.v = 1;
   store.flows = flows;
-  const findings = parsed(v.findings);
+  const findings = parsedValue(v.findings);
   return { v: 1, store: store as unknown as LegacyEngineState['store'], findings: Array.isArray(findings) ? findings : [] };
 }
 

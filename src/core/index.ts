@@ -1,6 +1,6 @@
 /** CoatCheck core: the flat public index. Platform-free: no chrome.*, no DOM, no Node APIs. */
 export { Engine, type EngineOptions, type EngineState, type LegacyEngineState, type RuleError } from './engine';
-export { emptyBatch, type JournalBatch, type JournalEntries } from './flows/journal';
+export { emptyBatch, parsedValue, type JournalBatch, type JournalEntries } from './flows/journal';
 export { CoreError, isCoreError, type CoreErrorCode } from './errors';
 export type { Observation, Header, SourceRef, ResourceType, RequestBody } from './observe/observation';
 export { header, headersAll, isNavigation } from './observe/observation';

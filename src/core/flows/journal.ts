@@ -57,29 +57,25 @@ export function entriesUnder(entries: JournalEntries, prefix: string): [string, 
   const out: [string, unknown][] = [];
   for (const k of Object.keys(entries)) {
     if (!k.startsWith(prefix)) continue;
-    const raw = entries[k];
-    let v: unknown = raw;
-    if (typeof raw === 'string') {
-      try {
-        v = JSON.parse(raw);
-      } catch {
-        continue;
-      }
-    }
+    const v = parsedValue(entries[k]);
     if (v !== undefined && v !== null) out.push([k.slice(prefix.length), v]);
   }
   return out;
 }
 
-/** The entry under exactly `key`, parsed (undefined when absent or damaged). */
-export function entryAt(entries: JournalEntries, key: string): unknown {
-  const raw = entries[key];
+/** A stored value as data: JSON text parsed (undefined when damaged), anything else as it is. */
+export function parsedValue(raw: unknown): unknown {
   if (typeof raw !== 'string') return raw;
   try {
     return JSON.parse(raw);
   } catch {
     return undefined;
   }
+}
+
+/** The entry under exactly `key`, parsed (undefined when absent or damaged). */
+export function entryAt(entries: JournalEntries, key: string): unknown {
+  return parsedValue(entries[key]);
 }
 
 /** A plain object (not an array, not null). */
