@@ -15,6 +15,7 @@ import { watchCommand } from './watch';
 export { Engine } from '../core/engine';
 export { observationFromHarEntry } from '../core/observe/from-har';
 export { feedHarEntries, HarFeed, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core/observe/har-feed';
+export { resolveLeanBody } from './har-lean';
 export { HarReader, HarReadError, readHarStream } from './har-stream';
 export { scanCommand, VERSION } from './scan';
 

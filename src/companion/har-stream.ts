@@ -7,49 +7,11 @@
  * `creator`, …) is cut out by tracking strings, escapes and nesting depth, then `JSON.parse`d on
  * its own. Errors carry the byte offset and, where it helps, the entry index.
  */
-import { CoreError, type CoreErrorCode } from '../core/errors';
+import type { CoreErrorCode } from '../core/errors';
+import { describeByte, HarReadError, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary, MiB, parseError } from './har-read-error';
+import { CONTENT, CutBodies, keyBefore, type LeanBodies, leanBytes, RESPONSE, TEXT, validEscape } from './har-lean';
 
-export class HarReadError extends CoreError {
-  /** absolute byte offset where the problem was seen */
-  readonly offset?: number;
-  /** index of the entry concerned, when the problem is inside one */
-  readonly entry?: number;
-  constructor(code: CoreErrorCode, message: string, where: { offset?: number; entry?: number } = {}) {
-    super(code, message);
-    this.name = 'HarReadError';
-    this.offset = where.offset;
-    this.entry = where.entry;
-  }
-}
-
-export interface HarEntrySpan {
-  /** byte offset of the entry's first byte */
-  start: number;
-  /** byte offset just past its last byte */
-  end: number;
-}
-
-export interface HarReaderHandlers {
-  /** one parsed entry of `log.entries`, in order */
-  onEntry(entry: unknown, index: number, span: HarEntrySpan): void;
-  /** `log.pages`, parsed (called when the member ends, before or after the entries) */
-  onPages?(pages: unknown[]): void;
-}
-
-export interface HarReaderOptions {
-  /** largest single entry accepted (bytes); default 256 MiB */
-  maxEntryBytes?: number;
-  /** values off the skeleton larger than this are skipped without being parsed; default 16 MiB */
-  maxOtherBytes?: number;
-}
-
-export interface HarReadSummary {
-  entries: number;
-  bytes: number;
-  pages: unknown[] | undefined;
-  /** whether `log.pages` came before `log.entries` */
-  pagesFirst: boolean;
-}
+export { HarReadError, type HarEntrySpan, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary } from './har-read-error';
 
 const Q = 0x22; // "
 const BS = 0x5c; // \
@@ -103,13 +65,14 @@ interface Capture {
   /** the member's key, for 'member' captures */
   key: string | null;
   role: Role;
-}
-
-const MiB = 1024 * 1024;
-
-function describeByte(b: number): string {
-  if (b >= 0x20 && b < 0x7f) return `'${String.fromCharCode(b)}'`;
-  return `byte 0x${b.toString(16).padStart(2, '0')}`;
+  /** lean entries (har-lean.ts): inside `response` (depth 2), inside `response.content` (depth 3) */
+  resp: boolean;
+  content: boolean;
+  /** absolute offset of the body string being read, or -1; whether an escape in it is bad */
+  bodyStart: number;
+  bodyBad: boolean;
+  /** bodies to leave out: absolute [start, end) pairs */
+  cuts: number[] | null;
 }
 
 /**
@@ -121,6 +84,8 @@ export class HarReader {
   private readonly h: HarReaderHandlers;
   private readonly maxEntry: number;
   private readonly maxOther: number;
+  private readonly lean: boolean;
+  private scratch: Uint8Array = new Uint8Array(64 * 1024);
   private readonly decoder = new TextDecoder('utf-8');
   private offset = 0; // absolute offset of the current chunk's first byte
   private stack: Frame[] = [];
@@ -140,6 +105,7 @@ export class HarReader {
     this.h = handlers;
     this.maxEntry = opts.maxEntryBytes ?? 256 * MiB;
     this.maxOther = opts.maxOtherBytes ?? 16 * MiB;
+    this.lean = opts.lean === true;
   }
 
   get entries(): number {
@@ -325,17 +291,21 @@ export class HarReader {
       limit,
       key: what === 'member' ? f.key : null,
       role: f.role,
+      resp: false,
+      content: false,
+      bodyStart: -1,
+      bodyBad: false,
+      cuts: null,
     };
     // the opening byte of a string or container is consumed here; a primitive's first byte is
     // consumed by the scan itself
-    if (kind !== CapKind.Prim) {
-      this.record(chunk, i, i + 1);
-      this.capIndex = i + 1;
-    } else this.capIndex = i;
+    this.capIndex = kind !== CapKind.Prim ? i + 1 : i;
+    this.capFrom = i;
   }
 
-  /** where captureStep resumes after startCapture (same chunk) */
+  /** where captureStep resumes after startCapture (same chunk), and where its bytes begin */
   private capIndex = -1;
+  private capFrom = -1;
 
   private record(chunk: Uint8Array, from: number, to: number): void {
     const c = this.cap!;
@@ -379,24 +349,36 @@ export class HarReader {
     const c = this.cap!;
     const len = chunk.length;
     let i = this.capIndex >= 0 ? this.capIndex : i0;
+    const from = this.capFrom >= 0 ? this.capFrom : i;
     this.capIndex = -1;
-    const from = i;
+    this.capFrom = -1;
     let endAt = -1; // index just past the capture's last byte in this chunk
     while (i < len) {
       if (c.inStr) {
         if (c.esc) {
+          // the letter of an escape whose backslash ended the chunk before
+          if (c.bodyStart >= 0 && !validEscape(chunk, i)) c.bodyBad = true;
           c.esc = false;
           i += 1;
           continue;
         }
-        const q = this.quoteFrom(chunk, i);
-        const bs = this.bsFrom(chunk, i);
+        // a short string (a name, most header values) byte by byte; a long one with indexOf
+        let j = i;
+        const stop = j + 40 < len ? j + 40 : len;
+        while (j < stop) {
+          const x = chunk[j];
+          if (x === Q || x === BS) break;
+          j++;
+        }
+        const q = j < stop && chunk[j] === Q ? j : this.quoteFrom(chunk, j);
+        const bs = j < stop && chunk[j] === BS ? j : q === j ? len : this.bsFrom(chunk, j);
         if (bs < q) {
           i = bs + 1;
           if (i >= len) {
             c.esc = true;
             break;
           }
+          if (c.bodyStart >= 0 && !validEscape(chunk, i)) c.bodyBad = true;
           i += 1;
           continue;
         }
@@ -409,6 +391,10 @@ export class HarReader {
         if (c.kind === CapKind.Str) {
           endAt = i;
           break;
+        }
+        if (c.bodyStart >= 0) {
+          if (!c.bodyBad) (c.cuts ??= []).push(c.bodyStart, this.offset + i);
+          c.bodyStart = -1;
         }
         continue;
       }
@@ -427,14 +413,27 @@ export class HarReader {
         continue;
       }
       // container
-      if (b === Q) c.inStr = true;
-      else if (b === LBRACE || b === LBRACK) c.depth += 1;
-      else if (b === RBRACE || b === RBRACK) {
+      if (b === Q) {
+        c.inStr = true;
+        // a lean entry's response.content.text (har-lean.ts)
+        if (c.content && c.depth === 3 && keyBefore(chunk, i, TEXT)) {
+          c.bodyStart = this.offset + i;
+          c.bodyBad = false;
+        }
+      } else if (b === LBRACE || b === LBRACK) {
+        c.depth += 1;
+        if (c.depth <= 3 && this.lean && c.what === 'entry') {
+          if (c.depth === 2) c.resp = b === LBRACE && keyBefore(chunk, i, RESPONSE);
+          else c.content = c.resp && b === LBRACE && keyBefore(chunk, i, CONTENT);
+        }
+      } else if (b === RBRACE || b === RBRACK) {
         c.depth -= 1;
         if (c.depth === 0) {
           endAt = i + 1;
           break;
         }
+        if (c.depth === 2) c.content = false;
+        else if (c.depth === 1) c.resp = false;
       }
       i += 1;
     }
@@ -448,29 +447,51 @@ export class HarReader {
     return endAt;
   }
 
-  private decode(parts: Uint8Array[], size: number): string {
-    if (parts.length === 1) return this.decoder.decode(parts[0]);
+  private join(parts: Uint8Array[], size: number): Uint8Array {
+    if (parts.length === 1) return parts[0];
     const all = new Uint8Array(size);
     let o = 0;
     for (const p of parts) {
       all.set(p, o);
       o += p.length;
     }
-    return this.decoder.decode(all);
+    return all;
   }
 
   private parse(c: Capture, end: number, what: string, entry?: number): unknown {
-    const text = this.decode(c.parts, c.size);
+    const text = this.decoder.decode(this.join(c.parts, c.size));
     try {
       return JSON.parse(text);
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      const pos = /position (\d+)/.exec(msg);
-      const near = pos ? ` near byte ${c.start + Number(pos[1])}` : '';
-      // V8 quotes a snippet of the text (`Unexpected token 'x', ..."…"... is not valid JSON`): it may hold a secret
-      const cleaned = msg.replace(/, (?:\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+.*$/, '');
-      this.fail('HAR_MALFORMED', `${what} (bytes ${c.start}–${end}) is not valid JSON${near}: ${cleaned}`, pos ? c.start + Number(pos[1]) : c.start, entry);
+      throw parseError(e, what, c.start, end, entry);
     }
+  }
+
+  /**
+   * A lean entry (har-lean.ts): its bodies left out of the text `JSON.parse` reads. When that text
+   * is refused, the whole entry is parsed, which words the error exactly as before.
+   */
+  private parseEntry(c: Capture, end: number, index: number): { value: unknown; bodies?: LeanBodies } {
+    const cuts = c.cuts;
+    if (!cuts) return { value: this.parse(c, end, `entry ${index}`, index) };
+    const bytes = this.join(c.parts, c.size);
+    const lean = leanBytes(bytes, c.start, cuts, this.scratch);
+    this.scratch = lean.out;
+    let value: unknown;
+    try {
+      value = JSON.parse(this.decoder.decode(lean.out.subarray(0, lean.length)));
+    } catch {
+      return { value: this.parse(c, end, `entry ${index}`, index) };
+    }
+    const decode = (span: Uint8Array): string => {
+      try {
+        return JSON.parse(this.decoder.decode(span)) as string;
+      } catch {
+        this.parse(c, end, `entry ${index}`, index);
+        throw new HarReadError('HAR_MALFORMED', `entry ${index} (bytes ${c.start}–${end}): its response body is not a valid JSON string`, { offset: c.start, entry: index });
+      }
+    };
+    return { value, bodies: new CutBodies(bytes, c.start, cuts, decode) };
   }
 
   private finishCapture(c: Capture, end: number): void {
@@ -483,10 +504,10 @@ export class HarReader {
     }
     if (c.what === 'entry') {
       const index = this.entryCount;
-      const value = this.parse(c, end, `entry ${index}`, index);
+      const { value, bodies } = this.lean ? this.parseEntry(c, end, index) : { value: this.parse(c, end, `entry ${index}`, index), bodies: undefined };
       this.entryCount += 1;
       f.st = St.CommaOrEnd;
-      this.h.onEntry(value, index, { start: c.start, end });
+      this.h.onEntry(value, index, { start: c.start, end }, bodies);
       return;
     }
     // another member of root or log: validate when small enough, keep log.pages

@@ -20,6 +20,7 @@ import { toText } from '../core/report/text';
 import { buildDiagrams, diagramFetchOf, type DiagramFetch } from '../core/report/diagram';
 import { fixSection, toHtml } from '../core/report/html';
 import { allRules } from '../core/rules/index';
+import { resolveLeanBody } from './har-lean';
 import { HarReadError, HarReader, type HarEntrySpan, type HarReadSummary } from './har-stream';
 import { packageRoot } from './host';
 import { argTokens } from './io';
@@ -261,6 +262,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
     if (f) fetches.push(f);
   } : undefined;
   let inputs: ReportInput[] = [];
+  const bodyPolicy = { anyJson: args.format === 'html' };
   const open = io.openInput ?? defaultOpen;
   const sizeOf = io.inputSize ?? (io.openInput ? () => undefined : defaultSize);
   const progress = io.stderrIsTTY ?? Boolean(process.stderr.isTTY);
@@ -317,8 +319,10 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
         io.stderr(final ? '\r\u001b[K' : `\r\u001b[Kscanning ${name}: ${fmtBytes(bytes)}${total ? ` of ${fmtBytes(total)}` : ''}${pct} · ${entries} entries${sortedInputs.has(input) ? ' (out of time order: reading it sorted)' : ''}`);
       };
       const reader = new HarReader({
-        onEntry: (entry, index, span) => {
+        onEntry: (entry, index, span, bodies) => {
           spans.add(index, span);
+          // the response body only when a rule may read it (har-lean.ts)
+          resolveLeanBody(entry, bodies, bodyPolicy);
           // one unusable entry does not sink the capture: it is skipped and named in the
           // warnings (stderr, the JSON report's inputs[].warnings, SARIF's notifications)
           let obs;
@@ -340,7 +344,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
           else if (check.inOrder(obs)) feed.push(obs);
           else throw OUT_OF_ORDER;
         },
-      });
+      }, { lean: true });
       try {
         for await (const chunk of open(path)) {
           reader.write(chunk);
