@@ -4,17 +4,19 @@
  *
  * It is a small incremental scanner over the skeleton `{ "log": { …, "entries": [ … ] } }`: the
  * skeleton's punctuation is checked byte by byte; every value hanging off it (an entry, `pages`,
- * `creator`, …) is cut out by tracking strings, escapes and nesting depth, then `JSON.parse`d on
- * its own. Errors carry the byte offset and, where it helps, the entry index.
+ * `creator`, …) is cut out by tracking strings, escapes and nesting depth (har-capture.ts), then
+ * `JSON.parse`d on its own: an entry lean, without its response body, with the `lean` option
+ * (har-lean.ts). Errors carry the byte offset and, where it helps, the entry index
+ * (har-read-error.ts).
  */
 import type { CoreErrorCode } from '../core/errors';
 import { describeByte, HarReadError, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary, MiB, parseError } from './har-read-error';
-import { CONTENT, CutBodies, keyBefore, type LeanBodies, leanBytes, RESPONSE, TEXT, validEscape } from './har-lean';
+import { type Capture, type Role, ValueCapture } from './har-capture';
+import { CutBodies, type LeanBodies, leanBytes } from './har-lean';
 
 export { HarReadError, type HarEntrySpan, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary } from './har-read-error';
 
 const Q = 0x22; // "
-const BS = 0x5c; // \
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACK = 0x5b;
@@ -27,7 +29,6 @@ function isWs(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
-type Role = 'root' | 'log' | 'entries';
 const enum St {
   KeyOrEnd,
   Key,
@@ -44,68 +45,26 @@ interface Frame {
   start: number;
 }
 
-type CapWhat = 'key' | 'member' | 'entry';
-const enum CapKind {
-  Str,
-  Container,
-  Prim,
-}
-
-interface Capture {
-  what: CapWhat;
-  kind: CapKind;
-  depth: number;
-  inStr: boolean;
-  esc: boolean;
-  start: number;
-  parts: Uint8Array[];
-  size: number;
-  recording: boolean;
-  limit: number;
-  /** the member's key, for 'member' captures */
-  key: string | null;
-  role: Role;
-  /** lean entries (har-lean.ts): inside `response` (depth 2), inside `response.content` (depth 3) */
-  resp: boolean;
-  content: boolean;
-  /** absolute offset of the body string being read, or -1; whether an escape in it is bad */
-  bodyStart: number;
-  bodyBad: boolean;
-  /** bodies to leave out: absolute [start, end) pairs */
-  cuts: number[] | null;
-}
-
 /**
  * Incremental reader: `write(chunk)` as bytes arrive, `end()` at the end of the stream. Entries are
  * delivered synchronously from inside `write`. Throws `HarReadError` on malformed input; after an
  * error the reader must not be used again.
  */
-export class HarReader {
+export class HarReader extends ValueCapture {
   private readonly h: HarReaderHandlers;
-  private readonly maxEntry: number;
-  private readonly maxOther: number;
-  private readonly lean: boolean;
   private scratch: Uint8Array = new Uint8Array(64 * 1024);
   private readonly decoder = new TextDecoder('utf-8');
-  private offset = 0; // absolute offset of the current chunk's first byte
   private stack: Frame[] = [];
   private started = false;
   private done = false; // root object closed
   private sawLog = false;
   private bomCheck = 0; // bytes of a UTF-8 BOM matched so far
-  private cap: Capture | null = null;
-  private entryCount = 0;
   private pages: unknown[] | undefined;
   private pagesFirst = false;
-  // per-chunk caches of the next quote / backslash position
-  private nextQ = -1;
-  private nextBs = -1;
 
   constructor(handlers: HarReaderHandlers, opts: HarReaderOptions = {}) {
+    super(opts.maxEntryBytes ?? 256 * MiB, opts.maxOtherBytes ?? 16 * MiB, opts.lean === true);
     this.h = handlers;
-    this.maxEntry = opts.maxEntryBytes ?? 256 * MiB;
-    this.maxOther = opts.maxOtherBytes ?? 16 * MiB;
-    this.lean = opts.lean === true;
   }
 
   get entries(): number {
@@ -176,7 +135,7 @@ export class HarReader {
     return `, after entry ${this.entryCount - 1} (${this.entryCount} complete entr${this.entryCount === 1 ? 'y' : 'ies'})`;
   }
 
-  private fail(code: CoreErrorCode, message: string, offset?: number, entry?: number): never {
+  protected fail(code: CoreErrorCode, message: string, offset?: number, entry?: number): never {
     throw new HarReadError(code, message, { offset, entry });
   }
 
@@ -202,7 +161,7 @@ export class HarReader {
       case St.KeyOrEnd:
       case St.Key:
         if (b === Q) {
-          this.startCapture(chunk, i, 'key', f);
+          this.startCapture(chunk, i, 'key', f.key, f.role);
           return;
         }
         if (b === RBRACE && f.st === St.KeyOrEnd) {
@@ -224,7 +183,7 @@ export class HarReader {
             return;
           }
           if (b === RBRACE || b === RBRACK || b === COMMA || b === COLON) return this.unexpected(b, at, 'an entry');
-          this.startCapture(chunk, i, 'entry', f);
+          this.startCapture(chunk, i, 'entry', f.key, f.role);
           return;
         }
         if (f.role === 'root' && f.key === 'log') {
@@ -246,7 +205,7 @@ export class HarReader {
           this.fail('HAR_MALFORMED', `not a HAR: log.entries is not an array (byte ${at})`, at);
         }
         if (b === RBRACE || b === RBRACK || b === COMMA || b === COLON) return this.unexpected(b, at, 'a value');
-        this.startCapture(chunk, i, 'member', f);
+        this.startCapture(chunk, i, 'member', f.key, f.role);
         return;
       case St.CommaOrEnd:
         if (b === COMMA) {
@@ -270,192 +229,6 @@ export class HarReader {
     const f = this.stack.pop()!;
     if (f.role === 'log' && !f.sawEntries) this.fail('HAR_MALFORMED', `not a HAR: log has no "entries" array (log ends at byte ${at})`, at);
     if (this.stack.length === 0) this.done = true;
-  }
-
-  // ------------------------------------------------------------------ captured values
-
-  private startCapture(chunk: Uint8Array, i: number, what: CapWhat, f: Frame): void {
-    const b = chunk[i];
-    const kind = b === Q ? CapKind.Str : b === LBRACE || b === LBRACK ? CapKind.Container : CapKind.Prim;
-    const limit = what === 'entry' ? this.maxEntry : what === 'key' ? 64 * 1024 : this.maxOther;
-    this.cap = {
-      what,
-      kind,
-      depth: kind === CapKind.Container ? 1 : 0,
-      inStr: kind === CapKind.Str,
-      esc: false,
-      start: this.offset + i,
-      parts: [],
-      size: 0,
-      recording: true,
-      limit,
-      key: what === 'member' ? f.key : null,
-      role: f.role,
-      resp: false,
-      content: false,
-      bodyStart: -1,
-      bodyBad: false,
-      cuts: null,
-    };
-    // the opening byte of a string or container is consumed here; a primitive's first byte is
-    // consumed by the scan itself
-    this.capIndex = kind !== CapKind.Prim ? i + 1 : i;
-    this.capFrom = i;
-  }
-
-  /** where captureStep resumes after startCapture (same chunk), and where its bytes begin */
-  private capIndex = -1;
-  private capFrom = -1;
-
-  private record(chunk: Uint8Array, from: number, to: number): void {
-    const c = this.cap!;
-    if (to <= from) return;
-    c.size += to - from;
-    if (!c.recording) return;
-    if (c.size > c.limit) {
-      c.recording = false;
-      c.parts = [];
-      if (c.what === 'entry') {
-        this.fail(
-          'INPUT_TOO_LARGE',
-          `entry ${this.entryCount} (starting at byte ${c.start}) is larger than ${Math.round(c.limit / MiB)} MiB`,
-          c.start,
-          this.entryCount,
-        );
-      }
-      return;
-    }
-    c.parts.push(chunk.subarray(from, to));
-  }
-
-  private quoteFrom(chunk: Uint8Array, i: number): number {
-    if (this.nextQ < i) {
-      const q = chunk.indexOf(Q, i);
-      this.nextQ = q < 0 ? chunk.length : q;
-    }
-    return this.nextQ;
-  }
-
-  private bsFrom(chunk: Uint8Array, i: number): number {
-    if (this.nextBs < i) {
-      const q = chunk.indexOf(BS, i);
-      this.nextBs = q < 0 ? chunk.length : q;
-    }
-    return this.nextBs;
-  }
-
-  /** Advance the current capture through `chunk` from `i0`; returns where the skeleton resumes. */
-  private captureStep(chunk: Uint8Array, i0: number): number {
-    const c = this.cap!;
-    const len = chunk.length;
-    let i = this.capIndex >= 0 ? this.capIndex : i0;
-    const from = this.capFrom >= 0 ? this.capFrom : i;
-    this.capIndex = -1;
-    this.capFrom = -1;
-    let endAt = -1; // index just past the capture's last byte in this chunk
-    while (i < len) {
-      if (c.inStr) {
-        if (c.esc) {
-          // the letter of an escape whose backslash ended the chunk before
-          if (c.bodyStart >= 0 && !validEscape(chunk, i)) c.bodyBad = true;
-          c.esc = false;
-          i += 1;
-          continue;
-        }
-        // a short string (a name, most header values) byte by byte; a long one with indexOf
-        let j = i;
-        const stop = j + 40 < len ? j + 40 : len;
-        while (j < stop) {
-          const x = chunk[j];
-          if (x === Q || x === BS) break;
-          j++;
-        }
-        const q = j < stop && chunk[j] === Q ? j : this.quoteFrom(chunk, j);
-        const bs = j < stop && chunk[j] === BS ? j : q === j ? len : this.bsFrom(chunk, j);
-        if (bs < q) {
-          i = bs + 1;
-          if (i >= len) {
-            c.esc = true;
-            break;
-          }
-          if (c.bodyStart >= 0 && !validEscape(chunk, i)) c.bodyBad = true;
-          i += 1;
-          continue;
-        }
-        if (q >= len) {
-          i = len;
-          break;
-        }
-        i = q + 1;
-        c.inStr = false;
-        if (c.kind === CapKind.Str) {
-          endAt = i;
-          break;
-        }
-        if (c.bodyStart >= 0) {
-          if (!c.bodyBad) (c.cuts ??= []).push(c.bodyStart, this.offset + i);
-          c.bodyStart = -1;
-        }
-        continue;
-      }
-      const b = chunk[i];
-      if (c.kind === CapKind.Prim) {
-        if (b === COMMA || b === RBRACE || b === RBRACK || b === COLON || isWs(b)) {
-          endAt = i;
-          break;
-        }
-        if (b === Q || b === LBRACE || b === LBRACK) {
-          // `tru"…` or `1{`: not a value; let JSON.parse name it
-          endAt = i + 1;
-          break;
-        }
-        i += 1;
-        continue;
-      }
-      // container
-      if (b === Q) {
-        c.inStr = true;
-        // a lean entry's response.content.text (har-lean.ts)
-        if (c.content && c.depth === 3 && keyBefore(chunk, i, TEXT)) {
-          c.bodyStart = this.offset + i;
-          c.bodyBad = false;
-        }
-      } else if (b === LBRACE || b === LBRACK) {
-        c.depth += 1;
-        if (c.depth <= 3 && this.lean && c.what === 'entry') {
-          if (c.depth === 2) c.resp = b === LBRACE && keyBefore(chunk, i, RESPONSE);
-          else c.content = c.resp && b === LBRACE && keyBefore(chunk, i, CONTENT);
-        }
-      } else if (b === RBRACE || b === RBRACK) {
-        c.depth -= 1;
-        if (c.depth === 0) {
-          endAt = i + 1;
-          break;
-        }
-        if (c.depth === 2) c.content = false;
-        else if (c.depth === 1) c.resp = false;
-      }
-      i += 1;
-    }
-    if (endAt < 0) {
-      this.record(chunk, from, len);
-      return len;
-    }
-    this.record(chunk, from, endAt);
-    this.cap = null;
-    this.finishCapture(c, this.offset + endAt);
-    return endAt;
-  }
-
-  private join(parts: Uint8Array[], size: number): Uint8Array {
-    if (parts.length === 1) return parts[0];
-    const all = new Uint8Array(size);
-    let o = 0;
-    for (const p of parts) {
-      all.set(p, o);
-      o += p.length;
-    }
-    return all;
   }
 
   private parse(c: Capture, end: number, what: string, entry?: number): unknown {
@@ -494,7 +267,7 @@ export class HarReader {
     return { value, bodies: new CutBodies(bytes, c.start, cuts, decode) };
   }
 
-  private finishCapture(c: Capture, end: number): void {
+  protected finishCapture(c: Capture, end: number): void {
     const f = this.stack[this.stack.length - 1];
     if (c.what === 'key') {
       const k = c.recording ? this.parse(c, end, `a member name`) : null;
