@@ -46,7 +46,8 @@ if (mode === 'scan') {
     },
     { lean },
   );
-  for await (const c of createReadStream(file, { highWaterMark: 1024 * 1024 })) r.write(c);
+  // as the scan reads a file (one reused buffer) when the build has it
+  for await (const c of m.fileChunks ? m.fileChunks(file) : createReadStream(file, { highWaterMark: 1024 * 1024 })) r.write(c);
   entries = r.end().entries;
 } else {
   const j = JSON.parse(readFileSync(file, 'utf8'));

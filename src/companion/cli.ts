@@ -17,7 +17,7 @@ export { observationFromHarEntry } from '../core/observe/from-har';
 export { feedHarEntries, HarFeed, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core/observe/har-feed';
 export { resolveLeanBody } from './har-lean';
 export { HarReader, HarReadError, readHarStream } from './har-stream';
-export { scanCommand, VERSION } from './scan';
+export { fileChunks, scanCommand, VERSION } from './scan';
 
 export const MAIN_HELP = `Usage: coatcheck <command> [options]
 

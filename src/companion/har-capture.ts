@@ -37,6 +37,8 @@ export interface Capture {
   esc: boolean;
   start: number;
   parts: Uint8Array[];
+  /** parts[0, owned) are copies (the rest point into the current chunk) */
+  owned: number;
   size: number;
   recording: boolean;
   limit: number;
@@ -82,6 +84,7 @@ export abstract class ValueCapture {
       esc: false,
       start: this.offset + i,
       parts: [],
+      owned: 0,
       size: 0,
       recording: true,
       limit,

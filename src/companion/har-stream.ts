@@ -75,6 +75,7 @@ export class HarReader extends ValueCapture {
     return this.offset;
   }
 
+  /** Read `chunk`; it is not kept after the call (the caller may fill it again). */
   write(chunk: Uint8Array): void {
     const len = chunk.length;
     this.nextQ = -1;
@@ -104,6 +105,12 @@ export class HarReader extends ValueCapture {
       if (!this.cap) i += 1;
     }
     this.offset += len;
+    // a value still open keeps copies of its bytes, not the chunk: the caller may reuse it
+    const c = this.cap;
+    if (c) {
+      for (let k = c.owned; k < c.parts.length; k++) c.parts[k] = Uint8Array.prototype.slice.call(c.parts[k]);
+      c.owned = c.parts.length;
+    }
   }
 
   end(): HarReadSummary {

@@ -2,8 +2,8 @@
  * `coatcheck scan [options] <file.har>...`: stream HAR files through the core engine and report
  * (text, JSON or SARIF). Exit 0 / 1 / 2 as ESLint and Semgrep (companion-cli.md).
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { open as openFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Engine } from '../core/engine';
@@ -169,7 +169,25 @@ function describeIoError(path: string, e: unknown): string {
 
 function defaultOpen(path: string): AsyncIterable<Uint8Array> {
   if (path === '-') return process.stdin;
-  return createReadStream(path, { highWaterMark: 1024 * 1024 });
+  return fileChunks(path);
+}
+
+/**
+ * A file in 1 MiB chunks, all read into the same buffer: the reader keeps no chunk (HarReader.write),
+ * so a scan allocates no memory per chunk and its peak does not follow the file's size.
+ */
+export async function* fileChunks(path: string, size = 1024 * 1024): AsyncGenerator<Uint8Array> {
+  const fh = await openFile(path, 'r');
+  try {
+    const buf = new Uint8Array(size);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, size, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 function defaultSize(path: string): number | undefined {
