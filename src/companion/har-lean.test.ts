@@ -192,11 +192,15 @@ describe('lean reading vs JSON.parse', () => {
   });
 
   it('tolerates a raw control character in a body no rule reads; one a rule reads fails as before', () => {
-    const har = (u: string) => `{"log":{"entries":[{"startedDateTime":"x","request":{"method":"GET","url":"${u}"},"response":{"content":{"text":"{\u0001}"}}}]}}`;
-    const skipped = read(enc.encode(har('https://a.example/page')), [], true, (e, b) => resolveLeanBody(e, b));
+    const har = (u: string, body: string) => `{"log":{"entries":[{"startedDateTime":"x","request":{"method":"GET","url":"${u}"},"response":{"content":{"text":"${body}"}}}]}}`;
+    const skipped = read(enc.encode(har('https://a.example/page', '<p>\u0001</p>')), [], true, (e, b) => resolveLeanBody(e, b));
     expect(skipped.error).toBeUndefined();
     expect((skipped.entries[0] as { response: { content: { text: string } } }).response.content.text).toBe('');
-    const bytes = enc.encode(har('https://as.example/.well-known/openid-configuration'));
+    // a short body that may be JSON stays in the entry's text: JSON.parse sees it, as before
+    const short = enc.encode(har('https://a.example/page', '{\u0001}'));
+    expect(read(short, [], true).error?.message).toBe(read(short, [], false).error?.message);
+    expect(read(short, [], true).error?.message).toMatch(/^entry 0 \(bytes 19–\d+\) is not valid JSON/);
+    const bytes = enc.encode(har('https://as.example/.well-known/openid-configuration', `{${'x'.repeat(5000)}\u0001}`));
     const read1 = read(bytes, [], true, (e, b) => resolveLeanBody(e, b));
     expect(read1.error?.message).toBe(read(bytes, [], false).error?.message);
     expect(read1.error?.message).toMatch(/^entry 0 \(bytes 19–\d+\) is not valid JSON/);

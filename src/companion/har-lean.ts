@@ -65,6 +65,34 @@ export function validEscape(chunk: Uint8Array, at: number): boolean {
   return e === Q || e === BS || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74;
 }
 
+/**
+ * Whether the JSON string whose opening quote is `b[q]` may, decoded and trimmed, begin with `{`:
+ * its first byte after spaces is `{`, an escape (\n, \u00a0, …), a raw control byte or a
+ * non-ASCII character (U+FEFF, U+2028…). Anything else cannot.
+ */
+export function mayBeObjectAt(b: Uint8Array, q: number): boolean {
+  let i = q + 1;
+  while (b[i] === 0x20) i++;
+  const c = b[i];
+  return c === LBRACE || c === BS || c < 0x20 || c >= 0x80;
+}
+
+/**
+ * A body that may be JSON and is this short stays in the entry's text: a rule may read it (a token
+ * response, a metadata document), and decoding it apart would cost more than reading it in place.
+ */
+export const INLINE_JSON_BODY = 4096;
+
+/** The cuts worth making: not the short bodies that may be JSON (INLINE_JSON_BODY). */
+export function worthCutting(bytes: Uint8Array, base: number, cuts: number[]): number[] {
+  let all = true;
+  for (let k = 0; k < cuts.length && all; k += 2) all = cuts[k + 1] - cuts[k] >= INLINE_JSON_BODY || !mayBeObjectAt(bytes, cuts[k] - base);
+  if (all) return cuts;
+  const out: number[] = [];
+  for (let k = 0; k < cuts.length; k += 2) if (cuts[k + 1] - cuts[k] >= INLINE_JSON_BODY || !mayBeObjectAt(bytes, cuts[k] - base)) out.push(cuts[k], cuts[k + 1]);
+  return out;
+}
+
 /** Where the bodies left out of a lean entry are, and how to read them. */
 export interface LeanBodies {
   /** number of bodies left out (the k-th is the placeholder BODY_PLACEHOLDER + k) */
@@ -117,12 +145,7 @@ export class CutBodies implements LeanBodies {
     return this.cuts[2 * k + 1] - this.cuts[2 * k];
   }
   mayBeObject(k: number): boolean {
-    const b = this.bytes;
-    let i = this.cuts[2 * k] - this.base + 1;
-    while (b[i] === 0x20) i++;
-    const c = b[i];
-    // `{`, an escape (\n, \u00a0, …), a raw control byte or a non-ASCII character (U+FEFF, U+2028…): trimStart may see `{`
-    return c === LBRACE || c === BS || c < 0x20 || c >= 0x80;
+    return mayBeObjectAt(this.bytes, this.cuts[2 * k] - this.base);
   }
   text(k: number): string {
     return this.decode(this.bytes.subarray(this.cuts[2 * k] - this.base, this.cuts[2 * k + 1] - this.base));

@@ -12,7 +12,7 @@
 import type { CoreErrorCode } from '../core/errors';
 import { describeByte, HarReadError, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary, MiB, parseError } from './har-read-error';
 import { type Capture, type Role, ValueCapture } from './har-capture';
-import { CutBodies, type LeanBodies, leanBytes } from './har-lean';
+import { CutBodies, type LeanBodies, leanBytes, worthCutting } from './har-lean';
 
 export { HarReadError, type HarEntrySpan, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary } from './har-read-error';
 
@@ -252,9 +252,10 @@ export class HarReader extends ValueCapture {
    * is refused, the whole entry is parsed, which words the error exactly as before.
    */
   private parseEntry(c: Capture, end: number, index: number): { value: unknown; bodies?: LeanBodies } {
-    const cuts = c.cuts;
-    if (!cuts) return { value: this.parse(c, end, `entry ${index}`, index) };
+    if (!c.cuts) return { value: this.parse(c, end, `entry ${index}`, index) };
     const bytes = this.join(c.parts, c.size);
+    const cuts = worthCutting(bytes, c.start, c.cuts);
+    if (cuts.length === 0) return { value: this.parse(c, end, `entry ${index}`, index) };
     const lean = leanBytes(bytes, c.start, cuts, this.scratch);
     this.scratch = lean.out;
     let value: unknown;
