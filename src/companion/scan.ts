@@ -2,10 +2,7 @@
  * `coatcheck scan [options] <file.har>...`: stream HAR files through the core engine and report
  * (text, JSON or SARIF). Exit 0 / 1 / 2 as ESLint and Semgrep (companion-cli.md).
  */
-import { readFileSync, statSync } from 'node:fs';
-import { open as openFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { writeFile } from 'node:fs/promises';
 import { Engine } from '../core/engine';
 import { TOOL } from '../core/version';
 import { isCoreError } from '../core/errors';
@@ -17,13 +14,16 @@ import { atLeast, type Finding, SEVERITIES, type Severity } from '../core/report
 import { jsonError, type ReportInput, type ReportModel, toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { toText } from '../core/report/text';
-import { buildDiagrams, diagramFetchOf, type DiagramFetch } from '../core/report/diagram';
-import { fixSection, toHtml } from '../core/report/html';
+import { diagramFetchOf, type DiagramFetch } from '../core/report/diagram';
 import { allRules } from '../core/rules/index';
 import { resolveLeanBody } from './har-lean';
-import { HarReadError, HarReader, type HarEntrySpan, type HarReadSummary } from './har-stream';
-import { packageRoot } from './host';
+import { HarReadError, HarReader, type HarReadSummary } from './har-stream';
 import { argTokens } from './io';
+import { docsBase, htmlReport, MAX_FETCHES } from './scan-html';
+import { defaultOpen, defaultSize, describeIoError, fmtBytes, SpanKeeper } from './scan-input';
+
+export { docsBase } from './scan-html';
+export { fileChunks } from './scan-input';
 
 export { TOOL, VERSION } from '../core/version';
 
@@ -150,88 +150,6 @@ export function parseScanArgs(argv: string[]): ScanArgs {
   return a;
 }
 
-/** A message that names the input; never a stack trace. */
-function describeIoError(path: string, e: unknown): string {
-  const code = (e as { code?: string })?.code;
-  const name = path === '-' ? 'standard input' : path;
-  switch (code) {
-    case 'ENOENT':
-      return `${name}: no such file`;
-    case 'EISDIR':
-      return `${name}: is a directory, not a HAR file`;
-    case 'EACCES':
-    case 'EPERM':
-      return `${name}: permission denied`;
-    default:
-      return `${name}: cannot read (${code ?? (e instanceof Error ? e.message : String(e))})`;
-  }
-}
-
-function defaultOpen(path: string): AsyncIterable<Uint8Array> {
-  if (path === '-') return process.stdin;
-  return fileChunks(path);
-}
-
-/**
- * A file in 1 MiB chunks, all read into the same buffer: the reader keeps no chunk (HarReader.write),
- * so a scan allocates no memory per chunk and its peak does not follow the file's size.
- */
-export async function* fileChunks(path: string, size = 1024 * 1024): AsyncGenerator<Uint8Array> {
-  const fh = await openFile(path, 'r');
-  try {
-    const buf = new Uint8Array(size);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, size, null);
-      if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
-function defaultSize(path: string): number | undefined {
-  if (path === '-') return undefined;
-  try {
-    return statSync(path).size;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Keeps the byte spans of the most recent entries (and of any entry evidence points at). A capture
- * read sorted keeps every span (two numbers an entry): evidence may point at any entry.
- */
-class SpanKeeper {
-  private ring: (HarEntrySpan & { entry: number })[] = [];
-  private pos = 0;
-  private all: Map<number, HarEntrySpan> | undefined;
-  readonly kept = new Map<number, HarEntrySpan>();
-  constructor(private readonly size = 4096) {
-    if (!Number.isFinite(size)) this.all = new Map();
-  }
-  add(entry: number, span: HarEntrySpan): void {
-    if (this.all) {
-      this.all.set(entry, span);
-      return;
-    }
-    const rec = { entry, ...span };
-    if (this.ring.length < this.size) this.ring.push(rec);
-    else this.ring[this.pos] = rec;
-    this.pos = (this.pos + 1) % this.size;
-  }
-  keep(entry: number): void {
-    if (this.kept.has(entry)) return;
-    if (this.all) {
-      const sp = this.all.get(entry);
-      if (sp) this.kept.set(entry, { start: sp.start, end: sp.end });
-      return;
-    }
-    for (const r of this.ring) if (r.entry === entry) this.kept.set(entry, { start: r.start, end: r.end });
-  }
-}
-
 /** Thrown out of the reader when an entry is earlier than one already processed. */
 const OUT_OF_ORDER = Symbol('out of time order');
 
@@ -244,10 +162,6 @@ interface SortedInput {
   skipped: { entry: number; message: string }[];
 }
 
-
-function fmtBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
-}
 
 export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
   let args: ScanArgs;
@@ -434,45 +348,4 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
 
   if (args.failOn === 'none') return 0;
   return shown.some((f) => atLeast(f.severity, args.failOn as Severity)) ? 1 : 0;
-}
-
-/** At most this many flows get a diagram in the HTML report (those with findings first). */
-const MAX_DIAGRAMS = 200;
-const MAX_FETCHES = 2000;
-
-function htmlReport(model: ReportModel, engine: Engine, fetches: DiagramFetch[]): string {
-  const withFindings = new Set(model.findings.map((f) => f.flowId));
-  const flows = [...model.flows];
-  const byId = new Map(flows.map((f) => [f.id, f]));
-  const root = (f: Flow): Flow => {
-    let r = f;
-    for (let i = 0; i < 8 && r.parent && byId.has(r.parent); i++) r = byId.get(r.parent)!;
-    return r;
-  };
-  const wanted = new Set<string>();
-  for (const f of flows) if (withFindings.has(f.id)) wanted.add(root(f).id);
-  for (const f of flows) if (wanted.size < MAX_DIAGRAMS) wanted.add(root(f).id);
-  const drawn = flows.filter((f) => wanted.has(root(f).id));
-  const diagrams = buildDiagrams(drawn, { findings: model.findings, fetches, hops: (c) => engine.store.hops.get(c), redact: model.redact }).slice(0, MAX_DIAGRAMS);
-  const fixes: Record<string, string> = {};
-  for (const id of new Set(model.findings.map((f) => f.ruleId))) {
-    const fix = /^[a-z0-9-]+$/.test(id) ? ruleDocFix(id) : undefined;
-    if (fix) fixes[id] = fix;
-  }
-  return toHtml(model, { diagrams, docsBase: docsBase(), fixes, generated: new Date().toISOString() });
-}
-
-/** The "How to fix" section of docs/rules/<id>.md in the package, if the page is there. */
-function ruleDocFix(id: string): string | undefined {
-  try {
-    return fixSection(readFileSync(join(packageRoot() ?? resolve('.'), 'docs', 'rules', `${id}.md`), 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Where SARIF's helpUri points: the docs/rules pages shipped with the package. */
-export function docsBase(): string {
-  const root = packageRoot();
-  return pathToFileURL(join(root ?? resolve('.'), 'docs', 'rules') + '/').href;
 }
