@@ -1,15 +1,25 @@
-// Child process of scripts/bench.mjs: run one workload, print {ms, maxRSS} as JSON on stdout.
+// Child process of scripts/bench.mjs: run one workload, print {ms, loadMs, maxRSS} as JSON on stdout.
 //   node bench/scan-runner.mjs <built-cli.js> scan|read|parse <file.har>
-// read = the streaming reader and the HAR → Observation step only (no engine)
+// read = the streaming reader and the HAR → Observation step only (no engine), lean as the scan
+// reads (har-lean.ts) when the build has it. ms counts from before the CLI module is loaded;
+// loadMs is the loading alone (a fixed cost, not throughput).
 import { createReadStream, readFileSync } from 'node:fs';
 
 const [cli, mode, file] = process.argv.slice(2);
 let entries = 0;
 let findings;
 let code = 0;
+const c0 = process.cpuUsage();
+const cpu0 = (c0.user + c0.system) / 1000;
 const t0 = performance.now();
-if (mode === 'scan') {
+let loadMs = 0;
+const load = async () => {
   const m = await import(cli);
+  loadMs = performance.now() - t0;
+  return m;
+};
+if (mode === 'scan') {
+  const m = await load();
   let err = '';
   code = await m.scanCommand(['--format', 'json', '--fail-on', 'none', file], {
     stdout: (t) => {
@@ -25,13 +35,25 @@ if (mode === 'scan') {
     process.exit(1);
   }
 } else if (mode === 'read') {
-  const m = await import(cli);
-  const r = new m.HarReader({ onEntry: (e, i) => m.observationFromHarEntry(e, { input: 0, entry: i }) });
-  for await (const c of createReadStream(file, { highWaterMark: 1024 * 1024 })) r.write(c);
+  const m = await load();
+  const lean = typeof m.resolveLeanBody === 'function';
+  const r = new m.HarReader(
+    {
+      onEntry: (e, i, span, bodies) => {
+        if (lean) m.resolveLeanBody(e, bodies);
+        m.observationFromHarEntry(e, { input: 0, entry: i });
+      },
+    },
+    { lean },
+  );
+  // as the scan reads a file (one reused buffer) when the build has it
+  for await (const c of m.fileChunks ? m.fileChunks(file) : createReadStream(file, { highWaterMark: 1024 * 1024 })) r.write(c);
   entries = r.end().entries;
 } else {
   const j = JSON.parse(readFileSync(file, 'utf8'));
   entries = j.log.entries.length;
 }
 const ms = performance.now() - t0;
-process.stdout.write(JSON.stringify({ ms, maxRSS: process.resourceUsage().maxRSS * 1024, entries, findings }) + '\n');
+const cpu = process.cpuUsage();
+const cpuMs = (cpu.user + cpu.system) / 1000 - cpu0;
+process.stdout.write(JSON.stringify({ ms, loadMs, cpuMs, maxRSS: process.resourceUsage().maxRSS * 1024, entries, findings }) + '\n');

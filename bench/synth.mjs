@@ -28,9 +28,10 @@ const ASES = [
 
 /**
  * Yields HAR entries (objects) forever: page visits of ~25 requests; every `oauthEvery`-th visit
- * includes a login through an authorization server.
+ * includes a login through an authorization server. With `oauthDense`, every entry is an OAuth
+ * exchange instead (denseFlows below).
  */
-export function* harEntries(seed = 1, { oauthEvery = 6 } = {}) {
+export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false } = {}) {
   const r = rng(seed);
   const pick = (a) => a[Math.floor(r() * a.length)];
   const b64 = (n) => {
@@ -113,6 +114,13 @@ export function* harEntries(seed = 1, { oauthEvery = 6 } = {}) {
   };
   const apiJson = () => JSON.stringify({ items: Array.from({ length: 8 + Math.floor(r() * 12) }, () => ({ id: hex(24), title: b64(20), price: Math.floor(r() * 10000) / 100, tags: [b64(6), b64(5)] })), next: `/api/v2/items?cursor=${b64(24)}` });
 
+  if (oauthDense) {
+    yield* denseFlowsOf(r, entry, b64, hex, pick, () => {
+      t += 800 + Math.floor(r() * 1600); // one login a second or two: no flood
+      return ++visit;
+    });
+    return;
+  }
   for (;;) {
     visit += 1;
     const app = pick(APPS);
@@ -148,11 +156,77 @@ export function* harEntries(seed = 1, { oauthEvery = 6 } = {}) {
 }
 
 /**
+ * The OAuth-dense capture: every entry is an OAuth exchange of one of many distinct flows, each a
+ * silent login of one of 24 apps at one of 40 authorization servers (the AS has a session: the
+ * authorization request is answered with a 302 to the callback): the AS's metadata document (half
+ * the flows), the authorization request, the callback page, the token request (JSON token
+ * response), the JWKS (a third) and a refresh grant (a third). The bodies a detector reads
+ * (metadata, JWKS, token responses) are most of the bytes; the callback page's HTML is the rest.
+ */
+function* denseFlowsOf(r, entry, b64, hex, pick, nextVisit) {
+  const apps = Array.from({ length: 24 }, (_, k) => `https://app${k}.tenant${k % 5}.example`);
+  const ases = Array.from({ length: 40 }, (_, k) => {
+    const origin = `https://login${k}.idp${k % 7}.example`;
+    const issuer = k % 3 === 0 ? `${origin}/realms/r${k}` : origin;
+    const base = k % 3 === 0 ? `${issuer}/protocol/openid-connect` : `${origin}/oauth2`;
+    const meta = {
+      issuer,
+      authorization_endpoint: `${base}/auth`,
+      token_endpoint: `${base}/token`,
+      introspection_endpoint: `${base}/token/introspect`,
+      userinfo_endpoint: `${base}/userinfo`,
+      end_session_endpoint: `${base}/logout`,
+      jwks_uri: `${base}/certs`,
+      registration_endpoint: `${base}/registrations`,
+      revocation_endpoint: `${base}/revoke`,
+      grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'password', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'],
+      response_types_supported: ['code', 'none', 'id_token', 'token', 'id_token token', 'code id_token', 'code token', 'code id_token token'],
+      response_modes_supported: ['query', 'fragment', 'form_post', 'query.jwt', 'fragment.jwt', 'form_post.jwt', 'jwt'],
+      subject_types_supported: ['public', 'pairwise'],
+      id_token_signing_alg_values_supported: ['PS384', 'ES384', 'RS384', 'HS256', 'HS512', 'ES256', 'RS256', 'HS384', 'ES512', 'PS256', 'PS512', 'RS512'],
+      token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'tls_client_auth', 'client_secret_jwt'],
+      claims_supported: ['aud', 'sub', 'iss', 'auth_time', 'name', 'given_name', 'family_name', 'preferred_username', 'email', 'acr'],
+      scopes_supported: ['openid', 'profile', 'email', 'address', 'phone', 'offline_access', 'roles', 'web-origins'],
+      code_challenge_methods_supported: ['plain', 'S256'],
+      authorization_response_iss_parameter_supported: true,
+      tls_client_certificate_bound_access_tokens: true,
+    };
+    const keys = { keys: [0, 1].map((i) => ({ kid: `${k}-${i}-${hex(16)}`, kty: 'RSA', alg: 'RS256', use: 'sig', n: b64(342), e: 'AQAB', x5t: b64(27) })) };
+    return { origin, issuer, base, meta: JSON.stringify(meta), jwks: JSON.stringify(keys) };
+  });
+  const clients = new Map();
+  for (;;) {
+    const page = `page_${nextVisit()}`;
+    const app = pick(apps);
+    const as = pick(ases);
+    const key = `${app} ${as.origin}`;
+    if (!clients.has(key)) clients.set(key, `${app.slice(8, 12)}-${hex(12)}`);
+    const clientId = clients.get(key);
+    const cb = `${app}/auth/callback`;
+    const spa = `${app}/static/js/app.js`;
+    if (r() < 0.5) yield entry(page, `${as.issuer}/.well-known/openid-configuration`, { type: 'fetch', initiator: spa, mime: 'application/json', text: as.meta });
+    const state = b64(43);
+    const nonce = b64(32);
+    const verifier = b64(64);
+    const areq = `${as.base}/auth?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: cb, scope: 'openid profile email', state, nonce, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', prompt: 'none' })}`;
+    const code = b64(40);
+    const cbUrl = `${cb}?${new URLSearchParams({ code, state, iss: as.issuer, session_state: `${hex(8)}-${hex(4)}-${hex(4)}` })}`;
+    yield entry(page, areq, { type: 'document', referer: `${app}/`, location: cbUrl, mime: 'text/html' });
+    yield entry(page, cbUrl, { type: 'document', referer: `${app}/`, text: `<!doctype html><html><head><title>${b64(12)}</title><script src="/static/js/app.js"></script></head><body>${'<div class="row">'.repeat(20)}${b64(300)}</body></html>` });
+    const tokens = { access_token: `eyJhbGciOiJSUzI1NiJ9.${b64(180)}.${b64(86)}`, token_type: 'Bearer', expires_in: 300, refresh_token: b64(64), id_token: `eyJhbGciOiJSUzI1NiJ9.${b64(300)}.${b64(86)}`, scope: 'openid profile email' };
+    yield entry(page, `${as.base}/token`, { type: 'fetch', form: { grant_type: 'authorization_code', code, redirect_uri: cb, client_id: clientId, code_verifier: verifier }, initiator: spa, mime: 'application/json', text: JSON.stringify(tokens) });
+    if (r() < 0.33) yield entry(page, `${as.base}/certs`, { type: 'fetch', initiator: spa, mime: 'application/json', text: as.jwks });
+    if (r() < 0.33)
+      yield entry(page, `${as.base}/token`, { type: 'fetch', form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: clientId }, initiator: spa, mime: 'application/json', text: JSON.stringify({ ...tokens, refresh_token: b64(64) }) });
+  }
+}
+
+/**
  * Write a HAR of at least `bytes` bytes, streaming (never holding it in memory). With
  * `shuffleBlock`, the entries are written out of time order: each run of that many entries in a
  * seeded random order (what a HAR viewer or merge tool may leave; the times stay as generated).
  */
-export async function writeHar(path, bytes, seed = 7, { shuffleBlock = 0 } = {}) {
+export async function writeHar(path, bytes, seed = 7, { shuffleBlock = 0, oauthDense = false } = {}) {
   const out = createWriteStream(path);
   let written = 0;
   const write = async (s) => {
@@ -176,7 +250,7 @@ export async function writeHar(path, bytes, seed = 7, { shuffleBlock = 0 } = {})
     }
     block = [];
   };
-  for (const e of harEntries(seed)) {
+  for (const e of harEntries(seed, { oauthDense })) {
     if (shuffleBlock > 1) {
       const text = JSON.stringify(e);
       block.push(text);

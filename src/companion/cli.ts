@@ -2,6 +2,7 @@
  * `coatcheck`: the companion CLI's entry. Argument dispatch, --help, --version. Each command lives
  * in its own module and takes (argv, io) so tests can run it without a process.
  */
+export { Engine, observationFromHarEntry, feedHarEntries, HarFeed, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core';
 import { readFile } from 'node:fs/promises';
 import { hostCommand } from './host';
 import { inspectCommand } from './inspect';
@@ -12,9 +13,9 @@ import { scanCommand, VERSION } from './scan';
 import { watchCommand } from './watch';
 
 // The built file (dist/cli/coatcheck.js) also exposes the streaming pieces for scripts and the bench.
-export { Engine, observationFromHarEntry, feedHarEntries, HarFeed, harWarnings, OrderCheck, slimObservation, timeOrder } from '../core';
+export { resolveLeanBody } from './har-lean';
 export { HarReader, HarReadError, readHarStream } from './har-stream';
-export { scanCommand, VERSION } from './scan';
+export { fileChunks, scanCommand, VERSION } from './scan';
 
 export const MAIN_HELP = `Usage: coatcheck <command> [options]
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BODY_PLACEHOLDER, type LeanBodies } from './har-lean';
 import { HarReadError, HarReader, type HarReadSummary, readHarStream } from './har-stream';
 
 const enc = new TextEncoder();
@@ -114,6 +115,31 @@ describe('HarReader round-trip', () => {
     const every = Array.from({ length: bytes.length }, (_, i) => i);
     expect(readAll(bytes, every).entries).toEqual(har.log.entries);
     for (let cut = 0; cut <= bytes.length; cut++) expect(readAll(bytes, [cut]).entries).toEqual(har.log.entries);
+  });
+
+  it('keeps no chunk: a caller may read every chunk into the same buffer (lean or not)', () => {
+    fc.assert(
+      fc.property(harArb, fc.integer({ min: 1, max: 64 }), fc.boolean(), (har, size, lean) => {
+        const bytes = enc.encode(JSON.stringify(har));
+        const entries: unknown[] = [];
+        const onEntry = (e: unknown, _i: number, _s: unknown, bodies?: LeanBodies) => {
+          const c = (e as { response?: { content?: { text?: unknown } } }).response?.content;
+          if (bodies && c && typeof c.text === 'string' && c.text.startsWith(BODY_PLACEHOLDER)) c.text = bodies.text(Number(c.text.slice(BODY_PLACEHOLDER.length)));
+          entries.push(e);
+        };
+        const r = new HarReader({ onEntry }, { lean });
+        const buf = new Uint8Array(size);
+        for (let at = 0; at < bytes.length; at += size) {
+          const n = Math.min(size, bytes.length - at);
+          buf.set(bytes.subarray(at, at + n));
+          r.write(buf.subarray(0, n));
+          buf.fill(0x7b); // what the next read would overwrite
+        }
+        r.end();
+        expect(entries).toEqual(JSON.parse(JSON.stringify(har.log.entries)));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('records log.pages and whether they came before the entries', () => {

@@ -4,55 +4,19 @@
  *
  * It is a small incremental scanner over the skeleton `{ "log": { …, "entries": [ … ] } }`: the
  * skeleton's punctuation is checked byte by byte; every value hanging off it (an entry, `pages`,
- * `creator`, …) is cut out by tracking strings, escapes and nesting depth, then `JSON.parse`d on
- * its own. Errors carry the byte offset and, where it helps, the entry index.
+ * `creator`, …) is cut out by tracking strings, escapes and nesting depth (har-capture.ts), then
+ * `JSON.parse`d on its own: an entry lean, without its response body, with the `lean` option
+ * (har-lean.ts). Errors carry the byte offset and, where it helps, the entry index
+ * (har-read-error.ts).
  */
-import { CoreError, type CoreErrorCode } from '../core';
+import { type CoreErrorCode } from '../core';
+import { describeByte, HarReadError, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary, MiB, parseError } from './har-read-error';
+import { type Capture, type Role, ValueCapture } from './har-capture';
+import { CutBodies, type LeanBodies, leanBytes, worthCutting } from './har-lean';
 
-export class HarReadError extends CoreError {
-  /** absolute byte offset where the problem was seen */
-  readonly offset?: number;
-  /** index of the entry concerned, when the problem is inside one */
-  readonly entry?: number;
-  constructor(code: CoreErrorCode, message: string, where: { offset?: number; entry?: number } = {}) {
-    super(code, message);
-    this.name = 'HarReadError';
-    this.offset = where.offset;
-    this.entry = where.entry;
-  }
-}
-
-export interface HarEntrySpan {
-  /** byte offset of the entry's first byte */
-  start: number;
-  /** byte offset just past its last byte */
-  end: number;
-}
-
-export interface HarReaderHandlers {
-  /** one parsed entry of `log.entries`, in order */
-  onEntry(entry: unknown, index: number, span: HarEntrySpan): void;
-  /** `log.pages`, parsed (called when the member ends, before or after the entries) */
-  onPages?(pages: unknown[]): void;
-}
-
-export interface HarReaderOptions {
-  /** largest single entry accepted (bytes); default 256 MiB */
-  maxEntryBytes?: number;
-  /** values off the skeleton larger than this are skipped without being parsed; default 16 MiB */
-  maxOtherBytes?: number;
-}
-
-export interface HarReadSummary {
-  entries: number;
-  bytes: number;
-  pages: unknown[] | undefined;
-  /** whether `log.pages` came before `log.entries` */
-  pagesFirst: boolean;
-}
+export { HarReadError, type HarEntrySpan, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary } from './har-read-error';
 
 const Q = 0x22; // "
-const BS = 0x5c; // \
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACK = 0x5b;
@@ -65,7 +29,6 @@ function isWs(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
-type Role = 'root' | 'log' | 'entries';
 const enum St {
   KeyOrEnd,
   Key,
@@ -82,64 +45,26 @@ interface Frame {
   start: number;
 }
 
-type CapWhat = 'key' | 'member' | 'entry';
-const enum CapKind {
-  Str,
-  Container,
-  Prim,
-}
-
-interface Capture {
-  what: CapWhat;
-  kind: CapKind;
-  depth: number;
-  inStr: boolean;
-  esc: boolean;
-  start: number;
-  parts: Uint8Array[];
-  size: number;
-  recording: boolean;
-  limit: number;
-  /** the member's key, for 'member' captures */
-  key: string | null;
-  role: Role;
-}
-
-const MiB = 1024 * 1024;
-
-function describeByte(b: number): string {
-  if (b >= 0x20 && b < 0x7f) return `'${String.fromCharCode(b)}'`;
-  return `byte 0x${b.toString(16).padStart(2, '0')}`;
-}
-
 /**
  * Incremental reader: `write(chunk)` as bytes arrive, `end()` at the end of the stream. Entries are
  * delivered synchronously from inside `write`. Throws `HarReadError` on malformed input; after an
  * error the reader must not be used again.
  */
-export class HarReader {
+export class HarReader extends ValueCapture {
   private readonly h: HarReaderHandlers;
-  private readonly maxEntry: number;
-  private readonly maxOther: number;
+  private scratch: Uint8Array = new Uint8Array(64 * 1024);
   private readonly decoder = new TextDecoder('utf-8');
-  private offset = 0; // absolute offset of the current chunk's first byte
   private stack: Frame[] = [];
   private started = false;
   private done = false; // root object closed
   private sawLog = false;
   private bomCheck = 0; // bytes of a UTF-8 BOM matched so far
-  private cap: Capture | null = null;
-  private entryCount = 0;
   private pages: unknown[] | undefined;
   private pagesFirst = false;
-  // per-chunk caches of the next quote / backslash position
-  private nextQ = -1;
-  private nextBs = -1;
 
   constructor(handlers: HarReaderHandlers, opts: HarReaderOptions = {}) {
+    super(opts.maxEntryBytes ?? 256 * MiB, opts.maxOtherBytes ?? 16 * MiB, opts.lean === true);
     this.h = handlers;
-    this.maxEntry = opts.maxEntryBytes ?? 256 * MiB;
-    this.maxOther = opts.maxOtherBytes ?? 16 * MiB;
   }
 
   get entries(): number {
@@ -150,6 +75,7 @@ export class HarReader {
     return this.offset;
   }
 
+  /** Read `chunk`; it is not kept after the call (the caller may fill it again). */
   write(chunk: Uint8Array): void {
     const len = chunk.length;
     this.nextQ = -1;
@@ -179,6 +105,12 @@ export class HarReader {
       if (!this.cap) i += 1;
     }
     this.offset += len;
+    // a value still open keeps copies of its bytes, not the chunk: the caller may reuse it
+    const c = this.cap;
+    if (c) {
+      for (let k = c.owned; k < c.parts.length; k++) c.parts[k] = Uint8Array.prototype.slice.call(c.parts[k]);
+      c.owned = c.parts.length;
+    }
   }
 
   end(): HarReadSummary {
@@ -210,7 +142,7 @@ export class HarReader {
     return `, after entry ${this.entryCount - 1} (${this.entryCount} complete entr${this.entryCount === 1 ? 'y' : 'ies'})`;
   }
 
-  private fail(code: CoreErrorCode, message: string, offset?: number, entry?: number): never {
+  protected fail(code: CoreErrorCode, message: string, offset?: number, entry?: number): never {
     throw new HarReadError(code, message, { offset, entry });
   }
 
@@ -236,7 +168,7 @@ export class HarReader {
       case St.KeyOrEnd:
       case St.Key:
         if (b === Q) {
-          this.startCapture(chunk, i, 'key', f);
+          this.startCapture(chunk, i, 'key', f.key, f.role);
           return;
         }
         if (b === RBRACE && f.st === St.KeyOrEnd) {
@@ -258,7 +190,7 @@ export class HarReader {
             return;
           }
           if (b === RBRACE || b === RBRACK || b === COMMA || b === COLON) return this.unexpected(b, at, 'an entry');
-          this.startCapture(chunk, i, 'entry', f);
+          this.startCapture(chunk, i, 'entry', f.key, f.role);
           return;
         }
         if (f.role === 'root' && f.key === 'log') {
@@ -280,7 +212,7 @@ export class HarReader {
           this.fail('HAR_MALFORMED', `not a HAR: log.entries is not an array (byte ${at})`, at);
         }
         if (b === RBRACE || b === RBRACK || b === COMMA || b === COLON) return this.unexpected(b, at, 'a value');
-        this.startCapture(chunk, i, 'member', f);
+        this.startCapture(chunk, i, 'member', f.key, f.role);
         return;
       case St.CommaOrEnd:
         if (b === COMMA) {
@@ -306,174 +238,44 @@ export class HarReader {
     if (this.stack.length === 0) this.done = true;
   }
 
-  // ------------------------------------------------------------------ captured values
-
-  private startCapture(chunk: Uint8Array, i: number, what: CapWhat, f: Frame): void {
-    const b = chunk[i];
-    const kind = b === Q ? CapKind.Str : b === LBRACE || b === LBRACK ? CapKind.Container : CapKind.Prim;
-    const limit = what === 'entry' ? this.maxEntry : what === 'key' ? 64 * 1024 : this.maxOther;
-    this.cap = {
-      what,
-      kind,
-      depth: kind === CapKind.Container ? 1 : 0,
-      inStr: kind === CapKind.Str,
-      esc: false,
-      start: this.offset + i,
-      parts: [],
-      size: 0,
-      recording: true,
-      limit,
-      key: what === 'member' ? f.key : null,
-      role: f.role,
-    };
-    // the opening byte of a string or container is consumed here; a primitive's first byte is
-    // consumed by the scan itself
-    if (kind !== CapKind.Prim) {
-      this.record(chunk, i, i + 1);
-      this.capIndex = i + 1;
-    } else this.capIndex = i;
-  }
-
-  /** where captureStep resumes after startCapture (same chunk) */
-  private capIndex = -1;
-
-  private record(chunk: Uint8Array, from: number, to: number): void {
-    const c = this.cap!;
-    if (to <= from) return;
-    c.size += to - from;
-    if (!c.recording) return;
-    if (c.size > c.limit) {
-      c.recording = false;
-      c.parts = [];
-      if (c.what === 'entry') {
-        this.fail(
-          'INPUT_TOO_LARGE',
-          `entry ${this.entryCount} (starting at byte ${c.start}) is larger than ${Math.round(c.limit / MiB)} MiB`,
-          c.start,
-          this.entryCount,
-        );
-      }
-      return;
-    }
-    c.parts.push(chunk.subarray(from, to));
-  }
-
-  private quoteFrom(chunk: Uint8Array, i: number): number {
-    if (this.nextQ < i) {
-      const q = chunk.indexOf(Q, i);
-      this.nextQ = q < 0 ? chunk.length : q;
-    }
-    return this.nextQ;
-  }
-
-  private bsFrom(chunk: Uint8Array, i: number): number {
-    if (this.nextBs < i) {
-      const q = chunk.indexOf(BS, i);
-      this.nextBs = q < 0 ? chunk.length : q;
-    }
-    return this.nextBs;
-  }
-
-  /** Advance the current capture through `chunk` from `i0`; returns where the skeleton resumes. */
-  private captureStep(chunk: Uint8Array, i0: number): number {
-    const c = this.cap!;
-    const len = chunk.length;
-    let i = this.capIndex >= 0 ? this.capIndex : i0;
-    this.capIndex = -1;
-    const from = i;
-    let endAt = -1; // index just past the capture's last byte in this chunk
-    while (i < len) {
-      if (c.inStr) {
-        if (c.esc) {
-          c.esc = false;
-          i += 1;
-          continue;
-        }
-        const q = this.quoteFrom(chunk, i);
-        const bs = this.bsFrom(chunk, i);
-        if (bs < q) {
-          i = bs + 1;
-          if (i >= len) {
-            c.esc = true;
-            break;
-          }
-          i += 1;
-          continue;
-        }
-        if (q >= len) {
-          i = len;
-          break;
-        }
-        i = q + 1;
-        c.inStr = false;
-        if (c.kind === CapKind.Str) {
-          endAt = i;
-          break;
-        }
-        continue;
-      }
-      const b = chunk[i];
-      if (c.kind === CapKind.Prim) {
-        if (b === COMMA || b === RBRACE || b === RBRACK || b === COLON || isWs(b)) {
-          endAt = i;
-          break;
-        }
-        if (b === Q || b === LBRACE || b === LBRACK) {
-          // `tru"…` or `1{`: not a value; let JSON.parse name it
-          endAt = i + 1;
-          break;
-        }
-        i += 1;
-        continue;
-      }
-      // container
-      if (b === Q) c.inStr = true;
-      else if (b === LBRACE || b === LBRACK) c.depth += 1;
-      else if (b === RBRACE || b === RBRACK) {
-        c.depth -= 1;
-        if (c.depth === 0) {
-          endAt = i + 1;
-          break;
-        }
-      }
-      i += 1;
-    }
-    if (endAt < 0) {
-      this.record(chunk, from, len);
-      return len;
-    }
-    this.record(chunk, from, endAt);
-    this.cap = null;
-    this.finishCapture(c, this.offset + endAt);
-    return endAt;
-  }
-
-  private decode(parts: Uint8Array[], size: number): string {
-    if (parts.length === 1) return this.decoder.decode(parts[0]);
-    const all = new Uint8Array(size);
-    let o = 0;
-    for (const p of parts) {
-      all.set(p, o);
-      o += p.length;
-    }
-    return this.decoder.decode(all);
-  }
-
   private parse(c: Capture, end: number, what: string, entry?: number): unknown {
-    const text = this.decode(c.parts, c.size);
+    const text = this.decoder.decode(this.join(c.parts, c.size));
     try {
       return JSON.parse(text);
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      const pos = /position (\d+)/.exec(msg);
-      const near = pos ? ` near byte ${c.start + Number(pos[1])}` : '';
-      // V8 quotes a snippet of the text (`Unexpected token 'x', ..."…"... is not valid JSON`): it may hold a secret
-      const cleaned = msg.replace(/, (?:\.\.\.)?"[\s\S]*$/, '').replace(/ in JSON at position \d+.*$/, '');
-      this.fail('HAR_MALFORMED', `${what} (bytes ${c.start}–${end}) is not valid JSON${near}: ${cleaned}`, pos ? c.start + Number(pos[1]) : c.start, entry);
+      throw parseError(e, what, c.start, end, entry);
     }
   }
 
-  private finishCapture(c: Capture, end: number): void {
+  /**
+   * A lean entry (har-lean.ts): its bodies left out of the text `JSON.parse` reads. When that text
+   * is refused, the whole entry is parsed, which words the error exactly as before.
+   */
+  private parseEntry(c: Capture, end: number, index: number): { value: unknown; bodies?: LeanBodies } {
+    if (!c.cuts) return { value: this.parse(c, end, `entry ${index}`, index) };
+    const bytes = this.join(c.parts, c.size);
+    const cuts = worthCutting(bytes, c.start, c.cuts);
+    if (cuts.length === 0) return { value: this.parse(c, end, `entry ${index}`, index) };
+    const lean = leanBytes(bytes, c.start, cuts, this.scratch);
+    this.scratch = lean.out;
+    let value: unknown;
+    try {
+      value = JSON.parse(this.decoder.decode(lean.out.subarray(0, lean.length)));
+    } catch {
+      return { value: this.parse(c, end, `entry ${index}`, index) };
+    }
+    const decode = (span: Uint8Array): string => {
+      try {
+        return JSON.parse(this.decoder.decode(span)) as string;
+      } catch {
+        this.parse(c, end, `entry ${index}`, index);
+        throw new HarReadError('HAR_MALFORMED', `entry ${index} (bytes ${c.start}–${end}): its response body is not a valid JSON string`, { offset: c.start, entry: index });
+      }
+    };
+    return { value, bodies: new CutBodies(bytes, c.start, cuts, decode) };
+  }
+
+  protected finishCapture(c: Capture, end: number): void {
     const f = this.stack[this.stack.length - 1];
     if (c.what === 'key') {
       const k = c.recording ? this.parse(c, end, `a member name`) : null;
@@ -483,10 +285,10 @@ export class HarReader {
     }
     if (c.what === 'entry') {
       const index = this.entryCount;
-      const value = this.parse(c, end, `entry ${index}`, index);
+      const { value, bodies } = this.lean ? this.parseEntry(c, end, index) : { value: this.parse(c, end, `entry ${index}`, index), bodies: undefined };
       this.entryCount += 1;
       f.st = St.CommaOrEnd;
-      this.h.onEntry(value, index, { start: c.start, end });
+      this.h.onEntry(value, index, { start: c.start, end }, bodies);
       return;
     }
     // another member of root or log: validate when small enough, keep log.pages

@@ -5,178 +5,32 @@
  * on stdin/stdout (native-messaging.ts), findings appended to a local JSONL log. No network port
  * is ever opened.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { appendFile, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { SEVERITIES } from '../core';
+import {
+  BROWSERS,
+  type Browser,
+  buildLauncher,
+  buildManifest,
+  chromeIdForPath,
+  defaultExtensionIds,
+  defaultLogPath,
+  envOf,
+  type HostEnv,
+  type HostIO,
+  type HostManifest,
+  HOST_NAME,
+  launcherPath,
+  manifestPath,
+  packageRoot,
+  readJson,
+} from './host-paths';
+import { runHost } from './host-run';
 import { argTokens } from './io';
-import { encodeFrame, FrameDecoder } from './native-messaging';
 
-export const HOST_NAME = 'dev.coatcheck.companion';
-export const HOST_DESCRIPTION = 'CoatCheck companion: receives findings from the extension and logs them locally';
-export const BROWSERS = ['chrome', 'chromium', 'firefox'] as const;
-export type Browser = (typeof BROWSERS)[number];
-
-/** What the host and watch commands need from the CLI's I/O (a subset of CliIO). */
-export interface HostIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  color?: boolean;
-  isTTY?: boolean;
-}
-
-/** Extra knobs for tests: environment, home directory, platform. Defaults are the process's. */
-export interface HostEnv {
-  env?: Record<string, string | undefined>;
-  home?: string;
-  platform?: NodeJS.Platform;
-}
-
-type Env = Required<HostEnv>;
-
-function envOf(io: HostEnv): Env {
-  return { env: io.env ?? process.env, home: io.home ?? io.env?.HOME ?? homedir(), platform: io.platform ?? process.platform };
-}
-
-// ------------------------------------------------------------------------------------------ paths
-
-/** Directory the browser reads per-user native messaging manifests from. */
-export function manifestDir(browser: Browser, e: Env, userDataDir?: string): string {
-  if (userDataDir) return join(resolve(userDataDir), browser === 'firefox' ? 'native-messaging-hosts' : 'NativeMessagingHosts');
-  const home = e.home;
-  if (e.platform === 'darwin') {
-    const lib = join(home, 'Library', 'Application Support');
-    if (browser === 'chrome') return join(lib, 'Google', 'Chrome', 'NativeMessagingHosts');
-    if (browser === 'chromium') return join(lib, 'Chromium', 'NativeMessagingHosts');
-    return join(lib, 'Mozilla', 'NativeMessagingHosts');
-  }
-  if (browser === 'firefox') return join(home, '.mozilla', 'native-messaging-hosts');
-  const config = e.env.XDG_CONFIG_HOME || join(home, '.config');
-  return join(config, browser === 'chrome' ? 'google-chrome' : 'chromium', 'NativeMessagingHosts');
-}
-
-/** The JSONL log findings are appended to: $COATCHECK_LOG, else $XDG_STATE_HOME/coatcheck/findings.jsonl. */
-export function defaultLogPath(e: Env): string {
-  if (e.env.COATCHECK_LOG) return resolve(e.env.COATCHECK_LOG);
-  const state = e.env.XDG_STATE_HOME || join(e.home, '.local', 'state');
-  return join(state, 'coatcheck', 'findings.jsonl');
-}
-
-export function manifestPath(browser: Browser, e: Env, userDataDir?: string): string {
-  return join(manifestDir(browser, e, userDataDir), `${HOST_NAME}.json`);
-}
-
-export function launcherPath(browser: Browser, e: Env, userDataDir?: string): string {
-  return join(manifestDir(browser, e, userDataDir), `${HOST_NAME}-launcher.sh`);
-}
-
-/** The package root: the nearest directory above this module with coatcheck's package.json. */
-export function packageRoot(from = import.meta.url): string | undefined {
-  let dir = dirname(fileURLToPath(from));
-  for (let i = 0; i < 8; i++) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        const j = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string };
-        if (j.name === 'coatcheck') return dir;
-      } catch {
-        /* keep walking */
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return undefined;
-}
-
-// ------------------------------------------------------------------------------ extension ids
-
-/** Chrome's id alphabet: the hex digits of the first 128 bits of SHA-256, mapped 0-f → a-p. */
-export function chromeIdFromBytes(bytes: Uint8Array | string): string {
-  const hex = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
-  let out = '';
-  for (const c of hex) out += String.fromCharCode(97 + parseInt(c, 16));
-  return out;
-}
-
-/** Id of an unpacked extension loaded from `dir` (Chrome hashes the absolute, resolved path). */
-export function chromeIdForPath(dir: string): string {
-  let p = resolve(dir);
-  try {
-    p = realpathSync(p);
-  } catch {
-    /* not there (yet): hash the path as given */
-  }
-  return chromeIdFromBytes(p);
-}
-
-/** Id of an extension whose manifest has a `key` (base64 DER SubjectPublicKeyInfo). */
-export function chromeIdForKey(key: string): string {
-  return chromeIdFromBytes(Uint8Array.from(Buffer.from(key, 'base64')));
-}
-
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const v = JSON.parse(await readFile(path, 'utf8')) as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Extension ids to allow when none are given: from the built extension in dist/. */
-async function defaultExtensionIds(browser: Browser, root: string | undefined): Promise<string[]> {
-  if (!root) return [];
-  if (browser === 'firefox') {
-    const m = await readJson(join(root, 'dist', 'firefox', 'manifest.json'));
-    const gecko = (m?.browser_specific_settings as { gecko?: { id?: unknown } } | undefined)?.gecko;
-    return typeof gecko?.id === 'string' ? [gecko.id] : [];
-  }
-  const dir = join(root, 'dist', 'chrome');
-  const m = await readJson(join(dir, 'manifest.json'));
-  if (!m) return [];
-  if (typeof m.key === 'string') return [chromeIdForKey(m.key)];
-  return [chromeIdForPath(dir)];
-}
-
-// -------------------------------------------------------------------------------- manifests
-
-export interface HostManifest {
-  name: string;
-  description: string;
-  path: string;
-  type: 'stdio';
-  allowed_origins?: string[];
-  allowed_extensions?: string[];
-}
-
-export function buildManifest(browser: Browser, launcher: string, ids: string[]): HostManifest {
-  const base = { name: HOST_NAME, description: HOST_DESCRIPTION, path: launcher, type: 'stdio' as const };
-  return browser === 'firefox'
-    ? { ...base, allowed_extensions: ids }
-    : { ...base, allowed_origins: ids.map((id) => `chrome-extension://${id}/`) };
-}
-
-function shQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-export function buildLauncher(node: string, cli: string, logPath: string | undefined): string {
-  return [
-    '#!/bin/sh',
-    '# CoatCheck native messaging host launcher, written by `coatcheck host install`.',
-    '# The browser starts it with the calling extension as argument; it opens no network port.',
-    ...(logPath ? [`COATCHECK_LOG=${shQuote(logPath)}`, 'export COATCHECK_LOG'] : []),
-    `exec ${shQuote(node)} ${shQuote(cli)} host run "$@"`,
-    '',
-  ].join('\n');
-}
-
-// ------------------------------------------------------------------------------------ argv
+export * from './host-paths';
+export * from './host-run';
 
 interface HostArgs {
   sub: string;
@@ -404,123 +258,4 @@ export async function hostCommand(argv: string[], io: HostIO & HostEnv & { stdin
     io.stdout(`log: ${a.log ? resolve(a.log) : defaultLogPath(e)}\n`);
   }
   return results.every((r) => r.installed) ? 0 : 1;
-}
-
-// ------------------------------------------------------------------------------- host mode
-
-/** The messages the extension sends (src/background/native-link.ts). */
-export type LinkMessage =
-  | { type: 'hello'; version?: string }
-  | { type: 'findings'; findings: unknown[]; tabId?: number; pageUrl?: string; extensionVersion?: string };
-
-export interface LogRecord {
-  v: 1;
-  receivedAt: string;
-  /** the calling extension (chrome-extension://id/ or the Firefox add-on id) */
-  origin?: string;
-  tabId?: number;
-  pageUrl?: string;
-  finding: Record<string, unknown>;
-}
-
-const MAX_LINE = 256 * 1024;
-
-/** A finding as the log accepts it: the Finding schema's required fields with sane types. */
-export function validFinding(f: unknown): f is Record<string, unknown> {
-  if (!f || typeof f !== 'object' || Array.isArray(f)) return false;
-  const o = f as Record<string, unknown>;
-  return (
-    typeof o.ruleId === 'string' &&
-    /^[a-z0-9][a-z0-9-]{0,80}$/.test(o.ruleId) &&
-    typeof o.severity === 'string' &&
-    (SEVERITIES as string[]).includes(o.severity) &&
-    typeof o.message === 'string' &&
-    (o.evidence === undefined || Array.isArray(o.evidence))
-  );
-}
-
-export interface RunHostOptions {
-  input: AsyncIterable<Uint8Array>;
-  write(bytes: Uint8Array): void;
-  logPath: string;
-  origin?: string;
-  stderr?(text: string): void;
-  now?(): Date;
-}
-
-/** Host mode: read frames until stdin closes; 0 on a clean end, 1 when the stream broke. */
-export async function runHost(opts: RunHostOptions): Promise<number> {
-  const decoder = new FrameDecoder();
-  const now = opts.now ?? (() => new Date());
-  const reply = (m: unknown) => {
-    const f = encodeFrame(m);
-    if (f.ok) opts.write(f.bytes);
-  };
-  let dirReady = false;
-  const append = async (lines: string[]) => {
-    if (lines.length === 0) return;
-    if (!dirReady) {
-      await mkdir(dirname(opts.logPath), { recursive: true, mode: 0o700 });
-      dirReady = true;
-    }
-    await appendFile(opts.logPath, lines.join(''), { mode: 0o600 });
-  };
-  const handle = async (msg: unknown): Promise<void> => {
-    const m = msg as Partial<LinkMessage> | null;
-    if (!m || typeof m !== 'object' || typeof m.type !== 'string') {
-      reply({ type: 'error', code: 'BAD_MESSAGE', message: 'expected an object with a type' });
-      return;
-    }
-    if (m.type === 'hello') {
-      reply({ type: 'hello', host: HOST_NAME, version: 1 });
-      return;
-    }
-    if (m.type === 'findings') {
-      const list = Array.isArray((m as { findings?: unknown }).findings) ? ((m as { findings: unknown[] }).findings) : [];
-      const tabId = typeof (m as { tabId?: unknown }).tabId === 'number' ? (m as { tabId: number }).tabId : undefined;
-      const pageUrl = typeof (m as { pageUrl?: unknown }).pageUrl === 'string' ? (m as { pageUrl: string }).pageUrl : undefined;
-      const lines: string[] = [];
-      let rejected = 0;
-      for (const f of list) {
-        if (!validFinding(f)) {
-          rejected++;
-          continue;
-        }
-        const rec: LogRecord = { v: 1, receivedAt: now().toISOString(), ...(opts.origin ? { origin: opts.origin } : {}), ...(tabId !== undefined ? { tabId } : {}), ...(pageUrl ? { pageUrl } : {}), finding: f };
-        const line = JSON.stringify(rec) + '\n';
-        if (line.length > MAX_LINE) {
-          rejected++;
-          continue;
-        }
-        lines.push(line);
-      }
-      try {
-        await append(lines);
-        reply({ type: 'ack', accepted: lines.length, rejected });
-      } catch (err) {
-        opts.stderr?.(`coatcheck host: cannot write ${opts.logPath}: ${(err as Error).message}\n`);
-        reply({ type: 'error', code: 'LOG_WRITE_FAILED', message: (err as Error).message });
-      }
-      return;
-    }
-    reply({ type: 'error', code: 'UNKNOWN_TYPE', message: `unknown message type ${JSON.stringify(m.type).slice(0, 60)}` });
-  };
-
-  for await (const chunk of opts.input) {
-    for (const r of decoder.push(chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk))) {
-      if (r.ok) await handle(r.message);
-      else {
-        opts.stderr?.(`coatcheck host: ${r.error.code}: ${r.error.message}\n`);
-        if (r.error.code === 'FRAME_TOO_LARGE') return 1;
-        reply({ type: 'error', code: r.error.code, message: r.error.message });
-      }
-    }
-  }
-  for (const r of decoder.end()) {
-    if (!r.ok) {
-      opts.stderr?.(`coatcheck host: ${r.error.code}: ${r.error.message}\n`);
-      return 1;
-    }
-  }
-  return 0;
 }

@@ -2,15 +2,18 @@
  * `coatcheck scan [options] <file.har>...`: stream HAR files through the core engine and report
  * (text, JSON or SARIF). Exit 0 / 1 / 2 as ESLint and Semgrep (companion-cli.md).
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { allRules, atLeast, buildDiagrams, type DiagramFetch, diagramFetchOf, Engine, type Finding, fixSection, type Flow, HarFeed, harWarnings, HeaderPool, isCoreError, jsonError, type Observation, observationFromHarEntry, OrderCheck, type ReportInput, type ReportModel, SEVERITIES, type Severity, slimObservation, timeOrder, toHtml, toJsonReport, TOOL, toSarif, toText } from '../core';
-import { HarReadError, HarReader, type HarEntrySpan, type HarReadSummary } from './har-stream';
-import { packageRoot } from './host';
-import { argTokens } from './io';
+import { Engine, TOOL, isCoreError, type Flow, observationFromHarEntry, HarFeed, HeaderPool, harWarnings, OrderCheck, slimObservation, timeOrder, type Observation, atLeast, type Finding, SEVERITIES, type Severity, jsonError, type ReportInput, type ReportModel, toJsonReport, toSarif, toText, diagramFetchOf, type DiagramFetch, allRules } from '../core';
 export { TOOL, VERSION } from '../core';
+import { writeFile } from 'node:fs/promises';
+import { resolveLeanBody } from './har-lean';
+import { HarReadError, HarReader, type HarReadSummary } from './har-stream';
+import { argTokens } from './io';
+import { docsBase, htmlReport, MAX_FETCHES } from './scan-html';
+import { defaultOpen, defaultSize, describeIoError, fmtBytes, SpanKeeper } from './scan-input';
+
+export { docsBase } from './scan-html';
+export { fileChunks } from './scan-input';
+
 
 /** Chrome refuses URLs above 2 MiB; a HAR entry with a longer one is not a real capture. */
 export const MAX_URL_BYTES = 2 * 1024 * 1024;
@@ -135,70 +138,6 @@ export function parseScanArgs(argv: string[]): ScanArgs {
   return a;
 }
 
-/** A message that names the input; never a stack trace. */
-function describeIoError(path: string, e: unknown): string {
-  const code = (e as { code?: string })?.code;
-  const name = path === '-' ? 'standard input' : path;
-  switch (code) {
-    case 'ENOENT':
-      return `${name}: no such file`;
-    case 'EISDIR':
-      return `${name}: is a directory, not a HAR file`;
-    case 'EACCES':
-    case 'EPERM':
-      return `${name}: permission denied`;
-    default:
-      return `${name}: cannot read (${code ?? (e instanceof Error ? e.message : String(e))})`;
-  }
-}
-
-function defaultOpen(path: string): AsyncIterable<Uint8Array> {
-  if (path === '-') return process.stdin;
-  return createReadStream(path, { highWaterMark: 1024 * 1024 });
-}
-
-function defaultSize(path: string): number | undefined {
-  if (path === '-') return undefined;
-  try {
-    return statSync(path).size;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Keeps the byte spans of the most recent entries (and of any entry evidence points at). A capture
- * read sorted keeps every span (two numbers an entry): evidence may point at any entry.
- */
-class SpanKeeper {
-  private ring: (HarEntrySpan & { entry: number })[] = [];
-  private pos = 0;
-  private all: Map<number, HarEntrySpan> | undefined;
-  readonly kept = new Map<number, HarEntrySpan>();
-  constructor(private readonly size = 4096) {
-    if (!Number.isFinite(size)) this.all = new Map();
-  }
-  add(entry: number, span: HarEntrySpan): void {
-    if (this.all) {
-      this.all.set(entry, span);
-      return;
-    }
-    const rec = { entry, ...span };
-    if (this.ring.length < this.size) this.ring.push(rec);
-    else this.ring[this.pos] = rec;
-    this.pos = (this.pos + 1) % this.size;
-  }
-  keep(entry: number): void {
-    if (this.kept.has(entry)) return;
-    if (this.all) {
-      const sp = this.all.get(entry);
-      if (sp) this.kept.set(entry, { start: sp.start, end: sp.end });
-      return;
-    }
-    for (const r of this.ring) if (r.entry === entry) this.kept.set(entry, { start: r.start, end: r.end });
-  }
-}
-
 /** Thrown out of the reader when an entry is earlier than one already processed. */
 const OUT_OF_ORDER = Symbol('out of time order');
 
@@ -211,9 +150,6 @@ interface SortedInput {
   skipped: { entry: number; message: string }[];
 }
 
-function fmtBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
-}
 
 export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
   let args: ScanArgs;
@@ -246,6 +182,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
     if (f) fetches.push(f);
   } : undefined;
   let inputs: ReportInput[] = [];
+  const bodyPolicy = { anyJson: args.format === 'html' };
   const open = io.openInput ?? defaultOpen;
   const sizeOf = io.inputSize ?? (io.openInput ? () => undefined : defaultSize);
   const progress = io.stderrIsTTY ?? Boolean(process.stderr.isTTY);
@@ -302,8 +239,10 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
         io.stderr(final ? '\r\u001b[K' : `\r\u001b[Kscanning ${name}: ${fmtBytes(bytes)}${total ? ` of ${fmtBytes(total)}` : ''}${pct} · ${entries} entries${sortedInputs.has(input) ? ' (out of time order: reading it sorted)' : ''}`);
       };
       const reader = new HarReader({
-        onEntry: (entry, index, span) => {
+        onEntry: (entry, index, span, bodies) => {
           spans.add(index, span);
+          // the response body only when a rule may read it (har-lean.ts)
+          resolveLeanBody(entry, bodies, bodyPolicy);
           // one unusable entry does not sink the capture: it is skipped and named in the
           // warnings (stderr, the JSON report's inputs[].warnings, SARIF's notifications)
           let obs;
@@ -325,7 +264,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
           else if (check.inOrder(obs)) feed.push(obs);
           else throw OUT_OF_ORDER;
         },
-      });
+      }, { lean: true });
       try {
         for await (const chunk of open(path)) {
           reader.write(chunk);
@@ -397,45 +336,4 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
 
   if (args.failOn === 'none') return 0;
   return shown.some((f) => atLeast(f.severity, args.failOn as Severity)) ? 1 : 0;
-}
-
-/** At most this many flows get a diagram in the HTML report (those with findings first). */
-const MAX_DIAGRAMS = 200;
-const MAX_FETCHES = 2000;
-
-function htmlReport(model: ReportModel, engine: Engine, fetches: DiagramFetch[]): string {
-  const withFindings = new Set(model.findings.map((f) => f.flowId));
-  const flows = [...model.flows];
-  const byId = new Map(flows.map((f) => [f.id, f]));
-  const root = (f: Flow): Flow => {
-    let r = f;
-    for (let i = 0; i < 8 && r.parent && byId.has(r.parent); i++) r = byId.get(r.parent)!;
-    return r;
-  };
-  const wanted = new Set<string>();
-  for (const f of flows) if (withFindings.has(f.id)) wanted.add(root(f).id);
-  for (const f of flows) if (wanted.size < MAX_DIAGRAMS) wanted.add(root(f).id);
-  const drawn = flows.filter((f) => wanted.has(root(f).id));
-  const diagrams = buildDiagrams(drawn, { findings: model.findings, fetches, hops: (c) => engine.store.hops.get(c), redact: model.redact }).slice(0, MAX_DIAGRAMS);
-  const fixes: Record<string, string> = {};
-  for (const id of new Set(model.findings.map((f) => f.ruleId))) {
-    const fix = /^[a-z0-9-]+$/.test(id) ? ruleDocFix(id) : undefined;
-    if (fix) fixes[id] = fix;
-  }
-  return toHtml(model, { diagrams, docsBase: docsBase(), fixes, generated: new Date().toISOString() });
-}
-
-/** The "How to fix" section of docs/rules/<id>.md in the package, if the page is there. */
-function ruleDocFix(id: string): string | undefined {
-  try {
-    return fixSection(readFileSync(join(packageRoot() ?? resolve('.'), 'docs', 'rules', `${id}.md`), 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Where SARIF's helpUri points: the docs/rules pages shipped with the package. */
-export function docsBase(): string {
-  const root = packageRoot();
-  return pathToFileURL(join(root ?? resolve('.'), 'docs', 'rules') + '/').href;
 }

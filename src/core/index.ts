@@ -6,7 +6,7 @@ export type { Observation, Header, SourceRef, ResourceType, RequestBody } from '
 export { header, headersAll, isNavigation } from './observe/observation';
 export { observationFromHarEntry, type HarEntry } from './observe/from-har';
 export { feedHarEntries, HarFeed, HeaderPool, harWarnings, OrderCheck, slimObservation, timeOrder, type HarFeedSummary } from './observe/har-feed';
-export { classify, NO_HINTS, type ClassifyHints } from './classify/classify';
+export { classify, mayReadResponseBody, NO_HINTS, type ClassifyHints } from './classify/classify';
 export type { OAuthMessage, MessageKind, ParamSource } from './classify/message';
 export type { Flow, FlowRequest, FlowResponse, FlowStep, AsIdentity } from './flows/flow';
 export { FlowStore, type StoreState, type MetadataRecord } from './flows/store';

@@ -86,16 +86,18 @@ export class HeaderPool {
 
 /**
  * The observation without what the core never reads: a response body that no classification
- * parses (classify.ts `mayReadResponseBody`: HTML pages, scripts, images, JSON of plain API GETs),
+ * parses (classify.ts `mayReadResponseBody`: HTML pages, scripts, images, JSON of plain API GETs)
+ * becomes '' (as the streaming scanner's lean reading leaves it, companion/har-lean.ts),
  * with its headers shared through `pool`. What the streaming scanner keeps per entry when it must
  * sort a capture (about 1.3 KB an entry of ordinary browsing traffic, against 2.4 KB unshared).
  */
 export function slimObservation(o: Observation, pool?: HeaderPool): Observation {
-  const dropBody = o.responseBody !== undefined && !mayReadResponseBody(o);
+  // '' and not undefined: a body was there (classify.ts tells "no body" from "no JSON body", e.g. a PAR's 201)
+  const dropBody = o.responseBody !== undefined && o.responseBody !== '' && !mayReadResponseBody(o);
   if (!dropBody && !pool) return o;
   return {
     ...o,
-    ...(dropBody ? { responseBody: undefined } : {}),
+    ...(dropBody ? { responseBody: '' } : {}),
     ...(pool ? { requestHeaders: pool.share(o.requestHeaders), responseHeaders: pool.share(o.responseHeaders) } : {}),
   };
 }
