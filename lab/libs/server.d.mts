@@ -5,8 +5,9 @@ export interface LibLab {
   port: number;
   origins: { rp: string; app: string; idp: string; kc: string; auth0: string; ms: string; evil: string };
   errors: string[];
-  attacks: { mode: string; state: string | null }[];
-  startUrl(lib: 'oidc-client-ts' | 'keycloak' | 'auth0' | 'msal' | 'openid-client', params?: Record<string, string>): string;
+  attacks: { mode: string; state: string | null; codeChallenge?: string | null }[];
+  statelessOutcomes: { provider: string; ok: boolean; error?: string }[];
+  startUrl(lib: 'oidc-client-ts' | 'keycloak' | 'auth0' | 'msal' | 'openid-client' | 'stateless', params?: Record<string, string>): string;
   close(): Promise<void>;
 }
 export declare function startLibLab(opts?: { port?: number }): Promise<LibLab>;
