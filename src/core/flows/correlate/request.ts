@@ -55,9 +55,13 @@ const byState: RequestCorrelator = {
   },
 };
 
-/** an open flow of this context (§0.3 expiry) that sent no state: the only kind the stateless keys join */
+/**
+ * an open flow of this context (§0.3 expiry) that sent no state and is not answered yet: the only
+ * kind the stateless keys join (a transaction in progress; a client that reuses its challenge for
+ * its next login starts a new flow, whose callback then finds it)
+ */
 const openStateless = (p: PendingRequest, s: FlowStore) => (f: Flow) =>
-  f.state === undefined && f.context === p.msg.obs.context && p.msg.obs.time - f.tLast <= s.ttlMs;
+  f.state === undefined && f.responses.length === 0 && f.context === p.msg.obs.context && p.msg.obs.time - f.tLast <= s.ttlMs;
 
 /**
  * §0.3 stateless: the latest open stateless flow of this context with the same code_challenge. A

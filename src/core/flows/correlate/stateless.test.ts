@@ -67,3 +67,24 @@ describe('stateless correlation (#12)', () => {
     expect(new Set(coat.map((f) => f.flowId)).size).toBe(2);
   });
 });
+
+describe('stateless correlation: answered flows (#12)', () => {
+  it('a client that reuses its challenge for its next login starts a new flow, and that flow gets its callback', () => {
+    resetBuilders();
+    const C = rand('reused', 43);
+    const a = statelessAreq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb`, code_challenge: C });
+    const cb = (n: string) => `${P}/cb?${q({ code: rand(n), iss: HONEST })}`;
+    const { engine, findings } = run([
+      obs(a, { referer: `${P}/` }),
+      obs(`${HONEST}/login`, { method: 'POST', form: { u: 'a' }, location: cb('c1') }),
+      obs(cb('c1')),
+      obs(a, { referer: `${P}/`, at: 120 }),
+      obs(`${HONEST}/login`, { method: 'POST', form: { u: 'a' }, location: cb('c2') }),
+      obs(cb('c2')),
+    ]);
+    const flows = flowsOf(engine);
+    expect(flows).toHaveLength(2);
+    expect(flows.map((f) => f.responses.length)).toEqual([1, 1]);
+    expect(findings.filter((f) => f.ruleId === 'unsolicited-callback')).toEqual([]);
+  });
+});
