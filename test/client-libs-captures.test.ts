@@ -80,18 +80,23 @@ describe('attacks built on keycloak-js', () => {
   });
 });
 
-describe('a stateless, PKCE-only, multi-provider app (openid-client 6, shaped like Auth.js defaults; #12)', () => {
+// #12: stateless, PKCE-only, multi-provider apps: Auth.js itself (@auth/core 0.41, its defaults) and
+// openid-client 6 shaped like them. No state anywhere; the evil provider relays the code_challenge.
+describe.each([
+  ['authjs', 'Auth.js (@auth/core)'],
+  ['stateless', 'openid-client 6, shaped like Auth.js defaults'],
+])('a stateless, PKCE-only, multi-provider app: %s (%s)', (prefix) => {
   it('the benign login: no state anywhere, one flow with its response, nothing at medium or above', () => {
-    expect(urls('stateless-login.har').some((u) => /[?&]state=/.test(u))).toBe(false);
-    const e = scan('stateless-login.har');
+    expect(urls(`${prefix}-login.har`).some((u) => /[?&]state=/.test(u))).toBe(false);
+    const e = scan(`${prefix}-login.har`);
     const flows = e.flows();
     expect(flows).toHaveLength(1);
     expect(flows[0].responses).toHaveLength(1);
     expect(ids(e), brief(e)).toEqual([]);
   });
   it('COAT with the code_challenge relayed instead of a state: one flow bound by code_challenge, coat-context-switch and callback-context-mismatch', () => {
-    expect(urls('stateless-coat.har').some((u) => /[?&]state=/.test(u))).toBe(false);
-    const e = scan('stateless-coat.har');
+    expect(urls(`${prefix}-coat.har`).some((u) => /[?&]state=/.test(u))).toBe(false);
+    const e = scan(`${prefix}-coat.har`);
     expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch', 'mixup-iss-mismatch']));
     const flows = e.flows();
     expect(flows).toHaveLength(1);

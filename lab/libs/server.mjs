@@ -6,6 +6,7 @@
 //
 // | host | what |
 // | --- | --- |
+// | `authjs.corp.example` | Auth.js itself (@auth/core) with two providers and its defaults: PKCE only, no state, one callback per provider (authjs-rp.mjs, #12) |
 // | `app.corp.example` | the single-page apps: `/<lib>/` pages that load the library's own browser bundle from node_modules |
 // | `rp.corp.example` | a server-side web app on openid-client (Node): confidential client, code + PKCE, state, nonce, `iss` checked, the token request from the server; and under `/api/auth/` a stateless PKCE-only app with two providers shaped like Auth.js's defaults (stateless-rp.mjs, #12) |
 // | `idp.corp.example` | plain OIDC (oidc-client-ts, openid-client): issuer `https://idp.corp.example:P` |
@@ -25,9 +26,10 @@ import * as oidcClient from 'openid-client';
 import { labRequest } from '../net.mjs';
 import { finishInteraction } from '../spa/server.mjs';
 import { createStatelessRp } from './stateless-rp.mjs';
+import { createAuthjsRp } from './authjs-rp.mjs';
 
 const mod = (p) => fileURLToPath(new URL(`../../node_modules/${p}`, import.meta.url));
-export const LIB_HOSTS = ['rp.corp.example', 'app.corp.example', 'idp.corp.example', 'sso.corp.example', 'login.corp.example', 'login.ms.example', 'evil.example'];
+export const LIB_HOSTS = ['rp.corp.example', 'authjs.corp.example', 'app.corp.example', 'idp.corp.example', 'sso.corp.example', 'login.corp.example', 'login.ms.example', 'evil.example'];
 /** the Entra-shaped provider's tenant */
 export const TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 /** the browser bundles the app pages load (each library's own build, as an app would ship it) */
@@ -190,7 +192,7 @@ export async function startLibLab(opts = {}) {
   const { server, port, cert } = await listenHttps({ hosts: LIB_HOSTS, port: opts.port });
   const o = (host) => `https://${host}:${port}`;
   const app = o('app.corp.example');
-  const origins = { rp: o('rp.corp.example'), app, idp: o('idp.corp.example'), kc: o('sso.corp.example'), auth0: o('login.corp.example'), ms: o('login.ms.example'), evil: o('evil.example') };
+  const origins = { authjs: o('authjs.corp.example'), rp: o('rp.corp.example'), app, idp: o('idp.corp.example'), kc: o('sso.corp.example'), auth0: o('login.corp.example'), ms: o('login.ms.example'), evil: o('evil.example') };
   const pub = (client_id, redirect_uris, extra = {}) => ({ client_id, redirect_uris, token_endpoint_auth_method: 'none', response_types: ['code'], grant_types: ['authorization_code', 'refresh_token'], post_logout_redirect_uris: [`${app}/`], ...extra });
 
   const rpSecret = randomBytes(24).toString('base64url');
@@ -203,10 +205,12 @@ export async function startLibLab(opts = {}) {
       { client_id: 'openid-client-app', client_secret: rpSecret, redirect_uris: [`${origins.rp}/openid-client/cb`], response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' },
       // the stateless app's honest provider (#12): one callback per provider, as Auth.js registers them
       { client_id: 'stateless-app', client_secret: statelessSecret, redirect_uris: [`${origins.rp}/api/auth/callback/honest`], response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' },
+      { client_id: 'authjs-app', client_secret: statelessSecret, redirect_uris: [`${origins.authjs}/api/auth/callback/honest`], response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' },
     ],
   });
   const rp = createServerSideRp({ rp: origins.rp, issuer: origins.idp, secret: rpSecret, ca: cert });
   const stateless = createStatelessRp({ rp: origins.rp, honestIssuer: origins.idp, evil: origins.evil, secret: statelessSecret, ca: cert });
+  const authjs = createAuthjsRp({ origin: origins.authjs, honestIssuer: origins.idp, evil: origins.evil, secret: statelessSecret, ca: cert });
   const kcIssuer = `${origins.kc}/realms/lab`;
   const kc = makeProvider({
     issuer: kcIssuer,
@@ -256,18 +260,18 @@ export async function startLibLab(opts = {}) {
   function evil(req, res) {
     // /<mode>/<lib>/auth: bounce to the honest AS of that library with the same state, nonce, PKCE
     const url = new URL(req.url ?? '/', origins.evil);
-    const m = /^\/(coat|mixup)\/(keycloak|stateless)\/auth$/.exec(url.pathname);
+    const m = /^\/(coat|mixup)\/(keycloak|stateless|authjs)\/auth$/.exec(url.pathname);
     if (!m) {
       res.statusCode = 404;
       return res.end();
     }
     const [, mode, lib] = m;
-    if (lib === 'stateless') {
+    if (lib === 'stateless' || lib === 'authjs') {
       // no state to relay: the app's code_challenge is what ties the honest response to its flow
       const next = new URL(`${origins.idp}/auth`);
       for (const [k, v] of url.searchParams) next.searchParams.set(k, v);
-      next.searchParams.set('client_id', 'stateless-app');
-      next.searchParams.set('redirect_uri', `${origins.rp}/api/auth/callback/honest`);
+      next.searchParams.set('client_id', lib === 'authjs' ? 'authjs-app' : 'stateless-app');
+      next.searchParams.set('redirect_uri', `${lib === 'authjs' ? origins.authjs : origins.rp}/api/auth/callback/honest`);
       attacks.push({ mode, state: url.searchParams.get('state'), codeChallenge: url.searchParams.get('code_challenge') });
       res.writeHead(302, { location: next.href, 'cache-control': 'no-store' });
       return res.end();
@@ -289,6 +293,7 @@ export async function startLibLab(opts = {}) {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     try {
       if (host === 'idp.corp.example') return await idp.handle(req, res);
+      if (host === 'authjs.corp.example') return await authjs.handle(req, res);
       if (host === 'rp.corp.example') return await ((req.url ?? '').startsWith('/api/auth/') ? stateless.handle(req, res) : rp.handle(req, res));
       if (host === 'sso.corp.example') return await kc.handle(req, res);
       if (host === 'login.corp.example') return await auth0.handle(req, res);
@@ -331,8 +336,13 @@ export async function startLibLab(opts = {}) {
     attacks,
     /** what each callback of the stateless app did */
     statelessOutcomes: stateless.outcomes,
+    /** what each Auth.js callback did */
+    authjsOutcomes: authjs.outcomes,
+    /** what Auth.js logged as errors (a refused callback: InvalidCheck) */
+    authjsLogged: authjs.logged,
     /** the page that starts a library's flow: `lib` and the page's options (`as`, `flow`); `stateless`: `as: 'coat'` starts at the evil provider */
     startUrl(lib, params = {}) {
+      if (lib === 'authjs') return `${origins.authjs}/start?provider=${params.as === 'coat' ? 'evil' : 'honest'}`;
       if (lib === 'stateless') return `${origins.rp}/api/auth/signin/${params.as === 'coat' ? 'evil' : 'honest'}`;
       const u = new URL(`${lib === 'openid-client' ? origins.rp : app}/${lib}/`);
       for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);

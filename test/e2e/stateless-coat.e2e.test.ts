@@ -1,7 +1,8 @@
 /**
- * Issue #12, end to end: COAT against a stateless, PKCE-only, multi-provider web app on a real
- * library (openid-client 6 in lab/libs/stateless-rp.mjs, shaped like Auth.js's defaults: no state,
- * no nonce, one callback per provider). The attacker's provider (evil.example) bounces the browser
+ * Issue #12, end to end: COAT against stateless, PKCE-only, multi-provider web apps on real
+ * libraries: Auth.js itself (@auth/core, its defaults, lab/libs/authjs-rp.mjs) and openid-client 6
+ * shaped like Auth.js's defaults (lab/libs/stateless-rp.mjs): no state, no nonce, one callback per
+ * provider. The attacker's provider (evil.example) bounces the browser
  * to the honest provider with the app's code_challenge, the honest client_id and the honest
  * callback. No state anywhere: the code_challenge binds the two authorization requests, the
  * callback is linked by redirect_uri and timing in its tab.
@@ -38,12 +39,20 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function record(name: string, params: Record<string, string>) {
+type Lib = 'authjs' | 'stateless';
+/** [library page, capture name prefix] */
+const LIBS: [Lib, string][] = [
+  // Auth.js 5's core (@auth/core 0.41): its sign-in form (CSRF token), checks: ['pkce']
+  ['authjs', 'authjs'],
+  ['stateless', 'stateless'],
+];
+
+async function record(lib: Lib, name: string, params: Record<string, string>) {
   const path = join(dir, `${name}.har`);
   const context = await browser.newContext({ ignoreHTTPSErrors: true, recordHar: { path, content: 'embed' } });
   const page = await context.newPage();
-  await page.goto(lab.startUrl('stateless', params));
-  await page.waitForSelector('#result[data-outcome]', { state: 'attached', timeout: 20000 });
+  await page.goto(lab.startUrl(lib, params));
+  await page.waitForSelector('#result[data-outcome]:not([data-outcome="pending"])', { state: 'attached', timeout: 20000 });
   const outcome = await page.getAttribute('#result', 'data-outcome');
   await page.waitForTimeout(300);
   await context.close();
@@ -63,9 +72,9 @@ function scan(entries: unknown[]) {
 const ids = (e: Engine) => [...new Set(e.findings.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort();
 const brief = (e: Engine) => e.findings.map((f) => `${f.ruleId}:${f.severity}:${f.confidence}`).join(', ');
 
-describe('a stateless PKCE-only app on openid-client: HAR', () => {
+describe.each(LIBS)('a stateless PKCE-only app (%s): HAR', (lib, prefix) => {
   it('the benign login: no state anywhere, nothing at medium or above, one flow with its response', async () => {
-    const { outcome, entries } = await record('stateless-login', {});
+    const { outcome, entries } = await record(lib, `${prefix}-login`, {});
     expect(outcome, lab.errors.join('\n')).toBe('connected');
     expect(entries.some((x) => /[?&]state=/.test(x.request.url))).toBe(false);
     const e = scan(entries);
@@ -76,10 +85,13 @@ describe('a stateless PKCE-only app on openid-client: HAR', () => {
   });
 
   it('COAT: the evil provider relays the code_challenge to the honest one; one flow, bound by code_challenge', async () => {
-    const { outcome, entries } = await record('stateless-coat', { as: 'coat' });
-    // Auth.js-like: the callback path names the provider, so the app redeems the honest code at the
-    // honest provider (it "connects" the honest account although the user chose the evil tool)
-    expect(outcome, lab.errors.join('\n')).toBe('connected');
+    const { outcome, entries } = await record(lib, `${prefix}-coat`, { as: 'coat' });
+    // openid-client (Auth.js-like): the callback path names the provider, so the app redeems the
+    // honest code at the honest provider ("connects" the honest account although the user chose
+    // the evil tool). Auth.js itself refuses the callback: its PKCE cookie records the provider
+    // that created it (draft-02 §2.2.2's countermeasure), so the attack is seen, not completed.
+    expect(outcome, lab.errors.join('\n')).toBe(lib === 'authjs' ? 'failed' : 'connected');
+    if (lib === 'authjs') expect(lab.authjsLogged.join('\n')).toMatch(/InvalidCheck: pkceCodeVerifier/);
     expect(lab.attacks.some((a) => a.mode === 'coat' && a.state === null && !!a.codeChallenge)).toBe(true);
     expect(entries.some((x) => /[?&]state=/.test(x.request.url))).toBe(false);
     const e = scan(entries);
@@ -95,7 +107,7 @@ describe('a stateless PKCE-only app on openid-client: HAR', () => {
   });
 });
 
-describe('a stateless PKCE-only app on openid-client: live, in Chromium with the built extension', () => {
+describe('stateless PKCE-only apps: live, in Chromium with the built extension', () => {
   let ext: Awaited<ReturnType<typeof launchChromium>>;
   let popup: import('playwright-core').Page;
   beforeAll(async () => {
@@ -106,10 +118,10 @@ describe('a stateless PKCE-only app on openid-client: live, in Chromium with the
     await ext?.close();
   });
 
-  async function live(params: Record<string, string>, expectIds: string[]) {
+  async function live(lib: Lib, params: Record<string, string>, expectIds: string[]) {
     const page = await ext.context.newPage();
-    await page.goto(lab.startUrl('stateless', params));
-    await page.waitForSelector('#result[data-outcome]', { state: 'attached', timeout: 20000 });
+    await page.goto(lab.startUrl(lib, params));
+    await page.waitForSelector('#result[data-outcome]:not([data-outcome="pending"])', { state: 'attached', timeout: 20000 });
     const tabId = await tabIdFor(popup, page.url().split('#')[0].split('?')[0]);
     expect(tabId).toBeTypeOf('number');
     const t0 = Date.now();
@@ -123,14 +135,14 @@ describe('a stateless PKCE-only app on openid-client: live, in Chromium with the
     return { ids: [...new Set(fs.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort(), brief: fs.map((f) => `${f.ruleId}:${f.severity}:${f.confidence}`).join(', '), flows: flows?.flows?.length ?? 0 };
   }
 
-  it('the benign login: nothing at medium or above', async () => {
-    const r = await live({}, []);
+  it.each(LIBS)('%s: the benign login: nothing at medium or above', async (lib) => {
+    const r = await live(lib, {}, []);
     expect(r.flows, 'the extension followed the flow').toBeGreaterThan(0);
     expect(r.ids, r.brief).toEqual([]);
   });
 
-  it('COAT: coat-context-switch and callback-context-mismatch in the tab', async () => {
-    const r = await live({ as: 'coat' }, COAT);
+  it.each(LIBS)('%s: COAT: coat-context-switch and callback-context-mismatch in the tab', async (lib) => {
+    const r = await live(lib, { as: 'coat' }, COAT);
     expect(r.ids, r.brief).toEqual(expect.arrayContaining(COAT));
     expect(r.flows).toBe(1);
   });
