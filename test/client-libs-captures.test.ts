@@ -79,3 +79,34 @@ describe('attacks built on keycloak-js', () => {
     expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch', 'implicit-grant', 'token-in-fragment']));
   });
 });
+
+// #12: stateless, PKCE-only, multi-provider apps: Auth.js itself (@auth/core 0.41, its defaults) and
+// openid-client 6 shaped like them. No state anywhere; the evil provider relays the code_challenge.
+describe.each([
+  ['authjs', 'Auth.js (@auth/core)'],
+  ['stateless', 'openid-client 6, shaped like Auth.js defaults'],
+])('a stateless, PKCE-only, multi-provider app: %s (%s)', (prefix) => {
+  it('the benign login: no state anywhere, one flow with its response, nothing at medium or above', () => {
+    expect(urls(`${prefix}-login.har`).some((u) => /[?&]state=/.test(u))).toBe(false);
+    const e = scan(`${prefix}-login.har`);
+    const flows = e.flows();
+    expect(flows).toHaveLength(1);
+    expect(flows[0].responses).toHaveLength(1);
+    expect(ids(e), brief(e)).toEqual([]);
+  });
+  it('COAT with the code_challenge relayed instead of a state: one flow bound by code_challenge, coat-context-switch and callback-context-mismatch', () => {
+    expect(urls(`${prefix}-coat.har`).some((u) => /[?&]state=/.test(u))).toBe(false);
+    const e = scan(`${prefix}-coat.har`);
+    expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch', 'mixup-iss-mismatch']));
+    const flows = e.flows();
+    expect(flows).toHaveLength(1);
+    expect(flows[0].requests.map((r) => r.boundBy)).toEqual([undefined, 'code_challenge']);
+    expect(flows[0].responses.map((r) => r.boundBy)).toEqual(['redirect_uri']);
+    const by = (id: string) => e.findings.find((f) => f.ruleId === id)!;
+    expect(by('coat-context-switch')).toMatchObject({ severity: 'critical', confidence: 'strong' });
+    expect(by('coat-context-switch').evidence.map((x) => x.param)).toContain('code_challenge');
+    // only the tab, the redirect_uri and the timing link a stateless callback: one step less confident
+    expect(by('callback-context-mismatch')).toMatchObject({ severity: 'high', confidence: 'heuristic' });
+    expect(by('mixup-iss-mismatch').confidence).toBe('heuristic');
+  });
+});

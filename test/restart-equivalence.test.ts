@@ -17,7 +17,7 @@ import { feedHarEntries } from '../src/core/observe/har-feed';
 import type { Observation } from '../src/core/observe/observation';
 import { resetBuilders } from '../src/core/testing/builders';
 import { keycloakBrokeringToGoogle, formPostFlow, googleWithIss, parFlow, restartAtAnotherProvider } from '../src/core/testing/mixup-fixtures';
-import { clean, coat, mixup } from '../src/core/testing/mixup-scenarios';
+import { clean, coat, mixup, statelessClean, statelessTransplant } from '../src/core/testing/mixup-scenarios';
 import { ruleCases } from '../src/core/testing/rule-tester';
 
 (globalThis as { __collectRuleCasesOnly?: boolean }).__collectRuleCasesOnly = true;
@@ -122,6 +122,10 @@ describe('restart equivalence: a stop after every k-th observation, for every k'
     ['restart at another provider', () => restartAtAnotherProvider()],
     ['PAR', parFlow],
     ['form_post', formPostFlow],
+    // #12: flows without state, joined by code_challenge / nonce, callbacks by redirect_uri and timing
+    ['stateless COAT (code_challenge)', () => statelessTransplant()],
+    ['stateless mix-up (nonce)', () => statelessTransplant({ mode: 'mixup', key: 'nonce', iss: false })],
+    ['stateless clean', () => statelessClean()],
   ];
   for (const [name, build] of scenarios) {
     it(`mix-up/COAT scenario: ${name}`, () => {

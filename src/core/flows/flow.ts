@@ -38,7 +38,14 @@ export interface FlowRequest {
   /** how the previous hop led here */
   via?: 'redirect' | 'initiator' | 'referer' | 'client_redirect' | 'none';
   responseType?: string;
+  /** which key joined this request to the flow (§0.3): state, else code_challenge, else nonce */
+  boundBy?: RequestBinding;
 }
+
+/** The keys an authorization request joins an open flow by (§0.3), in order. */
+export type RequestBinding = 'state' | 'code_challenge' | 'nonce';
+/** How a response was linked: its state, a PAR/JAR adoption, or only redirect_uri prefix and timing in its tab. */
+export type ResponseBinding = 'state' | 'par' | 'redirect_uri';
 
 export interface FlowResponse {
   ref: SourceRef;
@@ -51,6 +58,8 @@ export interface FlowResponse {
   hasToken: boolean;
   iss?: string;
   error?: string;
+  /** how the response was linked to the flow (§0.3) */
+  boundBy?: ResponseBinding;
 }
 
 export interface FlowStep {

@@ -50,3 +50,48 @@ export function clean(opts: { iss?: boolean; cb?: string } = {}): Observation[] 
     ...redirect(`${HONEST}/login`, `${cb}?${q({ code: rand('clean-code'), state: S, ...(opts.iss !== false ? { iss: HONEST } : {}) })}`, { method: 'POST', form: { user: 'alice' } }),
   ];
 }
+
+/**
+ * A stateless client (Auth.js defaults, the MCP SDK, many passport setups): PKCE only, or (`key:
+ * 'nonce'`) an OIDC client with a nonce and no PKCE. An authorization request with neither state
+ * nor, unless given, a nonce.
+ */
+export function statelessAreq(as: string, p: Record<string, string | undefined>): string {
+  return `${as}/authorize?${q({ response_type: 'code', code_challenge_method: p.code_challenge ? 'S256' : undefined, ...p })}`;
+}
+
+/**
+ * COAT (`mode: 'coat'`, per-tool redirect URIs) or the classic mix-up (`'mixup'`, one shared
+ * redirect URI) against a stateless client: the attacker AS bounces with the client's
+ * code_challenge (or, `key: 'nonce'`, its nonce) instead of a state. The response carries no state.
+ */
+export function statelessTransplant(opts: { mode?: 'coat' | 'mixup'; key?: 'code_challenge' | 'nonce'; iss?: boolean; context?: string; seed?: string } = {}): Observation[] {
+  const mode = opts.mode ?? 'coat';
+  const seed = opts.seed ?? 'stateless';
+  const context = opts.context;
+  const key = opts.key ?? 'code_challenge';
+  const bind = key === 'code_challenge' ? { code_challenge: rand(`${seed}-cc`, 43) } : { nonce: rand(`${seed}-nonce`), scope: 'openid' };
+  const u1 = mode === 'coat' ? `${P}/cb/attacker-tool` : `${P}/cb`;
+  const u2 = mode === 'coat' ? `${P}/cb/honest-tool` : `${P}/cb`;
+  const a1 = statelessAreq(ATTACKER, { client_id: 'platform-at-attacker', redirect_uri: u1, ...bind });
+  const a2 = statelessAreq(HONEST, { client_id: 'platform-at-honest', redirect_uri: u2, ...bind });
+  const resp = `${u2}?${q({ code: rand(`${seed}-code`), ...(opts.iss !== false ? { iss: HONEST } : {}) })}`;
+  return [
+    obs(`${P}/connect/attacker-tool`, { location: a1, referer: `${P}/tools`, context }),
+    obs(a1, { location: a2, context }),
+    obs(a2, { referer: `${ATTACKER}/`, context }),
+    ...redirect(`${HONEST}/login`, resp, { method: 'POST', form: { user: 'alice' }, context }),
+  ];
+}
+
+/** A clean stateless flow (PKCE only) at the honest AS, response with iss. */
+export function statelessClean(opts: { context?: string; seed?: string; cb?: string; iss?: boolean } = {}): Observation[] {
+  const seed = opts.seed ?? 'stateless-clean';
+  const context = opts.context;
+  const a1 = statelessAreq(HONEST, { client_id: 'platform-at-honest', redirect_uri: `${P}/cb/honest-tool`, code_challenge: rand(`${seed}-cc`, 43) });
+  return [
+    obs(`${P}/connect/honest-tool`, { location: a1, context }),
+    obs(a1, { referer: `${P}/tools`, context }),
+    ...redirect(`${HONEST}/login`, `${opts.cb ?? `${P}/cb/honest-tool`}?${q({ code: rand(`${seed}-code`), ...(opts.iss !== false ? { iss: HONEST } : {}) })}`, { method: 'POST', form: { user: 'alice' }, context }),
+  ];
+}

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../observe/observation';
-import type { Finding, Severity } from '../report/finding';
+import type { Confidence, Finding, Severity } from '../report/finding';
 import type { Rule } from '../rules/types';
 import { resetBuilders, run } from './builders';
 
@@ -20,6 +20,7 @@ export interface InvalidCase {
   observations: () => Observation[];
   expect: {
     severity?: Severity;
+    confidence?: Confidence;
     variant?: string;
     count?: number;
     message?: RegExp;
@@ -58,6 +59,7 @@ export function testRule(rule: Rule, cases: { valid: ValidCase[]; invalid: Inval
           const match = mine.filter(
             (f) =>
               (!e.severity || f.severity === e.severity) &&
+              (!e.confidence || f.confidence === e.confidence) &&
               (!e.variant || f.variant === e.variant) &&
               (!e.message || e.message.test(f.message)) &&
               (!e.param || f.evidence.some((ev) => ev.param === e.param)) &&
@@ -76,5 +78,5 @@ export function testRule(rule: Rule, cases: { valid: ValidCase[]; invalid: Inval
 }
 
 function describeFindings(fs: Finding[]): string {
-  return JSON.stringify(fs.map((f) => ({ ruleId: f.ruleId, severity: f.severity, variant: f.variant, message: f.message })), null, 1);
+  return JSON.stringify(fs.map((f) => ({ ruleId: f.ruleId, severity: f.severity, confidence: f.confidence, variant: f.variant, message: f.message })), null, 1);
 }

@@ -6,13 +6,14 @@
 //
 // | host | what |
 // | --- | --- |
+// | `authjs.corp.example` | Auth.js itself (@auth/core) with two providers and its defaults: PKCE only, no state, one callback per provider (authjs-rp.mjs, #12) |
 // | `app.corp.example` | the single-page apps: `/<lib>/` pages that load the library's own browser bundle from node_modules |
-// | `rp.corp.example` | a server-side web app on openid-client (Node): confidential client, code + PKCE, state, nonce, `iss` checked, the token request from the server |
+// | `rp.corp.example` | a server-side web app on openid-client (Node): confidential client, code + PKCE, state, nonce, `iss` checked, the token request from the server; and under `/api/auth/` a stateless PKCE-only app with two providers shaped like Auth.js's defaults (stateless-rp.mjs, #12) |
 // | `idp.corp.example` | plain OIDC (oidc-client-ts, openid-client): issuer `https://idp.corp.example:P` |
 // | `sso.corp.example` | Keycloak-shaped (keycloak-js): issuer `…/realms/lab`, endpoints `…/protocol/openid-connect/{auth,token,certs,userinfo,logout}` |
 // | `login.corp.example` | Auth0-shaped (@auth0/auth0-spa-js): issuer `https://login.corp.example:P/` (trailing slash), `/authorize`, `/oauth/token`, `/.well-known/jwks.json` |
 // | `login.ms.example` | Entra-shaped (@azure/msal-browser, protocolMode OIDC): issuer `…/<tenant>/v2.0`, `/<tenant>/oauth2/v2.0/{authorize,token}`, `/<tenant>/discovery/v2.0/keys`, response_mode=fragment |
-// | `evil.example` | an attacker's AS: its authorization endpoint bounces the browser to the honest AS with the same state, nonce and PKCE challenge (COAT: the honest connection's redirect URI; mix-up: the same one) |
+// | `evil.example` | an attacker's AS: its authorization endpoint bounces the browser to the honest AS with the same state, nonce and PKCE challenge (COAT: the honest connection's redirect URI; mix-up: the same one); `/coat/stateless/auth` does it to the stateless app (no state: the code_challenge is what it relays) |
 //
 // Login and consent are auto-completed for a fixed user (as in lab/honest-as.mjs).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -24,9 +25,11 @@ import { listenHttps } from '../../../lab/cert.mjs';
 import * as oidcClient from 'openid-client';
 import { labRequest } from '../../../lab/net.mjs';
 import { finishInteraction } from '../spa/server.mjs';
+import { createStatelessRp } from './stateless-rp.mjs';
+import { createAuthjsRp } from './authjs-rp.mjs';
 
 const mod = (p) => fileURLToPath(new URL(`../../../node_modules/${p}`, import.meta.url));
-export const LIB_HOSTS = ['rp.corp.example', 'app.corp.example', 'idp.corp.example', 'sso.corp.example', 'login.corp.example', 'login.ms.example', 'evil.example'];
+export const LIB_HOSTS = ['rp.corp.example', 'authjs.corp.example', 'app.corp.example', 'idp.corp.example', 'sso.corp.example', 'login.corp.example', 'login.ms.example', 'evil.example'];
 /** the Entra-shaped provider's tenant */
 export const TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 /** the browser bundles the app pages load (each library's own build, as an app would ship it) */
@@ -189,19 +192,25 @@ export async function startLibLab(opts = {}) {
   const { server, port, cert } = await listenHttps({ hosts: LIB_HOSTS, port: opts.port });
   const o = (host) => `https://${host}:${port}`;
   const app = o('app.corp.example');
-  const origins = { rp: o('rp.corp.example'), app, idp: o('idp.corp.example'), kc: o('sso.corp.example'), auth0: o('login.corp.example'), ms: o('login.ms.example'), evil: o('evil.example') };
+  const origins = { authjs: o('authjs.corp.example'), rp: o('rp.corp.example'), app, idp: o('idp.corp.example'), kc: o('sso.corp.example'), auth0: o('login.corp.example'), ms: o('login.ms.example'), evil: o('evil.example') };
   const pub = (client_id, redirect_uris, extra = {}) => ({ client_id, redirect_uris, token_endpoint_auth_method: 'none', response_types: ['code'], grant_types: ['authorization_code', 'refresh_token'], post_logout_redirect_uris: [`${app}/`], ...extra });
 
   const rpSecret = randomBytes(24).toString('base64url');
+  const statelessSecret = randomBytes(24).toString('base64url');
   const idp = makeProvider({
     issuer: origins.idp,
     prefix: '',
     clients: [
       pub('oidc-client-ts-app', [`${app}/oidc-client-ts/cb`, `${app}/oidc-client-ts/silent`]),
       { client_id: 'openid-client-app', client_secret: rpSecret, redirect_uris: [`${origins.rp}/openid-client/cb`], response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' },
+      // the stateless app's honest provider (#12): one callback per provider, as Auth.js registers them
+      { client_id: 'stateless-app', client_secret: statelessSecret, redirect_uris: [`${origins.rp}/api/auth/callback/honest`], response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' },
+      { client_id: 'authjs-app', client_secret: statelessSecret, redirect_uris: [`${origins.authjs}/api/auth/callback/honest`], response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' },
     ],
   });
   const rp = createServerSideRp({ rp: origins.rp, issuer: origins.idp, secret: rpSecret, ca: cert });
+  const stateless = createStatelessRp({ rp: origins.rp, honestIssuer: origins.idp, evil: origins.evil, secret: statelessSecret, ca: cert });
+  const authjs = createAuthjsRp({ origin: origins.authjs, honestIssuer: origins.idp, evil: origins.evil, secret: statelessSecret, ca: cert });
   const kcIssuer = `${origins.kc}/realms/lab`;
   const kc = makeProvider({
     issuer: kcIssuer,
@@ -251,12 +260,22 @@ export async function startLibLab(opts = {}) {
   function evil(req, res) {
     // /<mode>/<lib>/auth: bounce to the honest AS of that library with the same state, nonce, PKCE
     const url = new URL(req.url ?? '/', origins.evil);
-    const m = /^\/(coat|mixup)\/(keycloak)\/auth$/.exec(url.pathname);
+    const m = /^\/(coat|mixup)\/(keycloak|stateless|authjs)\/auth$/.exec(url.pathname);
     if (!m) {
       res.statusCode = 404;
       return res.end();
     }
-    const [, mode] = m;
+    const [, mode, lib] = m;
+    if (lib === 'stateless' || lib === 'authjs') {
+      // no state to relay: the app's code_challenge is what ties the honest response to its flow
+      const next = new URL(`${origins.idp}/auth`);
+      for (const [k, v] of url.searchParams) next.searchParams.set(k, v);
+      next.searchParams.set('client_id', lib === 'authjs' ? 'authjs-app' : 'stateless-app');
+      next.searchParams.set('redirect_uri', `${lib === 'authjs' ? origins.authjs : origins.rp}/api/auth/callback/honest`);
+      attacks.push({ mode, state: url.searchParams.get('state'), codeChallenge: url.searchParams.get('code_challenge') });
+      res.writeHead(302, { location: next.href, 'cache-control': 'no-store' });
+      return res.end();
+    }
     const next = new URL(`${kcIssuer}/protocol/openid-connect/auth`);
     for (const [k, v] of url.searchParams) next.searchParams.set(k, v);
     next.searchParams.set('client_id', 'keycloak-app');
@@ -274,7 +293,8 @@ export async function startLibLab(opts = {}) {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     try {
       if (host === 'idp.corp.example') return await idp.handle(req, res);
-      if (host === 'rp.corp.example') return await rp.handle(req, res);
+      if (host === 'authjs.corp.example') return await authjs.handle(req, res);
+      if (host === 'rp.corp.example') return await ((req.url ?? '').startsWith('/api/auth/') ? stateless.handle(req, res) : rp.handle(req, res));
       if (host === 'sso.corp.example') return await kc.handle(req, res);
       if (host === 'login.corp.example') return await auth0.handle(req, res);
       if (host === 'login.ms.example') {
@@ -314,8 +334,16 @@ export async function startLibLab(opts = {}) {
     origins,
     errors,
     attacks,
-    /** the page that starts a library's flow: `lib` and the page's options (`as`, `flow`) */
+    /** what each callback of the stateless app did */
+    statelessOutcomes: stateless.outcomes,
+    /** what each Auth.js callback did */
+    authjsOutcomes: authjs.outcomes,
+    /** what Auth.js logged as errors (a refused callback: InvalidCheck) */
+    authjsLogged: authjs.logged,
+    /** the page that starts a library's flow: `lib` and the page's options (`as`, `flow`); `stateless`: `as: 'coat'` starts at the evil provider */
     startUrl(lib, params = {}) {
+      if (lib === 'authjs') return `${origins.authjs}/start?provider=${params.as === 'coat' ? 'evil' : 'honest'}`;
+      if (lib === 'stateless') return `${origins.rp}/api/auth/signin/${params.as === 'coat' ? 'evil' : 'honest'}`;
       const u = new URL(`${lib === 'openid-client' ? origins.rp : app}/${lib}/`);
       for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
       return u.href;

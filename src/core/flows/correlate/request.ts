@@ -1,13 +1,16 @@
 /**
  * Authorization request → flow (§0.3): an ordered list of correlators finds the flow the request
- * continues (today by state, the PAR body's state included); without one, a new flow starts,
- * filled from its PAR body and linked to its broker's flow (G1). Each correlator is a small
- * function; the first that finds a flow binds it, and the result says which key did.
+ * continues: by state (the PAR body's state included); with no state, by code_challenge, then by
+ * nonce, among the open stateless flows of the tab (Auth.js, the MCP SDK and many passport setups
+ * send no state: an AS relaying the client's challenge is the same transplant as one relaying its
+ * state). Without one, a new flow starts, filled from its PAR body and linked to its broker's flow
+ * (G1). Each correlator is a small function; the first that finds a flow binds it, and the request
+ * records which key did (FlowRequest.boundBy).
  */
 import type { OAuthMessage } from '../../classify/message';
 import { hashSecret } from '../../util/secret';
 import { originOf, parseUrl, siteOf, type ParsedUrl } from '../../util/url';
-import type { Flow, FlowRequest } from '../flow';
+import type { Flow, FlowRequest, RequestBinding } from '../flow';
 import type { PreviousHop } from '../navigation';
 import type { PushedRequest } from '../credentials';
 import type { FlowStore } from '../store';
@@ -20,7 +23,7 @@ export interface AttachResult {
   /** a G3 replay (identical URL again in the same context) */
   replay: boolean;
   /** which key bound the request to an existing flow */
-  by?: string;
+  by?: RequestBinding;
 }
 
 /** What correlators see of the request being attached. */
@@ -30,11 +33,15 @@ export interface PendingRequest {
   request: FlowRequest;
   /** hash of the state it carries (or its PAR body carried) */
   stateHash?: string;
+  /** the code_challenge it carries (or its PAR body carried); not a secret */
+  challenge?: string;
+  /** hash of the nonce it carries (or its PAR body carried) */
+  nonceHash?: string;
   pushed?: PushedRequest;
 }
 
 export interface RequestCorrelator {
-  key: string;
+  key: RequestBinding;
   find(p: PendingRequest, s: FlowStore): Flow | undefined;
 }
 
@@ -48,7 +55,41 @@ const byState: RequestCorrelator = {
   },
 };
 
-export const REQUEST_CORRELATORS: readonly RequestCorrelator[] = [byState];
+/**
+ * an open flow of this context (§0.3 expiry) that sent no state and is not answered yet: the only
+ * kind the stateless keys join (a transaction in progress; a client that reuses its challenge for
+ * its next login starts a new flow, whose callback then finds it)
+ */
+const openStateless = (p: PendingRequest, s: FlowStore) => (f: Flow) =>
+  f.state === undefined && f.responses.length === 0 && f.context === p.msg.obs.context && p.msg.obs.time - f.tLast <= s.ttlMs;
+
+/**
+ * §0.3 stateless: the latest open stateless flow of this context with the same code_challenge. A
+ * retry with a fresh challenge is a new flow; another tab's flow is never joined; a broker's own
+ * upstream request (G1) carries its own challenge.
+ */
+const byChallenge: RequestCorrelator = {
+  key: 'code_challenge',
+  find(p, s) {
+    if (p.stateHash !== undefined || !p.challenge) return undefined;
+    return s.table.by('challenge', p.challenge).filter(openStateless(p, s)).pop();
+  },
+};
+
+/** §0.3 stateless, last: the same nonce, unless both carry challenges that differ (a fresh challenge is a new transaction) */
+const byNonce: RequestCorrelator = {
+  key: 'nonce',
+  find(p, s) {
+    if (p.stateHash !== undefined || !p.nonceHash) return undefined;
+    return s.table
+      .by('nonce', p.nonceHash)
+      .filter(openStateless(p, s))
+      .filter((f) => !(p.challenge && f.codeChallenge && f.codeChallenge !== p.challenge))
+      .pop();
+  },
+};
+
+export const REQUEST_CORRELATORS: readonly RequestCorrelator[] = [byState, byChallenge, byNonce];
 
 export function attachAuthorizationRequest(s: FlowStore, msg: OAuthMessage, from: PreviousHop, replay: boolean): AttachResult {
   const o = msg.obs;
@@ -76,8 +117,18 @@ export function attachAuthorizationRequest(s: FlowStore, msg: OAuthMessage, from
     request.redirectUri = pushed.redirectUri;
     request.responseType = pushed.responseType;
   }
-  const state = msg.paramsKnown ? p.get('state') : undefined;
-  const pending: PendingRequest = { msg, url, request, stateHash: state !== undefined ? hashSecret(state) : pushed?.state?.hash, pushed };
+  const known = msg.paramsKnown;
+  const state = known ? p.get('state') : undefined;
+  const nonce = known ? p.get('nonce') : undefined;
+  const pending: PendingRequest = {
+    msg,
+    url,
+    request,
+    stateHash: state !== undefined ? hashSecret(state) : pushed?.state?.hash,
+    challenge: (known ? p.get('code_challenge') : pushed?.codeChallenge) || undefined,
+    nonceHash: nonce ? hashSecret(nonce) : known ? undefined : pushed?.nonce?.hash,
+    pushed,
+  };
 
   for (const c of REQUEST_CORRELATORS) {
     const prior = c.find(pending, s);
@@ -88,7 +139,7 @@ export function attachAuthorizationRequest(s: FlowStore, msg: OAuthMessage, from
   return { flow, created: true, joined: false, replay };
 }
 
-function join(s: FlowStore, prior: Flow, { msg, url, request }: PendingRequest, replay: boolean, by: string): AttachResult {
+function join(s: FlowStore, prior: Flow, { msg, url, request }: PendingRequest, replay: boolean, by: RequestBinding): AttachResult {
   const o = msg.obs;
   s.table.appendStep(prior, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url });
   if (replay) return { flow: prior, created: false, joined: true, replay: true, by };
@@ -105,6 +156,7 @@ function join(s: FlowStore, prior: Flow, { msg, url, request }: PendingRequest, 
   ) {
     request.as = { ...last.as, origin: as.origin, endpoint: as.endpoint };
   }
+  request.boundBy = by;
   s.table.appendRequest(prior, request);
   return { flow: prior, created: false, joined: true, replay: false, by };
 }

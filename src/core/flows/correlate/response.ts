@@ -4,20 +4,25 @@
  * 1. exact state (this context first, then any context: popups);
  * 2. PAR/JAR: the first response reached from an opaque flow's AS in this context's chain adopts
  *    it and its state;
- * 3. no state: a flow of this context whose redirect_uri prefix-matches, and which either sent no
- *    state itself or whose AS chain led here (the AS dropped the state).
- * Token requests join the flow their code was delivered to.
+ * 3. no state: a flow of this context whose redirect_uri (the one any of its requests sent: an AS
+ *    that relayed a stateless flow's challenge names its own) prefix-matches, and which either sent
+ *    no state itself or whose AS chain led here (the AS dropped the state). Only the tab, the
+ *    redirect_uri and timing bind such a callback: the response records it (boundBy) and rules
+ *    lower their confidence one step.
+ * Token requests join the flow their code was delivered to, else (DT/HAR) the flow whose
+ * code_challenge is the S256 (or plain) of their code_verifier.
  */
 import type { OAuthMessage } from '../../classify/message';
 import { hashSecret } from '../../util/secret';
 import { stripFragment } from '../../util/url';
-import type { Flow } from '../flow';
+import { pkceS256 } from '../../util/sha256';
+import type { Flow, ResponseBinding } from '../flow';
 import { prefixMatch } from '../keys';
 import type { PreviousHop } from '../navigation';
 import type { FlowStore } from '../store';
 
 export interface ResponseCorrelator {
-  key: string;
+  key: ResponseBinding;
   find(msg: OAuthMessage, from: PreviousHop, s: FlowStore, open: () => Flow[]): Flow | undefined;
 }
 
@@ -51,8 +56,9 @@ const byRedirectUri: ResponseCorrelator = {
   key: 'redirect_uri',
   find(msg, from, s, open) {
     if (msg.params.get('state') !== undefined || !msg.url) return undefined;
+    const base = msg.url.base;
     return open()
-      .filter((f) => f.redirectUri && prefixMatch(f.redirectUri, msg.url!.base))
+      .filter((f) => [f.redirectUri, ...f.requests.map((r) => r.redirectUri)].some((u) => u !== undefined && prefixMatch(u, base)))
       .filter((f) => f.state === undefined || s.nav.chainReaches(msg.obs.context, from, asOrigins(f)))
       .pop();
   },
@@ -65,9 +71,11 @@ export function attachAuthorizationResponse(s: FlowStore, msg: OAuthMessage, fro
   let open: Flow[] | undefined;
   const openFlows = () => (open ??= s.table.openIn(o.context, s.now).filter((f) => f.responses.length === 0));
   let flow: Flow | undefined;
+  let boundBy: ResponseBinding | undefined;
   for (const c of RESPONSE_CORRELATORS) {
     flow = c.find(msg, from, s, openFlows);
     if (!flow) continue;
+    boundBy = c.key;
     if (c.key !== 'state' && msg.url) s.table.fill(flow, { client: msg.url.origin, redirectUri: msg.url.base });
     break;
   }
@@ -85,16 +93,32 @@ export function attachAuthorizationResponse(s: FlowStore, msg: OAuthMessage, fro
     hasToken: p.has('access_token') || p.has('id_token'),
     iss: p.get('iss'),
     error: p.get('error'),
+    boundBy,
   });
   s.table.appendStep(flow, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: s.redactUrl(o.url) });
   return flow;
 }
 
-/** Token request (and other back-channel messages with a code) → the flow its code was delivered to. */
+/**
+ * Token request (and other back-channel messages with a code) → the flow its code was delivered
+ * to; else the flow whose code_challenge its code_verifier answers (S256, or plain), the latest
+ * open one, this context's first: a stateless flow whose callback the capture does not show.
+ */
 export function attachByCode(s: FlowStore, msg: OAuthMessage): Flow | undefined {
   const code = msg.params.get('code');
   const id = code ? s.ledger.flowIdForCode(hashSecret(code)) : undefined;
-  const flow = id ? s.table.get(id) : undefined;
+  const flow = (id ? s.table.get(id) : undefined) ?? byVerifier(s, msg);
   if (flow) s.table.appendStep(flow, { ref: msg.obs.ref, obsId: msg.obs.id, time: msg.obs.time, kind: msg.kind, url: s.redactUrl(msg.obs.url) });
   return flow;
+}
+
+function byVerifier(s: FlowStore, msg: OAuthMessage): Flow | undefined {
+  const verifier = msg.params.get('code_verifier');
+  if (!verifier) return undefined;
+  const o = msg.obs;
+  const s256 = pkceS256(verifier);
+  const candidates = [...s.table.by('challenge', s256), ...s.table.by('challenge', verifier).filter((f) => f.codeChallengeMethod?.toLowerCase() !== 's256')]
+    .filter((f) => o.time - f.tLast <= s.ttlMs)
+    .sort((a, b) => a.tLast - b.tLast);
+  return candidates.filter((f) => f.context === o.context).pop() ?? candidates.pop();
 }

@@ -1,12 +1,27 @@
 import { obs, q, rand, redirect } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './callback-context-mismatch';
-import { areq, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
+import { areq, clean, coat, HONEST, mixup, P, statelessClean, statelessTransplant, statelessAreq, ATTACKER } from '../../testing/mixup-scenarios';
 
 import { restartAtAnotherProvider, formPostFlow, parFlow, keycloakBrokeringToGoogle } from '../../testing/mixup-fixtures';
 
 testRule(rule, {
   valid: [
+    // #12 stateless clients: the callback is linked by redirect_uri prefix and timing only
+    { name: 'stateless: a clean PKCE-only flow', observations: () => statelessClean() },
+    { name: 'stateless: the classic mix-up lands on the one shared redirect URI', observations: () => statelessTransplant({ mode: 'mixup' }) },
+    {
+      name: 'stateless: a callback on a path below the client\'s own redirect_uri (a prefix match, not a relayed redirect_uri)',
+      observations: () => statelessClean({ cb: `${P}/cb/honest-tool/done` }),
+    },
+    {
+      name: 'stateless: the relaying AS sends a fresh challenge, so its callback is its own flow\'s',
+      observations: () => {
+        const a1 = statelessAreq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, code_challenge: rand('cb-fresh1', 43) });
+        const a2 = statelessAreq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, code_challenge: rand('cb-fresh2', 43) });
+        return [obs(a1, { location: a2, referer: `${P}/` }), obs(a2), ...redirect(`${HONEST}/login`, `${P}/cb/honest-tool?${q({ code: rand('cb-fresh-code'), iss: HONEST })}`, { method: 'POST', form: { u: 'a' } })];
+      },
+    },
     { name: 'a user restarting at another provider with per-provider callbacks (both issued by the client)', observations: () => restartAtAnotherProvider() },
     { name: 'form_post response to the issued callback', observations: formPostFlow },
     { name: 'a clean flow', observations: () => clean() },
@@ -95,6 +110,16 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'stateless COAT: the response lands on the relayed redirect_uri, linked by timing only (heuristic)',
+      observations: () => statelessTransplant(),
+      expect: [{ severity: 'high', confidence: 'heuristic', message: /stateless flow \(its PKCE code_challenge relayed to https:\/\/honest-as\.example\).*only the tab, the redirect_uri and the timing/ }],
+    },
+    {
+      name: 'stateless COAT bound by the nonce',
+      observations: () => statelessTransplant({ key: 'nonce' }),
+      expect: [{ confidence: 'heuristic', message: /its nonce relayed/ }],
+    },
     {
       name: 'a fragment response (token) on another path than the issued callback',
       observations: () => {

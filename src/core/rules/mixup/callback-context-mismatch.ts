@@ -2,11 +2,15 @@ import { normalizeRedirectBase } from '../../flows/store';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 import { carriesCredential, requestEvidence } from '../support/mixup';
+import { boundByTimingOnly, currentResponse, flowBinding } from '../support/binding';
 import { ref } from '../../report/standards';
 
 /**
  * draft-02 §2.2.2: the context in the redirect URI must match the one stored for the flow. A
- * response carrying state S lands on a redirect URI other than the one S was issued with.
+ * response carrying state S lands on a redirect URI other than the one S was issued with. A
+ * stateless flow (its requests joined by code_challenge or nonce, §0.3) has a callback linked
+ * only by redirect_uri prefix and timing in its tab: it counts when it lands on the redirect_uri
+ * that a relaying AS put into the flow, never the client's own, and is heuristic.
  */
 export default defineRule({
   meta: {
@@ -16,7 +20,7 @@ export default defineRule({
     confidence: 'strong',
     references: [ref('OAUTH-SECURITY-UPDATE', '2.2.2'), ref('WUERTELE-02', '2.2.2'), ref('RFC9700', '4.4.2.2')],
     description:
-      'An authorization response with a code or token carries state S, but arrives at a callback (scheme, host, path) other than the redirect_uri S was issued with: the state came back through another AS\'s or tool\'s redirect URI.',
+      'An authorization response with a code or token carries state S, but arrives at a callback (scheme, host, path) other than the redirect_uri S was issued with: the state came back through another AS\'s or tool\'s redirect URI. For a client that sends no state, the response of a flow whose PKCE code_challenge (or nonce) an AS relayed that lands on the relayed redirect_uri (heuristic: only the tab and timing link a stateless callback).',
     tier: 1,
     on: ['authorization-response'],
     vantage: ['BG', 'DT', 'HAR'],
@@ -25,7 +29,10 @@ export default defineRule({
     const { flow, msg } = ctx;
     if (!flow || ctx.replay || !msg.url || !flow.redirectUri || !carriesCredential(ctx)) return;
     const state = msg.params.get('state');
-    if (state === undefined || flow.state?.hash !== hashSecret(state)) return; // linked by state only
+    const byState = state !== undefined && flow.state?.hash === hashSecret(state);
+    // stateless: only a callback linked by redirect_uri and timing to a flow that sent no state
+    const stateless = !byState && state === undefined && flow.state === undefined && boundByTimingOnly(currentResponse(ctx));
+    if (!byState && !stateless) return;
     // judge only the first code/token-bearing response of the flow (internal re-dispatch after it)
     const earlier = flow.responses.slice(0, -1).some((r) => r.code !== undefined || r.hasToken);
     if (earlier) return;
@@ -34,14 +41,22 @@ export default defineRule({
     const expected = new Set([flow.redirectUri, ...ctx.store.clientIssued(flow).map((r) => r.redirectUri)].filter((u): u is string => !!u).map(normalizeRedirectBase));
     const actual = normalizeRedirectBase(msg.url.base);
     if (expected.has(actual)) return;
+    // stateless: the callback is exactly a redirect_uri an AS relayed into this flow (a prefix match
+    // alone could be a path below the client's own redirect_uri)
+    const relayed = flow.requests.slice(1).filter((r) => r.redirectUri !== undefined && normalizeRedirectBase(r.redirectUri) === actual);
+    if (stateless && relayed.length === 0) return;
     const first = flow.requests[0];
+    const b = flowBinding(flow, relayed[0]);
+    const key = byState ? 'state' : b.what;
     ctx.report({
+      ...(stateless ? { confidence: 'heuristic' as const } : {}),
       message:
-        `The response carrying this flow's state arrived at ${msg.url.base}, but the state was issued with redirect_uri ` +
-        `${flow.redirectUri} for ${first.as.origin}: the state came back through another context's callback.`,
+        `The response ${byState ? "carrying this flow's state" : `of this stateless flow (its ${b.what} relayed to ${relayed[0]?.as.origin})`} arrived at ${msg.url.base}, but the ${key} was issued with redirect_uri ` +
+        `${flow.redirectUri} for ${first.as.origin}: the ${key} came back through another context's callback.` +
+        (stateless ? ' The response carries no state: only the tab, the redirect_uri and the timing link it to the flow.' : ''),
       evidence: [
-        requestEvidence(first, 'redirect_uri', `state issued with redirect_uri ${flow.redirectUri}`),
-        ctx.evidence(msg.obs, 'state', `response with ${msg.params.has('code') ? 'a code' : 'a token'} at ${msg.url.base}`),
+        requestEvidence(first, 'redirect_uri', `${key} issued with redirect_uri ${flow.redirectUri}`),
+        ctx.evidence(msg.obs, byState ? 'state' : msg.params.has('code') ? 'code' : 'redirect_uri', `response with ${msg.params.has('code') ? 'a code' : 'a token'} at ${msg.url.base}`),
       ],
     });
   },

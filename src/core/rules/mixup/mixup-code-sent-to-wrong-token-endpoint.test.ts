@@ -3,7 +3,7 @@ import { obs, post, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-code-sent-to-wrong-token-endpoint';
 import { googleWithIss } from '../../testing/mixup-fixtures';
-import { areq, ATTACKER, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
+import { areq, ATTACKER, clean, coat, HONEST, mixup, P , statelessClean, statelessTransplant } from '../../testing/mixup-scenarios';
 
 /** The client (server-side, seen by a proxy HAR) redeems the code of the last response at `tokenUrl`. */
 function redeem(observations: Observation[], tokenUrl: string): Observation[] {
@@ -18,6 +18,8 @@ function md(issuer: string, token: string): Observation {
 
 testRule(rule, {
   valid: [
+    { name: 'stateless: a clean PKCE-only flow redeemed at its AS', observations: () => redeem(statelessClean(), `${HONEST}/token`) },
+    { name: 'stateless COAT, but the client redeems at the AS that minted the code (Auth.js: the callback path names the provider)', observations: () => redeem(statelessTransplant(), `${HONEST}/token`) },
     { name: 'a clean flow redeemed at its AS', observations: () => redeem(clean(), `${HONEST}/token`) },
     { name: 'COAT, but the client redeems at the AS that minted the code (it checked iss)', observations: () => redeem(coat(), `${HONEST}/token`) },
     { name: 'mix-up, the client posts the code to its own back end (BFF): proves nothing', observations: () => redeem(mixup(), `${P}/api/token`) },
@@ -70,6 +72,11 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'stateless COAT: the honest code redeemed at the attacker token endpoint (callback linked by timing: heuristic)',
+      observations: () => redeem(statelessTransplant(), `${ATTACKER}/token`),
+      expect: [{ severity: 'critical', confidence: 'heuristic', param: 'code_challenge', message: /this flow's PKCE code_challenge went to.*only the tab, the redirect_uri and the timing/ }],
+    },
     {
       name: 'no second hop: the attacker metadata reuses the honest authorization endpoint, the honest code goes to its token endpoint',
       observations: () => [

@@ -6,6 +6,7 @@ import { siteOfOrigin } from '../../flows/store';
 import { originOf, parseUrl } from '../../util/url';
 import { defineRule, type RuleContext } from '../types';
 import { requestEvidence } from '../support/mixup';
+import { boundByTimingOnly, flowBinding } from '../support/binding';
 import { ref } from '../../report/standards';
 
 /** Does this token endpoint URL belong to this AS (its metadata, or its site)? */
@@ -62,6 +63,11 @@ export default defineRule({
     if (!minter) return;
     const tokenUrl = { origin: msg.url.origin, base: msg.url.base, hostname: msg.url.hostname };
     if (tokenEndpointOf(ctx, minter.as, tokenUrl)) return;
+    // the flow's key (state, else code_challenge, else nonce); a code whose callback only
+    // redirect_uri and timing linked to the flow (no state) is one step less confident
+    const b = flowBinding(flow);
+    const timing = boundByTimingOnly(flow.responses.find((r) => r.code?.hash === h));
+    const timingNote = timing ? ' The callback carried no state: only the tab, the redirect_uri and the timing linked it to this flow.' : '';
     // only a token endpoint of another AS of this flow: a client's own back end (BFF) or an
     // unknown host proves nothing
     const other = flow.requests.find((r) => ctx.store.differentAs(r.as, minter.as) && tokenEndpointOf(ctx, r.as, tokenUrl));
@@ -80,23 +86,24 @@ export default defineRule({
       const first = flow.requests[0];
       ctx.report({
         variant: 'no-second-hop',
-        ...(minter.as.source === 'origin' ? { confidence: 'heuristic' as const } : {}),
+        ...(minter.as.source === 'origin' || timing ? { confidence: 'heuristic' as const } : {}),
         message:
           `The code minted by ${minter.as.issuer} (${minter.how}) was sent to ${msg.url.base}, the token endpoint that the metadata of ` +
-          `another issuer, ${foreign.issuer}, names: ${originOf(msg.url.href)} now holds the code.`,
+          `another issuer, ${foreign.issuer}, names: ${originOf(msg.url.href)} now holds the code.${timingNote}`,
         evidence: [
-          requestEvidence(first, 'state', `flow started at ${first.as.origin}`),
+          requestEvidence(first, b.param, `flow started at ${first.as.origin}`),
           ctx.evidence(msg.obs, 'code', `code redeemed at the token endpoint of ${foreign.issuer} (metadata from ${foreign.fetchedFrom})`, code),
         ],
       });
       return;
     }
     ctx.report({
+      ...(timing || b.confidence === 'heuristic' ? { confidence: 'heuristic' as const } : {}),
       message:
         `The code minted by ${minter.as.issuer} (${minter.how}) was sent to ${msg.url.base}, the token endpoint of ${other.as.issuer}, ` +
-        `another authorization server this flow's state went to: ${other.as.origin} now holds the code.`,
+        `another authorization server this flow's ${b.what} went to: ${other.as.origin} now holds the code.${timingNote}`,
       evidence: [
-        requestEvidence(other, 'state', `flow's state sent to ${other.as.origin}`),
+        requestEvidence(other, b.param, `flow's ${b.what} sent to ${other.as.origin}`),
         ctx.evidence(msg.obs, 'code', `code redeemed at ${originOf(msg.url.href)}`, code),
       ],
     });

@@ -1,7 +1,7 @@
 import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-iss-mismatch';
-import { areq, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
+import { areq, clean, coat, HONEST, mixup, P, statelessClean, statelessTransplant, ATTACKER } from '../../testing/mixup-scenarios';
 
 const KC = 'https://sso.example.com/realms/myrealm';
 const b64 = (o: unknown) => btoa(JSON.stringify(o)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
@@ -29,6 +29,7 @@ const AFTER_GH = 90 * 86400;
 
 testRule(rule, {
   valid: [
+    { name: 'stateless: a clean PKCE-only flow answered with its own iss', observations: () => statelessClean() },
     { name: 'Entra v1 endpoint: the v1 ID token names https://sts.windows.net/{tid}/ of the same tenant (alias, §3)', observations: () => entra(`https://sts.windows.net/${TID}/`) },
     { name: 'Entra v2 endpoint: the v2 issuer of the tenant', observations: () => entra(`https://login.microsoftonline.com/${TID}/v2.0`, { v2: true }) },
     { name: 'Entra v2 endpoint answered with the v1 issuer of the same tenant (one AS, two issuers)', observations: () => entra(`https://sts.windows.net/${TID}/`, { v2: true }) },
@@ -146,6 +147,16 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'stateless mix-up (code_challenge relayed) answered with the honest iss: critical, heuristic (only timing links the callback)',
+      observations: () => [obs(`${ATTACKER}/.well-known/openid-configuration`, { type: 'fetch', responseBody: { issuer: ATTACKER, authorization_endpoint: `${ATTACKER}/authorize` } }), ...statelessTransplant({ mode: 'mixup' })],
+      expect: [{ severity: 'critical', confidence: 'heuristic', param: 'code_challenge', message: /only the tab, the redirect_uri and the timing/ }],
+    },
+    {
+      name: 'stateless COAT with issuers known only by origin: high, heuristic',
+      observations: () => statelessTransplant(),
+      expect: [{ severity: 'high', confidence: 'heuristic', param: 'code_challenge' }],
+    },
     {
       name: 'a second fragment response at the same callback in the same tab is a new delivery, not a reload (G3 compares the fragment too)',
       observations: () => {

@@ -1,6 +1,7 @@
 import { defineRule } from '../types';
 import { parseUrl } from '../../util/url';
 import { MCP_RESPONSE_VALIDATION, requestEvidence, responseIssuers, tableBasis } from '../support/mixup';
+import { boundByTimingOnly, currentResponse, flowBinding } from '../support/binding';
 import { ref } from '../../report/standards';
 
 /**
@@ -27,6 +28,11 @@ export default defineRule({
     const as1 = flow.requests[0]?.as ?? flow.as;
     if (!flow.paramsKnown && as1.source === 'origin' && flow.requests.length === 1 && !names.param) return;
     const first = flow.requests[0];
+    // the key the flow was issued with (state, else code_challenge, else nonce), and whether only
+    // redirect_uri and timing link this callback to it (no state to match: one step less confident)
+    const key = flowBinding(flow).param;
+    const timing = boundByTimingOnly(currentResponse(ctx));
+    const timingNote = timing ? ' The response carries no state: only the tab, the redirect_uri and the timing link it to this flow.' : '';
     // The ASes the client itself sent this state to (a user restarting at another provider sends
     // it to two), and hosts of the same AS reached from them (G2). A relayed hop (mix-up, COAT) is
     // not among them: its issuer is exactly what must not come back.
@@ -44,7 +50,7 @@ export default defineRule({
           confidence: 'heuristic',
           variant: 'provider-table-stale',
           message: `${basis?.provider ?? as1.origin} answered with ${label(where)} ${value}, on its own origin, but CoatCheck's provider table says its issuer is ${as1.issuer}${basis ? ` (checked ${basis.checked})` : ''}: the table is out of date, not a mix-up. Please report it (docs/providers.md).`,
-          evidence: [requestEvidence(first, 'state', `flow started at ${as1.origin} (${basis?.provider ?? 'provider table'})`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
+          evidence: [requestEvidence(first, key, `flow started at ${as1.origin} (${basis?.provider ?? 'provider table'})`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
           ...(basis ? { providerTable: basis } : {}),
         });
         return true;
@@ -53,8 +59,9 @@ export default defineRule({
         // critical: issuer(AS1) from metadata or an earlier flow of the capture, or (provider
         // table) an iss outside AS1's own origin; §0.4
         ctx.report({
-          message: `The response's ${label(where)} is ${value}, but the flow started at ${as1.issuer} (known from ${as1.source === 'id_token' ? 'an earlier flow of this capture' : as1.source === 'provider' ? `CoatCheck's provider table${basis ? `, checked ${basis.checked}` : ''}` : 'its metadata'}).`,
-          evidence: [requestEvidence(first, 'state', `flow started at ${as1.issuer}`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
+          ...(timing ? { confidence: 'heuristic' as const } : {}),
+          message: `The response's ${label(where)} is ${value}, but the flow started at ${as1.issuer} (known from ${as1.source === 'id_token' ? 'an earlier flow of this capture' : as1.source === 'provider' ? `CoatCheck's provider table${basis ? `, checked ${basis.checked}` : ''}` : 'its metadata'}).${timingNote}`,
+          evidence: [requestEvidence(first, key, `flow started at ${as1.issuer}`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
           ...(as1.source === 'provider' && basis ? { providerTable: basis } : {}),
         });
         return true;
@@ -63,8 +70,8 @@ export default defineRule({
       ctx.report({
         severity: 'high',
         confidence: 'heuristic',
-        message: `The response's ${label(where)} is ${value}, but the flow started at ${as1.origin} (issuer known only by its origin).`,
-        evidence: [requestEvidence(first, 'state', `flow started at ${as1.origin}`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
+        message: `The response's ${label(where)} is ${value}, but the flow started at ${as1.origin} (issuer known only by its origin).${timingNote}`,
+        evidence: [requestEvidence(first, key, `flow started at ${as1.origin}`), ctx.evidence(msg.obs, where, `names issuer ${value}`)],
       });
       return true;
     };

@@ -1,7 +1,7 @@
 import { obs, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
 import rule from './mixup-iss-missing';
-import { areq, clean, coat, HONEST, mixup, P } from '../../testing/mixup-scenarios';
+import { areq, clean, coat, HONEST, mixup, P, statelessClean, statelessTransplant } from '../../testing/mixup-scenarios';
 
 import { GITHUB_AUTH, GOOGLE_AUTH, restartAtAnotherProvider } from '../../testing/mixup-fixtures';
 
@@ -14,6 +14,7 @@ const kcAuth = (p: Record<string, string>) => `${KC}/protocol/openid-connect/aut
 
 testRule(rule, {
   valid: [
+    { name: 'stateless: a single-AS PKCE-only flow answered without iss', observations: () => statelessClean({ iss: false }) },
     {
       name: 'Google (iss for some accounts since 2026, undeclared) response without iss: its absence proves nothing',
       observations: () => {
@@ -118,6 +119,11 @@ testRule(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'stateless mix-up without iss: the code_challenge went to two ASes (cross-AS flow, heuristic)',
+      observations: () => statelessTransplant({ mode: 'mixup', iss: false }),
+      expect: [{ variant: 'cross-as-flow', confidence: 'heuristic', param: 'code_challenge', message: /PKCE code_challenge was sent to https:\/\/attacker-as\.example and to https:\/\/honest-as\.example/ }],
+    },
     {
       name: 'GitHub after 2026-04-09 (table: always since then) without iss: forged or mixed up, basis the table',
       observations: () => {

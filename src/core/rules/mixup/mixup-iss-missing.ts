@@ -1,6 +1,7 @@
 import { defineRule } from '../types';
 import { describeIss } from '../../flows/providers';
 import { crossAsEvidence, MCP_RESPONSE_VALIDATION, requestEvidence, responseIssuers, tableBasis } from '../support/mixup';
+import { boundByTimingOnly, currentResponse, flowBinding } from '../support/binding';
 import { ref } from '../../report/standards';
 
 /**
@@ -32,6 +33,11 @@ export default defineRule({
     if (!first) return;
     const as1 = first.as;
     const crossAs = crossAsEvidence(flow, ctx);
+    // the flow's key (state, else code_challenge, else nonce); a callback linked only by
+    // redirect_uri and timing (no state) is one step less confident
+    const b = flowBinding(flow);
+    const timing = boundByTimingOnly(currentResponse(ctx));
+    const timingNote = timing ? ' The response carries no state: only the tab, the redirect_uri and the timing link it to this flow.' : '';
     // (a) AS1 is known to send iss at this time: its metadata says so, an earlier response of this
     // capture carried it, or the provider table says `always since D` with D ≤ now (§0.4; a
     // `some accounts` row never qualifies from the table alone). Every AS the client itself sent
@@ -52,17 +58,18 @@ export default defineRule({
             : `CoatCheck's provider table: ${basis?.provider ?? as1.issuer} sends it ${support.row ? describeIss(support.row.iss) : ''}, checked ${basis?.checked ?? '?'}`;
       ctx.report({
         variant: 'as-supports-iss',
-        ...(perAccount ? { severity: 'low' as const, confidence: 'heuristic' as const } : {}),
-        message: `${as1.issuer} sends the RFC 9207 iss parameter (${known}), but this response to ${msg.url?.base} has none: AS1 did not mint it as it is (forged or mixed up).${perAccount ? ` ${support.row?.name ?? 'This provider'} sends iss to some accounts only, so this may be another account.` : ''}`,
-        evidence: [requestEvidence(first, 'state', `flow started at ${as1.issuer}`), ctx.evidence(msg.obs, 'iss', 'no iss, ID token or JARM in the response')],
+        ...(perAccount ? { severity: 'low' as const, confidence: 'heuristic' as const } : timing ? { confidence: 'heuristic' as const } : {}),
+        message: `${as1.issuer} sends the RFC 9207 iss parameter (${known}), but this response to ${msg.url?.base} has none: AS1 did not mint it as it is (forged or mixed up).${perAccount ? ` ${support.row?.name ?? 'This provider'} sends iss to some accounts only, so this may be another account.` : ''}${timingNote}`,
+        evidence: [requestEvidence(first, b.param, `flow started at ${as1.issuer}`), ctx.evidence(msg.obs, 'iss', 'no iss, ID token or JARM in the response')],
         ...(basis ? { providerTable: basis } : {}),
       });
     } else if (crossAs) {
       const others = flow.requests.filter((r) => ctx.store.differentAs(as1, r.as)).map((r) => r.as.origin);
       ctx.report({
         variant: 'cross-as-flow',
-        message: `This flow's state was sent to ${as1.origin} and to ${[...new Set(others)].join(', ')}; the response carries no iss, so the client cannot tell which AS answered.`,
-        evidence: [requestEvidence(first, 'state', `state sent to ${as1.origin}`), ctx.evidence(msg.obs, 'iss', 'no iss in the response')],
+        confidence: timing || b.confidence === 'heuristic' ? 'heuristic' : 'strong',
+        message: `This flow's ${b.what} was sent to ${as1.origin} and to ${[...new Set(others)].join(', ')}; the response carries no iss, so the client cannot tell which AS answered.${timingNote}`,
+        evidence: [requestEvidence(first, b.param, `${b.what} sent to ${as1.origin}`), ctx.evidence(msg.obs, 'iss', 'no iss in the response')],
       });
     }
   },

@@ -8,6 +8,7 @@ import type { RuleContext } from '../types';
 import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { originOf, parseUrl, siteOf } from '../../util/url';
 import { ref } from '../../report/standards';
+import { flowBinding, type Binding } from './binding';
 
 export function requestEvidence(req: FlowRequest, param: string, note: string): Evidence {
   return { ...req.ref, url: req.url, param, note };
@@ -21,6 +22,8 @@ export interface CrossAsMatch {
   sameRedirect: boolean;
   severity: 'critical' | 'high';
   implicit: boolean;
+  /** the key the relayed request carried on: state, else code_challenge, else nonce (§0.3) */
+  binding: Binding;
 }
 
 const WINDOW_MS = 60_000;
@@ -51,7 +54,7 @@ export function crossAsTransplant(ctx: RuleContext): CrossAsMatch | undefined {
   const sameSite = siteOf(h1) === siteOf(h2);
   const severity = sameSite && current.clientId === first.clientId && sameRedirect ? 'high' : 'critical';
   const implicit = /(^|\s)token(\s|$)/.test(current.responseType ?? '') || /(^|\s)token(\s|$)/.test(first.responseType ?? '');
-  return { first, prior, current, sameRedirect, severity, implicit };
+  return { first, prior, current, sameRedirect, severity, implicit, binding: flowBinding(flow, current) };
 }
 
 export function describeAs(req: FlowRequest): string {
@@ -77,7 +80,7 @@ export function responseIssuers(ctx: RuleContext): { param?: string; idToken?: s
   return out;
 }
 
-/** Did this flow's state travel to two or more different ASes (cross-AS evidence)? */
+/** Did this flow's binding key (state, else code_challenge, else nonce) travel to two or more different ASes (cross-AS evidence)? */
 export function crossAsEvidence(flow: FlowView, ctx: RuleContext): boolean {
   // a later request to another AS, reached from an earlier AS of the flow (a relay as in
   // mixup-as-switch / coat-context-switch); the client itself restarting elsewhere is not one
