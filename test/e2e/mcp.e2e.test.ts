@@ -1,6 +1,6 @@
 /**
  * MCP authorization end to end (#15.3, #20.2): the official TypeScript SDK on both sides
- * (lab/mcp/server.mjs: McpServer behind requireBearerAuth and RFC 9728 metadata; lab/mcp/client.mjs:
+ * (test/lab/mcp/server.mjs: McpServer behind requireBearerAuth and RFC 9728 metadata; test/lab/mcp/client.mjs:
  * the SDK client's OAuth, its authorization redirect played in headless Chromium) against
  * oidc-provider. The SDK client's own requests are recorded as a proxy in front of it would record
  * them, the browser's with Playwright's recordHar; the two are one capture (one context), scanned as
@@ -16,8 +16,8 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, chromiumArgs, getFindings, launchChromium, openExtensionPage, tabIdFor } from '../../lab/chromium.mjs';
 import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
-import { connectMcp, labProvider, recordingFetch } from '../../lab/mcp/client.mjs';
-import { PRIVATE_PRM, startMcpLab, type McpLab } from '../../lab/mcp/server.mjs';
+import { connectMcp, labProvider, recordingFetch } from '../lab/mcp/client.mjs';
+import { PRIVATE_PRM, startMcpLab, type McpLab } from '../lab/mcp/server.mjs';
 import { Engine } from '../../src/core/engine';
 import { feedHarEntries } from '../../src/core/observe/har-feed';
 

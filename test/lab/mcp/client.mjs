@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import { labRequest } from '../net.mjs';
+import { labRequest } from '../../../lab/net.mjs';
 
 /**
  * @param {{ ca: string }} o

@@ -24,7 +24,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import { mcpAuthMetadataRouter, getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js';
-import { listenHttps } from '../cert.mjs';
+import { listenHttps } from '../../../lab/cert.mjs';
 import { finishInteraction } from '../spa/server.mjs';
 
 export const MCP_LAB_HOSTS = ['mcp.example', 'switch-mcp.example', 'rogue-mcp.example', 'private-mcp.example', 'auth.example', 'auth2.example', 'client.example', 'hub.example', 'evilmcp.example', 'evil-as.example'];
