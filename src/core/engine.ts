@@ -14,6 +14,9 @@ import { ruleMessage } from './rules/support/messages';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
 import { redactValue } from './util/secret';
 
+/** the previous hop handed to store.learn for an 'other' subresource whose rules never asked (learn does not read it) */
+const NO_HOP: RuleContext['from'] = { via: 'none' };
+
 export interface EngineOptions {
   /** redact secrets in flows and findings (default true) */
   redact?: boolean;
@@ -63,6 +66,7 @@ export class Engine {
   readonly rules: Rule[];
   private byKind = new Map<MessageKind, Rule[]>();
   private anyRules: Rule[] = [];
+  private listMemos = new Map<Rule[], RuleMemo[]>();
   private readonly log = new FindingLog();
   private readonly memos = new RuleMemos();
   private fragments = new FragmentCarrier();
@@ -190,14 +194,18 @@ export class Engine {
       return;
     }
     if (msg.kind !== 'other') this.oauthMessages += 1;
-    const from = store.previousHop(o);
+    // where the request came from: an 'other' subresource's only readers are rules that ask (none
+    // of the 'any' rules does today), so it is found on first use; store.learn records hops of
+    // navigations only (recordHop) and reads nothing else of an 'other' message's origin
+    const lazyFrom = msg.kind === 'other' && o.type !== 'main_frame' && o.type !== 'sub_frame';
+    const from = lazyFrom ? undefined : store.previousHop(o);
     let replay = false;
     let flow: Flow | undefined;
 
-    if (msg.kind === 'authorization-request' && msg.url) {
+    if (msg.kind === 'authorization-request' && msg.url && from) {
       replay = store.isReplay(o, from);
       flow = store.attachAuthorizationRequest(msg, from, replay).flow;
-    } else if (msg.kind === 'authorization-response') {
+    } else if (msg.kind === 'authorization-response' && from) {
       replay = store.isReplay(o, from);
       flow = store.attachAuthorizationResponse(msg, from);
     } else if (msg.kind === 'token-request') {
@@ -212,9 +220,13 @@ export class Engine {
     const rules = msg.kind === 'other' ? this.anyRules : (this.byKind.get(msg.kind) ?? this.anyRules);
     if (rules.length > 0) {
       const ctx = new Ctx(this, msg, flow, from, replay, out);
-      for (const rule of rules) {
+      // the rules' memos, looked up once per rule list rather than per rule and message
+      let memos = this.listMemos.get(rules);
+      if (!memos) this.listMemos.set(rules, (memos = rules.map((r) => this.memoOf(r))));
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i];
         ctx.currentRule = rule;
-        ctx.memo = this.memoOf(rule);
+        ctx.memo = memos[i];
         try {
           rule.check(ctx);
         } catch (e) {
@@ -222,7 +234,7 @@ export class Engine {
         }
       }
     }
-    store.learn(msg, flow, from, replay);
+    store.learn(msg, flow, from ?? NO_HOP, replay);
   }
 
   /** @internal used by the rule context */
@@ -275,11 +287,16 @@ class Ctx implements RuleContext {
     private readonly engine: Engine,
     readonly msg: OAuthMessage,
     readonly flow: Flow | undefined,
-    readonly from: RuleContext['from'],
+    private knownFrom: RuleContext['from'] | undefined,
     readonly replay: boolean,
     private readonly out: Finding[],
   ) {
     this.store = engine.store;
+  }
+  /** the previous hop, found on first use when the engine did not need it (hops change only after the rules) */
+  get from(): RuleContext['from'] {
+    this.knownFrom ??= this.store.previousHop(this.msg.obs);
+    return this.knownFrom;
   }
   /** built on first use only (most rules never ask) */
   get contextMemo(): ContextMemo {

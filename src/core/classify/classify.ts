@@ -115,10 +115,17 @@ const WELL_KNOWN = /\/\.well-known\/(openid-configuration|oauth-authorization-se
 class OtherMessage implements OAuthMessage {
   readonly kind = 'other' as const;
   readonly form = EMPTY_PARAMS;
-  readonly sources = EMPTY_SOURCES;
   readonly paramsKnown = true;
   private parsed: ParsedUrl | null | undefined;
-  constructor(readonly obs: Observation) {}
+  private mergedParams: { params: Params; where: Map<string, ParamSource> } | undefined;
+  /**
+   * `merged`: the URL names an OAuth-ish parameter, so `params` and `sources` are the query and
+   * fragment merged, as the full classification below gives an 'other' message (built on first use)
+   */
+  constructor(
+    readonly obs: Observation,
+    private readonly merged = false,
+  ) {}
   get url(): ParsedUrl | undefined {
     if (this.parsed === undefined) this.parsed = parseUrl(this.obs.url) ?? null;
     return this.parsed ?? undefined;
@@ -129,9 +136,38 @@ class OtherMessage implements OAuthMessage {
   get fragment(): Params {
     return this.url?.fragment ?? EMPTY_PARAMS;
   }
-  get params(): Params {
-    return this.query;
+  private get mergedOnce(): { params: Params; where: Map<string, ParamSource> } | undefined {
+    if (!this.merged || !this.url) return undefined;
+    this.mergedParams ??= merge([['query', this.query], ['fragment', this.fragment], ['form', EMPTY_PARAMS]]);
+    return this.mergedParams;
   }
+  get params(): Params {
+    return this.mergedOnce?.params ?? this.query;
+  }
+  get sources(): Map<string, ParamSource> {
+    return this.mergedOnce?.where ?? EMPTY_SOURCES;
+  }
+}
+
+/**
+ * A subresource GET (not a navigation, no body, not a redirect a client could follow itself, no
+ * metadata or JWKS path) can only be an end-session request or 'other' below: when its URL cannot
+ * name a logout (no logout/session/signout path, no …hint or post_logout parameter, no
+ * percent-encoded parameter name), it is 'other' without parsing anything now. Most of a page's
+ * requests with an OAuth-ish parameter name (an analytics beacon's `sid=`) take this path.
+ */
+const MAYBE_END_SESSION = /logout|session|signout|hint|[?&#][^&=#]*%/i;
+function plainSubresource(o: Observation): boolean {
+  return (
+    o.method === 'GET' &&
+    !isNavigation(o) &&
+    !o.navigationOnly &&
+    o.requestBody === undefined &&
+    (o.location === undefined || o.status === undefined || o.status < 300 || o.status >= 400) &&
+    !o.url.includes('/.well-known/') &&
+    !(o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)) &&
+    !MAYBE_END_SESSION.test(o.url)
+  );
 }
 
 interface Base {
@@ -176,6 +212,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
   if (!hasForm && o.method !== 'POST' && !INTERESTING.test(o.url) && !(o.url.includes('/.well-known/') || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
     return new OtherMessage(o);
   }
+  if (plainSubresource(o)) return new OtherMessage(o, true);
   const url = parseUrl(o.url);
   const query = url?.query ?? EMPTY_PARAMS;
   const fragment = url?.fragment ?? EMPTY_PARAMS;

@@ -72,13 +72,30 @@ export interface Observation {
 
 export function header(headers: Header[], name: string): string | undefined {
   const n = name.toLowerCase();
-  for (const h of headers) if (h.name.length === n.length && h.name.toLowerCase() === n) return h.value;
+  for (const h of headers) if (h.name.length === n.length && sameLower(h.name, n)) return h.value;
   return undefined;
 }
 
 export function headersAll(headers: Header[], name: string): string[] {
   const n = name.toLowerCase();
-  return headers.filter((h) => h.name.toLowerCase() === n).map((h) => h.value);
+  const out: string[] = [];
+  for (const h of headers) if (h.name.length === n.length && sameLower(h.name, n)) out.push(h.value);
+  return out;
+}
+
+/**
+ * `a.toLowerCase() === lower` for a and lower of the same length, without allocating (hot path:
+ * every observation looks up a few headers). Non-ASCII falls back to toLowerCase.
+ */
+function sameLower(a: string, lower: string): boolean {
+  if (a === lower) return true;
+  for (let i = 0; i < a.length; i++) {
+    let c = a.charCodeAt(i);
+    if (c > 127) return a.toLowerCase() === lower;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 export function isNavigation(o: Observation): boolean {

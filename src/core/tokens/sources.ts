@@ -115,15 +115,17 @@ export function requestClientId(msg: OAuthMessage): string | undefined {
 
 /** The JWT a request presents in `Authorization: Bearer|DPoP <JWT>`, with the scheme; computed once per observation. */
 export function authorizationJwt(o: Observation): { scheme: 'bearer' | 'dpop'; jwt: string } | undefined {
-  let r = authJwts.get(o);
-  if (r === undefined) {
-    r = null;
-    if (o.requestHeaders.length > 0) {
-      const m = header(o.requestHeaders, 'authorization')?.match(/^(bearer|dpop)\s+(\S+)\s*$/i);
-      if (m && looksLikeJwt(m[2]) && m[2].split('.').length === 3) r = { scheme: m[1].toLowerCase() as 'bearer' | 'dpop', jwt: m[2] };
-    }
-    authJwts.set(o, r);
+  // the store and the token rules ask about the same observation one after another: the last
+  // answer is kept (a WeakMap entry per observation cost more than the header scan it saves)
+  if (o === lastAuthObs) return lastAuthJwt;
+  let r: { scheme: 'bearer' | 'dpop'; jwt: string } | undefined;
+  if (o.requestHeaders.length > 0) {
+    const m = header(o.requestHeaders, 'authorization')?.match(/^(bearer|dpop)\s+(\S+)\s*$/i);
+    if (m && looksLikeJwt(m[2]) && m[2].split('.').length === 3) r = { scheme: m[1].toLowerCase() as 'bearer' | 'dpop', jwt: m[2] };
   }
-  return r ?? undefined;
+  lastAuthObs = o;
+  lastAuthJwt = r;
+  return r;
 }
-const authJwts = new WeakMap<Observation, { scheme: 'bearer' | 'dpop'; jwt: string } | null>();
+let lastAuthObs: Observation | undefined;
+let lastAuthJwt: { scheme: 'bearer' | 'dpop'; jwt: string } | undefined;

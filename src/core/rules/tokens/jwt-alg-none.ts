@@ -46,10 +46,11 @@ export default defineRule({
   check(ctx) {
     const { msg } = ctx;
     if (ctx.replay) return;
-    const url = msg.url?.base ?? msg.obs.url;
+    // the URL is parsed only for a token ('other' messages parse it on first use)
+    const urlOf = () => msg.url?.base ?? msg.obs.url;
     for (const src of jwtSources(msg)) {
       const r = tryDecodeToken(src.value);
-      const d = r && algNoneDraft(r, { ...src, url });
+      const d = r && algNoneDraft(r, { ...src, url: urlOf() });
       if (!r || !d) continue;
       ctx.report({ ...d, evidence: [ctx.evidence(msg.obs, src.param, `alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, src.value)] });
     }
@@ -57,7 +58,7 @@ export default defineRule({
     const jwt = authorizationJwt(msg.obs)?.jwt;
     if (!jwt) return;
     const r = tryDecodeToken(jwt);
-    const d = r && bearerAlgNoneDraft(r, url);
+    const d = r && bearerAlgNoneDraft(r, urlOf());
     if (!r || !d) return;
     ctx.report({
       ...d,
