@@ -207,8 +207,9 @@ describe('Firefox + built extension + lab (WebDriver BiDi)', () => {
   // background page is suspended was missed (COAT: no finding; mix-up: at most unsolicited-callback),
   // because the requests that wake the page are not all seen. Since the request assembler builds an
   // observation from a late event alone (src/background/adapter.ts), coat-context-switch is found;
-  // callback-context-mismatch still is not (the callback is not linked). Firefox suspends an idle
-  // page after 30 s by default, so a real user can meet this. Un-skip when fixed.
+  // callback-context-mismatch still was not (the callback is not linked). With the journal
+  // (2026-12-04, Firefox 153) it is found in 3 of 4 runs: still flaky, so still skipped. Firefox
+  // suspends an idle page after 30 s by default, so a real user can meet this. Un-skip when fixed.
   it.skip('a flow that starts while the background page is suspended: COAT found — skipped: Firefox misses some requests that wake a suspended background page (known gap, src/background: the callback is not linked)', async () => {
     const ff2 = await idling!;
     const base = ff2.extensionBase(addonIdOf(FIREFOX_DIST));
