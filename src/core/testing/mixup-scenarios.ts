@@ -95,3 +95,58 @@ export function statelessClean(opts: { context?: string; seed?: string; cb?: str
     ...redirect(`${HONEST}/login`, `${opts.cb ?? `${P}/cb/honest-tool`}?${q({ code: rand(`${seed}-code`), ...(opts.iss !== false ? { iss: HONEST } : {}) })}`, { method: 'POST', form: { user: 'alice' }, context }),
   ];
 }
+
+/**
+ * #12 guards shared by the COAT and mix-up switch rules: stateless (PKCE-only) look-alikes that must
+ * stay benign (a clean flow, a fresh challenge per retry, other tabs, a broker's own upstream
+ * challenge, a restart initiated by the client).
+ */
+export function statelessGuardCases(): { name: string; observations: () => Observation[] }[] {
+  return [
+    { name: 'stateless: a clean PKCE-only flow', observations: () => statelessClean() },
+    {
+      name: 'stateless: the relaying AS sends a fresh challenge (a retry with a fresh challenge is a new flow)',
+      observations: () => {
+        const a1 = statelessAreq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, code_challenge: rand('fresh1', 43) });
+        const a2 = statelessAreq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, code_challenge: rand('fresh2', 43) });
+        return [obs(a1, { location: a2, referer: `${P}/` }), obs(a2)];
+      },
+    },
+    {
+      name: 'stateless: two tabs with their own challenges, the second reached from the first tab\'s AS',
+      observations: () => {
+        const a1 = statelessAreq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, code_challenge: rand('tabA', 43) });
+        const a2 = statelessAreq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, code_challenge: rand('tabB', 43) });
+        return [obs(a1, { referer: `${P}/`, context: 'tab:1' }), obs(a2, { referer: `${ATTACKER}/`, context: 'tab:2' })];
+      },
+    },
+    {
+      name: 'stateless: the same challenge in another tab is never joined',
+      observations: () => {
+        const C = rand('two-tabs', 43);
+        const a1 = statelessAreq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, code_challenge: C });
+        const a2 = statelessAreq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, code_challenge: C });
+        return [obs(a1, { referer: `${P}/`, context: 'tab:1' }), obs(a2, { referer: `${ATTACKER}/`, context: 'tab:2' })];
+      },
+    },
+    {
+      name: 'stateless G1: a broker\'s own upstream request with its own challenge and callback',
+      observations: () => {
+        const broker = 'https://broker.example';
+        const a1 = statelessAreq(broker, { client_id: 'platform', redirect_uri: `${P}/cb/broker`, code_challenge: rand('b-down', 43) });
+        const a2 = statelessAreq(HONEST, { client_id: 'broker', redirect_uri: `${broker}/endpoint`, code_challenge: rand('b-up', 43) });
+        return [obs(a1, { location: a2, referer: `${P}/` }), obs(a2)];
+      },
+    },
+    {
+      name: 'stateless: the user restarts at another provider with the same challenge (the client issues AREQ2)',
+      observations: () => {
+        const C = rand('restart-cc', 43);
+        return [
+          obs(statelessAreq(ATTACKER, { client_id: 'a', redirect_uri: `${P}/cb/attacker-tool`, code_challenge: C }), { referer: `${P}/tools` }),
+          obs(statelessAreq(HONEST, { client_id: 'h', redirect_uri: `${P}/cb/honest-tool`, code_challenge: C }), { referer: `${P}/tools`, at: 20 }),
+        ];
+      },
+    },
+  ];
+}
