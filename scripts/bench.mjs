@@ -14,7 +14,7 @@
 //      the same OAuth redirect chain (target within 3%), callback navigation → finding available,
 //      service worker wake-up → ready
 // Options: --quick (smaller inputs), --skip-500 (no 500 MB capture), --skip-browser (no 4.),
-//          --cli FILE (another build).
+//          --cli FILE (another build), --only engine,save,scan,rss,browser (those sections alone).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,8 +27,11 @@ const benchDir = join(root, '.bench');
 const cliArg = process.argv.indexOf('--cli');
 const cli = cliArg > 0 ? process.argv[cliArg + 1] : join(root, 'dist/cli/coatcheck.js');
 const quick = process.argv.includes('--quick');
-const skip500 = process.argv.includes('--skip-500');
-const skipBrowser = process.argv.includes('--skip-browser');
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1].split(',')) : null;
+const want = (section) => !only || only.has(section);
+const skip500 = process.argv.includes('--skip-500') || !want('rss');
+const skipBrowser = process.argv.includes('--skip-browser') || !want('browser');
 const MB = 1024 * 1024;
 mkdirSync(benchDir, { recursive: true });
 
@@ -55,7 +58,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, benchmarks: {} };
 
 // ------------------------------------------------------------------ 1. engine per event
-{
+if (want('engine')) {
   const n = quick ? 20000 : 60000;
   const obs = [];
   const plain = []; // the non-OAuth events alone, for the breakdown
@@ -134,7 +137,7 @@ const results = { date: new Date().toISOString(), node: process.version, cpus: (
 }
 
 // ------------------------------------------------------------------ 1b. save cost per event (bench/save.mjs)
-results.benchmarks.save = benchSave(core, { quick });
+if (want('save')) results.benchmarks.save = benchSave(core, { quick });
 
 // ------------------------------------------------------------------ 2 + 3. scans in child processes
 async function ensureHar(mb, { shuffled = false, oauthDense = false } = {}) {
@@ -154,7 +157,8 @@ function child(mode, file) {
 
 const small = quick ? 20 : 100;
 const large = quick ? 100 : 500;
-const f100 = await ensureHar(small);
+const doScan = want('scan') || want('rss');
+const f100 = doScan ? await ensureHar(small) : null;
 /** JSON.parse, the scan and the reader alone on one capture, interleaved, 3 child runs each. */
 function throughput(file) {
   const bytes = statSync(file).size;
@@ -183,7 +187,7 @@ function throughput(file) {
     last: { parse: last('parse'), scan: last('scan'), read: last('read') },
   };
 }
-{
+if (doScan) {
   const bytes = statSync(f100).size;
   const t = throughput(f100);
   const dense = throughput(await ensureHar(small, { oauthDense: true }));
@@ -262,12 +266,12 @@ if (!skipBrowser) {
 // ------------------------------------------------------------------ report
 const b = results.benchmarks;
 const rows = [
-  ['engine per event vs new URL()', `${b.enginePerEvent.engineNs} ns vs ${b.enginePerEvent.baselineNewUrlNs} ns (${b.enginePerEvent.events} events, ${b.enginePerEvent.oauthEvents} OAuth)`, `${b.enginePerEvent.ratio}x`, '≤ 2x'],
-  ['  of which: non-OAuth events only', `${b.enginePerEvent.nonOauthEngineNs} ns per event; an OAuth event ≈ ${Math.round(b.enginePerEvent.oauthEventNs / 1000)} µs`, `${b.enginePerEvent.nonOauthRatio}x`, '≤ 2x'],
-  ['save per event: journal vs whole state (500 flows)', `${b.save.at500.journalMsPerSave} ms vs ${b.save.at500.fullMsPerSave} ms (p99 ${b.save.at500.journalP99Ms} ms, max ${b.save.at500.journalMaxMs} ms)`, `${b.save.at500.ratio}x`, '≤ 5 ms'],
+  ...(b.enginePerEvent ? [['engine per event vs new URL()', `${b.enginePerEvent.engineNs} ns vs ${b.enginePerEvent.baselineNewUrlNs} ns (${b.enginePerEvent.events} events, ${b.enginePerEvent.oauthEvents} OAuth)`, `${b.enginePerEvent.ratio}x`, '≤ 2x'],
+  ['  of which: non-OAuth events only', `${b.enginePerEvent.nonOauthEngineNs} ns per event; an OAuth event ≈ ${Math.round(b.enginePerEvent.oauthEventNs / 1000)} µs`, `${b.enginePerEvent.nonOauthRatio}x`, '≤ 2x']] : []),
+  ...(b.save ? [['save per event: journal vs whole state (500 flows)', `${b.save.at500.journalMsPerSave} ms vs ${b.save.at500.fullMsPerSave} ms (p99 ${b.save.at500.journalP99Ms} ms, max ${b.save.at500.journalMaxMs} ms)`, `${b.save.at500.ratio}x`, '≤ 5 ms'],
   ['  keys written per OAuth event / other event', `median ${b.save.at500.keysPerOAuthEvent.median}, p95 ${b.save.at500.keysPerOAuthEvent.p95}, max ${b.save.at500.keysPerOAuthEvent.max} / median ${b.save.at500.keysPerOtherEvent.median}`, '', '≤ 3'],
-  ['save per event at 10 000 flows: journal vs whole state', `${b.save.at10k.journalMsPerSave} ms vs ${b.save.at10k.fullMsPerSave} ms (max ${b.save.at10k.journalMaxMs} ms)`, `${b.save.at10k.ratio}x`, 'no full re-serialisation'],
-  ...[
+  ['save per event at 10 000 flows: journal vs whole state', `${b.save.at10k.journalMsPerSave} ms vs ${b.save.at10k.fullMsPerSave} ms (max ${b.save.at10k.journalMaxMs} ms)`, `${b.save.at10k.ratio}x`, 'no full re-serialisation']] : []),
+  ...(b.scanThroughput ? [...[
     ['', b.scanThroughput],
     [' (OAuth-dense)', b.scanThroughputOauthDense],
   ].flatMap(([name, t]) => [
@@ -277,8 +281,8 @@ const rows = [
   ]),
   ['scan of the same capture out of time order vs in order', `${b.shuffledScan.shuffledMs} ms vs ${b.shuffledScan.orderedMs} ms per run (${b.shuffledScan.file}; findings ${b.shuffledScan.findingsShuffled} vs ${b.shuffledScan.findingsOrdered})`, `${b.shuffledScan.costRatio}x`, ''],
   ['  peak RSS, out of order vs in order', `${b.shuffledScan.shuffledRssMB} MB vs ${b.shuffledScan.orderedRssMB} MB`, `${b.shuffledScan.rssRatio}x`, ''],
-  ['peak RSS, scan 100 MB vs JSON.parse 100 MB', `${b.peakRss.scan100} MB vs ${b.peakRss.baselineJsonParse100} MB`, b.peakRss.scanVsJsonParse100 !== undefined ? `${b.peakRss.scanVsJsonParse100}x` : `${(b.peakRss.scan100 / b.peakRss.baselineJsonParse100).toFixed(2)}x`, 'low'],
-  ...(b.peakRss.scan500 !== undefined
+  ['peak RSS, scan 100 MB vs JSON.parse 100 MB', `${b.peakRss.scan100} MB vs ${b.peakRss.baselineJsonParse100} MB`, b.peakRss.scanVsJsonParse100 !== undefined ? `${b.peakRss.scanVsJsonParse100}x` : `${(b.peakRss.scan100 / b.peakRss.baselineJsonParse100).toFixed(2)}x`, 'low']] : []),
+  ...(b.peakRss?.scan500 !== undefined
     ? [
         ['peak RSS, scan 500 MB vs scan 100 MB', `${b.peakRss.scan500} MB vs ${b.peakRss.scan100} MB`, `${b.peakRss.ratio500vs100}x`, '≤ 1.2x'],
         ['  OAuth-dense, 500 vs 100', `${b.peakRss.denseScan500} MB vs ${b.peakRss.denseScan100} MB`, `${b.peakRss.denseRatio500vs100}x`, '≤ 1.2x'],
