@@ -4,6 +4,8 @@
 // reads (har-lean.ts) when the build has it. ms counts from before the CLI module is loaded;
 // loadMs is the loading alone (a fixed cost, not throughput).
 import { createReadStream, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const [cli, mode, file] = process.argv.slice(2);
 let entries = 0;
@@ -14,7 +16,7 @@ const cpu0 = (c0.user + c0.system) / 1000;
 const t0 = performance.now();
 let loadMs = 0;
 const load = async () => {
-  const m = await import(cli);
+  const m = await import(pathToFileURL(resolve(cli)).href);
   loadMs = performance.now() - t0;
   return m;
 };

@@ -172,7 +172,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
   if (args.files.length === 0) return fail('no input: give one or more HAR files, or - for standard input', true);
   if (args.files.filter((f) => f === '-').length > 1) return fail('standard input (-) can be read only once', true);
 
-  const newEngine = () => new Engine({ redact: !args.reveal, only: args.only, disable: args.disable });
+  const newEngine = () => new Engine({ redact: !args.reveal, only: args.only, disable: args.disable, journal: false });
   let engine = newEngine();
   let flowsSeen = new Map<string, Flow>();
   // metadata / JWKS fetches and token requests, for the HTML report's diagrams only

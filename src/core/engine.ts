@@ -2,7 +2,7 @@ import { classify } from './classify/classify';
 import type { MessageKind, OAuthMessage } from './classify/message';
 import type { Flow } from './flows/flow';
 import type { ProviderRow } from './flows/provider-table';
-import { emptyBatch, type JournalBatch, type JournalEntries } from './flows/journal';
+import { discardBatch, emptyBatch, type JournalBatch, type JournalEntries } from './flows/journal';
 import { FlowStore, type StoreState } from './flows/store';
 import { FragmentCarrier } from './observe/fragments';
 import type { Observation } from './observe/observation';
@@ -16,6 +16,8 @@ import { redactValue } from './util/secret';
 
 /** the previous hop handed to store.learn for an 'other' subresource whose rules never asked (learn does not read it) */
 const NO_HOP: RuleContext['from'] = { via: 'none' };
+/** observations between two discards of the journal of an engine that is never saved */
+const DISCARD_EVERY = 1024;
 
 export interface EngineOptions {
   /** redact secrets in flows and findings (default true) */
@@ -29,6 +31,12 @@ export interface EngineOptions {
   state?: EngineState | LegacyEngineState;
   entries?: JournalEntries;
   maxFlows?: number;
+  /**
+   * keep the journal of changed keys for `flush` (default true: the worker saves after every
+   * event). An engine that is never saved (a scan, the panel) passes false, so that what changed
+   * is forgotten as it goes instead of piling up (the keys of every flow and context ever evicted).
+   */
+  journal?: boolean;
   /** provider rows consulted before CoatCheck's table (settings; a test lab on its own hosts) */
   providers?: ProviderRow[];
   /**
@@ -76,10 +84,13 @@ export class Engine {
   /** @internal */
   readonly redact: boolean;
   private readonly onMessage?: EngineOptions['onMessage'];
+  private readonly journal: boolean;
+  private sinceDiscard = 0;
 
   constructor(opts: EngineOptions = {}) {
     this.redact = opts.redact ?? true;
     this.onMessage = opts.onMessage;
+    this.journal = opts.journal ?? true;
     const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows, providers: opts.providers };
     const state = opts.state;
     const entries = opts.entries ?? (state?.v === 2 && state.entries && typeof state.entries === 'object' ? state.entries : undefined);
@@ -171,6 +182,10 @@ export class Engine {
       this.safeProcess(x, out);
       const now = this.fragments.redirected(x);
       if (now) this.safeProcess(now, out);
+    }
+    if (!this.journal && ++this.sinceDiscard >= DISCARD_EVERY) {
+      this.sinceDiscard = 0;
+      this.flush(discardBatch());
     }
     return out;
   }

@@ -9,6 +9,8 @@
 export interface JournalBatch {
   set: Record<string, string>;
   remove: string[];
+  /** forget the changes without writing them (an engine that is never saved: a scan, the panel) */
+  discard?: true;
 }
 
 /** Stored entries as read back: key → JSON text (or an already parsed value). */
@@ -16,6 +18,11 @@ export type JournalEntries = Readonly<Record<string, unknown>>;
 
 export function emptyBatch(): JournalBatch {
   return { set: {}, remove: [] };
+}
+
+/** A flush into this batch forgets what changed and writes nothing. */
+export function discardBatch(): JournalBatch {
+  return { set: {}, remove: [], discard: true };
 }
 
 /** The keys of one owner that changed since its last flush. */
@@ -41,6 +48,11 @@ export class Dirty {
 
   /** Write the changed keys into `batch` (value(key) undefined: removed) and forget them. */
   flush(batch: JournalBatch, prefix: string, value: (key: string) => unknown): void {
+    if (batch.discard) {
+      this.put.clear();
+      this.gone.clear();
+      return;
+    }
     for (const k of this.put) {
       const v = value(k);
       if (v === undefined) batch.remove.push(prefix + k);

@@ -79,11 +79,12 @@ export class FindingLog {
   }
 
   flush(batch: JournalBatch): void {
-    for (const c of this.dirty) {
-      const rows = this.chunk(c);
-      if (rows.length) batch.set[`fnd:${c}`] = JSON.stringify(rows);
-      else batch.remove.push(`fnd:${c}`);
-    }
+    if (!batch.discard)
+      for (const c of this.dirty) {
+        const rows = this.chunk(c);
+        if (rows.length) batch.set[`fnd:${c}`] = JSON.stringify(rows);
+        else batch.remove.push(`fnd:${c}`);
+      }
     this.dirty.clear();
   }
 

@@ -46,6 +46,7 @@ export class Capture {
   private newEngine(): Engine {
     return new Engine({
       redact: true,
+      journal: false,
       onMessage: (msg, flowId) => {
         if (msg.kind !== 'other' || hasTokenish(msg.obs)) this.steps.push({ obs: msg.obs, msg, entry: msg.obs.ref.entry ?? -1, ...(flowId ? { flowId } : {}) });
       },
