@@ -17,6 +17,8 @@ const t0 = performance.now();
 let loadMs = 0;
 const load = async () => {
   const m = await import(pathToFileURL(resolve(cli)).href);
+  // the heap as the `coatcheck` command sets it up (cli.ts run()); builds before it had none
+  m.tuneHeapForStreaming?.();
   loadMs = performance.now() - t0;
   return m;
 };
