@@ -6,6 +6,7 @@
  * journal (only the keys a change touched).
  */
 import { header, type Observation, type SourceRef } from '../observe/observation';
+import { H_ALL, H_AUTHORIZATION, H_MCP_VERSION } from '../observe/raw';
 import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
 import { authorizationJwt } from '../tokens/sources';
 import { parseJsonObject } from '../util/json';
@@ -187,14 +188,16 @@ export class McpLedger {
   }
 
   /** Called for every observation, before classification. Cheap for ordinary traffic. */
-  observe(o: Observation): void {
-    // one pass over the request headers: MCP-Protocol-Version
-    if (o.requestHeaders.length > 0) {
+  observe(o: Observation, headers = H_ALL): void {
+    // `headers`: the request header bits (observe/raw.ts, the engine's one pass over the headers)
+    if ((headers & H_MCP_VERSION) !== 0) {
       for (const h of o.requestHeaders) {
         if (h.name.length === 20 && h.name.toLowerCase() === 'mcp-protocol-version' && /^\d{4}-\d{2}-\d{2}$/.test(h.value.trim())) {
           this.ensure(o.context, o.time).protocolVersion = h.value.trim();
         }
       }
+    }
+    if ((headers & H_AUTHORIZATION) !== 0 && o.requestHeaders.length > 0) {
       const bearer = authorizationJwt(o);
       if (bearer?.scheme === 'bearer') this.recordBearer(o, bearer.jwt);
     }

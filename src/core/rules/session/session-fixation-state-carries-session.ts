@@ -57,6 +57,8 @@ export default defineRule({
     // the pre-authorization hop is often a plain GET (/connect) that the classifier calls 'other':
     // any observation, with a cheap bail-out on the Location
     on: 'any',
+    // an 'other' message: only a redirect whose Location names a client_id (onPreAuthorization)
+    prefilter: { location: ['client_id='] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
