@@ -6,7 +6,7 @@
  */
 import { header, type Observation } from '../observe/observation';
 import { H_COOKIE } from '../observe/raw';
-import { originOf, parseUrl } from '../util/url';
+import { originOf } from '../util/url';
 import type { FlowRequest } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 import { replayKey, urlKey } from './keys';
@@ -183,7 +183,7 @@ export class NavigationLog {
     const origin = originOf(o.url);
     if (!origin) return;
     const list = this.log(o.context).hops;
-    const target = o.location ? parseUrl(o.location, o.url)?.href : undefined;
+    const target = o.location ? absoluteHref(o.location, o.url) : undefined;
     list.push({ obsId: o.id, time: o.time, key: urlKey('GET', o.url), origin, to: target ? urlKey('GET', target) : undefined });
     if (list.length > MAX_HOPS_PER_CONTEXT) list.splice(0, list.length - MAX_HOPS_PER_CONTEXT);
     this.dirty.mark(o.context);
@@ -343,6 +343,16 @@ export class NavigationLog {
   /** the old layout (one map per field): each context's parts become its record */
   load(context: string, part: Partial<ContextLog>): void {
     Object.assign(this.log(context), part);
+  }
+}
+
+/** `parseUrl(href, base)?.href` without reading the parameters (a Location is often a long authorization request) */
+function absoluteHref(href: string, base: string): string | undefined {
+  if (href.length === 0) return undefined;
+  try {
+    return (base ? new URL(href, base) : new URL(href)).href;
+  } catch {
+    return undefined;
   }
 }
 

@@ -132,6 +132,8 @@ export class McpLedger {
   /** registration endpoints named by AS metadata seen */
   registrationEndpoints = new Set<string>();
   private regChanged = false;
+  /** some 401 challenge named a resource_metadata URL (until then no URL can be one) */
+  private anyNamed = false;
 
   /** `<kind>:<hash>` → uses, first first */
   get credentials(): ReadonlyMap<string, readonly CredentialUse[]> {
@@ -181,6 +183,7 @@ export class McpLedger {
 
   /** Was this URL named by a 401's resource_metadata in this context (a PRM document at a custom location)? */
   namedResourceMetadata(url: string, context: string): boolean {
+    if (!this.anyNamed) return false; // no 401 so far named a metadata URL (every event asks, twice)
     const c = this.contexts.get(context);
     if (!c || c.challenges.length === 0) return false;
     const u = stripFragment(url);
@@ -212,6 +215,7 @@ export class McpLedger {
     const u = parseUrl(o.url);
     if (!u) return;
     const c = this.ensure(o.context, o.time);
+    if (ch.resourceMetadata) this.anyNamed = true;
     push(c.challenges, { obsId: o.id, ref: o.ref, time: o.time, url: u.base, origin: u.origin, resourceMetadata: ch.resourceMetadata ? stripFragment(ch.resourceMetadata) : undefined });
   }
 
@@ -372,6 +376,7 @@ export class McpLedger {
   /** Restore from the journal's entries; malformed entries are skipped. */
   restore(entries: JournalEntries): void {
     for (const [c, v] of entriesUnder(entries, 'mcp:ctx:')) if (isRecord(v) && Array.isArray(v.challenges) && Array.isArray(v.resourceDocs) && Array.isArray(v.asDocs) && Array.isArray(v.registrations)) this.contexts.set(c, v as unknown as McpContext);
+    this.anyNamed = [...this.contexts.values()].some((c) => c.challenges.some((x) => x.resourceMetadata !== undefined));
     this.creds.restore(entries, 'mcp:cred:', (v): v is CredentialUse[] => Array.isArray(v));
     this.bearerMap.restore(entries, 'mcp:bearer:', (v): v is BearerUse[] => Array.isArray(v));
     this.registrationEndpoints = new Set(strings(entryAt(entries, 'mcp:reg')));
