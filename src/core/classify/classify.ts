@@ -209,7 +209,8 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
     if (mcp) return mcp;
   }
   const hasForm = o.requestBody?.form !== undefined && o.requestBody.form.length > 0;
-  if (!hasForm && o.method !== 'POST' && !INTERESTING.test(o.url) && !(o.url.includes('/.well-known/') || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
+  // (no '=' at all: no parameter can be OAuth-ish, and the regular expression is not run)
+  if (!hasForm && o.method !== 'POST' && (o.url.indexOf('=') < 0 || !INTERESTING.test(o.url)) && !(o.url.includes('/.well-known/') || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
     return new OtherMessage(o);
   }
   if (plainSubresource(o)) return new OtherMessage(o, true);

@@ -28,22 +28,25 @@ export function requestHeaderBits(headers: readonly Header[]): number {
   let bits = 0;
   for (let i = 0; i < headers.length; i++) {
     const n = headers[i].name;
+    // by length, then the first letter (lower-cased with | 32), then the whole name
     switch (n.length) {
       case 4:
-        if (sameLower(n, 'dpop')) bits |= H_DPOP;
+        if ((n.charCodeAt(0) | 32) === 100 && sameLower(n, 'dpop')) bits |= H_DPOP;
         break;
-      case 6:
-        if (sameLower(n, 'cookie')) bits |= H_COOKIE;
-        else if (sameLower(n, 'origin')) bits |= H_ORIGIN;
+      case 6: {
+        const c = n.charCodeAt(0) | 32;
+        if (c === 99 && sameLower(n, 'cookie')) bits |= H_COOKIE;
+        else if (c === 111 && sameLower(n, 'origin')) bits |= H_ORIGIN;
         break;
+      }
       case 7:
-        if (sameLower(n, 'referer')) bits |= H_REFERER;
+        if ((n.charCodeAt(0) | 32) === 114 && sameLower(n, 'referer')) bits |= H_REFERER;
         break;
       case 13:
-        if (sameLower(n, 'authorization')) bits |= H_AUTHORIZATION;
+        if ((n.charCodeAt(0) | 32) === 97 && sameLower(n, 'authorization')) bits |= H_AUTHORIZATION;
         break;
       case 20:
-        if (sameLower(n, 'mcp-protocol-version')) bits |= H_MCP_VERSION;
+        if ((n.charCodeAt(0) | 32) === 109 && sameLower(n, 'mcp-protocol-version')) bits |= H_MCP_VERSION;
         break;
       default:
         break;
