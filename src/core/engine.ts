@@ -16,7 +16,7 @@ import { ruleMessage } from './rules/support/messages';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
 import { redactValue } from './util/secret';
 
-/** the previous hop handed to store.learn for an 'other' subresource whose rules never asked (learn does not read it) */
+/** the previous hop handed to store.learn for an 'other' navigation no recorded redirect led to (recordHop reads only that) */
 const NO_HOP: RuleContext['from'] = { via: 'none' };
 
 export interface EngineOptions {
@@ -247,10 +247,10 @@ export class Engine {
   private processOther(msg: OAuthMessage, o: Observation, headers: number, out: Finding[]): void {
     const store = this.store;
     const nav = o.type === 'main_frame' || o.type === 'sub_frame';
-    // where the request came from: an 'other' subresource's only readers are rules that ask (none
-    // of the 'any' rules does today), so it is found on first use; store.learn records hops of
-    // navigations only (recordHop) and reads nothing else of an 'other' message's origin
-    const from = nav ? store.previousHop(o) : undefined;
+    // where the request came from: its only readers are rules that ask (none of the 'any' rules
+    // does today), so it is found on first use; store.learn records hops of navigations only and
+    // reads only whether a recorded redirect led here (recordHop marks that hop followed)
+    const from = nav ? store.nav.redirectedFrom(o) : undefined;
     this.onMessage?.(msg, undefined);
     const rules = this.anyRules;
     const which = this.prefilter ? this.prefilter.test(o, headers, this.memoOfContext) : -1;

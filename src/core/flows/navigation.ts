@@ -206,15 +206,24 @@ export class NavigationLog {
   }
 
   /**
+   * The first answer of previousHop alone: the redirect of a recorded hop that led to this
+   * navigation (what recordHop marks followed), or undefined.
+   */
+  redirectedFrom(o: Observation): PreviousHop | undefined {
+    // hops are navigations: only a navigation can be the target of a recorded redirect
+    const nav = o.type === 'main_frame' || o.type === 'sub_frame' || o.navigationOnly === true;
+    const h = nav ? this.redirectHopTo(o.context, o.url, o.time, o.id) : undefined;
+    return h ? { origin: h.origin, via: 'redirect', hop: h } : undefined;
+  }
+
+  /**
    * How the browser reached this request (§0.3 opener, "reached from" of mixup-as-switch): a 30x
    * Location from a previous hop, a client_redirect from the last document, the initiator, the
    * Referer or (POST) the Origin header.
    */
   previousHop(o: Observation): PreviousHop {
-    // hops are navigations: only a navigation can be the target of a recorded redirect
-    const nav = o.type === 'main_frame' || o.type === 'sub_frame' || o.navigationOnly === true;
-    const h = nav ? this.redirectHopTo(o.context, o.url, o.time, o.id) : undefined;
-    if (h) return { origin: h.origin, via: 'redirect', hop: h };
+    const r = this.redirectedFrom(o);
+    if (r) return r;
     const list = this.contexts.get(o.context)?.hops ?? [];
     if (o.transition?.qualifiers?.includes('client_redirect')) {
       const last = list[list.length - 1];
