@@ -6,7 +6,7 @@
  * journal (only the keys a change touched).
  */
 import { header, type Observation, type SourceRef } from '../observe/observation';
-import { H_ALL, H_AUTHORIZATION, H_MCP_VERSION } from '../observe/raw';
+import { hasWellKnown, H_ALL, H_AUTHORIZATION, H_MCP_VERSION } from '../observe/raw';
 import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
 import { authorizationJwt } from '../tokens/sources';
 import { parseJsonObject } from '../util/json';
@@ -205,7 +205,7 @@ export class McpLedger {
       if (bearer?.scheme === 'bearer') this.recordBearer(o, bearer.jwt);
     }
     if (o.status === 401) this.recordChallenge(o);
-    if (o.url.includes('/.well-known/') || this.namedResourceMetadata(o.url, o.context)) this.recordDocument(o);
+    if (hasWellKnown(o.url) || this.namedResourceMetadata(o.url, o.context)) this.recordDocument(o);
     if (o.method === 'POST') this.recordPost(o);
   }
 

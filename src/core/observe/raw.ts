@@ -54,3 +54,23 @@ export function requestHeaderBits(headers: readonly Header[]): number {
   }
   return bits;
 }
+
+let lastUrl: string | undefined;
+let lastWellKnown = false;
+
+/**
+ * `url.includes('/.well-known/')`, answered once per URL: the classifier, its MCP part and the MCP
+ * ledger each ask it of every observation (the last URL's answer is kept).
+ */
+export function hasWellKnown(url: string): boolean {
+  if (url !== lastUrl) {
+    lastUrl = url;
+    lastWellKnown = url.includes('/.well-known/');
+  }
+  return lastWellKnown;
+}
+
+/** `url.includes('/.well-known/oauth-protected-resource')` (RFC 9728), after the shared test above */
+export function hasPrmWellKnown(url: string): boolean {
+  return hasWellKnown(url) && url.includes('/.well-known/oauth-protected-resource');
+}
