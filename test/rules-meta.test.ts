@@ -73,6 +73,19 @@ describe('rule conventions', () => {
         for (const r of rule.meta.references) expect(r).toMatch(/^(RFC \d+|draft-|OIDC|OpenID|RFC|MCP authorization \d{4}-\d{2}-\d{2})/);
         expect(rule.meta.on === 'any' || rule.meta.on.length > 0).toBe(true);
       });
+      it(rule.meta.on === 'any' ? 'declares the raw precondition the engine prefilters non-OAuth messages with' : 'declares no prefilter (it never runs on non-OAuth messages)', () => {
+        const p = rule.meta.prefilter;
+        if (rule.meta.on !== 'any') {
+          expect(p, 'only on: \'any\' rules run on \'other\' messages; a prefilter here would never be read').toBeUndefined();
+          return;
+        }
+        // an 'any' rule runs on every subresource: it must say what it reads (rules/types.ts RawPrecondition)
+        expect(p, `${id}: meta.prefilter`).toBeDefined();
+        const items = Object.entries(p!).filter(([, v]) => (Array.isArray(v) ? v.length > 0 : v === true));
+        expect(items.length, `${id}: an empty prefilter would skip the rule on every 'other' message`).toBeGreaterThan(0);
+        for (const n of [...(p!.urlParams ?? []), ...(p!.refererParams ?? []), ...(p!.bodyFields ?? [])]) expect(n).toMatch(/^[A-Za-z0-9_]+$/);
+        for (const m of p!.methods ?? []) expect(m).toBe(m.toUpperCase());
+      });
       it('has a doc page with what, why, example and fix', () => {
         const doc = join(root, 'docs/rules', `${id}.md`);
         expect(existsSync(doc), doc).toBe(true);

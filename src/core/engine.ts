@@ -6,15 +6,17 @@ import { discardBatch, emptyBatch, type JournalBatch, type JournalEntries } from
 import { FlowStore, type StoreState } from './flows/store';
 import { FragmentCarrier } from './observe/fragments';
 import type { Observation } from './observe/observation';
+import { requestHeaderBits } from './observe/raw';
 import { isFinding, type Evidence, type Finding } from './report/finding';
 import { FindingLog } from './report/finding-log';
 import { allRules } from './rules/index';
 import { RuleMemos, type ContextMemo, type RuleMemo } from './rules/memo';
+import { RulePrefilter } from './rules/prefilter';
 import { ruleMessage } from './rules/support/messages';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
 import { redactValue } from './util/secret';
 
-/** the previous hop handed to store.learn for an 'other' subresource whose rules never asked (learn does not read it) */
+/** the previous hop handed to store.learn for an 'other' navigation no recorded redirect led to (recordHop reads only that) */
 const NO_HOP: RuleContext['from'] = { via: 'none' };
 /** observations between two discards of the journal of an engine that is never saved */
 const DISCARD_EVERY = 1024;
@@ -44,6 +46,8 @@ export interface EngineOptions {
    * rules run (the DevTools panel's steps)
    */
   onMessage?: (msg: OAuthMessage, flowId: string | undefined) => void;
+  /** @internal false: run every 'any' rule on every 'other' message (the prefilter's equivalence test) */
+  prefilter?: boolean;
 }
 
 /** A whole saved engine: the journal's entries (what `flush` writes, all of it). */
@@ -75,6 +79,9 @@ export class Engine {
   private byKind = new Map<MessageKind, Rule[]>();
   private anyRules: Rule[] = [];
   private listMemos = new Map<Rule[], RuleMemo[]>();
+  /** which 'any' rules can fire on an 'other' message (rules/prefilter.ts), or undefined: all */
+  private prefilter: RulePrefilter | undefined;
+  private readonly memoOfContext = (context: string, ruleId: string): unknown => this.store.nav.memoOf(context, ruleId);
   private readonly log = new FindingLog();
   private readonly memos = new RuleMemos();
   private fragments = new FragmentCarrier();
@@ -118,6 +125,7 @@ export class Engine {
         }
     }
     for (const [k, list] of this.byKind) this.byKind.set(k, [...list, ...this.anyRules]);
+    if (opts.prefilter !== false && this.anyRules.length <= 30) this.prefilter = new RulePrefilter(this.anyRules);
   }
 
   get findings(): readonly Finding[] {
@@ -178,6 +186,14 @@ export class Engine {
     if (!o || typeof o.url !== 'string' || typeof o.context !== 'string') return out;
     // fragments never cross the wire: the navigation that follows a redirect whose Location has
     // one carries it, a committed URL that repeats it is not processed twice (§0.1, fragments.ts)
+    if (this.fragments.passes(o)) {
+      this.safeProcess(o, out);
+      if (o.location !== undefined) {
+        const now = this.fragments.redirected(o);
+        if (now) this.safeProcess(now, out);
+      }
+      return out;
+    }
     for (const x of this.fragments.route(o)) {
       this.safeProcess(x, out);
       const now = this.fragments.redirected(x);
@@ -200,7 +216,9 @@ export class Engine {
 
   private process(o: Observation, out: Finding[]): void {
     const store = this.store;
-    store.observe(o);
+    // one pass over the request headers, shared by the store, the MCP ledger and the prefilter
+    const headers = o.requestHeaders.length > 0 ? requestHeaderBits(o.requestHeaders) : 0;
+    store.observe(o, headers);
     let msg: OAuthMessage;
     try {
       msg = classify(o, store.hints);
@@ -208,12 +226,12 @@ export class Engine {
       this.errors.push({ ruleId: '(classify)', obsId: o.id, message: String(e) });
       return;
     }
-    if (msg.kind !== 'other') this.oauthMessages += 1;
-    // where the request came from: an 'other' subresource's only readers are rules that ask (none
-    // of the 'any' rules does today), so it is found on first use; store.learn records hops of
-    // navigations only (recordHop) and reads nothing else of an 'other' message's origin
-    const lazyFrom = msg.kind === 'other' && o.type !== 'main_frame' && o.type !== 'sub_frame';
-    const from = lazyFrom ? undefined : store.previousHop(o);
+    if (msg.kind === 'other') {
+      this.processOther(msg, o, headers, out);
+      return;
+    }
+    this.oauthMessages += 1;
+    const from = store.previousHop(o);
     let replay = false;
     let flow: Flow | undefined;
 
@@ -232,24 +250,49 @@ export class Engine {
     }
     this.onMessage?.(msg, flow?.id);
 
-    const rules = msg.kind === 'other' ? this.anyRules : (this.byKind.get(msg.kind) ?? this.anyRules);
-    if (rules.length > 0) {
-      const ctx = new Ctx(this, msg, flow, from, replay, out);
-      // the rules' memos, looked up once per rule list rather than per rule and message
-      let memos = this.listMemos.get(rules);
-      if (!memos) this.listMemos.set(rules, (memos = rules.map((r) => this.memoOf(r))));
-      for (let i = 0; i < rules.length; i++) {
-        const rule = rules[i];
-        ctx.currentRule = rule;
-        ctx.memo = memos[i];
-        try {
-          rule.check(ctx);
-        } catch (e) {
-          this.errors.push({ ruleId: rule.meta.id, obsId: o.id, message: e instanceof Error ? e.message : String(e) });
-        }
+    const rules = this.byKind.get(msg.kind) ?? this.anyRules;
+    if (rules.length > 0) this.runRules(rules, this.memosOf(rules), -1, new Ctx(this, msg, flow, from, replay, out));
+    store.learn(msg, flow, from, replay);
+  }
+
+  /**
+   * A message that is not OAuth: only the 'any' rules whose prefilter matches run (most
+   * subresources: none, and then no rule context is built); the store learns navigation hops only.
+   */
+  private processOther(msg: OAuthMessage, o: Observation, headers: number, out: Finding[]): void {
+    const store = this.store;
+    const nav = o.type === 'main_frame' || o.type === 'sub_frame';
+    // where the request came from: its only readers are rules that ask (none of the 'any' rules
+    // does today), so it is found on first use; store.learn records hops of navigations only and
+    // reads only whether a recorded redirect led here (recordHop marks that hop followed)
+    const from = nav ? store.nav.redirectedFrom(o) : undefined;
+    this.onMessage?.(msg, undefined);
+    const rules = this.anyRules;
+    const which = this.prefilter ? this.prefilter.test(o, headers, this.memoOfContext) : -1;
+    if (rules.length > 0 && which !== 0) this.runRules(rules, this.memosOf(rules), which, new Ctx(this, msg, undefined, from, false, out));
+    if (nav) store.learn(msg, undefined, from ?? NO_HOP, false);
+  }
+
+  /** the rules' memos, looked up once per rule list rather than per rule and message */
+  private memosOf(rules: Rule[]): RuleMemo[] {
+    let memos = this.listMemos.get(rules);
+    if (!memos) this.listMemos.set(rules, (memos = rules.map((r) => this.memoOf(r))));
+    return memos;
+  }
+
+  /** run `rules` (those whose bit is set in `which`; -1: all) in order on one message */
+  private runRules(rules: Rule[], memos: RuleMemo[], which: number, ctx: Ctx): void {
+    for (let i = 0; i < rules.length; i++) {
+      if (which !== -1 && (which & (1 << i)) === 0) continue;
+      const rule = rules[i];
+      ctx.currentRule = rule;
+      ctx.memo = memos[i];
+      try {
+        rule.check(ctx);
+      } catch (e) {
+        this.errors.push({ ruleId: rule.meta.id, obsId: ctx.msg.obs.id, message: e instanceof Error ? e.message : String(e) });
       }
     }
-    store.learn(msg, flow, from ?? NO_HOP, replay);
   }
 
   /** @internal used by the rule context */

@@ -1,4 +1,5 @@
 import { header, isNavigation, pageOriginated, type Observation } from '../observe/observation';
+import { hasPrmWellKnown, hasWellKnown } from '../observe/raw';
 import { decodeJwtPayloadUnsafe, looksLikeJwe } from '../tokens/peek';
 import { parseJsonObject } from '../util/json';
 import { Params, parseUrl, originOf, type ParsedUrl } from '../util/url';
@@ -164,7 +165,7 @@ function plainSubresource(o: Observation): boolean {
     !o.navigationOnly &&
     o.requestBody === undefined &&
     (o.location === undefined || o.status === undefined || o.status < 300 || o.status >= 400) &&
-    !o.url.includes('/.well-known/') &&
+    !hasWellKnown(o.url) &&
     !(o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)) &&
     !MAYBE_END_SESSION.test(o.url)
   );
@@ -204,12 +205,13 @@ function message(
 
 export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuthMessage {
   // RFC 9728 / MCP discovery: a 401 challenge, protected-resource metadata, client registration
-  if (o.status === 401 || o.method === 'POST' || o.url.includes('/.well-known/oauth-protected-resource') || hints.namedResourceMetadata !== undefined) {
+  if (o.status === 401 || o.method === 'POST' || hasPrmWellKnown(o.url) || hints.namedResourceMetadata !== undefined) {
     const mcp = classifyMcp(o, hints);
     if (mcp) return mcp;
   }
   const hasForm = o.requestBody?.form !== undefined && o.requestBody.form.length > 0;
-  if (!hasForm && o.method !== 'POST' && !INTERESTING.test(o.url) && !(o.url.includes('/.well-known/') || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
+  // (no '=' at all: no parameter can be OAuth-ish, and the regular expression is not run)
+  if (!hasForm && o.method !== 'POST' && (o.url.indexOf('=') < 0 || !INTERESTING.test(o.url)) && !(hasWellKnown(o.url) || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
     return new OtherMessage(o);
   }
   if (plainSubresource(o)) return new OtherMessage(o, true);

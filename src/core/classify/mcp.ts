@@ -5,6 +5,7 @@
  * fast path; returns undefined for everything else (cheaply: a status, a path, a method).
  */
 import { header, type Observation } from '../observe/observation';
+import { hasPrmWellKnown } from '../observe/raw';
 import { isPrmWellKnown } from '../mcp/discovery';
 import { isRegistrationRequest, registrationBody } from '../mcp/registration';
 import { parseJsonObject } from '../util/json';
@@ -44,7 +45,7 @@ export function classifyMcp(o: Observation, hints: McpHints): OAuthMessage | und
     const www = header(o.responseHeaders, 'www-authenticate');
     if (www && /(^|,\s*)bearer(\s|$)/i.test(www)) return make(o, 'resource-challenge');
   }
-  if (o.method === 'GET' && (o.url.includes('/.well-known/oauth-protected-resource') ? isPrmWellKnown(o.url) : hints.namedResourceMetadata?.(o.url, o.context) === true)) {
+  if (o.method === 'GET' && (hasPrmWellKnown(o.url) ? isPrmWellKnown(o.url) : hints.namedResourceMetadata?.(o.url, o.context) === true)) {
     return make(o, 'resource-metadata', parseJsonObject(o.responseBody));
   }
   if (o.method === 'POST' && o.requestBody?.text !== undefined && isRegistrationRequest(o, hints.registrationEndpoints?.() ?? NONE)) {

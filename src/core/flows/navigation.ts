@@ -5,7 +5,8 @@
  * key per context (`ctx:<context>`), plus `nav` for what spans the capture.
  */
 import { header, type Observation } from '../observe/observation';
-import { originOf, parseUrl } from '../util/url';
+import { H_COOKIE } from '../observe/raw';
+import { originOf } from '../util/url';
 import type { FlowRequest } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 import { replayKey, urlKey } from './keys';
@@ -73,6 +74,10 @@ export class NavigationLog {
   firstCookieAt: number | undefined;
   /** the latest observation time */
   now = 0;
+  /** the context of the last log() and its record; the context observe() marked dirty last */
+  private lastContext: string | undefined;
+  private lastLog: ContextLog | undefined;
+  private marked: string | undefined;
 
   constructor(private readonly ttlMs: number) {}
 
@@ -81,12 +86,23 @@ export class NavigationLog {
   }
 
   private log(context: string): ContextLog {
+    // most observations belong to the context of the one before
+    if (context === this.lastContext && this.lastLog) return this.lastLog;
     let c = this.contexts.get(context);
     if (!c) {
       c = { start: Infinity, last: 0, areqCount: 0, areqTimes: [], hops: [], recent: [] };
       this.contexts.set(context, c);
     }
+    this.lastContext = context;
+    this.lastLog = c;
     return c;
+  }
+
+  /** forget the last context looked up and the last marked (contexts dropped or replaced, a flush) */
+  private forgetLast(): void {
+    this.lastContext = undefined;
+    this.lastLog = undefined;
+    this.marked = undefined;
   }
 
   // ---------------------------------------------------------------- read
@@ -109,26 +125,34 @@ export class NavigationLog {
 
   // ---------------------------------------------------------------- write
 
-  /** Every observation, before classification. */
-  observe(o: Observation): void {
+  /**
+   * Every observation, before classification. `headers`: its request header bits (observe/raw.ts):
+   * the Cookie header is looked at only when there is one.
+   */
+  observe(o: Observation, headers = H_COOKIE): void {
     if (o.time > this.now) this.now = o.time;
     if (this.captureStart === undefined || o.time < this.captureStart) {
       this.captureStart = o.time;
       this.metaChanged = true;
     }
-    if ((this.firstCookieAt === undefined || o.time < this.firstCookieAt) && o.requestHeaders.length > 0 && header(o.requestHeaders, 'cookie')?.trim()) {
+    if ((headers & H_COOKIE) !== 0 && (this.firstCookieAt === undefined || o.time < this.firstCookieAt) && o.requestHeaders.length > 0 && header(o.requestHeaders, 'cookie')?.trim()) {
       this.firstCookieAt = o.time;
       this.metaChanged = true;
     }
     const c = this.log(o.context);
     if (c.start === Infinity) c.start = o.time;
     if (o.time > c.last) c.last = o.time;
-    this.dirty.mark(o.context);
+    // a run of observations of one context marks it once (until the next flush or sweep)
+    if (o.context !== this.marked) {
+      this.dirty.mark(o.context);
+      this.marked = o.context;
+    }
   }
 
   /** a rule's memory of a context (saved with the context) */
   memoOf(context: string, ruleId: string): unknown {
-    return this.contexts.get(context)?.memo?.[ruleId];
+    const c = context === this.lastContext ? this.lastLog : this.contexts.get(context);
+    return c?.memo?.[ruleId];
   }
 
   setMemo(context: string, ruleId: string, value: unknown): void {
@@ -159,7 +183,7 @@ export class NavigationLog {
     const origin = originOf(o.url);
     if (!origin) return;
     const list = this.log(o.context).hops;
-    const target = o.location ? parseUrl(o.location, o.url)?.href : undefined;
+    const target = o.location ? absoluteHref(o.location, o.url) : undefined;
     list.push({ obsId: o.id, time: o.time, key: urlKey('GET', o.url), origin, to: target ? urlKey('GET', target) : undefined });
     if (list.length > MAX_HOPS_PER_CONTEXT) list.splice(0, list.length - MAX_HOPS_PER_CONTEXT);
     this.dirty.mark(o.context);
@@ -182,15 +206,24 @@ export class NavigationLog {
   }
 
   /**
+   * The first answer of previousHop alone: the redirect of a recorded hop that led to this
+   * navigation (what recordHop marks followed), or undefined.
+   */
+  redirectedFrom(o: Observation): PreviousHop | undefined {
+    // hops are navigations: only a navigation can be the target of a recorded redirect
+    const nav = o.type === 'main_frame' || o.type === 'sub_frame' || o.navigationOnly === true;
+    const h = nav ? this.redirectHopTo(o.context, o.url, o.time, o.id) : undefined;
+    return h ? { origin: h.origin, via: 'redirect', hop: h } : undefined;
+  }
+
+  /**
    * How the browser reached this request (§0.3 opener, "reached from" of mixup-as-switch): a 30x
    * Location from a previous hop, a client_redirect from the last document, the initiator, the
    * Referer or (POST) the Origin header.
    */
   previousHop(o: Observation): PreviousHop {
-    // hops are navigations: only a navigation can be the target of a recorded redirect
-    const nav = o.type === 'main_frame' || o.type === 'sub_frame' || o.navigationOnly === true;
-    const h = nav ? this.redirectHopTo(o.context, o.url, o.time, o.id) : undefined;
-    if (h) return { origin: h.origin, via: 'redirect', hop: h };
+    const r = this.redirectedFrom(o);
+    if (r) return r;
     const list = this.contexts.get(o.context)?.hops ?? [];
     if (o.transition?.qualifiers?.includes('client_redirect')) {
       const last = list[list.length - 1];
@@ -268,6 +301,7 @@ export class NavigationLog {
       const byAge = [...this.contexts.entries()].filter(([c]) => !drop.has(c)).sort((a, b) => a[1].last - b[1].last);
       for (let i = 0; i < excess; i++) drop.add(byAge[i][0]);
     }
+    if (drop.size > 0) this.forgetLast();
     for (const c of drop) {
       this.contexts.delete(c);
       this.dirty.drop(c);
@@ -288,6 +322,7 @@ export class NavigationLog {
   // ---------------------------------------------------------------- journal (`ctx:<context>`, `nav`)
 
   flush(batch: JournalBatch): void {
+    this.marked = undefined;
     this.dirty.flush(batch, 'ctx:', (c) => this.contexts.get(c));
     if (this.metaChanged) batch.set.nav = JSON.stringify({ captureStart: this.captureStart, firstCookieAt: this.firstCookieAt });
     this.metaChanged = false;
@@ -307,6 +342,7 @@ export class NavigationLog {
     const logs = entriesUnder(entries, 'ctx:').filter((e): e is [string, ContextLog] => isContextLog(e[1]));
     // contexts in the order they were first seen (their first observation)
     logs.sort((a, b) => a[1].start - b[1].start);
+    this.forgetLast();
     for (const [c, log] of logs) {
       this.contexts.set(c, log);
       if (log.last > this.now) this.now = log.last;
@@ -316,6 +352,16 @@ export class NavigationLog {
   /** the old layout (one map per field): each context's parts become its record */
   load(context: string, part: Partial<ContextLog>): void {
     Object.assign(this.log(context), part);
+  }
+}
+
+/** `parseUrl(href, base)?.href` without reading the parameters (a Location is often a long authorization request) */
+function absoluteHref(href: string, base: string): string | undefined {
+  if (href.length === 0) return undefined;
+  try {
+    return (base ? new URL(href, base) : new URL(href)).href;
+  } catch {
+    return undefined;
   }
 }
 

@@ -8,6 +8,7 @@
 import type { ClassifyHints } from '../classify/classify';
 import type { OAuthMessage } from '../classify/message';
 import type { Observation } from '../observe/observation';
+import { requestHeaderBits } from '../observe/raw';
 import { redactUrl, secretRef, type SecretRef } from '../util/secret';
 import { originOf, type ParsedUrl } from '../util/url';
 import { AsDirectory } from './as-directory';
@@ -198,10 +199,11 @@ export class FlowStore implements StoreView {
   // ---------------------------------------------------------------- the engine's steps
 
   /** Every observation, before classification. */
-  observe(o: Observation): void {
+  /** `headers`: the request header bits of `o` (observe/raw.ts), when the caller scanned them */
+  observe(o: Observation, headers = requestHeaderBits(o.requestHeaders)): void {
     if (!Number.isFinite(o.time)) return;
-    this.nav.observe(o);
-    this.mcp.observe(o);
+    this.nav.observe(o, headers);
+    this.mcp.observe(o, headers);
     if (this.sweptAt === undefined) this.sweptAt = o.time;
     if (this.now - this.sweptAt >= SWEEP_EVERY_MS || this.nav.overfull) this.sweep();
   }

@@ -6,6 +6,7 @@
  * journal (only the keys a change touched).
  */
 import { header, type Observation, type SourceRef } from '../observe/observation';
+import { hasWellKnown, H_ALL, H_AUTHORIZATION, H_MCP_VERSION } from '../observe/raw';
 import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
 import { authorizationJwt } from '../tokens/sources';
 import { parseJsonObject } from '../util/json';
@@ -131,6 +132,8 @@ export class McpLedger {
   /** registration endpoints named by AS metadata seen */
   registrationEndpoints = new Set<string>();
   private regChanged = false;
+  /** some 401 challenge named a resource_metadata URL (until then no URL can be one) */
+  private anyNamed = false;
 
   /** `<kind>:<hash>` → uses, first first */
   get credentials(): ReadonlyMap<string, readonly CredentialUse[]> {
@@ -180,6 +183,7 @@ export class McpLedger {
 
   /** Was this URL named by a 401's resource_metadata in this context (a PRM document at a custom location)? */
   namedResourceMetadata(url: string, context: string): boolean {
+    if (!this.anyNamed) return false; // no 401 so far named a metadata URL (every event asks, twice)
     const c = this.contexts.get(context);
     if (!c || c.challenges.length === 0) return false;
     const u = stripFragment(url);
@@ -187,19 +191,21 @@ export class McpLedger {
   }
 
   /** Called for every observation, before classification. Cheap for ordinary traffic. */
-  observe(o: Observation): void {
-    // one pass over the request headers: MCP-Protocol-Version
-    if (o.requestHeaders.length > 0) {
+  observe(o: Observation, headers = H_ALL): void {
+    // `headers`: the request header bits (observe/raw.ts, the engine's one pass over the headers)
+    if ((headers & H_MCP_VERSION) !== 0) {
       for (const h of o.requestHeaders) {
         if (h.name.length === 20 && h.name.toLowerCase() === 'mcp-protocol-version' && /^\d{4}-\d{2}-\d{2}$/.test(h.value.trim())) {
           this.ensure(o.context, o.time).protocolVersion = h.value.trim();
         }
       }
+    }
+    if ((headers & H_AUTHORIZATION) !== 0 && o.requestHeaders.length > 0) {
       const bearer = authorizationJwt(o);
       if (bearer?.scheme === 'bearer') this.recordBearer(o, bearer.jwt);
     }
     if (o.status === 401) this.recordChallenge(o);
-    if (o.url.includes('/.well-known/') || this.namedResourceMetadata(o.url, o.context)) this.recordDocument(o);
+    if (hasWellKnown(o.url) || this.namedResourceMetadata(o.url, o.context)) this.recordDocument(o);
     if (o.method === 'POST') this.recordPost(o);
   }
 
@@ -209,6 +215,7 @@ export class McpLedger {
     const u = parseUrl(o.url);
     if (!u) return;
     const c = this.ensure(o.context, o.time);
+    if (ch.resourceMetadata) this.anyNamed = true;
     push(c.challenges, { obsId: o.id, ref: o.ref, time: o.time, url: u.base, origin: u.origin, resourceMetadata: ch.resourceMetadata ? stripFragment(ch.resourceMetadata) : undefined });
   }
 
@@ -369,6 +376,7 @@ export class McpLedger {
   /** Restore from the journal's entries; malformed entries are skipped. */
   restore(entries: JournalEntries): void {
     for (const [c, v] of entriesUnder(entries, 'mcp:ctx:')) if (isRecord(v) && Array.isArray(v.challenges) && Array.isArray(v.resourceDocs) && Array.isArray(v.asDocs) && Array.isArray(v.registrations)) this.contexts.set(c, v as unknown as McpContext);
+    this.anyNamed = [...this.contexts.values()].some((c) => c.challenges.some((x) => x.resourceMetadata !== undefined));
     this.creds.restore(entries, 'mcp:cred:', (v): v is CredentialUse[] => Array.isArray(v));
     this.bearerMap.restore(entries, 'mcp:bearer:', (v): v is BearerUse[] => Array.isArray(v));
     this.registrationEndpoints = new Set(strings(entryAt(entries, 'mcp:reg')));

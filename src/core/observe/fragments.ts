@@ -114,6 +114,11 @@ export class FragmentCarrier {
     return out;
   }
 
+  /** `route(o)` would return `[o]` alone: nothing waits, and `o` cannot repeat a delivered fragment */
+  passes(o: Observation): boolean {
+    return this.waitingList.length === 0 && (o.navigationOnly !== true || this.delivered.length === 0);
+  }
+
   /**
    * After `o` was processed: a redirect whose Location has a fragment. A navigation's waits for
    * its follow-up; any other (a client reading the Location itself, an app's custom scheme) is

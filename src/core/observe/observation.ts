@@ -87,7 +87,7 @@ export function headersAll(headers: Header[], name: string): string[] {
  * `a.toLowerCase() === lower` for a and lower of the same length, without allocating (hot path:
  * every observation looks up a few headers). Non-ASCII falls back to toLowerCase.
  */
-function sameLower(a: string, lower: string): boolean {
+export function sameLower(a: string, lower: string): boolean {
   if (a === lower) return true;
   for (let i = 0; i < a.length; i++) {
     let c = a.charCodeAt(i);

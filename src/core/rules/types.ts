@@ -2,7 +2,7 @@ import type { MessageKind, OAuthMessage } from '../classify/message';
 import type { PreviousHop } from '../flows/navigation';
 import type { FlowView, StoreView } from '../flows/view';
 import type { ContextMemo, RuleMemo } from './memo';
-import type { Observation } from '../observe/observation';
+import type { Observation, ResourceType } from '../observe/observation';
 import type { Confidence, Evidence, ProviderTableBasis, Severity } from '../report/finding';
 
 export type Vantage = 'BG' | 'DT' | 'HAR';
@@ -21,6 +21,15 @@ export interface RuleMeta {
   tier: 1 | 2;
   /** message kinds this rule looks at; 'any' for every observation */
   on: MessageKind[] | 'any';
+  /**
+   * Required for `on: 'any'` rules: what of the raw observation a non-OAuth ('other') message must
+   * show for check() to report or to change the rule's memory on it. The engine compiles the
+   * declarations of all rules into one test over raw strings (rules/prefilter.ts) and runs a rule on
+   * an 'other' message only when its declaration matches; OAuth messages always run it. Declare a
+   * superset: test/prefilter-equivalence.test.ts replays every rule table and fixture HAR with and
+   * without the prefilter and random observations against each rule.
+   */
+  prefilter?: RawPrecondition;
   /** where the rule can see its signature */
   vantage: Vantage[];
   /**
@@ -29,6 +38,35 @@ export interface RuleMeta {
    */
   messages?: Record<string, string>;
 }
+
+/**
+ * A rule's cheap precondition on a raw observation (any one item matching lets the rule run).
+ * Parameter names match as the URL parser reads them: `name=` after `?`, `&` or `#` (also
+ * percent-encoded names); only names of [A-Za-z0-9_] with a non-empty value count.
+ */
+export interface RawPrecondition {
+  /** parameter names the rule reads from the request URL's query or fragment (non-empty values) */
+  urlParams?: readonly string[];
+  /** parameter names it reads from the URL in the Referer request header */
+  refererParams?: readonly string[];
+  /** request headers it reads (lower case), present at all */
+  requestHeaders?: readonly RawHeaderName[];
+  /** substrings of the Location response header it needs */
+  location?: readonly string[];
+  /** response statuses it looks at */
+  statuses?: readonly number[];
+  /** request methods it looks at (upper case, as observations carry them) */
+  methods?: readonly string[];
+  /** resource types it looks at */
+  types?: readonly ResourceType[];
+  /** request body field names it reads (a form field of that name, or the name in the body's text) */
+  bodyFields?: readonly string[];
+  /** the rule remembers something of the observation's context (RuleContext.contextMemo) */
+  contextMemo?: boolean;
+}
+
+/** the request headers the engine's one pass over the headers reports (observe/raw.ts) */
+export type RawHeaderName = 'authorization' | 'cookie' | 'referer' | 'dpop' | 'origin';
 
 export interface FindingDraft {
   severity?: Severity;

@@ -74,6 +74,7 @@ export default defineRule({
       'A POST to an authorization server origin whose body has password- or OTP-like fields is answered 307 or 308 with a Location on another origin: the browser re-sends the same body, so the user\'s credentials reach that origin (typically the client). Field names only are recorded.',
     tier: 2,
     on: 'any',
+    prefilter: { statuses: [307, 308] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -13,6 +13,7 @@ export default defineRule({
     description: 'A request URL carries client_secret in its query or fragment: the client credential ends up in logs, history and Referer headers.',
     tier: 1,
     on: 'any',
+    prefilter: { urlParams: ['client_secret'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

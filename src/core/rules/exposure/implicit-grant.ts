@@ -19,6 +19,8 @@ export default defineRule({
     // 'any': an access_token in any fragment counts (§1.F), also where the URL is not recognisable
     // as an authorization response (no state, no known flow)
     on: 'any',
+    // an 'other' message: an access token in the fragment
+    prefilter: { urlParams: ['access_token'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

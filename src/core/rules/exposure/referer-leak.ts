@@ -36,6 +36,9 @@ export default defineRule({
       'A request to an origin other than the client and the flow\'s authorization servers carries a Referer whose URL contains a code, state or token of a flow (observed, high); or the callback page sets a Referrer-Policy that sends full URLs cross-origin (potential, medium).',
     tier: 1,
     on: 'any',
+    // an 'other' message: a Referer carrying a secret, or a context whose callback page it remembers
+    // (a script of that page; the page's next document forgets it)
+    prefilter: { refererParams: SECRET_NAMES, contextMemo: true },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

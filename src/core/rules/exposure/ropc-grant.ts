@@ -17,6 +17,7 @@ export default defineRule({
     description: 'A request carries grant_type=password (in a form or JSON body, or the URL): the client handles the user\'s password itself.',
     tier: 1,
     on: 'any',
+    prefilter: { urlParams: ['grant_type'], bodyFields: ['grant_type'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -17,6 +17,7 @@ export default defineRule({
       'A committed URL or a redirect Location carries access_token (or refresh_token) in its fragment: the token sits in the browser history and the page\'s scripts, and can leak through open redirectors that re-attach fragments.',
     tier: 1,
     on: 'any',
+    prefilter: { urlParams: ['access_token', 'refresh_token'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

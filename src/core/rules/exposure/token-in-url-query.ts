@@ -23,6 +23,8 @@ export default defineRule({
       'A request URL\'s query carries access_token, refresh_token, id_token, client_secret, code_verifier, assertion or client_assertion: query strings end up in server logs, proxies, history and Referer headers.',
     tier: 1,
     on: 'any',
+    // id_token_hint is reported on end-session requests only (never an 'other' message)
+    prefilter: { urlParams: NAMES },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -33,6 +33,7 @@ export default defineRule({
       'An Authorization: Bearer JWT access token whose aud is one or more absolute URLs, none of which has the origin of the request it is sent with (or is a path prefix of its URL); or one access token sent to resource servers of two different sites. Either a client passes a token to the wrong server or a server passes a token through to another (the MCP "token passthrough" anti-pattern). Non-URL audiences, opaque tokens and the AS\'s own userinfo endpoint are not judged.',
     tier: 2,
     on: 'any',
+    prefilter: { requestHeaders: ['authorization'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

@@ -57,6 +57,8 @@ export default defineRule({
     // the pre-authorization hop is often a plain GET (/connect) that the classifier calls 'other':
     // any observation, with a cheap bail-out on the Location
     on: 'any',
+    // an 'other' message: only a redirect whose Location names a client_id (onPreAuthorization)
+    prefilter: { location: ['client_id='] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
@@ -81,19 +83,8 @@ const STRICT_SESSION_KEY = /^(session|sess|sid|session_?id|auth_?session_?id)$/i
 
 function onPreAuthorization(ctx: Ctx, o: Observation, loc: string): void {
   const msg = ctx.msg;
-  const areq = authorizationRequestAt(loc, o.url);
-  const state = areq?.state;
-  if (!areq || !state || state.length < 12) return;
-  // the redirecting hop is the client (a click tracker on another site is not): same site as the redirect_uri
-  const ru = areq.redirectUri ? parseUrl(areq.redirectUri) : undefined;
-  if (ru && (ru.protocol === 'https:' || ru.protocol === 'http:') && siteOf(ru.hostname) !== siteOf(msg.url!.hostname)) return;
-  const shape = stateShape(state);
-  if (shape.kind === 'jwe') return;
-  const decoded = shape.kind === 'structured' ? Object.values(shape.fields) : [];
-  const randomValues = shape.kind === 'structured' ? shape.randomFields.map(([, v]) => v) : [];
-  const decodedState = safeDecode(state);
-  if (decodedState !== state) decoded.push(decodedState);
-
+  // what the redirecting hop could hand to the state, with the tests that need no state first:
+  // a redirect without an identifying parameter or cookie (most) parses nothing more
   const candidates: Carried[] = [];
   // the URL first: a value the link hands in is the root of the fixation (the cookie may echo it)
   for (const [name, value] of msg.query.entries) {
@@ -107,14 +98,33 @@ function onPreAuthorization(ctx: Ctx, o: Observation, loc: string): void {
     const p = setCookiePair(sc);
     if (p && !p.deletes) candidates.push({ source: 'set-cookie', name: p.name, value: p.value, sessionNamed: /sess|sid/i.test(p.name) });
   }
-  const hit = candidates.find((c) => {
+  const possible = candidates.filter((c) => {
     // a cookie that holds the state itself (double-submit) binds the flow to this browser: that is the defence
     if (c.source !== 'parameter' && BINDING_COOKIE.test(c.name)) return false;
     if (!identifying(c.value)) return false;
-    // a cookie set here with the state itself, or its random part, is a fresh double-submit binding
-    if (c.source === 'set-cookie' && (!c.sessionNamed || c.value === state || randomValues.includes(c.value))) return false;
+    // a cookie set here is a binding unless it names a session (and then not the state itself, below)
+    if (c.source === 'set-cookie' && !c.sessionNamed) return false;
     // a return URL, path or email in a parameter is navigation data, not an identifier
-    if (c.source === 'parameter' && opaqueWeakness(c.value) !== undefined) return false;
+    return c.source !== 'parameter' || opaqueWeakness(c.value) === undefined;
+  });
+  if (possible.length === 0) return;
+
+  const areq = authorizationRequestAt(loc, o.url);
+  const state = areq?.state;
+  if (!areq || !state || state.length < 12) return;
+  // the redirecting hop is the client (a click tracker on another site is not): same site as the redirect_uri
+  const ru = areq.redirectUri ? parseUrl(areq.redirectUri) : undefined;
+  if (ru && (ru.protocol === 'https:' || ru.protocol === 'http:') && siteOf(ru.hostname) !== siteOf(msg.url!.hostname)) return;
+  const shape = stateShape(state);
+  if (shape.kind === 'jwe') return;
+  const decoded = shape.kind === 'structured' ? Object.values(shape.fields) : [];
+  const randomValues = shape.kind === 'structured' ? shape.randomFields.map(([, v]) => v) : [];
+  const decodedState = safeDecode(state);
+  if (decodedState !== state) decoded.push(decodedState);
+
+  const hit = possible.find((c) => {
+    // a cookie set here with the state itself, or its random part, is a fresh double-submit binding
+    if (c.source === 'set-cookie' && (c.value === state || randomValues.includes(c.value))) return false;
     return stateCarries(state, decoded, c.value);
   });
   if (!hit) return;

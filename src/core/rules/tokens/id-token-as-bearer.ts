@@ -18,6 +18,7 @@ export default defineRule({
       'A fetch/XHR with Authorization: Bearer <JWT> where the JWT looks like an ID token (it has a nonce, or its aud is the client_id of a flow seen in this capture) and its typ is not at+jwt: the API accepts a token meant for the client.',
     tier: 2,
     on: 'any',
+    prefilter: { requestHeaders: ['authorization'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

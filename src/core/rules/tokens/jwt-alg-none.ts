@@ -35,6 +35,8 @@ export default defineRule({
     // 'any': API calls with an Authorization header are plain 'other' traffic, which the engine
     // hands to 'any' rules only
     on: 'any',
+    // an 'other' message: the Authorization header, or a back-channel logout_token (jwtSources)
+    prefilter: { requestHeaders: ['authorization'], bodyFields: ['logout_token'] },
     vantage: ['BG', 'DT', 'HAR'],
     messages: {
       'alg-none': 'The {what} ({param}) {where} has alg {alg}: it is unsigned, so anyone can forge it.',

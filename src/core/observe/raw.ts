@@ -1,0 +1,76 @@
+/**
+ * One pass over an observation's request headers, shared by everything that looks at headers on
+ * every event (the navigation log's Cookie watch, the MCP ledger, the rules' prefilter): which of
+ * the headers they care about are present, as bits. Names are compared without allocating.
+ */
+import { sameLower, type Header } from './observation';
+
+export const H_COOKIE = 1;
+export const H_AUTHORIZATION = 2;
+export const H_REFERER = 4;
+export const H_DPOP = 8;
+export const H_ORIGIN = 16;
+export const H_MCP_VERSION = 32;
+/** every bit: what a caller that did not scan passes (everything may be present) */
+export const H_ALL = 63;
+
+export const HEADER_BITS: Readonly<Record<'authorization' | 'cookie' | 'referer' | 'dpop' | 'origin' | 'mcp-protocol-version', number>> = {
+  cookie: H_COOKIE,
+  authorization: H_AUTHORIZATION,
+  referer: H_REFERER,
+  dpop: H_DPOP,
+  origin: H_ORIGIN,
+  'mcp-protocol-version': H_MCP_VERSION,
+};
+
+/** the bits of the headers present (any value, empty included) */
+export function requestHeaderBits(headers: readonly Header[]): number {
+  let bits = 0;
+  for (let i = 0; i < headers.length; i++) {
+    const n = headers[i].name;
+    // by length, then the first letter (lower-cased with | 32), then the whole name
+    switch (n.length) {
+      case 4:
+        if ((n.charCodeAt(0) | 32) === 100 && sameLower(n, 'dpop')) bits |= H_DPOP;
+        break;
+      case 6: {
+        const c = n.charCodeAt(0) | 32;
+        if (c === 99 && sameLower(n, 'cookie')) bits |= H_COOKIE;
+        else if (c === 111 && sameLower(n, 'origin')) bits |= H_ORIGIN;
+        break;
+      }
+      case 7:
+        if ((n.charCodeAt(0) | 32) === 114 && sameLower(n, 'referer')) bits |= H_REFERER;
+        break;
+      case 13:
+        if ((n.charCodeAt(0) | 32) === 97 && sameLower(n, 'authorization')) bits |= H_AUTHORIZATION;
+        break;
+      case 20:
+        if ((n.charCodeAt(0) | 32) === 109 && sameLower(n, 'mcp-protocol-version')) bits |= H_MCP_VERSION;
+        break;
+      default:
+        break;
+    }
+  }
+  return bits;
+}
+
+let lastUrl: string | undefined;
+let lastWellKnown = false;
+
+/**
+ * `url.includes('/.well-known/')`, answered once per URL: the classifier, its MCP part and the MCP
+ * ledger each ask it of every observation (the last URL's answer is kept).
+ */
+export function hasWellKnown(url: string): boolean {
+  if (url !== lastUrl) {
+    lastUrl = url;
+    lastWellKnown = url.includes('/.well-known/');
+  }
+  return lastWellKnown;
+}
+
+/** `url.includes('/.well-known/oauth-protected-resource')` (RFC 9728), after the shared test above */
+export function hasPrmWellKnown(url: string): boolean {
+  return hasWellKnown(url) && url.includes('/.well-known/oauth-protected-resource');
+}
