@@ -1,4 +1,4 @@
-import { sha256Hex } from './sha256';
+import { sha256HexPrefix } from './sha256';
 
 /**
  * A secret value (code, token, state, nonce, verifier, assertion) as the core keeps it: never the
@@ -55,12 +55,12 @@ function memo(fn: (v: string) => string, size = 1024): (v: string) => string {
 }
 
 /** Fingerprint of a secret: first 16 hex chars of SHA-256 (stored, compared across restarts). */
-export const hashSecret = memo((v: string) => sha256Hex(v).slice(0, 16));
+export const hashSecret = memo((v: string) => sha256HexPrefix(v, 16));
 
 /** Redacted display of a secret: a short prefix (none for short values) and 8 hex chars of SHA-256. */
 export const redactValue = memo((v: string) => {
   const prefix = v.length > 12 ? v.slice(0, 4) : v.length > 6 ? v.slice(0, 2) : '';
-  return `${prefix}…#${sha256Hex(v).slice(0, 8)}`;
+  return `${prefix}…#${sha256HexPrefix(v, 8)}`;
 });
 
 /**
