@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { base64urlDecodeToString } from './peek';
+import { base64urlDecodeToString, decodeJsonObjectB64 } from './peek';
+import { parseJsonObject } from '../util/json';
 
 /** the decoder as it was (regex, atob, a new TextDecoder): the reference the fast one must equal */
 function reference(s: string): string | undefined {
@@ -46,5 +47,25 @@ describe('base64urlDecodeToString', () => {
     expect(base64urlDecodeToString(b64url(new TextEncoder().encode(text)))).toBe(text);
     const ascii = 'y'.repeat(50_000);
     expect(base64urlDecodeToString(b64url(new TextEncoder().encode(ascii)))).toBe(ascii);
+  });
+  it('decodeJsonObjectB64 answers as decoding then parsing would, on JSON, white space, a BOM and random bytes', () => {
+    const texts = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.tuple(fc.constantFrom('', ' ', '\t', '\n', '\r\n', '\u00a0', '\ufeff', '\u2028', 'x'), fc.object({ maxDepth: 2 })).map(([w, o]) => w + JSON.stringify(o)),
+      fc.string({ maxLength: 20 }),
+    );
+    const enc = new TextEncoder();
+    fc.assert(fc.property(texts, fc.boolean(), (t, bom) => {
+      const bytes = enc.encode(t);
+      const s = b64url(bom ? Uint8Array.from([0xef, 0xbb, 0xbf, ...bytes]) : bytes);
+      expect(decodeJsonObjectB64(s)).toEqual(parseJsonObject(base64urlDecodeToString(s)));
+    }), { numRuns: 2000 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 12 }), (b) => {
+      const s = b64url(b);
+      expect(decodeJsonObjectB64(s)).toEqual(parseJsonObject(base64urlDecodeToString(s)));
+    }), { numRuns: 2000 });
+    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9_\-+/=.]{0,12}$/), (s) => {
+      expect(decodeJsonObjectB64(s)).toEqual(parseJsonObject(base64urlDecodeToString(s)));
+    }), { numRuns: 2000 });
   });
 });

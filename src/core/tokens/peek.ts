@@ -58,6 +58,23 @@ function decodeInto(s: string, n: number, out: Uint8Array): string | undefined {
   return text;
 }
 
+/**
+ * `parseJsonObject(base64urlDecodeToString(s))` that decodes nothing when the first byte already
+ * says the text cannot be a JSON object (it must start with "{" after white space; a first byte of
+ * white space or ≥ 0x80 decodes in full). Random states and codes are refused at their first two
+ * characters.
+ */
+export function decodeJsonObjectB64(s: string): Record<string, unknown> | undefined {
+  if (s.length >= 2) {
+    const a = charValue(s, 0), b = charValue(s, 1);
+    if (a >= 0 && b >= 0) {
+      const first = (a << 2) | (b >> 4);
+      if (first !== 0x7b && first !== 0x20 && (first < 0x09 || first > 0x0d) && first < 0x80) return undefined;
+    }
+  }
+  return parseJsonObject(base64urlDecodeToString(s));
+}
+
 function charValue(s: string, i: number): number {
   const c = s.charCodeAt(i);
   return c < 128 ? B64_VALUE[c] : -1;
@@ -80,5 +97,5 @@ export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | unde
 export function decodeJwtPayloadUnsafe(s: string): Record<string, unknown> | undefined {
   const parts = s.split('.');
   if (parts.length !== 3) return undefined;
-  return parseJsonObject(base64urlDecodeToString(parts[1]));
+  return decodeJsonObjectB64(parts[1]);
 }
