@@ -101,6 +101,8 @@ describe('flow table: random operation sequences', () => {
           } else if (o.kind === 'prune') {
             now += o.dt;
             t.prune(now);
+            // every flow idle for more than twice the TTL is gone (the scan is skipped only when none can be)
+            expect(live().filter((f) => f.tLast < now - 2000)).toEqual([]);
           } else if (o.kind === 'flush') {
             flushAndCheck();
             continue;

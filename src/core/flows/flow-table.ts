@@ -69,6 +69,8 @@ export class FlowTable {
   /** flows the cap removed (not expiry): a flood pushed them out */
   evicted = 0;
   private metaChanged = false;
+  /** a lower bound of every flow's tLast (flows only get newer): prune scans only when some may have expired */
+  private oldest = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly maxFlows: number = MAX_FLOWS,
@@ -162,6 +164,7 @@ export class FlowTable {
 
   add(flow: Flow, now: number): void {
     this.flows.set(flow.id, flow);
+    if (flow.tLast < this.oldest) this.oldest = flow.tLast; // (a NaN time never expires, as before)
     this.addToIndexes(flow);
     this.dirty.mark(flow.id);
     if (flow.parent) {
@@ -222,7 +225,15 @@ export class FlowTable {
    */
   prune(now: number): void {
     const limit = now - this.ttlMs * 2;
-    for (const [id, f] of this.flows) if (f.tLast < limit) this.remove(id);
+    // no flow was last active before `oldest` (tLast only grows): nothing to expire, no scan
+    if (limit > this.oldest) {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const [id, f] of this.flows) {
+        if (f.tLast < limit) this.remove(id);
+        else if (f.tLast < oldest) oldest = f.tLast;
+      }
+      this.oldest = oldest;
+    }
     if (this.flows.size <= this.maxFlows) return;
     let newest: Flow | undefined;
     for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
@@ -272,6 +283,8 @@ export class FlowTable {
     const m = this.index.get(index)!;
     const ids = m.get(key);
     if (!ids) return void m.set(key, [id]);
+    // the usual case, a new flow: newer than every id listed, so not among them
+    if (seqOf(ids[ids.length - 1]) < seqOf(id)) return void ids.push(id);
     if (ids.includes(id)) return;
     let at = ids.length;
     while (at > 0 && seqOf(ids[at - 1]) > seqOf(id)) at--;
@@ -335,6 +348,7 @@ export class FlowTable {
     if (!Array.isArray(f.children)) f.children = [];
     if (!Array.isArray(f.responses)) f.responses = [];
     this.flows.set(f.id, f);
+    this.oldest = Number.NEGATIVE_INFINITY; // a saved flow's tLast may be anything: the next prune scans
     this.addToIndexes(f);
     this.seq = Math.max(this.seq, seqOf(f.id));
   }

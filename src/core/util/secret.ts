@@ -88,10 +88,13 @@ function memo(fn: (v: string) => string, size = 1024): (v: string) => string {
 /** Fingerprint of a secret: first 16 hex chars of SHA-256 (stored, compared across restarts). */
 export const hashSecret = memo((v: string) => sha256HexPrefix(v, 16));
 
-/** Redacted display of a secret: a short prefix (none for short values) and 8 hex chars of SHA-256. */
+/**
+ * Redacted display of a secret: a short prefix (none for short values) and 8 hex chars of SHA-256,
+ * the first 8 of its fingerprint (one digest for both: a secret is usually fingerprinted and shown).
+ */
 export const redactValue = memo((v: string) => {
   const prefix = v.length > 12 ? v.slice(0, 4) : v.length > 6 ? v.slice(0, 2) : '';
-  return `${prefix}…#${sha256HexPrefix(v, 8)}`;
+  return `${prefix}…#${hashSecret(v).slice(0, 8)}`;
 });
 
 /**

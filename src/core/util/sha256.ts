@@ -98,7 +98,8 @@ export function sha256(input: string | Uint8Array): Uint8Array {
   return out;
 }
 
-const hex8 = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hex8 = (v: number) => HEX[v >>> 24] + HEX[(v >>> 16) & 255] + HEX[(v >>> 8) & 255] + HEX[v & 255];
 
 export function sha256Hex(input: string | Uint8Array): string {
   digestInput(input);
