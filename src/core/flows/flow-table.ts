@@ -252,11 +252,14 @@ export class FlowTable {
     this.flows.delete(id);
     this.dirty.drop(id);
     if (seqOf(id) === this.seq) this.metaChanged = true;
+    // in place: a context's list holds every flow of a proxy capture (no copy of it per eviction)
     const drop = (i: Index | RequestIndex, k: string) => {
       const m = this.index.get(i)!;
-      const ids = (m.get(k) ?? []).filter((x) => x !== id);
-      if (ids.length) m.set(k, ids);
-      else m.delete(k);
+      const ids = m.get(k);
+      if (!ids) return;
+      const at = ids.indexOf(id);
+      if (at >= 0) ids.splice(at, 1);
+      if (ids.length === 0) m.delete(k);
     };
     for (const i of INDEXES) {
       const k = indexKey(f, i);
