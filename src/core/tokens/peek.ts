@@ -88,14 +88,26 @@ export function looksLikeJwt(s: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(s) || /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(s);
 }
 
+// the rules of one message read the same ID token's payload (iss, nonce) one after the other: the
+// last few answers are kept (read-only; null = no object)
+let peeked = new Map<string, Record<string, unknown> | null>();
+function remembered(key: string, decode: () => Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const hit = peeked.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const v = decode();
+  if (peeked.size >= 16) peeked = new Map();
+  peeked.set(key, v ?? null);
+  return v;
+}
+
 export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | undefined {
   const dot = s.indexOf('.');
   if (dot <= 0) return undefined;
-  return parseJsonObject(base64urlDecodeToString(s.slice(0, dot)));
+  return remembered(`h${s.slice(0, dot)}`, () => parseJsonObject(base64urlDecodeToString(s.slice(0, dot))));
 }
 
 export function decodeJwtPayloadUnsafe(s: string): Record<string, unknown> | undefined {
   const parts = s.split('.');
   if (parts.length !== 3) return undefined;
-  return decodeJsonObjectB64(parts[1]);
+  return remembered(`p${parts[1]}`, () => decodeJsonObjectB64(parts[1]));
 }
