@@ -4,7 +4,7 @@
  * Verification and decryption live in ./inspect.ts (jose). Bad input throws CoreError only.
  */
 import { CoreError } from '../errors';
-import { base64urlDecodeToString } from './peek';
+import { base64urlDecodeToString, peekedPayload } from './peek';
 import { MAX_JSON_DEPTH, parseJsonBounded } from '../util/json';
 
 export type TokenKind = 'JWS' | 'JWE' | 'unsecured';
@@ -128,6 +128,12 @@ function payloadValue(text: string): JsonObject | string {
 
 function decodePayload(part: string, b64: boolean): JsonObject | string {
   if (!b64) return part; // RFC 7797: the payload is carried as is
+  // a part the unverified peek already read as a JSON object (valid base64url, not too deep): the
+  // same object this decoder would build (a part ending in "=" is refused below, so not reused)
+  if (part.charCodeAt(part.length - 1) !== 61 /* = */) {
+    const seen = peekedPayload(part);
+    if (seen) return seen;
+  }
   return payloadValue(decodeB64(part, 'The payload'));
 }
 

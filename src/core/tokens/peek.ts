@@ -100,6 +100,15 @@ function remembered(key: string, decode: () => Record<string, unknown> | undefin
   return v;
 }
 
+/**
+ * The payload object an earlier `decodeJwtPayloadUnsafe` found for this base64url part, without
+ * decoding anything (undefined when it was not asked or was no object). The full decoder reuses it:
+ * the group A and nonce rules peek at an ID token before the token rules decode it.
+ */
+export function peekedPayload(part: string): Record<string, unknown> | undefined {
+  return peeked.get(`p${part}`) ?? undefined;
+}
+
 export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | undefined {
   const dot = s.indexOf('.');
   if (dot <= 0) return undefined;

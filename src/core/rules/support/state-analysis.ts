@@ -31,8 +31,22 @@ function structured(format: 'jwt' | 'json' | 'base64-json' | 'fields', obj: Reco
 }
 
 
-/** What a state value is made of: a JWE (unassessable), structured data, or an opaque string. */
+/**
+ * What a state value is made of: a JWE (unassessable), structured data, or an opaque string.
+ * Remembered per value (read-only): the request's state is judged again at its callback.
+ */
 export function stateShape(v: string): StateShape {
+  let shape = shapes.get(v);
+  if (!shape) {
+    shape = shapeOf(v);
+    if (shapes.size >= 256) shapes.clear();
+    shapes.set(v, shape);
+  }
+  return shape;
+}
+const shapes = new Map<string, StateShape>();
+
+function shapeOf(v: string): StateShape {
   const dotted = v.includes('.');
   if (dotted && v.length > 16 && looksLikeJwe(v) && /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(v)) return { kind: 'jwe' };
   const jwt = dotted && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(v) ? decodeJwtPayloadUnsafe(v) : undefined;
