@@ -55,9 +55,14 @@ function requestKeys(f: Flow, index: RequestIndex, from = 0): string[] {
   return out;
 }
 
-function requestKey(r: FlowRequest, i: number, index: RequestIndex): string | undefined {
-  if (index === 'requestOrigin') return r.as?.origin;
-  return i === 0 ? undefined : parseUrl(r.url)?.query.get('code_challenge') || undefined;
+/** (a restored flow may hold anything: a damaged request has no key) */
+function requestKey(r: FlowRequest | null | undefined, i: number, index: RequestIndex): string | undefined {
+  if (!r || typeof r !== 'object') return undefined;
+  if (index === 'requestOrigin') {
+    const origin = (r.as as { origin?: unknown } | null | undefined)?.origin;
+    return typeof origin === 'string' ? origin : undefined;
+  }
+  return i === 0 || typeof r.url !== 'string' ? undefined : parseUrl(r.url)?.query.get('code_challenge') || undefined;
 }
 const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallenge'];
 
