@@ -9,7 +9,7 @@ import { originOf, parseUrl, siteOf, type ParsedUrl } from '../util/url';
 import type { AsIdentity } from './flow';
 import { isRecord, OrderedMap, type JournalBatch, type JournalEntries } from './journal';
 import { stripQuery } from './keys';
-import { providerForEndpoint, providerRow, tableSendsIss, type ProviderRow } from './providers';
+import { providerForEndpoint, providerRow, tableSendsIss, type ProviderMatch, type ProviderRow } from './providers';
 
 const MAX_METADATA = 200;
 const MAX_ID_TOKEN_ISSUERS = 500;
@@ -74,11 +74,11 @@ export class AsDirectory {
       const md = this.md.map.get(fromMd);
       return { origin: url.origin, issuer: fromMd, source: 'metadata', endpoint: url.base, sendsIss: md?.issParameterSupported };
     }
-    const provider = providerForEndpoint(url.base, this.providers);
+    const provider = this.providerFor(url.base);
     const table = provider
       ? {
           provider: provider.row.id,
-          ...(provider.aliases.length ? { issuerAliases: provider.aliases } : {}),
+          ...(provider.aliases.length ? { issuerAliases: [...provider.aliases] } : {}),
           ...(provider.ownScope ? { ownScope: provider.ownScope } : {}),
         }
       : {};
@@ -158,8 +158,23 @@ export class AsDirectory {
   }
 
   isKnownAuthorizationEndpoint(base: string): boolean {
-    return this.endpointIssuer.has(base) || providerForEndpoint(base, this.providers) !== undefined;
+    return this.endpointIssuer.has(base) || this.providerFor(base) !== undefined;
   }
+
+  /**
+   * The provider table's row for an endpoint (the table and this directory's rows are fixed): a
+   * regex per row, so remembered per endpoint; few endpoints come back again and again.
+   */
+  private providerFor(base: string): ProviderMatch | undefined {
+    let m = this.providerByEndpoint.get(base);
+    if (m === undefined) {
+      m = providerForEndpoint(base, this.providers) ?? null;
+      if (this.providerByEndpoint.size >= 1024) this.providerByEndpoint.clear();
+      this.providerByEndpoint.set(base, m);
+    }
+    return m ?? undefined;
+  }
+  private providerByEndpoint = new Map<string, ProviderMatch | null>();
 
   endpointKindFromMetadata(base: string): OAuthMessage['endpoint'] | undefined {
     for (const md of this.md.map.values()) {

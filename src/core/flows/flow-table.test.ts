@@ -8,11 +8,12 @@ import { describe, expect, it } from 'vitest';
 import type { Flow } from './flow';
 import { FlowTable } from './flow-table';
 import { emptyBatch } from './journal';
+import { parseUrl } from '../util/url';
 
 const pick = <T,>(xs: readonly T[]) => fc.constantFrom(...xs);
 const op = fc.oneof(
   fc.record({ kind: fc.constant('add' as const), state: fc.option(pick(['s1', 's2', 's3']), { nil: undefined }), nonce: fc.option(pick(['n1', 'n2']), { nil: undefined }), client: fc.option(pick(['c1', 'c2']), { nil: undefined }), challenge: fc.option(pick(['x1', 'x2']), { nil: undefined }), context: pick(['tab:1', 'tab:2', 'tab:3']), dt: fc.integer({ min: 0, max: 400 }), child: fc.boolean() }),
-  fc.record({ kind: fc.constant('request' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('request' as const), at: fc.nat(), origin: pick(['https://as.example', 'https://b.example', 'https://c.example']), challenge: fc.option(pick(['x1', 'x3']), { nil: undefined }) }),
   fc.record({ kind: fc.constant('step' as const), at: fc.nat(), dt: fc.integer({ min: 0, max: 400 }) }),
   fc.record({ kind: fc.constant('adopt' as const), at: fc.nat(), state: pick(['s1', 's4']) }),
   fc.record({ kind: fc.constant('prune' as const), dt: fc.integer({ min: 0, max: 3000 }) }),
@@ -84,7 +85,8 @@ describe('flow table: random operation sequences', () => {
           } else if (o.kind === 'request' && live().length) {
             const f = at(o.at);
             touched.add(f.id);
-            t.appendRequest(f, { ref: {}, obsId: 'o', time: now, url: 'u', as: f.as });
+            const url = `${o.origin}/authorize${o.challenge ? `?code_challenge=${o.challenge}` : ''}`;
+            t.appendRequest(f, { ref: {}, obsId: 'o', time: now, url, as: { ...f.as, origin: o.origin } });
           } else if (o.kind === 'step' && live().length) {
             now += o.dt;
             const f = at(o.at);
@@ -99,6 +101,8 @@ describe('flow table: random operation sequences', () => {
           } else if (o.kind === 'prune') {
             now += o.dt;
             t.prune(now);
+            // every flow idle for more than twice the TTL is gone (the scan is skipped only when none can be)
+            expect(live().filter((f) => f.tLast < now - 2000)).toEqual([]);
           } else if (o.kind === 'flush') {
             flushAndCheck();
             continue;
@@ -112,6 +116,14 @@ describe('flow table: random operation sequences', () => {
           }
           expect(t.checkIndexes()).toEqual([]);
           expect(t.size).toBeLessThanOrEqual(cap);
+          // the request indexes answer what a scan of the table answers
+          for (const c of ['x1', 'x2', 'x3']) {
+            const sent = (f: Flow) => f.codeChallenge === c || f.requests.slice(1).some((r) => parseUrl(r.url)?.query.get('code_challenge') === c);
+            expect(t.withSentChallenge(c).map((f) => f.id)).toEqual(live().filter(sent).map((f) => f.id));
+          }
+          for (const origin of ['https://as.example', 'https://b.example', 'https://c.example'])
+            for (const context of ['tab:1', 'tab:2', 'tab:3'])
+              expect(t.lastOpenWithRequestTo(context, now, origin)).toBe(t.lastOpenIn(context, now, (f) => f.requests.some((r) => r.as.origin === origin)));
         }
         flushAndCheck();
       }),

@@ -4,6 +4,7 @@
  * Flows change only through its methods, so it always knows what to save (`flow:<id>`).
  */
 import type { SecretRef } from '../util/secret';
+import { parseUrl } from '../util/url';
 import { evictionVictim } from './eviction';
 import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
@@ -38,14 +39,43 @@ function indexKey(f: Flow, index: Index): string | undefined {
 
 const seqOf = (id: string) => Number(id.slice(1)) || 0;
 
+/**
+ * Keys of a flow's requests, each request its own key (several per flow): the AS origin of every
+ * request, and the code_challenge of every request after the first (the first's is the flow's
+ * own, `codeChallenge`). Rules and correlation look flows up by them instead of scanning the table.
+ */
+type RequestIndex = 'requestOrigin' | 'laterChallenge';
+
+function requestKeys(f: Flow, index: RequestIndex, from = 0): string[] {
+  const out: string[] = [];
+  for (let i = from; i < f.requests.length; i++) {
+    const k = requestKey(f.requests[i], i, index);
+    if (k !== undefined && !out.includes(k)) out.push(k);
+  }
+  return out;
+}
+
+/** (a restored flow may hold anything: a damaged request has no key) */
+function requestKey(r: FlowRequest | null | undefined, i: number, index: RequestIndex): string | undefined {
+  if (!r || typeof r !== 'object') return undefined;
+  if (index === 'requestOrigin') {
+    const origin = (r.as as { origin?: unknown } | null | undefined)?.origin;
+    return typeof origin === 'string' ? origin : undefined;
+  }
+  return i === 0 || typeof r.url !== 'string' ? undefined : parseUrl(r.url)?.query.get('code_challenge') || undefined;
+}
+const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallenge'];
+
 export class FlowTable {
   private flows = new Map<string, Flow>();
-  private index = new Map<Index, Map<string, string[]>>(INDEXES.map((i) => [i, new Map()]));
+  private index = new Map<Index | RequestIndex, Map<string, string[]>>([...INDEXES, ...REQUEST_INDEXES].map((i) => [i, new Map()]));
   private dirty = new Dirty();
   private seq = 0;
   /** flows the cap removed (not expiry): a flood pushed them out */
   evicted = 0;
   private metaChanged = false;
+  /** a lower bound of every flow's tLast (flows only get newer): prune scans only when some may have expired */
+  private oldest = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly maxFlows: number = MAX_FLOWS,
@@ -77,7 +107,7 @@ export class FlowTable {
   }
 
   /** flows whose `index` key is `key`, oldest first */
-  by(index: Index, key: string): Flow[] {
+  by(index: Index | RequestIndex, key: string): Flow[] {
     const out: Flow[] = [];
     for (const id of this.index.get(index)!.get(key) ?? []) {
       const f = this.flows.get(id);
@@ -95,6 +125,35 @@ export class FlowTable {
     return this.lastOpenIn(context, now, match) !== undefined;
   }
 
+  /**
+   * Flows any of whose authorization requests sent this code_challenge (the flow's own or a later
+   * request's), oldest first.
+   */
+  withSentChallenge(challenge: string): Flow[] {
+    const own = this.index.get('challenge')!.get(challenge);
+    const later = this.index.get('laterChallenge')!.get(challenge);
+    if (!later) return this.by('challenge', challenge);
+    if (!own) return this.by('laterChallenge', challenge);
+    const ids = [...new Set([...own, ...later])].sort((a, b) => seqOf(a) - seqOf(b));
+    const out: Flow[] = [];
+    for (const id of ids) {
+      const f = this.flows.get(id);
+      if (f) out.push(f);
+    }
+    return out;
+  }
+
+  /** the newest flow of a context still open at `now` with a request to this AS origin (no scan of the context's flows) */
+  lastOpenWithRequestTo(context: string, now: number, origin: string): Flow | undefined {
+    const ids = this.index.get('requestOrigin')!.get(origin);
+    if (!ids) return undefined;
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const f = this.flows.get(ids[i]);
+      if (f && f.context === context && now - f.tLast <= this.ttlMs) return f;
+    }
+    return undefined;
+  }
+
   /** the newest open flow of a context that matches (no array: asked on the hot path) */
   lastOpenIn(context: string, now: number, match?: (f: Flow) => boolean): Flow | undefined {
     const ids = this.index.get('context')!.get(context);
@@ -110,6 +169,7 @@ export class FlowTable {
 
   add(flow: Flow, now: number): void {
     this.flows.set(flow.id, flow);
+    if (flow.tLast < this.oldest) this.oldest = flow.tLast; // (a NaN time never expires, as before)
     this.addToIndexes(flow);
     this.dirty.mark(flow.id);
     if (flow.parent) {
@@ -123,7 +183,15 @@ export class FlowTable {
   }
 
   appendRequest(flow: Flow, r: FlowRequest): void {
-    if (flow.requests.length < MAX_FLOW_REQUESTS) flow.requests.push(r);
+    if (flow.requests.length < MAX_FLOW_REQUESTS) {
+      flow.requests.push(r);
+      if (this.flows.get(flow.id) === flow) {
+        for (const i of REQUEST_INDEXES) {
+          const k = requestKey(r, flow.requests.length - 1, i);
+          if (k !== undefined) this.insert(i, k, flow.id);
+        }
+      }
+    }
     this.dirty.mark(flow.id);
   }
 
@@ -162,7 +230,15 @@ export class FlowTable {
    */
   prune(now: number): void {
     const limit = now - this.ttlMs * 2;
-    for (const [id, f] of this.flows) if (f.tLast < limit) this.remove(id);
+    // no flow was last active before `oldest` (tLast only grows): nothing to expire, no scan
+    if (limit > this.oldest) {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const [id, f] of this.flows) {
+        if (f.tLast < limit) this.remove(id);
+        else if (f.tLast < oldest) oldest = f.tLast;
+      }
+      this.oldest = oldest;
+    }
     if (this.flows.size <= this.maxFlows) return;
     let newest: Flow | undefined;
     for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
@@ -181,14 +257,20 @@ export class FlowTable {
     this.flows.delete(id);
     this.dirty.drop(id);
     if (seqOf(id) === this.seq) this.metaChanged = true;
+    // in place: a context's list holds every flow of a proxy capture (no copy of it per eviction)
+    const drop = (i: Index | RequestIndex, k: string) => {
+      const m = this.index.get(i)!;
+      const ids = m.get(k);
+      if (!ids) return;
+      const at = ids.indexOf(id);
+      if (at >= 0) ids.splice(at, 1);
+      if (ids.length === 0) m.delete(k);
+    };
     for (const i of INDEXES) {
       const k = indexKey(f, i);
-      if (k === undefined) continue;
-      const m = this.index.get(i)!;
-      const ids = (m.get(k) ?? []).filter((x) => x !== id);
-      if (ids.length) m.set(k, ids);
-      else m.delete(k);
+      if (k !== undefined) drop(i, k);
     }
+    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) drop(i, k);
     const parent = f.parent ? this.flows.get(f.parent) : undefined;
     if (parent) {
       parent.children = parent.children.filter((x) => x !== id);
@@ -201,13 +283,16 @@ export class FlowTable {
       const k = indexKey(f, i);
       if (k !== undefined) this.insert(i, k, f.id);
     }
+    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) this.insert(i, k, f.id);
   }
 
   /** index lists stay in creation order (what "the latest flow" means), whenever an id joins */
-  private insert(index: Index, key: string, id: string): void {
+  private insert(index: Index | RequestIndex, key: string, id: string): void {
     const m = this.index.get(index)!;
     const ids = m.get(key);
     if (!ids) return void m.set(key, [id]);
+    // the usual case, a new flow: newer than every id listed, so not among them
+    if (seqOf(ids[ids.length - 1]) < seqOf(id)) return void ids.push(id);
     if (ids.includes(id)) return;
     let at = ids.length;
     while (at > 0 && seqOf(ids[at - 1]) > seqOf(id)) at--;
@@ -224,10 +309,18 @@ export class FlowTable {
         for (const id of ids) if (this.flows.get(id) === undefined || indexKey(this.flows.get(id)!, i) !== k) problems.push(`${i}:${k} → ${id}`);
       }
     }
+    for (const i of REQUEST_INDEXES) {
+      for (const [k, ids] of this.index.get(i)!) {
+        for (const id of ids) if (this.flows.get(id) === undefined || !requestKeys(this.flows.get(id)!, i).includes(k)) problems.push(`${i}:${k} → ${id}`);
+      }
+    }
     for (const f of this.flows.values()) {
       for (const i of INDEXES) {
         const k = indexKey(f, i);
         if (k !== undefined && !(this.index.get(i)!.get(k) ?? []).includes(f.id)) problems.push(`${f.id} missing from ${i}`);
+      }
+      for (const i of REQUEST_INDEXES) {
+        for (const k of requestKeys(f, i)) if (!(this.index.get(i)!.get(k) ?? []).includes(f.id)) problems.push(`${f.id} missing from ${i}:${k}`);
       }
     }
     return problems;
@@ -263,6 +356,7 @@ export class FlowTable {
     if (!Array.isArray(f.children)) f.children = [];
     if (!Array.isArray(f.responses)) f.responses = [];
     this.flows.set(f.id, f);
+    this.oldest = Number.NEGATIVE_INFINITY; // a saved flow's tLast may be anything: the next prune scans
     this.addToIndexes(f);
     this.seq = Math.max(this.seq, seqOf(f.id));
   }

@@ -23,6 +23,8 @@ export interface ReadonlyFlows {
   get(id: string): FlowView | undefined;
   values(): IterableIterator<FlowView>;
   readonly size: number;
+  /** flows any of whose authorization requests sent this code_challenge, oldest first (an index, not a scan) */
+  withSentChallenge(challenge: string): FlowView[];
 }
 
 export interface StoreView {

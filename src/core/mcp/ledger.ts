@@ -293,7 +293,10 @@ export class McpLedger {
   private recordTokenRequest(o: Observation, p: Map<string, string>): void {
     const endpoint = parseUrl(o.url)?.base;
     if (!endpoint) return;
-    const { issuer, known } = this.issuerOf(endpoint);
+    // issuerOf(endpoint) without parsing the endpoint again (a parsed URL's base parses to itself)
+    const knownIssuer = this.issuerOfTokenEndpoint(endpoint);
+    const issuer = knownIssuer ?? originOf(endpoint) ?? endpoint;
+    const known = knownIssuer !== undefined;
     const use = (kind: CredentialUse['kind'], how: CredentialUse['how']): CredentialUse => ({ kind, issuer, known, endpoint, obsId: o.id, ref: o.ref, time: o.time, how });
     if (p.get('grant_type') === 'refresh_token' && p.get('refresh_token')) this.addCredential(`refresh_token:${hashSecret(p.get('refresh_token')!)}`, use('refresh_token', 'sent'));
     const secret = p.get('client_secret') ?? basicSecret(header(o.requestHeaders, 'authorization'));
@@ -402,9 +405,13 @@ function basicSecret(auth: string | undefined): string | undefined {
  */
 export function issuerForTokenEndpoint(mds: Iterable<{ issuer: string; tokenEndpoint?: string }>, base: string, siteOf: (host: string) => string): string | undefined {
   let any: string | undefined;
-  const host = parseUrl(base)?.hostname;
+  let host: string | undefined | null = null; // parsed on the first match
+  // stripQueryOf(t) === base, without a regex per document: base has no ? or #, t is base up to one
+  if (base.includes('?') || base.includes('#')) return undefined;
   for (const md of mds) {
-    if (!md.tokenEndpoint || stripQueryOf(md.tokenEndpoint) !== base) continue;
+    const t = md.tokenEndpoint;
+    if (!t || !t.startsWith(base) || (t.length > base.length && t[base.length] !== '?' && t[base.length] !== '#')) continue;
+    if (host === null) host = parseUrl(base)?.hostname;
     const ih = parseUrl(md.issuer)?.hostname;
     if (host && ih && siteOf(host) === siteOf(ih)) return md.issuer;
     any ??= md.issuer;
@@ -412,10 +419,6 @@ export function issuerForTokenEndpoint(mds: Iterable<{ issuer: string; tokenEndp
   return any;
 }
 
-function stripQueryOf(u: string): string {
-  const i = u.search(/[?#]/);
-  return i < 0 ? u : u.slice(0, i);
-}
 
 /** The client and key of a client assertion (`iss`/`sub` and `kid` or `x5t#S256`), the identity that must stay with one AS. */
 export function assertionClientKey(assertion: string): string | undefined {

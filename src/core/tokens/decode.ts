@@ -4,8 +4,8 @@
  * Verification and decryption live in ./inspect.ts (jose). Bad input throws CoreError only.
  */
 import { CoreError } from '../errors';
-import { base64urlDecodeToString } from './peek';
-import { MAX_JSON_DEPTH, jsonNestsDeeperThan } from '../util/json';
+import { base64urlDecodeToString, peekedPayload } from './peek';
+import { MAX_JSON_DEPTH, parseJsonBounded } from '../util/json';
 
 export type TokenKind = 'JWS' | 'JWE' | 'unsecured';
 export type Serialization = 'compact' | 'json' | 'flattened';
@@ -88,6 +88,12 @@ function isObject(v: unknown): v is JsonObject {
 }
 
 function decodeB64(part: string, what: string): string {
+  // one pass for a valid part (the decoder refuses what is not base64url); the checks below only
+  // word the error. A trailing "=" is refused here (the decoder would take padding).
+  if (part.charCodeAt(part.length - 1) !== 61 /* = */) {
+    const fast = base64urlDecodeToString(part);
+    if (fast !== undefined) return fast;
+  }
   if (!B64URL.test(part)) throw malformed(`${what} is not base64url (characters outside A-Z a-z 0-9 - _).`);
   if (part.length % 4 === 1) throw malformed(`${what} is not valid base64url (impossible length ${part.length}).`);
   const s = base64urlDecodeToString(part);
@@ -101,34 +107,33 @@ function tooDeep(what: string): CoreError {
 
 function decodeHeader(part: string, what: string): JsonObject {
   const text = decodeB64(part, what);
-  if (jsonNestsDeeperThan(text)) throw tooDeep(what);
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw malformed(`${what} is not JSON after base64url decoding.`);
-  }
-  if (!isObject(v)) throw malformed(`${what} is not a JSON object.`);
-  return v;
+  const r = parseJsonBounded(text);
+  if (r === 'tooDeep') throw tooDeep(what);
+  if (r === 'invalid') throw malformed(`${what} is not JSON after base64url decoding.`);
+  if (!isObject(r.value)) throw malformed(`${what} is not a JSON object.`);
+  return r.value;
 }
 
 /** A payload as the report shows it: the JSON object when it is one, otherwise the text. */
 function payloadValue(text: string): JsonObject | string {
   const t = text.trimStart();
   if (t.startsWith('{')) {
-    if (jsonNestsDeeperThan(t)) throw tooDeep('The payload');
-    try {
-      const v = JSON.parse(text) as unknown;
-      if (isObject(v)) return v;
-    } catch {
-      /* not JSON: show the text */
-    }
+    const r = parseJsonBounded(text);
+    if (r === 'tooDeep') throw tooDeep('The payload');
+    if (r !== 'invalid' && isObject(r.value)) return r.value;
+    /* not JSON: show the text */
   }
   return text;
 }
 
 function decodePayload(part: string, b64: boolean): JsonObject | string {
   if (!b64) return part; // RFC 7797: the payload is carried as is
+  // a part the unverified peek already read as a JSON object (valid base64url, not too deep): the
+  // same object this decoder would build (a part ending in "=" is refused below, so not reused)
+  if (part.charCodeAt(part.length - 1) !== 61 /* = */) {
+    const seen = peekedPayload(part);
+    if (seen) return seen;
+  }
   return payloadValue(decodeB64(part, 'The payload'));
 }
 
@@ -184,8 +189,9 @@ export function timesOf(payload: unknown, now: number = Date.now()): TokenTimes 
 function decodeCompact(input: string): TokenReport {
   // whitespace (line wrapping) is dropped, except inside an unencoded RFC 7797 payload
   const rawParts = input.split('.');
-  const parts = rawParts.map((p) => p.replace(/\s+/g, ''));
-  const s = parts.join('.');
+  const spaced = /\s/.test(input);
+  const parts = spaced ? rawParts.map((p) => p.replace(/\s+/g, '')) : rawParts;
+  const s = spaced ? parts.join('.') : input;
   if (parts.length === 5) {
     const header = decodeHeader(parts[0], 'The JWE protected header');
     for (const [i, name] of [[1, 'encrypted key'], [2, 'initialization vector'], [3, 'ciphertext'], [4, 'authentication tag']] as const) {
@@ -248,13 +254,16 @@ function optObject(o: JsonObject, k: string, what: string): JsonObject | undefin
 }
 
 function decodeJson(s: string): TokenReport {
-  if (jsonNestsDeeperThan(s)) throw tooDeep('The JSON serialization');
+  const r = parseJsonBounded(s);
+  if (r === 'tooDeep') throw tooDeep('The JSON serialization');
   let v: unknown;
-  try {
-    v = JSON.parse(s);
-  } catch (e) {
-    throw malformed(`The input starts with "{" but is not valid JSON (${e instanceof Error ? e.message : 'parse error'}).`);
-  }
+  if (r === 'invalid') {
+    try {
+      v = JSON.parse(s); // throws again, for the parser's own words
+    } catch (e) {
+      throw malformed(`The input starts with "{" but is not valid JSON (${e instanceof Error ? e.message : 'parse error'}).`);
+    }
+  } else v = r.value;
   if (!isObject(v)) throw malformed('A JSON-serialized JWS or JWE must be a JSON object.');
 
   if ('ciphertext' in v) {

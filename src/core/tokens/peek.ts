@@ -4,20 +4,81 @@
  */
 import { parseJsonObject } from '../util/json';
 
+/** base64url character → its 6 bits; -1 for anything else */
+const B64_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+let bytesBuf = new Uint8Array(1024);
+
+/**
+ * base64url (optionally with up to two `=`) → UTF-8 text, invalid sequences as U+FFFD and a
+ * leading BOM dropped (TextDecoder's defaults); undefined when it is not base64url. Decodes as
+ * `atob` does (leftover bits ignored, a length of 4n+1 refused), with one pass over the
+ * characters and no intermediate strings; ASCII text skips the TextDecoder. Hot path: every JWT a
+ * rule reads.
+ */
 export function base64urlDecodeToString(s: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(s)) return undefined;
-  try {
-    const b64 = s.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
-    const padded = b64 + '='.repeat((4 - (b64.length % 4)) % 4);
-    const bin = atob(padded);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  } catch {
-    return undefined;
+  let n = s.length;
+  if (n > 0 && s.charCodeAt(n - 1) === 61 /* = */) {
+    n--;
+    if (n > 0 && s.charCodeAt(n - 1) === 61) n--;
   }
+  if (n % 4 === 1) return undefined; // atob refuses it (whatever the characters)
+  const len = (n * 3) >> 2;
+  // a shared buffer, grown when needed; one over 1 MiB is not kept
+  if (len > 1 << 20) return decodeInto(s, n, new Uint8Array(len));
+  if (bytesBuf.length < len) bytesBuf = new Uint8Array(Math.max(len, bytesBuf.length * 2));
+  return decodeInto(s, n, bytesBuf);
 }
 
+function decodeInto(s: string, n: number, out: Uint8Array): string | undefined {
+  let ascii = true;
+  let o = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a = charValue(s, i), b = charValue(s, i + 1), c = charValue(s, i + 2), d = charValue(s, i + 3);
+    if ((a | b | c | d) < 0) return undefined;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o++] = v >>> 16;
+    out[o++] = (v >>> 8) & 255;
+    out[o++] = v & 255;
+    if (v & 0x808080) ascii = false;
+  }
+  if (i < n) {
+    const a = charValue(s, i), b = charValue(s, i + 1), c = i + 2 < n ? charValue(s, i + 2) : 0;
+    if ((a | b | c) < 0) return undefined;
+    const v = (a << 18) | (b << 12) | (c << 6);
+    out[o++] = v >>> 16;
+    if (i + 2 < n) out[o++] = (v >>> 8) & 255;
+    if (v & (i + 2 < n ? 0x808000 : 0x800000)) ascii = false;
+  }
+  if (!ascii) return utf8.decode(out.subarray(0, o));
+  let text = '';
+  for (let k = 0; k < o; k += 8192) text += String.fromCharCode.apply(null, out.subarray(k, Math.min(o, k + 8192)) as unknown as number[]);
+  return text;
+}
+
+/**
+ * `parseJsonObject(base64urlDecodeToString(s))` that decodes nothing when the first byte already
+ * says the text cannot be a JSON object (it must start with "{" after white space; a first byte of
+ * white space or ≥ 0x80 decodes in full). Random states and codes are refused at their first two
+ * characters.
+ */
+export function decodeJsonObjectB64(s: string): Record<string, unknown> | undefined {
+  if (s.length >= 2) {
+    const a = charValue(s, 0), b = charValue(s, 1);
+    if (a >= 0 && b >= 0) {
+      const first = (a << 2) | (b >> 4);
+      if (first !== 0x7b && first !== 0x20 && (first < 0x09 || first > 0x0d) && first < 0x80) return undefined;
+    }
+  }
+  return parseJsonObject(base64urlDecodeToString(s));
+}
+
+function charValue(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c < 128 ? B64_VALUE[c] : -1;
+}
 
 export function looksLikeJwe(s: string): boolean {
   return s.split('.').length === 5;
@@ -27,14 +88,35 @@ export function looksLikeJwt(s: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(s) || /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(s);
 }
 
+// the rules of one message read the same ID token's payload (iss, nonce) one after the other: the
+// last few answers are kept (read-only; null = no object)
+let peeked = new Map<string, Record<string, unknown> | null>();
+function remembered(key: string, decode: () => Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const hit = peeked.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const v = decode();
+  if (peeked.size >= 16) peeked = new Map();
+  peeked.set(key, v ?? null);
+  return v;
+}
+
+/**
+ * The payload object an earlier `decodeJwtPayloadUnsafe` found for this base64url part, without
+ * decoding anything (undefined when it was not asked or was no object). The full decoder reuses it:
+ * the group A and nonce rules peek at an ID token before the token rules decode it.
+ */
+export function peekedPayload(part: string): Record<string, unknown> | undefined {
+  return peeked.get(`p${part}`) ?? undefined;
+}
+
 export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | undefined {
   const dot = s.indexOf('.');
   if (dot <= 0) return undefined;
-  return parseJsonObject(base64urlDecodeToString(s.slice(0, dot)));
+  return remembered(`h${s.slice(0, dot)}`, () => parseJsonObject(base64urlDecodeToString(s.slice(0, dot))));
 }
 
 export function decodeJwtPayloadUnsafe(s: string): Record<string, unknown> | undefined {
   const parts = s.split('.');
   if (parts.length !== 3) return undefined;
-  return parseJsonObject(base64urlDecodeToString(parts[1]));
+  return remembered(`p${parts[1]}`, () => decodeJsonObjectB64(parts[1]));
 }

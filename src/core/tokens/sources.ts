@@ -47,8 +47,21 @@ export function acceptedToken(msg: OAuthMessage): string | undefined {
   return undefined;
 }
 
-/** Every compact JWS/JWT in the message, with what it is. JWEs are skipped (not readable). */
-export function jwtSources(msg: OAuthMessage): JwtSource[] {
+/**
+ * Every compact JWS/JWT in the message, with what it is. JWEs are skipped (not readable). The
+ * token rules of one message ask one after the other: the last message's answer is kept (read-only).
+ */
+export function jwtSources(msg: OAuthMessage): readonly JwtSource[] {
+  if (msg === lastSourcesMsg) return lastSources;
+  const out = findJwtSources(msg);
+  lastSourcesMsg = msg;
+  lastSources = out;
+  return out;
+}
+let lastSourcesMsg: OAuthMessage | undefined;
+let lastSources: readonly JwtSource[] = [];
+
+function findJwtSources(msg: OAuthMessage): JwtSource[] {
   const out: JwtSource[] = [];
   const add = (param: string, value: unknown, use: JwtUse, frontChannel: boolean, inResponse = false) => {
     if (isCompactJws(value)) out.push({ param, value, use, frontChannel, inResponse });

@@ -28,18 +28,63 @@ export function jsonNestsDeeperThan(text: string, max: number = MAX_JSON_DEPTH):
 }
 
 /**
+ * Does a parsed JSON value nest deeper than `max` arrays/objects? The same answer as
+ * `jsonNestsDeeperThan` on the text it was parsed from (brackets outside strings are exactly its
+ * arrays and objects), found by walking the value: a few fields instead of every character.
+ */
+export function valueNestsDeeperThan(v: unknown, max: number = MAX_JSON_DEPTH): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (max < 1) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (valueNestsDeeperThan(v[i], max - 1)) return true;
+    return false;
+  }
+  for (const k in v) if (valueNestsDeeperThan((v as Record<string, unknown>)[k], max - 1)) return true;
+  return false;
+}
+
+/**
+ * JSON.parse of text that must not nest deeper than MAX_JSON_DEPTH: the value, or `tooDeep` when
+ * it nests deeper, or `invalid` when it is not JSON (deep text is `tooDeep` whether it parses or
+ * not, as a check of the text before parsing would say). Short text (tokens, token responses) is
+ * parsed first and the depth checked on the value, the text scanned only when it does not parse
+ * (V8's JSON.parse is not recursive: deep text cannot overflow it); long text is scanned first, so
+ * that a hostile document nested a million levels is refused without building it.
+ */
+export function parseJsonBounded(text: string): { value: unknown } | 'tooDeep' | 'invalid' {
+  const long = text.length > 8192;
+  if (long && jsonNestsDeeperThan(text)) return 'tooDeep';
+  let v: unknown;
+  try {
+    v = JSON.parse(text) as unknown;
+  } catch {
+    return !long && jsonNestsDeeperThan(text) ? 'tooDeep' : 'invalid';
+  }
+  return !long && valueNestsDeeperThan(v) ? 'tooDeep' : { value: v };
+}
+
+// the same body is often parsed twice in a row (a token response by the MCP ledger, then by
+// classify): the last answer is kept. Callers treat the object as read-only.
+let lastText: string | undefined;
+let lastValue: Record<string, unknown> | undefined;
+
+/**
  * Parse text as a JSON object (not an array or a scalar); undefined otherwise, when over
  * `maxLength`, or when it nests deeper than MAX_JSON_DEPTH.
  */
 export function parseJsonObject(text: string | undefined, maxLength = 5_000_000): Record<string, unknown> | undefined {
   if (!text || text.length > maxLength) return undefined;
+  if (text === lastText) return lastValue;
   const t = text.trim();
-  if (!t.startsWith('{')) return undefined;
-  if (jsonNestsDeeperThan(t)) return undefined;
-  try {
-    const v = JSON.parse(t) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
+  let out: Record<string, unknown> | undefined;
+  if (t.startsWith('{')) {
+    const r = parseJsonBounded(t);
+    if (typeof r === 'object') {
+      const v = r.value;
+      out = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    }
   }
+  lastText = text;
+  lastValue = out;
+  return out;
 }

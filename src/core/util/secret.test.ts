@@ -53,3 +53,35 @@ describe('redaction', () => {
     expect(entropyBits('abababababababababababab')).toBeLessThan(64);
   });
 });
+
+/** alphabetOf and entropyBits as they were (regexes, a Set): the reference */
+function alphabetRef(v: string): number {
+  if (/^[0-9]*$/.test(v)) return 10;
+  if (/^[0-9a-f]*$/.test(v) || /^[0-9A-F]*$/.test(v)) return 16;
+  if (/^[0-9a-z]*$/.test(v) || /^[0-9A-Z]*$/.test(v)) return 36;
+  if (/^[0-9A-Za-z]*$/.test(v)) return 62;
+  if (/^[0-9A-Za-z_\-]*$/.test(v) || /^[0-9A-Za-z+/=]*$/.test(v)) return 64;
+  return 95;
+}
+function entropyRef(v: string): number {
+  const byAlphabet = v.length * Math.log2(alphabetRef(v));
+  if (v.length < 8) return byAlphabet;
+  const distinct = new Set(v).size;
+  if (distinct >= v.length / 4) return byAlphabet;
+  return Math.min(byAlphabet, v.length * Math.log2(distinct + 1));
+}
+
+describe('entropy estimate', () => {
+  it('alphabetOf and entropyBits answer as the regex version did', () => {
+    const pieces = ['0', '7', 'a', 'f', 'g', 'z', 'A', 'F', 'G', 'Z', '-', '_', '+', '/', '=', '.', '~', ' ', 'é', '\u{1F600}', '\ud800'];
+    const samples = fc.oneof(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((a) => a.join('')), fc.string({ maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 30 }));
+    fc.assert(fc.property(samples, (v) => {
+      expect(alphabetOf(v)).toBe(alphabetRef(v));
+      expect(entropyBits(v)).toBe(entropyRef(v));
+    }), { numRuns: 3000 });
+    for (const v of ['', '11111111', 'abababababababab', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!', '\u0000\u001f ?@_`~\u007f'.repeat(3)]) {
+      expect(alphabetOf(v)).toBe(alphabetRef(v));
+      expect(entropyBits(v)).toBe(entropyRef(v));
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { sha256Hex } from './sha256';
+import { sha256HexPrefix } from './sha256';
 
 /**
  * A secret value (code, token, state, nonce, verifier, assertion) as the core keeps it: never the
@@ -18,13 +18,44 @@ export interface RedactionOptions {
   redact: boolean;
 }
 
+// character classes for alphabetOf, one bit each
+const DIGIT = 1, LOWER_HEX = 2, LOWER = 4, UPPER_HEX = 8, UPPER = 16, URL_SAFE = 32, STD_B64 = 64, OTHER = 128;
+const CLASS = new Uint8Array(128).fill(OTHER);
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
+for (let c = 97; c <= 122; c++) CLASS[c] = c <= 102 ? LOWER_HEX : LOWER;
+for (let c = 65; c <= 90; c++) CLASS[c] = c <= 70 ? UPPER_HEX : UPPER;
+CLASS[45] = CLASS[95] = URL_SAFE; // - _
+CLASS[43] = CLASS[47] = CLASS[61] = STD_B64; // + / =
+
+/** size of the smallest standard alphabet that covers the value (one pass over its characters) */
 export function alphabetOf(v: string): number {
-  if (/^[0-9]*$/.test(v)) return 10;
-  if (/^[0-9a-f]*$/.test(v) || /^[0-9A-F]*$/.test(v)) return 16;
-  if (/^[0-9a-z]*$/.test(v) || /^[0-9A-Z]*$/.test(v)) return 36;
-  if (/^[0-9A-Za-z]*$/.test(v)) return 62;
-  if (/^[0-9A-Za-z_\-]*$/.test(v) || /^[0-9A-Za-z+/=]*$/.test(v)) return 64;
+  let seen = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    seen |= c < 128 ? CLASS[c] : OTHER;
+  }
+  if ((seen & ~DIGIT) === 0) return 10;
+  if ((seen & ~(DIGIT | LOWER_HEX)) === 0 || (seen & ~(DIGIT | UPPER_HEX)) === 0) return 16;
+  if ((seen & ~(DIGIT | LOWER_HEX | LOWER)) === 0 || (seen & ~(DIGIT | UPPER_HEX | UPPER)) === 0) return 36;
+  const ALNUM = DIGIT | LOWER_HEX | LOWER | UPPER_HEX | UPPER;
+  if ((seen & ~ALNUM) === 0) return 62;
+  if ((seen & ~(ALNUM | URL_SAFE)) === 0 || (seen & ~(ALNUM | STD_B64)) === 0) return 64;
   return 95;
+}
+
+/** distinct characters (code points) of a value; ASCII counted without a Set */
+function distinctChars(v: string): number {
+  let lo = 0, mid = 0, hi = 0, top = 0, n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 128) return new Set(v).size;
+    const bit = 1 << (c & 31);
+    if (c < 32) { if (!(lo & bit)) { lo |= bit; n++; } }
+    else if (c < 64) { if (!(mid & bit)) { mid |= bit; n++; } }
+    else if (c < 96) { if (!(hi & bit)) { hi |= bit; n++; } }
+    else if (!(top & bit)) { top |= bit; n++; }
+  }
+  return n;
 }
 
 /**
@@ -35,7 +66,7 @@ export function alphabetOf(v: string): number {
 export function entropyBits(v: string): number {
   const byAlphabet = v.length * Math.log2(alphabetOf(v));
   if (v.length < 8) return byAlphabet;
-  const distinct = new Set(v).size;
+  const distinct = distinctChars(v);
   if (distinct >= v.length / 4) return byAlphabet;
   return Math.min(byAlphabet, v.length * Math.log2(distinct + 1));
 }
@@ -55,12 +86,15 @@ function memo(fn: (v: string) => string, size = 1024): (v: string) => string {
 }
 
 /** Fingerprint of a secret: first 16 hex chars of SHA-256 (stored, compared across restarts). */
-export const hashSecret = memo((v: string) => sha256Hex(v).slice(0, 16));
+export const hashSecret = memo((v: string) => sha256HexPrefix(v, 16));
 
-/** Redacted display of a secret: a short prefix (none for short values) and 8 hex chars of SHA-256. */
+/**
+ * Redacted display of a secret: a short prefix (none for short values) and 8 hex chars of SHA-256,
+ * the first 8 of its fingerprint (one digest for both: a secret is usually fingerprinted and shown).
+ */
 export const redactValue = memo((v: string) => {
   const prefix = v.length > 12 ? v.slice(0, 4) : v.length > 6 ? v.slice(0, 2) : '';
-  return `${prefix}…#${sha256Hex(v).slice(0, 8)}`;
+  return `${prefix}…#${hashSecret(v).slice(0, 8)}`;
 });
 
 /**

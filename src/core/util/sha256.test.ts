@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { pkceS256, sha256Hex } from './sha256';
+import { pkceS256, sha256, sha256Hex, sha256HexPrefix } from './sha256';
 
 describe('sha256', () => {
   it('matches the FIPS 180-4 vectors', () => {
@@ -17,5 +17,18 @@ describe('sha256', () => {
     fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9._~-]{43,128}$/), (v) => {
       expect(pkceS256(v)).toBe(createHash('sha256').update(v).digest('base64url'));
     }));
+  });
+  it('agrees with node:crypto at every padding boundary, on bytes, and on inputs larger than its reused buffer', () => {
+    for (let n = 0; n < 200; n++) {
+      const s = 'é'.repeat(n % 7) + 'a'.repeat(n);
+      expect(sha256Hex(s)).toBe(createHash('sha256').update(s, 'utf8').digest('hex'));
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 255);
+      expect(Buffer.from(sha256(bytes)).toString('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+    const big = 'x'.repeat(3 << 20) + '\u{1F600}';
+    expect(sha256Hex(big)).toBe(createHash('sha256').update(big, 'utf8').digest('hex'));
+    expect(sha256HexPrefix('abc', 16)).toBe('ba7816bf8f01cfea');
+    expect(sha256HexPrefix('abc', 8)).toBe('ba7816bf');
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });

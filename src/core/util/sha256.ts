@@ -4,7 +4,7 @@
  * The core needs a hash in a synchronous path (fingerprints of secrets, PKCE S256) and may not use
  * Node's crypto or the async WebCrypto API, so it carries this small implementation.
  */
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -16,23 +16,34 @@ const K = new Uint32Array([
 ]);
 
 const encoder = new TextEncoder();
-const W = new Uint32Array(64);
+const W = new Int32Array(64);
+/** the state after the last digest (h0…h7); read at once by the caller */
+const H = new Int32Array(8);
+/** the padded message, reused between calls (grown when needed): hashing allocates nothing */
+let buf = new Uint8Array(256);
 
-export function sha256(input: string | Uint8Array): Uint8Array {
-  const msg = typeof input === 'string' ? encoder.encode(input) : input;
-  const bitLen = msg.length * 8;
-  const padded = new Uint8Array(((msg.length + 9 + 63) >> 6) << 6);
-  padded.set(msg);
-  padded[msg.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(bitLen / 0x100000000));
-  view.setUint32(padded.length - 4, bitLen >>> 0);
+/** a buffer of at least `bytes`: the shared one, or (over 1 MiB) one of its own that is not kept */
+function room(bytes: number): Uint8Array {
+  if (buf.length >= bytes) return buf;
+  if (bytes > 1 << 20) return new Uint8Array(bytes);
+  return (buf = new Uint8Array(Math.max(bytes, buf.length * 2)));
+}
 
-  let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a;
-  let h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
+/** Bytes 0…len-1 of `m` (room for the padding included) hold the message: pad it and run the compression function into H. */
+function digest(m: Uint8Array, len: number): void {
+  const total = ((len + 9 + 63) >> 6) << 6;
+  m[len] = 0x80;
+  m.fill(0, len + 1, total - 8);
+  const hi = Math.floor(len / 0x20000000); // (len * 8) / 2^32
+  const lo = (len * 8) >>> 0;
+  m[total - 8] = hi >>> 24; m[total - 7] = (hi >>> 16) & 255; m[total - 6] = (hi >>> 8) & 255; m[total - 5] = hi & 255;
+  m[total - 4] = lo >>> 24; m[total - 3] = (lo >>> 16) & 255; m[total - 2] = (lo >>> 8) & 255; m[total - 1] = lo & 255;
 
-  for (let off = 0; off < padded.length; off += 64) {
-    for (let i = 0; i < 16; i++) W[i] = view.getUint32(off + i * 4);
+  let h0 = 0x6a09e667 | 0, h1 = 0xbb67ae85 | 0, h2 = 0x3c6ef372 | 0, h3 = 0xa54ff53a | 0;
+  let h4 = 0x510e527f | 0, h5 = 0x9b05688c | 0, h6 = 0x1f83d9ab | 0, h7 = 0x5be0cd19 | 0;
+
+  for (let off = 0; off < total; off += 64) {
+    for (let i = 0, j = off; i < 16; i++, j += 4) W[i] = (m[j] << 24) | (m[j + 1] << 16) | (m[j + 2] << 8) | m[j + 3];
     for (let i = 16; i < 64; i++) {
       const a = W[i - 15], b = W[i - 2];
       const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
@@ -52,16 +63,55 @@ export function sha256(input: string | Uint8Array): Uint8Array {
     h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
     h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
   }
+  H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4; H[5] = h5; H[6] = h6; H[7] = h7;
+}
+
+/** Hash a string's UTF-8 bytes into H: ASCII is copied as is, anything else through TextEncoder (lone surrogates → U+FFFD). */
+function digestString(s: string): void {
+  const n = s.length;
+  let m = room(n + 72);
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) break;
+    m[i] = c;
+  }
+  if (i === n) return digest(m, n);
+  m = room(n * 3 + 72);
+  digest(m, encoder.encodeInto(s, m).written);
+}
+
+function digestInput(input: string | Uint8Array): void {
+  if (typeof input === 'string') return digestString(input);
+  const m = room(input.length + 72);
+  m.set(input);
+  digest(m, input.length);
+}
+
+export function sha256(input: string | Uint8Array): Uint8Array {
+  digestInput(input);
   const out = new Uint8Array(32);
-  const ov = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4, h5, h6, h7].forEach((v, i) => ov.setUint32(i * 4, v));
+  for (let i = 0; i < 8; i++) {
+    const v = H[i];
+    out[i * 4] = v >>> 24; out[i * 4 + 1] = (v >>> 16) & 255; out[i * 4 + 2] = (v >>> 8) & 255; out[i * 4 + 3] = v & 255;
+  }
   return out;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hex8 = (v: number) => HEX[v >>> 24] + HEX[(v >>> 16) & 255] + HEX[(v >>> 8) & 255] + HEX[v & 255];
+
 export function sha256Hex(input: string | Uint8Array): string {
+  digestInput(input);
+  return hex8(H[0]) + hex8(H[1]) + hex8(H[2]) + hex8(H[3]) + hex8(H[4]) + hex8(H[5]) + hex8(H[6]) + hex8(H[7]);
+}
+
+/** The first `hexChars` (≤ 64) hex characters of SHA-256: what fingerprints and redaction keep. */
+export function sha256HexPrefix(input: string | Uint8Array, hexChars: number): string {
+  digestInput(input);
   let s = '';
-  for (const b of sha256(input)) s += b.toString(16).padStart(2, '0');
-  return s;
+  for (let i = 0; s.length < hexChars; i++) s += hex8(H[i]);
+  return s.length === hexChars ? s : s.slice(0, hexChars);
 }
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';

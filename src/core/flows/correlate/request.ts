@@ -208,7 +208,7 @@ function newFlow(s: FlowStore, { msg, request, pushed }: PendingRequest, from: P
   // state is fresh (a reused state joined above) → a brokered child flow of the broker's flow
   const ru = originOf(flow.redirectUri);
   if (ru && ru !== request.as.origin) {
-    const parent = s.table.lastOpenIn(o.context, s.now, (f) => f.requests.some((r) => r.as.origin === ru));
+    const parent = s.table.lastOpenWithRequestTo(o.context, s.now, ru);
     if (parent) flow.parent = parent.id;
   }
   return flow;

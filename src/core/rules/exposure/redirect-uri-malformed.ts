@@ -12,6 +12,18 @@ export type Malformation = 'fragment' | 'userinfo' | 'backslash' | 'dot-segment'
  * Checks on the query are limited to CR/LF (a redirect URI's own query may nest encoded URLs).
  */
 export function malformations(uri: string): Malformation[] {
+  // remembered per URI: a client sends the same redirect_uri with every authorization request
+  let found = malformed.get(uri);
+  if (!found) {
+    found = malformationsOf(uri);
+    if (malformed.size >= 256) malformed.clear();
+    malformed.set(uri, found);
+  }
+  return [...found];
+}
+const malformed = new Map<string, readonly Malformation[]>();
+
+function malformationsOf(uri: string): Malformation[] {
   const out: Malformation[] = [];
   if (/[\r\n]|%0[da]/i.test(uri)) out.push('crlf');
   if (uri.trim() !== uri) out.push('whitespace');

@@ -49,13 +49,13 @@ export default defineRule({
   check(ctx) {
     const { msg, store } = ctx;
     const o = msg.obs;
-    const rev = mcpRevision(ctx);
     if (msg.kind === 'authorization-request') {
       const flow = openingMcpFlow(msg, ctx.flow);
       const clientId = flow?.clientId;
       if (!flow || !clientId || /^https?:\/\//i.test(clientId)) return;
       const other = store.flowsOfClient(clientId).find((f) => f.id !== flow.id && f.mcp && f.t0 <= flow.t0 && store.differentAs(f.as, flow.as));
       if (!other) return;
+      const rev = mcpRevision(ctx);
       ctx.report({
         severity: 'medium',
         variant: 'client-id',
@@ -66,7 +66,6 @@ export default defineRule({
     }
     // token exchange (RFC 8693): its subject_token is sent on purpose (never read here); its client authentication is judged
     if (!msg.url) return;
-    const here = store.mcp.issuerOf(msg.url.base);
     const presented: [CredentialUse['kind'], string, string][] = [];
     const rt = msg.params.get('grant_type') === 'refresh_token' ? msg.params.get('refresh_token') : undefined;
     if (rt) presented.push(['refresh_token', rt, 'refresh_token']);
@@ -74,6 +73,9 @@ export default defineRule({
     if (secret) presented.push(['client_secret', secret, msg.params.has('client_secret') ? 'client_secret' : 'Authorization']);
     const assertion = msg.params.get('client_assertion');
     if (assertion) presented.push(['client_assertion', assertion, 'client_assertion']);
+    if (presented.length === 0) return; // the usual public client: no credential to follow
+    const here = store.mcp.issuerOf(msg.url.base);
+    const rev = mcpRevision(ctx);
     // an assertion minted for another AS: the same client and key were used at I1, and its aud names I1 or I1's endpoint
     const who = assertion ? assertionClientKey(assertion) : undefined;
     if (assertion && who) {

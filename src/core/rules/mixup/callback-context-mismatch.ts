@@ -1,7 +1,6 @@
-import { normalizeRedirectBase } from '../../flows/store';
 import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
-import { carriesCredential, requestEvidence } from '../support/mixup';
+import { carriesCredential, redirectBaseOf, requestEvidence } from '../support/mixup';
 import { boundByTimingOnly, currentResponse, flowBinding } from '../support/binding';
 import { ref } from '../../report/standards';
 
@@ -38,12 +37,12 @@ export default defineRule({
     if (earlier) return;
     // the redirect URIs the client itself issued this state with (a user restarting at another
     // provider issues it twice); a redirect_uri only an AS relayed (COAT) does not count
-    const expected = new Set([flow.redirectUri, ...ctx.store.clientIssued(flow).map((r) => r.redirectUri)].filter((u): u is string => !!u).map(normalizeRedirectBase));
-    const actual = normalizeRedirectBase(msg.url.base);
+    const expected = new Set([flow.redirectUri, ...ctx.store.clientIssued(flow).map((r) => r.redirectUri)].filter((u): u is string => !!u).map(redirectBaseOf));
+    const actual = redirectBaseOf(msg.url.base);
     if (expected.has(actual)) return;
     // stateless: the callback is exactly a redirect_uri an AS relayed into this flow (a prefix match
     // alone could be a path below the client's own redirect_uri)
-    const relayed = flow.requests.slice(1).filter((r) => r.redirectUri !== undefined && normalizeRedirectBase(r.redirectUri) === actual);
+    const relayed = flow.requests.slice(1).filter((r) => r.redirectUri !== undefined && redirectBaseOf(r.redirectUri) === actual);
     if (stateless && relayed.length === 0) return;
     const first = flow.requests[0];
     const b = flowBinding(flow, relayed[0]);

@@ -46,7 +46,8 @@ export default defineRule({
       return;
     }
     if (!flow.state) return; // the spec compares flows with different states; without one, reuse is not told from a re-request
-    for (const other of store.flows.values()) {
+    // the flows that sent this challenge (an index over every request's challenge), oldest first
+    for (const other of store.flows.withSentChallenge(challenge)) {
       if (related(other, flow) || !other.state || other.state.hash === flow.state.hash) continue;
       if (other.codeChallenge !== challenge && (other.requests.length < 2 || !sentChallenges(other).some((c) => c.challenge === challenge))) continue;
       const sent = sentChallenges(other).find((c) => c.challenge === challenge);

@@ -22,7 +22,18 @@ function authorizationRequestAt(u: string): { redirectUri?: string } | undefined
   return { redirectUri: q.get('redirect_uri') ?? (typeof inObject === 'string' ? inObject : undefined) };
 }
 
-const site = (origin: string | undefined) => (origin ? siteOf(parseUrl(origin)?.hostname ?? origin) : undefined);
+/** the site of an origin, remembered (the same client and AS origins come back on every callback) */
+const site = (origin: string | undefined): string | undefined => {
+  if (!origin) return undefined;
+  let s = sites.get(origin);
+  if (s === undefined) {
+    s = siteOf(parseUrl(origin)?.hostname ?? origin);
+    if (sites.size >= 512) sites.clear();
+    sites.set(origin, s);
+  }
+  return s;
+};
+const sites = new Map<string, string>();
 
 /** draft-02 §2.3: cross-user session fixation into an OAuth connection flow. */
 export default defineRule({

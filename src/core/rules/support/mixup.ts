@@ -10,6 +10,21 @@ import { originOf, parseUrl, siteOf } from '../../util/url';
 import { ref } from '../../report/standards';
 import { flowBinding, type Binding } from './binding';
 
+/**
+ * normalizeRedirectBase, remembered per URI: a callback compares the same few redirect URIs (the
+ * flow's, its client-issued requests', the callback's own) on every response, each a URL parse.
+ */
+export function redirectBaseOf(u: string): string {
+  let b = redirectBases.get(u);
+  if (b === undefined) {
+    b = normalizeRedirectBase(u);
+    if (redirectBases.size >= 512) redirectBases.clear();
+    redirectBases.set(u, b);
+  }
+  return b;
+}
+const redirectBases = new Map<string, string>();
+
 export function requestEvidence(req: FlowRequest, param: string, note: string): Evidence {
   return { ...req.ref, url: req.url, param, note };
 }

@@ -1,7 +1,7 @@
 /**
  * Shared analysis of state values (state-weak, session-fixation-*). Pure; not a rule.
  */
-import { base64urlDecodeToString, decodeJwtPayloadUnsafe, looksLikeJwe } from '../../tokens/peek';
+import { decodeJsonObjectB64, decodeJwtPayloadUnsafe, looksLikeJwe } from '../../tokens/peek';
 import { entropyBits } from '../../util/secret';
 import { parseJsonObject } from '../../util/json';
 import { parseParams } from '../../util/url';
@@ -31,21 +31,36 @@ function structured(format: 'jwt' | 'json' | 'base64-json' | 'fields', obj: Reco
 }
 
 
-/** What a state value is made of: a JWE (unassessable), structured data, or an opaque string. */
+/**
+ * What a state value is made of: a JWE (unassessable), structured data, or an opaque string.
+ * Remembered per value (read-only): the request's state is judged again at its callback.
+ */
 export function stateShape(v: string): StateShape {
-  if (v.length > 16 && looksLikeJwe(v) && /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(v)) return { kind: 'jwe' };
-  const jwt = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(v) ? decodeJwtPayloadUnsafe(v) : undefined;
+  let shape = shapes.get(v);
+  if (!shape) {
+    shape = shapeOf(v);
+    if (shapes.size >= 256) shapes.clear();
+    shapes.set(v, shape);
+  }
+  return shape;
+}
+const shapes = new Map<string, StateShape>();
+
+function shapeOf(v: string): StateShape {
+  const dotted = v.includes('.');
+  if (dotted && v.length > 16 && looksLikeJwe(v) && /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(v)) return { kind: 'jwe' };
+  const jwt = dotted && /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(v) ? decodeJwtPayloadUnsafe(v) : undefined;
   if (jwt) return structured('jwt', jwt);
   const json = parseJsonObject(v);
   if (json) return structured('json', json);
   if (v.length >= 8 && /^[A-Za-z0-9_\-+/]+={0,2}$/.test(v)) {
-    const b = parseJsonObject(base64urlDecodeToString(v.replace(/\+/g, '-').replace(/\//g, '_')));
+    const b = decodeJsonObjectB64(v.replace(/\+/g, '-').replace(/\//g, '_'));
     if (b) return structured('base64-json', b);
   }
   // MSAL.js: base64(JSON library state) + "|" + the application's own state
   const msal = /^([A-Za-z0-9_\-+/]{8,}={0,2})\|/.exec(v);
   if (msal) {
-    const b = parseJsonObject(base64urlDecodeToString(msal[1].replace(/\+/g, '-').replace(/\//g, '_')));
+    const b = decodeJsonObjectB64(msal[1].replace(/\+/g, '-').replace(/\//g, '_'));
     if (b) return structured('base64-json', b);
   }
   if (/^[^=&]+=[^&]*(&[^=&]+=[^&]*)+$/.test(v) || /^[A-Za-z_]+=[^&]+$/.test(v)) {

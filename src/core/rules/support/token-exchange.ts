@@ -6,7 +6,7 @@
 import type { FlowRequest } from '../../flows/flow';
 import type { FlowView } from '../../flows/view';
 import type { Evidence } from '../../report/finding';
-import { base64url, sha256 } from '../../util/sha256';
+import { base64url, pkceS256, sha256 } from '../../util/sha256';
 import { parseUrl } from '../../util/url';
 
 export { acceptedToken } from '../../tokens/sources';
@@ -69,6 +69,7 @@ export function verifierMatches(verifier: string, c: SentChallenge): VerifierMat
   const m = c.method ? c.method.toLowerCase() : undefined;
   if (m !== undefined && m !== 'plain' && m !== 's256') return 'unknown-method';
   if (c.challenge === verifier) return m === 's256' ? 'challenge-as-verifier' : 'match';
+  if (c.challenge === pkceS256(verifier)) return 'match'; // the usual case: the right encoding, no other built
   return digestEncodings(verifier).includes(c.challenge) ? 'match' : 'mismatch';
 }
 

@@ -48,6 +48,7 @@ export default defineRule({
       if (src.use !== 'id_token') continue;
       const r = tryDecodeToken(src.value);
       if (!r || !r.payload || typeof r.payload !== 'object') continue;
+      if (!audienceCheck(r.payload, clientId)) continue; // the usual case: nothing to word
       const d = idTokenAudienceDraft(r.payload, clientId, { ...src, url: msg.url?.base ?? '' }, ctx.flow?.id);
       if (!d) continue;
       ctx.report({

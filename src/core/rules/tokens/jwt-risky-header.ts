@@ -9,12 +9,15 @@ import { ref } from '../../report/standards';
  * The verdicts on one token where it was met (also the token view's, tokens/warnings.ts): key
  * headers count on ID tokens, logout tokens and JARM responses, an odd kid on any JWT.
  */
-export function riskyHeaderDrafts(r: TokenReport, at: TokenPlace, publicClient = false): TokenDraft[] {
+export function riskyHeaderDrafts(r: TokenReport, at: Omit<TokenPlace, 'url'> & { url: string | (() => string) }, publicClient: boolean | (() => boolean) = false): TokenDraft[] {
   const keyHeadersApply = at.use === 'id_token' || at.use === 'logout_token' || at.use === 'jarm';
-  const where = `${at.param}${at.inResponse ? ' in the token response' : ''} at ${at.url}`;
-  return riskyHeaderChecks(r, { use: at.use === 'id_token' ? 'id_token' : 'unknown', publicClient })
-    .filter((f) => keyHeadersApply || f.variant === 'kid-metacharacters')
-    .map((f) => ({ variant: f.variant, messageId: f.variant!.startsWith('header-') ? 'key-header' : f.variant!, data: { ...f.data, where } }));
+  // whether the client is public matters only to an HS* ID token (riskyHeaderChecks): asked only then
+  const hsIdToken = at.use === 'id_token' && typeof r.header.alg === 'string' && r.header.alg.startsWith('HS');
+  const pc = hsIdToken && (typeof publicClient === 'function' ? publicClient() : publicClient);
+  const found = riskyHeaderChecks(r, { use: at.use === 'id_token' ? 'id_token' : 'unknown', publicClient: pc }).filter((f) => keyHeadersApply || f.variant === 'kid-metacharacters');
+  if (found.length === 0) return [];
+  const where = `${at.param}${at.inResponse ? ' in the token response' : ''} at ${typeof at.url === 'function' ? at.url() : at.url}`;
+  return found.map((f) => ({ variant: f.variant, messageId: f.variant!.startsWith('header-') ? 'key-header' : f.variant!, data: { ...f.data, where } }));
 }
 
 /** OIDC Core §2 / §10.1: key-carrying headers, odd kid values, HMAC ID tokens for public clients. */
@@ -39,17 +42,20 @@ export default defineRule({
   check(ctx) {
     const { msg } = ctx;
     if (ctx.replay) return;
+    const sources = jwtSources(msg);
+    if (sources.length === 0) return;
     // public client: a token request without any client authentication (an SPA or native app)
-    const publicClient =
+    const publicClient = () =>
       msg.kind === 'token-request' &&
       okResponse(msg) &&
       !msg.params.has('client_secret') &&
       !msg.params.has('client_assertion') &&
       !msg.obs.requestHeaders.some((h) => h.name.toLowerCase() === 'authorization');
-    for (const src of jwtSources(msg)) {
+    const url = () => msg.url?.base ?? '';
+    for (const src of sources) {
       const r = tryDecodeToken(src.value);
       if (!r) continue;
-      for (const d of riskyHeaderDrafts(r, { ...src, url: msg.url?.base ?? '' }, publicClient)) {
+      for (const d of riskyHeaderDrafts(r, { use: src.use, param: src.param, frontChannel: src.frontChannel, inResponse: src.inResponse, url }, publicClient)) {
         ctx.report({
           ...d,
           evidence: [ctx.evidence(msg.obs, src.param, `header ${JSON.stringify(r.header).slice(0, 200)}`, src.value)],
