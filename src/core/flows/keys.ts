@@ -3,7 +3,7 @@
  * redirect-URI prefix match of §0.3, and the site of an origin. Pure functions.
  */
 import type { Observation } from '../observe/observation';
-import { fastHash } from '../util/secret';
+import { fastHash, fastHashHex } from '../util/secret';
 import { parseUrl, siteOf } from '../util/url';
 
 /** hash of a URL without its fragment: how hops and replays are compared without keeping URLs */
@@ -35,15 +35,8 @@ function hashMethodUrl(method: string, url: string, end: number): string {
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  // = (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0'), byte by byte:
-  // Number#toString(16) of a 53-bit double took most of a navigation's time
-  const hi = 2097151 & h2;
-  return HEX[hi >>> 16] + HEX[(hi >>> 8) & 255] + HEX[hi & 255] + HEX[h1 >>> 24] + HEX[(h1 >>> 16) & 255] + HEX[(h1 >>> 8) & 255] + HEX[h1 & 255];
+  return fastHashHex(h1, h2);
 }
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * The identity of a request for G3 (reload, back/forward, HAR re-request): method, the whole URL

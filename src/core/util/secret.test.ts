@@ -1,7 +1,7 @@
 /** Redaction: secret parameter values never survive redactUrl; equal values stay recognisable. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alphabetOf, entropyBits, redactText, redactUrl, redactValue, secretRef, SECRET_PARAMS } from './secret';
+import { alphabetOf, entropyBits, fastHash, redactText, redactUrl, redactValue, secretRef, SECRET_PARAMS } from './secret';
 
 const value = fc.stringMatching(/^[A-Za-z0-9_\-.~]{12,80}$/);
 const names = [...SECRET_PARAMS];
@@ -83,5 +83,27 @@ describe('entropy estimate', () => {
       expect(alphabetOf(v)).toBe(alphabetRef(v));
       expect(entropyBits(v)).toBe(entropyRef(v));
     }
+  });
+});
+
+describe('fastHash (cyrb53)', () => {
+  /** the 53-bit value written with Number#toString(16), as fastHash did before its digits came from a table */
+  function reference(s: string): string {
+    let h1 = 0xdeadbeef;
+    let h2 = 0x41c6ce57;
+    for (let i = 0; i < s.length; i++) {
+      const ch = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+  }
+
+  it('gives the same 14 hex digits as the 53-bit number (saved keys keep their values)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => fastHash(s) === reference(s)), { numRuns: 3000 });
+    expect(fastHash('')).toBe(reference(''));
+    expect(fastHash('GET https://app.example/cb')).toMatch(/^[0-9a-f]{14}$/);
   });
 });
