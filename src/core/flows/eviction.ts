@@ -11,23 +11,21 @@
 import type { Flow } from './flow';
 
 export function evictionVictim(flows: Iterable<Flow>, newestContext: string | undefined): string | undefined {
-  const perContext = new Map<string, Flow[]>();
-  for (const f of flows) {
-    const list = perContext.get(f.context);
-    if (list) list.push(f);
-    else perContext.set(f.context, [f]);
-  }
-  let pick: Flow[] | undefined;
+  // two passes without a list per context: at the cap this runs for every new flow, and a proxy
+  // capture's one context holds all of them
+  const count = new Map<string, number>();
+  for (const f of flows) count.set(f.context, (count.get(f.context) ?? 0) + 1);
+  let pick = 0;
   let pickContext: string | undefined;
-  for (const [context, list] of perContext) {
-    const better = !pick || list.length > pick.length || (list.length === pick.length && pickContext === newestContext);
+  for (const [context, n] of count) {
+    const better = pickContext === undefined || n > pick || (n === pick && pickContext === newestContext);
     if (better) {
-      pick = list;
+      pick = n;
       pickContext = context;
     }
   }
-  if (!pick) return undefined;
-  let victim = pick[0];
-  for (const f of pick) if (f.tLast < victim.tLast) victim = f;
-  return victim.id;
+  if (pickContext === undefined) return undefined;
+  let victim: Flow | undefined;
+  for (const f of flows) if (f.context === pickContext && (!victim || f.tLast < victim.tLast)) victim = f;
+  return victim?.id;
 }

@@ -17,6 +17,7 @@ const MAX_FLOW_RESPONSES = 50;
 const MAX_FLOW_STEPS = 200;
 
 /** Which flow goes when the table is over its cap (default: eviction.ts, fair per context). */
+/** `flows` can be iterated more than once. */
 export type EvictionPolicy = (flows: Iterable<Flow>, newestContext: string | undefined) => string | undefined;
 
 type Index = 'state' | 'nonce' | 'client' | 'challenge' | 'context';
@@ -68,6 +69,8 @@ const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallen
 
 export class FlowTable {
   private flows = new Map<string, Flow>();
+  /** the flows, as an iterable that can be walked more than once (the eviction policy makes two passes) */
+  private readonly allFlows: Iterable<Flow> = { [Symbol.iterator]: () => this.flows.values() };
   private index = new Map<Index | RequestIndex, Map<string, string[]>>([...INDEXES, ...REQUEST_INDEXES].map((i) => [i, new Map()]));
   private dirty = new Dirty();
   private seq = 0;
@@ -243,7 +246,7 @@ export class FlowTable {
     let newest: Flow | undefined;
     for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
     while (this.flows.size > this.maxFlows) {
-      const id = this.policy(this.flows.values(), newest?.context);
+      const id = this.policy(this.allFlows, newest?.context);
       if (id === undefined) break;
       this.remove(id);
       this.evicted += 1;

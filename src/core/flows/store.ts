@@ -187,7 +187,7 @@ export class FlowStore implements StoreView {
 
   /** the origin of an AS an open flow (§0.3 expiry) of this context went to */
   isKnownAsOrigin(origin: string, context: string): boolean {
-    return this.table.hasOpenIn(context, this.now, (f) => f.requests.some((r) => r.as.origin === origin));
+    return this.table.lastOpenWithRequestTo(context, this.now, origin) !== undefined;
   }
 
   /** the URL was the Location of a redirect answered by an AS origin of this context (§0.2 ARESP) */
