@@ -184,6 +184,10 @@ export class Engine {
   push(o: Observation): Finding[] {
     const out: Finding[] = [];
     if (!o || typeof o.url !== 'string' || typeof o.context !== 'string') return out;
+    if (!this.journal && ++this.sinceDiscard >= DISCARD_EVERY) {
+      this.sinceDiscard = 0;
+      this.flush(discardBatch());
+    }
     // fragments never cross the wire: the navigation that follows a redirect whose Location has
     // one carries it, a committed URL that repeats it is not processed twice (§0.1, fragments.ts)
     if (this.fragments.passes(o)) {
@@ -198,10 +202,6 @@ export class Engine {
       this.safeProcess(x, out);
       const now = this.fragments.redirected(x);
       if (now) this.safeProcess(now, out);
-    }
-    if (!this.journal && ++this.sinceDiscard >= DISCARD_EVERY) {
-      this.sinceDiscard = 0;
-      this.flush(discardBatch());
     }
     return out;
   }
