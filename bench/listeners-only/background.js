@@ -16,7 +16,10 @@ let events = 0;
 const count = () => {
   events += 1;
 };
-for (const r of REGISTRATIONS) chrome.webRequest[r.event].addListener(count, { urls: ['<all_urls>'], types: r.types }, r.spec);
+for (const r of REGISTRATIONS) {
+  if (r.spec.length > 0) chrome.webRequest[r.event].addListener(count, { urls: ['<all_urls>'], types: r.types }, r.spec);
+  else chrome.webRequest[r.event].addListener(count, { urls: ['<all_urls>'], types: r.types });
+}
 chrome.webNavigation.onCommitted.addListener(count);
 chrome.webNavigation.onReferenceFragmentUpdated.addListener(count);
 globalThis.__coatcheckReady = true;

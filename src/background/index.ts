@@ -151,7 +151,11 @@ const HANDLERS: Record<WebRequestEvent, (d: RequestDetails) => void> = {
 for (const r of REGISTRATIONS) {
   const handler = HANDLERS[r.event];
   const filter = { urls: ['<all_urls>'], types: [...r.types] } as browser.WebRequest.RequestFilter;
-  (browser.webRequest[r.event].addListener as (cb: (d: unknown) => void, f: browser.WebRequest.RequestFilter, spec?: never) => void)((d) => handler(d as RequestDetails), filter, specFor(r, isFirefox) as never);
+  const spec = specFor(r, isFirefox);
+  const add = browser.webRequest[r.event].addListener as (cb: (d: unknown) => void, f: browser.WebRequest.RequestFilter, spec?: never) => void;
+  // no extraInfoSpec argument at all where there is none (Firefox's onErrorOccurred takes none)
+  if (spec.length > 0) add((d) => handler(d as RequestDetails), filter, spec as never);
+  else add((d) => handler(d as RequestDetails), filter);
 }
 
 const onNav = (d: browser.WebNavigation.OnCommittedDetailsType | browser.WebNavigation.OnReferenceFragmentUpdatedDetailsType) => {
