@@ -32,6 +32,14 @@ function oldRegs(edit = (_e, s) => s, filter = OLD) {
 const without = (opt) => (_e, s) => s.filter((x) => x !== opt);
 const only = (ev) => (e, s) => (e === ev ? s : null);
 
+/** The registrations CoatCheck makes now: the table bench/listeners-only carries (= src/background/registrations.ts). @returns {Reg[]} */
+function currentRegs(edit = (/** @type {any} */ r) => r) {
+  const src = readFileSync(new URL('./listeners-only/background.js', import.meta.url), 'utf8');
+  const literal = /const REGISTRATIONS = (\[[\s\S]*?\n\]);/.exec(src)?.[1];
+  const table = /** @type {{ event: string, types: string[], spec: string[] }[]} */ (new Function(`return ${literal}`)());
+  return table.map((r) => edit({ event: r.event, filter: { urls: ['<all_urls>'], types: r.types }, spec: r.spec })).filter(Boolean);
+}
+
 /** @type {Record<string, Variant>} */
 export const VARIANTS = {
   none: { name: 'none', what: 'no extension' },
@@ -50,7 +58,12 @@ export const VARIANTS = {
     what: 'old filter, no extraHeaders except on main_frame/sub_frame (second listener)',
     regs: [...oldRegs(without('extraHeaders')), ...oldRegs((e, s) => (s.includes('extraHeaders') ? s : null), { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] })],
   },
+  new: { name: 'new', regs: currentRegs(), nav: true, what: 'the registrations now (= bench/listeners-only)' },
+  'new-no-extra': { name: 'new-no-extra', regs: currentRegs((r) => ({ ...r, spec: r.spec.filter((x) => x !== 'extraHeaders') })), nav: true, what: 'now, without any extraHeaders' },
+  'new-no-static': { name: 'new-no-static', regs: currentRegs((r) => ({ ...r, filter: { ...r.filter, types: r.filter.types.filter((t) => t !== 'script' && t !== 'image') } })), nav: true, what: 'now, without scripts and images' },
+  'new-no-xhr': { name: 'new-no-xhr', regs: currentRegs((r) => ({ ...r, filter: { ...r.filter, types: r.filter.types.filter((t) => t !== 'xmlhttprequest') } })), nav: true, what: 'now, without xmlhttprequest' },
   coatcheck: { name: 'coatcheck', dir: CHROME_DIST, what: 'the built extension (dist/chrome)' },
+  ...(process.env.COATCHECK_BEFORE ? { 'coatcheck-before': { name: 'coatcheck-before', dir: process.env.COATCHECK_BEFORE, what: `CoatCheck built before #10.3 (${process.env.COATCHECK_BEFORE})` } } : {}),
 };
 
 /** @param {Variant} v @param {string} root */
@@ -155,7 +168,9 @@ export async function benchListenerCosts(opts = {}) {
       const v = VARIANTS[n];
       if (!v) throw new Error(`unknown variant ${n}; known: ${Object.keys(VARIANTS).join(', ')}`);
       const userDataDir = mkdtempSync(join(root, `profile-${v.name}-`));
-      const b = await launchChromium(v.name === 'none' ? { userDataDir } : { extensionDir: variantDir(v, root), userDataDir });
+      const launch = () => launchChromium(v.name === 'none' ? { userDataDir } : { extensionDir: variantDir(v, root), userDataDir });
+      // a worker slow to start on a busy machine: one more try
+      const b = await launch().catch((e) => (log(`${v.name}: ${e.message}; launching again`), launch()));
       runs.push({ v, b, userDataDir, ms: Object.fromEntries(pages.map((p) => [p.name, []])), cpu: Object.fromEntries(pages.map((p) => [p.name, []])) });
     }
     for (const r of runs) for (const p of pages) await timeLoad(r.b.context, p); // warm-up

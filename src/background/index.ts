@@ -152,7 +152,8 @@ for (const r of REGISTRATIONS) {
   const handler = HANDLERS[r.event];
   const filter = { urls: ['<all_urls>'], types: [...r.types] } as browser.WebRequest.RequestFilter;
   const spec = specFor(r, isFirefox);
-  const add = browser.webRequest[r.event].addListener as (cb: (d: unknown) => void, f: browser.WebRequest.RequestFilter, spec?: never) => void;
+  const event = browser.webRequest[r.event] as unknown as { addListener(cb: (d: unknown) => void, f: browser.WebRequest.RequestFilter, spec?: never): void };
+  const add = event.addListener.bind(event);
   // no extraInfoSpec argument at all where there is none (Firefox's onErrorOccurred takes none)
   if (spec.length > 0) add((d) => handler(d as RequestDetails), filter, spec as never);
   else add((d) => handler(d as RequestDetails), filter);
