@@ -52,6 +52,7 @@ export const VARIANTS = {
   'nav-only': { name: 'nav-only', regs: [], nav: true, what: 'webNavigation listeners only' },
   'frames-only': { name: 'frames-only', regs: oldRegs(undefined, { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] }), nav: true, what: 'old, types main_frame + sub_frame only' },
   ...Object.fromEntries(EVENTS.map((e) => [`only-${e}`, { name: `only-${e}`, regs: oldRegs(only(e)), nav: false, what: `${e} alone, old filter and spec` }])),
+  'frames-no-extra': { name: 'frames-no-extra', regs: oldRegs(without('extraHeaders'), { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] }), nav: true, what: 'old, types main_frame + sub_frame only, no extraHeaders' },
   'extra-frames': {
     name: 'extra-frames',
     nav: true,
