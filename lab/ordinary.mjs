@@ -77,6 +77,11 @@ export function createOrdinarySite({ origin, cdn }) {
       const p = u.pathname;
       let m;
       if (p === '/') return send(res, 'text/html; charset=utf-8', html(), { 'set-cookie': 'sid=ordinary-session-0001; Path=/; Secure; SameSite=Lax' });
+      // for the e2e test of the listeners on scripts and images: a token in a pixel's and a script's query
+      if (p === '/leaky') {
+        const at = (k) => `at-${k}-7d1f0e2c3b4a59687766554433221100ff`;
+        return send(res, 'text/html; charset=utf-8', `<!doctype html><meta charset="utf-8"><title>Leaky</title><script src="${cdn}/js/lib-1.js?access_token=${at('script')}"></script><img alt="" src="${cdn}/img/photo-1.png?access_token=${at('image')}"><main id="result" data-outcome="loaded">loaded</main>`);
+      }
       if ((m = /^\/js\/lib-(\d+)\.js$/.exec(p))) return send(res, 'text/javascript', scriptText(`lib${m[1]}`), { 'access-control-allow-origin': '*' });
       if (p === '/static/app-0.js') return send(res, 'text/javascript', `${scriptText('app0')}\n${APP}`);
       if ((m = /^\/static\/app-(\d+)\.js$/.exec(p))) return send(res, 'text/javascript', scriptText(`app${m[1]}`));
