@@ -1,20 +1,29 @@
 #!/usr/bin/env node
 // Page-load benchmark in real headless Chromium against the lab (exported for scripts/bench.mjs):
-// - the same OAuth redirect chain (the clean connection: platform → honest AS → interactions →
-//   callback) navigated N times in three browsers, in interleaved rounds so that load drift hits
+// - two pages, each loaded N times in three browsers, in interleaved rounds so that load drift hits
 //   all three alike: without any extension, with a listeners-only extension (bench/listeners-only:
 //   CoatCheck's webRequest/webNavigation registrations with empty handlers, i.e. what Chromium
 //   charges any extension that observes this way), and with CoatCheck → overhead ratios of the
-//   medians;
+//   medians, and of the mean CPU time of each browser's process tree per load (far less disturbed by
+//   other load on a shared machine than wall time). The pages: the OAuth redirect chain (the clean
+//   connection: platform → honest AS → interactions → callback, top-level fields) and an ordinary
+//   page without OAuth (lab/ordinary.mjs: one document, 60 subresources; `ordinary`);
+// - optionally (`optionRounds`), the cost of each listener option and event (bench/listener-cost.mjs);
 // - time from the callback's navigation (the request for /cb/honest) to the first finding whose
 //   evidence is that callback being available from getFindings;
 // - service worker wake-up: after a CDP stop, time from the next navigation to the ready flag.
 import { getFindings, launchChromium, openExtensionPage, stopServiceWorker, waitForExtensionReady } from '../lab/chromium.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchListenerCosts, benchPages, browserCpuMs, timeLoad } from './listener-cost.mjs';
 import { CHROME_DIST, popupPath } from '../lab/extension.mjs';
 import { startLab } from '../lab/index.mjs';
 
 const LISTENERS_ONLY = fileURLToPath(new URL('./listeners-only', import.meta.url));
+/** the variants of bench/listener-cost.mjs that `optionRounds` measures: one option, event or type at a time */
+const OPTION_VARIANTS = ['none', 'perm', 'nav-only', 'new', 'new-no-extra', 'new-no-static', 'new-no-xhr', 'frames-only', 'old'];
 
 /**
  * Close a tab without letting the harness hang: Chromium occasionally never acknowledges the close of
@@ -33,19 +42,10 @@ function stats(xs) {
   return { n: s.length, median: q(0.5), p95: q(0.95), min: s[0], max: s[s.length - 1], mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
 }
 
-/** @param {import('playwright-core').BrowserContext} context @param {string} url */
-async function timeChain(context, url) {
-  const page = await context.newPage();
-  const t0 = performance.now();
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForSelector('#result[data-outcome="connected"]', { state: 'attached' });
-  const ms = performance.now() - t0;
-  await page.close();
-  return ms;
-}
+const mean = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
 
 /**
- * @param {{ n?: number, latencyRuns?: number, wakeRuns?: number, log?: (s: string) => void }} [opts]
+ * @param {{ n?: number, latencyRuns?: number, wakeRuns?: number, optionRounds?: number, log?: (s: string) => void }} [opts]
  */
 export async function benchPageLoad(opts = {}) {
   const n = opts.n ?? 15;
@@ -55,35 +55,44 @@ export async function benchPageLoad(opts = {}) {
   const lab = await startLab();
   try {
     const url = lab.scenarioUrl('clean');
-    const plain = await launchChromium();
-    const listeners = await launchChromium({ extensionDir: LISTENERS_ONLY });
-    const b = await launchChromium({ extensionDir: CHROME_DIST });
-    /** @type {number[]} */
-    const without = [];
-    /** @type {number[]} */
-    const listenersOnly = [];
-    /** @type {number[]} */
-    const withExt = [];
+    const pages = benchPages(lab);
+    const root = mkdtempSync(join(tmpdir(), 'coatcheck-pageload-'));
+    const dirs = ['plain', 'listeners', 'coatcheck'].map((k) => mkdtempSync(join(root, `${k}-`)));
+    const plain = await launchChromium({ userDataDir: dirs[0] });
+    const listeners = await launchChromium({ extensionDir: LISTENERS_ONLY, userDataDir: dirs[1] });
+    const b = await launchChromium({ extensionDir: CHROME_DIST, userDataDir: dirs[2] });
+    /** per page: wall ms and CPU ms per load of each browser */
+    const ms = Object.fromEntries(pages.map((p) => [p.name, [[], [], []]]));
+    const cpu = Object.fromEntries(pages.map((p) => [p.name, [[], [], []]]));
     try {
       const { context } = b;
       const extId = /** @type {string} */ (b.extensionId);
       const worker = /** @type {import('playwright-core').Worker} */ (b.worker);
-      for (const x of [plain, listeners, b]) await timeChain(x.context, url); // warm-up
+      const browsers = [plain, listeners, b];
+      for (const x of browsers) for (const p of pages) await timeLoad(x.context, p); // warm-up
       for (let i = 0; i < n; i++) {
-        // rotate the order inside each round as well
-        const order = [
-          [plain, without],
-          [listeners, listenersOnly],
-          [b, withExt],
-        ];
-        for (let k = 0; k < order.length; k++) {
-          const [x, out] = order[(k + i) % order.length];
-          out.push(await timeChain(/** @type {any} */ (x).context, url));
+        for (const p of pages) {
+          // rotate the order inside each round as well
+          for (let k = 0; k < browsers.length; k++) {
+            const j = (k + i) % browsers.length;
+            const c0 = browserCpuMs(dirs[j]);
+            ms[p.name][j].push(await timeLoad(browsers[j].context, p));
+            cpu[p.name][j].push(browserCpuMs(dirs[j]) - c0);
+          }
         }
       }
       await plain.close();
       await listeners.close();
-      log(`medians: no extension ${stats(without).median.toFixed(1)} ms, listeners only ${stats(listenersOnly).median.toFixed(1)} ms, CoatCheck ${stats(withExt).median.toFixed(1)} ms`);
+      const summary = (/** @type {string} */ page) => {
+        const [w, l, e] = ms[page].map(stats);
+        const [cw, cl, ce] = cpu[page].map(mean);
+        return { withoutMs: w, listenersOnlyMs: l, withMs: e, overheadRatio: e.median / w.median, listenersOnlyRatio: l.median / w.median, ownOverheadRatio: e.median / l.median, cpuMsPerLoad: { without: cw, listenersOnly: cl, with: ce }, cpuRatio: ce / cw, listenersOnlyCpuRatio: cl / cw };
+      };
+      const chain = summary('chain');
+      const ordinary = summary('ordinary');
+      for (const [name, r] of [['chain', chain], ['ordinary', ordinary]]) {
+        log(`${name} medians: no extension ${r.withoutMs.median.toFixed(1)} ms, listeners only ${r.listenersOnlyMs.median.toFixed(1)} ms, CoatCheck ${r.withMs.median.toFixed(1)} ms; CPU per load ${r.cpuMsPerLoad.without.toFixed(0)} / ${r.cpuMsPerLoad.listenersOnly.toFixed(0)} / ${r.cpuMsPerLoad.with.toFixed(0)} ms`);
+      }
 
       // callback navigation → finding available
       const ext = await openExtensionPage(context, extId, popupPath(CHROME_DIST));
@@ -130,24 +139,21 @@ export async function benchPageLoad(opts = {}) {
         await closeTab(page);
       }
       log(`wake-up to ready: ${wake.map((x) => x.toFixed(0)).join(', ')} ms`);
-      const w = stats(without);
-      const l = stats(listenersOnly);
-      const e = stats(withExt);
+      await b.close();
+      const optionCosts = opts.optionRounds ? await benchListenerCosts({ rounds: opts.optionRounds, variants: OPTION_VARIANTS, log }) : undefined;
       return {
         chain: 'clean connection: platform → honest AS → consent interaction → callback (5 navigations)',
-        withoutMs: w,
-        listenersOnlyMs: l,
-        withMs: e,
-        overheadRatio: e.median / w.median,
-        listenersOnlyRatio: l.median / w.median,
-        ownOverheadRatio: e.median / l.median,
+        ...chain,
         findingLatencyMs: stats(latency),
         wakeToReadyMs: stats(wake),
+        ordinary: { page: `ordinary page without OAuth: one document, ${lab.ordinary.subresources} subresources (scripts, styles, images, JSON fetches)`, ...ordinary },
+        ...(optionCosts ? { optionCosts } : {}),
       };
     } finally {
       await plain.close();
       await listeners.close();
       await b.close();
+      rmSync(root, { recursive: true, force: true });
     }
   } finally {
     await lab.close();
@@ -156,6 +162,7 @@ export async function benchPageLoad(opts = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 15);
-  const r = await benchPageLoad({ n, log: (s) => console.error(s) });
+  const optionRounds = Number(process.argv[3] ?? 0);
+  const r = await benchPageLoad({ n, optionRounds, log: (s) => console.error(s) });
   console.log(JSON.stringify(r, (k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 2));
 }

@@ -47,6 +47,8 @@ export interface Lab {
   platform: { outcomes: CallbackOutcome[] };
   attacker: { stolen: { code: string; codeVerifier: string | null; redirectUri: string | null; client?: string; time: number }[] };
   marketplace: { outcomes: { client: string; outcome: string; time: number }[] };
+  /** the ordinary page (no OAuth) of the page-load benchmark: one document with `subresources` scripts, styles, images and JSON fetches */
+  ordinary: { url: string; origin: string; subresources: number };
   scenarioUrl(name: ScenarioName): string;
   brokerScenarioUrl(name: BrokerScenarioName): string;
   /** provider rows for the GitHub- and Google-shaped lab hosts, in the extension's settings form */

@@ -12,6 +12,7 @@ import { createHonestAs } from './honest-as.mjs';
 import { createAttackerAs, createBroker, createProviderShapedAs, page } from './hand-as.mjs';
 import { createPlatform } from './platform.mjs';
 import { createMarketplace } from './marketplace.mjs';
+import { createOrdinarySite } from './ordinary.mjs';
 import { LAB_HOSTS } from './net.mjs';
 
 export { LAB_HOSTS } from './net.mjs';
@@ -93,6 +94,8 @@ export async function startLab(opts = {}) {
   const providerShaped = { github: createProviderShapedAs({ origin: o('github.example'), shape: 'github', record }), google: createProviderShapedAs({ origin: o('google.example'), shape: 'google', record }) };
   const platform = createPlatform({ ...origins, origin: origins.platform, secrets, record, ca: cert, providerShaped });
   const marketplace = createMarketplace({ origin: origins.marketplace, broker: origins.broker, secrets, record, ca: cert });
+  // an ordinary page without OAuth (news.example, its CDN cdn.example): the page-load benchmark's second page
+  const ordinary = createOrdinarySite({ origin: o('news.example'), cdn: o('cdn.example') });
 
   server.on('request', (req, res) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
@@ -125,6 +128,7 @@ export async function startLab(opts = {}) {
       else if (host === 'marketplace.example') r = marketplace.handle(req, res);
       else if (host === 'github.example') r = providerShaped.github.handle(req, res);
       else if (host === 'google.example') r = providerShaped.google.handle(req, res);
+      else if (host === 'news.example' || host === 'cdn.example') r = ordinary.handle(req, res);
       else {
         page(res, `<h1>CoatCheck lab</h1><p>Unknown host ${host}. Map *.example to 127.0.0.1.</p>`, 421);
         return;
@@ -149,6 +153,8 @@ export async function startLab(opts = {}) {
     platform,
     attacker,
     marketplace,
+    /** the ordinary page (no OAuth): `ordinary.url`, 60 subresources */
+    ordinary,
     /**
      * Provider rows for the lab's GitHub- and Google-shaped hosts, in the extension's settings form
      * (settings.providers, docs/providers.md): GitHub's and Google's rows of CoatCheck's table with

@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 
 /** Host names the lab answers; everything under `.example` resolves to loopback. */
-export const LAB_HOSTS = ['platform.example', 'honest-as.example', 'attacker-as.example', 'broker.example', 'github.example', 'google.example', 'marketplace.example'];
+export const LAB_HOSTS = ['platform.example', 'honest-as.example', 'attacker-as.example', 'broker.example', 'github.example', 'google.example', 'marketplace.example', 'news.example', 'cdn.example'];
 
 /** @type {import('node:net').LookupFunction} */
 function loopbackLookup(hostname, options, callback) {

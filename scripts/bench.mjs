@@ -294,6 +294,13 @@ const rows = [
         ['page load, CoatCheck vs no extension', `median ${b.pageLoad.withMs.median.toFixed(1)} ms vs ${b.pageLoad.withoutMs.median.toFixed(1)} ms (${b.pageLoad.withMs.n} loads each, interleaved)`, `${b.pageLoad.overheadRatio.toFixed(3)}x`, '≤ 1.03x'],
         ['  listeners-only extension vs no extension', `median ${b.pageLoad.listenersOnlyMs.median.toFixed(1)} ms (same listeners, empty handlers)`, `${b.pageLoad.listenersOnlyRatio.toFixed(3)}x`, ''],
         ['  CoatCheck vs listeners-only extension', 'what CoatCheck adds to observing at all', `${b.pageLoad.ownOverheadRatio.toFixed(3)}x`, '≤ 1.03x'],
+        ['  CPU per load (all browser processes), CoatCheck vs none', `${b.pageLoad.cpuMsPerLoad.with.toFixed(0)} vs ${b.pageLoad.cpuMsPerLoad.without.toFixed(0)} ms (listeners only ${b.pageLoad.cpuMsPerLoad.listenersOnly.toFixed(0)})`, `${b.pageLoad.cpuRatio.toFixed(3)}x`, ''],
+        ...(b.pageLoad.ordinary
+          ? [
+              ['page load, ordinary page (60 subresources), CoatCheck vs none', `median ${b.pageLoad.ordinary.withMs.median.toFixed(1)} ms vs ${b.pageLoad.ordinary.withoutMs.median.toFixed(1)} ms (listeners only ${b.pageLoad.ordinary.listenersOnlyRatio.toFixed(3)}x)`, `${b.pageLoad.ordinary.overheadRatio.toFixed(3)}x`, '≤ 1.03x'],
+              ['  CPU per load, CoatCheck vs none', `${b.pageLoad.ordinary.cpuMsPerLoad.with.toFixed(0)} vs ${b.pageLoad.ordinary.cpuMsPerLoad.without.toFixed(0)} ms (listeners only ${b.pageLoad.ordinary.cpuMsPerLoad.listenersOnly.toFixed(0)})`, `${b.pageLoad.ordinary.cpuRatio.toFixed(3)}x`, ''],
+            ]
+          : []),
         ['callback navigation → finding in getFindings', `median ${b.pageLoad.findingLatencyMs.median.toFixed(0)} ms, max ${b.pageLoad.findingLatencyMs.max.toFixed(0)} ms (${b.pageLoad.findingLatencyMs.n} runs)`, '', ''],
         ['service worker wake-up → ready after a stop', `median ${b.pageLoad.wakeToReadyMs.median.toFixed(0)} ms, max ${b.pageLoad.wakeToReadyMs.max.toFixed(0)} ms (${b.pageLoad.wakeToReadyMs.n} runs)`, '', ''],
       ]

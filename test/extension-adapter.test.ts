@@ -104,6 +104,23 @@ describe('RequestAssembler', () => {
     expect(fresh.redirect(req('12', 'https://as.example/a', { statusCode: 302, redirectUrl: 'https://app.example/cb' }))?.location).toBe('https://app.example/cb#code=x');
   });
 
+  it('a script or image is observed from onBeforeSendHeaders and onCompleted alone (no onBeforeRequest registered for them)', () => {
+    const a = new RequestAssembler();
+    const url = 'https://cdn.example/lib.js?v=1';
+    a.sendHeaders(req('s1', url, { type: 'script', initiator: 'https://app.example', timeStamp: T + 3, requestHeaders: [{ name: 'Referer', value: `https://app.example/cb?code=${CODE}` }] }));
+    const o = a.complete(req('s1', url, { type: 'script', initiator: 'https://app.example', timeStamp: T + 9, statusCode: 200, responseHeaders: [{ name: 'Content-Type', value: 'text/javascript' }] }));
+    expect(o).toMatchObject({ url, type: 'script', method: 'GET', initiator: 'https://app.example', time: T + 3, status: 200, context: 'tab:7' });
+    expect(o?.requestHeaders).toEqual([{ name: 'Referer', value: `https://app.example/cb?code=${CODE}` }]);
+    expect(o?.responseHeaders).toEqual([{ name: 'Content-Type', value: 'text/javascript' }]);
+    // a redirect of it: the next hop is opened by its own onBeforeSendHeaders
+    a.sendHeaders(req('s2', 'https://cdn.example/a.png', { type: 'image' }));
+    const hop1 = a.redirect(req('s2', 'https://cdn.example/a.png', { type: 'image', statusCode: 302, redirectUrl: 'https://cdn2.example/a.png', responseHeaders: [{ name: 'Location', value: 'https://cdn2.example/a.png' }] }));
+    a.sendHeaders(req('s2', 'https://cdn2.example/a.png', { type: 'image' }));
+    const hop2 = a.complete(req('s2', 'https://cdn2.example/a.png', { type: 'image', statusCode: 200 }));
+    expect([hop1?.url, hop1?.location, hop2?.url]).toEqual(['https://cdn.example/a.png', 'https://cdn2.example/a.png', 'https://cdn2.example/a.png']);
+    expect(hop1?.id).not.toBe(hop2?.id);
+  });
+
   it('committed navigations become observations only when they carry a fragment', () => {
     const a = new RequestAssembler();
     expect(a.navigation({ tabId: 1, frameId: 0, url: 'https://app.example/cb?code=x', timeStamp: T }, 1)).toBeUndefined();

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RequestAssembler, type RequestDetails } from '../src/background/adapter';
+import { eventsFor } from '../src/background/registrations';
 import { Engine } from '../src/core/engine';
 import type { Observation } from '../src/core/observe/observation';
 import { atLeast } from '../src/core/report/finding';
@@ -38,9 +39,12 @@ function replay(entries: HarEntry[]): Observation[] {
     const t = Date.parse(e.startedDateTime);
     const form = /x-www-form-urlencoded/.test(e.request.postData?.mimeType ?? '') && e.request.postData?.text !== undefined ? Object.entries(Object.fromEntries([...new URLSearchParams(e.request.postData.text)].reduce((m, [k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>()))) : undefined;
     const base: RequestDetails = { requestId, url: e.request.url, method: e.request.method, type, tabId: 1, timeStamp: t, initiator: e._initiator?.url ? new URL(e._initiator.url).origin : undefined };
-    a.start({ ...base, requestBody: form ? { formData: Object.fromEntries(form) } : undefined });
-    a.sendHeaders({ ...base, requestHeaders: e.request.headers.filter((h) => !h.name.startsWith(':')) });
-    a.headersReceived({ ...base, timeStamp: t + 5, statusCode: e.response.status, responseHeaders: e.response.headers });
+    // exactly the events the worker registers for this type (registrations.ts)
+    const events = eventsFor(type);
+    if (events.size === 0) return;
+    if (events.has('onBeforeRequest')) a.start({ ...base, requestBody: form ? { formData: Object.fromEntries(form) } : undefined });
+    if (events.has('onBeforeSendHeaders')) a.sendHeaders({ ...base, requestHeaders: e.request.headers.filter((h) => !h.name.startsWith(':')) });
+    if (events.has('onHeadersReceived')) a.headersReceived({ ...base, timeStamp: t + 5, statusCode: e.response.status, responseHeaders: e.response.headers });
     const location = e.response.headers.find((h) => h.name.toLowerCase() === 'location')?.value ?? (e.response.redirectURL || undefined);
     if (e.response.status >= 300 && e.response.status < 400 && location) {
       const target = new URL(location, e.request.url).href;
@@ -48,7 +52,7 @@ function replay(entries: HarEntry[]): Observation[] {
       if (o) out.push(o);
       chain = { id: requestId, next: strip(target), fragment: target.includes('#') ? target.slice(target.indexOf('#')) : undefined };
     } else {
-      const o = a.complete({ ...base, statusCode: e.response.status });
+      const o = a.complete({ ...base, statusCode: e.response.status, responseHeaders: e.response.headers });
       if (o) out.push(o);
       // the committed URL keeps the fragment the redirect's Location carried (webNavigation)
       if (continues && chain?.fragment && type === 'main_frame') {

@@ -161,8 +161,12 @@ export class RequestAssembler {
     return p;
   }
 
+  /**
+   * The request headers. Scripts and images are observed from this event on (no onBeforeRequest for
+   * them, registrations.ts): it carries the URL, method, type, tab and initiator as well.
+   */
   sendHeaders(d: RequestDetails): void {
-    const p = this.pending.get(d.requestId);
+    const p = this.pendingFor(d);
     if (p) p.requestHeaders = headers(d.requestHeaders);
   }
 

@@ -12,6 +12,7 @@ import { RequestAssembler, type NavigationDetails, type RequestDetails } from '.
 import { HarLog } from './har-log';
 import { DEFAULT_SETTINGS, normalizeSettings, type Message, type Settings } from './settings';
 import { loadState, SessionWriter } from './persist';
+import { REGISTRATIONS, specFor, type WebRequestEvent } from './registrations';
 
 const DOCS_BASE = 'https://github.com/coatcheck/coatcheck/blob/main/docs/rules/';
 const isFirefox = typeof (browser.runtime as { getBrowserInfo?: unknown }).getBrowserInfo === 'function';
@@ -138,15 +139,25 @@ function onFindings(found: Finding[], o: Observation): void {
 
 // ---------------------------------------------------------------- listeners (registered synchronously)
 
-const filter = { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame', 'xmlhttprequest', 'script', 'image', 'ping', 'other'] } as browser.WebRequest.RequestFilter;
-const extra = (spec: string[]) => (isFirefox ? spec : [...spec, 'extraHeaders']) as never;
-
-browser.webRequest.onBeforeRequest.addListener((d) => void assembler.start(d as RequestDetails), filter, ['requestBody'] as never);
-browser.webRequest.onBeforeSendHeaders.addListener((d) => void assembler.sendHeaders(d as RequestDetails), filter, extra(['requestHeaders']));
-browser.webRequest.onHeadersReceived.addListener((d) => void assembler.headersReceived(d as RequestDetails), filter, extra(['responseHeaders']));
-browser.webRequest.onBeforeRedirect.addListener((d) => handle(assembler.redirect(d as RequestDetails)), filter, extra(['responseHeaders']));
-browser.webRequest.onCompleted.addListener((d) => handle(assembler.complete(d as RequestDetails)), filter, extra(['responseHeaders']));
-browser.webRequest.onErrorOccurred.addListener((d) => handle(assembler.error(d as RequestDetails)), filter);
+// one listener per row of REGISTRATIONS (registrations.ts: which events, types and extraInfoSpec, and why)
+const HANDLERS: Record<WebRequestEvent, (d: RequestDetails) => void> = {
+  onBeforeRequest: (d) => assembler.start(d),
+  onBeforeSendHeaders: (d) => assembler.sendHeaders(d),
+  onHeadersReceived: (d) => assembler.headersReceived(d),
+  onBeforeRedirect: (d) => handle(assembler.redirect(d)),
+  onCompleted: (d) => handle(assembler.complete(d)),
+  onErrorOccurred: (d) => handle(assembler.error(d)),
+};
+for (const r of REGISTRATIONS) {
+  const handler = HANDLERS[r.event];
+  const filter = { urls: ['<all_urls>'], types: [...r.types] } as browser.WebRequest.RequestFilter;
+  const spec = specFor(r, isFirefox);
+  const event = browser.webRequest[r.event] as unknown as { addListener(cb: (d: unknown) => void, f: browser.WebRequest.RequestFilter, spec?: never): void };
+  const add = event.addListener.bind(event);
+  // no extraInfoSpec argument at all where there is none (Firefox's onErrorOccurred takes none)
+  if (spec.length > 0) add((d) => handler(d as RequestDetails), filter, spec as never);
+  else add((d) => handler(d as RequestDetails), filter);
+}
 
 const onNav = (d: browser.WebNavigation.OnCommittedDetailsType | browser.WebNavigation.OnReferenceFragmentUpdatedDetailsType) => {
   navSeq += 1;
