@@ -62,14 +62,17 @@ if (want('engine')) {
   const n = quick ? 20000 : 60000;
   const obs = [];
   const plain = []; // the non-OAuth events alone, for the breakdown
+  const oauthOnly = []; // the OAuth messages alone, in order: the per-message figure without the mix's GC
   let oauth = 0;
   const gen = harEntries(3);
   for (let i = 0; i < n; i++) {
     const e = gen.next().value;
     const o = core.observationFromHarEntry(e, { input: 0, entry: i });
     const isOauth = /[?&#](client_id|code|state|grant_type)=/.test(o.url) || o.requestBody?.form?.some(([k]) => k === 'grant_type');
-    if (isOauth) oauth += 1;
-    else plain.push(o);
+    if (isOauth) {
+      oauth += 1;
+      oauthOnly.push(o);
+    } else plain.push(o);
     obs.push(o);
   }
   const urls = obs.map((o) => o.url);
@@ -117,6 +120,20 @@ if (want('engine')) {
     pu.push(runPlainUrl());
     pe.push(runPlain());
   }
+  // the OAuth messages on their own (a fresh engine each run): what one costs when the mix's other
+  // traffic (its garbage, the state it builds) is not charged to it; the mix formula below is the
+  // upper bound
+  const runOauth = () => {
+    const engine = new core.Engine();
+    const t = performance.now();
+    for (const o of oauthOnly) engine.push(o);
+    engine.finish();
+    return performance.now() - t;
+  };
+  const oe = [];
+  runOauth();
+  for (let i = 0; i < 7; i++) oe.push(runOauth());
+  const oauthAloneNs = (median(oe) * 1e6) / Math.max(1, oauthOnly.length);
   const plainRatio = median(pe) / median(pu);
   const plainNs = (median(pe) * 1e6) / plain.length;
   const oauthNs = (median(e) * 1e6 - median(pe) * 1e6) / Math.max(1, oauth);
@@ -133,6 +150,7 @@ if (want('engine')) {
     nonOauthEngineNs: Math.round(plainNs),
     nonOauthRatio: +plainRatio.toFixed(2),
     oauthEventNs: Math.round(oauthNs),
+    oauthAloneNs: Math.round(oauthAloneNs),
   };
 }
 
@@ -267,7 +285,8 @@ if (!skipBrowser) {
 const b = results.benchmarks;
 const rows = [
   ...(b.enginePerEvent ? [['engine per event vs new URL()', `${b.enginePerEvent.engineNs} ns vs ${b.enginePerEvent.baselineNewUrlNs} ns (${b.enginePerEvent.events} events, ${b.enginePerEvent.oauthEvents} OAuth)`, `${b.enginePerEvent.ratio}x`, '≤ 2x'],
-  ['  of which: non-OAuth events only', `${b.enginePerEvent.nonOauthEngineNs} ns per event; an OAuth event ≈ ${Math.round(b.enginePerEvent.oauthEventNs / 1000)} µs`, `${b.enginePerEvent.nonOauthRatio}x`, '≤ 2x']] : []),
+  ['  of which: non-OAuth events only', `${b.enginePerEvent.nonOauthEngineNs} ns per event`, `${b.enginePerEvent.nonOauthRatio}x`, '≤ 1.3x'],
+  ['  an OAuth message: alone (median of 7); in the mix (upper bound)', `${(b.enginePerEvent.oauthAloneNs / 1000).toFixed(1)} µs; ≈ ${Math.round(b.enginePerEvent.oauthEventNs / 1000)} µs`, '', '≤ 15 µs']] : []),
   ...(b.save ? [['save per event: journal vs whole state (500 flows)', `${b.save.at500.journalMsPerSave} ms vs ${b.save.at500.fullMsPerSave} ms (p99 ${b.save.at500.journalP99Ms} ms, max ${b.save.at500.journalMaxMs} ms)`, `${b.save.at500.ratio}x`, '≤ 5 ms'],
   ['  keys written per OAuth event / other event', `median ${b.save.at500.keysPerOAuthEvent.median}, p95 ${b.save.at500.keysPerOAuthEvent.p95}, max ${b.save.at500.keysPerOAuthEvent.max} / median ${b.save.at500.keysPerOtherEvent.median}`, '', '≤ 3'],
   ['save per event at 10 000 flows: journal vs whole state', `${b.save.at10k.journalMsPerSave} ms vs ${b.save.at10k.fullMsPerSave} ms (max ${b.save.at10k.journalMaxMs} ms)`, `${b.save.at10k.ratio}x`, 'no full re-serialisation']] : []),
