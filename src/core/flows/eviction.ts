@@ -4,28 +4,62 @@
  * 1. expired flows first (already gone by the TTL pass), then
  * 2. from the context holding the most flows: a tab or page flooding authorization requests pays
  *    for its own flood; on a tie the context with the newest activity is spared (the tab the user
- *    is in), so a quiet tab's flow is evicted only when every other context holds as few;
- * 3. within it, the flow idle the longest (oldest `tLast`).
- * Pure: reads the flows, returns an id.
+ *    is in), and among the rest the context whose flows began first pays, so a quiet tab's flow is
+ *    evicted only when every other context holds as few;
+ * 3. within it, the flow idle the longest (oldest `tLast`; on a tie the older flow).
+ * Pure: reads the table's view, returns an id.
  */
 import type { Flow } from './flow';
 
-export function evictionVictim(flows: Iterable<Flow>, newestContext: string | undefined): string | undefined {
-  // two passes without a list per context: at the cap this runs for every new flow, and a proxy
-  // capture's one context holds all of them
-  const count = new Map<string, number>();
-  for (const f of flows) count.set(f.context, (count.get(f.context) ?? 0) + 1);
-  let pick = 0;
-  let pickContext: string | undefined;
-  for (const [context, n] of count) {
-    const better = pickContext === undefined || n > pick || (n === pick && pickContext === newestContext);
+/** a flow id's creation number (`f12` → 12; 0 for an id of another shape) */
+export const seqOf = (id: string): number => Number(id.slice(1)) || 0;
+
+/** What the policy reads: the flows of each context (the table's context index), and the flows. */
+export interface EvictionView {
+  /** each context with the ids of its flows, oldest first; any order of contexts */
+  readonly byContext: ReadonlyMap<string, readonly string[]>;
+  get(id: string): Flow | undefined;
+}
+
+/**
+ * At the cap this runs for every new flow, and a proxy capture's one context holds all of them:
+ * it reads the per-context lists the table keeps anyway (their lengths are the counts) and walks
+ * only the chosen context's flows.
+ */
+export function evictionVictim(view: EvictionView, newestContext: string | undefined): string | undefined {
+  let pick: string | undefined;
+  let pickIds: readonly string[] = [];
+  for (const [context, ids] of view.byContext) {
+    const n = ids.length;
+    if (n === 0 || n < pickIds.length) continue;
+    const better =
+      pick === undefined ||
+      n > pickIds.length ||
+      // a tie: the newest context is spared; else the one whose oldest flow is older pays
+      pick === newestContext ||
+      (context !== newestContext && seqOf(ids[0]) < seqOf(pickIds[0]));
     if (better) {
-      pick = n;
-      pickContext = context;
+      pick = context;
+      pickIds = ids;
     }
   }
-  if (pickContext === undefined) return undefined;
   let victim: Flow | undefined;
-  for (const f of flows) if (f.context === pickContext && (!victim || f.tLast < victim.tLast)) victim = f;
+  for (const id of pickIds) {
+    const f = view.get(id);
+    if (f && (!victim || f.tLast < victim.tLast)) victim = f;
+  }
   return victim?.id;
+}
+
+/** The view of a list of flows, in that order (tests; a table keeps its own). */
+export function viewOf(flows: Iterable<Flow>): EvictionView {
+  const byId = new Map<string, Flow>();
+  const byContext = new Map<string, string[]>();
+  for (const f of flows) {
+    byId.set(f.id, f);
+    const ids = byContext.get(f.context);
+    if (ids) ids.push(f.id);
+    else byContext.set(f.context, [f.id]);
+  }
+  return { byContext, get: (id) => byId.get(id) };
 }

@@ -5,7 +5,7 @@
  */
 import type { SecretRef } from '../util/secret';
 import { parseUrl } from '../util/url';
-import { evictionVictim } from './eviction';
+import { evictionVictim, seqOf, type EvictionView } from './eviction';
 import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 
@@ -17,8 +17,7 @@ const MAX_FLOW_RESPONSES = 50;
 const MAX_FLOW_STEPS = 200;
 
 /** Which flow goes when the table is over its cap (default: eviction.ts, fair per context). */
-/** `flows` can be iterated more than once. */
-export type EvictionPolicy = (flows: Iterable<Flow>, newestContext: string | undefined) => string | undefined;
+export type EvictionPolicy = (view: EvictionView, newestContext: string | undefined) => string | undefined;
 
 type Index = 'state' | 'nonce' | 'client' | 'challenge' | 'context';
 const INDEXES: readonly Index[] = ['state', 'nonce', 'client', 'challenge', 'context'];
@@ -38,7 +37,6 @@ function indexKey(f: Flow, index: Index): string | undefined {
   }
 }
 
-const seqOf = (id: string) => Number(id.slice(1)) || 0;
 
 /**
  * Keys of a flow's requests, each request its own key (several per flow): the AS origin of every
@@ -69,9 +67,9 @@ const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallen
 
 export class FlowTable {
   private flows = new Map<string, Flow>();
-  /** the flows, as an iterable that can be walked more than once (the eviction policy makes two passes) */
-  private readonly allFlows: Iterable<Flow> = { [Symbol.iterator]: () => this.flows.values() };
   private index = new Map<Index | RequestIndex, Map<string, string[]>>([...INDEXES, ...REQUEST_INDEXES].map((i) => [i, new Map()]));
+  /** what the eviction policy reads: the context index (each context's flows, oldest first) */
+  private readonly view: EvictionView = { byContext: this.index.get('context')!, get: (id) => this.flows.get(id) };
   private dirty = new Dirty();
   private seq = 0;
   /** flows the cap removed (not expiry): a flood pushed them out */
@@ -246,7 +244,7 @@ export class FlowTable {
     let newest: Flow | undefined;
     for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
     while (this.flows.size > this.maxFlows) {
-      const id = this.policy(this.allFlows, newest?.context);
+      const id = this.policy(this.view, newest?.context);
       if (id === undefined) break;
       this.remove(id);
       this.evicted += 1;
