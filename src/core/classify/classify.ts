@@ -1,5 +1,6 @@
 import { header, isNavigation, pageOriginated, type Observation } from '../observe/observation';
 import { hasPrmWellKnown, hasWellKnown } from '../observe/raw';
+import { scanUrl } from '../observe/url-scan';
 import { decodeJwtPayloadUnsafe, looksLikeJwe } from '../tokens/peek';
 import { parseJsonObject } from '../util/json';
 import { Params, parseUrl, originOf, type ParsedUrl } from '../util/url';
@@ -33,8 +34,21 @@ export const NO_HINTS: ClassifyHints = {
 const RESPONSE_PARAMS = ['code', 'access_token', 'id_token', 'error', 'response'];
 const PAR_URN = 'urn:ietf:params:oauth:request_uri:';
 
-/** Quick test used on the hot path: can this URL or body possibly be an OAuth message? */
-const INTERESTING = /[?&#](client_id|code|access_token|id_token|id_token_hint|post_logout_redirect_uri|error|response|state|iss|grant_type|request_uri|refresh_token|client_secret|code_verifier|assertion|client_assertion|sid|[a-z_]*sess[a-z_]*|link_?token|connect[a-z_]*|ticket|handoff|binding)=/i;
+/**
+ * Quick test used on the hot path: can this URL possibly be an OAuth message? It names a parameter
+ * matching `/[?&#](client_id|code|access_token|id_token|id_token_hint|post_logout_redirect_uri|error|response|state|iss|grant_type|request_uri|refresh_token|client_secret|code_verifier|assertion|client_assertion|sid|[a-z_]*sess[a-z_]*|link_?token|connect[a-z_]*|ticket|handoff|binding)=/i`,
+ * found by the one pass over the URL that the rules' prefilter reads too (observe/url-scan.ts;
+ * url-scan.test.ts holds it to that expression).
+ */
+const interesting = (url: string): boolean => url.indexOf('=') >= 0 && (reference ? OAUTH_PARAM.test(url) : scanUrl(url).oauthName);
+
+/** @internal the expression the shared pass stands for (url-scan.test.ts, classify-equivalence.test.ts) */
+export const OAUTH_PARAM = /[?&#](client_id|code|access_token|id_token|id_token_hint|post_logout_redirect_uri|error|response|state|iss|grant_type|request_uri|refresh_token|client_secret|code_verifier|assertion|client_assertion|sid|[a-z_]*sess[a-z_]*|link_?token|connect[a-z_]*|ticket|handoff|binding)=/i;
+let reference = false;
+/** @internal true: classify with the expression above instead of the shared pass (the equivalence test) */
+export function useReferenceScan(on: boolean): void {
+  reference = on;
+}
 
 function merge(sources: [ParamSource, Params][]): { params: Params; where: Map<string, ParamSource> } {
   const entries: [string, string][] = [];
@@ -211,7 +225,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
   }
   const hasForm = o.requestBody?.form !== undefined && o.requestBody.form.length > 0;
   // (no '=' at all: no parameter can be OAuth-ish, and the regular expression is not run)
-  if (!hasForm && o.method !== 'POST' && (o.url.indexOf('=') < 0 || !INTERESTING.test(o.url)) && !(hasWellKnown(o.url) || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
+  if (!hasForm && o.method !== 'POST' && !interesting(o.url) && !(hasWellKnown(o.url) || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
     return new OtherMessage(o);
   }
   if (plainSubresource(o)) return new OtherMessage(o, true);
@@ -264,7 +278,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
     }
   }
 
-  const quick = INTERESTING.test(o.url) || form.size > 0;
+  const quick = interesting(o.url) || form.size > 0;
   if (!quick || !url) {
     return message(base, 'other', query, EMPTY_SOURCES);
   }
