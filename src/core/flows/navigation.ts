@@ -212,7 +212,8 @@ export class NavigationLog {
     const list = c.hops;
     const pending = pendingOf(c);
     const target = o.location ? absoluteHref(o.location, o.url) : undefined;
-    const hop: Hop = { obsId: o.id, time: o.time, key: this.keyOf(o.url), origin, to: target ? urlKey('GET', target) : undefined };
+    // (the redirect's target is hashed last: its follow-up navigation asks for the same key next)
+    const hop: Hop = { obsId: o.id, time: o.time, key: this.keyOf(o.url), origin, to: target ? this.keyOf(target) : undefined };
     list.push(hop);
     if (pendingHop(hop)) pending.n += 1;
     while (list.length > MAX_HOPS_PER_CONTEXT) if (pendingHop(list.shift()!)) pending.n -= 1;
@@ -228,7 +229,10 @@ export class NavigationLog {
     hop.followed = true;
   }
 
-  /** urlKey('GET', url), kept for the last URL: a navigation's URL is hashed for the redirect lookup and again for its hop */
+  /**
+   * urlKey('GET', url), kept for the last URL: a navigation's URL is hashed for the redirect
+   * lookup and again for its hop, and a redirect's target again when its navigation follows
+   */
   private keyOf(url: string): string {
     if (url !== this.lastKeyUrl) {
       this.lastKeyUrl = url;
