@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { classify, OAUTH_PARAM, useReferenceScan } from '../src/core/classify/classify';
+import { classify, NO_HINTS, NOT_PLAIN, OAUTH_PARAM, otherMessage, PLAIN_MERGED, plainOtherKind, useReferenceScan, type ClassifyHints } from '../src/core/classify/classify';
 import type { OAuthMessage } from '../src/core/classify/message';
 import { feedHarEntries } from '../src/core/observe/har-feed';
 import type { Observation } from '../src/core/observe/observation';
@@ -125,11 +125,18 @@ const view = (m: OAuthMessage) => ({
   json: m.json,
 });
 
-function both(o: Observation): [ReturnType<typeof view>, ReturnType<typeof view>] {
+/** hints of a store that saw a 401 naming some metadata URLs (the MCP classifier then answers for them) */
+const NAMED: ClassifyHints = { ...NO_HINTS, namedResourceMetadata: (url) => url.includes('/cb') || url.includes('jwks'), registrationEndpoints: () => new Set(['https://h.example/oauth/token']) };
+
+function both(o: Observation, hints: ClassifyHints = NO_HINTS): [ReturnType<typeof view>, ReturnType<typeof view>] {
   useReferenceScan(true);
-  const want = view(classify(o));
+  const want = view(classify(o, hints));
   useReferenceScan(false);
-  return [view(classify(o)), want];
+  const got = view(classify(o, hints));
+  // what the engine asks first: 'other' without building it, exactly when classify says so
+  const plain = plainOtherKind(o, hints);
+  if (plain !== NOT_PLAIN) expect(view(otherMessage(o, plain === PLAIN_MERGED)), o.url).toEqual(want);
+  return [got, want];
 }
 
 describe('classify with the shared pass', () => {
@@ -142,8 +149,10 @@ describe('classify with the shared pass', () => {
       const har = JSON.parse(readFileSync(f, 'utf8')) as { log?: { entries?: unknown[] } };
       feedHarEntries((har.log?.entries ?? []) as never, (o) => {
         n += 1;
-        const [got, want] = both(o);
-        expect(got, `${f} ${o.url}`).toEqual(want);
+        for (const hints of [NO_HINTS, NAMED]) {
+          const [got, want] = both(o, hints);
+          expect(got, `${f} ${o.url}`).toEqual(want);
+        }
       });
     }
     expect(n).toBeGreaterThan(300);
@@ -154,7 +163,7 @@ describe('classify with the shared pass', () => {
     const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
     const kinds = new Set<string>();
     for (let i = 0; i < 6_000; i++) {
-      const url = 'https://h.example/' + pick(['', 'logout', 'oauth/token', 'cb', '.well-known/openid-configuration', 'jwks']) + randomUrl(r).replace(/^[^?&#]*/, '');
+      const url = 'https://h.example/' + pick(['', 'logout', 'oauth/token', 'cb', '.well-known/openid-configuration', '.well-known/oauth-protected-resource', 'jwks', 'certs']) + randomUrl(r).replace(/^[^?&#]*/, '');
       const o: Observation = {
         id: `o${i}`,
         ref: {},
@@ -166,15 +175,17 @@ describe('classify with the shared pass', () => {
         requestHeaders: [],
         responseHeaders: [],
         status: pick([200, 302, 401, undefined]),
+        ...(r() < 0.3 ? { responseBody: pick(['{"keys":[]}', '{}', 'x']) } : {}),
+        ...(r() < 0.1 ? { responseHeaders: [{ name: 'WWW-Authenticate', value: 'Bearer resource_metadata="https://h.example/.well-known/oauth-protected-resource"' }] } : {}),
         ...(r() < 0.2 ? { location: 'https://c.example/cb?code=x&state=y' } : {}),
         ...(r() < 0.1 ? { requestBody: { form: [['grant_type', 'authorization_code'], ['code', 'c']] as [string, string][] } } : {}),
         ...(r() < 0.1 ? { navigationOnly: true } : {}),
       };
-      const [got, want] = both(o);
+      const [got, want] = both(o, r() < 0.5 ? NO_HINTS : NAMED);
       kinds.add(want.kind);
       expect(got, url).toEqual(want);
     }
     // the random traffic reaches the classifier's main branches
-    for (const k of ['other', 'authorization-request', 'authorization-response', 'token-request', 'end-session', 'pre-authorization']) expect(kinds).toContain(k);
+    for (const k of ['other', 'authorization-request', 'authorization-response', 'token-request', 'end-session', 'pre-authorization', 'resource-challenge', 'resource-metadata', 'metadata']) expect(kinds).toContain(k);
   });
 });

@@ -24,7 +24,7 @@ export interface UrlScan {
   /**
    * a parameter name the classifier takes for OAuth-ish: exactly what
    * `/[?&#](client_id|code|…|[a-z_]*sess[a-z_]*|link_?token|connect[a-z_]*|ticket|handoff|binding)=/i`
-   * finds (classify.ts keeps that expression as the reference; url-scan.test.ts holds them equal)
+   * finds (classify/plain.ts keeps that expression as OAUTH_PARAM; test/url-scan-equivalence.test.ts holds them equal)
    */
   oauthName: boolean;
   /** names recorded: spans[3i] start, spans[3i+1] end (the `=`), spans[3i+2] SPAN_* flags */
