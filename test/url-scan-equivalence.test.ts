@@ -13,7 +13,7 @@ import { classify, NO_HINTS, NOT_PLAIN, OAUTH_PARAM, otherMessage, PLAIN_MERGED,
 import type { OAuthMessage } from '../src/core/classify/message';
 import { feedHarEntries } from '../src/core/observe/har-feed';
 import type { Observation } from '../src/core/observe/observation';
-import { MAX_SPANS, newUrlScan, scanNames, scanUrl } from '../src/core/observe/url-scan';
+import { MAX_SPANS, newUrlScan, scanNames, scanOf, scanUrl } from '../src/core/observe/url-scan';
 import { allRules } from '../src/core/rules/index';
 import { RulePrefilter } from '../src/core/rules/prefilter';
 import { defineRule } from '../src/core/rules/types';
@@ -85,6 +85,24 @@ describe('the shared URL pass', () => {
       }
     }
     expect(some).toBeGreaterThan(2_000);
+  });
+
+  it('answers by observation as by URL, whatever was asked in between (the record is shared)', () => {
+    const r = rng(13);
+    const fresh = (u: string) => {
+      const x = scanNames(u, newUrlScan());
+      return [x.oauthName, x.overflow, [...x.spans.slice(0, x.count * 3)]];
+    };
+    const seen = (x: ReturnType<typeof scanUrl>) => [x.oauthName, x.overflow, [...x.spans.slice(0, x.count * 3)]];
+    const o = { url: '' };
+    for (let i = 0; i < 5_000; i++) {
+      const k = r();
+      // the same observation asked again, its URL changed, another URL asked in between
+      if (k < 0.3) o.url = randomUrl(r);
+      else if (k < 0.5) expect(seen(scanUrl(randomUrl(r).slice(1)))).toBeDefined();
+      expect(seen(scanOf(o)), o.url).toEqual(fresh(o.url));
+      expect(seen(scanUrl(o.url)), o.url).toEqual(fresh(o.url));
+    }
   });
 
   it('falls back to a scan of its own when a URL has more names than it keeps', () => {

@@ -134,7 +134,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
   }
   const hasForm = o.requestBody?.form !== undefined && o.requestBody.form.length > 0;
   // (no '=' at all: no parameter can be OAuth-ish, and the regular expression is not run)
-  if (!hasForm && o.method !== 'POST' && !interesting(o.url) && !(hasWellKnown(o.url) || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
+  if (!hasForm && o.method !== 'POST' && !interesting(o) && !(hasWellKnown(o.url) || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
     return new OtherMessage(o);
   }
   if (plainSubresource(o)) return new OtherMessage(o, true);
@@ -187,7 +187,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
     }
   }
 
-  const quick = interesting(o.url) || form.size > 0;
+  const quick = interesting(o) || form.size > 0;
   if (!quick || !url) {
     return message(base, 'other', query, EMPTY_SOURCES);
   }

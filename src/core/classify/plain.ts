@@ -6,7 +6,7 @@
  */
 import { isNavigation, type Observation } from '../observe/observation';
 import { hasPrmWellKnown, hasWellKnown } from '../observe/raw';
-import { scanUrl } from '../observe/url-scan';
+import { scanOf } from '../observe/url-scan';
 import { Params, parseUrl, type ParsedUrl } from '../util/url';
 import type { ClassifyHints } from './classify';
 import type { OAuthMessage, ParamSource } from './message';
@@ -20,7 +20,7 @@ export const EMPTY_SOURCES: Map<string, ParamSource> = new Map();
  * found by the one pass over the URL that the rules' prefilter reads too (observe/url-scan.ts;
  * test/url-scan-equivalence.test.ts holds it to that expression).
  */
-export const interesting = (url: string): boolean => url.indexOf('=') >= 0 && (reference ? OAUTH_PARAM.test(url) : scanUrl(url).oauthName);
+export const interesting = (o: Observation): boolean => o.url.indexOf('=') >= 0 && (reference ? OAUTH_PARAM.test(o.url) : scanOf(o).oauthName);
 
 /** @internal the expression the shared pass stands for (test/url-scan-equivalence.test.ts) */
 export const OAUTH_PARAM = /[?&#](client_id|code|access_token|id_token|id_token_hint|post_logout_redirect_uri|error|response|state|iss|grant_type|request_uri|refresh_token|client_secret|code_verifier|assertion|client_assertion|sid|[a-z_]*sess[a-z_]*|link_?token|connect[a-z_]*|ticket|handoff|binding)=/i;
@@ -133,7 +133,7 @@ export function plainOtherKind(o: Observation, hints: ClassifyHints): number {
   if (reference) return NOT_PLAIN;
   if (o.status === 401 || o.method === 'POST' || hasPrmWellKnown(o.url) || hints.namedResourceMetadata?.(o.url, o.context) === true) return NOT_PLAIN;
   const hasForm = o.requestBody?.form !== undefined && o.requestBody.form.length > 0;
-  if (!hasForm && !interesting(o.url) && !(hasWellKnown(o.url) || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) return PLAIN;
+  if (!hasForm && !interesting(o) && !(hasWellKnown(o.url) || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) return PLAIN;
   return plainSubresource(o) ? PLAIN_MERGED : NOT_PLAIN;
 }
 

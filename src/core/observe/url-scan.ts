@@ -134,13 +134,25 @@ export function scanNames(s: string, into: UrlScan, cap = MAX_SPANS): UrlScan {
 }
 
 const last: UrlScan = { url: '', oauthName: false, count: 0, overflow: false, spans: new Int32Array(MAX_SPANS * 3) };
-let lastValid = false;
+/** the observation whose URL `last` holds, when it was asked by observation */
+let lastOf: { readonly url: string } | undefined;
 
 /** The names of `url` (one reused record; the last URL's answer is kept). */
 export function scanUrl(url: string): UrlScan {
-  if (lastValid && url === last.url) return last;
-  lastValid = true;
+  if (url === last.url) return last;
+  lastOf = undefined;
   return scanNames(url, last);
+}
+
+/**
+ * `scanUrl(o.url)`, kept by observation: the first question about a new observation scans without
+ * comparing its URL with the last one (two URLs of one length compare character by character:
+ * consecutive API calls and assets often have one length and a long common prefix).
+ */
+export function scanOf(o: { readonly url: string }): UrlScan {
+  if (o === lastOf && o.url === last.url) return last;
+  lastOf = o;
+  return scanNames(o.url, last);
 }
 
 /** a fresh record (tests; a caller that must keep two scans at once) */

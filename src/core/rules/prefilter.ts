@@ -7,7 +7,7 @@
  */
 import { header, sameLower, type Observation } from '../observe/observation';
 import { HEADER_BITS, H_REFERER } from '../observe/raw';
-import { scanUrl, SPAN_PCT, SPAN_VALUE, type UrlScan } from '../observe/url-scan';
+import { scanOf, scanUrl, SPAN_PCT, SPAN_VALUE, type UrlScan } from '../observe/url-scan';
 import { safeDecode } from '../util/url';
 import type { RawPrecondition, Rule } from './types';
 
@@ -165,7 +165,7 @@ export class RulePrefilter {
    */
   test(o: Observation, headers: number, memoOf: (context: string, ruleId: string) => unknown): number {
     let bits = this.always;
-    if (!this.url.empty) bits |= this.url.scanRecorded(scanUrl(o.url));
+    if (!this.url.empty) bits |= this.url.scanRecorded(scanOf(o));
     if ((headers & this.headerAny) !== 0) {
       for (const [h, rules] of this.headerRules) if ((headers & h) !== 0) bits |= rules;
       if ((headers & H_REFERER) !== 0 && !this.referer.empty) {
