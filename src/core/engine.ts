@@ -1,4 +1,4 @@
-import { classify } from './classify/classify';
+import { classify, NOT_PLAIN, otherMessage, PLAIN_MERGED, plainOtherKind } from './classify/classify';
 import type { MessageKind, OAuthMessage } from './classify/message';
 import type { Flow } from './flows/flow';
 import type { ProviderRow } from './flows/provider-table';
@@ -217,17 +217,24 @@ export class Engine {
   private process(o: Observation, out: Finding[]): void {
     const store = this.store;
     // one pass over the request headers, shared by the store, the MCP ledger and the prefilter
-    const headers = o.requestHeaders.length > 0 ? requestHeaderBits(o.requestHeaders) : 0;
+    // (done by the HAR reader when it built the observation)
+    const headers = o.requestHeaderBits ?? (o.requestHeaders.length > 0 ? requestHeaderBits(o.requestHeaders) : 0);
     store.observe(o, headers);
     let msg: OAuthMessage;
     try {
+      // most traffic: 'other' without parsing anything, and no message unless something reads it
+      const plain = plainOtherKind(o, store.hints);
+      if (plain !== NOT_PLAIN) {
+        this.processOther(undefined, o, headers, out, plain === PLAIN_MERGED);
+        return;
+      }
       msg = classify(o, store.hints);
     } catch (e) {
       this.errors.push({ ruleId: '(classify)', obsId: o.id, message: String(e) });
       return;
     }
     if (msg.kind === 'other') {
-      this.processOther(msg, o, headers, out);
+      this.processOther(msg, o, headers, out, false);
       return;
     }
     this.oauthMessages += 1;
@@ -259,17 +266,21 @@ export class Engine {
    * A message that is not OAuth: only the 'any' rules whose prefilter matches run (most
    * subresources: none, and then no rule context is built); the store learns navigation hops only.
    */
-  private processOther(msg: OAuthMessage, o: Observation, headers: number, out: Finding[]): void {
+  private processOther(classified: OAuthMessage | undefined, o: Observation, headers: number, out: Finding[], merged: boolean): void {
     const store = this.store;
     const nav = o.type === 'main_frame' || o.type === 'sub_frame';
     // where the request came from: its only readers are rules that ask (none of the 'any' rules
-    // does today), so it is found on first use; store.learn records hops of navigations only and
+    // does today), so it is found on first use; the store records hops of navigations only and
     // reads only whether a recorded redirect led here (recordHop marks that hop followed)
     const from = nav ? store.nav.redirectedFrom(o) : undefined;
-    this.onMessage?.(msg, undefined);
     const rules = this.anyRules;
-    const which = this.prefilter ? this.prefilter.test(o, headers, this.memoOfContext) : -1;
-    if (rules.length > 0 && which !== 0) this.runRules(rules, this.memosOf(rules), which, new Ctx(this, msg, undefined, from, false, out));
+    const which = rules.length === 0 ? 0 : this.prefilter ? this.prefilter.test(o, headers, this.memoOfContext) : -1;
+    // the message (classify's 'other', built here when classification needed none) only for a
+    // reader: most subresources have none
+    if (which === 0 && !this.onMessage && !nav) return;
+    const msg = classified ?? otherMessage(o, merged);
+    this.onMessage?.(msg, undefined);
+    if (which !== 0) this.runRules(rules, this.memosOf(rules), which, new Ctx(this, msg, undefined, from, false, out));
     if (nav) store.learn(msg, undefined, from ?? NO_HOP, false);
   }
 

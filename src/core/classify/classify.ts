@@ -5,6 +5,9 @@ import { parseJsonObject } from '../util/json';
 import { Params, parseUrl, originOf, type ParsedUrl } from '../util/url';
 import type { MessageKind, OAuthMessage, ParamSource } from './message';
 import { classifyMcp, type McpHints } from './mcp';
+import { EMPTY_PARAMS, EMPTY_SOURCES, interesting, merge, NOT_PLAIN, OtherMessage, plainOtherKind, plainSubresource, PLAIN_MERGED } from './plain';
+
+export { NOT_PLAIN, OAUTH_PARAM, otherMessage, PLAIN, PLAIN_MERGED, plainOtherKind, useReferenceScan } from './plain';
 
 /**
  * What the classifier may ask about what came before (answered by the flow store). Keeping it an
@@ -32,23 +35,6 @@ export const NO_HINTS: ClassifyHints = {
 
 const RESPONSE_PARAMS = ['code', 'access_token', 'id_token', 'error', 'response'];
 const PAR_URN = 'urn:ietf:params:oauth:request_uri:';
-
-/** Quick test used on the hot path: can this URL or body possibly be an OAuth message? */
-const INTERESTING = /[?&#](client_id|code|access_token|id_token|id_token_hint|post_logout_redirect_uri|error|response|state|iss|grant_type|request_uri|refresh_token|client_secret|code_verifier|assertion|client_assertion|sid|[a-z_]*sess[a-z_]*|link_?token|connect[a-z_]*|ticket|handoff|binding)=/i;
-
-function merge(sources: [ParamSource, Params][]): { params: Params; where: Map<string, ParamSource> } {
-  const entries: [string, string][] = [];
-  const where = new Map<string, ParamSource>();
-  // precedence: later sources in the list win for `get` → put them first
-  for (let i = sources.length - 1; i >= 0; i--) {
-    const [src, p] = sources[i];
-    for (const [k, v] of p.entries) {
-      entries.push([k, v]);
-      if (!where.has(k)) where.set(k, src);
-    }
-  }
-  return { params: new Params(entries), where };
-}
 
 function pathEndpointKind(pathname: string): OAuthMessage['endpoint'] | undefined {
   const p = pathname.toLowerCase();
@@ -104,72 +90,7 @@ export function mayReadResponseBody(o: Observation): boolean {
  * Observation → OAuthMessage (detectors.md §0.2). Always returns a message; `kind: 'other'` for
  * traffic that is not OAuth (generic rules still look at those for tokens in URLs and Referer leaks).
  */
-const EMPTY_PARAMS = new Params();
-const EMPTY_SOURCES: Map<string, ParamSource> = new Map();
 const WELL_KNOWN = /\/\.well-known\/(openid-configuration|oauth-authorization-server)/;
-
-/**
- * The message for traffic that cannot be OAuth (no OAuth-ish parameter name, no form body, no
- * metadata path): the URL is parsed only if a rule asks for it. This is the hot path (most of a
- * page's requests).
- */
-class OtherMessage implements OAuthMessage {
-  readonly kind = 'other' as const;
-  readonly form = EMPTY_PARAMS;
-  readonly paramsKnown = true;
-  private parsed: ParsedUrl | null | undefined;
-  private mergedParams: { params: Params; where: Map<string, ParamSource> } | undefined;
-  /**
-   * `merged`: the URL names an OAuth-ish parameter, so `params` and `sources` are the query and
-   * fragment merged, as the full classification below gives an 'other' message (built on first use)
-   */
-  constructor(
-    readonly obs: Observation,
-    private readonly merged = false,
-  ) {}
-  get url(): ParsedUrl | undefined {
-    if (this.parsed === undefined) this.parsed = parseUrl(this.obs.url) ?? null;
-    return this.parsed ?? undefined;
-  }
-  get query(): Params {
-    return this.url?.query ?? EMPTY_PARAMS;
-  }
-  get fragment(): Params {
-    return this.url?.fragment ?? EMPTY_PARAMS;
-  }
-  private get mergedOnce(): { params: Params; where: Map<string, ParamSource> } | undefined {
-    if (!this.merged || !this.url) return undefined;
-    this.mergedParams ??= merge([['query', this.query], ['fragment', this.fragment], ['form', EMPTY_PARAMS]]);
-    return this.mergedParams;
-  }
-  get params(): Params {
-    return this.mergedOnce?.params ?? this.query;
-  }
-  get sources(): Map<string, ParamSource> {
-    return this.mergedOnce?.where ?? EMPTY_SOURCES;
-  }
-}
-
-/**
- * A subresource GET (not a navigation, no body, not a redirect a client could follow itself, no
- * metadata or JWKS path) can only be an end-session request or 'other' below: when its URL cannot
- * name a logout (no logout/session/signout path, no …hint or post_logout parameter, no
- * percent-encoded parameter name), it is 'other' without parsing anything now. Most of a page's
- * requests with an OAuth-ish parameter name (an analytics beacon's `sid=`) take this path.
- */
-const MAYBE_END_SESSION = /logout|session|signout|hint|[?&#][^&=#]*%/i;
-function plainSubresource(o: Observation): boolean {
-  return (
-    o.method === 'GET' &&
-    !isNavigation(o) &&
-    !o.navigationOnly &&
-    o.requestBody === undefined &&
-    (o.location === undefined || o.status === undefined || o.status < 300 || o.status >= 400) &&
-    !hasWellKnown(o.url) &&
-    !(o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)) &&
-    !MAYBE_END_SESSION.test(o.url)
-  );
-}
 
 interface Base {
   obs: Observation;
@@ -204,6 +125,8 @@ function message(
 }
 
 export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuthMessage {
+  const plain = plainOtherKind(o, hints);
+  if (plain !== NOT_PLAIN) return new OtherMessage(o, plain === PLAIN_MERGED);
   // RFC 9728 / MCP discovery: a 401 challenge, protected-resource metadata, client registration
   if (o.status === 401 || o.method === 'POST' || hasPrmWellKnown(o.url) || hints.namedResourceMetadata !== undefined) {
     const mcp = classifyMcp(o, hints);
@@ -211,7 +134,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
   }
   const hasForm = o.requestBody?.form !== undefined && o.requestBody.form.length > 0;
   // (no '=' at all: no parameter can be OAuth-ish, and the regular expression is not run)
-  if (!hasForm && o.method !== 'POST' && (o.url.indexOf('=') < 0 || !INTERESTING.test(o.url)) && !(hasWellKnown(o.url) || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
+  if (!hasForm && o.method !== 'POST' && !interesting(o) && !(hasWellKnown(o.url) || (o.responseBody !== undefined && /jwks|\/certs|\/keys/.test(o.url)))) {
     return new OtherMessage(o);
   }
   if (plainSubresource(o)) return new OtherMessage(o, true);
@@ -264,7 +187,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
     }
   }
 
-  const quick = INTERESTING.test(o.url) || form.size > 0;
+  const quick = interesting(o) || form.size > 0;
   if (!quick || !url) {
     return message(base, 'other', query, EMPTY_SOURCES);
   }

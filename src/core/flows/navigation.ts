@@ -59,6 +59,32 @@ interface ContextLog {
   memo?: Record<string, unknown>;
 }
 
+/**
+ * In memory only (a symbol key: JSON leaves it out of the saved context): how many hops of a
+ * context's list redirected somewhere and were not followed yet, for the list it was counted on.
+ * Every navigation asks whether a recorded redirect led to it; with none pending the answer needs
+ * neither a walk over the hops nor a hash of the URL.
+ */
+const PENDING = Symbol('pending redirects');
+interface Pending {
+  of: Hop[];
+  n: number;
+}
+type Counted = ContextLog & { [PENDING]?: Pending };
+
+const pendingHop = (h: Hop) => h.to !== undefined && !h.followed;
+
+/** the count for `c.hops`, counted again when the list was replaced (a restore, the old layout) */
+function pendingOf(c: Counted): Pending {
+  let p = c[PENDING];
+  if (p === undefined || p.of !== c.hops) {
+    let n = 0;
+    for (const h of c.hops) if (pendingHop(h)) n += 1;
+    c[PENDING] = p = { of: c.hops, n };
+  }
+  return p;
+}
+
 const isReload = (o: Observation) => o.transition !== undefined && /reload|forward_back/.test(`${o.transition.type} ${(o.transition.qualifiers ?? []).join(' ')}`);
 
 export class NavigationLog {
@@ -179,24 +205,55 @@ export class NavigationLog {
    */
   recordHop(o: Observation, from?: PreviousHop): void {
     if (o.type !== 'main_frame' && o.type !== 'sub_frame') return;
-    if (from?.via === 'redirect' && from.hop) from.hop.followed = true;
+    if (from?.via === 'redirect' && from.hop) this.follow(o.context, from.hop);
     const origin = originOf(o.url);
     if (!origin) return;
-    const list = this.log(o.context).hops;
+    const c: Counted = this.log(o.context);
+    const list = c.hops;
+    const pending = pendingOf(c);
     const target = o.location ? absoluteHref(o.location, o.url) : undefined;
-    list.push({ obsId: o.id, time: o.time, key: urlKey('GET', o.url), origin, to: target ? urlKey('GET', target) : undefined });
-    if (list.length > MAX_HOPS_PER_CONTEXT) list.splice(0, list.length - MAX_HOPS_PER_CONTEXT);
+    // (the redirect's target is hashed last: its follow-up navigation asks for the same key next)
+    const hop: Hop = { obsId: o.id, time: o.time, key: this.keyOf(o.url), origin, to: target ? this.keyOf(target) : undefined };
+    list.push(hop);
+    if (pendingHop(hop)) pending.n += 1;
+    while (list.length > MAX_HOPS_PER_CONTEXT) if (pendingHop(list.shift()!)) pending.n -= 1;
     this.dirty.mark(o.context);
   }
 
+  /** mark a hop followed (its redirect's navigation was seen) */
+  private follow(context: string, hop: Hop): void {
+    if (hop.followed) return;
+    const c = this.contexts.get(context) as Counted | undefined;
+    // (a hop no longer in its context's list is not counted there)
+    if (c && pendingHop(hop) && c.hops.includes(hop)) pendingOf(c).n -= 1;
+    hop.followed = true;
+  }
+
+  /**
+   * urlKey('GET', url), kept for the last URL: a navigation's URL is hashed for the redirect
+   * lookup and again for its hop, and a redirect's target again when its navigation follows
+   */
+  private keyOf(url: string): string {
+    if (url !== this.lastKeyUrl) {
+      this.lastKeyUrl = url;
+      this.lastKey = urlKey('GET', url);
+    }
+    return this.lastKey;
+  }
+  private lastKeyUrl: string | undefined;
+  private lastKey = '';
+
   /** The hop whose redirect led to this URL, within the window, and not yet followed by another navigation. */
   redirectHopTo(context: string, url: string, time: number, exceptObs?: string): Hop | undefined {
-    const list = this.contexts.get(context)?.hops ?? [];
+    const c: Counted | undefined = this.contexts.get(context);
+    // no hop of the context redirected anywhere its navigation has not followed yet
+    if (c === undefined || pendingOf(c).n === 0) return undefined;
+    const list = c.hops;
     // hash the URL only when a recent hop redirected somewhere (hashing is the costly part)
     let any = false;
     for (let i = list.length - 1; i >= 0 && time - list[i].time <= HOP_WINDOW_MS; i--) if (list[i].to !== undefined && !list[i].followed) any = true;
     if (!any) return undefined;
-    const target = urlKey('GET', url);
+    const target = this.keyOf(url);
     for (let i = list.length - 1; i >= 0; i--) {
       const h = list[i];
       if (time - h.time > HOP_WINDOW_MS) break;

@@ -7,6 +7,7 @@
  */
 import { header, sameLower, type Observation } from '../observe/observation';
 import { HEADER_BITS, H_REFERER } from '../observe/raw';
+import { scanOf, scanUrl, SPAN_PCT, SPAN_VALUE, type UrlScan } from '../observe/url-scan';
 import { safeDecode } from '../util/url';
 import type { RawPrecondition, Rule } from './types';
 
@@ -73,6 +74,30 @@ class ParamNames {
     }
     return bits;
   }
+
+  /**
+   * `scan(u.url)` from the names the shared URL pass recorded (observe/url-scan.ts: the same
+   * walk, done once per URL for the classifier and this test); a URL with more names than it
+   * keeps is scanned here.
+   */
+  scanRecorded(u: UrlScan): number {
+    if (u.overflow) return this.scan(u.url);
+    const s = u.url;
+    const spans = u.spans;
+    let bits = 0;
+    for (let k = 0; k < u.count * 3; k += 3) {
+      const flags = spans[k + 2];
+      if ((flags & SPAN_VALUE) === 0) continue;
+      const start = spans[k];
+      const eq = spans[k + 1];
+      if ((flags & SPAN_PCT) !== 0) bits |= this.byName.get(safeDecode(s.slice(start, eq))) ?? 0;
+      else if (eq - start <= this.maxLength) {
+        const list = this.byLength[eq - start];
+        if (list) for (const [name, bit] of list) if (s.startsWith(name, start)) bits |= bit;
+      }
+    }
+    return bits;
+  }
 }
 
 export class RulePrefilter {
@@ -96,6 +121,11 @@ export class RulePrefilter {
     if (rules.length > 30) throw new Error('prefilter: at most 30 rules on any message');
     this.rules = rules;
     rules.forEach((r, i) => this.add(r, 1 << i));
+  }
+
+  /** @internal the URL parameter bits, from the shared pass or (`shared` false) from a scan of its own */
+  urlBits(url: string, shared = true): number {
+    return shared ? this.url.scanRecorded(scanUrl(url)) : this.url.scan(url);
   }
 
   /** every rule's bit */
@@ -135,7 +165,7 @@ export class RulePrefilter {
    */
   test(o: Observation, headers: number, memoOf: (context: string, ruleId: string) => unknown): number {
     let bits = this.always;
-    if (!this.url.empty) bits |= this.url.scan(o.url);
+    if (!this.url.empty) bits |= this.url.scanRecorded(scanOf(o));
     if ((headers & this.headerAny) !== 0) {
       for (const [h, rules] of this.headerRules) if ((headers & h) !== 0) bits |= rules;
       if ((headers & H_REFERER) !== 0 && !this.referer.empty) {
