@@ -37,6 +37,7 @@ export default defineRule({
     on: 'any',
     // an 'other' message: the Authorization header, or a back-channel logout_token (jwtSources)
     prefilter: { requestHeaders: ['authorization'], bodyFields: ['logout_token'] },
+    needs: { jwt: true, requestHeaders: ['authorization'] },
     vantage: ['BG', 'DT', 'HAR'],
     messages: {
       'alg-none': 'The {what} ({param}) {where} has alg {alg}: it is unsigned, so anyone can forge it.',
