@@ -18,6 +18,8 @@ export class NeedsDispatch {
   /** per rule of the list, in order: the facts any one of which lets it run; 0 = always runs */
   readonly masks: Int32Array;
   private params: [string, number][] = [];
+  /** parameter name → fact bit (one pass over a message's parameters) */
+  private paramBits = new Map<string, number>();
   private json: [string, number][] = [];
   private jwtBit = 0;
   private unknownBit = 0;
@@ -59,7 +61,11 @@ export class NeedsDispatch {
       if (b === 0) unfit = true;
       mask |= b;
     };
-    for (const p of n.params ?? []) add(this.bit(this.params, p));
+    for (const p of n.params ?? []) {
+      const b = this.bit(this.params, p);
+      if (b !== 0) this.paramBits.set(p, b);
+      add(b);
+    }
     for (const j of n.json ?? []) add(this.bit(this.json, j));
     for (const h of n.requestHeaders ?? []) add(this.bit(this.headers, HEADER_BITS[h]));
     if (n.jwt) add((this.jwtBit ||= this.newBit()));
@@ -71,8 +77,10 @@ export class NeedsDispatch {
   /** the facts of one message; `headers` are its request header bits (observe/raw.ts) */
   facts(msg: OAuthMessage, headers: number): number {
     let f = 0;
-    const params = msg.params;
-    for (let i = 0; i < this.params.length; i++) if (params.has(this.params[i][0])) f |= this.params[i][1];
+    if (this.paramBits.size > 0) {
+      const e = msg.params.entries;
+      for (let i = 0; i < e.length; i++) f |= this.paramBits.get(e[i][0]) ?? 0;
+    }
     const json = msg.json;
     if (json !== undefined) for (let i = 0; i < this.json.length; i++) if (json[this.json[i][0]] !== undefined) f |= this.json[i][1];
     for (let i = 0; i < this.headers.length; i++) if ((headers & this.headers[i][0]) !== 0) f |= this.headers[i][1];

@@ -89,16 +89,13 @@ export function looksLikeJwt(s: string): boolean {
 }
 
 // the rules of one message read the same ID token's payload (iss, nonce) one after the other: the
-// last few answers are kept (read-only; null = no object)
-let peeked = new Map<string, Record<string, unknown> | null>();
-function remembered(key: string, decode: () => Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  const hit = peeked.get(key);
-  if (hit !== undefined) return hit ?? undefined;
-  const v = decode();
-  if (peeked.size >= 16) peeked = new Map();
-  peeked.set(key, v ?? null);
-  return v;
-}
+// last few answers are kept (read-only; null = no object), by part (headers and payloads apart: a
+// key is the part itself, not a new string built per call) and by whole token (callers pass the
+// same string again, whose hash V8 keeps: no split)
+const CAP = 16;
+let headers = new Map<string, Record<string, unknown> | null>();
+let payloads = new Map<string, Record<string, unknown> | null>();
+let byToken = new Map<string, Record<string, unknown> | null>();
 
 /**
  * The payload object an earlier `decodeJwtPayloadUnsafe` found for this base64url part, without
@@ -106,17 +103,37 @@ function remembered(key: string, decode: () => Record<string, unknown> | undefin
  * the group A and nonce rules peek at an ID token before the token rules decode it.
  */
 export function peekedPayload(part: string): Record<string, unknown> | undefined {
-  return peeked.get(`p${part}`) ?? undefined;
+  return payloads.get(part) ?? undefined;
 }
 
 export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | undefined {
   const dot = s.indexOf('.');
   if (dot <= 0) return undefined;
-  return remembered(`h${s.slice(0, dot)}`, () => parseJsonObject(base64urlDecodeToString(s.slice(0, dot))));
+  const part = s.slice(0, dot);
+  const hit = headers.get(part);
+  if (hit !== undefined) return hit ?? undefined;
+  const v = parseJsonObject(base64urlDecodeToString(part));
+  if (headers.size >= CAP) headers = new Map();
+  headers.set(part, v ?? null);
+  return v;
 }
 
 export function decodeJwtPayloadUnsafe(s: string): Record<string, unknown> | undefined {
+  const known = byToken.get(s);
+  if (known !== undefined) return known ?? undefined;
   const parts = s.split('.');
-  if (parts.length !== 3) return undefined;
-  return remembered(`p${parts[1]}`, () => decodeJsonObjectB64(parts[1]));
+  let v: Record<string, unknown> | undefined;
+  if (parts.length === 3) {
+    const part = parts[1];
+    const hit = payloads.get(part);
+    if (hit !== undefined) v = hit ?? undefined;
+    else {
+      v = decodeJsonObjectB64(part);
+      if (payloads.size >= CAP) payloads = new Map();
+      payloads.set(part, v ?? null);
+    }
+  }
+  if (byToken.size >= CAP) byToken = new Map();
+  byToken.set(s, v ?? null);
+  return v;
 }

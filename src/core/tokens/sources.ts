@@ -5,7 +5,6 @@
 import type { OAuthMessage } from '../classify/message';
 import { header, type Observation } from '../observe/observation';
 import { safeDecode } from '../util/url';
-import { looksLikeJwt } from './peek';
 
 export type JwtUse = 'id_token' | 'access_token' | 'assertion' | 'request' | 'logout_token' | 'jarm';
 
@@ -22,8 +21,11 @@ export interface JwtSource {
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
+/** three base64url parts, the last possibly empty: `looksLikeJwt(v) && v.split('.').length === 3` in one test */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
 function isCompactJws(v: unknown): v is string {
-  return typeof v === 'string' && v.length < 100_000 && looksLikeJwt(v) && v.split('.').length === 3;
+  return typeof v === 'string' && v.length < 100_000 && COMPACT_JWS.test(v);
 }
 
 /** A 2xx (or unknown) response: bodies of error responses are not tokens. */
@@ -134,7 +136,7 @@ export function authorizationJwt(o: Observation): { scheme: 'bearer' | 'dpop'; j
   let r: { scheme: 'bearer' | 'dpop'; jwt: string } | undefined;
   if (o.requestHeaders.length > 0) {
     const m = header(o.requestHeaders, 'authorization')?.match(/^(bearer|dpop)\s+(\S+)\s*$/i);
-    if (m && looksLikeJwt(m[2]) && m[2].split('.').length === 3) r = { scheme: m[1].toLowerCase() as 'bearer' | 'dpop', jwt: m[2] };
+    if (m && COMPACT_JWS.test(m[2])) r = { scheme: m[1].toLowerCase() as 'bearer' | 'dpop', jwt: m[2] };
   }
   lastAuthObs = o;
   lastAuthJwt = r;
