@@ -142,7 +142,8 @@ function isUnsecuredAlg(alg: unknown): boolean {
 }
 
 function sigInfo(prot: JsonObject, unprot: JsonObject | undefined, signature: string): SignatureInfo {
-  const joint = { ...(unprot ?? {}), ...prot };
+  // no unprotected header (every compact token): the protected one is the joint header as it is
+  const joint = unprot ? { ...unprot, ...prot } : prot;
   return {
     verified: null,
     kid: typeof joint.kid === 'string' ? joint.kid : null,

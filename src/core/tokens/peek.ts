@@ -67,12 +67,20 @@ function decodeInto(s: string, n: number, out: Uint8Array): string | undefined {
 export function decodeJsonObjectB64(s: string): Record<string, unknown> | undefined {
   if (s.length >= 2) {
     const a = charValue(s, 0), b = charValue(s, 1);
-    if (a >= 0 && b >= 0) {
-      const first = (a << 2) | (b >> 4);
-      if (first !== 0x7b && first !== 0x20 && (first < 0x09 || first > 0x0d) && first < 0x80) return undefined;
-    }
+    if (a >= 0 && b >= 0 && !mayStartObject((a << 2) | (b >> 4))) return undefined;
   }
   return parseJsonObject(base64urlDecodeToString(s));
+}
+
+/**
+ * Can UTF-8 text whose first byte is `first` be a JSON object once trimmed (parseJsonObject)? "{",
+ * ASCII white space, or the lead byte of a character String#trim drops: U+00A0 (C2), U+1680 (E1),
+ * U+2000–U+205F (E2), U+3000 (E3), U+FEFF (EF). Any other byte (a random state or code read as
+ * base64url: half of them start with a byte ≥ 0x80) decodes to text that is no object.
+ */
+function mayStartObject(first: number): boolean {
+  if (first < 0x80) return first === 0x7b || first === 0x20 || (first >= 0x09 && first <= 0x0d);
+  return first === 0xc2 || first === 0xe1 || first === 0xe2 || first === 0xe3 || first === 0xef;
 }
 
 function charValue(s: string, i: number): number {
