@@ -97,21 +97,19 @@ export function looksLikeJwt(s: string): boolean {
 }
 
 // the rules of one message read the same ID token's payload (iss, nonce) one after the other: the
-// last few answers are kept (read-only; null = no object), by part (headers and payloads apart: a
-// key is the part itself, not a new string built per call) and by whole token (callers pass the
-// same string again, whose hash V8 keeps: no split)
+// last few answers are kept (read-only; null = no object), headers by their part, payloads by the
+// whole token (the callers pass the same string again, whose hash V8 keeps: no split, no new key)
 const CAP = 16;
 let headers = new Map<string, Record<string, unknown> | null>();
 let payloads = new Map<string, Record<string, unknown> | null>();
-let byToken = new Map<string, Record<string, unknown> | null>();
 
 /**
- * The payload object an earlier `decodeJwtPayloadUnsafe` found for this base64url part, without
- * decoding anything (undefined when it was not asked or was no object). The full decoder reuses it:
- * the group A and nonce rules peek at an ID token before the token rules decode it.
+ * The payload object an earlier `decodeJwtPayloadUnsafe(token)` found, without decoding anything
+ * (undefined when it was not asked or was no object). The full decoder reuses it: the group A and
+ * nonce rules peek at an ID token before the token rules decode it.
  */
-export function peekedPayload(part: string): Record<string, unknown> | undefined {
-  return payloads.get(part) ?? undefined;
+export function peekedPayload(token: string): Record<string, unknown> | undefined {
+  return payloads.get(token) ?? undefined;
 }
 
 export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | undefined {
@@ -127,21 +125,11 @@ export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | unde
 }
 
 export function decodeJwtPayloadUnsafe(s: string): Record<string, unknown> | undefined {
-  const known = byToken.get(s);
-  if (known !== undefined) return known ?? undefined;
+  const hit = payloads.get(s);
+  if (hit !== undefined) return hit ?? undefined;
   const parts = s.split('.');
-  let v: Record<string, unknown> | undefined;
-  if (parts.length === 3) {
-    const part = parts[1];
-    const hit = payloads.get(part);
-    if (hit !== undefined) v = hit ?? undefined;
-    else {
-      v = decodeJsonObjectB64(part);
-      if (payloads.size >= CAP) payloads = new Map();
-      payloads.set(part, v ?? null);
-    }
-  }
-  if (byToken.size >= CAP) byToken = new Map();
-  byToken.set(s, v ?? null);
+  const v = parts.length === 3 ? decodeJsonObjectB64(parts[1]) : undefined;
+  if (payloads.size >= CAP) payloads = new Map();
+  payloads.set(s, v ?? null);
   return v;
 }
