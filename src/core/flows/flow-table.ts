@@ -38,7 +38,18 @@ function indexKey(f: Flow, index: Index): string | undefined {
   }
 }
 
-const seqOf = (id: string) => Number(id.slice(1)) || 0;
+/** the number of a flow id (`f12` → 12): digits read in place (every index insert compares two); anything else as Number reads it */
+function seqOf(id: string): number {
+  const n = id.length;
+  if (n < 2 || n > 16) return Number(id.slice(1)) || 0;
+  let v = 0;
+  for (let i = 1; i < n; i++) {
+    const c = id.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number(id.slice(1)) || 0;
+    v = v * 10 + c;
+  }
+  return v;
+}
 
 /**
  * Keys of a flow's requests, each request its own key (several per flow): the AS origin of every
