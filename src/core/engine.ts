@@ -11,6 +11,7 @@ import { isFinding, type Evidence, type Finding } from './report/finding';
 import { FindingLog } from './report/finding-log';
 import { allRules } from './rules/index';
 import { RuleMemos, type ContextMemo, type RuleMemo } from './rules/memo';
+import { NeedsDispatch } from './rules/needs';
 import { RulePrefilter } from './rules/prefilter';
 import { ruleMessage } from './rules/support/messages';
 import type { FindingDraft, Rule, RuleContext } from './rules/types';
@@ -48,6 +49,8 @@ export interface EngineOptions {
   onMessage?: (msg: OAuthMessage, flowId: string | undefined) => void;
   /** @internal false: run every 'any' rule on every 'other' message (the prefilter's equivalence test) */
   prefilter?: boolean;
+  /** @internal false: run every rule of a kind on every OAuth message, whatever its `meta.needs` (rules/needs.ts) */
+  needs?: boolean;
 }
 
 /** A whole saved engine: the journal's entries (what `flush` writes, all of it). */
@@ -81,6 +84,8 @@ export class Engine {
   private listMemos = new Map<Rule[], RuleMemo[]>();
   /** which 'any' rules can fire on an 'other' message (rules/prefilter.ts), or undefined: all */
   private prefilter: RulePrefilter | undefined;
+  /** per kind's rule list: which rules an OAuth message can make fire (rules/needs.ts), when any declares */
+  private dispatch = new Map<Rule[], NeedsDispatch>();
   private readonly memoOfContext = (context: string, ruleId: string): unknown => this.store.nav.memoOf(context, ruleId);
   private readonly log = new FindingLog();
   private readonly memos = new RuleMemos();
@@ -125,6 +130,12 @@ export class Engine {
         }
     }
     for (const [k, list] of this.byKind) this.byKind.set(k, [...list, ...this.anyRules]);
+    if (opts.needs !== false) {
+      for (const list of [...this.byKind.values(), this.anyRules]) {
+        const d = NeedsDispatch.of(list);
+        if (d) this.dispatch.set(list, d);
+      }
+    }
     if (opts.prefilter !== false && this.anyRules.length <= 30) this.prefilter = new RulePrefilter(this.anyRules);
   }
 
@@ -258,7 +269,10 @@ export class Engine {
     this.onMessage?.(msg, flow?.id);
 
     const rules = this.byKind.get(msg.kind) ?? this.anyRules;
-    if (rules.length > 0) this.runRules(rules, this.memosOf(rules), -1, new Ctx(this, msg, flow, from, replay, out));
+    if (rules.length > 0) {
+      const d = this.dispatch.get(rules);
+      this.runRules(rules, this.memosOf(rules), -1, new Ctx(this, msg, flow, from, replay, out), d?.masks, d ? d.facts(msg, headers) : 0);
+    }
     store.learn(msg, flow, from, replay);
   }
 
@@ -291,10 +305,14 @@ export class Engine {
     return memos;
   }
 
-  /** run `rules` (those whose bit is set in `which`; -1: all) in order on one message */
-  private runRules(rules: Rule[], memos: RuleMemo[], which: number, ctx: Ctx): void {
+  /**
+   * run `rules` (those whose bit is set in `which`; -1: all) in order on one message; with `needs`
+   * (rules/needs.ts), only the rules whose mask is 0 or shares a bit with the message's `facts`
+   */
+  private runRules(rules: Rule[], memos: RuleMemo[], which: number, ctx: Ctx, needs?: Int32Array, facts = 0): void {
     for (let i = 0; i < rules.length; i++) {
       if (which !== -1 && (which & (1 << i)) === 0) continue;
+      if (needs !== undefined && needs[i] !== 0 && (needs[i] & facts) === 0) continue;
       const rule = rules[i];
       ctx.currentRule = rule;
       ctx.memo = memos[i];

@@ -11,8 +11,18 @@
  */
 import type { Flow } from './flow';
 
-/** a flow id's creation number (`f12` → 12; 0 for an id of another shape) */
-export const seqOf = (id: string): number => Number(id.slice(1)) || 0;
+/** the number of a flow id (`f12` → 12): digits read in place (every index insert compares two); anything else as Number reads it */
+export function seqOf(id: string): number {
+  const n = id.length;
+  if (n < 2 || n > 16) return Number(id.slice(1)) || 0;
+  let v = 0;
+  for (let i = 1; i < n; i++) {
+    const c = id.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number(id.slice(1)) || 0;
+    v = v * 10 + c;
+  }
+  return v;
+}
 
 /** What the policy reads: the flows of each context (the table's context index), and the flows. */
 export interface EvictionView {

@@ -50,8 +50,17 @@ export function replayKey(o: Observation): string {
 
 /** eTLD+1 of an origin (or of a bare host string) */
 export function siteOfOrigin(origin: string): string {
-  return siteOf(parseUrl(origin)?.hostname ?? origin);
+  // asked of the same few origins (ASes, clients, token endpoints) by the store and the rules on
+  // every message: a full URL parse each time otherwise
+  let site = originSites.get(origin);
+  if (site === undefined) {
+    site = siteOf(parseUrl(origin)?.hostname ?? origin);
+    if (originSites.size >= 1024) originSites = new Map();
+    originSites.set(origin, site);
+  }
+  return site;
 }
+let originSites = new Map<string, string>();
 
 export function stripQuery(u: string): string {
   const i = u.search(/[?#]/);

@@ -18,7 +18,9 @@ const PROVIDER_ENDPOINT_HOSTS: Record<string, readonly string[]> = {
 
 /** Is `hostname` a host on which the provider with this issuer documents its own endpoints? */
 export function isProviderEndpointHost(issuer: string, hostname: string): boolean {
-  return (PROVIDER_ENDPOINT_HOSTS[issuer.replace(/\/$/, '')] ?? []).includes(hostname.toLowerCase());
+  // asked of every token request (mixup-code-sent-to-wrong-token-endpoint): no regex, no lower-casing for an issuer not in the table
+  const hosts = PROVIDER_ENDPOINT_HOSTS[issuer.charCodeAt(issuer.length - 1) === 47 /* / */ ? issuer.slice(0, -1) : issuer];
+  return hosts !== undefined && hosts.includes(hostname.toLowerCase());
 }
 
 export interface ProviderMatch {

@@ -30,6 +30,13 @@ export interface RuleMeta {
    * without the prefilter and random observations against each rule.
    */
   prefilter?: RawPrecondition;
+  /**
+   * Optional: what an OAuth message (any kind but 'other') must carry for check() to report or to
+   * change the rule's memory on it. The engine finds these facts once per message (rules/needs.ts)
+   * and does not call a rule none of whose items hold. Declare a superset: test/rule-needs.test.ts
+   * replays every rule table, fixture HAR and random flows with and without it.
+   */
+  needs?: MessageNeeds;
   /** where the rule can see its signature */
   vantage: Vantage[];
   /**
@@ -63,6 +70,23 @@ export interface RawPrecondition {
   bodyFields?: readonly string[];
   /** the rule remembers something of the observation's context (RuleContext.contextMemo) */
   contextMemo?: boolean;
+}
+
+/**
+ * A rule's precondition on an OAuth message (any one item holding lets the rule run): facts the
+ * engine reads once per message, whatever the number of rules that ask.
+ */
+export interface MessageNeeds {
+  /** OAuth parameters it reads (msg.params has the name, whatever the value) */
+  params?: readonly string[];
+  /** members of the JSON response body it reads (msg.json has the member) */
+  json?: readonly string[];
+  /** a compact JWT the message carries where the token rules look (tokens/sources.ts jwtSources) */
+  jwt?: boolean;
+  /** request headers it reads (present at all) */
+  requestHeaders?: readonly RawHeaderName[];
+  /** the parameters travel by reference or encrypted (msg.paramsKnown false: PAR request_uri, JWE request) */
+  paramsUnknown?: boolean;
 }
 
 /** the request headers the engine's one pass over the headers reports (observe/raw.ts) */

@@ -126,12 +126,13 @@ function payloadValue(text: string): JsonObject | string {
   return text;
 }
 
-function decodePayload(part: string, b64: boolean): JsonObject | string {
+/** `token`: the compact token the part is the payload of, when its parts are as they appeared (no white space dropped) */
+function decodePayload(part: string, b64: boolean, token?: string): JsonObject | string {
   if (!b64) return part; // RFC 7797: the payload is carried as is
-  // a part the unverified peek already read as a JSON object (valid base64url, not too deep): the
+  // a token the unverified peek already read as a JSON object (valid base64url, not too deep): the
   // same object this decoder would build (a part ending in "=" is refused below, so not reused)
-  if (part.charCodeAt(part.length - 1) !== 61 /* = */) {
-    const seen = peekedPayload(part);
+  if (token !== undefined && part.charCodeAt(part.length - 1) !== 61 /* = */) {
+    const seen = peekedPayload(token);
     if (seen) return seen;
   }
   return payloadValue(decodeB64(part, 'The payload'));
@@ -142,7 +143,8 @@ function isUnsecuredAlg(alg: unknown): boolean {
 }
 
 function sigInfo(prot: JsonObject, unprot: JsonObject | undefined, signature: string): SignatureInfo {
-  const joint = { ...(unprot ?? {}), ...prot };
+  // no unprotected header (every compact token): the protected one is the joint header as it is
+  const joint = unprot ? { ...unprot, ...prot } : prot;
   return {
     verified: null,
     kid: typeof joint.kid === 'string' ? joint.kid : null,
@@ -222,7 +224,7 @@ function decodeCompact(input: string): TokenReport {
   if (parts[1] === '') {
     payload = null;
     detached = true;
-  } else payload = decodePayload(b64 ? parts[1] : rawParts[1], b64);
+  } else payload = decodePayload(b64 ? parts[1] : rawParts[1], b64, spaced ? undefined : s);
   const signature = sigInfo(header, undefined, parts[2]);
   const report: TokenReport = {
     kind: isUnsecuredAlg(header.alg) ? 'unsecured' : 'JWS',

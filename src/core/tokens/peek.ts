@@ -67,12 +67,20 @@ function decodeInto(s: string, n: number, out: Uint8Array): string | undefined {
 export function decodeJsonObjectB64(s: string): Record<string, unknown> | undefined {
   if (s.length >= 2) {
     const a = charValue(s, 0), b = charValue(s, 1);
-    if (a >= 0 && b >= 0) {
-      const first = (a << 2) | (b >> 4);
-      if (first !== 0x7b && first !== 0x20 && (first < 0x09 || first > 0x0d) && first < 0x80) return undefined;
-    }
+    if (a >= 0 && b >= 0 && !mayStartObject((a << 2) | (b >> 4))) return undefined;
   }
   return parseJsonObject(base64urlDecodeToString(s));
+}
+
+/**
+ * Can UTF-8 text whose first byte is `first` be a JSON object once trimmed (parseJsonObject)? "{",
+ * ASCII white space, or the lead byte of a character String#trim drops: U+00A0 (C2), U+1680 (E1),
+ * U+2000–U+205F (E2), U+3000 (E3), U+FEFF (EF). Any other byte (a random state or code read as
+ * base64url: half of them start with a byte ≥ 0x80) decodes to text that is no object.
+ */
+function mayStartObject(first: number): boolean {
+  if (first < 0x80) return first === 0x7b || first === 0x20 || (first >= 0x09 && first <= 0x0d);
+  return first === 0xc2 || first === 0xe1 || first === 0xe2 || first === 0xe3 || first === 0xef;
 }
 
 function charValue(s: string, i: number): number {
@@ -89,34 +97,39 @@ export function looksLikeJwt(s: string): boolean {
 }
 
 // the rules of one message read the same ID token's payload (iss, nonce) one after the other: the
-// last few answers are kept (read-only; null = no object)
-let peeked = new Map<string, Record<string, unknown> | null>();
-function remembered(key: string, decode: () => Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  const hit = peeked.get(key);
-  if (hit !== undefined) return hit ?? undefined;
-  const v = decode();
-  if (peeked.size >= 16) peeked = new Map();
-  peeked.set(key, v ?? null);
-  return v;
-}
+// last few answers are kept (read-only; null = no object), headers by their part, payloads by the
+// whole token (the callers pass the same string again, whose hash V8 keeps: no split, no new key)
+const CAP = 16;
+let headers = new Map<string, Record<string, unknown> | null>();
+let payloads = new Map<string, Record<string, unknown> | null>();
 
 /**
- * The payload object an earlier `decodeJwtPayloadUnsafe` found for this base64url part, without
- * decoding anything (undefined when it was not asked or was no object). The full decoder reuses it:
- * the group A and nonce rules peek at an ID token before the token rules decode it.
+ * The payload object an earlier `decodeJwtPayloadUnsafe(token)` found, without decoding anything
+ * (undefined when it was not asked or was no object). The full decoder reuses it: the group A and
+ * nonce rules peek at an ID token before the token rules decode it.
  */
-export function peekedPayload(part: string): Record<string, unknown> | undefined {
-  return peeked.get(`p${part}`) ?? undefined;
+export function peekedPayload(token: string): Record<string, unknown> | undefined {
+  return payloads.get(token) ?? undefined;
 }
 
 export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | undefined {
   const dot = s.indexOf('.');
   if (dot <= 0) return undefined;
-  return remembered(`h${s.slice(0, dot)}`, () => parseJsonObject(base64urlDecodeToString(s.slice(0, dot))));
+  const part = s.slice(0, dot);
+  const hit = headers.get(part);
+  if (hit !== undefined) return hit ?? undefined;
+  const v = parseJsonObject(base64urlDecodeToString(part));
+  if (headers.size >= CAP) headers = new Map();
+  headers.set(part, v ?? null);
+  return v;
 }
 
 export function decodeJwtPayloadUnsafe(s: string): Record<string, unknown> | undefined {
+  const hit = payloads.get(s);
+  if (hit !== undefined) return hit ?? undefined;
   const parts = s.split('.');
-  if (parts.length !== 3) return undefined;
-  return remembered(`p${parts[1]}`, () => decodeJsonObjectB64(parts[1]));
+  const v = parts.length === 3 ? decodeJsonObjectB64(parts[1]) : undefined;
+  if (payloads.size >= CAP) payloads = new Map();
+  payloads.set(s, v ?? null);
+  return v;
 }

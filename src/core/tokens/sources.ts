@@ -5,7 +5,6 @@
 import type { OAuthMessage } from '../classify/message';
 import { header, type Observation } from '../observe/observation';
 import { safeDecode } from '../util/url';
-import { looksLikeJwt } from './peek';
 
 export type JwtUse = 'id_token' | 'access_token' | 'assertion' | 'request' | 'logout_token' | 'jarm';
 
@@ -22,8 +21,11 @@ export interface JwtSource {
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
+/** three base64url parts, the last possibly empty: `looksLikeJwt(v) && v.split('.').length === 3` in one test */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
 function isCompactJws(v: unknown): v is string {
-  return typeof v === 'string' && v.length < 100_000 && looksLikeJwt(v) && v.split('.').length === 3;
+  return typeof v === 'string' && v.length < 100_000 && COMPACT_JWS.test(v);
 }
 
 /** A 2xx (or unknown) response: bodies of error responses are not tokens. */
@@ -61,40 +63,42 @@ export function jwtSources(msg: OAuthMessage): readonly JwtSource[] {
 let lastSourcesMsg: OAuthMessage | undefined;
 let lastSources: readonly JwtSource[] = [];
 
+function add(out: JwtSource[], param: string, value: unknown, use: JwtUse, frontChannel: boolean, inResponse = false): void {
+  if (isCompactJws(value)) out.push({ param, value, use, frontChannel, inResponse });
+}
+
+// no closures: found for every OAuth message a token rule may read (rules/needs.ts asks first)
 function findJwtSources(msg: OAuthMessage): JwtSource[] {
   const out: JwtSource[] = [];
-  const add = (param: string, value: unknown, use: JwtUse, frontChannel: boolean, inResponse = false) => {
-    if (isCompactJws(value)) out.push({ param, value, use, frontChannel, inResponse });
-  };
-  const req = (name: string) => msg.form.get(name) ?? msg.query.get(name);
+  const params = msg.params;
   switch (msg.kind) {
     case 'authorization-request':
-      add('request', req('request'), 'request', true);
+      add(out, 'request', msg.form.get('request') ?? msg.query.get('request'), 'request', true);
       break;
     case 'authorization-response':
-      add('id_token', msg.params.get('id_token'), 'id_token', true);
-      add('response', msg.params.get('response'), 'jarm', true);
-      add('access_token', msg.params.get('access_token'), 'access_token', true);
+      add(out, 'id_token', params.get('id_token'), 'id_token', true);
+      add(out, 'response', params.get('response'), 'jarm', true);
+      add(out, 'access_token', params.get('access_token'), 'access_token', true);
       break;
     case 'token-request':
-      add('client_assertion', msg.params.get('client_assertion'), 'assertion', false);
-      if (msg.params.get('grant_type') === JWT_BEARER_GRANT) add('assertion', msg.params.get('assertion'), 'assertion', false);
+      add(out, 'client_assertion', params.get('client_assertion'), 'assertion', false);
+      if (params.get('grant_type') === JWT_BEARER_GRANT) add(out, 'assertion', params.get('assertion'), 'assertion', false);
       if (msg.json && okResponse(msg)) {
-        add('id_token', msg.json.id_token, 'id_token', false, true);
-        add('access_token', msg.json.access_token, 'access_token', false, true);
+        add(out, 'id_token', msg.json.id_token, 'id_token', false, true);
+        add(out, 'access_token', msg.json.access_token, 'access_token', false, true);
       }
       break;
     case 'par-request':
     case 'client-auth-request':
-      add('client_assertion', msg.params.get('client_assertion'), 'assertion', false);
-      add('request', msg.params.get('request'), 'request', false);
+      add(out, 'client_assertion', params.get('client_assertion'), 'assertion', false);
+      add(out, 'request', params.get('request'), 'request', false);
       break;
     default:
       break;
   }
   // back-channel logout (OIDC Back-Channel Logout §2.5): a POST with a logout_token form field,
   // whatever the classifier made of its URL
-  if (msg.obs.method === 'POST') add('logout_token', msg.form.get('logout_token'), 'logout_token', false);
+  if (msg.obs.method === 'POST') add(out, 'logout_token', msg.form.get('logout_token'), 'logout_token', false);
   return out;
 }
 
@@ -134,7 +138,7 @@ export function authorizationJwt(o: Observation): { scheme: 'bearer' | 'dpop'; j
   let r: { scheme: 'bearer' | 'dpop'; jwt: string } | undefined;
   if (o.requestHeaders.length > 0) {
     const m = header(o.requestHeaders, 'authorization')?.match(/^(bearer|dpop)\s+(\S+)\s*$/i);
-    if (m && looksLikeJwt(m[2]) && m[2].split('.').length === 3) r = { scheme: m[1].toLowerCase() as 'bearer' | 'dpop', jwt: m[2] };
+    if (m && COMPACT_JWS.test(m[2])) r = { scheme: m[1].toLowerCase() as 'bearer' | 'dpop', jwt: m[2] };
   }
   lastAuthObs = o;
   lastAuthJwt = r;

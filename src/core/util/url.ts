@@ -24,12 +24,15 @@ export class Params {
   constructor(entries: [string, string][] = []) {
     this.entries = entries;
   }
+  // indexed loops: every rule asks a message's parameters several names (no iterator, no destructuring)
   get(name: string): string | undefined {
-    for (const [k, v] of this.entries) if (k === name) return v;
+    const e = this.entries;
+    for (let i = 0; i < e.length; i++) if (e[i][0] === name) return e[i][1];
     return undefined;
   }
   has(name: string): boolean {
-    for (const [k] of this.entries) if (k === name) return true;
+    const e = this.entries;
+    for (let i = 0; i < e.length; i++) if (e[i][0] === name) return true;
     return false;
   }
   getAll(name: string): string[] {

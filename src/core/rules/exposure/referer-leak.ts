@@ -46,8 +46,9 @@ export default defineRule({
     const o = msg.obs;
     // potential: the callback document itself asks for full-URL referrers
     if (msg.kind === 'authorization-response' && !ctx.replay) {
-      const policy = (header(o.responseHeaders, 'referrer-policy') ?? '').toLowerCase();
-      const last = policy.split(',').map((s) => s.trim()).filter(Boolean).pop();
+      // most callbacks set no Referrer-Policy: nothing to split then
+      const policy = header(o.responseHeaders, 'referrer-policy')?.toLowerCase();
+      const last = policy ? policy.split(',').map((s) => s.trim()).filter(Boolean).pop() : undefined;
       if (last === 'unsafe-url' || last === 'no-referrer-when-downgrade') {
         ctx.report({
           severity: 'medium',

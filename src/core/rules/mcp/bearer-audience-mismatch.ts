@@ -34,6 +34,7 @@ export default defineRule({
     tier: 2,
     on: 'any',
     prefilter: { requestHeaders: ['authorization'] },
+    needs: { requestHeaders: ['authorization'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

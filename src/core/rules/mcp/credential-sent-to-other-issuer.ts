@@ -3,19 +3,15 @@ import { assertionClientKey, type CredentialUse } from '../../mcp/ledger';
 import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { header } from '../../observe/observation';
 import { hashSecret } from '../../util/secret';
-import { parseUrl, siteOf } from '../../util/url';
+import { siteOfOrigin } from '../../flows/keys';
 import { mcpRevision, openingMcpFlow } from '../support/mcp';
 import { ref } from '../../report/standards';
 import { defineRule } from '../types';
 
-function site(u: string): string {
-  return siteOf(parseUrl(u)?.hostname ?? u);
-}
-
 /** Two issuers are different ASes: two known issuers that differ, or (origin fallback) two sites (§0.4). */
 function differentIssuer(a: { issuer: string; known: boolean }, b: { issuer: string; known: boolean }): boolean {
   if (a.known && b.known) return compareResource(a.issuer, b.issuer) === 'different';
-  return site(a.issuer) !== site(b.issuer);
+  return siteOfOrigin(a.issuer) !== siteOfOrigin(b.issuer);
 }
 
 function basicSecret(auth: string | undefined): string | undefined {

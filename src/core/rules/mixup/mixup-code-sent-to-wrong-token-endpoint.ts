@@ -10,12 +10,21 @@ import { boundByTimingOnly, flowBinding } from '../support/binding';
 import { ref } from '../../report/standards';
 
 /** Does this token endpoint URL belong to this AS (its metadata, or its site)? */
+/** parseUrl(u)?.base, remembered: every token request compares its AS's token endpoint (one URL parse each) */
+function baseOf(u: string): string | undefined {
+  let b = bases.get(u);
+  if (b === undefined) {
+    b = parseUrl(u)?.base ?? null;
+    if (bases.size >= 256) bases.clear();
+    bases.set(u, b);
+  }
+  return b ?? undefined;
+}
+const bases = new Map<string, string | null>();
+
 function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: string; base: string; hostname: string }): boolean {
   const md = ctx.store.metadata.get(as.issuer);
-  if (md?.tokenEndpoint) {
-    const t = parseUrl(md.tokenEndpoint);
-    if (t && t.base === tokenUrl.base) return true;
-  }
+  if (md?.tokenEndpoint && baseOf(md.tokenEndpoint) === tokenUrl.base) return true;
   if (isProviderEndpointHost(as.issuer, tokenUrl.hostname)) return true; // token endpoint on another site (§3 providers)
   return siteOfOrigin(as.origin) === siteOfOrigin(tokenUrl.origin);
 }

@@ -5,6 +5,23 @@ import { boundByTimingOnly, currentResponse, flowBinding } from '../support/bind
 import { ref } from '../../report/standards';
 
 /**
+ * Not an https URL (or a loopback http one) without query and fragment (RFC 9207 §2), remembered
+ * per value: every callback of an AS names the same issuer (a URL parse each otherwise).
+ */
+function issMalformed(iss: string): boolean {
+  let bad = malformed.get(iss);
+  if (bad === undefined) {
+    const u = parseUrl(iss);
+    const loopback = u && /^(localhost|127\.|\[::1\])/.test(u.hostname);
+    bad = !u || (u.protocol !== 'https:' && !loopback) || iss.includes('?') || iss.includes('#');
+    if (malformed.size >= 256) malformed.clear();
+    malformed.set(iss, bad);
+  }
+  return bad;
+}
+const malformed = new Map<string, boolean>();
+
+/**
  * RFC 9207 §2.4 / RFC 9700 §4.4.2.1: the authorization response's issuer (iss parameter, ID token
  * or JARM iss) differs from the issuer of AS1, the AS the state was sent to.
  */
@@ -90,9 +107,7 @@ export default defineRule({
     }
     // RFC 9207 §2: iss must be an https URL without query or fragment
     if (names.param !== undefined) {
-      const u = parseUrl(names.param);
-      const loopback = u && /^(localhost|127\.|\[::1\])/.test(u.hostname);
-      if (!u || (u.protocol !== 'https:' && !loopback) || names.param.includes('?') || names.param.includes('#')) {
+      if (issMalformed(names.param)) {
         ctx.report({
           severity: 'low',
           variant: 'iss-malformed',

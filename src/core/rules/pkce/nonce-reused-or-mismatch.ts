@@ -44,6 +44,7 @@ export default defineRule({
       'The same nonce is sent in two authorization flows with different states (medium: the nonce no longer binds an ID token to one transaction), or an ID token from the front channel or from the authorization_code token response carries a nonce other than the one its flow sent, or none although one was sent (high: the client received an ID token issued for another transaction, the signature of ID token or code injection). ID tokens of refresh_token grants are not judged.',
     tier: 2,
     on: ['authorization-request', 'authorization-response', 'token-request'],
+    needs: { params: ['nonce', 'id_token'], json: ['id_token'], paramsUnknown: true },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -25,6 +25,7 @@ export default defineRule({
       "The receiving AS's issuer is known from its metadata and a client assertion's aud is neither that issuer nor the exact URL of the endpoint that receives it (at the token endpoint, the token endpoint counts as the exact target). Not reported when audience-injection fires on the same assertion.",
     tier: 2,
     on: ['par-request', 'client-auth-request', 'token-request'],
+    needs: { params: ['client_assertion', 'assertion'] },
     vantage: ['DT', 'HAR'],
     messages: {
       'not-issuer': 'The {param} sent to {receivingUrl} has aud {audText}; use the issuer "{issuer}" (or the exact endpoint URL).',

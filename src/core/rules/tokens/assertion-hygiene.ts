@@ -36,6 +36,7 @@ export default defineRule({
       'A client assertion without aud (medium: RFC 7523 §3 requires it; nothing ties it to one AS), whose iss differs from sub, that lacks jti or exp, that lives over 5 minutes (low), whose jti was already used (replay, medium), or whose typ is not client-authentication+jwt (info).',
     tier: 2,
     on: ['par-request', 'client-auth-request', 'token-request'],
+    needs: { params: ['client_assertion'] },
     vantage: ['DT', 'HAR'],
     messages: {
       'no-aud': 'Client assertion sent to {at}: no aud (RFC 7523 §3 requires one naming the authorization server); any AS that accepts it can be handed it.',

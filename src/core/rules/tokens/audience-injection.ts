@@ -31,6 +31,7 @@ export default defineRule({
       'A client_assertion (or jwt-bearer assertion) sent to a PAR, revocation, introspection, CIBA or device endpoint with aud = a token endpoint URL (high), with an aud on a foreign origin that is neither the receiving endpoint\'s nor its issuer\'s (critical), or with several aud values (high).',
     tier: 1,
     on: ['par-request', 'client-auth-request', 'token-request'],
+    needs: { params: ['client_assertion', 'assertion'] },
     vantage: ['DT', 'HAR'],
     messages: {
       foreign: 'The {param} sent to {at} has aud "{aud}" on another origin than the receiving AS: it can be replayed there.',

@@ -29,6 +29,7 @@ export default defineRule({
       'An ID token (front channel or token response) whose aud lacks the client_id of the flow it arrived in, or whose azp names another client. A multi-valued aud without azp, or a cross-client token (aud = client_id, azp = another client), is low.',
     tier: 1,
     on: ['authorization-response', 'token-request'],
+    needs: { jwt: true },
     vantage: ['BG', 'DT', 'HAR'],
     messages: {
       'aud-missing': 'The ID token has no usable "aud" claim; it must contain the client_id "{clientId}". (ID token {where})',

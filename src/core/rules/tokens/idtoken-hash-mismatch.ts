@@ -24,6 +24,7 @@ export default defineRule({
       "A front-channel ID token whose at_hash or c_hash is not the left half of the SHA-256 hash of the access token or code delivered with it (a swapped code or token); at_hash missing with response_type \"id_token token\" is medium.",
     tier: 2,
     on: ['authorization-response'],
+    needs: { params: ['id_token'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -37,6 +37,7 @@ export default defineRule({
     on: 'any',
     // an 'other' message: the Authorization header, or a back-channel logout_token (jwtSources)
     prefilter: { requestHeaders: ['authorization'], bodyFields: ['logout_token'] },
+    needs: { jwt: true, requestHeaders: ['authorization'] },
     vantage: ['BG', 'DT', 'HAR'],
     messages: {
       'alg-none': 'The {what} ({param}) {where} has alg {alg}: it is unsigned, so anyone can forge it.',
@@ -52,8 +53,10 @@ export default defineRule({
     const urlOf = () => msg.url?.base ?? msg.obs.url;
     for (const src of jwtSources(msg)) {
       const r = tryDecodeToken(src.value);
-      const d = r && algNoneDraft(r, { ...src, url: urlOf() });
-      if (!r || !d) continue;
+      // the verdict first: the place (a new object per token) only for a finding
+      if (!r || !algNoneCheck(r, src.frontChannel)) continue;
+      const d = algNoneDraft(r, { param: src.param, use: src.use, frontChannel: src.frontChannel, inResponse: src.inResponse, url: urlOf() });
+      if (!d) continue;
       ctx.report({ ...d, evidence: [ctx.evidence(msg.obs, src.param, `alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, src.value)] });
     }
     // a JWT access token presented to a resource server: one finding per token, not per API call

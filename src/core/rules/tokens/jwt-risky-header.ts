@@ -32,6 +32,7 @@ export default defineRule({
       'An ID token, logout token or JARM response with a jku, x5u, jwk or x5c header (OIDC Core §2: SHOULD NOT), any observed JWT whose kid contains path, URL or SQL metacharacters, or an ID token signed HS256/384/512 for a public client (the key is a client secret held in the browser).',
     tier: 2,
     on: ['authorization-request', 'authorization-response', 'token-request', 'par-request', 'client-auth-request', 'other', 'end-session'],
+    needs: { jwt: true },
     vantage: ['BG', 'DT', 'HAR'],
     messages: {
       'key-header': 'The token carries a "{header}" header: a verifier that follows it lets the sender choose the key. ({where})',

@@ -31,6 +31,7 @@ export default defineRule({
       'A token response (or an implicit authorization response) with expires_in over 3600 seconds, or a JWT access token whose exp - iat exceeds one hour: a leaked token stays usable for longer.',
     tier: 1,
     on: ['token-request', 'authorization-response'],
+    needs: { params: ['access_token'], json: ['access_token'] },
     vantage: ['DT', 'HAR', 'BG'],
     messages: {
       'expires-in': 'The {source} from {url} issues an access token for {life} (expires_in={expiresIn}), more than 1 hour.',
