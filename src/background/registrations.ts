@@ -64,7 +64,7 @@ export function credentialParams(): string[] {
 export const CREDENTIAL_URLS: readonly string[] = credentialParams().map((n) => `*://*/*${n}=*`);
 /**
  * Firefox matches the path and query literally (`%5F` only matches `%5F`; measured on Firefox ESR
- * 140): the rules also decode names whose "_" is percent-encoded (token-in-url-query's
+ * 153): the rules also decode names whose "_" is percent-encoded (token-in-url-query's
  * ENCODED_NAME, ropc-grant's grant%5ftype), so every URL with an encoded "_" is listened to there.
  * (In Chromium these two patterns would decode to `*_*` and match every URL with an underscore.)
  */
