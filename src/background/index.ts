@@ -151,7 +151,15 @@ const HANDLERS: Record<WebRequestEvent, (d: RequestDetails) => void> = {
   },
   onBeforeSendHeaders: (d) => assembler.sendHeaders(d),
   onHeadersReceived: (d) => assembler.headersReceived(d),
-  onBeforeRedirect: (d) => handle(assembler.redirect(d)),
+  onBeforeRedirect: (d) => {
+    // a redirect to a callback with its code or token in the fragment: the Location has the
+    // fragment, the next request's URL does not (the commit does, later than the document's scripts)
+    if (d.type === 'main_frame' || d.type === 'sub_frame') {
+      const loc = d.responseHeaders?.find((h) => h.name.toLowerCase() === 'location')?.value;
+      if (loc?.includes('#')) tabWatch.document(d.tabId, loc, false);
+    }
+    handle(assembler.redirect(d));
+  },
   onCompleted: (d) => handle(assembler.complete(d)),
   onErrorOccurred: (d) => handle(assembler.error(d)),
 };

@@ -6,7 +6,8 @@
  * - a token in a stylesheet's query and in an image's under a percent-encoded name: token-in-url-query;
  * - on the lab's callback page (platform.example/cb/honest?code=…&state=…), a script from another
  *   site (referer-leak third-party-script, low) and an image sent a full-URL Referer
- *   (referrerpolicy="unsafe-url": referer-leak, high, the flow's code or state at cdn.example);
+ *   (referrerpolicy="unsafe-url": referer-leak, high, the flow's code or state at cdn.example); on
+ *   the implicit scenario's SPA callback (the token in the fragment), the third-party script;
  * - the same after the worker was stopped and started again while the callback tab was open (its
  *   listeners are restored from storage.session on start).
  */
@@ -99,6 +100,17 @@ describe('subresources of a callback page (Chromium)', () => {
     await loadThirdParty(page, 3);
     const fs = await findingsWhen(tabId, (x) => leaks(x).length === want.length);
     expect(leaks(fs), show(fs)).toEqual(want);
+    await page.close();
+  });
+
+  it('an implicit callback (the token in the fragment): a third-party script raises referer-leak third-party-script', async () => {
+    const page = await playScenario(context, lab.scenarioUrl('implicit'));
+    expect(page.url()).toMatch(/\/spa\/cb#.*access_token=/);
+    const tabId = (await tabIdFor(ext, page.url().slice(0, page.url().indexOf('#'))))!;
+    await loadThirdParty(page, 6);
+    const third = (fs: F[]) => fs.some((f) => f.ruleId === 'referer-leak' && f.variant === 'third-party-script');
+    const fs = await findingsWhen(tabId, third);
+    expect(third(fs), show(fs)).toBe(true);
     await page.close();
   });
 
