@@ -3,8 +3,8 @@
  * (src/background/listen.ts): which documents make a tab watched, when it stops, what survives a
  * worker stop (storage.session), and that one event delivered to two listeners is handled once.
  */
-import { describe, expect, it } from 'vitest';
-import { documentCarriesSecret, TabWatch, WATCH_KEY } from '../src/background/tab-watch';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { documentCarriesSecret, TabWatch, UNWATCH_DELAY_MS, WATCH_KEY } from '../src/background/tab-watch';
 import { listen, RecentEvents, type WebRequestApi } from '../src/background/listen';
 import { REGISTRATIONS, TAB_REGISTRATIONS } from '../src/background/registrations';
 
@@ -40,9 +40,13 @@ describe('documentCarriesSecret', () => {
 });
 
 describe('TabWatch', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('watches a tab from its secret-carrying document until a main-frame commit of another document', () => {
     const r = fakeRegister();
-    const w = new TabWatch(r.register);
+    const w = new TabWatch(r.register, undefined, { unwatchDelayMs: 0 });
     w.document(7, 'https://app.example/cb?code=abc&state=xyz', false);
     w.document(7, 'https://app.example/cb?code=abc&state=xyz', true); // the commit: no second registration
     expect(r.live.get(7)).toBe(1);
@@ -53,11 +57,33 @@ describe('TabWatch', () => {
     expect(r.live.get(7)).toBe(0);
   });
 
-  it('a tab that closes is no longer watched; negative tab ids never are', () => {
+  it('the unwatch waits UNWATCH_DELAY_MS: a chain back to a secret-carrying document keeps the listeners', () => {
+    vi.useFakeTimers();
+    const r = fakeRegister();
+    const w = new TabWatch(r.register);
+    w.document(4, 'https://as.example/authorize?client_id=c&state=s', false);
+    w.document(4, 'https://as.example/login', true);
+    vi.advanceTimersByTime(UNWATCH_DELAY_MS - 1);
+    w.document(4, 'https://app.example/cb?code=abc&state=s', false);
+    vi.advanceTimersByTime(UNWATCH_DELAY_MS * 2);
+    expect(w.watched).toEqual([4]);
+    expect(r.live.get(4)).toBe(1); // registered once for the whole chain
+    w.document(4, 'https://app.example/home', true);
+    vi.advanceTimersByTime(UNWATCH_DELAY_MS - 1);
+    expect(w.watched).toEqual([4]);
+    vi.advanceTimersByTime(1);
+    expect(w.watched).toEqual([]);
+    expect(r.live.get(4)).toBe(0);
+  });
+
+  it('a tab that closes is no longer watched at once; negative tab ids never are', () => {
+    vi.useFakeTimers();
     const r = fakeRegister();
     const w = new TabWatch(r.register);
     w.document(3, 'https://app.example/cb?code=abc', true);
-    w.unwatch(3);
+    w.document(3, 'https://app.example/home', true);
+    w.unwatch(3); // the tab closed: no wait
+    vi.advanceTimersByTime(UNWATCH_DELAY_MS);
     w.document(-1, 'https://app.example/cb?code=abc', true);
     expect(w.watched).toEqual([]);
     expect(r.live.get(3)).toBe(0);
@@ -70,7 +96,7 @@ describe('TabWatch', () => {
     await before.flushed();
     expect(store.data[WATCH_KEY]).toEqual([1, 2, 3]);
     const r = fakeRegister();
-    const after = new TabWatch(r.register, store);
+    const after = new TabWatch(r.register, store, { unwatchDelayMs: 0 });
     after.document(2, 'https://app.example/home', true); // seen by this instance before the restore
     await after.restore(async () => new Set([1, 2])); // tab 3 closed while the worker was stopped
     await after.flushed();

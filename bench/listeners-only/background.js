@@ -46,16 +46,28 @@ for (const r of REGISTRATIONS) add(r);
 const SECRET = /[?#&](code|state|access_token|id_token|refresh_token)=[^&#]/;
 /** @type {Map<number, (() => void)[]>} */
 const watched = new Map();
+/** @type {Map<number, ReturnType<typeof setTimeout>>} */
+const leaving = new Map();
 function documentSeen(tabId, url, mainFrameCommit) {
   if (tabId < 0) return;
   if (SECRET.test(url)) {
     if (!watched.has(tabId)) watched.set(tabId, TAB_REGISTRATIONS.map((r) => add(r, tabId)));
-  } else if (mainFrameCommit && watched.has(tabId)) {
-    for (const remove of watched.get(tabId) ?? []) remove();
-    watched.delete(tabId);
+    clearTimeout(leaving.get(tabId));
+    leaving.delete(tabId);
+  } else if (mainFrameCommit && watched.has(tabId) && !leaving.has(tabId)) {
+    // tab-watch.ts's UNWATCH_DELAY_MS
+    leaving.set(tabId, setTimeout(() => unwatch(tabId), 3000));
   }
+}
+function unwatch(tabId) {
+  leaving.delete(tabId);
+  for (const remove of watched.get(tabId) ?? []) remove();
+  watched.delete(tabId);
 }
 chrome.webNavigation.onCommitted.addListener((d) => documentSeen(d.tabId, d.url, d.frameId === 0));
 chrome.webNavigation.onReferenceFragmentUpdated.addListener((d) => documentSeen(d.tabId, d.url, false));
-chrome.tabs.onRemoved.addListener((tabId) => documentSeen(tabId, '', true));
+chrome.tabs.onRemoved.addListener((tabId) => {
+  clearTimeout(leaving.get(tabId));
+  unwatch(tabId);
+});
 globalThis.__coatcheckReady = true;

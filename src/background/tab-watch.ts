@@ -39,8 +39,19 @@ export const WATCH_KEY = 'bg:watchedTabs';
 /** `register(tabId)` adds a tab's listeners and returns what removes them. */
 export type Register = (tabId: number) => () => void;
 
+/**
+ * How long a tab stays watched after its main frame committed a document without a secret in its
+ * URL: an OAuth chain alternates such documents (the authorization request with its state, the
+ * AS's login pages, the callback) within a second or two, and each add or removal of a listener
+ * is a round trip to the browser process and a storage.session write, which the chain's page load
+ * paid for (bench/README.md). A re-watch within the delay keeps the listeners.
+ */
+export const UNWATCH_DELAY_MS = 3000;
+
 export class TabWatch {
   private readonly tabs = new Map<number, () => void>();
+  private readonly leaving = new Map<number, ReturnType<typeof setTimeout>>();
+  private readonly delayMs: number;
   private saving: Promise<void> = Promise.resolve();
   /** tabs whose document was seen by this instance before restore() read the saved set: that decides */
   private seen: Set<number> | undefined = new Set();
@@ -48,7 +59,10 @@ export class TabWatch {
   constructor(
     private readonly register: Register,
     private readonly store?: WatchStore,
-  ) {}
+    opts: { unwatchDelayMs?: number } = {},
+  ) {
+    this.delayMs = opts.unwatchDelayMs ?? UNWATCH_DELAY_MS;
+  }
 
   /** The tabs watched now. */
   get watched(): number[] {
@@ -57,6 +71,7 @@ export class TabWatch {
 
   /** Listen to every subresource of this tab (idempotent). */
   watch(tabId: number): void {
+    this.stay(tabId);
     if (tabId < 0 || this.tabs.has(tabId)) return;
     this.tabs.set(tabId, this.register(tabId));
     this.save();
@@ -64,6 +79,7 @@ export class TabWatch {
 
   /** Stop listening to this tab's subresources (its document changed, or it closed). */
   unwatch(tabId: number): void {
+    this.stay(tabId);
     const remove = this.tabs.get(tabId);
     if (!remove) return;
     this.tabs.delete(tabId);
@@ -73,13 +89,34 @@ export class TabWatch {
 
   /**
    * A document was requested or committed in a tab: watched while a document whose URL carries a
-   * secret is there. A main-frame commit of another document ends it (sub-frame documents, and a
-   * navigation request that may never commit, only add).
+   * secret is there. A main-frame commit of another document ends it, UNWATCH_DELAY_MS later
+   * (sub-frame documents, and a navigation request that may never commit, only add).
    */
   document(tabId: number, url: string, mainFrameCommit: boolean): void {
     this.seen?.add(tabId);
     if (documentCarriesSecret(url)) this.watch(tabId);
-    else if (mainFrameCommit) this.unwatch(tabId);
+    else if (mainFrameCommit) this.leave(tabId);
+  }
+
+  /** Unwatch after the delay, unless the tab is watched again or closes meanwhile. */
+  private leave(tabId: number): void {
+    if (!this.tabs.has(tabId) || this.leaving.has(tabId)) return;
+    if (this.delayMs <= 0) return this.unwatch(tabId);
+    this.leaving.set(
+      tabId,
+      setTimeout(() => {
+        this.leaving.delete(tabId);
+        this.unwatch(tabId);
+      }, this.delayMs),
+    );
+  }
+
+  /** Cancel a pending unwatch. */
+  private stay(tabId: number): void {
+    const t = this.leaving.get(tabId);
+    if (t === undefined) return;
+    clearTimeout(t);
+    this.leaving.delete(tabId);
   }
 
   /** Register again the tabs saved by an earlier worker instance (those still open, when known). */

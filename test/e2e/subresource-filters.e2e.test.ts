@@ -127,14 +127,21 @@ describe('subresources of a callback page (Chromium)', () => {
     await page.close();
   });
 
-  it('the next document without a code in the tab is not listened to by tab any more', async () => {
+  it('the next document without a code in the tab is not listened to by tab any more (UNWATCH_DELAY_MS later)', async () => {
     const { page, tabId } = await callbackTab();
-    await page.goto(lab.ordinary.url, { waitUntil: 'load' });
-    await ext.evaluate(() => chrome.runtime.sendMessage({ type: 'ping' }));
     const worker = context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${browser.extensionId}/`)).pop();
-    const watched = await worker!.evaluate(() => (globalThis as { __coatcheckWatchedTabs?: () => number[] }).__coatcheckWatchedTabs?.());
-    expect(watched).toBeDefined();
-    expect(watched).not.toContain(tabId);
+    const watched = () => worker!.evaluate(() => (globalThis as { __coatcheckWatchedTabs?: () => number[] }).__coatcheckWatchedTabs?.());
+    expect(await watched()).toContain(tabId);
+    await page.goto(lab.ordinary.url, { waitUntil: 'load' });
+    let now: number[] | undefined;
+    const t0 = Date.now();
+    do {
+      now = await watched();
+      if (!now?.includes(tabId)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    } while (Date.now() - t0 < 8000);
+    expect(now).toBeDefined();
+    expect(now).not.toContain(tabId);
     await page.close();
   });
 });
