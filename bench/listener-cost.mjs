@@ -75,6 +75,11 @@ export const VARIANTS = {
   'new-no-xhr': { name: 'new-no-xhr', regs: currentRegs((r) => ({ ...r, filter: { ...r.filter, types: r.filter.types.filter((t) => t !== 'xmlhttprequest') } })), nav: true, what: 'now, without xmlhttprequest' },
   coatcheck: { name: 'coatcheck', dir: CHROME_DIST, what: 'the built extension (dist/chrome)' },
   ...(process.env.COATCHECK_BEFORE ? { 'coatcheck-before': { name: 'coatcheck-before', dir: process.env.COATCHECK_BEFORE, what: `CoatCheck built before #10.3 (${process.env.COATCHECK_BEFORE})` } } : {}),
+  // more builds to compare: COATCHECK_BUILDS=name=dir,name=dir
+  ...Object.fromEntries((process.env.COATCHECK_BUILDS ?? '').split(',').filter((x) => x.includes('=')).map((x) => {
+    const [name, dir] = x.split('=');
+    return [name, { name, dir, what: `CoatCheck built at ${dir}` }];
+  })),
 };
 
 /** @param {Variant} v @param {string} root */
