@@ -8,6 +8,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../lab/chromium.mjs';
 import { CHROME_DIST } from '../lab/extension.mjs';
 import { startLab } from '../lab/index.mjs';
@@ -36,8 +37,8 @@ const only = (ev) => (e, s) => (e === ev ? s : null);
 function currentRegs(edit = (/** @type {any} */ r) => r) {
   const src = readFileSync(new URL('./listeners-only/background.js', import.meta.url), 'utf8');
   const literal = /const REGISTRATIONS = (\[[\s\S]*?\n\]);/.exec(src)?.[1];
-  const table = /** @type {{ event: string, types: string[], spec: string[] }[]} */ (new Function(`return ${literal}`)());
-  return table.map((r) => edit({ event: r.event, filter: { urls: ['<all_urls>'], types: r.types }, spec: r.spec })).filter(Boolean);
+  const table = /** @type {{ event: string, types: string[], spec: string[], urls?: string[] }[]} */ (new Function(`return ${literal}`)());
+  return table.map((r) => edit({ event: r.event, filter: { urls: r.urls ?? ['<all_urls>'], types: r.types }, spec: r.spec })).filter(Boolean);
 }
 
 /** @type {Record<string, Variant>} */
@@ -59,12 +60,26 @@ export const VARIANTS = {
     what: 'old filter, no extraHeaders except on main_frame/sub_frame (second listener)',
     regs: [...oldRegs(without('extraHeaders')), ...oldRegs((e, s) => (s.includes('extraHeaders') ? s : null), { urls: ['<all_urls>'], types: ['main_frame', 'sub_frame'] })],
   },
-  new: { name: 'new', regs: currentRegs(), nav: true, what: 'the registrations now (= bench/listeners-only)' },
+  new: { name: 'new', regs: currentRegs(), nav: true, what: 'the registrations always there now (no per-tab rows)' },
+  listeners: { name: 'listeners', dir: fileURLToPath(new URL('./listeners-only', import.meta.url)), what: 'bench/listeners-only: the rows always there and per watched tab, empty handlers' },
+  'prev-static': {
+    name: 'prev-static',
+    nav: true,
+    what: 'the registrations before #10.3 step 2 (scripts and images by every URL)',
+    regs: currentRegs((r) => (r.filter.urls[0] === '<all_urls>' && r.filter.types.includes('main_frame') ? r : null)).flatMap((r) =>
+      ['onBeforeSendHeaders', 'onBeforeRedirect', 'onCompleted', 'onErrorOccurred'].includes(r.event) ? [r, { ...r, filter: { urls: ['<all_urls>'], types: ['script', 'image'] }, spec: r.event === 'onBeforeSendHeaders' ? ['requestHeaders', 'extraHeaders'] : r.event === 'onErrorOccurred' ? [] : ['responseHeaders'] }] : [r],
+    ),
+  },
   'new-no-extra': { name: 'new-no-extra', regs: currentRegs((r) => ({ ...r, spec: r.spec.filter((x) => x !== 'extraHeaders') })), nav: true, what: 'now, without any extraHeaders' },
   'new-no-static': { name: 'new-no-static', regs: currentRegs((r) => ({ ...r, filter: { ...r.filter, types: r.filter.types.filter((t) => t !== 'script' && t !== 'image') } })), nav: true, what: 'now, without scripts and images' },
   'new-no-xhr': { name: 'new-no-xhr', regs: currentRegs((r) => ({ ...r, filter: { ...r.filter, types: r.filter.types.filter((t) => t !== 'xmlhttprequest') } })), nav: true, what: 'now, without xmlhttprequest' },
   coatcheck: { name: 'coatcheck', dir: CHROME_DIST, what: 'the built extension (dist/chrome)' },
   ...(process.env.COATCHECK_BEFORE ? { 'coatcheck-before': { name: 'coatcheck-before', dir: process.env.COATCHECK_BEFORE, what: `CoatCheck built before #10.3 (${process.env.COATCHECK_BEFORE})` } } : {}),
+  // more builds to compare: COATCHECK_BUILDS=name=dir,name=dir
+  ...Object.fromEntries((process.env.COATCHECK_BUILDS ?? '').split(',').filter((x) => x.includes('=')).map((x) => {
+    const [name, dir] = x.split('=');
+    return [name, { name, dir, what: `CoatCheck built at ${dir}` }];
+  })),
 };
 
 /** @param {Variant} v @param {string} root */

@@ -2,8 +2,9 @@
 // Page-load benchmark in real headless Chromium against the lab (exported for scripts/bench.mjs):
 // - two pages, each loaded N times in three browsers, in interleaved rounds so that load drift hits
 //   all three alike: without any extension, with a listeners-only extension (bench/listeners-only:
-//   CoatCheck's webRequest/webNavigation registrations with empty handlers, i.e. what Chromium
-//   charges any extension that observes this way), and with CoatCheck → overhead ratios of the
+//   CoatCheck's webRequest/webNavigation registrations with empty handlers, the per-tab rows added
+//   as the worker adds them, i.e. what Chromium charges any extension that observes this way), and
+//   with CoatCheck → overhead ratios of the
 //   medians, and of the mean CPU time of each browser's process tree per load (far less disturbed by
 //   other load on a shared machine than wall time). The pages: the OAuth redirect chain (the clean
 //   connection: platform → honest AS → interactions → callback, top-level fields) and an ordinary
@@ -23,7 +24,7 @@ import { startLab } from '../lab/index.mjs';
 
 const LISTENERS_ONLY = fileURLToPath(new URL('./listeners-only', import.meta.url));
 /** the variants of bench/listener-cost.mjs that `optionRounds` measures: one option, event or type at a time */
-const OPTION_VARIANTS = ['none', 'perm', 'nav-only', 'new', 'new-no-extra', 'new-no-static', 'new-no-xhr', 'frames-only', 'old'];
+const OPTION_VARIANTS = ['none', 'perm', 'nav-only', 'new', 'listeners', 'prev-static', 'new-no-xhr', 'frames-only', 'old'];
 
 /**
  * Close a tab without letting the harness hang: Chromium occasionally never acknowledges the close of

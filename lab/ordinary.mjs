@@ -77,10 +77,15 @@ export function createOrdinarySite({ origin, cdn }) {
       const p = u.pathname;
       let m;
       if (p === '/') return send(res, 'text/html; charset=utf-8', html(), { 'set-cookie': 'sid=ordinary-session-0001; Path=/; Secure; SameSite=Lax' });
-      // for the e2e test of the listeners on scripts and images: a token in a pixel's and a script's query
+      // for the e2e tests of the listeners on subresources: a token in a pixel's, a script's and a
+      // stylesheet's query, and in a pixel's under a percent-encoded name (access%5Ftoken)
       if (p === '/leaky') {
         const at = (k) => `at-${k}-7d1f0e2c3b4a59687766554433221100ff`;
-        return send(res, 'text/html; charset=utf-8', `<!doctype html><meta charset="utf-8"><title>Leaky</title><script src="${cdn}/js/lib-1.js?access_token=${at('script')}"></script><img alt="" src="${cdn}/img/photo-1.png?access_token=${at('image')}"><main id="result" data-outcome="loaded">loaded</main>`);
+        return send(
+          res,
+          'text/html; charset=utf-8',
+          `<!doctype html><meta charset="utf-8"><title>Leaky</title><link rel="stylesheet" href="${cdn}/css/site-1.css?access_token=${at('style')}"><script src="${cdn}/js/lib-1.js?access_token=${at('script')}"></script><img alt="" src="${cdn}/img/photo-1.png?access_token=${at('image')}"><img alt="" src="${cdn}/img/photo-2.png?v=1&access%5Ftoken=${at('encoded')}"><main id="result" data-outcome="loaded">loaded</main>`,
+        );
       }
       if ((m = /^\/js\/lib-(\d+)\.js$/.exec(p))) return send(res, 'text/javascript', scriptText(`lib${m[1]}`), { 'access-control-allow-origin': '*' });
       if (p === '/static/app-0.js') return send(res, 'text/javascript', `${scriptText('app0')}\n${APP}`);

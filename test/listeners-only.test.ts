@@ -1,23 +1,44 @@
 /**
  * bench/listeners-only (the page-load benchmark's "listeners only" extension) must register exactly
- * what the worker registers (src/background/registrations.ts), or its figure means nothing.
+ * what the worker registers (src/background/registrations.ts: the rows always there and the rows
+ * added per watched tab), or its figure means nothing.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventsFor, REGISTRATIONS } from '../src/background/registrations';
+import { CREDENTIAL_URLS, eventsFor, REGISTRATIONS, TAB_REGISTRATIONS, urlsFor, type Registration } from '../src/background/registrations';
+
+const src = readFileSync(new URL('../bench/listeners-only/background.js', import.meta.url), 'utf8');
+const table = (name: string): unknown => {
+  const literal = new RegExp(`const ${name} = (\\[[\\s\\S]*?\\n\\]);`).exec(src)?.[1];
+  expect(literal, name).toBeDefined();
+  return new Function(`return ${literal}`)() as unknown;
+};
+const plain = (rs: readonly Registration[]) => rs.map((r) => ({ event: r.event, types: [...r.types], spec: [...r.spec], ...(r.urls ? { urls: [...r.urls] } : {}) }));
 
 describe('bench/listeners-only', () => {
-  it('carries the worker registration table', () => {
-    const src = readFileSync(new URL('../bench/listeners-only/background.js', import.meta.url), 'utf8');
-    const literal = /const REGISTRATIONS = (\[[\s\S]*?\n\]);/.exec(src)?.[1];
-    expect(literal).toBeDefined();
-    const table = new Function(`return ${literal}`)() as unknown;
-    expect(table).toEqual(REGISTRATIONS.map((r) => ({ event: r.event, types: [...r.types], spec: [...r.spec] })));
+  it('carries the worker registration tables', () => {
+    expect(table('REGISTRATIONS')).toEqual(plain(REGISTRATIONS));
+    expect(table('TAB_REGISTRATIONS')).toEqual(plain(TAB_REGISTRATIONS));
   });
 
-  it('listens to navigations with every event and to images with no onBeforeRequest', () => {
+  it('listens to navigations with every event and to subresources with no onBeforeRequest', () => {
     expect([...eventsFor('main_frame')].sort()).toEqual(['onBeforeRedirect', 'onBeforeRequest', 'onBeforeSendHeaders', 'onCompleted', 'onErrorOccurred', 'onHeadersReceived']);
-    expect(eventsFor('image').has('onBeforeRequest')).toBe(false);
-    expect(eventsFor('stylesheet').size).toBe(0);
+    for (const t of ['script', 'image', 'stylesheet', 'font', 'media']) expect([...eventsFor(t)].sort(), t).toEqual(['onBeforeRedirect', 'onBeforeSendHeaders', 'onCompleted', 'onErrorOccurred']);
+    expect(eventsFor('websocket').size).toBe(0);
+  });
+
+  it('asks for every subresource only per tab, and for the others only by URL', () => {
+    for (const r of REGISTRATIONS) if (r.types.includes('image')) expect(r.urls, r.event).toBe(CREDENTIAL_URLS);
+    for (const r of TAB_REGISTRATIONS) expect(r.urls, r.event).toBeUndefined();
+    // the Referer that referer-leak reads needs extraHeaders in Chromium: in the tab rows only
+    expect(TAB_REGISTRATIONS.find((r) => r.event === 'onBeforeSendHeaders')?.spec).toContain('extraHeaders');
+  });
+
+  it('URL patterns: the parameters the rules read in any URL; Firefox also matches an encoded "_"', () => {
+    for (const n of ['access_token', 'refresh_token', 'id_token', 'client_secret', 'code_verifier', 'assertion', 'id_token_hint', 'grant_type']) expect(CREDENTIAL_URLS).toContain(`*://*/*${n}=*`);
+    const row = REGISTRATIONS.find((r) => r.urls)!;
+    expect(urlsFor(row, false)).toEqual([...CREDENTIAL_URLS]);
+    expect(urlsFor(row, true)).toEqual([...CREDENTIAL_URLS, '*://*/*%5F*', '*://*/*%5f*']);
+    expect(urlsFor(REGISTRATIONS[0], true)).toEqual(['<all_urls>']);
   });
 });

@@ -43,6 +43,9 @@ const TYPE: Record<string, ResourceType> = {
   image: 'image',
   imageset: 'image',
   stylesheet: 'stylesheet',
+  // fonts and media: observed when their URL may carry a credential or in a watched tab (registrations.ts)
+  font: 'other',
+  media: 'other',
   ping: 'other',
   beacon: 'other',
   other: 'other',

@@ -12,7 +12,9 @@ import { RequestAssembler, type NavigationDetails, type RequestDetails } from '.
 import { HarLog } from './har-log';
 import { DEFAULT_SETTINGS, normalizeSettings, type Message, type Settings } from './settings';
 import { loadState, SessionWriter } from './persist';
-import { REGISTRATIONS, specFor, type WebRequestEvent } from './registrations';
+import { REGISTRATIONS, TAB_REGISTRATIONS, type WebRequestEvent } from './registrations';
+import { listen, RecentEvents, type WebRequestApi } from './listen';
+import { TabWatch } from './tab-watch';
 
 const DOCS_BASE = 'https://github.com/coatcheck/coatcheck/blob/main/docs/rules/';
 const isFirefox = typeof (browser.runtime as { getBrowserInfo?: unknown }).getBrowserInfo === 'function';
@@ -139,34 +141,50 @@ function onFindings(found: Finding[], o: Observation): void {
 
 // ---------------------------------------------------------------- listeners (registered synchronously)
 
-// one listener per row of REGISTRATIONS (registrations.ts: which events, types and extraInfoSpec, and why)
+// one listener per row of REGISTRATIONS (registrations.ts: which events, types, URLs and
+// extraInfoSpec, and why); the rows of TAB_REGISTRATIONS per tab whose document's URL carries a
+// code, state or token (tab-watch.ts), learnt from the document requests and commits seen here
 const HANDLERS: Record<WebRequestEvent, (d: RequestDetails) => void> = {
-  onBeforeRequest: (d) => assembler.start(d),
+  onBeforeRequest: (d) => {
+    if (d.type === 'main_frame' || d.type === 'sub_frame') tabWatch.document(d.tabId, d.url, false);
+    assembler.start(d);
+  },
   onBeforeSendHeaders: (d) => assembler.sendHeaders(d),
   onHeadersReceived: (d) => assembler.headersReceived(d),
-  onBeforeRedirect: (d) => handle(assembler.redirect(d)),
+  onBeforeRedirect: (d) => {
+    // a redirect to a callback with its code or token in the fragment: the Location has the
+    // fragment, the next request's URL does not (the commit does, later than the document's scripts)
+    if (d.type === 'main_frame' || d.type === 'sub_frame') {
+      const loc = d.responseHeaders?.find((h) => h.name.toLowerCase() === 'location')?.value;
+      if (loc?.includes('#')) tabWatch.document(d.tabId, loc, false);
+    }
+    handle(assembler.redirect(d));
+  },
   onCompleted: (d) => handle(assembler.complete(d)),
   onErrorOccurred: (d) => handle(assembler.error(d)),
 };
-for (const r of REGISTRATIONS) {
-  const handler = HANDLERS[r.event];
-  const filter = { urls: ['<all_urls>'], types: [...r.types] } as browser.WebRequest.RequestFilter;
-  const spec = specFor(r, isFirefox);
-  const event = browser.webRequest[r.event] as unknown as { addListener(cb: (d: unknown) => void, f: browser.WebRequest.RequestFilter, spec?: never): void };
-  const add = event.addListener.bind(event);
-  // no extraInfoSpec argument at all where there is none (Firefox's onErrorOccurred takes none)
-  if (spec.length > 0) add((d) => handler(d as RequestDetails), filter, spec as never);
-  else add((d) => handler(d as RequestDetails), filter);
-}
+const webRequest = browser.webRequest as unknown as WebRequestApi;
+const recent = new RecentEvents();
+const add = (tabId?: number) => (r: (typeof REGISTRATIONS)[number]) => listen(webRequest, r, (d) => HANDLERS[r.event](d as RequestDetails), { firefox: isFirefox, recent, tabId });
+const tabWatch = new TabWatch((tabId) => {
+  const removers = TAB_REGISTRATIONS.map(add(tabId));
+  return () => removers.forEach((remove) => remove());
+}, browser.storage.session);
+for (const r of REGISTRATIONS) add()(r);
+// for the e2e tests: the tabs listened to by tab now
+(globalThis as { __coatcheckWatchedTabs?: () => number[] }).__coatcheckWatchedTabs = () => tabWatch.watched;
 
-const onNav = (d: browser.WebNavigation.OnCommittedDetailsType | browser.WebNavigation.OnReferenceFragmentUpdatedDetailsType) => {
+type NavDetails = browser.WebNavigation.OnCommittedDetailsType | browser.WebNavigation.OnReferenceFragmentUpdatedDetailsType;
+const onNav = (d: NavDetails, committed: boolean) => {
+  tabWatch.document(d.tabId, d.url, committed && d.frameId === 0);
   navSeq += 1;
   handle(assembler.navigation(d as NavigationDetails, navSeq));
 };
-browser.webNavigation.onCommitted.addListener(onNav);
-browser.webNavigation.onReferenceFragmentUpdated.addListener(onNav);
+browser.webNavigation.onCommitted.addListener((d) => onNav(d, true));
+browser.webNavigation.onReferenceFragmentUpdated.addListener((d) => onNav(d, false));
 
 browser.tabs?.onRemoved?.addListener((tabId) => {
+  tabWatch.unwatch(tabId);
   whenReady(() => {
     harLog.deleteTab(tabId);
     scheduleSave();
@@ -202,6 +220,7 @@ async function answer(msg: Message): Promise<unknown> {
       await saving;
       await browser.storage.session.clear();
       writer.reset();
+      tabWatch.save();
       return { ok: true };
     case 'export': {
       const findings = tabFindings(msg.tabId);
@@ -237,6 +256,9 @@ async function start(): Promise<void> {
   const saved = await loadState(browser.storage.session, writer);
   engine = new Engine({ entries: saved.entries, state: saved.legacy, redact: settings.redact, disable: settings.disabledRules, providers: settings.providers.map(rowFromSpec) });
   harLog = saved.har;
+  // the per-tab listeners of the tabs watched before a stop (listeners added after the start are
+  // gone with the old instance): the events of those tabs' subresources in between are missed
+  await tabWatch.restore(async () => new Set((await browser.tabs.query({})).map((t) => t.id ?? -1)));
   // an old layout was found: write it in the journal layout now (and remove the old keys)
   if (saved.legacy) scheduleSave();
   ready = true;
