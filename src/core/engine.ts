@@ -228,8 +228,7 @@ export class Engine {
   private process(o: Observation, out: Finding[]): void {
     const store = this.store;
     // one pass over the request headers, shared by the store, the MCP ledger and the prefilter
-    // (done by the HAR reader when it built the observation)
-    const headers = o.requestHeaderBits ?? (o.requestHeaders.length > 0 ? requestHeaderBits(o.requestHeaders) : 0);
+    const headers = o.requestHeaders.length > 0 ? requestHeaderBits(o.requestHeaders) : 0;
     store.observe(o, headers);
     let msg: OAuthMessage;
     try {

@@ -5,7 +5,6 @@ z.config({ jitless: true });
 import { CoreError } from '../errors';
 import { originOf } from '../util/url';
 import type { Header, Observation, RequestBody, ResourceType } from './observation';
-import { requestHeaderBits } from './raw';
 
 /**
  * HAR 1.2 entry → Observation. One entry at a time, so a streaming reader can feed it.
@@ -261,8 +260,6 @@ export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Obs
     initiator: initiatorOf(e._initiator, reqHeaders),
     initiatorType: initiatorTypeOf(e._initiator),
     requestHeaders: reqHeaders,
-    // the engine's one pass over the headers, done here where they were just read (issue #10 item 1)
-    requestHeaderBits: requestHeaderBits(reqHeaders),
     requestBody: bodyOf(e.request.postData),
     status: resp?.status,
     responseHeaders: resp?.headers ?? [],

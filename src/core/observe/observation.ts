@@ -55,12 +55,6 @@ export interface Observation {
   /** HAR: Chrome's `_initiator.type` (`parser`, `script`, `preload`, `other`, …), if given */
   initiatorType?: string;
   requestHeaders: Header[];
-  /**
-   * the bits of the request headers the engine watches (observe/raw.ts `requestHeaderBits`),
-   * computed by a builder that reads the headers anyway (the HAR reader); the engine scans the
-   * headers itself when it is absent. Whoever replaces or edits `requestHeaders` drops it.
-   */
-  requestHeaderBits?: number;
   requestBody?: RequestBody;
   status?: number;
   /** when the response arrived (its headers), ms since the epoch, if known */
