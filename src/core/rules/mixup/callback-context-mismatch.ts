@@ -37,8 +37,10 @@ export default defineRule({
     if (earlier) return;
     // the redirect URIs the client itself issued this state with (a user restarting at another
     // provider issues it twice); a redirect_uri only an AS relayed (COAT) does not count
-    const expected = new Set([flow.redirectUri, ...ctx.store.clientIssued(flow).map((r) => r.redirectUri)].filter((u): u is string => !!u).map(redirectBaseOf));
     const actual = redirectBaseOf(msg.url.base);
+    // the usual callback: the flow's own redirect_uri (one of the expected ones), no set to build
+    if (flow.redirectUri && redirectBaseOf(flow.redirectUri) === actual) return;
+    const expected = new Set([flow.redirectUri, ...ctx.store.clientIssued(flow).map((r) => r.redirectUri)].filter((u): u is string => !!u).map(redirectBaseOf));
     if (expected.has(actual)) return;
     // stateless: the callback is exactly a redirect_uri an AS relayed into this flow (a prefix match
     // alone could be a path below the client's own redirect_uri)
