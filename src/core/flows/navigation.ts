@@ -326,7 +326,7 @@ export class NavigationLog {
   isReplay(o: Observation, from: PreviousHop, knownAs: (origin: string) => boolean): boolean {
     const key = replayKey(o);
     const list = this.log(o.context).recent;
-    const prior = list.find((r) => r.key === key && o.time - r.time <= this.ttlMs);
+    const prior = recentMatch(list, key, o.time, this.ttlMs);
     list.push({ key, time: o.time, initiator: from.origin });
     if (list.length > MAX_RECENT_URLS) list.splice(0, list.length - MAX_RECENT_URLS);
     this.dirty.mark(o.context);
@@ -342,7 +342,7 @@ export class NavigationLog {
   private seenInOtherContext(context: string, key: string, time: number): RecentRequest | undefined {
     for (const [c, log] of this.contexts) {
       if (c === context) continue;
-      const r = log.recent.find((x) => x.key === key && time - x.time <= this.ttlMs);
+      const r = recentMatch(log.recent, key, time, this.ttlMs);
       if (r) return r;
     }
     return undefined;
@@ -425,4 +425,13 @@ function absoluteHref(href: string, base: string): string | undefined {
 function isContextLog(v: unknown): v is ContextLog {
   if (isRecord(v) && v.start === null) v.start = Infinity; // JSON has no Infinity: a context not observed yet
   return isRecord(v) && typeof v.start === 'number' && typeof v.last === 'number' && Array.isArray(v.hops) && Array.isArray(v.recent) && Array.isArray(v.areqTimes);
+}
+
+/** the first request in `list` with this key within the TTL (a loop: it runs on every authorization message) */
+function recentMatch(list: readonly RecentRequest[], key: string, time: number, ttlMs: number): RecentRequest | undefined {
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i];
+    if (r.key === key && time - r.time <= ttlMs) return r;
+  }
+  return undefined;
 }

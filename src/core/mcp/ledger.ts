@@ -279,8 +279,11 @@ export class McpLedger {
       return;
     }
     const form = o.requestBody?.form;
-    if (!form || !form.some(([k]) => k === 'grant_type')) return;
-    this.recordTokenRequest(o, new Map(form.map(([k, v]) => [k, v] as [string, string]).reverse()));
+    if (!form || !form.some(isGrantType)) return;
+    // the form's parameters, the first of a repeated name winning (one pass, no reversed copy)
+    const params = new Map<string, string>();
+    for (const [k, v] of form) if (!params.has(k)) params.set(k, v);
+    this.recordTokenRequest(o, params);
   }
 
   /** The issuer a token endpoint belongs to: observed metadata, else its origin (weak, §0.4). */
@@ -428,3 +431,5 @@ export function assertionClientKey(assertion: string): string | undefined {
   const key = typeof h?.kid === 'string' ? h.kid : typeof h?.['x5t#S256'] === 'string' ? (h['x5t#S256'] as string) : undefined;
   return client && key ? `${client}|${key}` : undefined;
 }
+
+const isGrantType = ([k]: readonly [string, string]): boolean => k === 'grant_type';
