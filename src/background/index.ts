@@ -248,17 +248,20 @@ async function answer(msg: Message): Promise<unknown> {
 // ---------------------------------------------------------------- start-up
 
 async function start(): Promise<void> {
-  try {
-    settings = normalizeSettings((await browser.storage.local.get('settings')).settings ?? DEFAULT_SETTINGS);
-  } catch {
-    settings = DEFAULT_SETTINGS;
-  }
-  const saved = await loadState(browser.storage.session, writer);
-  engine = new Engine({ entries: saved.entries, state: saved.legacy, redact: settings.redact, disable: settings.disabledRules, providers: settings.providers.map(rowFromSpec) });
-  harLog = saved.har;
+  // the three reads are independent: asked at once, so that the events queued meanwhile wait for
+  // one round trip to storage instead of three in a row (settings, the saved state, the watched tabs)
+  const settingsRead = browser.storage.local
+    .get('settings')
+    .then((v) => normalizeSettings(v.settings ?? DEFAULT_SETTINGS))
+    .catch(() => DEFAULT_SETTINGS);
+  const savedRead = loadState(browser.storage.session, writer);
   // the per-tab listeners of the tabs watched before a stop (listeners added after the start are
   // gone with the old instance): the events of those tabs' subresources in between are missed
-  await tabWatch.restore(async () => new Set((await browser.tabs.query({})).map((t) => t.id ?? -1)));
+  const watchRestored = tabWatch.restore(async () => new Set((await browser.tabs.query({})).map((t) => t.id ?? -1)));
+  settings = await settingsRead;
+  const saved = await savedRead;
+  engine = new Engine({ entries: saved.entries, state: saved.legacy, redact: settings.redact, disable: settings.disabledRules, providers: settings.providers.map(rowFromSpec) });
+  harLog = saved.har;
   // an old layout was found: write it in the journal layout now (and remove the old keys)
   if (saved.legacy) scheduleSave();
   ready = true;
@@ -267,6 +270,7 @@ async function start(): Promise<void> {
     listeners.add(l);
     return () => listeners.delete(l);
   });
+  await watchRestored.catch(() => undefined);
   (globalThis as { __coatcheckReady?: boolean }).__coatcheckReady = true;
 }
 
