@@ -11,17 +11,8 @@ import { emptyBatch } from '../src/core/flows/journal';
 import { urlKey } from '../src/core/flows/keys';
 import { NavigationLog, type Hop, type PreviousHop } from '../src/core/flows/navigation';
 import type { Observation } from '../src/core/observe/observation';
+import { seededRandom } from './support/equivalence';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** the walk over the hops, as navigation.ts did it before the count */
 function reference(hops: readonly Hop[] | undefined, url: string, time: number, exceptObs: string): Hop | undefined {
@@ -45,7 +36,7 @@ describe('the navigation log without a walk when no redirect is pending', () => 
     let found = 0;
     let none = 0;
     for (let seed = 1; seed <= 60; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
       let log = new NavigationLog(600_000);
       let time = 1_700_000_000_000;

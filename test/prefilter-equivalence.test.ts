@@ -5,28 +5,19 @@
  * examples/ and test/fixtures, and random observations built to trip the 'any' rules give the same
  * findings, in the same order, with the prefilter and with every 'any' rule run on every message.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../src/core/engine';
-import { feedHarEntries } from '../src/core/observe/har-feed';
 import type { Header, Observation, ResourceType } from '../src/core/observe/observation';
 import type { Finding } from '../src/core/report/finding';
 import { allRules } from '../src/core/rules/index';
 import type { Rule } from '../src/core/rules/types';
-import { resetBuilders } from '../src/core/testing/builders';
-import { ruleCases } from '../src/core/testing/rule-tester';
+import { fixtureHars, forEachRuleCase, harObservations, seededRandom } from './support/equivalence';
 
 (globalThis as { __collectRuleCasesOnly?: boolean }).__collectRuleCasesOnly = true;
 for (const [path, load] of Object.entries(import.meta.glob('../src/core/rules/*/*.test.ts'))) if (!path.endsWith('group-a.test.ts')) await load();
 (globalThis as { __collectRuleCasesOnly?: boolean }).__collectRuleCasesOnly = false;
 
-const root = join(import.meta.dirname, '..');
-const harFiles = ['examples', 'test/fixtures/providers', 'test/fixtures/har'].flatMap((d) =>
-  readdirSync(join(root, d))
-    .filter((f) => f.endsWith('.har'))
-    .map((f) => join(root, d, f)),
-);
+const harFiles = fixtureHars;
 
 const shape = (fs: readonly Finding[]) => fs.map((f) => ({ ruleId: f.ruleId, severity: f.severity, flowId: f.flowId, message: f.message, variant: f.variant, evidence: f.evidence }));
 
@@ -39,16 +30,6 @@ function findings(observations: readonly Observation[], prefilter: boolean, rule
 
 // ------------------------------------------------------------------ random observations
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 const jwt = (header: object, payload: object, sig = 'c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU') => `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}.${sig}`;
 
@@ -58,7 +39,7 @@ const TYPES: ResourceType[] = ['main_frame', 'sub_frame', 'script', 'xhr', 'fetc
 
 /** a random observation sequence: one OAuth flow first (so Referer and memo rules have something to find), then noise */
 function randomSequence(seed: number): Observation[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
   const word = (n: number) => Array.from({ length: n }, () => pick([...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-'])).join('');
   const state = word(32);
@@ -127,24 +108,14 @@ function randomSequence(seed: number): Observation[] {
 
 describe('the prefilter skips no finding', () => {
   it('every rule table gives the same findings with and without it', () => {
-    let cases = 0;
-    for (const t of ruleCases) {
-      for (const c of [...t.valid, ...t.invalid]) {
-        resetBuilders();
-        const observations = c.observations();
-        expect(findings(observations, true), `${t.ruleId}: ${c.name}`).toEqual(findings(observations, false));
-        cases += 1;
-      }
-    }
+    const cases = forEachRuleCase((label, observations) => expect(findings(observations, true), label).toEqual(findings(observations, false)));
     expect(cases).toBeGreaterThan(500);
   });
 
   it('every HAR of examples/ and test/fixtures gives the same findings with and without it', () => {
     expect(harFiles.length).toBeGreaterThan(20);
     for (const f of harFiles) {
-      const entries = (JSON.parse(readFileSync(f, 'utf8')) as { log: { entries: unknown[] } }).log.entries;
-      const observations: Observation[] = [];
-      feedHarEntries(entries, (o) => observations.push(o));
+      const observations = harObservations(f);
       expect(findings(observations, true), f).toEqual(findings(observations, false));
     }
   });

@@ -6,8 +6,7 @@
  * any case, `sess`/`connect`/`link_token` shapes, more names than the pass keeps), and every
  * observation of the example and fixture HARs, classified with the pass and with the expression.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classify, NO_HINTS, NOT_PLAIN, OAUTH_PARAM, otherMessage, PLAIN_MERGED, plainOtherKind, useReferenceScan, type ClassifyHints } from '../src/core/classify/classify';
 import type { OAuthMessage } from '../src/core/classify/message';
@@ -17,17 +16,8 @@ import { MAX_SPANS, newUrlScan, scanNames, scanOf, scanUrl } from '../src/core/o
 import { allRules } from '../src/core/rules/index';
 import { RulePrefilter } from '../src/core/rules/prefilter';
 import { defineRule } from '../src/core/rules/types';
+import { fixtureHars, seededRandom } from './support/equivalence';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OAUTH = ['client_id', 'code', 'access_token', 'id_token', 'id_token_hint', 'post_logout_redirect_uri', 'error', 'response', 'state', 'iss', 'grant_type', 'request_uri', 'refresh_token', 'client_secret', 'code_verifier', 'assertion', 'client_assertion', 'sid', 'ticket', 'handoff', 'binding', 'link_token', 'linktoken'];
 const SHAPES = ['sess', 'xsess', 'sessx', 'a_sess_b', 'session_id', 'connect', 'connection_id', 'connect_token', 'conn', 'link__token', 'link_tok', 'sesss', 'ses', 'ssess'];
@@ -54,7 +44,7 @@ function randomUrl(r: () => number): string {
 
 describe('the shared URL pass', () => {
   it('finds an OAuth-ish parameter name exactly where the classifier expression does', () => {
-    const r = rng(10);
+    const r = seededRandom(10);
     let yes = 0;
     for (let i = 0; i < 40_000; i++) {
       const u = randomUrl(r);
@@ -74,7 +64,7 @@ describe('the shared URL pass', () => {
       defineRule({ meta: { id: n, title: n, severity: 'low', confidence: 'strong', references: [], description: n, tier: 2, on: 'any', vantage: ['HAR'], prefilter: { urlParams: [n] } }, check: () => {} }),
     );
     const filters = [new RulePrefilter(allRules.filter((x) => x.meta.on === 'any')), new RulePrefilter(perName)];
-    const r = rng(11);
+    const r = seededRandom(11);
     let some = 0;
     for (let i = 0; i < 20_000; i++) {
       const u = randomUrl(r);
@@ -88,7 +78,7 @@ describe('the shared URL pass', () => {
   });
 
   it('answers by observation as by URL, whatever was asked in between (the record is shared)', () => {
-    const r = rng(13);
+    const r = seededRandom(13);
     const fresh = (u: string) => {
       const x = scanNames(u, newUrlScan());
       return [x.oauthName, x.overflow, [...x.spans.slice(0, x.count * 3)]];
@@ -119,15 +109,7 @@ describe('the shared URL pass', () => {
 
 // ------------------------------------------------------------------ classify, with and without the pass
 
-const root = join(import.meta.dirname, '..');
-const harFiles = ['examples', 'test/fixtures/providers', 'test/fixtures/har', 'test/fixtures/har/libs']
-  .flatMap((d) => {
-    try {
-      return readdirSync(join(root, d)).filter((f) => f.endsWith('.har')).map((f) => join(root, d, f));
-    } catch {
-      return [];
-    }
-  });
+const harFiles = fixtureHars;
 
 const view = (m: OAuthMessage) => ({
   kind: m.kind,
@@ -177,7 +159,7 @@ describe('classify with the shared pass', () => {
   });
 
   it('classifies random observations as with the expression', () => {
-    const r = rng(12);
+    const r = seededRandom(12);
     const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)];
     const kinds = new Set<string>();
     for (let i = 0; i < 6_000; i++) {
