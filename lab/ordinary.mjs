@@ -78,14 +78,22 @@ export function createOrdinarySite({ origin, cdn }) {
       let m;
       if (p === '/') return send(res, 'text/html; charset=utf-8', html(), { 'set-cookie': 'sid=ordinary-session-0001; Path=/; Secure; SameSite=Lax' });
       // for the e2e tests of the listeners on subresources: a token in a pixel's, a script's and a
-      // stylesheet's query, and in a pixel's under a percent-encoded name (access%5Ftoken)
+      // stylesheet's query, in a pixel's under a percent-encoded name (access%5Ftoken), in a srcset
+      // image's (Firefox: imageset), an <object>'s, a WebSocket handshake's (wss:) and a beacon's
+      // (Chromium: ping, Firefox: beacon). The socket is refused (no upgrade here): the handshake
+      // request is what is observed.
       if (p === '/leaky') {
         const at = (k) => `at-${k}-7d1f0e2c3b4a59687766554433221100ff`;
+        const script = `try { new WebSocket(${JSON.stringify(`${cdn.replace(/^http/, 'ws')}/socket?access_token=${at('socket')}`)}).onerror = () => {}; } catch {} navigator.sendBeacon(${JSON.stringify(`${cdn}/beacon?access_token=${at('beacon')}`)}, 'seen=1');`;
         return send(
           res,
           'text/html; charset=utf-8',
-          `<!doctype html><meta charset="utf-8"><title>Leaky</title><link rel="stylesheet" href="${cdn}/css/site-1.css?access_token=${at('style')}"><script src="${cdn}/js/lib-1.js?access_token=${at('script')}"></script><img alt="" src="${cdn}/img/photo-1.png?access_token=${at('image')}"><img alt="" src="${cdn}/img/photo-2.png?v=1&access%5Ftoken=${at('encoded')}"><main id="result" data-outcome="loaded">loaded</main>`,
+          `<!doctype html><meta charset="utf-8"><title>Leaky</title><link rel="stylesheet" href="${cdn}/css/site-1.css?access_token=${at('style')}"><script src="${cdn}/js/lib-1.js?access_token=${at('script')}"></script><img alt="" src="${cdn}/img/photo-1.png?access_token=${at('image')}"><img alt="" src="${cdn}/img/photo-2.png?v=1&access%5Ftoken=${at('encoded')}"><img alt="" srcset="${cdn}/img/photo-3.png?access_token=${at('srcset')} 1x"><object type="image/png" width="1" height="1" data="${cdn}/img/photo-4.png?access_token=${at('object')}"></object><script>${script}</script><main id="result" data-outcome="loaded">loaded</main>`,
         );
+      }
+      if (p === '/beacon') {
+        res.statusCode = 204;
+        return res.end();
       }
       if ((m = /^\/js\/lib-(\d+)\.js$/.exec(p))) return send(res, 'text/javascript', scriptText(`lib${m[1]}`), { 'access-control-allow-origin': '*' });
       if (p === '/static/app-0.js') return send(res, 'text/javascript', `${scriptText('app0')}\n${APP}`);

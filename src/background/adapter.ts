@@ -46,6 +46,10 @@ const TYPE: Record<string, ResourceType> = {
   // fonts and media: observed when their URL may carry a credential or in a watched tab (registrations.ts)
   font: 'other',
   media: 'other',
+  object: 'other',
+  object_subrequest: 'other',
+  // a WebSocket handshake, observed when its URL may carry a credential (registrations.ts)
+  websocket: 'other',
   ping: 'other',
   beacon: 'other',
   other: 'other',

@@ -5,7 +5,7 @@
  * browser hands every listener the same details, same requestId and timeStamp; checked in Chromium
  * and Firefox), so that one request stays one observation.
  */
-import { urlsFor, specFor, SUBRESOURCES, type Registration, type WebRequestEvent } from './registrations';
+import { urlsFor, specFor, typesFor, SUBRESOURCES, type Registration, type WebRequestEvent } from './registrations';
 
 export interface WebRequestEventApi {
   addListener(cb: (d: unknown) => void, filter: { urls: string[]; types?: string[]; tabId?: number }, spec?: string[]): void;
@@ -43,7 +43,7 @@ const OVERLAP = new Set<string>(SUBRESOURCES);
 export function listen(api: WebRequestApi, r: Registration, handle: (d: unknown) => void, opts: { firefox: boolean; recent: RecentEvents; tabId?: number }): () => void {
   const event = api[r.event];
   const cb = r.types.some((t) => OVERLAP.has(t)) ? (d: unknown) => (opts.recent.first(r.event, d as EventKey) ? handle(d) : undefined) : handle;
-  const filter = { urls: urlsFor(r, opts.firefox), types: [...r.types], ...(opts.tabId === undefined ? {} : { tabId: opts.tabId }) };
+  const filter = { urls: urlsFor(r, opts.firefox), types: typesFor(r, opts.firefox), ...(opts.tabId === undefined ? {} : { tabId: opts.tabId }) };
   const spec = specFor(r, opts.firefox);
   if (spec.length > 0) event.addListener(cb, filter, spec);
   else event.addListener(cb, filter);

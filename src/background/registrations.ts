@@ -10,8 +10,8 @@
  *   registration requests), request headers with `extraHeaders` (Referer to third parties, Origin of
  *   SPA token requests; Authorization and DPoP need no extraHeaders) and response headers without
  *   it (Location, WWW-Authenticate, status); onHeadersReceived for the response time;
- * - subresources (scripts, images, stylesheets, fonts, media: GETs without a body, most of an
- *   ordinary page) only where a rule can read something in them:
+ * - subresources (scripts, images, stylesheets, fonts, media, objects: GETs without a body, most
+ *   of an ordinary page) only where a rule can read something in them:
  *   - anywhere, those whose URL may carry a parameter a rule reads in any request's URL
  *     (`CREDENTIAL_URLS`: token-in-url-query's names and the other `on: 'any'` rules' urlParams;
  *     the match pattern's path is matched against path + query in Chromium and Firefox);
@@ -19,7 +19,9 @@
  *     added per tab by tab-watch.ts: referer-leak reads their Referer and the scripts of a callback
  *     page).
  *   onBeforeSendHeaders carries the URL, type, initiator and (with `extraHeaders`) the Referer, so no
- *   onBeforeRequest; onCompleted the status and response headers for the HAR export.
+ *   onBeforeRequest; onCompleted the status and response headers for the HAR export;
+ * - WebSocket handshakes by URL, like the subresources (their ws:/wss: URLs need their own patterns);
+ * - in Firefox, its own types beside Chromium's (imageset, beacon, object_subrequest: typesFor).
  * Plain data (no browser API): bench/listeners-only/background.js carries the same tables (checked
  * by a test) so that the benchmark's "listeners only" extension stays what Chromium charges for it.
  */
@@ -39,8 +41,21 @@ export interface Registration {
 export const FRAMES = ['main_frame', 'sub_frame'] as const;
 /** requests a page's script makes (fetch/XHR), beacons and the rest: may have a body and any header */
 export const CALLS = ['xmlhttprequest', 'ping', 'other'] as const;
-/** subresources that are GETs without a body and without script-set headers */
-export const SUBRESOURCES = ['script', 'image', 'stylesheet', 'font', 'media'] as const;
+/** subresources that are GETs without a body and without script-set headers (object: <object>/<embed>) */
+export const SUBRESOURCES = ['script', 'image', 'stylesheet', 'font', 'media', 'object'] as const;
+/**
+ * WebSocket handshakes (a GET whose ws:/wss: URL a script chose: realtime APIs put an access token
+ * in its query). Listened to by URL only: the handshake sends no Referer, so a watched tab's rows
+ * would bring nothing a rule reads.
+ */
+export const SOCKETS = ['websocket'] as const;
+/**
+ * Firefox's own names for what Chromium files under another type (MDN, webRequest.ResourceType):
+ * `imageset` (<picture>, srcset) for image, `beacon` (navigator.sendBeacon, a POST with a body) for
+ * ping, `object_subrequest` for object. Chromium rejects a filter naming them, so they are added
+ * for Firefox only (typesFor).
+ */
+export const FIREFOX_TYPES: Readonly<Record<string, readonly string[]>> = { image: ['imageset'], ping: ['beacon'], object: ['object_subrequest'] };
 
 /**
  * The URL parameters a rule reads in a request that is no OAuth message (the `urlParams` of the
@@ -59,9 +74,11 @@ export function credentialParams(): string[] {
  * Match patterns for a URL whose path or query has `<name>=`: a superset of the requests in which
  * those rules can find their parameter. Chromium matches a pattern's path against the URL's path
  * and query with percent-escapes of unreserved characters decoded (`access%5Ftoken=` and
- * `access_t%6Fken=` match `*access_token=*`; measured on Chromium 156), so these are all it needs.
+ * `access_t%6Fken=` match `*access_token=*`; measured on Chromium 156), so these are all it needs
+ * for http(s). Its `*` scheme means http or https only: a WebSocket handshake's wss: URL matched
+ * none of them (Chromium 156), hence the ws: and wss: patterns (Firefox's `*` covers both already).
  */
-export const CREDENTIAL_URLS: readonly string[] = credentialParams().map((n) => `*://*/*${n}=*`);
+export const CREDENTIAL_URLS: readonly string[] = credentialParams().flatMap((n) => [`*://*/*${n}=*`, ...['ws', 'wss'].map((s) => `${s}://*/*${n}=*`)]);
 /**
  * Firefox matches the path and query literally (`%5F` only matches `%5F`; measured on Firefox ESR
  * 153): the rules also decode names whose "_" is percent-encoded (token-in-url-query's
@@ -82,10 +99,10 @@ export const REGISTRATIONS: readonly Registration[] = [
   { event: 'onCompleted', types: CALLS, spec: ['responseHeaders'] },
   { event: 'onErrorOccurred', types: [...FRAMES, ...CALLS], spec: [] },
   // subresources whose URL may carry a credential (no Referer needed: the tab rows bring it)
-  { event: 'onBeforeSendHeaders', types: SUBRESOURCES, spec: ['requestHeaders'], urls: CREDENTIAL_URLS },
-  { event: 'onBeforeRedirect', types: SUBRESOURCES, spec: ['responseHeaders'], urls: CREDENTIAL_URLS },
-  { event: 'onCompleted', types: SUBRESOURCES, spec: ['responseHeaders'], urls: CREDENTIAL_URLS },
-  { event: 'onErrorOccurred', types: SUBRESOURCES, spec: [], urls: CREDENTIAL_URLS },
+  { event: 'onBeforeSendHeaders', types: [...SUBRESOURCES, ...SOCKETS], spec: ['requestHeaders'], urls: CREDENTIAL_URLS },
+  { event: 'onBeforeRedirect', types: [...SUBRESOURCES, ...SOCKETS], spec: ['responseHeaders'], urls: CREDENTIAL_URLS },
+  { event: 'onCompleted', types: [...SUBRESOURCES, ...SOCKETS], spec: ['responseHeaders'], urls: CREDENTIAL_URLS },
+  { event: 'onErrorOccurred', types: [...SUBRESOURCES, ...SOCKETS], spec: [], urls: CREDENTIAL_URLS },
 ];
 
 /**
@@ -104,6 +121,11 @@ export function specFor(r: Registration, firefox: boolean): string[] {
   return firefox ? r.spec.filter((s) => s !== 'extraHeaders') : [...r.spec];
 }
 
+/** The resource types for this browser: Firefox's own names added beside Chromium's (FIREFOX_TYPES). */
+export function typesFor(r: Registration, firefox: boolean): string[] {
+  return firefox ? r.types.flatMap((t) => [t, ...(FIREFOX_TYPES[t] ?? [])]) : [...r.types];
+}
+
 /** The URL patterns for this browser. */
 export function urlsFor(r: Registration, firefox: boolean): string[] {
   if (!r.urls) return ['<all_urls>'];
@@ -114,6 +136,6 @@ export function urlsFor(r: Registration, firefox: boolean): string[] {
  * The events registered for a resource type in some row (whatever the URL or tab: the adapter's
  * tests replay exactly these for a request that is observed).
  */
-export function eventsFor(type: string): Set<WebRequestEvent> {
-  return new Set([...REGISTRATIONS, ...TAB_REGISTRATIONS].filter((r) => r.types.includes(type)).map((r) => r.event));
+export function eventsFor(type: string, firefox = false): Set<WebRequestEvent> {
+  return new Set([...REGISTRATIONS, ...TAB_REGISTRATIONS].filter((r) => typesFor(r, firefox).includes(type)).map((r) => r.event));
 }

@@ -2,8 +2,9 @@
  * The subresource listeners of #10.3 step 2 (src/background/registrations.ts, tab-watch.ts) in
  * Firefox, whose match patterns compare the query literally (hence its extra `%5F`/`%5f` patterns)
  * and whose listeners filtered by tabId are added and removed through webextension-polyfill:
- * - tokens in the query of a stylesheet, a script, an image and (name `access%5Ftoken`) an image:
- *   token-in-url-query for each;
+ * - tokens in the query of a stylesheet, a script, an image, (name `access%5Ftoken`) an image, a
+ *   srcset image (Firefox's type imageset), an <object>, a WebSocket handshake and a beacon
+ *   (Firefox's type beacon, a POST): token-in-url-query for each;
  * - on the lab's callback page, a third-party script and a full-URL Referer to a third party:
  *   referer-leak, both variants (the image goes to another origin of the same site,
  *   cdn.platform.example: Firefox trims a cross-site Referer to the origin whatever the
@@ -50,12 +51,12 @@ async function findingsWhen(tabId: number, done: (fs: F[]) => boolean): Promise<
 const show = (fs: F[]) => JSON.stringify(fs.map((f) => [f.ruleId, f.severity, f.variant, f.evidence?.map((e) => e.url?.replace(/\?.*/, '?…'))]));
 
 describe('subresources by URL and per tab (Firefox)', () => {
-  it('tokens in the query of a stylesheet, a script, an image, and under an encoded name: token-in-url-query', async () => {
+  it('tokens in the query of a stylesheet, a script, an image, under an encoded name, a srcset image (imageset), an <object>, a WebSocket handshake and a beacon (type beacon): token-in-url-query', async () => {
     const tab = await ff.newTab();
     const url = `${lab.ordinary.origin}/leaky`;
     await ff.navigate(tab, url);
     const tabId = (await tabAt(url))!;
-    const paths = ['/css/site-1.css', '/js/lib-1.js', '/img/photo-1.png', '/img/photo-2.png'];
+    const paths = ['/css/site-1.css', '/js/lib-1.js', '/img/photo-1.png', '/img/photo-2.png', '/img/photo-3.png', '/img/photo-4.png', '/socket', '/beacon'];
     const hit = (fs: F[]) => paths.filter((p) => fs.some((f) => f.ruleId === 'token-in-url-query' && (f.evidence ?? []).some((e) => e.url?.includes(p))));
     const fs = await findingsWhen(tabId, (x) => hit(x).length === paths.length);
     expect(hit(fs), show(fs)).toEqual(paths);

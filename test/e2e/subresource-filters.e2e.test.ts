@@ -3,7 +3,9 @@
  * scripts, images, stylesheets, fonts and media are listened to everywhere only when their URL may
  * carry a credential (match patterns on path + query), and all of them in a tab whose document's URL
  * carries a code, state or token (listeners filtered by tabId, registered again after a worker stop).
- * - a token in a stylesheet's query and in an image's under a percent-encoded name: token-in-url-query;
+ * - a token in a stylesheet's query, in an image's under a percent-encoded name, in a srcset image's,
+ *   an <object>'s, a WebSocket handshake's (wss:, its own match patterns) and a beacon's:
+ *   token-in-url-query;
  * - on the lab's callback page (platform.example/cb/honest?code=…&state=…), a script from another
  *   site (referer-leak third-party-script, low) and an image sent a full-URL Referer
  *   (referrerpolicy="unsafe-url": referer-leak, high, the flow's code or state at cdn.example); on
@@ -52,12 +54,12 @@ async function findingsWhen(tabId: number, done: (fs: F[]) => boolean): Promise<
 const show = (fs: F[]) => JSON.stringify(fs.map((f) => [f.ruleId, f.severity, f.variant, f.evidence?.map((e) => e.url?.replace(/\?.*/, '?…'))]));
 
 describe('subresources by URL (Chromium)', () => {
-  it('a token in a stylesheet URL and under an encoded name in an image URL: token-in-url-query', async () => {
+  it('a token in a stylesheet URL, under an encoded name in an image URL, in a srcset image, an <object>, a WebSocket handshake (wss:) and a beacon: token-in-url-query', async () => {
     const page = await context.newPage();
     const url = `${lab.ordinary.origin}/leaky`;
     await page.goto(url, { waitUntil: 'load' });
     const tabId = (await tabIdFor(ext, url))!;
-    const paths = ['/css/site-1.css', '/img/photo-2.png'];
+    const paths = ['/css/site-1.css', '/img/photo-2.png', '/img/photo-3.png', '/img/photo-4.png', '/socket', '/beacon'];
     const hit = (fs: F[]) => paths.filter((p) => fs.some((f) => f.ruleId === 'token-in-url-query' && (f.evidence ?? []).some((e) => e.url?.includes(p))));
     const fs = await findingsWhen(tabId, (x) => hit(x).length === paths.length);
     expect(hit(fs), show(fs)).toEqual(paths);
