@@ -128,6 +128,60 @@ describe('RequestAssembler', () => {
     expect(o).toMatchObject({ navigationOnly: true, type: 'main_frame', transition: { type: 'link', qualifiers: ['server_redirect'] } });
   });
 
+  /**
+   * The events of one redirect chain, each hop's in its order: start, headers sent, headers
+   * received, then its redirect (or, for the last hop, its completion). Each hop sends and receives
+   * its own headers, so an event handed to the wrong hop shows.
+   */
+  function chainEvents(id: string, urls: string[]): { hop: number; play: (a: RequestAssembler) => ReturnType<RequestAssembler['complete']> }[][] {
+    return urls.map((url, i) => {
+      const last = i === urls.length - 1;
+      const d = (extra: Partial<RequestDetails>) => req(id, url, { timeStamp: T + i * 10, ...extra });
+      return [
+        { hop: i, play: (a) => void a.start(d({})) },
+        { hop: i, play: (a) => void a.sendHeaders(d({ requestHeaders: [{ name: 'X-Hop', value: String(i) }] })) },
+        { hop: i, play: (a) => void a.headersReceived(d({ statusCode: last ? 200 : 302 + (i % 2), timeStamp: T + i * 10 + 5, responseHeaders: [{ name: 'X-Answer', value: String(i) }] })) },
+        last
+          ? { hop: i, play: (a) => a.complete(d({ statusCode: 200 })) }
+          : { hop: i, play: (a) => a.redirect(d({ statusCode: 302 + (i % 2), redirectUrl: urls[i + 1], responseHeaders: [{ name: 'X-Answer', value: String(i) }, { name: 'Location', value: urls[i + 1] }] })) },
+      ];
+    });
+  }
+  const played = (a: RequestAssembler, events: { play: (a: RequestAssembler) => ReturnType<RequestAssembler['complete']> }[]) =>
+    events.map((e) => e.play(a)).filter((o) => o !== undefined).sort((x, y) => x!.id.localeCompare(y!.id));
+  const HOPS = ['https://platform.example/connect/attacker', 'https://attacker-as.example/authorize?state=s1', 'https://honest-as.example/auth?state=s1', 'https://honest-as.example/interaction/u1', 'https://honest-as.example/auth/u1', 'https://platform.example/cb/honest?code=c1&state=s1'];
+
+  it('a chain whose events come grouped by event (Firefox waking a suspended background page) gives the same observations as in order', () => {
+    // Firefox ESR 153 hands the queued events over as: every hop's onBeforeRequest, then every
+    // onBeforeSendHeaders, then every onHeadersReceived, then the redirects and the completion
+    const hops = chainEvents('77', HOPS);
+    const inOrder = played(new RequestAssembler(), hops.flat());
+    const grouped = played(new RequestAssembler(), [0, 1, 2, 3].flatMap((k) => hops.map((h) => h[k])));
+    expect(inOrder.map((o) => [o!.url, o!.status, o!.location, o!.requestHeaders[0]?.value, o!.responseHeaders[0]?.value])).toEqual(
+      HOPS.map((u, i) => [u, i === HOPS.length - 1 ? 200 : 302 + (i % 2), HOPS[i + 1], String(i), String(i)]),
+    );
+    expect(grouped).toEqual(inOrder);
+  });
+
+  it('any delivery that keeps each hop\'s events in order and the hops\' starts in order gives the same observations', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 6 }), fc.array(fc.nat(), { minLength: 30, maxLength: 30 }), (n, picks) => {
+        const hops = chainEvents('78', HOPS.slice(0, n));
+        const inOrder = played(new RequestAssembler(), hops.flat());
+        // merge the hops' event lists, picking the next list at random; a hop starts only after the previous one started
+        const next = hops.map(() => 0);
+        const events = [];
+        for (let k = 0; events.length < n * 4; k++) {
+          const ready = hops.map((_, i) => i).filter((i) => next[i] < 4 && (i === 0 || next[i - 1] > 0));
+          const i = ready[(picks[k % picks.length] + k) % ready.length];
+          events.push(hops[i][next[i]++]);
+        }
+        expect(played(new RequestAssembler(), events)).toEqual(inOrder);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('a COAT chain assembled from events is caught by the engine (reached-from through redirects)', () => {
     const a = new RequestAssembler();
     const e = new Engine();

@@ -73,6 +73,8 @@ interface Pending {
 }
 
 const MAX_PENDING = 2000;
+/** open hops kept per request (a redirect chain whose events came grouped: see RequestAssembler.pending) */
+const MAX_HOPS_OPEN = 32;
 
 function headers(h: { name: string; value?: string }[] | undefined): Header[] {
   return (h ?? []).map((x) => ({ name: x.name, value: x.value ?? '' }));
@@ -119,7 +121,15 @@ export interface AssemblerOptions {
 }
 
 export class RequestAssembler {
-  private pending = new Map<string, Pending>();
+  /**
+   * The open hops of each request, oldest first. In order delivery there is one at a time (a hop
+   * ends at its redirect before the next one starts), but Firefox, waking a suspended background
+   * page, hands over the events it queued grouped by event: every hop's onBeforeRequest, then every
+   * onBeforeSendHeaders, …, then every onBeforeRedirect (Firefox ESR 153, a 7-hop chain). So a
+   * later event goes to the oldest open hop of its request with the same URL, and to the newest
+   * one when none has its URL (what every event went to before).
+   */
+  private pending = new Map<string, Pending[]>();
   /** hops per requestId: a redirect chain keeps its requestId, each hop gets its own observation id */
   private hops = new Map<string, number>();
   private readonly suffix: string;
@@ -163,7 +173,9 @@ export class RequestAssembler {
       responseHeaders: [],
       hop: this.nextHop(d.requestId),
     };
-    this.pending.set(d.requestId, p);
+    const open = this.pending.get(d.requestId);
+    if (!open) this.pending.set(d.requestId, [p]);
+    else if (open.push(p) > MAX_HOPS_OPEN) open.shift();
     if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value as string);
     return p;
   }
@@ -184,7 +196,9 @@ export class RequestAssembler {
    * and body are what is lost), instead of dropping the hop and with it the flow.
    */
   private pendingFor(d: RequestDetails): Pending | undefined {
-    return this.pending.get(d.requestId) ?? this.open(d);
+    const open = this.pending.get(d.requestId);
+    if (!open) return this.open(d);
+    return open.length === 1 ? open[0] : (open.find((p) => p.url === d.url) ?? open[open.length - 1]);
   }
 
   headersReceived(d: RequestDetails): void {
@@ -223,7 +237,10 @@ export class RequestAssembler {
   }
 
   private finish(p: Pending, location: string | undefined): Observation {
-    this.pending.delete(p.id);
+    const open = this.pending.get(p.id);
+    const i = open ? open.indexOf(p) : -1;
+    if (i >= 0) open!.splice(i, 1);
+    if (open?.length === 0) this.pending.delete(p.id);
     return {
       id: `${p.id}.${p.hop}${this.suffix}`,
       ref: { requestId: p.id },
