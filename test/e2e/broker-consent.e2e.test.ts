@@ -5,43 +5,23 @@
  * raises broker-consent-shared in that tab; the twins (a separate upstream registration; the
  * broker's consent page naming the app, clicked) raise nothing at medium or above.
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFindings, launchChromium, openExtensionPage, playScenario, tabIdFor } from '../../lab/chromium.mjs';
-import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
-import { BROKER_SCENARIOS, startLab, type BrokerScenarioName, type Lab } from '../../lab/index.mjs';
+import { describe, expect, it } from 'vitest';
+import { playScenario } from '../../lab/chromium.mjs';
+import { BROKER_SCENARIOS, type BrokerScenarioName } from '../../lab/index.mjs';
+import { brief, findingsUntil, MEDIUM_UP, tabOf, useExtensionLab } from './support';
 
-type F = { ruleId: string; severity: string; message?: string; references?: string[] };
-const MEDIUM_UP = new Set(['critical', 'high', 'medium']);
-
-let lab: Lab;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let context: BrowserContext;
-let ext: Page;
-
-beforeAll(async () => {
-  lab = await startLab();
-  browser = await launchChromium({ extensionDir: CHROME_DIST });
-  context = browser.context;
-  ext = await openExtensionPage(context, browser.extensionId!, popupPath(CHROME_DIST));
-});
-afterAll(async () => {
-  await browser?.close();
-  await lab?.close();
-});
-
-const brief = (fs: F[]) => fs.map((f) => `${f.ruleId}:${f.severity}`).join(', ');
+const env = useExtensionLab();
 
 async function play(name: BrokerScenarioName) {
   const s = BROKER_SCENARIOS[name];
   // each scenario on a fresh engine: the chains of an earlier scenario would be a first chain too
   // (a later platform sign-in through the shared registration is itself answered silently)
-  expect(await ext.evaluate(() => chrome.runtime.sendMessage({ type: 'clear' }))).toEqual({ ok: true });
+  expect(await env.ext.evaluate(() => chrome.runtime.sendMessage({ type: 'clear' }))).toEqual({ ok: true });
   // the first chain: the platform through the broker, in a fresh tab
-  const page = await playScenario(context, lab.scenarioUrl(s.first));
+  const page = await playScenario(env.context, env.lab.scenarioUrl(s.first));
   expect(await page.getAttribute('#result', 'data-outcome')).toBe('connected');
   // the second chain, same tab
-  await page.goto(lab.brokerScenarioUrl(name), { waitUntil: 'load', timeout: 20000 });
+  await page.goto(env.lab.brokerScenarioUrl(name), { waitUntil: 'load', timeout: 20000 });
   if (s.consentPage) {
     await page.waitForSelector('#allow', { timeout: 20000 });
     expect(await page.textContent('#consent')).toContain('marketplace-app-consent');
@@ -50,16 +30,9 @@ async function play(name: BrokerScenarioName) {
   await page.waitForSelector('#result[data-outcome]', { timeout: 20000, state: 'attached' });
   expect(new URL(page.url()).pathname).toBe(s.endsAt);
   expect(await page.getAttribute('#result', 'data-outcome')).toBe('connected');
-  const tabId = await tabIdFor(ext, page.url().split('#')[0]);
-  expect(tabId).toBeTypeOf('number');
-  const t0 = Date.now();
-  let fs: F[] = [];
-  do {
-    fs = (await getFindings(ext, tabId)) as F[];
-    if (s.expect.length > 0 && s.expect.every((id) => fs.some((f) => f.ruleId === id))) break;
-    await new Promise((r) => setTimeout(r, 150));
-  } while (Date.now() - t0 < (s.quiet ? 2000 : 8000));
-  const flows = (await ext.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows?: { clientId?: string; children?: string[] }[] };
+  const tabId = await tabOf(env.ext, page);
+  const fs = await findingsUntil(env.ext, tabId, (x) => s.expect.length > 0 && s.expect.every((id) => x.some((f) => f.ruleId === id)), s.quiet ? 2000 : 8000);
+  const flows = (await env.ext.evaluate((id: number) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows?: { clientId?: string; children?: string[] }[] };
   return { fs, flows: flows?.flows ?? [] };
 }
 
@@ -84,6 +57,6 @@ describe('Chromium + built extension + lab: shared consent in brokered OAuth', (
     expect(hit?.references).toEqual(['draft-ietf-oauth-security-topics-update-03 §2.4 (Shared Consent in Brokered OAuth)']);
     expect(hit?.message).toMatch(/marketplace-app .*broker-upstream/);
     expect(brief(fs.filter((f) => f.ruleId !== 'broker-consent-shared' && MEDIUM_UP.has(f.severity)))).toBe('');
-    expect(lab.errors()).toEqual([]);
+    expect(env.lab.errors()).toEqual([]);
   });
 });

@@ -4,69 +4,28 @@
  * service-worker stop in the middle of a flow, the popup shows them, no raw secret lands in
  * storage.session, and the extension itself never talks to the lab's servers.
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFindings, launchChromium, openExtensionPage, playScenario, stopServiceWorker, tabIdFor } from '../../lab/chromium.mjs';
+import { describe, expect, it } from 'vitest';
+import { openExtensionPage, playScenario, stopServiceWorker } from '../../lab/chromium.mjs';
 import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
-import { SCENARIOS, startLab, type Lab, type ScenarioName } from '../../lab/index.mjs';
+import { SCENARIOS, type ScenarioName } from '../../lab/index.mjs';
+import { brief, findingsUntil, flowsIn, MEDIUM_UP, tabOf, useExtensionLab, type F } from './support';
 
-type F = { ruleId: string; severity: string; message?: string };
-const MEDIUM_UP = new Set(['critical', 'high', 'medium']);
-
-let lab: Lab;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let context: BrowserContext;
-let extId: string;
-let ext: Page;
-
-beforeAll(async () => {
-  lab = await startLab();
-  browser = await launchChromium({ extensionDir: CHROME_DIST });
-  context = browser.context;
-  extId = browser.extensionId!;
-  ext = await openExtensionPage(context, extId, popupPath(CHROME_DIST));
-});
-afterAll(async () => {
-  await browser?.close();
-  await lab?.close();
-});
-
-async function tabOf(page: Page): Promise<number> {
-  const url = page.url();
-  const id = await tabIdFor(ext, url.split('#')[0]);
-  expect(id, `tab id of ${url}`).toBeTypeOf('number');
-  return id!;
-}
+const env = useExtensionLab();
 
 /** Poll getFindings for the tab until every expected rule is there (or the time is up). */
-async function findingsFor(tabId: number, expectIds: readonly string[], ms = 8000): Promise<F[]> {
-  const t0 = Date.now();
-  let fs: F[] = [];
-  do {
-    fs = (await getFindings(ext, tabId)) as F[];
-    if (expectIds.length > 0 && expectIds.every((id) => fs.some((f) => f.ruleId === id))) return fs;
-    await new Promise((r) => setTimeout(r, 150));
-  } while (Date.now() - t0 < ms);
-  return fs;
-}
-
-const brief = (fs: F[]) => fs.map((f) => `${f.ruleId}:${f.severity}`).join(', ');
+const findingsFor = (tabId: number, expectIds: readonly string[], ms = 8000) =>
+  findingsUntil(env.ext, tabId, (fs) => expectIds.length > 0 && expectIds.every((id) => fs.some((f) => f.ruleId === id)), ms);
 
 async function run(name: ScenarioName) {
-  const page = await playScenario(context, lab.scenarioUrl(name));
+  const page = await playScenario(env.context, env.lab.scenarioUrl(name));
   expect(new URL(page.url()).pathname).toBe(SCENARIOS[name].endsAt);
   expect(await page.getAttribute('#result', 'data-outcome')).toBe('connected');
-  const tabId = await tabOf(page);
+  const tabId = await tabOf(env.ext, page);
   // quiet scenarios: give the worker the same time it gets for attacks, then look
   const fs = await findingsFor(tabId, SCENARIOS[name].expect, SCENARIOS[name].quiet ? 1500 : 8000);
   // the extension did follow a quiet tab's flow (so "no finding" means something)
-  if (SCENARIOS[name].quiet) await expectFlows(tabId, name);
+  if (SCENARIOS[name].quiet) expect(await flowsIn(env.ext, tabId), `flows seen in the ${name} tab`).toBeGreaterThan(0);
   return { page, tabId, findings: fs };
-}
-
-async function expectFlows(tabId: number, name: string) {
-  const flows = (await ext.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows?: unknown[] };
-  expect(flows?.flows?.length ?? 0, `flows seen in the ${name} tab`).toBeGreaterThan(0);
 }
 
 describe('Chromium + built extension + lab', () => {
@@ -77,7 +36,7 @@ describe('Chromium + built extension + lab', () => {
     expect(ids, brief(findings)).toContain('callback-context-mismatch');
 
     // the popup for that tab lists them
-    const popup = await openExtensionPage(context, extId, `${popupPath(CHROME_DIST)}?tab=${tabId}`);
+    const popup = await openExtensionPage(env.context, env.extId, `${popupPath(CHROME_DIST)}?tab=${tabId}`);
     await popup.waitForSelector('[data-rule-id="coat-context-switch"]', { timeout: 10000 });
     await popup.waitForSelector('[data-rule-id="callback-context-mismatch"]', { timeout: 10000 });
     await popup.close();
@@ -125,8 +84,8 @@ describe('Chromium + built extension + lab', () => {
     // the lab's GitHub- and Google-shaped ASes run on github.example / google.example with a port,
     // so the table's own rows cannot match them: the same rows with the lab origins go in through
     // the extension's settings (settings.providers, docs/providers.md)
-    const setProviders = (providers: unknown[]) => ext.evaluate((p) => chrome.runtime.sendMessage({ type: 'setSettings', settings: { providers: p } }), providers) as Promise<{ settings?: { providers?: { id: string }[] } }>;
-    const set = await setProviders(lab.providerRows());
+    const setProviders = (providers: unknown[]) => env.ext.evaluate((p) => chrome.runtime.sendMessage({ type: 'setSettings', settings: { providers: p } }), providers) as Promise<{ settings?: { providers?: { id: string }[] } }>;
+    const set = await setProviders(env.lab.providerRows());
     expect(set.settings?.providers?.map((p) => p.id)).toEqual(['lab-github', 'lab-google']);
     try {
       // first (before this capture shows the lab GitHub sending iss): only the dated row knows it
@@ -138,7 +97,7 @@ describe('Chromium + built extension + lab', () => {
       for (const [name, row] of [['github', 'lab-github'], ['google', 'lab-google']] as const) {
         const { page, tabId, findings } = await run(name);
         expect(brief(findings.filter((f) => MEDIUM_UP.has(f.severity))), name).toBe('');
-        const flows = (await ext.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows: { as: { provider?: string; issuer: string } }[] };
+        const flows = (await env.ext.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows: { as: { provider?: string; issuer: string } }[] };
         // the flow's AS was resolved from the table rows, not from the origin
         expect(flows.flows.map((f) => f.as.provider), name).toContain(row);
         await page.close();
@@ -149,17 +108,17 @@ describe('Chromium + built extension + lab', () => {
   });
 
   it('the service worker stopped between the authorization request and the callback: COAT still found', async () => {
-    const hold = lab.holdNextInteraction();
-    const page = await context.newPage();
-    const nav = page.goto(lab.scenarioUrl('coat'), { waitUntil: 'load', timeout: 30000 });
+    const hold = env.lab.holdNextInteraction();
+    const page = await env.context.newPage();
+    const nav = page.goto(env.lab.scenarioUrl('coat'), { waitUntil: 'load', timeout: 30000 });
     // the browser waits at the honest AS: both authorization requests are behind it
     await Promise.race([hold.reached, new Promise((_, rej) => setTimeout(() => rej(new Error('the flow never reached the honest AS interaction')), 15000))]);
-    const stopped = await stopServiceWorker(context, extId);
+    const stopped = await stopServiceWorker(env.context, env.extId);
     expect(stopped, 'the extension service worker reported stopped').toBe(true);
     hold.release();
     await nav;
     await page.waitForSelector('#result[data-outcome="connected"]', { state: 'attached' });
-    const tabId = await tabOf(page);
+    const tabId = await tabOf(env.ext, page);
     const findings = await findingsFor(tabId, SCENARIOS.coat.expect);
     const ids = findings.map((f) => f.ruleId);
     expect(ids, brief(findings)).toContain('coat-context-switch');
@@ -168,9 +127,9 @@ describe('Chromium + built extension + lab', () => {
   });
 
   it('storage.session holds none of the raw codes, tokens, states, verifiers or nonces the lab issued', async () => {
-    const issued = lab.issuedSecrets();
+    const issued = env.lab.issuedSecrets();
     expect(issued.length).toBeGreaterThan(20); // the flows above really ran
-    const [session, local] = await ext.evaluate(async () => [await chrome.storage.session.get(null), await chrome.storage.local.get(null)]);
+    const [session, local] = await env.ext.evaluate(async () => [await chrome.storage.session.get(null), await chrome.storage.local.get(null)]);
     // the worker does keep its state there (that is how findings survived the stop above)
     expect(Object.keys(session).length).toBeGreaterThan(0);
     const dump = JSON.stringify([session, local]);
@@ -179,7 +138,7 @@ describe('Chromium + built extension + lab', () => {
   });
 
   it('the lab servers saw no request made by the extension itself', () => {
-    const browserRequests = lab.requests.filter((r) => r.headers['user-agent'] !== 'coatcheck-lab-backchannel');
+    const browserRequests = env.lab.requests.filter((r) => r.headers['user-agent'] !== 'coatcheck-lab-backchannel');
     expect(browserRequests.length).toBeGreaterThan(30);
     const fromExtension = browserRequests.filter((r) =>
       [r.headers.origin, r.headers.referer].some((v) => v !== undefined && /^(chrome|moz)-extension:/.test(v)),
@@ -191,6 +150,6 @@ describe('Chromium + built extension + lab', () => {
       (r) => r.headers['sec-fetch-site'] === 'none' && !(r.headers['sec-fetch-mode'] === 'navigate' && r.headers['sec-fetch-dest'] === 'document'),
     );
     expect(unprompted.map((r) => `${r.method} ${r.url} ${r.headers['sec-fetch-mode']}/${r.headers['sec-fetch-dest']}`)).toEqual([]);
-    expect(lab.errors()).toEqual([]);
+    expect(env.lab.errors()).toEqual([]);
   });
 });

@@ -12,60 +12,18 @@
  * COATCHECK_SAVE_CAPTURES=<dir> keeps the recordings, the bundles' JavaScript bodies emptied
  * (test/fixtures/har/libs was made that way, with COATCHECK_LIBS_PORT=18444).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumArgs, getFindings, launchChromium, openExtensionPage, tabIdFor } from '../../lab/chromium.mjs';
-import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/core/engine';
+import { getFindings, tabIdFor } from '../../lab/chromium.mjs';
 import { startLibLab, type LibLab } from '../lab/libs/server.mjs';
-import { Engine } from '../../src/core/engine';
-import { feedHarEntries } from '../../src/core/observe/har-feed';
+import { mediumIds, recordFlow, scan, useExtension, useRecordingBrowser } from './support';
 
 const MEDIUM_UP = new Set(['critical', 'high', 'medium']);
-let lab: LibLab;
-let browser: Browser;
-const dir = mkdtempSync(join(tmpdir(), 'coatcheck-libs-'));
+const env = useRecordingBrowser(() => startLibLab({ port: Number(process.env.COATCHECK_LIBS_PORT ?? 0) }), 'coatcheck-libs-');
 
-beforeAll(async () => {
-  lab = await startLibLab({ port: Number(process.env.COATCHECK_LIBS_PORT ?? 0) });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: chromiumArgs() });
-});
-afterAll(async () => {
-  await browser?.close();
-  await lab?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** play a library's flow in a fresh browser context that records a HAR; returns the HAR's entries */
-async function record(name: string, lib: Parameters<LibLab['startUrl']>[0], params: Record<string, string> = {}) {
-  const path = join(dir, `${name}.har`);
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, recordHar: { path, content: 'embed' } });
-  const page = await context.newPage();
-  await page.goto(lab.startUrl(lib, params));
-  await page.waitForSelector('#result[data-outcome]:not([data-outcome="pending"])', { state: 'attached', timeout: 20000 });
-  const outcome = await page.getAttribute('#result', 'data-outcome');
-  await page.waitForTimeout(300);
-  await context.close();
-  if (process.env.COATCHECK_SAVE_CAPTURES) {
-    mkdirSync(process.env.COATCHECK_SAVE_CAPTURES, { recursive: true });
-    // the libraries' own bundles (hundreds of KB of minified JavaScript) are left out of a kept capture
-    const har = JSON.parse(readFileSync(path, 'utf8'));
-    for (const x of har.log.entries) if (/javascript/.test(x.response.content?.mimeType ?? '') && x.response.content.text) x.response.content.text = '';
-    writeFileSync(join(process.env.COATCHECK_SAVE_CAPTURES, `${name}.har`), `${JSON.stringify(har, null, 1)}\n`);
-  }
-  const entries = (JSON.parse(readFileSync(path, 'utf8')) as { log: { entries: { request: { url: string } }[] } }).log.entries;
-  return { outcome, entries };
-}
-
-function scan(entries: unknown[]) {
-  const engine = new Engine();
-  feedHarEntries(entries, (o) => engine.push(o));
-  engine.finish();
-  return engine;
-}
-const ids = (e: Engine) => [...new Set(e.findings.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort();
+/** play a library's flow in a fresh browser context that records a HAR (the bundles' JavaScript left out of a kept capture) */
+const record = (name: string, lib: Parameters<LibLab['startUrl']>[0], params: Record<string, string> = {}) => recordFlow(env, name, env.lab.startUrl(lib, params), { stripScripts: true });
+const ids = mediumIds;
 const brief = (e: Engine) => e.findings.map((f) => `${f.ruleId}:${f.severity}`).join(', ');
 
 /** the benign flows: [capture name, library page, page options, the page's outcome, an authorization response is read] */
@@ -91,7 +49,7 @@ const BENIGN = [
 describe('benign flows of real client libraries: nothing at medium or above', () => {
   it.each(BENIGN)('%s', async (name, lib, params, expectOutcome, responses) => {
     const { outcome, entries } = await record(name, lib, params);
-    expect(outcome, lab.errors.join('\n')).toBe(expectOutcome);
+    expect(outcome, env.lab.errors.join('\n')).toBe(expectOutcome);
     expect(entries.filter((e) => e.request.url.includes('#'))).toEqual([]);
     const e = scan(entries);
     const flows = e.flows();
@@ -132,29 +90,21 @@ describe('attacks built on keycloak-js (fragment response mode): caught from a H
 });
 
 describe('the same flows live, in Chromium with the built extension', () => {
-  let ext: Awaited<ReturnType<typeof launchChromium>>;
-  let popup: import('playwright-core').Page;
-  beforeAll(async () => {
-    ext = await launchChromium({ extensionDir: CHROME_DIST });
-    popup = await openExtensionPage(ext.context, ext.extensionId!, popupPath(CHROME_DIST));
-  });
-  afterAll(async () => {
-    await ext?.close();
-  });
+  const ext = useExtension();
 
   async function live(lib: Parameters<LibLab['startUrl']>[0], params: Record<string, string>, expectIds: string[]) {
-    const page = await ext.context.newPage();
-    await page.goto(lab.startUrl(lib, params));
+    const page = await ext.browser.context.newPage();
+    await page.goto(env.lab.startUrl(lib, params));
     await page.waitForSelector('#result[data-outcome]:not([data-outcome="pending"])', { state: 'attached', timeout: 20000 });
-    const tabId = await tabIdFor(popup, page.url().split('#')[0].split('?')[0]);
+    const tabId = await tabIdFor(ext.popup, page.url().split('#')[0].split('?')[0]);
     expect(tabId).toBeTypeOf('number');
     const t0 = Date.now();
     let fs: { ruleId: string; severity: string }[] = [];
     do {
       await new Promise((r) => setTimeout(r, 200));
-      fs = await getFindings(popup, tabId);
+      fs = await getFindings(ext.popup, tabId);
     } while (Date.now() - t0 < (expectIds.length > 0 ? 8000 : 1500) && !(expectIds.length > 0 && expectIds.every((id) => fs.some((f) => f.ruleId === id))));
-    const flows = (await popup.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows?: unknown[] };
+    const flows = (await ext.popup.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows?: unknown[] };
     await page.close();
     return { ids: [...new Set(fs.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort(), brief: fs.map((f) => `${f.ruleId}:${f.severity}`).join(', '), flows: flows?.flows?.length ?? 0 };
   }

@@ -9,32 +9,18 @@
  * COATCHECK_SAVE_CAPTURES=<dir> keeps the merged captures (test/fixtures/har/mcp was made that way,
  * with COATCHECK_MCP_PORT=18445).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumArgs, getFindings, launchChromium, openExtensionPage, tabIdFor } from '../../lab/chromium.mjs';
-import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
+import { describe, expect, it } from 'vitest';
+import { getFindings, tabIdFor } from '../../lab/chromium.mjs';
 import { connectMcp, labProvider, recordingFetch } from '../lab/mcp/client.mjs';
-import { PRIVATE_PRM, startMcpLab, type McpLab } from '../lab/mcp/server.mjs';
+import { PRIVATE_PRM, startMcpLab } from '../lab/mcp/server.mjs';
 import { Engine } from '../../src/core/engine';
 import { feedHarEntries } from '../../src/core/observe/har-feed';
+import { useExtension, useRecordingBrowser } from './support';
 
 const MEDIUM_UP = new Set(['critical', 'high', 'medium']);
-let lab: McpLab;
-let browser: Browser;
-const dir = mkdtempSync(join(tmpdir(), 'coatcheck-mcp-'));
-
-beforeAll(async () => {
-  lab = await startMcpLab({ port: Number(process.env.COATCHECK_MCP_PORT ?? 0) });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: chromiumArgs() });
-});
-afterAll(async () => {
-  await browser?.close();
-  await lab?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const env = useRecordingBrowser(() => startMcpLab({ port: Number(process.env.COATCHECK_MCP_PORT ?? 0) }), 'coatcheck-mcp-');
 
 type Entry = { startedDateTime: string; pageref?: string; request: { url: string; method: string } };
 
@@ -60,9 +46,9 @@ interface Session {
 
 /** A client session: one recording fetch, one browser context recording its HAR. */
 async function session(name: string): Promise<Session> {
-  const rec = recordingFetch({ ca: lab.cert });
-  const harPath = join(dir, `${name}-browser.har`);
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, recordHar: { path: harPath, content: 'embed' } });
+  const rec = recordingFetch({ ca: env.lab.cert });
+  const harPath = join(env.dir, `${name}-browser.har`);
+  const context = await env.browser.newContext({ ignoreHTTPSErrors: true, recordHar: { path: harPath, content: 'embed' } });
   const page = await context.newPage();
   let closed = false;
   /** the callback of the authorization the browser is playing */
@@ -77,9 +63,9 @@ async function session(name: string): Promise<Session> {
         opts.provider ??
         labProvider({
           ...opts,
-          redirectUrl: opts.redirectUrl ?? `${lab.origin('client.example')}/oauth/callback`,
+          redirectUrl: opts.redirectUrl ?? `${env.lab.origin('client.example')}/oauth/callback`,
           onRedirect: async (url) => {
-            pending = lab.nextCallback();
+            pending = env.lab.nextCallback();
             await page.goto(url.href);
           },
         });
@@ -117,14 +103,14 @@ function scan(har: ReturnType<typeof merge>) {
 }
 const ids = (e: Engine) => [...new Set(e.findings.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort();
 const brief = (e: Engine) => e.findings.map((f) => `${f.ruleId}:${f.severity}${f.variant ? `/${f.variant}` : ''}`).join(', ');
-const mcpUrl = (host: string) => `${lab.origin(host)}/mcp`;
+const mcpUrl = (host: string) => `${env.lab.origin(host)}/mcp`;
 
 describe('the MCP SDK against oidc-provider, recorded and scanned', () => {
   it('honest: 401 → RFC 9728 metadata → AS metadata → registration → authorization in Chromium → token → tools: nothing at medium or above', async () => {
     const s = await session('mcp-honest');
     const { r } = await s.connect(mcpUrl('mcp.example'));
     await s.close();
-    expect(r, lab.errors.join('\n')).toMatchObject({ outcome: 'connected', tools: ['echo'] });
+    expect(r, env.lab.errors.join('\n')).toMatchObject({ outcome: 'connected', tools: ['echo'] });
     const e = scan(s.capture());
     const flows = e.flows();
     expect(flows.length).toBe(1);
@@ -144,13 +130,13 @@ describe('the MCP SDK against oidc-provider, recorded and scanned', () => {
   });
 
   it('a discovery document at a private address: caught from the 401 alone, never fetched', async () => {
-    const before = lab.requests.length;
+    const before = env.lab.requests.length;
     const s = await session('mcp-private-discovery');
     const { r } = await s.connect(mcpUrl('private-mcp.example'));
     await s.close();
     expect(r.outcome).toBe('error');
     expect(s.rec.refused, 'the client was stopped before connecting').toContain(PRIVATE_PRM);
-    expect(lab.requests.slice(before).every((x) => x.host.endsWith('.example'))).toBe(true);
+    expect(env.lab.requests.slice(before).every((x) => x.host.endsWith('.example'))).toBe(true);
     const e = scan(s.capture());
     expect(ids(e), brief(e)).toContain('discovery-url-private-or-insecure');
     expect(e.findings.find((f) => f.ruleId === 'discovery-url-private-or-insecure')).toMatchObject({ severity: 'medium', variant: 'private' });
@@ -170,16 +156,16 @@ describe('the MCP SDK against oidc-provider, recorded and scanned', () => {
 
 describe('credentials stay with their issuer (SEP-2352): the resource switches authorization_servers', () => {
   it('a client that keeps its stored credentials refreshes at the new AS: credential-sent-to-other-issuer', async () => {
-    lab.switchAs('auth');
+    env.lab.switchAs('auth');
     const s = await session('mcp-switch-refresh');
     const first = await s.connect(mcpUrl('switch-mcp.example'), { keepIssuer: false });
-    expect(first.r, lab.errors.join('\n')).toMatchObject({ outcome: 'connected' });
+    expect(first.r, env.lab.errors.join('\n')).toMatchObject({ outcome: 'connected' });
     expect(first.p.tokens?.refresh_token, 'the AS issued a refresh token').toBeTruthy();
-    lab.switchAs('auth2');
+    env.lab.switchAs('auth2');
     // the stored access token is no longer accepted: 401 → discovery names auth2 → the SDK refreshes there
     await s.connect(mcpUrl('switch-mcp.example'), { provider: first.p });
     await s.close();
-    lab.switchAs('auth');
+    env.lab.switchAs('auth');
     const e = scan(s.capture());
     expect(ids(e), brief(e)).toContain('credential-sent-to-other-issuer');
     const f = e.findings.filter((x) => x.ruleId === 'credential-sent-to-other-issuer' && x.severity === 'critical').map((x) => x.variant);
@@ -187,15 +173,15 @@ describe('credentials stay with their issuer (SEP-2352): the resource switches a
   });
 
   it('a client that keys its credentials by issuer registers afresh at the new AS: nothing critical', async () => {
-    lab.switchAs('auth');
+    env.lab.switchAs('auth');
     const s = await session('mcp-switch-register');
     const first = await s.connect(mcpUrl('switch-mcp.example'));
     expect(first.r).toMatchObject({ outcome: 'connected' });
-    lab.switchAs('auth2');
+    env.lab.switchAs('auth2');
     const second = await s.connect(mcpUrl('switch-mcp.example'), { provider: first.p });
     await s.close();
-    lab.switchAs('auth');
-    expect(second.r, lab.errors.join('\n')).toMatchObject({ outcome: 'connected' });
+    env.lab.switchAs('auth');
+    expect(second.r, env.lab.errors.join('\n')).toMatchObject({ outcome: 'connected' });
     const e = scan(s.capture());
     expect(e.flows().filter((f) => f.mcp).length).toBe(2);
     expect(ids(e), brief(e)).toEqual([]);
@@ -205,16 +191,16 @@ describe('credentials stay with their issuer (SEP-2352): the resource switches a
 describe('the COAT of draft-02 §2.2 against an MCP client hub with two MCP servers, one rogue', () => {
   it('the rogue server\'s AS bounces the hub\'s authorization to the honest AS with the honest connection\'s client_id and redirect URI: caught', async () => {
     const s = await session('mcp-hub-coat');
-    const hub = lab.origin('hub.example');
+    const hub = env.lab.origin('hub.example');
     // the user connected the honest MCP server first (the hub registered at the honest AS)
     const honest = await s.connect(mcpUrl('mcp.example'), { redirectUrl: `${hub}/cb/mcp` });
-    expect(honest.r, lab.errors.join('\n')).toMatchObject({ outcome: 'connected' });
-    lab.hub.honestClientId = honest.p.info?.client_id;
+    expect(honest.r, env.lab.errors.join('\n')).toMatchObject({ outcome: 'connected' });
+    env.lab.hub.honestClientId = honest.p.info?.client_id;
     // then the rogue one: the hub takes the code to the connection the state names, whatever callback it arrived at
-    const stolenBefore = lab.hub.stolen.length;
+    const stolenBefore = env.lab.hub.stolen.length;
     await s.connect(mcpUrl('evilmcp.example'), { redirectUrl: `${hub}/cb/evilmcp` });
     await s.close();
-    expect(lab.hub.stolen.length, 'the rogue AS received the honest code').toBeGreaterThan(stolenBefore);
+    expect(env.lab.hub.stolen.length, 'the rogue AS received the honest code').toBeGreaterThan(stolenBefore);
     const e = scan(s.capture());
     expect(ids(e), brief(e)).toEqual(expect.arrayContaining(['callback-context-mismatch', 'coat-context-switch']));
     expect(e.flows().filter((f) => f.mcp).length, 'both flows are MCP flows').toBe(2);
@@ -222,40 +208,32 @@ describe('the COAT of draft-02 §2.2 against an MCP client hub with two MCP serv
 });
 
 describe('live, in Chromium with the built extension: an MCP client in the page (the MCP Inspector shape)', () => {
-  let ext: Awaited<ReturnType<typeof launchChromium>>;
-  let popup: import('playwright-core').Page;
-  beforeAll(async () => {
-    ext = await launchChromium({ extensionDir: CHROME_DIST });
-    popup = await openExtensionPage(ext.context, ext.extensionId!, popupPath(CHROME_DIST));
-  });
-  afterAll(async () => {
-    await ext?.close();
-  });
+  const ext = useExtension();
 
   async function live(params: Record<string, string>, want: string[]) {
-    const page = await ext.context.newPage();
-    const start = `${lab.origin('client.example')}/browser-client?${new URLSearchParams(params)}`;
+    const page = await ext.browser.context.newPage();
+    const start = `${env.lab.origin('client.example')}/browser-client?${new URLSearchParams(params)}`;
     await page.goto(start);
-    const tabId = await tabIdFor(popup, lab.origin('client.example'));
+    const tabId = await tabIdFor(ext.popup, env.lab.origin('client.example'));
     const t0 = Date.now();
     let fs: { ruleId: string; severity: string; variant?: string }[] = [];
     do {
       await new Promise((r) => setTimeout(r, 200));
-      fs = await getFindings(popup, tabId ?? (await tabIdFor(popup, lab.origin('auth.example'))));
+      fs = await getFindings(ext.popup, tabId ?? (await tabIdFor(ext.popup, env.lab.origin('auth.example'))));
     } while (Date.now() - t0 < 8000 && !want.every((id) => fs.some((f) => f.ruleId === id)));
     await page.close();
     return { ids: [...new Set(fs.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort(), brief: fs.map((f) => `${f.ruleId}:${f.severity}`).join(', ') };
   }
 
   it('a 401 naming a discovery document at a private address is caught from the response headers alone', async () => {
-    const before = lab.requests.length;
+    const before = env.lab.requests.length;
     const r = await live({ server: mcpUrl('private-mcp.example') }, ['discovery-url-private-or-insecure']);
     expect(r.ids, r.brief).toEqual(['discovery-url-private-or-insecure']);
-    expect(lab.requests.slice(before).every((x) => x.host.endsWith('.example'))).toBe(true);
+    expect(env.lab.requests.slice(before).every((x) => x.host.endsWith('.example'))).toBe(true);
   });
 
   it('after a 401 naming resource_metadata, an authorization request without resource is an MCP flow missing its resource indicator', async () => {
-    const authorize = `${lab.origin('auth.example')}/auth?${new URLSearchParams({ response_type: 'code', client_id: 'inspector-live', redirect_uri: `${lab.origin('client.example')}/oauth/callback`, state: 'Zq0xkV3pN8rT2uY6wA1cE5gI9', code_challenge: 'E9Mel0a2OwvFrEMTJguCHaoeK1t8URWbuGJSstwAcM1', code_challenge_method: 'S256' })}`;
+    const authorize = `${env.lab.origin('auth.example')}/auth?${new URLSearchParams({ response_type: 'code', client_id: 'inspector-live', redirect_uri: `${env.lab.origin('client.example')}/oauth/callback`, state: 'Zq0xkV3pN8rT2uY6wA1cE5gI9', code_challenge: 'E9Mel0a2OwvFrEMTJguCHaoeK1t8URWbuGJSstwAcM1', code_challenge_method: 'S256' })}`;
     const r = await live({ server: mcpUrl('rogue-mcp.example'), authorize }, ['resource-indicator-missing']);
     expect(r.ids, r.brief).toContain('resource-indicator-missing');
   });

@@ -12,32 +12,15 @@
  * COATCHECK_SAVE_CAPTURES=<dir> keeps the recordings (test/fixtures/har/libs/stateless-*.har were
  * made that way, with COATCHECK_LIBS_PORT=18444).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_PATH, chromiumArgs, getFindings, launchChromium, openExtensionPage, tabIdFor } from '../../lab/chromium.mjs';
-import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
-import { startLibLab, type LibLab } from '../lab/libs/server.mjs';
-import { Engine } from '../../src/core/engine';
-import { feedHarEntries } from '../../src/core/observe/har-feed';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/core/engine';
+import { getFindings, tabIdFor } from '../../lab/chromium.mjs';
+import { startLibLab } from '../lab/libs/server.mjs';
+import { mediumIds, recordFlow, scan, useExtension, useRecordingBrowser } from './support';
 
 const MEDIUM_UP = new Set(['critical', 'high', 'medium']);
 const COAT = ['callback-context-mismatch', 'coat-context-switch'];
-let lab: LibLab;
-let browser: Browser;
-const dir = mkdtempSync(join(tmpdir(), 'coatcheck-stateless-'));
-
-beforeAll(async () => {
-  lab = await startLibLab({ port: Number(process.env.COATCHECK_LIBS_PORT ?? 0) });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: chromiumArgs() });
-});
-afterAll(async () => {
-  await browser?.close();
-  await lab?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const env = useRecordingBrowser(() => startLibLab({ port: Number(process.env.COATCHECK_LIBS_PORT ?? 0) }), 'coatcheck-stateless-');
 
 type Lib = 'authjs' | 'stateless';
 /** [library page, capture name prefix] */
@@ -47,35 +30,14 @@ const LIBS: [Lib, string][] = [
   ['stateless', 'stateless'],
 ];
 
-async function record(lib: Lib, name: string, params: Record<string, string>) {
-  const path = join(dir, `${name}.har`);
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, recordHar: { path, content: 'embed' } });
-  const page = await context.newPage();
-  await page.goto(lab.startUrl(lib, params));
-  await page.waitForSelector('#result[data-outcome]:not([data-outcome="pending"])', { state: 'attached', timeout: 20000 });
-  const outcome = await page.getAttribute('#result', 'data-outcome');
-  await page.waitForTimeout(300);
-  await context.close();
-  if (process.env.COATCHECK_SAVE_CAPTURES) {
-    mkdirSync(process.env.COATCHECK_SAVE_CAPTURES, { recursive: true });
-    writeFileSync(join(process.env.COATCHECK_SAVE_CAPTURES, `${name}.har`), `${JSON.stringify(JSON.parse(readFileSync(path, 'utf8')), null, 1)}\n`);
-  }
-  return { outcome, entries: (JSON.parse(readFileSync(path, 'utf8')) as { log: { entries: { request: { url: string } }[] } }).log.entries };
-}
-
-function scan(entries: unknown[]) {
-  const engine = new Engine();
-  feedHarEntries(entries, (o) => engine.push(o));
-  engine.finish();
-  return engine;
-}
-const ids = (e: Engine) => [...new Set(e.findings.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort();
+const record = (lib: Lib, name: string, params: Record<string, string>) => recordFlow(env, name, env.lab.startUrl(lib, params));
+const ids = mediumIds;
 const brief = (e: Engine) => e.findings.map((f) => `${f.ruleId}:${f.severity}:${f.confidence}`).join(', ');
 
 describe.each(LIBS)('a stateless PKCE-only app (%s): HAR', (lib, prefix) => {
   it('the benign login: no state anywhere, nothing at medium or above, one flow with its response', async () => {
     const { outcome, entries } = await record(lib, `${prefix}-login`, {});
-    expect(outcome, lab.errors.join('\n')).toBe('connected');
+    expect(outcome, env.lab.errors.join('\n')).toBe('connected');
     expect(entries.some((x) => /[?&]state=/.test(x.request.url))).toBe(false);
     const e = scan(entries);
     const flows = e.flows();
@@ -90,9 +52,9 @@ describe.each(LIBS)('a stateless PKCE-only app (%s): HAR', (lib, prefix) => {
     // honest code at the honest provider ("connects" the honest account although the user chose
     // the evil tool). Auth.js itself refuses the callback: its PKCE cookie records the provider
     // that created it (draft-02 §2.2.2's countermeasure), so the attack is seen, not completed.
-    expect(outcome, lab.errors.join('\n')).toBe(lib === 'authjs' ? 'failed' : 'connected');
-    if (lib === 'authjs') expect(lab.authjsLogged.join('\n')).toMatch(/InvalidCheck: pkceCodeVerifier/);
-    expect(lab.attacks.some((a) => a.mode === 'coat' && a.state === null && !!a.codeChallenge)).toBe(true);
+    expect(outcome, env.lab.errors.join('\n')).toBe(lib === 'authjs' ? 'failed' : 'connected');
+    if (lib === 'authjs') expect(env.lab.authjsLogged.join('\n')).toMatch(/InvalidCheck: pkceCodeVerifier/);
+    expect(env.lab.attacks.some((a) => a.mode === 'coat' && a.state === null && !!a.codeChallenge)).toBe(true);
     expect(entries.some((x) => /[?&]state=/.test(x.request.url))).toBe(false);
     const e = scan(entries);
     expect(ids(e), brief(e)).toEqual(expect.arrayContaining(COAT));
@@ -108,29 +70,21 @@ describe.each(LIBS)('a stateless PKCE-only app (%s): HAR', (lib, prefix) => {
 });
 
 describe('stateless PKCE-only apps: live, in Chromium with the built extension', () => {
-  let ext: Awaited<ReturnType<typeof launchChromium>>;
-  let popup: import('playwright-core').Page;
-  beforeAll(async () => {
-    ext = await launchChromium({ extensionDir: CHROME_DIST });
-    popup = await openExtensionPage(ext.context, ext.extensionId!, popupPath(CHROME_DIST));
-  });
-  afterAll(async () => {
-    await ext?.close();
-  });
+  const ext = useExtension();
 
   async function live(lib: Lib, params: Record<string, string>, expectIds: string[]) {
-    const page = await ext.context.newPage();
-    await page.goto(lab.startUrl(lib, params));
+    const page = await ext.browser.context.newPage();
+    await page.goto(env.lab.startUrl(lib, params));
     await page.waitForSelector('#result[data-outcome]:not([data-outcome="pending"])', { state: 'attached', timeout: 20000 });
-    const tabId = await tabIdFor(popup, page.url().split('#')[0].split('?')[0]);
+    const tabId = await tabIdFor(ext.popup, page.url().split('#')[0].split('?')[0]);
     expect(tabId).toBeTypeOf('number');
     const t0 = Date.now();
     let fs: { ruleId: string; severity: string; confidence?: string }[] = [];
     do {
       await new Promise((r) => setTimeout(r, 200));
-      fs = await getFindings(popup, tabId);
+      fs = await getFindings(ext.popup, tabId);
     } while (Date.now() - t0 < (expectIds.length > 0 ? 8000 : 1500) && !(expectIds.length > 0 && expectIds.every((id) => fs.some((f) => f.ruleId === id))));
-    const flows = (await popup.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows?: unknown[] };
+    const flows = (await ext.popup.evaluate((id) => chrome.runtime.sendMessage({ type: 'getFlows', tabId: id }), tabId)) as { flows?: unknown[] };
     await page.close();
     return { ids: [...new Set(fs.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => f.ruleId))].sort(), brief: fs.map((f) => `${f.ruleId}:${f.severity}:${f.confidence}`).join(', '), flows: flows?.flows?.length ?? 0 };
   }

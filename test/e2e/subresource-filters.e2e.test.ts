@@ -13,52 +13,28 @@
  * - the same after the worker was stopped and started again while the callback tab was open (its
  *   listeners are restored from storage.session on start).
  */
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFindings, launchChromium, openExtensionPage, playScenario, stopServiceWorker, tabIdFor } from '../../lab/chromium.mjs';
-import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
-import { startLab, type Lab } from '../../lab/index.mjs';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getFindings, playScenario, stopServiceWorker, tabIdFor } from '../../lab/chromium.mjs';
+import { findingsUntil, useExtensionLab, type F } from './support';
 
-type F = { ruleId: string; severity: string; variant?: string; evidence?: { url?: string }[] };
-
-let lab: Lab;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let context: BrowserContext;
-let ext: Page;
+const env = useExtensionLab({ quiet: true });
 let cdn: string;
-
-beforeAll(async () => {
-  lab = await startLab({ quiet: true });
-  browser = await launchChromium({ extensionDir: CHROME_DIST });
-  context = browser.context;
-  ext = await openExtensionPage(context, browser.extensionId!, popupPath(CHROME_DIST));
-  cdn = lab.ordinary.origin.replace('news.example', 'cdn.example');
-});
-afterAll(async () => {
-  await browser?.close();
-  await lab?.close();
+beforeAll(() => {
+  cdn = env.lab.ordinary.origin.replace('news.example', 'cdn.example');
 });
 
-/** the tab's findings once `done` holds (polled: the worker handles events asynchronously), or the last seen */
-async function findingsWhen(tabId: number, done: (fs: F[]) => boolean): Promise<F[]> {
-  let fs: F[] = [];
-  const t0 = Date.now();
-  do {
-    fs = (await getFindings(ext, tabId)) as F[];
-    if (done(fs)) break;
-    await new Promise((r) => setTimeout(r, 150));
-  } while (Date.now() - t0 < 8000);
-  return fs;
-}
+/** the tab's findings once `done` holds, or the last seen */
+const findingsWhen = (tabId: number, done: (fs: F[]) => boolean) => findingsUntil(env.ext, tabId, done);
 
 const show = (fs: F[]) => JSON.stringify(fs.map((f) => [f.ruleId, f.severity, f.variant, f.evidence?.map((e) => e.url?.replace(/\?.*/, '?…'))]));
 
 describe('subresources by URL (Chromium)', () => {
   it('a token in a stylesheet URL, under an encoded name in an image URL, in a srcset image, an <object>, a WebSocket handshake (wss:) and a beacon: token-in-url-query', async () => {
-    const page = await context.newPage();
-    const url = `${lab.ordinary.origin}/leaky`;
+    const page = await env.context.newPage();
+    const url = `${env.lab.ordinary.origin}/leaky`;
     await page.goto(url, { waitUntil: 'load' });
-    const tabId = (await tabIdFor(ext, url))!;
+    const tabId = (await tabIdFor(env.ext, url))!;
     const paths = ['/css/site-1.css', '/img/photo-2.png', '/img/photo-3.png', '/img/photo-4.png', '/socket', '/beacon'];
     const hit = (fs: F[]) => paths.filter((p) => fs.some((f) => f.ruleId === 'token-in-url-query' && (f.evidence ?? []).some((e) => e.url?.includes(p))));
     const fs = await findingsWhen(tabId, (x) => hit(x).length === paths.length);
@@ -70,9 +46,9 @@ describe('subresources by URL (Chromium)', () => {
 describe('subresources of a callback page (Chromium)', () => {
   /** the clean chain, ending on the platform's callback page with the code and state in its URL */
   async function callbackTab(): Promise<{ page: Page; tabId: number }> {
-    const page = await playScenario(context, lab.scenarioUrl('clean'));
+    const page = await playScenario(env.context, env.lab.scenarioUrl('clean'));
     expect(page.url()).toMatch(/\/cb\/honest\?.*code=/);
-    const tabId = await tabIdFor(ext, page.url().slice(0, page.url().indexOf('?')));
+    const tabId = await tabIdFor(env.ext, page.url().slice(0, page.url().indexOf('?')));
     expect(tabId).toBeTypeOf('number');
     return { page, tabId: tabId! };
   }
@@ -98,7 +74,7 @@ describe('subresources of a callback page (Chromium)', () => {
 
   it('a third-party script and a full-URL Referer to a third party: referer-leak (both variants)', async () => {
     const { page, tabId } = await callbackTab();
-    expect(leaks((await getFindings(ext, tabId)) as F[])).toEqual([]);
+    expect(leaks((await getFindings(env.ext, tabId)) as F[])).toEqual([]);
     await loadThirdParty(page, 3);
     const fs = await findingsWhen(tabId, (x) => leaks(x).length === want.length);
     expect(leaks(fs), show(fs)).toEqual(want);
@@ -106,9 +82,9 @@ describe('subresources of a callback page (Chromium)', () => {
   });
 
   it('an implicit callback (the token in the fragment): a third-party script raises referer-leak third-party-script', async () => {
-    const page = await playScenario(context, lab.scenarioUrl('implicit'));
+    const page = await playScenario(env.context, env.lab.scenarioUrl('implicit'));
     expect(page.url()).toMatch(/\/spa\/cb#.*access_token=/);
-    const tabId = (await tabIdFor(ext, page.url().slice(0, page.url().indexOf('#'))))!;
+    const tabId = (await tabIdFor(env.ext, page.url().slice(0, page.url().indexOf('#'))))!;
     await loadThirdParty(page, 6);
     const third = (fs: F[]) => fs.some((f) => f.ruleId === 'referer-leak' && f.variant === 'third-party-script');
     const fs = await findingsWhen(tabId, third);
@@ -119,10 +95,10 @@ describe('subresources of a callback page (Chromium)', () => {
   it('after a worker stop and start, the callback tab is listened to again', async () => {
     const { page, tabId } = await callbackTab();
     // the events of the chain are handled before the stop (a message round trip queues behind them)
-    await ext.evaluate(() => chrome.runtime.sendMessage({ type: 'ping' }));
-    expect(await stopServiceWorker(context, browser.extensionId!)).toBe(true);
+    await env.ext.evaluate(() => chrome.runtime.sendMessage({ type: 'ping' }));
+    expect(await stopServiceWorker(env.context, env.browser.extensionId!)).toBe(true);
     // a message starts the worker again; it is answered once the start-up (with the restore) is done
-    expect(await ext.evaluate(() => chrome.runtime.sendMessage({ type: 'ping' }))).toEqual({ ready: true });
+    expect(await env.ext.evaluate(() => chrome.runtime.sendMessage({ type: 'ping' }))).toEqual({ ready: true });
     await loadThirdParty(page, 4);
     const fs = await findingsWhen(tabId, (x) => leaks(x).length === want.length);
     expect(leaks(fs), show(fs)).toEqual(want);
@@ -131,10 +107,10 @@ describe('subresources of a callback page (Chromium)', () => {
 
   it('the next document without a code in the tab is not listened to by tab any more (UNWATCH_DELAY_MS later)', async () => {
     const { page, tabId } = await callbackTab();
-    const worker = context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${browser.extensionId}/`)).pop();
+    const worker = env.context.serviceWorkers().filter((w) => w.url().startsWith(`chrome-extension://${env.browser.extensionId}/`)).pop();
     const watched = () => worker!.evaluate(() => (globalThis as { __coatcheckWatchedTabs?: () => number[] }).__coatcheckWatchedTabs?.());
     expect(await watched()).toContain(tabId);
-    await page.goto(lab.ordinary.url, { waitUntil: 'load' });
+    await page.goto(env.lab.ordinary.url, { waitUntil: 'load' });
     let now: number[] | undefined;
     const t0 = Date.now();
     do {

@@ -6,32 +6,13 @@
  * must be those of the same chain run without a stop. Firefox has no way to stop a background
  * page from outside; this runs in Chromium only.
  */
-import type { BrowserContext, CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFindings, launchChromium, openExtensionPage, stopServiceWorker, tabIdFor } from '../../lab/chromium.mjs';
-import { CHROME_DIST, popupPath } from '../../lab/extension.mjs';
-import { SCENARIOS, startLab, type Lab, type ScenarioName } from '../../lab/index.mjs';
+import type { CDPSession } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { getFindings, stopServiceWorker, tabIdFor } from '../../lab/chromium.mjs';
+import { SCENARIOS, type ScenarioName } from '../../lab/index.mjs';
+import { findingsUntil, MEDIUM_UP, useExtensionLab, type F } from './support';
 
-type F = { ruleId: string; severity: string };
-const MEDIUM_UP = new Set(['critical', 'high', 'medium']);
-
-let lab: Lab;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
-let context: BrowserContext;
-let extId: string;
-let ext: Page;
-
-beforeAll(async () => {
-  lab = await startLab({ quiet: true });
-  browser = await launchChromium({ extensionDir: CHROME_DIST });
-  context = browser.context;
-  extId = browser.extensionId!;
-  ext = await openExtensionPage(context, extId, popupPath(CHROME_DIST));
-});
-afterAll(async () => {
-  await browser?.close();
-  await lab?.close();
-});
+const env = useExtensionLab({ quiet: true });
 
 const key = (fs: F[]) => [...new Set(fs.filter((f) => MEDIUM_UP.has(f.severity)).map((f) => `${f.ruleId}:${f.severity}`))].sort();
 
@@ -40,8 +21,8 @@ const key = (fs: F[]) => [...new Set(fs.filter((f) => MEDIUM_UP.has(f.severity))
  * response is held. Returns the tab's findings (≥ medium) and how many document responses passed.
  */
 async function play(name: ScenarioName, stopAt?: number): Promise<{ findings: string[]; responses: string[] }> {
-  const page = await context.newPage();
-  const cdp: CDPSession = await context.newCDPSession(page);
+  const page = await env.context.newPage();
+  const cdp: CDPSession = await env.context.newCDPSession(page);
   const responses: string[] = [];
   let stopped: boolean | undefined;
   cdp.on('Fetch.requestPaused', (ev: { requestId: string; request: { url: string }; responseStatusCode?: number }) => {
@@ -52,29 +33,23 @@ async function play(name: ScenarioName, stopAt?: number): Promise<{ findings: st
         // the events the browser already dispatched are handled first (a message round trip
         // queues behind them): what is tested is a stop between two events, not events dropped
         // on their way into a dying worker, which no extension can get back
-        await ext.evaluate(() => chrome.runtime.sendMessage({ type: 'ping' }));
-        stopped = await stopServiceWorker(context, extId);
+        await env.ext.evaluate(() => chrome.runtime.sendMessage({ type: 'ping' }));
+        stopped = await stopServiceWorker(env.context, env.extId);
       }
       await cdp.send('Fetch.continueResponse', { requestId: ev.requestId }).catch(() => cdp.send('Fetch.continueRequest', { requestId: ev.requestId }));
     })();
   });
   await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }] });
-  await page.goto(lab.scenarioUrl(name), { waitUntil: 'load', timeout: 30000 });
+  await page.goto(env.lab.scenarioUrl(name), { waitUntil: 'load', timeout: 30000 });
   await page.waitForSelector('#result[data-outcome]:not([data-outcome="pending"])', { timeout: 20000, state: 'attached' });
   if (stopAt !== undefined) expect(stopped, `worker stopped at response ${stopAt} (${responses[stopAt]})`).toBe(true);
-  const tabId = (await tabIdFor(ext, page.url().split('#')[0])) as number;
+  const tabId = (await tabIdFor(env.ext, page.url().split('#')[0])) as number;
   const want = SCENARIOS[name].expect;
-  let fs: F[] = [];
-  const t0 = Date.now();
-  do {
-    fs = (await getFindings(ext, tabId)) as F[];
-    if (want.every((id) => fs.some((f) => f.ruleId === id))) break;
-    await new Promise((r) => setTimeout(r, 150));
-  } while (Date.now() - t0 < 6000);
+  await findingsUntil(env.ext, tabId, (x) => want.every((id) => x.some((f) => f.ruleId === id)), 6000);
   await new Promise((r) => setTimeout(r, 300)); // late findings of the last hop
-  fs = (await getFindings(ext, tabId)) as F[];
+  const fs = (await getFindings(env.ext, tabId)) as F[];
   if (process.env.DEBUG_STOP && stopAt !== undefined && fs.some((f) => f.ruleId === 'unsolicited-callback' || f.ruleId === 'callback-without-browser-binding')) {
-    const har = (await ext.evaluate((id) => chrome.runtime.sendMessage({ type: 'export', tabId: id, format: 'har' }), tabId)) as { content: string };
+    const har = (await env.ext.evaluate((id: number) => chrome.runtime.sendMessage({ type: 'export', tabId: id, format: 'har' }), tabId)) as { content: string };
     const entries = JSON.parse(har.content).log.entries as { startedDateTime: string; request: { url: string; headers: { name: string }[] }; response: { status: number } }[];
     console.log(`stopAt ${stopAt}`, JSON.stringify(fs.map((f) => [f.ruleId, (f as { message?: string }).message?.slice(0, 200)]), null, 1), entries.map((e) => `${e.startedDateTime} ${e.response.status} ${e.request.url.slice(0, 90)} h=${e.request.headers.map((h) => h.name).join(',')}`).join('\n'));
   }
