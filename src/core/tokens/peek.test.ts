@@ -42,6 +42,22 @@ describe('base64urlDecodeToString', () => {
     for (const s of ['', '=', '==', '===', 'a', 'a=', 'ab', 'ab=', 'ab==', 'ab===', 'abc', 'abc=', 'abcd', 'abcde', 'ab=c', 'A_-z', 'e30', 'e30=', '_w', '__8', '4pyT'])
       expect(base64urlDecodeToString(s)).toBe(reference(s));
   });
+  it('takes atob for unpadded ASCII text and the one-pass decoder for the rest: the same answers as padded input (one-pass only)', () => {
+    // mostly ASCII bytes with an occasional high one: both paths, and the switch between them at any byte
+    const bytes = fc.array(fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 127 }) }, { weight: 1, arbitrary: fc.integer({ min: 128, max: 255 }) }), { maxLength: 120 });
+    fc.assert(
+      fc.property(bytes, (b) => {
+        const s = b64url(Uint8Array.from(b));
+        const padded = s + '='.repeat((4 - (s.length % 4)) % 4);
+        expect(base64urlDecodeToString(s)).toBe(reference(s));
+        if (padded !== s) expect(base64urlDecodeToString(s)).toBe(base64urlDecodeToString(padded));
+      }),
+      { numRuns: 3000 },
+    );
+    // every character in every position of a short group (leftover bits, the alphabet's edges)
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const a of alphabet) for (const c of alphabet) for (const t of [a + c, a + c + 'g', a + 'I' + c, 'e30' + a + c, a + c + 'AA']) expect(base64urlDecodeToString(t)).toBe(reference(t));
+  });
   it('decodes a long value (several MiB) in one piece', () => {
     const text = 'x'.repeat(3 << 20) + 'é';
     expect(base64urlDecodeToString(b64url(new TextEncoder().encode(text)))).toBe(text);
