@@ -4,7 +4,7 @@
  * Verification and decryption live in ./inspect.ts (jose). Bad input throws CoreError only.
  */
 import { CoreError } from '../errors';
-import { base64urlDecodeToString, peekedPayload } from './peek';
+import { base64urlDecodeToString, mayDecodeToObject, peekedPayload } from './peek';
 import { MAX_JSON_DEPTH, parseJsonBounded } from '../util/json';
 
 export type TokenKind = 'JWS' | 'JWE' | 'unsecured';
@@ -186,7 +186,7 @@ export function timesOf(payload: unknown, now: number = Date.now()): TokenTimes 
   return Object.keys(t).length ? t : undefined;
 }
 
-function decodeCompact(input: string, withTimes: boolean): TokenReport {
+function decodeCompact(input: string, forRules: boolean): TokenReport {
   // whitespace (line wrapping) is dropped, except inside an unencoded RFC 7797 payload. A JWS of
   // three base64url parts (every token a rule reads) is known free of it, and its signature valid,
   // by one scan instead of two
@@ -225,6 +225,10 @@ function decodeCompact(input: string, withTimes: boolean): TokenReport {
   if (parts[1] === '') {
     payload = null;
     detached = true;
+  } else if (forRules && clean && b64 && parts[1].length % 4 !== 1 && !mayDecodeToObject(parts[1])) {
+    // valid base64url (clean, a possible length) whose first byte cannot start a JSON object: text
+    // no rule reads (they read a payload that is an object), so not decoded for them
+    payload = '';
   } else payload = decodePayload(b64 ? parts[1] : rawParts[1], b64, spaced ? undefined : s);
   const signature = sigInfo(header, undefined, parts[2]);
   const kind = isUnsecuredAlg(header.alg) ? 'unsecured' : 'JWS';
@@ -233,7 +237,7 @@ function decodeCompact(input: string, withTimes: boolean): TokenReport {
   const report: TokenReport = detached
     ? { kind, serialization: 'compact', header, payload, detached, signature, findings: [], raw }
     : { kind, serialization: 'compact', header, payload, signature, findings: [], raw };
-  if (withTimes) {
+  if (!forRules) {
     const times = timesOf(payload);
     if (times) report.times = times;
   }
@@ -254,7 +258,7 @@ function optObject(o: JsonObject, k: string, what: string): JsonObject | undefin
   return v;
 }
 
-function decodeJson(s: string, withTimes: boolean): TokenReport {
+function decodeJson(s: string, forRules: boolean): TokenReport {
   const r = parseJsonBounded(s);
   if (r === 'tooDeep') throw tooDeep('The JSON serialization');
   let v: unknown;
@@ -351,7 +355,7 @@ function decodeJson(s: string, withTimes: boolean): TokenReport {
     findings: [],
     raw: { type: 'jws-json', payload: payloadRaw, signatures: sigs },
   };
-  if (withTimes) {
+  if (!forRules) {
     const times = timesOf(payload);
     if (times) report.times = times;
   }
@@ -364,11 +368,14 @@ function decodeJson(s: string, withTimes: boolean): TokenReport {
  * what is wrong; never anything else.
  */
 export function decodeToken(input: string): TokenReport {
-  return decodeWith(input, true);
+  return decodeWith(input, false);
 }
 
-/** `withTimes`: add `times` (human dates: the token views show them, no rule reads them) */
-function decodeWith(input: string, withTimes: boolean): TokenReport {
+/**
+ * `forRules`: the rules' view (ruleToken): no `times` (human dates: the token views show them, no
+ * rule reads them) and a payload that is not a JSON object left undecoded ('').
+ */
+function decodeWith(input: string, forRules: boolean): TokenReport {
   try {
     if (typeof input !== 'string') throw malformed('The token must be a string.');
     if (input.length > MAX_INPUT) throw new CoreError('INPUT_TOO_LARGE', `The token is larger than ${MAX_INPUT} characters.`);
@@ -379,9 +386,9 @@ function decodeWith(input: string, withTimes: boolean): TokenReport {
     const plain = first > 32 && first < 127 && first !== 66 && first !== 98 && last > 32 && last < 127;
     const s = plain ? input : input.trim().replace(/^bearer\s+/i, '');
     if (s.length === 0) throw malformed('The token is empty.');
-    if (s.charCodeAt(0) === 123 /* { */) return decodeJson(s, withTimes);
+    if (s.charCodeAt(0) === 123 /* { */) return decodeJson(s, forRules);
     if (!s.includes('.')) throw malformed('Not a JWT: a compact token has dot-separated base64url parts (header.payload.signature).');
-    return decodeCompact(s, withTimes);
+    return decodeCompact(s, forRules);
   } catch (e) {
     if (e instanceof CoreError) throw e;
     throw malformed(`The token could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
@@ -390,35 +397,39 @@ function decodeWith(input: string, withTimes: boolean): TokenReport {
 
 // The rules of one message (and the same token seen again in a later request) decode the same
 // string several times: remember the last few results. Callers treat the report as read-only.
-let decoded = new Map<string, TokenReport | null>();
 const DECODE_CACHE = 256;
+let forRules = new Map<string, TokenReport | null>();
+let full = new Map<string, TokenReport | null>();
 
-/**
- * decodeToken for the rules: undefined instead of throwing, the last few answers remembered, and
- * no `times` (no rule reads the human dates: three Date objects and ISO strings per token saved).
- */
-export function ruleToken(input: string): TokenReport | undefined {
-  const hit = decoded.get(input);
-  if (hit !== undefined) return hit ?? undefined;
+function cached(cache: Map<string, TokenReport | null>, input: string, rules: boolean): TokenReport | null {
   let r: TokenReport | null;
   try {
-    r = decodeWith(input, false);
+    r = decodeWith(input, rules);
   } catch {
     r = null;
   }
-  if (decoded.size >= DECODE_CACHE) decoded = new Map();
-  decoded.set(input, r);
-  return r ?? undefined;
+  if (cache.size >= DECODE_CACHE) {
+    if (rules) forRules = new Map();
+    else full = new Map();
+  }
+  (rules ? forRules : full).set(input, r);
+  return r;
 }
 
-/** decodeToken that returns undefined instead of throwing (a report the rules may share: read-only). */
+/**
+ * The rules' view of a token: undefined instead of throwing, the last few answers remembered; no
+ * `times` (three Date objects and ISO strings per token) and the payload '' when it is not a JSON
+ * object (its text is not decoded): no rule reads either. Otherwise decodeToken's report.
+ */
+export function ruleToken(input: string): TokenReport | undefined {
+  const hit = forRules.get(input);
+  return (hit !== undefined ? hit : cached(forRules, input, true)) ?? undefined;
+}
+
+/** decodeToken that returns undefined instead of throwing; the last few answers remembered (read-only). */
 export function tryDecodeToken(input: string): TokenReport | undefined {
-  const r = ruleToken(input);
-  if (r && r.times === undefined) {
-    const times = timesOf(r.payload);
-    if (times) r.times = times;
-  }
-  return r;
+  const hit = full.get(input);
+  return (hit !== undefined ? hit : cached(full, input, false)) ?? undefined;
 }
 
 /** The effective `alg` values of a decoded token (one per signature). */
