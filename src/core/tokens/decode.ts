@@ -186,6 +186,21 @@ export function timesOf(payload: unknown, now: number = Date.now()): TokenTimes 
   return Object.keys(t).length ? t : undefined;
 }
 
+// An issuer signs every token with the same few headers ({"alg":"RS256","kid":"…"}): the rules'
+// view shares one object per header part (read-only, like the whole report), decoded once
+const HEADER_CACHE = 16;
+let ruleHeaders = new Map<string, JsonObject>();
+
+function ruleHeader(part: string): JsonObject {
+  let h = ruleHeaders.get(part);
+  if (h === undefined) {
+    h = decodeHeader(part, 'The JWS header'); // throws for a bad one: nothing kept
+    if (ruleHeaders.size >= HEADER_CACHE) ruleHeaders = new Map();
+    ruleHeaders.set(part, h);
+  }
+  return h;
+}
+
 function decodeCompact(input: string, forRules: boolean): TokenReport {
   // whitespace (line wrapping) is dropped, except inside an unencoded RFC 7797 payload. A JWS of
   // three base64url parts (every token a rule reads) is known free of it, and its signature valid,
@@ -217,7 +232,7 @@ function decodeCompact(input: string, forRules: boolean): TokenReport {
       `A compact JWT has 3 dot-separated parts (JWS) or 5 (JWE); this input has ${parts.length}.`,
     );
   }
-  const header = decodeHeader(parts[0], 'The JWS header');
+  const header = forRules ? ruleHeader(parts[0]) : decodeHeader(parts[0], 'The JWS header');
   if (!clean && !B64URL.test(parts[2])) throw malformed('The JWS signature is not base64url.');
   const b64 = header.b64 !== false;
   let payload: JsonObject | string | null;
