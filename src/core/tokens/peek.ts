@@ -151,8 +151,10 @@ export function decodeJwtHeaderUnsafe(s: string): Record<string, unknown> | unde
 export function decodeJwtPayloadUnsafe(s: string): Record<string, unknown> | undefined {
   const hit = payloads.get(s);
   if (hit !== undefined) return hit ?? undefined;
-  const parts = s.split('.');
-  const v = parts.length === 3 ? decodeJsonObjectB64(parts[1]) : undefined;
+  // three parts (exactly two dots): the middle one, without splitting the whole token
+  const d1 = s.indexOf('.');
+  const d2 = d1 < 0 ? -1 : s.indexOf('.', d1 + 1);
+  const v = d2 >= 0 && s.indexOf('.', d2 + 1) < 0 ? decodeJsonObjectB64(s.slice(d1 + 1, d2)) : undefined;
   if (payloads.size >= CAP) payloads = new Map();
   payloads.set(s, v ?? null);
   return v;
