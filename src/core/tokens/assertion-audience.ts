@@ -5,7 +5,7 @@
 import type { OAuthMessage } from '../classify/message';
 import type { MetadataRecord } from '../flows/store';
 import { parseUrl, type ParsedUrl } from '../util/url';
-import { tryDecodeToken } from './decode';
+import { ruleToken } from './decode';
 import { assertionsIn } from './sources';
 
 /** Compare URLs as an AS would (scheme/host case-insensitive, no query, no trailing slash). */
@@ -94,7 +94,7 @@ export function* assertionAudiences(
   if (!msg.url) return;
   const kind: ReceivingKind = msg.kind === 'token-request' ? 'token' : ((msg.endpoint as ReceivingKind | undefined) ?? 'unknown');
   for (const a of assertionsIn(msg)) {
-    const r = tryDecodeToken(a.value);
+    const r = ruleToken(a.value);
     if (!r || !r.payload || typeof r.payload !== 'object') continue;
     const an = analyzeAudience(metadata, msg.url, kind, r.payload as Record<string, unknown>);
     if (an) yield { ...a, kind, an };

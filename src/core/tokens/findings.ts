@@ -30,6 +30,9 @@ function audList(aud: unknown): string[] | undefined {
 /** alg = none (any case) or an empty signature under a real alg. */
 export function algNoneCheck(r: TokenReport, frontChannel: boolean): TokenFinding | undefined {
   if (r.kind === 'JWE') return undefined;
+  // one signature (a compact token): a signed, non-empty one is the usual answer, found without an array
+  const one = r.signatures === undefined ? r.signature : undefined;
+  if (one !== undefined && !one.empty && (one.alg === null || one.alg.toLowerCase() !== 'none')) return undefined;
   const sigs = r.signatures ?? (r.signature ? [r.signature] : []);
   const severity = frontChannel ? 'critical' : 'high';
   for (const s of sigs) {
@@ -51,6 +54,8 @@ export function algNoneCheck(r: TokenReport, frontChannel: boolean): TokenFindin
  * client_id alone, azp = another client) is low.
  */
 export function audienceCheck(payload: JsonObject, clientId: string): TokenFinding | undefined {
+  // the usual ID token: aud is the client_id, azp absent or the client_id (no list built)
+  if (payload.aud === clientId && (payload.azp === undefined || payload.azp === clientId)) return undefined;
   const aud = audList(payload.aud);
   const azp = payload.azp;
   if (!aud || aud.length === 0) {
@@ -144,6 +149,24 @@ const KID_METACHARS = /[/\\]|\.\.|:\/\/|['";`]|--|\s|\0/;
  */
 const BASE64_KID = /^[A-Za-z0-9+/]{18,}={0,2}$/;
 const isBase64Kid = (kid: string) => kid.length % 4 === 0 && BASE64_KID.test(kid) && kid.indexOf('//') < 0;
+
+function mayBeRisky(h: JsonObject): boolean {
+  return 'jku' in h || 'x5u' in h || 'jwk' in h || 'x5c' in h || (typeof h.kid === 'string' && KID_METACHARS.test(h.kid));
+}
+
+/**
+ * Could riskyHeaderChecks find anything on this token, met as `use`? False for the usual token
+ * (no key header, a plain kid, not an HS* ID token): the rule then builds nothing for it. A quick
+ * superset of the checks, no array, set or closure.
+ */
+export function riskyHeaderPossible(r: TokenReport, use: string): boolean {
+  if (use === 'id_token' && typeof r.header.alg === 'string' && r.header.alg.startsWith('HS')) return true;
+  if (mayBeRisky(r.header) || (r.unprotectedHeader !== undefined && mayBeRisky(r.unprotectedHeader))) return true;
+  const sigs = r.signatures;
+  if (sigs === undefined) return r.signature?.header !== undefined && mayBeRisky(r.signature.header);
+  for (let i = 0; i < sigs.length; i++) if (sigs[i].header !== undefined && mayBeRisky(sigs[i].header!)) return true;
+  return false;
+}
 
 /** OIDC Core §2, §10.1: risky JOSE headers (tier 2 `jwt-risky-header`). */
 export function riskyHeaderChecks(r: TokenReport, opts: TokenCheckOptions): TokenFinding[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { base64urlDecodeToString, decodeJsonObjectB64 } from './peek';
+import { base64urlDecodeToString, decodeJsonObjectB64, decodeJwtPayloadUnsafe } from './peek';
 import { parseJsonObject } from '../util/json';
 
 /** the decoder as it was (regex, atob, a new TextDecoder): the reference the fast one must equal */
@@ -42,6 +42,22 @@ describe('base64urlDecodeToString', () => {
     for (const s of ['', '=', '==', '===', 'a', 'a=', 'ab', 'ab=', 'ab==', 'ab===', 'abc', 'abc=', 'abcd', 'abcde', 'ab=c', 'A_-z', 'e30', 'e30=', '_w', '__8', '4pyT'])
       expect(base64urlDecodeToString(s)).toBe(reference(s));
   });
+  it('takes atob for unpadded ASCII text and the one-pass decoder for the rest: the same answers as padded input (one-pass only)', () => {
+    // mostly ASCII bytes with an occasional high one: both paths, and the switch between them at any byte
+    const bytes = fc.array(fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 127 }) }, { weight: 1, arbitrary: fc.integer({ min: 128, max: 255 }) }), { maxLength: 120 });
+    fc.assert(
+      fc.property(bytes, (b) => {
+        const s = b64url(Uint8Array.from(b));
+        const padded = s + '='.repeat((4 - (s.length % 4)) % 4);
+        expect(base64urlDecodeToString(s)).toBe(reference(s));
+        if (padded !== s) expect(base64urlDecodeToString(s)).toBe(base64urlDecodeToString(padded));
+      }),
+      { numRuns: 3000 },
+    );
+    // every character in every position of a short group (leftover bits, the alphabet's edges)
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (const a of alphabet) for (const c of alphabet) for (const t of [a + c, a + c + 'g', a + 'I' + c, 'e30' + a + c, a + c + 'AA']) expect(base64urlDecodeToString(t)).toBe(reference(t));
+  });
   it('decodes a long value (several MiB) in one piece', () => {
     const text = 'x'.repeat(3 << 20) + 'é';
     expect(base64urlDecodeToString(b64url(new TextEncoder().encode(text)))).toBe(text);
@@ -66,6 +82,14 @@ describe('base64urlDecodeToString', () => {
     }), { numRuns: 2000 });
     fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9_\-+/=.]{0,12}$/), (s) => {
       expect(decodeJsonObjectB64(s)).toEqual(parseJsonObject(base64urlDecodeToString(s)));
+    }), { numRuns: 2000 });
+  });
+  it('decodeJwtPayloadUnsafe reads the middle of exactly three dot-separated parts', () => {
+    const part = fc.oneof(fc.constant(b64url(new TextEncoder().encode('{"a":1}'))), fc.constant(''), fc.stringMatching(/^[A-Za-z0-9_-]{0,8}$/));
+    fc.assert(fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), fc.nat(), (parts, n) => {
+      const s = parts.join('.') + '.'.repeat(n % 2); // a fresh string each time: the answers are remembered by the token
+      const split = s.split('.');
+      expect(decodeJwtPayloadUnsafe(s)).toEqual(split.length === 3 ? decodeJsonObjectB64(split[1]) : undefined);
     }), { numRuns: 2000 });
   });
 });

@@ -30,7 +30,7 @@ describe('bounded JSON parsing', () => {
     const samples = [
       nested(MAX_JSON_DEPTH), nested(MAX_JSON_DEPTH + 1), `{"x":${arrays(MAX_JSON_DEPTH - 1)}}`, `{"x":${arrays(MAX_JSON_DEPTH)}}`,
       `{"x":${arrays(MAX_JSON_DEPTH)}`, `${nested(MAX_JSON_DEPTH + 1)},`, `  ${nested(3)}  `, '[1]', '{"a":"}}}}"}', '{', '', ' ', '{"a":1} x',
-      `{"s":"${'['.repeat(100)}"}`, `{"pad":"${'x'.repeat(9000)}","d":${arrays(MAX_JSON_DEPTH)}}`, `{"pad":"${'x'.repeat(9000)}","d":${arrays(MAX_JSON_DEPTH + 5)}}`,
+      `{"s":"${'['.repeat(100)}"}`, `{"s":"${'{'.repeat(60)}","d":${arrays(10)}}`, `{"s":"${'{'.repeat(60)}","d":${nested(MAX_JSON_DEPTH - 1)}}`, `[${nested(MAX_JSON_DEPTH)}]`, `{"a":[${nested(MAX_JSON_DEPTH - 1)}]}`, `{"pad":"${'x'.repeat(9000)}","d":${arrays(MAX_JSON_DEPTH)}}`, `{"pad":"${'x'.repeat(9000)}","d":${arrays(MAX_JSON_DEPTH + 5)}}`,
     ];
     for (const s of samples) expect(parseJsonObject(s)).toEqual(reference(s));
     fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), fc.nat(3), (v, cut) => {

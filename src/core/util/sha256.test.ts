@@ -25,6 +25,10 @@ describe('sha256', () => {
       const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) & 255);
       expect(Buffer.from(sha256(bytes)).toString('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
     }
+    for (const n of [(1 << 16) - 1, 1 << 16, (1 << 16) + 1]) {
+      for (const s of ['y'.repeat(n), 'é'.repeat(n), 'y'.repeat(n - 1) + '\u{1F600}']) expect(sha256Hex(s)).toBe(createHash('sha256').update(s, 'utf8').digest('hex'));
+    }
+    expect(sha256Hex('a\ud800b')).toBe(createHash('sha256').update('a\ufffdb', 'utf8').digest('hex'));
     const big = 'x'.repeat(3 << 20) + '\u{1F600}';
     expect(sha256Hex(big)).toBe(createHash('sha256').update(big, 'utf8').digest('hex'));
     expect(sha256HexPrefix('abc', 16)).toBe('ba7816bf8f01cfea');

@@ -1,4 +1,4 @@
-import { tryDecodeToken, type TokenReport } from '../../tokens/decode';
+import { ruleToken, type TokenReport } from '../../tokens/decode';
 import { assertionsIn } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
 import type { TokenDraft } from '../support/token-place';
@@ -55,7 +55,7 @@ export default defineRule({
     if (!ca) return;
     const a = assertionsIn(msg).find((x) => x.param === 'client_assertion');
     if (!a) return;
-    const r = tryDecodeToken(a.value);
+    const r = ruleToken(a.value);
     if (!r || !r.payload || typeof r.payload !== 'object') return;
     const p = r.payload;
     const at = msg.url?.base ?? '';

@@ -1,5 +1,5 @@
 import { isNavigation } from '../../observe/observation';
-import { tryDecodeToken } from '../../tokens/decode';
+import { ruleToken } from '../../tokens/decode';
 import { authorizationJwt } from '../../tokens/sources';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
@@ -29,7 +29,7 @@ export default defineRule({
     const presented = authorizationJwt(o);
     if (!presented || presented.scheme !== 'bearer') return;
     const jwt = presented.jwt;
-    const r = tryDecodeToken(jwt);
+    const r = ruleToken(jwt);
     if (!r || r.kind === 'JWE' || !r.payload || typeof r.payload !== 'object') return;
     const typ = typeof r.header.typ === 'string' ? r.header.typ.toLowerCase() : '';
     if (AT_TYPES.has(typ)) return;

@@ -1,4 +1,4 @@
-import { tryDecodeToken, type JsonObject } from '../../tokens/decode';
+import { ruleToken, type JsonObject } from '../../tokens/decode';
 import { audienceCheck } from '../../tokens/findings';
 import { jwtSources, requestClientId } from '../../tokens/sources';
 import type { TokenDraft, TokenPlace } from '../support/token-place';
@@ -45,9 +45,11 @@ export default defineRule({
     const clientId =
       msg.kind === 'token-request' ? (ctx.flow?.clientId ?? requestClientId(msg)) : ctx.flow?.clientId;
     if (!clientId) return;
-    for (const src of jwtSources(msg)) {
+    const sources = jwtSources(msg);
+    for (let i = 0; i < sources.length; i++) {
+      const src = sources[i];
       if (src.use !== 'id_token') continue;
-      const r = tryDecodeToken(src.value);
+      const r = ruleToken(src.value);
       if (!r || !r.payload || typeof r.payload !== 'object') continue;
       if (!audienceCheck(r.payload, clientId)) continue; // the usual case: nothing to word
       const d = idTokenAudienceDraft(r.payload, clientId, { ...src, url: msg.url?.base ?? '' }, ctx.flow?.id);

@@ -1,4 +1,4 @@
-import { tryDecodeToken } from '../../tokens/decode';
+import { ruleToken } from '../../tokens/decode';
 import { base64url, sha256 } from '../../util/sha256';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
@@ -32,7 +32,7 @@ export default defineRule({
     if (ctx.replay) return;
     const idt = msg.params.get('id_token');
     if (!idt) return;
-    const r = tryDecodeToken(idt);
+    const r = ruleToken(idt);
     if (!r || r.kind === 'JWE' || !r.payload || typeof r.payload !== 'object') return;
     const alg = typeof r.header.alg === 'string' ? r.header.alg : '';
     const p = r.payload;

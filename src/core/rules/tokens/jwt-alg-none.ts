@@ -1,4 +1,4 @@
-import { tryDecodeToken, type TokenReport } from '../../tokens/decode';
+import { ruleToken, type TokenReport } from '../../tokens/decode';
 import { algNoneCheck } from '../../tokens/findings';
 import { authorizationJwt, jwtSources } from '../../tokens/sources';
 import { hashSecret } from '../../util/secret';
@@ -49,22 +49,24 @@ export default defineRule({
   check(ctx) {
     const { msg } = ctx;
     if (ctx.replay) return;
-    // the URL is parsed only for a token ('other' messages parse it on first use)
-    const urlOf = () => msg.url?.base ?? msg.obs.url;
-    for (const src of jwtSources(msg)) {
-      const r = tryDecodeToken(src.value);
-      // the verdict first: the place (a new object per token) only for a finding
+    const sources = jwtSources(msg);
+    for (let i = 0; i < sources.length; i++) {
+      const src = sources[i];
+      const r = ruleToken(src.value);
+      // the verdict first: the place (a new object per token) and the URL only for a finding
       if (!r || !algNoneCheck(r, src.frontChannel)) continue;
-      const d = algNoneDraft(r, { param: src.param, use: src.use, frontChannel: src.frontChannel, inResponse: src.inResponse, url: urlOf() });
+      const d = algNoneDraft(r, { param: src.param, use: src.use, frontChannel: src.frontChannel, inResponse: src.inResponse, url: msg.url?.base ?? msg.obs.url });
       if (!d) continue;
       ctx.report({ ...d, evidence: [ctx.evidence(msg.obs, src.param, `alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, src.value)] });
     }
     // a JWT access token presented to a resource server: one finding per token, not per API call
     const jwt = authorizationJwt(msg.obs)?.jwt;
     if (!jwt) return;
-    const r = tryDecodeToken(jwt);
-    const d = r && bearerAlgNoneDraft(r, urlOf());
-    if (!r || !d) return;
+    const r = ruleToken(jwt);
+    // ('other' messages parse their URL on first use: only for a finding)
+    if (!r || !algNoneCheck(r, false)) return;
+    const d = bearerAlgNoneDraft(r, msg.url?.base ?? msg.obs.url);
+    if (!d) return;
     ctx.report({
       ...d,
       fingerprint: `bearer:${hashSecret(jwt)}`,

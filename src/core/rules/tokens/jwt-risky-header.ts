@@ -1,8 +1,8 @@
-import { tryDecodeToken, type TokenReport } from '../../tokens/decode';
-import { riskyHeaderChecks } from '../../tokens/findings';
-import { jwtSources, okResponse } from '../../tokens/sources';
+import { ruleToken, type TokenReport } from '../../tokens/decode';
+import { riskyHeaderChecks, riskyHeaderPossible } from '../../tokens/findings';
+import { jwtSources, okResponse, type JwtSource } from '../../tokens/sources';
 import type { TokenDraft, TokenPlace } from '../support/token-place';
-import { defineRule } from '../types';
+import { defineRule, type RuleContext } from '../types';
 import { ref } from '../../report/standards';
 
 /**
@@ -44,24 +44,29 @@ export default defineRule({
     const { msg } = ctx;
     if (ctx.replay) return;
     const sources = jwtSources(msg);
-    if (sources.length === 0) return;
-    // public client: a token request without any client authentication (an SPA or native app)
-    const publicClient = () =>
-      msg.kind === 'token-request' &&
-      okResponse(msg) &&
-      !msg.params.has('client_secret') &&
-      !msg.params.has('client_assertion') &&
-      !msg.obs.requestHeaders.some((h) => h.name.toLowerCase() === 'authorization');
-    const url = () => msg.url?.base ?? '';
-    for (const src of sources) {
-      const r = tryDecodeToken(src.value);
-      if (!r) continue;
-      for (const d of riskyHeaderDrafts(r, { use: src.use, param: src.param, frontChannel: src.frontChannel, inResponse: src.inResponse, url }, publicClient)) {
-        ctx.report({
-          ...d,
-          evidence: [ctx.evidence(msg.obs, src.param, `header ${JSON.stringify(r.header).slice(0, 200)}`, src.value)],
-        });
-      }
+    for (let i = 0; i < sources.length; i++) {
+      const src = sources[i];
+      const r = ruleToken(src.value);
+      // the usual token has nothing risky: no place, closure or array is built for it
+      if (r && riskyHeaderPossible(r, src.use)) reportToken(ctx, src, r);
     }
   },
 });
+
+function reportToken(ctx: RuleContext, src: JwtSource, r: TokenReport): void {
+  const { msg } = ctx;
+  // public client: a token request without any client authentication (an SPA or native app)
+  const publicClient = () =>
+    msg.kind === 'token-request' &&
+    okResponse(msg) &&
+    !msg.params.has('client_secret') &&
+    !msg.params.has('client_assertion') &&
+    !msg.obs.requestHeaders.some((h) => h.name.toLowerCase() === 'authorization');
+  const url = () => msg.url?.base ?? '';
+  for (const d of riskyHeaderDrafts(r, { use: src.use, param: src.param, frontChannel: src.frontChannel, inResponse: src.inResponse, url }, publicClient)) {
+    ctx.report({
+      ...d,
+      evidence: [ctx.evidence(msg.obs, src.param, `header ${JSON.stringify(r.header).slice(0, 200)}`, src.value)],
+    });
+  }
+}

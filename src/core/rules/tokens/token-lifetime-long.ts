@@ -1,4 +1,4 @@
-import { tryDecodeToken, type TokenReport } from '../../tokens/decode';
+import { ruleToken, type TokenReport } from '../../tokens/decode';
 import { formatDuration, lifetimeCheck } from '../../tokens/findings';
 import { jwtSources, okResponse } from '../../tokens/sources';
 import type { TokenDraft } from '../support/token-place';
@@ -61,10 +61,14 @@ export default defineRule({
       });
       return;
     }
-    for (const src of jwtSources(msg)) {
+    const sources = jwtSources(msg);
+    for (let i = 0; i < sources.length; i++) {
+      const src = sources[i];
       if (src.use !== 'access_token') continue;
-      const r = tryDecodeToken(src.value);
-      const d = r && jwtLifetimeDraft(r, `${source} from ${msg.url?.base ?? ''}`);
+      const r = ruleToken(src.value);
+      // the verdict first: the place's text only for a finding
+      if (!r || !lifetimeCheck(r)) continue;
+      const d = jwtLifetimeDraft(r, `${source} from ${msg.url?.base ?? ''}`);
       if (!d) continue;
       ctx.report({
         ...d,

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeToken, ruleToken, tryDecodeToken, type TokenReport } from './decode';
+
+const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+const compact = (h: unknown, p: unknown, sig = 'c2ln') => `${b64url(JSON.stringify(h))}.${b64url(JSON.stringify(p))}.${sig}`;
+
+/** decodeToken's report or its error message */
+function outcome(s: string): TokenReport | string {
+  try {
+    return decodeToken(s);
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const claims = fc.record(
+  {
+    iss: fc.webUrl(),
+    sub: fc.string({ unit: 'grapheme', maxLength: 12 }),
+    aud: fc.oneof(fc.string({ maxLength: 10 }), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 })),
+    exp: fc.integer({ min: 0, max: 2_000_000_000 }),
+    iat: fc.integer({ min: 0, max: 2_000_000_000 }),
+    name: fc.string({ unit: 'grapheme', maxLength: 12 }),
+    extra: fc.jsonValue({ maxDepth: 2 }),
+  },
+  { requiredKeys: [] },
+);
+const headers = fc.record({ alg: fc.constantFrom('RS256', 'HS256', 'none', 'ES256'), kid: fc.string({ maxLength: 12 }), typ: fc.constantFrom('JWT', 'at+jwt') }, { requiredKeys: ['alg'] });
+
+describe('decodeToken', () => {
+  it('reads header and claims as jose does (ASCII and UTF-8 text)', () => {
+    fc.assert(
+      fc.property(headers, claims, (h, p) => {
+        const t = compact(h, p);
+        const r = decodeToken(t);
+        expect(r.header).toEqual(decodeProtectedHeader(t));
+        expect(r.payload).toEqual(decodeJwt(t));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('answers the same for a bare token as with white space around it or a "Bearer " before it (the untrimmed fast path)', () => {
+    const tokens = fc.oneof(
+      fc.tuple(headers, claims).map(([h, p]) => compact(h, p)),
+      // no white space inside: what the old front (trim, then drop one "Bearer ") leaves is t itself
+      fc.stringMatching(/^[A-Za-z0-9_\-.=+/{}"bB]{1,40}$/),
+    );
+    const space = fc.constantFrom('', ' ', '\n', '\t', '\u00a0', '\ufeff', '\u2028');
+    fc.assert(
+      fc.property(tokens, space, fc.constantFrom('', 'Bearer ', 'bearer\t', 'BEARER  '), space, (t, pre, bearer, post) => {
+        expect(outcome(`${pre}${bearer}${t}${post}`)).toEqual(outcome(t));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('keeps the members of a report and its signature in the same order', () => {
+    const r = decodeToken(compact({ alg: 'RS256', kid: 'k' }, { iat: 1, exp: 2 }));
+    expect(Object.keys(r)).toEqual(['kind', 'serialization', 'header', 'payload', 'signature', 'findings', 'raw', 'times']);
+    expect(Object.keys(r.signature!)).toEqual(['verified', 'kid', 'alg', 'reason', 'protected', 'empty']);
+    const d = decodeToken(`${b64url('{"alg":"HS256"}')}..c2ln`);
+    expect(Object.keys(d)).toEqual(['kind', 'serialization', 'header', 'payload', 'detached', 'signature', 'findings', 'raw']);
+    const f = decodeToken(JSON.stringify({ payload: b64url('{}'), protected: b64url('{"alg":"HS256"}'), header: { kid: 'x' }, signature: 'c2ln' }));
+    expect(Object.keys(f.signature!)).toEqual(['verified', 'kid', 'alg', 'reason', 'protected', 'header', 'empty']);
+  });
+});
+
+describe('ruleToken / tryDecodeToken', () => {
+  it('ruleToken is decodeToken without the dates and with "" for a payload that is no JSON object; tryDecodeToken is decodeToken (both undefined for what throws)', () => {
+    let n = 0;
+    const tokens = fc.oneof(
+      fc.tuple(headers, claims).map(([h, p]) => compact(h, { ...p, n: n++ })),
+      fc.tuple(headers, fc.uint8Array({ maxLength: 60 })).map(([h, b]) => `${b64url(JSON.stringify({ ...h, n: n++ }))}.${Buffer.from(b).toString('base64url')}.`),
+      fc.tuple(headers, fc.constantFrom(' {"a":1}', '\ufeff{"a":1}', '\u00a0{}', '[1]', '"x"', '{not json', 'text', '{"b":2}')).map(([h, t]) => `${b64url(JSON.stringify({ ...h, n: n++ }))}.${b64url(t)}.c2ln`),
+      fc.stringMatching(/^[A-Za-z0-9_\-.]{0,30}$/),
+    );
+    let lean = 0;
+    fc.assert(
+      fc.property(tokens, (t) => {
+        const full = outcome(t);
+        const rule = ruleToken(t);
+        if (typeof full === 'string') {
+          expect(rule).toBeUndefined();
+          expect(tryDecodeToken(t)).toBeUndefined();
+          return;
+        }
+        const { times: _times, payload, ...rest } = full;
+        const { payload: rulePayload, ...ruleRest } = rule!;
+        expect(ruleRest).toEqual(rest);
+        if (typeof payload === 'string' && rulePayload === '' && payload !== '') lean++;
+        else expect(rulePayload).toEqual(payload);
+        expect(tryDecodeToken(t)).toEqual(full);
+        expect(ruleToken(t)).toBe(rule);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(lean).toBeGreaterThan(0);
+  });
+});
