@@ -69,7 +69,7 @@ describe('decodeToken', () => {
 });
 
 describe('ruleToken / tryDecodeToken', () => {
-  it('ruleToken is decodeToken without the dates and with "" for a payload that is no JSON object; tryDecodeToken is decodeToken (both undefined for what throws)', () => {
+  it('ruleToken is decodeToken without the dates; tryDecodeToken is decodeToken (both undefined for what throws)', () => {
     let n = 0;
     const tokens = fc.oneof(
       fc.tuple(headers, claims).map(([h, p]) => compact(h, { ...p, n: n++ })),
@@ -77,7 +77,6 @@ describe('ruleToken / tryDecodeToken', () => {
       fc.tuple(headers, fc.constantFrom(' {"a":1}', '\ufeff{"a":1}', '\u00a0{}', '[1]', '"x"', '{not json', 'text', '{"b":2}')).map(([h, t]) => `${b64url(JSON.stringify({ ...h, n: n++ }))}.${b64url(t)}.c2ln`),
       fc.stringMatching(/^[A-Za-z0-9_\-.]{0,30}$/),
     );
-    let lean = 0;
     fc.assert(
       fc.property(tokens, (t) => {
         const full = outcome(t);
@@ -87,16 +86,12 @@ describe('ruleToken / tryDecodeToken', () => {
           expect(tryDecodeToken(t)).toBeUndefined();
           return;
         }
-        const { times: _times, payload, ...rest } = full;
-        const { payload: rulePayload, ...ruleRest } = rule!;
-        expect(ruleRest).toEqual(rest);
-        if (typeof payload === 'string' && rulePayload === '' && payload !== '') lean++;
-        else expect(rulePayload).toEqual(payload);
+        const { times: _times, ...rest } = full;
+        expect(rule).toEqual(rest);
         expect(tryDecodeToken(t)).toEqual(full);
         expect(ruleToken(t)).toBe(rule);
       }),
       { numRuns: 2000 },
     );
-    expect(lean).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,7 @@
  * Verification and decryption live in ./inspect.ts (jose). Bad input throws CoreError only.
  */
 import { CoreError } from '../errors';
-import { base64urlDecodeToString, mayDecodeToObject, peekedPayload } from './peek';
+import { base64urlDecodeToString, peekedPayload } from './peek';
 import { MAX_JSON_DEPTH, parseJsonBounded } from '../util/json';
 
 export type TokenKind = 'JWS' | 'JWE' | 'unsecured';
@@ -240,10 +240,6 @@ function decodeCompact(input: string, forRules: boolean): TokenReport {
   if (parts[1] === '') {
     payload = null;
     detached = true;
-  } else if (forRules && clean && b64 && parts[1].length % 4 !== 1 && !mayDecodeToObject(parts[1])) {
-    // valid base64url (clean, a possible length) whose first byte cannot start a JSON object: text
-    // no rule reads (they read a payload that is an object), so not decoded for them
-    payload = '';
   } else payload = decodePayload(b64 ? parts[1] : rawParts[1], b64, spaced ? undefined : s);
   const signature = sigInfo(header, undefined, parts[2]);
   const kind = isUnsecuredAlg(header.alg) ? 'unsecured' : 'JWS';
@@ -433,8 +429,8 @@ function cached(cache: Map<string, TokenReport | null>, input: string, rules: bo
 
 /**
  * The rules' view of a token: undefined instead of throwing, the last few answers remembered; no
- * `times` (three Date objects and ISO strings per token) and the payload '' when it is not a JSON
- * object (its text is not decoded): no rule reads either. Otherwise decodeToken's report.
+ * `times` (three Date objects and ISO strings per token: no rule reads them). Otherwise
+ * decodeToken's report.
  */
 export function ruleToken(input: string): TokenReport | undefined {
   const hit = forRules.get(input);

@@ -87,16 +87,6 @@ export function decodeJsonObjectB64(s: string): Record<string, unknown> | undefi
 }
 
 /**
- * Can the base64url part `s` decode to a JSON object (decoding it in full)? False when its first
- * byte, read from its first two characters, cannot start one: no decoding. True when unsure.
- */
-export function mayDecodeToObject(s: string): boolean {
-  if (s.length < 2) return true;
-  const a = charValue(s, 0), b = charValue(s, 1);
-  return a < 0 || b < 0 || mayStartObject((a << 2) | (b >> 4));
-}
-
-/**
  * Can UTF-8 text whose first byte is `first` be a JSON object once trimmed (parseJsonObject)? "{",
  * ASCII white space, or the lead byte of a character String#trim drops: U+00A0 (C2), U+1680 (E1),
  * U+2000–U+205F (E2), U+3000 (E3), U+FEFF (EF). Any other byte (a random state or code read as
