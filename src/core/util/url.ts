@@ -107,9 +107,23 @@ export function parseParams(s: string, maxParams = 1000): Params {
 
 const EMPTY = new Params();
 
+// the same URL is often parsed several times in a row (a token request by the MCP ledger, then by
+// classify, then by its rules): the last answer without a base is kept. Callers treat it as read-only.
+let lastHref: string | undefined;
+let lastParsed: ParsedUrl | undefined;
+
 /** Parse an absolute URL; `undefined` when it is not one. Never throws. */
 export function parseUrl(href: string, base?: string): ParsedUrl | undefined {
   if (typeof href !== 'string' || href.length === 0) return undefined;
+  if (base) return parseUrlUncached(href, base);
+  if (href === lastHref) return lastParsed;
+  const parsed = parseUrlUncached(href, undefined);
+  lastHref = href;
+  lastParsed = parsed;
+  return parsed;
+}
+
+function parseUrlUncached(href: string, base: string | undefined): ParsedUrl | undefined {
   let u: URL;
   try {
     u = base ? new URL(href, base) : new URL(href);
