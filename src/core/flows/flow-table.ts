@@ -5,7 +5,7 @@
  */
 import type { SecretRef } from '../util/secret';
 import { parseUrl } from '../util/url';
-import { evictionVictim, seqOf, type EvictionView } from './eviction';
+import { evictionVictim, IdleHeaps, longestIdle, seqOf, type EvictionView } from './eviction';
 import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 
@@ -68,8 +68,26 @@ const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallen
 export class FlowTable {
   private flows = new Map<string, Flow>();
   private index = new Map<Index | RequestIndex, Map<string, string[]>>([...INDEXES, ...REQUEST_INDEXES].map((i) => [i, new Map()]));
+  /** per context, the flow idle the longest, without a walk (eviction.ts) */
+  private readonly idle = new IdleHeaps((f) => this.flows.get(f.id) === f);
+  /**
+   * every flow's id is `f<seq>` (lists in seq order) and its tLast a number: what the kept answers
+   * (the heaps, `newest`) rely on; a restored flow that breaks it turns them off for good (walks)
+   */
+  private exact = true;
   /** what the eviction policy reads: the context index (each context's flows, oldest first) */
-  private readonly view: EvictionView = { byContext: this.index.get('context')!, get: (id) => this.flows.get(id) };
+  private readonly view: EvictionView = {
+    byContext: this.index.get('context')!,
+    get: (id) => this.flows.get(id),
+    longestIdleIn: (context, ids) => (this.exact ? this.idle.longestIdleIn(this.view, context, ids) : longestIdle(this.view, ids)),
+  };
+  /**
+   * the flow the cap spares the context of: the newest by tLast, the later one in the table's order
+   * on a tie (a time that is not a number compares false), kept as flows change; undefined when it
+   * has to be found again by a walk (`newestFlow`)
+   */
+  private newest: Flow | undefined;
+  private newestKnown = false;
   private dirty = new Dirty();
   private seq = 0;
   /** flows the cap removed (not expiry): a flood pushed them out */
@@ -169,7 +187,14 @@ export class FlowTable {
   // ---------------------------------------------------------------- changes (each marks the flow)
 
   add(flow: Flow, now: number): void {
+    if (typeof flow.tLast !== 'number' || flow.id !== `f${seqOf(flow.id)}`) this.exact = false;
+    if (this.newestKnown) {
+      // a new id joins the table's order last: it is the newest when its time is at least the newest's
+      if (this.flows.has(flow.id)) this.newestKnown = false;
+      else if (this.flows.size === 0 || flow.tLast >= this.newest!.tLast) this.newest = flow;
+    }
     this.flows.set(flow.id, flow);
+    this.idle.touch(flow);
     if (flow.tLast < this.oldest) this.oldest = flow.tLast; // (a NaN time never expires, as before)
     this.addToIndexes(flow);
     this.dirty.mark(flow.id);
@@ -204,8 +229,38 @@ export class FlowTable {
   appendStep(flow: Flow, step: FlowStep): void {
     flow.steps.push(step);
     if (flow.steps.length > MAX_FLOW_STEPS) flow.steps.splice(1, flow.steps.length - MAX_FLOW_STEPS); // keep the first
-    flow.tLast = Math.max(flow.tLast, step.time);
+    const was = flow.tLast;
+    flow.tLast = Math.max(was, step.time);
+    if (flow.tLast !== was && this.flows.get(flow.id) === flow) this.timeChanged(flow);
     this.dirty.mark(flow.id);
+  }
+
+  /** a flow of the table is active later than it was */
+  private timeChanged(flow: Flow): void {
+    this.idle.touch(flow);
+    if (!this.newestKnown) return;
+    const t = flow.tLast;
+    if (!this.exact || Number.isNaN(t)) {
+      this.newestKnown = false;
+      return;
+    }
+    // the newest grew: still the only one that new; another flow passed it: the newest now (a
+    // newest whose time is not a number is the table's first flow, and stays the newest)
+    if (flow === this.newest) return;
+    const n = this.newest!.tLast;
+    if (t === n) this.newestKnown = false;
+    else if (t > n) this.newest = flow;
+  }
+
+  /** the newest flow (see `newest`), found by a walk only when a change made the kept one unknown */
+  private newestFlow(): Flow | undefined {
+    if (!this.newestKnown) {
+      let newest: Flow | undefined;
+      for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
+      this.newest = newest;
+      this.newestKnown = true;
+    }
+    return this.newest;
   }
 
   /** PAR/JAR: a response adopted an opaque flow and brings the state it did not show */
@@ -241,8 +296,7 @@ export class FlowTable {
       this.oldest = oldest;
     }
     if (this.flows.size <= this.maxFlows) return;
-    let newest: Flow | undefined;
-    for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
+    const newest = this.newestFlow();
     while (this.flows.size > this.maxFlows) {
       const id = this.policy(this.view, newest?.context);
       if (id === undefined) break;
@@ -255,7 +309,14 @@ export class FlowTable {
   private remove(id: string): void {
     const f = this.flows.get(id);
     if (!f) return;
+    const wasFirst = this.newestKnown && this.flows.keys().next().value === id;
     this.flows.delete(id);
+    if (this.newestKnown) {
+      // the newest went; or the first flow did and the next one's time is not a number (a first
+      // flow whose time is not a number is the newest)
+      const next = wasFirst ? this.flows.values().next().value : undefined;
+      if (f === this.newest || (next !== undefined && (!this.exact || Number.isNaN(next.tLast)))) this.newestKnown = false;
+    }
     this.dirty.drop(id);
     if (seqOf(id) === this.seq) this.metaChanged = true;
     // in place: a context's list holds every flow of a proxy capture (no copy of it per eviction)
@@ -265,7 +326,10 @@ export class FlowTable {
       if (!ids) return;
       const at = ids.indexOf(id);
       if (at >= 0) ids.splice(at, 1);
-      if (ids.length === 0) m.delete(k);
+      if (ids.length === 0) {
+        m.delete(k);
+        if (i === 'context') this.idle.drop(k);
+      }
     };
     for (const i of INDEXES) {
       const k = indexKey(f, i);
@@ -358,6 +422,9 @@ export class FlowTable {
     if (!Array.isArray(f.responses)) f.responses = [];
     this.flows.set(f.id, f);
     this.oldest = Number.NEGATIVE_INFINITY; // a saved flow's tLast may be anything: the next prune scans
+    this.newestKnown = false;
+    if (typeof f.tLast !== 'number' || f.id !== `f${seqOf(f.id)}`) this.exact = false;
+    this.idle.touch(f);
     this.addToIndexes(f);
     this.seq = Math.max(this.seq, seqOf(f.id));
   }
