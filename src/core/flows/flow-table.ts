@@ -135,6 +135,24 @@ export class FlowTable {
     return out;
   }
 
+  /**
+   * The newest flow whose `index` key is `key` that matches `match`, and, given `prefer`, the newest
+   * of those that matches it too when there is one: `by(index, key).filter(match)` then that list's
+   * last preferred, else its last, without building either list.
+   */
+  lastBy(index: Index | RequestIndex, key: string, match: (f: Flow) => boolean, prefer?: (f: Flow) => boolean): Flow | undefined {
+    const ids = this.index.get(index)!.get(key);
+    if (!ids) return undefined;
+    let fallback: Flow | undefined;
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const f = this.flows.get(ids[i]);
+      if (!f || !match(f)) continue;
+      if (!prefer || prefer(f)) return f;
+      fallback ??= f;
+    }
+    return fallback;
+  }
+
   /** the flows of a context still open at `now` (§0.3 expiry), oldest first */
   openIn(context: string, now: number): Flow[] {
     return this.by('context', context).filter((f) => now - f.tLast <= this.ttlMs);
@@ -319,27 +337,28 @@ export class FlowTable {
     }
     this.dirty.drop(id);
     if (seqOf(id) === this.seq) this.metaChanged = true;
-    // in place: a context's list holds every flow of a proxy capture (no copy of it per eviction)
-    const drop = (i: Index | RequestIndex, k: string) => {
-      const m = this.index.get(i)!;
-      const ids = m.get(k);
-      if (!ids) return;
-      const at = ids.indexOf(id);
-      if (at >= 0) ids.splice(at, 1);
-      if (ids.length === 0) {
-        m.delete(k);
-        if (i === 'context') this.idle.drop(k);
-      }
-    };
     for (const i of INDEXES) {
       const k = indexKey(f, i);
-      if (k !== undefined) drop(i, k);
+      if (k !== undefined) this.dropFrom(i, k, id);
     }
-    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) drop(i, k);
+    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) this.dropFrom(i, k, id);
     const parent = f.parent ? this.flows.get(f.parent) : undefined;
     if (parent) {
       parent.children = parent.children.filter((x) => x !== id);
       this.dirty.mark(parent.id);
+    }
+  }
+
+  /** in place: a context's list holds every flow of a proxy capture (no copy of it per eviction) */
+  private dropFrom(i: Index | RequestIndex, k: string, id: string): void {
+    const m = this.index.get(i)!;
+    const ids = m.get(k);
+    if (!ids) return;
+    const at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1);
+    if (ids.length === 0) {
+      m.delete(k);
+      if (i === 'context') this.idle.drop(k);
     }
   }
 

@@ -213,8 +213,10 @@ export class FlowStore implements StoreView {
   }
 
   isReplay(o: Observation, from: PreviousHop): boolean {
-    return this.nav.isReplay(o, from, (origin) => this.isKnownAsOrigin(origin, o.context));
+    return this.nav.isReplay(o, from, this.knownAs);
   }
+  /** (one function for every isReplay, not a closure per message) */
+  private readonly knownAs = (origin: string, context: string): boolean => this.isKnownAsOrigin(origin, context);
 
   /** Authorization request → flow (new, joined by state, or a brokered child, G1). */
   attachAuthorizationRequest(msg: OAuthMessage, from: PreviousHop, replay: boolean): AttachResult {
