@@ -171,3 +171,59 @@ export function viewOf(flows: Iterable<Flow>): EvictionView {
   }
   return { byContext, get: (id) => byId.get(id) };
 }
+
+/**
+ * The flow the cap spares the context of: the newest by tLast, the later one in the table's order
+ * on a tie (a time that is not a number compares false: a first flow with one stays the newest),
+ * as a walk over the table finds it. Kept as flows come, grow and go; found by a walk again only
+ * when a change leaves it unknown (a tie, a time that is not a number, the newest gone).
+ */
+export class NewestFlow {
+  private flow: Flow | undefined;
+  private known = false;
+  /** `flows`: the table's flows, in its order */
+  constructor(private readonly flows: ReadonlyMap<string, Flow>) {}
+
+  get(): Flow | undefined {
+    if (!this.known) {
+      let newest: Flow | undefined;
+      for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
+      this.flow = newest;
+      this.known = true;
+    }
+    return this.flow;
+  }
+
+  forget(): void {
+    this.known = false;
+  }
+
+  /** before a flow joins the table (a new id goes last in its order): the newest when its time is at least the newest's */
+  adding(f: Flow): void {
+    if (!this.known) return;
+    if (this.flows.has(f.id)) this.known = false;
+    else if (this.flows.size === 0 || f.tLast >= this.flow!.tLast) this.flow = f;
+  }
+
+  /** a flow of the table is active later than it was (`exact`: every time a number, every id `f<seq>`) */
+  grew(f: Flow, exact: boolean): void {
+    if (!this.known) return;
+    const t = f.tLast;
+    if (!exact || Number.isNaN(t)) return this.forget();
+    // the newest grew: still the only one that new; another flow passed it: the newest now
+    if (f === this.flow) return;
+    const n = this.flow!.tLast;
+    if (t === n) this.forget();
+    else if (t > n) this.flow = f;
+  }
+
+  /** before a flow leaves the table: the newest went, or the first did and the next one's time is not a number */
+  removing(f: Flow, exact: boolean): void {
+    if (!this.known) return;
+    if (f === this.flow) return this.forget();
+    const it = this.flows.values();
+    if (it.next().value !== f) return;
+    const next = it.next().value;
+    if (next !== undefined && (!exact || Number.isNaN(next.tLast))) this.forget();
+  }
+}

@@ -5,7 +5,7 @@
  */
 import type { SecretRef } from '../util/secret';
 import { parseUrl } from '../util/url';
-import { evictionVictim, IdleHeaps, longestIdle, seqOf, type EvictionView } from './eviction';
+import { evictionVictim, IdleHeaps, longestIdle, NewestFlow, seqOf, type EvictionView } from './eviction';
 import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 
@@ -81,13 +81,8 @@ export class FlowTable {
     get: (id) => this.flows.get(id),
     longestIdleIn: (context, ids) => (this.exact ? this.idle.longestIdleIn(this.view, context, ids) : longestIdle(this.view, ids)),
   };
-  /**
-   * the flow the cap spares the context of: the newest by tLast, the later one in the table's order
-   * on a tie (a time that is not a number compares false), kept as flows change; undefined when it
-   * has to be found again by a walk (`newestFlow`)
-   */
-  private newest: Flow | undefined;
-  private newestKnown = false;
+  /** the flow the cap spares the context of (eviction.ts), kept as flows come, change and go */
+  private readonly newest = new NewestFlow(this.flows);
   private dirty = new Dirty();
   private seq = 0;
   /** flows the cap removed (not expiry): a flood pushed them out */
@@ -206,11 +201,7 @@ export class FlowTable {
 
   add(flow: Flow, now: number): void {
     if (typeof flow.tLast !== 'number' || flow.id !== `f${seqOf(flow.id)}`) this.exact = false;
-    if (this.newestKnown) {
-      // a new id joins the table's order last: it is the newest when its time is at least the newest's
-      if (this.flows.has(flow.id)) this.newestKnown = false;
-      else if (this.flows.size === 0 || flow.tLast >= this.newest!.tLast) this.newest = flow;
-    }
+    this.newest.adding(flow);
     this.flows.set(flow.id, flow);
     this.idle.touch(flow);
     if (flow.tLast < this.oldest) this.oldest = flow.tLast; // (a NaN time never expires, as before)
@@ -256,29 +247,7 @@ export class FlowTable {
   /** a flow of the table is active later than it was */
   private timeChanged(flow: Flow): void {
     this.idle.touch(flow);
-    if (!this.newestKnown) return;
-    const t = flow.tLast;
-    if (!this.exact || Number.isNaN(t)) {
-      this.newestKnown = false;
-      return;
-    }
-    // the newest grew: still the only one that new; another flow passed it: the newest now (a
-    // newest whose time is not a number is the table's first flow, and stays the newest)
-    if (flow === this.newest) return;
-    const n = this.newest!.tLast;
-    if (t === n) this.newestKnown = false;
-    else if (t > n) this.newest = flow;
-  }
-
-  /** the newest flow (see `newest`), found by a walk only when a change made the kept one unknown */
-  private newestFlow(): Flow | undefined {
-    if (!this.newestKnown) {
-      let newest: Flow | undefined;
-      for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
-      this.newest = newest;
-      this.newestKnown = true;
-    }
-    return this.newest;
+    this.newest.grew(flow, this.exact);
   }
 
   /** PAR/JAR: a response adopted an opaque flow and brings the state it did not show */
@@ -314,7 +283,7 @@ export class FlowTable {
       this.oldest = oldest;
     }
     if (this.flows.size <= this.maxFlows) return;
-    const newest = this.newestFlow();
+    const newest = this.newest.get();
     while (this.flows.size > this.maxFlows) {
       const id = this.policy(this.view, newest?.context);
       if (id === undefined) break;
@@ -327,14 +296,8 @@ export class FlowTable {
   private remove(id: string): void {
     const f = this.flows.get(id);
     if (!f) return;
-    const wasFirst = this.newestKnown && this.flows.keys().next().value === id;
+    this.newest.removing(f, this.exact);
     this.flows.delete(id);
-    if (this.newestKnown) {
-      // the newest went; or the first flow did and the next one's time is not a number (a first
-      // flow whose time is not a number is the newest)
-      const next = wasFirst ? this.flows.values().next().value : undefined;
-      if (f === this.newest || (next !== undefined && (!this.exact || Number.isNaN(next.tLast)))) this.newestKnown = false;
-    }
     this.dirty.drop(id);
     if (seqOf(id) === this.seq) this.metaChanged = true;
     for (const i of INDEXES) {
@@ -441,7 +404,7 @@ export class FlowTable {
     if (!Array.isArray(f.responses)) f.responses = [];
     this.flows.set(f.id, f);
     this.oldest = Number.NEGATIVE_INFINITY; // a saved flow's tLast may be anything: the next prune scans
-    this.newestKnown = false;
+    this.newest.forget();
     if (typeof f.tLast !== 'number' || f.id !== `f${seqOf(f.id)}`) this.exact = false;
     this.idle.touch(f);
     this.addToIndexes(f);
