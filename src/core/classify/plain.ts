@@ -38,12 +38,15 @@ export function useReferenceScan(on: boolean): void {
 export function merge(sources: [ParamSource, Params][]): { params: Params; where: Map<string, ParamSource> } {
   const entries: [string, string][] = [];
   const where = new Map<string, ParamSource>();
-  // precedence: later sources in the list win for `get` → put them first
+  // precedence: later sources in the list win for `get` → put them first (the entries themselves
+  // are shared, read-only, with the sources' Params: no copy of each pair)
   for (let i = sources.length - 1; i >= 0; i--) {
-    const [src, p] = sources[i];
-    for (const [k, v] of p.entries) {
-      entries.push([k, v]);
-      if (!where.has(k)) where.set(k, src);
+    const src = sources[i][0];
+    const e = sources[i][1].entries;
+    for (let j = 0; j < e.length; j++) {
+      const pair = e[j];
+      entries.push(pair);
+      if (!where.has(pair[0])) where.set(pair[0], src);
     }
   }
   return { params: new Params(entries), where };

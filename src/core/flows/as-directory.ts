@@ -7,6 +7,7 @@
 import type { OAuthMessage } from '../classify/message';
 import { originOf, parseUrl, siteOf, type ParsedUrl } from '../util/url';
 import type { AsIdentity } from './flow';
+import { issuerForTokenEndpoint } from '../mcp/ledger';
 import { isRecord, OrderedMap, type JournalBatch, type JournalEntries } from './journal';
 import { stripQuery } from './keys';
 import { providerForEndpoint, providerRow, tableSendsIss, type ProviderMatch, type ProviderRow } from './providers';
@@ -52,8 +53,55 @@ export class AsDirectory {
   private iss = new OrderedMap<number>(MAX_ID_TOKEN_ISSUERS);
   /** authorization endpoint base → issuer (derived from the metadata) */
   private endpointIssuer = new Map<string, string>();
+  /**
+   * token endpoint without query or fragment → the documents naming it, in the metadata's order:
+   * what `issuerForTokenEndpoint` keeps of a walk over every document (asked for every token
+   * request); false when a stored document's token endpoint is not text (then the walk decides)
+   */
+  private byTokenEndpoint: Map<string, MetadataRecord[]> | false = new Map();
 
   constructor(readonly providers: readonly ProviderRow[]) {}
+
+  /** The issuer whose observed metadata lists `base` as its token endpoint (mcp/ledger.ts issuerForTokenEndpoint). */
+  issuerOfTokenEndpoint(base: string): string | undefined {
+    const index = this.byTokenEndpoint;
+    if (index === false) return issuerForTokenEndpoint(this.md.map.values(), base, siteOf);
+    return issuerForTokenEndpoint(index.get(base) ?? NO_RECORDS, base, siteOf);
+  }
+
+  /** a document was set (it is the newest now) or went */
+  private indexToken(rec: MetadataRecord, add: boolean): void {
+    const index = this.byTokenEndpoint;
+    if (index === false) return;
+    const t = rec.tokenEndpoint as unknown;
+    if (!t) return;
+    if (typeof t !== 'string') {
+      this.byTokenEndpoint = false;
+      return;
+    }
+    const key = stripQuery(t);
+    const list = index.get(key);
+    if (add) {
+      if (list) list.push(rec);
+      else index.set(key, [rec]);
+      return;
+    }
+    const at = list ? list.indexOf(rec) : -1;
+    if (at < 0) return;
+    list!.splice(at, 1);
+    if (list!.length === 0) index.delete(key);
+  }
+
+  /** set a document: the one it replaces (and any the cap pushes out) leave the token endpoint index */
+  private setMetadata(rec: MetadataRecord, onEvict?: (issuer: string) => void): void {
+    const old = this.md.map.get(rec.issuer);
+    if (old) this.indexToken(old, false);
+    this.md.set(rec.issuer, rec, (gone, r) => {
+      this.indexToken(r, false);
+      onEvict?.(gone);
+    });
+    this.indexToken(rec, true);
+  }
 
   get metadata(): ReadonlyMap<string, MetadataRecord> {
     return this.md.map;
@@ -234,7 +282,7 @@ export class AsDirectory {
         : undefined,
     };
     // the oldest document beyond the cap goes, and the endpoints it named with it
-    this.md.set(rec.issuer, rec, (gone) => {
+    this.setMetadata(rec, (gone) => {
       for (const [ep, iss] of this.endpointIssuer) if (iss === gone) this.endpointIssuer.delete(ep);
     });
     this.mapEndpoint(rec);
@@ -271,20 +319,26 @@ export class AsDirectory {
     this.md.restore(entries, 'as:md:', isMetadata);
     this.idt.restore(entries, 'as:idt:', isString);
     this.iss.restore(entries, 'as:iss:', isNumber);
-    for (const rec of this.md.map.values()) this.mapEndpoint(rec);
+    this.byTokenEndpoint = new Map();
+    for (const rec of this.md.map.values()) {
+      this.mapEndpoint(rec);
+      this.indexToken(rec, true);
+    }
   }
 
   /** the old layout */
   load(part: { metadata?: MetadataRecord[]; idTokenIssuer?: [string, string][]; issSent?: [string, number][] }): void {
     for (const m of part.metadata ?? []) {
       if (!isMetadata(m)) continue;
-      this.md.set(m.issuer, m);
+      this.setMetadata(m);
       this.mapEndpoint(m);
     }
     for (const [k, v] of part.idTokenIssuer ?? []) if (isString(v)) this.idt.set(k, v);
     for (const [k, v] of part.issSent ?? []) if (isNumber(v)) this.iss.set(k, v);
   }
 }
+
+const NO_RECORDS: readonly MetadataRecord[] = [];
 
 function safeTest(pattern: string, s: string): boolean {
   try {

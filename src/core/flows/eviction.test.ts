@@ -8,7 +8,8 @@ import { Engine } from '../engine';
 import { obs, q, rand, resetBuilders } from '../testing/builders';
 import { coat } from '../testing/mixup-scenarios';
 import type { Observation } from '../observe/observation';
-import { evictionVictim, viewOf } from './eviction';
+import { evictionVictim, longestIdle, viewOf, type EvictionView } from './eviction';
+import { FlowTable } from './flow-table';
 import type { Flow } from './flow';
 
 // 5 000 requests within 50 s (the victim's login waits at the AS meanwhile)
@@ -87,5 +88,72 @@ describe('fair eviction', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  // the table keeps the newest flow and each context's longest idle flow as flows come, change and
+  // go (no walk per new flow at the cap): what it hands the policy must be what walks find
+  it('the kept newest flow and longest idle flows are what walks over the table find', () => {
+    const time = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 8 }) }, { weight: 1, arbitrary: fc.constant(Number.NaN) });
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), context: fc.constantFrom('tab:1', 'tab:2', 'tab:3'), t: time }),
+      fc.record({ kind: fc.constant('step' as const), at: fc.nat(), t: time }),
+      fc.record({ kind: fc.constant('step' as const), at: fc.nat(), t: time }),
+      fc.record({ kind: fc.constant('prune' as const), now: fc.integer({ min: 0, max: 80 }) }),
+    );
+    let asked = 0;
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), fc.integer({ min: 1, max: 6 }), (ops, cap) => {
+        const policy = (view: EvictionView, newestContext: string | undefined) => {
+          asked += 1;
+          let newest: Flow | undefined;
+          for (const f of table.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
+          expect(newestContext).toBe(newest?.context);
+          for (const [context, ids] of view.byContext) expect(view.longestIdleIn?.(context, ids)).toBe(longestIdle(view, ids));
+          return evictionVictim(view, newestContext);
+        };
+        const table = new FlowTable(cap, 10, policy);
+        for (const o of ops) {
+          const flows = [...table.values()];
+          if (o.kind === 'add') {
+            const f = { id: table.newId(), context: o.context, t0: o.t, tLast: o.t, children: [], requests: [], responses: [], steps: [] } as unknown as Flow;
+            table.add(f, Number.isNaN(o.t) ? 0 : o.t);
+          } else if (o.kind === 'step' && flows.length > 0) {
+            const f = flows[o.at % flows.length];
+            table.appendStep(f, { ref: { input: 0, entry: 0 }, obsId: 'o', time: o.t, kind: 'other', url: '' } as never);
+          } else if (o.kind === 'prune') table.prune(o.now);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    // (the policy ran: the table was at its cap in most sequences)
+    expect(asked).toBeGreaterThan(100);
+  });
+
+  it('a flow that catches up with the newest on a tie does not displace a later one', () => {
+    const seen: (string | undefined)[] = [];
+    const t = new FlowTable(3, 100, (view, newestContext) => (seen.push(newestContext), evictionVictim(view, newestContext)));
+    const add = (context: string, at: number) => {
+      const f = { id: t.newId(), context, t0: at, tLast: at, children: [], requests: [], responses: [], steps: [] } as unknown as Flow;
+      t.add(f, at);
+      return f;
+    };
+    const a = add('tab:1', 5);
+    add('tab:2', 10);
+    add('tab:1', 3);
+    add('tab:3', 1); // over the cap: tab:1's flow idle since 3 goes
+    t.appendStep(a, { ref: { input: 0, entry: 0 }, obsId: 'o', time: 10, kind: 'other', url: '' } as never);
+    add('tab:3', 0);
+    // the walk: tab:1's and tab:2's flows tie at 10, the later in the table (tab:2's) is the newest
+    expect(seen).toEqual(['tab:2', 'tab:2']);
+
+    // a time that is not a number: a table whose first flow has one holds it as the newest
+    seen.length = 0;
+    const u = new FlowTable(2, 100, (view, newestContext) => (seen.push(newestContext), evictionVictim(view, newestContext)));
+    const put = (context: string, at: number) => u.add({ id: u.newId(), context, t0: at, tLast: at, children: [], requests: [], responses: [], steps: [] } as unknown as Flow, 0);
+    put('tab:1', 3);
+    put('tab:2', Number.NaN);
+    put('tab:1', 5); // over the cap: the newest is tab:1's (5); tab:1's flow idle since 3 goes, the NaN one is first now
+    put('tab:3', 1);
+    expect(seen).toEqual(['tab:1', 'tab:2']);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { SecretRef } from '../util/secret';
 import { parseUrl } from '../util/url';
-import { evictionVictim, seqOf, type EvictionView } from './eviction';
+import { evictionVictim, IdleHeaps, longestIdle, NewestFlow, seqOf, type EvictionView } from './eviction';
 import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 
@@ -68,8 +68,21 @@ const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallen
 export class FlowTable {
   private flows = new Map<string, Flow>();
   private index = new Map<Index | RequestIndex, Map<string, string[]>>([...INDEXES, ...REQUEST_INDEXES].map((i) => [i, new Map()]));
+  /** per context, the flow idle the longest, without a walk (eviction.ts) */
+  private readonly idle = new IdleHeaps((f) => this.flows.get(f.id) === f);
+  /**
+   * every flow's id is `f<seq>` (lists in seq order) and its tLast a number: what the kept answers
+   * (the heaps, `newest`) rely on; a restored flow that breaks it turns them off for good (walks)
+   */
+  private exact = true;
   /** what the eviction policy reads: the context index (each context's flows, oldest first) */
-  private readonly view: EvictionView = { byContext: this.index.get('context')!, get: (id) => this.flows.get(id) };
+  private readonly view: EvictionView = {
+    byContext: this.index.get('context')!,
+    get: (id) => this.flows.get(id),
+    longestIdleIn: (context, ids) => (this.exact ? this.idle.longestIdleIn(this.view, context, ids) : longestIdle(this.view, ids)),
+  };
+  /** the flow the cap spares the context of (eviction.ts), kept as flows come, change and go */
+  private readonly newest = new NewestFlow(this.flows);
   private dirty = new Dirty();
   private seq = 0;
   /** flows the cap removed (not expiry): a flood pushed them out */
@@ -115,6 +128,24 @@ export class FlowTable {
       if (f) out.push(f);
     }
     return out;
+  }
+
+  /**
+   * The newest flow whose `index` key is `key` that matches `match`, and, given `prefer`, the newest
+   * of those that matches it too when there is one: `by(index, key).filter(match)` then that list's
+   * last preferred, else its last, without building either list.
+   */
+  lastBy(index: Index | RequestIndex, key: string, match: (f: Flow) => boolean, prefer?: (f: Flow) => boolean): Flow | undefined {
+    const ids = this.index.get(index)!.get(key);
+    if (!ids) return undefined;
+    let fallback: Flow | undefined;
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const f = this.flows.get(ids[i]);
+      if (!f || !match(f)) continue;
+      if (!prefer || prefer(f)) return f;
+      fallback ??= f;
+    }
+    return fallback;
   }
 
   /** the flows of a context still open at `now` (§0.3 expiry), oldest first */
@@ -169,7 +200,10 @@ export class FlowTable {
   // ---------------------------------------------------------------- changes (each marks the flow)
 
   add(flow: Flow, now: number): void {
+    if (typeof flow.tLast !== 'number' || flow.id !== `f${seqOf(flow.id)}`) this.exact = false;
+    this.newest.adding(flow);
     this.flows.set(flow.id, flow);
+    this.idle.touch(flow);
     if (flow.tLast < this.oldest) this.oldest = flow.tLast; // (a NaN time never expires, as before)
     this.addToIndexes(flow);
     this.dirty.mark(flow.id);
@@ -204,8 +238,16 @@ export class FlowTable {
   appendStep(flow: Flow, step: FlowStep): void {
     flow.steps.push(step);
     if (flow.steps.length > MAX_FLOW_STEPS) flow.steps.splice(1, flow.steps.length - MAX_FLOW_STEPS); // keep the first
-    flow.tLast = Math.max(flow.tLast, step.time);
+    const was = flow.tLast;
+    flow.tLast = Math.max(was, step.time);
+    if (flow.tLast !== was && this.flows.get(flow.id) === flow) this.timeChanged(flow);
     this.dirty.mark(flow.id);
+  }
+
+  /** a flow of the table is active later than it was */
+  private timeChanged(flow: Flow): void {
+    this.idle.touch(flow);
+    this.newest.grew(flow, this.exact);
   }
 
   /** PAR/JAR: a response adopted an opaque flow and brings the state it did not show */
@@ -241,8 +283,7 @@ export class FlowTable {
       this.oldest = oldest;
     }
     if (this.flows.size <= this.maxFlows) return;
-    let newest: Flow | undefined;
-    for (const f of this.flows.values()) if (!newest || f.tLast >= newest.tLast) newest = f;
+    const newest = this.newest.get();
     while (this.flows.size > this.maxFlows) {
       const id = this.policy(this.view, newest?.context);
       if (id === undefined) break;
@@ -255,27 +296,32 @@ export class FlowTable {
   private remove(id: string): void {
     const f = this.flows.get(id);
     if (!f) return;
+    this.newest.removing(f, this.exact);
     this.flows.delete(id);
     this.dirty.drop(id);
     if (seqOf(id) === this.seq) this.metaChanged = true;
-    // in place: a context's list holds every flow of a proxy capture (no copy of it per eviction)
-    const drop = (i: Index | RequestIndex, k: string) => {
-      const m = this.index.get(i)!;
-      const ids = m.get(k);
-      if (!ids) return;
-      const at = ids.indexOf(id);
-      if (at >= 0) ids.splice(at, 1);
-      if (ids.length === 0) m.delete(k);
-    };
     for (const i of INDEXES) {
       const k = indexKey(f, i);
-      if (k !== undefined) drop(i, k);
+      if (k !== undefined) this.dropFrom(i, k, id);
     }
-    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) drop(i, k);
+    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) this.dropFrom(i, k, id);
     const parent = f.parent ? this.flows.get(f.parent) : undefined;
     if (parent) {
       parent.children = parent.children.filter((x) => x !== id);
       this.dirty.mark(parent.id);
+    }
+  }
+
+  /** in place: a context's list holds every flow of a proxy capture (no copy of it per eviction) */
+  private dropFrom(i: Index | RequestIndex, k: string, id: string): void {
+    const m = this.index.get(i)!;
+    const ids = m.get(k);
+    if (!ids) return;
+    const at = ids.indexOf(id);
+    if (at >= 0) ids.splice(at, 1);
+    if (ids.length === 0) {
+      m.delete(k);
+      if (i === 'context') this.idle.drop(k);
     }
   }
 
@@ -358,6 +404,9 @@ export class FlowTable {
     if (!Array.isArray(f.responses)) f.responses = [];
     this.flows.set(f.id, f);
     this.oldest = Number.NEGATIVE_INFINITY; // a saved flow's tLast may be anything: the next prune scans
+    this.newest.forget();
+    if (typeof f.tLast !== 'number' || f.id !== `f${seqOf(f.id)}`) this.exact = false;
+    this.idle.touch(f);
     this.addToIndexes(f);
     this.seq = Math.max(this.seq, seqOf(f.id));
   }

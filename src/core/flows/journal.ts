@@ -106,17 +106,18 @@ export class OrderedMap<V> {
   readonly dirty = new Dirty();
   constructor(private readonly cap: number) {}
   /** set and move to the newest place; the oldest beyond the cap goes */
-  set(k: string, v: V, onEvict?: (k: string) => void): void {
+  set(k: string, v: V, onEvict?: (k: string, v: V) => void): void {
     this.map.delete(k);
     this.map.set(k, v);
     this.ord.set(k, this.next++);
     this.dirty.mark(k);
     while (this.map.size > this.cap) {
       const old = this.map.keys().next().value as string;
+      const value = this.map.get(old)!;
       this.map.delete(old);
       this.ord.delete(old);
       this.dirty.drop(old);
-      onEvict?.(old);
+      onEvict?.(old, value);
     }
   }
   /** the value under `k` was changed in place (its place stays) */

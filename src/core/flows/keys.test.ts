@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fastHash } from '../util/secret';
-import { urlKey } from './keys';
+import type { Observation } from '../observe/observation';
+import { replayKey, urlKey } from './keys';
 
 describe('urlKey', () => {
   it('is fastHash of "METHOD url-without-fragment" (hashed in place, the same value)', () => {
@@ -17,5 +18,26 @@ describe('urlKey', () => {
       }
       expect(urlKey('GET', u), u).toBe(fastHash(`GET ${u.split('#')[0]}`));
     }
+  });
+});
+
+describe('replayKey', () => {
+  it('is fastHash of "METHOD url" and a POST form\'s pairs (fed in parts, the same value)', () => {
+    const before = (o: Observation) => {
+      const form = o.method.toUpperCase() === 'POST' && o.requestBody?.form ? `\n${o.requestBody.form.map(([k, v]) => `${k}=${v}`).join('&')}` : '';
+      return fastHash(`${o.method.toUpperCase()} ${o.url}${form}`);
+    };
+    const forms: ([string, string][] | undefined)[] = [undefined, [], [['code', 'abc']], [['a', ''], ['', 'b'], ['é', 'ü&=']]];
+    let n = 0;
+    for (const url of ['https://a.example/cb?code=x&state=y#frag', '', 'https://ü.example/päth']) {
+      for (const method of ['GET', 'post', 'POST', 'Put', 'pöst']) {
+        for (const form of forms) {
+          const o = { url, method, requestBody: form ? { form } : undefined } as unknown as Observation;
+          expect(replayKey(o), `${method} ${url} ${JSON.stringify(form)}`).toBe(before(o));
+          n++;
+        }
+      }
+    }
+    expect(n).toBe(60);
   });
 });

@@ -323,7 +323,7 @@ export class NavigationLog {
    * re-request) and this time it was started by C, an AS of the context (`knownAs`), the same party
    * as before, or nobody known. A re-delivery started by a third origin is never a replay.
    */
-  isReplay(o: Observation, from: PreviousHop, knownAs: (origin: string) => boolean): boolean {
+  isReplay(o: Observation, from: PreviousHop, knownAs: (origin: string, context: string) => boolean): boolean {
     const key = replayKey(o);
     const list = this.log(o.context).recent;
     const prior = recentMatch(list, key, o.time, this.ttlMs);
@@ -336,7 +336,7 @@ export class NavigationLog {
     const earlier = prior ?? (reloaded ? this.seenInOtherContext(o.context, key, o.time) : undefined);
     if (!earlier) return false;
     if (from.origin === undefined || from.origin === earlier.initiator || from.origin === originOf(o.url)) return true;
-    return knownAs(from.origin);
+    return knownAs(from.origin, o.context);
   }
 
   private seenInOtherContext(context: string, key: string, time: number): RecentRequest | undefined {

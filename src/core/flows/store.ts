@@ -24,8 +24,7 @@ import { NavigationLog, type PreviousHop } from './navigation';
 import type { ProviderRow } from './providers';
 import type { StoreView } from './view';
 import { loadLegacyState, type StoreState } from './legacy';
-import { issuerForTokenEndpoint, McpLedger } from '../mcp/ledger';
-import { siteOf } from '../util/url';
+import { McpLedger } from '../mcp/ledger';
 
 export { FLOW_TTL_MS, MAX_FLOWS } from './flow-table';
 export { FLOOD_COUNT, FLOOD_WINDOW_MS, type Hop, type PreviousHop } from './navigation';
@@ -54,7 +53,7 @@ export class FlowStore implements StoreView {
   readonly directory: AsDirectory;
   readonly ledger = new CredentialLedger();
   /** protected-resource discovery and credentials per issuer (MCP, §1 I and L): src/core/mcp/ledger.ts */
-  readonly mcp = new McpLedger((base) => issuerForTokenEndpoint(this.directory.metadata.values(), base, siteOf));
+  readonly mcp = new McpLedger((base) => this.directory.issuerOfTokenEndpoint(base));
   /** what classification may ask (never the store itself) */
   readonly hints: ClassifyHints;
   private sweptAt: number | undefined;
@@ -213,8 +212,10 @@ export class FlowStore implements StoreView {
   }
 
   isReplay(o: Observation, from: PreviousHop): boolean {
-    return this.nav.isReplay(o, from, (origin) => this.isKnownAsOrigin(origin, o.context));
+    return this.nav.isReplay(o, from, this.knownAs);
   }
+  /** (one function for every isReplay, not a closure per message) */
+  private readonly knownAs = (origin: string, context: string): boolean => this.isKnownAsOrigin(origin, context);
 
   /** Authorization request → flow (new, joined by state, or a brokered child, G1). */
   attachAuthorizationRequest(msg: OAuthMessage, from: PreviousHop, replay: boolean): AttachResult {

@@ -279,11 +279,7 @@ export class McpLedger {
       return;
     }
     const form = o.requestBody?.form;
-    if (!form || !form.some(isGrantType)) return;
-    // the form's parameters, the first of a repeated name winning (one pass, no reversed copy)
-    const params = new Map<string, string>();
-    for (const [k, v] of form) if (!params.has(k)) params.set(k, v);
-    this.recordTokenRequest(o, params);
+    if (form && firstOf(form, 'grant_type') !== undefined) this.recordTokenRequest(o, form);
   }
 
   /** The issuer a token endpoint belongs to: observed metadata, else its origin (weak, §0.4). */
@@ -293,32 +289,32 @@ export class McpLedger {
     return known !== undefined ? { issuer: known, known: true } : { issuer: originOf(endpoint) ?? endpoint, known: false };
   }
 
-  private recordTokenRequest(o: Observation, p: Map<string, string>): void {
+  /** `form`: the request's form, the first of a repeated name winning */
+  private recordTokenRequest(o: Observation, form: readonly (readonly [string, string])[]): void {
     const endpoint = parseUrl(o.url)?.base;
     if (!endpoint) return;
     // issuerOf(endpoint) without parsing the endpoint again (a parsed URL's base parses to itself)
     const knownIssuer = this.issuerOfTokenEndpoint(endpoint);
-    const issuer = knownIssuer ?? originOf(endpoint) ?? endpoint;
-    const known = knownIssuer !== undefined;
-    const use = (kind: CredentialUse['kind'], how: CredentialUse['how']): CredentialUse => ({ kind, issuer, known, endpoint, obsId: o.id, ref: o.ref, time: o.time, how });
-    if (p.get('grant_type') === 'refresh_token' && p.get('refresh_token')) this.addCredential(`refresh_token:${hashSecret(p.get('refresh_token')!)}`, use('refresh_token', 'sent'));
-    const secret = p.get('client_secret') ?? basicSecret(header(o.requestHeaders, 'authorization'));
-    if (secret) this.addCredential(`client_secret:${hashSecret(secret)}`, use('client_secret', 'sent'));
-    const assertion = p.get('client_assertion');
+    const at: Where = { issuer: knownIssuer ?? originOf(endpoint) ?? endpoint, known: knownIssuer !== undefined, endpoint };
+    const refresh = firstOf(form, 'grant_type') === 'refresh_token' ? firstOf(form, 'refresh_token') : undefined;
+    if (refresh) this.addCredential(`refresh_token:${hashSecret(refresh)}`, o, at, 'refresh_token', 'sent');
+    const secret = firstOf(form, 'client_secret') ?? basicSecret(header(o.requestHeaders, 'authorization'));
+    if (secret) this.addCredential(`client_secret:${hashSecret(secret)}`, o, at, 'client_secret', 'sent');
+    const assertion = firstOf(form, 'client_assertion');
     if (assertion) {
-      this.addCredential(`client_assertion:${hashSecret(assertion)}`, use('client_assertion', 'sent'));
+      this.addCredential(`client_assertion:${hashSecret(assertion)}`, o, at, 'client_assertion', 'sent');
       const who = assertionClientKey(assertion);
-      if (who) this.addCredential(`assertion-client:${who}`, use('client_assertion', 'sent'));
+      if (who) this.addCredential(`assertion-client:${who}`, o, at, 'client_assertion', 'sent');
     }
     const okStatus = o.status === undefined || (o.status >= 200 && o.status < 300);
     const json = okStatus ? parseJsonObject(o.responseBody) : undefined;
-    if (typeof json?.refresh_token === 'string' && json.refresh_token) this.addCredential(`refresh_token:${hashSecret(json.refresh_token)}`, use('refresh_token', 'issued'));
+    if (typeof json?.refresh_token === 'string' && json.refresh_token) this.addCredential(`refresh_token:${hashSecret(json.refresh_token)}`, o, at, 'refresh_token', 'issued');
   }
 
-  private addCredential(key: string, use: CredentialUse): void {
+  private addCredential(key: string, o: Observation, at: Where, kind: CredentialUse['kind'], how: CredentialUse['how']): void {
     const list = this.creds.map.get(key) ?? [];
-    if (list.some((u) => u.obsId === use.obsId && u.how === use.how)) return;
-    push(list, use, 20);
+    for (let i = 0; i < list.length; i++) if (list[i].obsId === o.id && list[i].how === how) return;
+    push(list, { kind, issuer: at.issuer, known: at.known, endpoint: at.endpoint, obsId: o.id, ref: o.ref, time: o.time, how }, 20);
     this.creds.set(key, list); // most recent last; the cap drops the oldest
   }
 
@@ -432,4 +428,15 @@ export function assertionClientKey(assertion: string): string | undefined {
   return client && key ? `${client}|${key}` : undefined;
 }
 
-const isGrantType = ([k]: readonly [string, string]): boolean => k === 'grant_type';
+/** where a token request went: the issuer (or origin) of its endpoint */
+interface Where {
+  issuer: string;
+  known: boolean;
+  endpoint: string;
+}
+
+/** the first value of a form parameter (no map of the form: a token request asks four names) */
+function firstOf(form: readonly (readonly [string, string])[], name: string): string | undefined {
+  for (let i = 0; i < form.length; i++) if (form[i][0] === name) return form[i][1];
+  return undefined;
+}

@@ -152,25 +152,88 @@ export const SECRET_PARAMS = new Set([
  */
 export function redactUrl(href: string, opts: RedactionOptions): string {
   if (!opts.redact) return href;
-  return redactUrlMemo(href);
+  // most URLs carry no secret parameter: returned as they are, with no string built and no memo entry
+  return nextSecretParam(href, 0) < 0 ? href : redactUrlMemo(href);
+}
+
+let SECRET_KEY_MIN = Infinity;
+let SECRET_KEY_MAX = 0;
+for (const k of SECRET_PARAMS) {
+  SECRET_KEY_MIN = Math.min(SECRET_KEY_MIN, k.length);
+  SECRET_KEY_MAX = Math.max(SECRET_KEY_MAX, k.length);
+}
+
+/** the key of a parameter (between `from` and `to`) is a secret one; a key with % is decoded first */
+function secretKey(href: string, from: number, to: number): boolean {
+  const n = to - from;
+  let pct = false;
+  for (let i = from; i < to; i++) if (href.charCodeAt(i) === 37 /* % */) pct = true;
+  if (!pct) return n >= SECRET_KEY_MIN && n <= SECRET_KEY_MAX && SECRET_PARAMS.has(href.slice(from, to));
+  let k = href.slice(from, to);
+  try {
+    k = decodeURIComponent(k);
+  } catch {
+    /* keep raw */
+  }
+  return SECRET_PARAMS.has(k);
+}
+
+/**
+ * The parameters of a URL as `/([?&#])([^=&#]+)=([^&#]*)/g` finds them, read in place: from `at`,
+ * the index of the separator of the next parameter with a secret key and a non-empty value, or -1.
+ * `scanEnd` receives where that value ends.
+ */
+let scanEnd = 0;
+function nextSecretParam(href: string, at: number): number {
+  const n = href.length;
+  let i = at;
+  while (i < n) {
+    const c = href.charCodeAt(i);
+    if (c !== 63 && c !== 38 && c !== 35) {
+      i++;
+      continue;
+    }
+    // the key: one or more characters other than = & #, then =
+    let j = i + 1;
+    while (j < n) {
+      const d = href.charCodeAt(j);
+      if (d === 61 || d === 38 || d === 35) break;
+      j++;
+    }
+    if (j === i + 1 || j >= n || href.charCodeAt(j) !== 61) {
+      i++; // no match here: the expression tries again at the next character
+      continue;
+    }
+    // the value: any characters other than & #; the next match starts after it
+    let k = j + 1;
+    while (k < n) {
+      const d = href.charCodeAt(k);
+      if (d === 38 || d === 35) break;
+      k++;
+    }
+    if (k > j + 1 && secretKey(href, i + 1, j)) {
+      scanEnd = k;
+      return i;
+    }
+    i = k;
+  }
+  return -1;
+}
+
+/** every secret parameter value replaced by its redacted form, the rest of the URL unchanged */
+function redactParams(href: string): string {
+  let out = '';
+  let copied = 0;
+  for (let at = nextSecretParam(href, 0); at >= 0; at = nextSecretParam(href, scanEnd)) {
+    const eq = href.indexOf('=', at + 1);
+    out += href.slice(copied, eq + 1) + encodeURIComponent(redactValue(href.slice(eq + 1, scanEnd)));
+    copied = scanEnd;
+  }
+  return copied === 0 ? href : out + href.slice(copied);
 }
 
 // the same URL comes back often (a page's URL is the Referer of all its subresources)
-const redactUrlMemo = memo((href: string) =>
-  href.replace(/([?&#])([^=&#]+)=([^&#]*)/g, (m, sep: string, key: string, value: string) => {
-    let k = key;
-    if (key.includes('%')) {
-      try {
-        k = decodeURIComponent(key);
-      } catch {
-        /* keep raw */
-      }
-    }
-    if (!value || !SECRET_PARAMS.has(k)) return m;
-    return `${sep}${key}=${encodeURIComponent(redactValue(value))}`;
-  }),
-  512,
-);
+const redactUrlMemo = memo(redactParams, 512);
 
 /** Redact long base64url-ish runs (JWTs, opaque tokens) inside free text. */
 export function redactText(text: string, opts: RedactionOptions): string {

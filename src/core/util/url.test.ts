@@ -33,6 +33,31 @@ describe('url helpers on arbitrary input', () => {
     expect(safeDecode('x+y%20z')).toBe('x y z');
   });
 
+  it('parseParams splits pairs as the split-then-slice version did', () => {
+    const before = (q: string): [string, string][] => {
+      const out: [string, string][] = [];
+      let start = 0;
+      while (start <= q.length && out.length < 1000) {
+        let end = q.indexOf('&', start);
+        if (end < 0) end = q.length;
+        if (end > start) {
+          const part = q.slice(start, end);
+          const eq = part.indexOf('=');
+          out.push(eq < 0 ? [safeDecode(part), ''] : [safeDecode(part.slice(0, eq)), safeDecode(part.slice(eq + 1))]);
+        }
+        start = end + 1;
+      }
+      return out;
+    };
+    const text = fc.array(fc.constantFrom('a', 'b', '=', '&', '%41', '+', '%', '==', '&&'), { maxLength: 30 }).map((xs) => xs.join(''));
+    fc.assert(
+      fc.property(text, (q) => {
+        expect(parseParams(q).entries).toEqual(before(q));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('round-trips encoded parameters', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 30 })), { maxLength: 8 }), (pairs) => {

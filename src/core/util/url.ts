@@ -91,14 +91,20 @@ export function parseParams(s: string, maxParams = 1000): Params {
   const out: [string, string][] = [];
   if (!s) return new Params(out);
   let start = 0;
+  // the next '=' at or after `start` (s.length: none), found again only once passed
+  let nextEq = -1;
   while (start <= s.length && out.length < maxParams) {
     let end = s.indexOf('&', start);
     if (end < 0) end = s.length;
     if (end > start) {
-      const part = s.slice(start, end);
-      const eq = part.indexOf('=');
-      if (eq < 0) out.push([safeDecode(part), '']);
-      else out.push([safeDecode(part.slice(0, eq)), safeDecode(part.slice(eq + 1))]);
+      // (the pair's parts sliced from the text directly: no string of the whole pair first)
+      if (nextEq < start) {
+        nextEq = s.indexOf('=', start);
+        if (nextEq < 0) nextEq = s.length;
+      }
+      const eq = nextEq;
+      if (eq >= end) out.push([safeDecode(s.slice(start, end)), '']);
+      else out.push([safeDecode(s.slice(start, eq)), safeDecode(s.slice(eq + 1, end))]);
     }
     start = end + 1;
   }
@@ -107,9 +113,23 @@ export function parseParams(s: string, maxParams = 1000): Params {
 
 const EMPTY = new Params();
 
+// the same URL is often parsed several times in a row (a token request by the MCP ledger, then by
+// classify, then by its rules): the last answer without a base is kept. Callers treat it as read-only.
+let lastHref: string | undefined;
+let lastParsed: ParsedUrl | undefined;
+
 /** Parse an absolute URL; `undefined` when it is not one. Never throws. */
 export function parseUrl(href: string, base?: string): ParsedUrl | undefined {
   if (typeof href !== 'string' || href.length === 0) return undefined;
+  if (base) return parseUrlUncached(href, base);
+  if (href === lastHref) return lastParsed;
+  const parsed = parseUrlUncached(href, undefined);
+  lastHref = href;
+  lastParsed = parsed;
+  return parsed;
+}
+
+function parseUrlUncached(href: string, base: string | undefined): ParsedUrl | undefined {
   let u: URL;
   try {
     u = base ? new URL(href, base) : new URL(href);

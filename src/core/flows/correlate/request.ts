@@ -51,7 +51,7 @@ const byState: RequestCorrelator = {
   find(p, s) {
     if (p.stateHash === undefined) return undefined;
     const o = p.msg.obs;
-    return s.table.by('state', p.stateHash).filter((f) => f.context === o.context && o.time - f.tLast <= s.ttlMs).pop();
+    return s.table.lastBy('state', p.stateHash, (f) => f.context === o.context && o.time - f.tLast <= s.ttlMs);
   },
 };
 

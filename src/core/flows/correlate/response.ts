@@ -34,8 +34,8 @@ const byState: ResponseCorrelator = {
     const state = msg.params.get('state');
     if (state === undefined) return undefined;
     const o = msg.obs;
-    const candidates = s.table.by('state', hashSecret(state)).filter((f) => o.time - f.tLast <= s.ttlMs);
-    return candidates.filter((f) => f.context === o.context).pop() ?? candidates.pop();
+    // the latest open flow with this state, this context's first (no arrays: read from the newest back)
+    return s.table.lastBy('state', hashSecret(state), (f) => o.time - f.tLast <= s.ttlMs, (f) => f.context === o.context);
   },
 };
 
@@ -82,11 +82,12 @@ export function attachAuthorizationResponse(s: FlowStore, msg: OAuthMessage, fro
   if (!flow) return undefined;
   const p = msg.params;
   const code = p.get('code');
+  const url = s.redactUrl(o.url);
   s.table.appendResponse(flow, {
     ref: o.ref,
     obsId: o.id,
     time: o.time,
-    url: s.redactUrl(o.url),
+    url,
     base: msg.url?.base ?? stripFragment(o.url),
     mode: msg.responseMode ?? 'query',
     code: code !== undefined ? s.secret(code) : undefined,
@@ -95,7 +96,7 @@ export function attachAuthorizationResponse(s: FlowStore, msg: OAuthMessage, fro
     error: p.get('error'),
     boundBy,
   });
-  s.table.appendStep(flow, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: s.redactUrl(o.url) });
+  s.table.appendStep(flow, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url });
   return flow;
 }
 
