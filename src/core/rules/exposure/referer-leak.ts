@@ -39,6 +39,9 @@ export default defineRule({
     // an 'other' message: a Referer carrying a secret, or a context whose callback page it remembers
     // (a script of that page; the page's next document forgets it)
     prefilter: { refererParams: SECRET_NAMES, contextMemo: true },
+    // an OAuth message: a callback (its Referrer-Policy, the page it remembers), a navigation or
+    // script of a context whose callback page it remembers, or a Referer from elsewhere with a secret
+    needs: { kinds: ['authorization-response'], contextMemo: ['main_frame', 'script'], refererParams: SECRET_NAMES },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
