@@ -21,15 +21,17 @@ export default defineRule({
     if (!flow || msg.params.get('grant_type') !== 'authorization_code') return;
     const verifier = msg.params.get('code_verifier');
     if (!verifier) return; // no verifier: pkce-downgrade-accepted / pkce-missing territory
-    const token = acceptedToken(msg);
-    if (!token) return; // rejected, or the reply is not visible: nothing was accepted
     const sent = sentChallenges(flow);
     if (sent.length === 0) return; // no challenge sent, or the parameters are unknown (PAR/JWE)
-    const results = sent.map((c) => ({ c, r: verifierMatches(verifier, c) }));
+    if (!acceptedToken(msg)) return; // rejected, or the reply is not visible: nothing was accepted
     // any request of the flow whose challenge this verifier satisfies, or a method we cannot judge
-    if (results.some(({ r }) => r === 'match' || r === 'unknown-method')) return;
-    const plainDowngrade = results.find(({ r }) => r === 'challenge-as-verifier');
-    const first = plainDowngrade ?? results[0];
+    let plainDowngrade: (typeof sent)[number] | undefined;
+    for (const c of sent) {
+      const r = verifierMatches(verifier, c);
+      if (r === 'match' || r === 'unknown-method') return;
+      if (r === 'challenge-as-verifier') plainDowngrade ??= c;
+    }
+    const first = { c: plainDowngrade ?? sent[0] };
     const method = first.c.method || '(none: plain)';
     ctx.report({
       variant: plainDowngrade ? 'challenge-as-verifier' : 'mismatch',
