@@ -14,6 +14,7 @@ export default defineRule({
       'A token request redeems the code of a flow whose authorization request sent a code_challenge, with a code_verifier that does not match it (BASE64URL(SHA256(verifier)) for S256, the verifier itself for plain), and the AS answers 2xx with tokens: the AS does not verify PKCE, so a stolen or injected code is redeemable without the verifier. An S256 challenge redeemed with the challenge itself as verifier (a plain downgrade) is the variant challenge-as-verifier (DT/HAR).',
     tier: 2,
     on: ['token-request'],
+    needs: { params: ['code_verifier'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

@@ -14,6 +14,7 @@ export default defineRule({
       'A token request\'s code_verifier is shorter than 43 or longer than 128 characters, contains characters outside the unreserved set, or has under 128 bits of estimated entropy; high when the verifier travels in a URL.',
     tier: 1,
     on: ['token-request'],
+    needs: { params: ['code_verifier'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

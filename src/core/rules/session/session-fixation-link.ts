@@ -91,11 +91,11 @@ export default defineRule({
     if (!state || !(msg.params.has('code') || msg.params.has('access_token'))) return;
     const first = flow.requests[0];
     if (!first || first.via === 'none' || !flow.opener) return;
-    const openerSite = site(flow.opener);
-    const known = new Set([site(flow.client), ...flow.requests.map((r) => site(r.as.origin))]);
-    if (!openerSite || known.has(openerSite)) return;
+    // the state's shape is remembered per value (state-weak judged it at the request): before the sites
     const fields = sessionFields(state);
     if (fields.length === 0) return;
+    const openerSite = site(flow.opener);
+    if (!openerSite || openerSite === site(flow.client) || flow.requests.some((r) => site(r.as.origin) === openerSite)) return;
     const cookies = header(o.requestHeaders, 'cookie');
     ctx.report({
       severity: cookies ? 'low' : 'high',

@@ -37,6 +37,7 @@ export default defineRule({
     tier: 1,
     // a PAR body carries the state the opaque request_uri will stand for (DT/HAR, RFC 9126 §2.1)
     on: ['authorization-request', 'par-request'],
+    needs: { params: ['state'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
