@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../src/core/engine';
+import type { OAuthMessage } from '../src/core/classify/message';
 import type { Header, Observation } from '../src/core/observe/observation';
 import { HEADER_BITS } from '../src/core/observe/raw';
 import type { Finding } from '../src/core/report/finding';
@@ -64,7 +65,9 @@ function randomFlows(seed: number): Observation[] {
     const as = pick(ases);
     const clientId = pick(clients);
     const cb = pick(['https://app.example/cb', 'https://app.example/cb2']);
-    const state = maybe(0.85) ? word(pick([6, 32])) : undefined;
+    // a session id a pre-authorization hop may hand to the state (session fixation)
+    const sid = word(pick([8, 24]));
+    const state = maybe(0.85) ? (maybe(0.2) ? `${sid}.${word(12)}` : word(pick([6, 32]))) : undefined;
     const nonce = maybe(0.7) ? pick(nonces) : undefined;
     const code = word(30);
     const idToken = () =>
@@ -97,8 +100,24 @@ function randomFlows(seed: number): Observation[] {
     if (resp.has('access_token') && maybe(0.5)) resp.set('expires_in', String(pick([300, 86400 * 10])));
     const fragment = responseType !== 'code' && maybe(0.8);
     const cbUrl = fragment ? `${cb}#${resp}` : `${cb}?${resp}`;
+    const client = new URL(cb).origin;
+    if (maybe(0.4)) {
+      // a pre-authorization hop of the client (a GET, sometimes a POST) that redirects to the request
+      const name = pick(['session_id', 'sid', 'next', 'link_token']);
+      const setCookie = maybe(0.5) ? [{ name: 'Set-Cookie', value: `${pick(['sid', 'state', 'pref'])}=${pick([sid, word(20)])}; Path=/` }] : [];
+      seq.push(mk(`${client}/connect?${name}=${sid}`, { method: maybe(0.8) ? 'GET' : 'POST', status: 302, location: authz, requestHeaders: maybe(0.4) ? [{ name: 'Cookie', value: `sid=${sid}` }] : [], responseHeaders: setCookie }));
+    }
+    if (maybe(0.3)) {
+      // the login at the AS: a credential POST answered with a redirect to the callback (307/308 forward the body)
+      const login = maybe(0.5) ? { form: [['username', 'u'], ['password', word(12)]] as [string, string][] } : { text: JSON.stringify({ user: 'u', otp: word(6) }) };
+      seq.push(mk(`${as}/login`, { method: 'POST', status: pick([302, 303, 307, 308]), requestBody: login, location: pick([cbUrl, `${client}/after-login`]), requestHeaders: maybe(0.7) ? [{ name: 'Referer', value: authz }] : [] }));
+    }
     seq.push(mk(authz, { status: 302, location: cbUrl }));
     seq.push(mk(cbUrl, { requestHeaders: maybe(0.5) ? [{ name: 'Cookie', value: `sid=${word(10)}` }] : [], responseHeaders: maybe(0.2) ? [{ name: 'Referrer-Policy', value: 'unsafe-url' }] : [] }));
+    // the callback page's subresources and the next page: a third-party script, a Referer carrying the callback URL
+    if (maybe(0.4)) seq.push(mk(pick(['https://cdn.other.example/a.js', `${client}/app.js`]), { type: 'script', initiator: client }));
+    if (maybe(0.3)) seq.push(mk(pick(['https://tracker.example/p.gif', `${client}/img.png`, `${as}/x.png`]), { type: 'image', requestHeaders: [{ name: 'Referer', value: cbUrl }] }));
+    if (maybe(0.3)) seq.push(mk(`${client}/home`, { requestHeaders: maybe(0.5) ? [{ name: 'Referer', value: cbUrl }] : [] }));
     if (responseType.includes('code')) {
       const form: [string, string][] = [['grant_type', 'authorization_code'], ['code', maybe(0.9) ? code : word(30)], ['redirect_uri', cb], ['client_id', clientId]];
       if (maybe(0.4)) form.push(['code_verifier', word(pick([20, 50]))]);
@@ -108,7 +127,12 @@ function randomFlows(seed: number): Observation[] {
       }
       const tokens = { access_token: accessToken(), token_type: 'Bearer', expires_in: pick([300, 86400 * 3]), ...(maybe(0.8) ? { id_token: idToken() } : {}), ...(maybe(0.5) ? { refresh_token: word(30) } : {}) };
       const headers: Header[] = maybe(0.2) ? [{ name: 'Authorization', value: `Basic ${Buffer.from(`${clientId}:s3cret`).toString('base64')}` }] : [];
-      seq.push(mk(`${as}/token`, { method: 'POST', type: 'xhr', status: pick([200, 200, 400]), requestHeaders: headers, requestBody: { form }, responseBody: JSON.stringify(tokens), responseHeaders: [{ name: 'Content-Type', value: 'application/json' }] }));
+      // the token request, sometimes with the secret in its URL, a Referer from the callback, or a JSON body
+      const tokenUrl = maybe(0.1) ? `${as}/token?client_secret=${word(16)}` : `${as}/token`;
+      if (maybe(0.3)) headers.push({ name: 'Referer', value: cbUrl });
+      const body = maybe(0.1) ? { text: JSON.stringify(Object.fromEntries(form)) } : { form };
+      seq.push(mk(tokenUrl, { method: 'POST', type: 'xhr', status: pick([200, 200, 400]), requestHeaders: headers, requestBody: body, responseBody: JSON.stringify(tokens), responseHeaders: [{ name: 'Content-Type', value: 'application/json' }] }));
+      if (maybe(0.1)) seq.push(mk(`${as}/token`, { method: 'POST', type: 'xhr', requestBody: maybe(0.5) ? { form: [['grant_type', 'password'], ['username', 'u'], ['password', word(10)], ['client_id', clientId]] } : { text: JSON.stringify({ grant_type: 'password', username: 'u', client_id: clientId }) }, responseBody: JSON.stringify({ access_token: accessToken() }) }));
       if (maybe(0.3)) seq.push(mk(`${as}/token`, { method: 'POST', type: 'xhr', requestBody: { form: [['grant_type', 'urn:ietf:params:oauth:grant-type:jwt-bearer'], ['assertion', jwt({ alg: 'RS256' }, { iss: clientId, aud: pick([as, 'https://x.example']) })]] }, responseBody: JSON.stringify({ access_token: accessToken() }) }));
       if (maybe(0.4)) seq.push(mk(pick(['https://api.example/items', `${as}/userinfo`]), { type: 'xhr', requestHeaders: [{ name: 'Authorization', value: `${pick(['Bearer', 'DPoP'])} ${pick([tokens.access_token, tokens.id_token ?? word(10)])}` }] }));
     }
@@ -124,9 +148,15 @@ describe('the OAuth-message dispatch skips no finding', () => {
       const n = r.meta.needs;
       if (!n) continue;
       declared += 1;
-      const items = [...(n.params ?? []), ...(n.json ?? []), ...(n.requestHeaders ?? [])].length + (n.jwt ? 1 : 0) + (n.paramsUnknown ? 1 : 0);
+      const names = [...(n.params ?? []), ...(n.json ?? []), ...(n.urlParams ?? []), ...(n.formParams ?? []), ...(n.refererParams ?? [])];
+      const items =
+        [...names, ...(n.requestHeaders ?? []), ...(n.statuses ?? []), ...(n.methods ?? []), ...(n.location ?? []), ...(n.bodyText ?? []), ...(n.kinds ?? []), ...(n.types ?? []), ...(n.contextMemo ?? [])].length +
+        (n.jwt ? 1 : 0) +
+        (n.paramsUnknown ? 1 : 0);
       expect(items, `${r.meta.id}: an empty declaration would skip the rule on every OAuth message`).toBeGreaterThan(0);
-      for (const p of [...(n.params ?? []), ...(n.json ?? [])]) expect(p, r.meta.id).toMatch(/^[A-Za-z0-9_]+$/);
+      for (const p of names) expect(p, r.meta.id).toMatch(/^[A-Za-z0-9_]+$/);
+      for (const m of n.methods ?? []) expect(m, r.meta.id).toBe(m.toUpperCase());
+      for (const s of [...(n.location ?? []), ...(n.bodyText ?? [])]) expect(s.length, r.meta.id).toBeGreaterThan(0);
       for (const h of n.requestHeaders ?? []) expect(headerNames, r.meta.id).toContain(h);
     }
     expect(declared).toBeGreaterThanOrEqual(10);
@@ -167,6 +197,36 @@ describe('the OAuth-message dispatch skips no finding', () => {
     const declaring = allRules.filter((r) => r.meta.needs).map((r) => r.meta.id);
     const reached = declaring.filter((id) => fired.has(id));
     expect(reached.length, `declaring rules that fired: ${reached.join(', ')}`).toBeGreaterThanOrEqual(Math.ceil(declaring.length * 0.7));
+  });
+
+  it('context memo, kind and Referer items: a rule runs where it remembers the context, on its kinds, on a Referer from elsewhere', () => {
+    const refererLeak = allRules.find((r) => r.meta.id === 'referer-leak')!;
+    const d = NeedsDispatch.of([refererLeak])!;
+    const msgs: OAuthMessage[] = [];
+    const e = new Engine({ onMessage: (m) => msgs.push(m) });
+    const cb = 'https://app.example/cb';
+    const areq = `https://as.example/authorize?response_type=code&client_id=app-1&redirect_uri=${encodeURIComponent(cb)}&state=abcdefghijklmnopqrstuvwxyz`;
+    const base = { ref: {}, context: 'tab:1', method: 'GET', type: 'main_frame' as const, status: 200, responseHeaders: [] as Header[] };
+    const seq: Observation[] = [
+      { ...base, id: 'm1', time: Date.UTC(2026, 0, 1), url: areq, requestHeaders: [] },
+      { ...base, id: 'm2', time: Date.UTC(2026, 0, 1, 0, 0, 1), url: `${cb}?code=abcdefghijklmnop&state=abcdefghijklmnopqrstuvwxyz`, requestHeaders: [] },
+      { ...base, id: 'm3', time: Date.UTC(2026, 0, 1, 0, 0, 2), url: areq, requestHeaders: [{ name: 'Referer', value: `https://as.example/login?state=abcdefghijklmnopqrstuvwxyz` }] },
+      { ...base, id: 'm4', time: Date.UTC(2026, 0, 1, 0, 0, 3), url: areq, requestHeaders: [{ name: 'Referer', value: `${cb}?code=abcdefghijklmnop` }] },
+    ];
+    for (const o of seq) e.push(o);
+    const [request, callback, sameOrigin, crossOrigin] = msgs;
+    const none = () => undefined;
+    const some = () => ({});
+    expect([request.kind, callback.kind]).toEqual(['authorization-request', 'authorization-response']);
+    // a navigation: only when the rule remembers the context (or, not told, on the declared types)
+    expect(d.facts(request, 0, none)).toBe(0);
+    expect(d.facts(request, 0, some)).toBe(d.masks[0]);
+    expect(d.facts(request, 0)).toBe(d.masks[0]);
+    // the callback: its kind
+    expect(d.facts(callback, 0, none)).toBe(d.masks[0]);
+    // a Referer with a secret: from another origin only
+    expect(d.facts(sameOrigin, HEADER_BITS.referer, none)).toBe(0);
+    expect(d.facts(crossOrigin, HEADER_BITS.referer, none)).toBe(d.masks[0]);
   });
 
   it('a rule that declares too little is caught by the comparison', () => {

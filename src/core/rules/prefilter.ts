@@ -15,7 +15,7 @@ import type { RawPrecondition, Rule } from './types';
 const NAME = /^[A-Za-z0-9_]+$/;
 
 /** parameter names → rule bits, by name length (the scan compares in place, allocation-free) */
-class ParamNames {
+export class ParamNames {
   private byLength: [string, number][][] = [];
   private byName = new Map<string, number>();
   maxLength = 0;

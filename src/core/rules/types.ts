@@ -87,6 +87,32 @@ export interface MessageNeeds {
   requestHeaders?: readonly RawHeaderName[];
   /** the parameters travel by reference or encrypted (msg.paramsKnown false: PAR request_uri, JWE request) */
   paramsUnknown?: boolean;
+  /** parameter names of the request URL's query or fragment (msg.query or msg.fragment has the name) */
+  urlParams?: readonly string[];
+  /** request body form field names (msg.form has the name) */
+  formParams?: readonly string[];
+  /** response statuses it looks at */
+  statuses?: readonly number[];
+  /** request methods it looks at (upper case, as observations carry them) */
+  methods?: readonly string[];
+  /** substrings of the Location response header it needs */
+  location?: readonly string[];
+  /** substrings of the request body's text it needs */
+  bodyText?: readonly string[];
+  /** message kinds on which it reads more than the other items say */
+  kinds?: readonly MessageKind[];
+  /** resource types it looks at */
+  types?: readonly ResourceType[];
+  /**
+   * parameter names it reads from the URL in the Referer request header, when that URL is not on
+   * the request's own origin (names as RawPrecondition's: [A-Za-z0-9_], a non-empty value)
+   */
+  refererParams?: readonly string[];
+  /**
+   * resource types on which it reads or clears its memory of the message's context
+   * (RuleContext.contextMemo): it runs there only when it remembers something of that context
+   */
+  contextMemo?: readonly ResourceType[];
 }
 
 /** the request headers the engine's one pass over the headers reports (observe/raw.ts) */

@@ -75,6 +75,7 @@ export default defineRule({
     tier: 2,
     on: 'any',
     prefilter: { statuses: [307, 308] },
+    needs: { statuses: [307, 308] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -14,6 +14,7 @@ export default defineRule({
     tier: 1,
     on: 'any',
     prefilter: { urlParams: ['client_secret'] },
+    needs: { urlParams: ['client_secret'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -30,6 +30,7 @@ export default defineRule({
       'Two token requests with grant_type=authorization_code and the same code are both answered 2xx with tokens: the AS does not enforce one-time use of codes, so a leaked or injected code stays redeemable. The same access token returned within 5 s is reported as an idempotent retry (medium).',
     tier: 2,
     on: ['token-request'],
+    needs: { params: ['code'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

@@ -21,6 +21,8 @@ export default defineRule({
     on: 'any',
     // an 'other' message: an access token in the fragment
     prefilter: { urlParams: ['access_token'] },
+    // an OAuth message: an authorization request's response_type, or an access token in the fragment
+    needs: { params: ['response_type'], urlParams: ['access_token'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -28,7 +28,8 @@ export default defineRule({
         });
       }
       const ru = msg.paramsKnown ? msg.params.get('redirect_uri') : undefined;
-      const u = ru ? parseUrl(ru) : undefined;
+      // most redirect URIs: https as the URL parser would read it, without parsing
+      const u = ru && !ru.startsWith('https://') ? parseUrl(ru) : undefined;
       if (!u || u.protocol !== 'http:') return;
       const h = u.hostname.toLowerCase();
       if (/^127\.\d+\.\d+\.\d+$/.test(h) || h === '[::1]') return; // RFC 8252 loopback: fine

@@ -11,15 +11,15 @@ export type Malformation = 'fragment' | 'userinfo' | 'backslash' | 'dot-segment'
  * raw string: the URL parser would resolve dot-segments and re-encode, hiding the very problem.
  * Checks on the query are limited to CR/LF (a redirect URI's own query may nest encoded URLs).
  */
-export function malformations(uri: string): Malformation[] {
-  // remembered per URI: a client sends the same redirect_uri with every authorization request
+export function malformations(uri: string): readonly Malformation[] {
+  // remembered per URI (read-only): a client sends the same redirect_uri with every authorization request
   let found = malformed.get(uri);
   if (!found) {
     found = malformationsOf(uri);
     if (malformed.size >= 256) malformed.clear();
     malformed.set(uri, found);
   }
-  return [...found];
+  return found;
 }
 const malformed = new Map<string, readonly Malformation[]>();
 

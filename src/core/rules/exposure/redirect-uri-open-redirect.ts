@@ -48,10 +48,11 @@ export default defineRule({
     const { msg } = ctx;
     if (ctx.replay || !msg.paramsKnown) return;
     const ru = msg.params.get('redirect_uri');
-    const u = ru ? parseUrl(ru) : undefined;
-    if (!u || !ru) return;
-    const qi = ru.indexOf('?');
-    if (qi < 0) return;
+    // a redirect URI without a query nests nothing: not parsed
+    const qi = ru ? ru.indexOf('?') : -1;
+    if (!ru || qi < 0) return;
+    const u = parseUrl(ru);
+    if (!u) return;
     const qs = ru.slice(qi + 1).split('#')[0];
     for (const { name, value } of nestedValues(qs)) {
       const target = foreignTarget(value, u.origin);

@@ -17,6 +17,19 @@ interface CallbackPage {
   flowId: string | null;
 }
 
+/** the site of an authorization server's origin (undefined: no host), remembered: the same few come back on every callback */
+function asSite(origin: string): string | undefined {
+  let s = asSites.get(origin);
+  if (s === undefined) {
+    const h = parseUrl(origin)?.hostname;
+    s = h ? siteOf(h) : null;
+    if (asSites.size >= 256) asSites.clear();
+    asSites.set(origin, s);
+  }
+  return s ?? undefined;
+}
+const asSites = new Map<string, string | null>();
+
 const SECRET_NAMES = ['code', 'state', 'access_token', 'id_token', 'refresh_token'];
 /** cheap pre-check on the raw Referer (names may be percent-encoded: then the full parse decides) */
 const MAY_CARRY_SECRET = /[?#&](code|state|access_token|id_token|refresh_token)=|%/i;
@@ -39,6 +52,9 @@ export default defineRule({
     // an 'other' message: a Referer carrying a secret, or a context whose callback page it remembers
     // (a script of that page; the page's next document forgets it)
     prefilter: { refererParams: SECRET_NAMES, contextMemo: true },
+    // an OAuth message: a callback (its Referrer-Policy, the page it remembers), a navigation or
+    // script of a context whose callback page it remembers, or a Referer from elsewhere with a secret
+    needs: { kinds: ['authorization-response'], contextMemo: ['main_frame', 'script'], refererParams: SECRET_NAMES },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
@@ -65,8 +81,8 @@ export default defineRule({
       if (msg.kind === 'authorization-response' && status >= 200 && status < 300 && msg.url && msg.responseMode !== 'form_post' && (p.has('code') || p.has('access_token') || p.has('id_token'))) {
         const holders = new Set<string>([siteOf(msg.url.hostname)]);
         for (const r of ctx.flow?.requests ?? []) {
-          const h = parseUrl(r.as.origin)?.hostname;
-          if (h) holders.add(siteOf(h));
+          const s = asSite(r.as.origin);
+          if (s !== undefined) holders.add(s);
         }
         // the callback document of each context (memo): its scripts can read its URL
         ctx.contextMemo.set({ obsId: o.id, base: msg.url.base, holders: [...holders], flowId: ctx.flow?.id ?? null } satisfies CallbackPage);

@@ -18,6 +18,7 @@ export default defineRule({
       'A refresh_token grant request without client authentication and without a DPoP proof gets a 2xx token response that carries no new refresh token, or returns the same one: the refresh token of this public client is neither rotated nor (visibly) sender-constrained. mTLS binding is invisible to the browser, hence heuristic.',
     tier: 2,
     on: ['token-request'],
+    needs: { params: ['refresh_token'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

@@ -20,6 +20,7 @@ export default defineRule({
       'The same refresh token is presented in two refresh_token grant requests and both get a 2xx token response: the AS never rotated it for a public client without sender-constraining, or rotated it and still accepted the old one (replay accepted).',
     tier: 1,
     on: ['token-request'],
+    needs: { params: ['refresh_token'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

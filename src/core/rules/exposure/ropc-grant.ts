@@ -18,6 +18,7 @@ export default defineRule({
     tier: 1,
     on: 'any',
     prefilter: { urlParams: ['grant_type'], bodyFields: ['grant_type'] },
+    needs: { formParams: ['grant_type'], urlParams: ['grant_type'], bodyText: ['grant_type'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

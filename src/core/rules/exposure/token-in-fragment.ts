@@ -18,6 +18,7 @@ export default defineRule({
     tier: 1,
     on: 'any',
     prefilter: { urlParams: ['access_token', 'refresh_token'] },
+    needs: { urlParams: ['access_token', 'refresh_token'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

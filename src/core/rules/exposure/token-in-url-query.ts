@@ -25,6 +25,7 @@ export default defineRule({
     on: 'any',
     // id_token_hint is reported on end-session requests only (never an 'other' message)
     prefilter: { urlParams: NAMES },
+    needs: { urlParams: [...NAMES, 'id_token_hint'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -31,12 +31,14 @@ export default defineRule({
   },
   check(ctx) {
     const { msg, store } = ctx;
-    const rev = mcpRevision(ctx);
     if (msg.kind === 'authorization-request') {
-      const flow = openingMcpFlow(msg, ctx.flow);
+      // a Client ID Metadata Document (an https client_id) of an MCP flow first: most requests parse nothing
       const clientId = msg.params.get('client_id');
-      const ru = parseUrl(msg.params.get('redirect_uri') ?? '');
-      if (!flow || !clientId || !/^https:\/\//i.test(clientId) || !ru || !isLoopbackHost(ru.hostname)) return;
+      if (!clientId || !/^https:\/\//i.test(clientId)) return;
+      const flow = openingMcpFlow(msg, ctx.flow);
+      const ru = flow ? parseUrl(msg.params.get('redirect_uri') ?? '') : undefined;
+      if (!flow || !ru || !isLoopbackHost(ru.hostname)) return;
+      const rev = mcpRevision(ctx);
       ctx.report({
         severity: 'info',
         variant: 'cimd-loopback',
@@ -46,6 +48,7 @@ export default defineRule({
       });
       return;
     }
+    const rev = mcpRevision(ctx);
     const body = msg.params;
     const uris = (() => {
       try {

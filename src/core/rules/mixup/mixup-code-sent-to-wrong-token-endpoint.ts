@@ -61,6 +61,7 @@ export default defineRule({
       "A token request carries a code that AS2 issued (the response's iss, or the AS that redirected it to the callback), but goes to the token endpoint of AS1, another authorization server of the same flow: the code of a mix-up or COAT has reached the attacker's AS.",
     tier: 2,
     on: ['token-request'],
+    needs: { params: ['code'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

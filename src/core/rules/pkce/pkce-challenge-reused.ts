@@ -35,11 +35,10 @@ export default defineRule({
     if (ctx.replay || !get || !flow) return;
     const challenge = get('code_challenge');
     if (!challenge) return;
-    const fingerprint = hashSecret(challenge);
     if (challenge === RFC7636_EXAMPLE_CHALLENGE || challenge === RFC7636_EXAMPLE_VERIFIER) {
       ctx.report({
         variant: 'rfc7636-example',
-        fingerprint,
+        fingerprint: hashSecret(challenge),
         message: `The request to ${msg.url?.base} uses the RFC 7636 Appendix B example ${challenge === RFC7636_EXAMPLE_VERIFIER ? 'verifier as its challenge' : 'challenge'}: its verifier is published, so anyone holding a code of this client can redeem it.`,
         evidence: [ctx.evidence(msg.obs, 'code_challenge', 'the RFC 7636 Appendix B example value', challenge)],
       });
@@ -53,7 +52,7 @@ export default defineRule({
       const sent = sentChallenges(other).find((c) => c.challenge === challenge);
       ctx.report({
         variant: 'reused',
-        fingerprint,
+        fingerprint: hashSecret(challenge),
         message: `The request to ${msg.url?.base} sends the same code_challenge as an earlier authorization request (another flow, with a different state${other.context !== flow.context ? ', in another tab' : ''}): the PKCE verifier is not fresh per transaction, so a code from one transaction can be redeemed with the verifier of the other.`,
         evidence: [
           ctx.evidence(msg.obs, 'code_challenge', 'challenge sent again with a new state', challenge),

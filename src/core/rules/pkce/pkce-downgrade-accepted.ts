@@ -32,6 +32,7 @@ export default defineRule({
       'The authorization request of a flow carried no code_challenge (its parameters are known), yet the token request that redeems its code sends a code_verifier and the AS answers 2xx with tokens: the AS does not tie the verifier to the code, so an attacker who strips the challenge from the authorization request (PKCE downgrade) can redeem a stolen code with any verifier (DT/HAR).',
     tier: 2,
     on: ['token-request'],
+    needs: { params: ['code_verifier'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {

@@ -14,6 +14,7 @@ export default defineRule({
       'A token request redeems the code of a flow whose authorization request sent a code_challenge, with a code_verifier that does not match it (BASE64URL(SHA256(verifier)) for S256, the verifier itself for plain), and the AS answers 2xx with tokens: the AS does not verify PKCE, so a stolen or injected code is redeemable without the verifier. An S256 challenge redeemed with the challenge itself as verifier (a plain downgrade) is the variant challenge-as-verifier (DT/HAR).',
     tier: 2,
     on: ['token-request'],
+    needs: { params: ['code_verifier'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {
@@ -21,15 +22,17 @@ export default defineRule({
     if (!flow || msg.params.get('grant_type') !== 'authorization_code') return;
     const verifier = msg.params.get('code_verifier');
     if (!verifier) return; // no verifier: pkce-downgrade-accepted / pkce-missing territory
-    const token = acceptedToken(msg);
-    if (!token) return; // rejected, or the reply is not visible: nothing was accepted
     const sent = sentChallenges(flow);
     if (sent.length === 0) return; // no challenge sent, or the parameters are unknown (PAR/JWE)
-    const results = sent.map((c) => ({ c, r: verifierMatches(verifier, c) }));
+    if (!acceptedToken(msg)) return; // rejected, or the reply is not visible: nothing was accepted
     // any request of the flow whose challenge this verifier satisfies, or a method we cannot judge
-    if (results.some(({ r }) => r === 'match' || r === 'unknown-method')) return;
-    const plainDowngrade = results.find(({ r }) => r === 'challenge-as-verifier');
-    const first = plainDowngrade ?? results[0];
+    let plainDowngrade: (typeof sent)[number] | undefined;
+    for (const c of sent) {
+      const r = verifierMatches(verifier, c);
+      if (r === 'match' || r === 'unknown-method') return;
+      if (r === 'challenge-as-verifier') plainDowngrade ??= c;
+    }
+    const first = { c: plainDowngrade ?? sent[0] };
     const method = first.c.method || '(none: plain)';
     ctx.report({
       variant: plainDowngrade ? 'challenge-as-verifier' : 'mismatch',

@@ -14,6 +14,7 @@ export default defineRule({
       'A token request\'s code_verifier is shorter than 43 or longer than 128 characters, contains characters outside the unreserved set, or has under 128 bits of estimated entropy; high when the verifier travels in a URL.',
     tier: 1,
     on: ['token-request'],
+    needs: { params: ['code_verifier'] },
     vantage: ['DT', 'HAR'],
   },
   check(ctx) {
@@ -21,12 +22,14 @@ export default defineRule({
     const v = msg.params.get('code_verifier');
     if (v === undefined) return;
     const inUrl = msg.query.has('code_verifier');
-    const problems: string[] = [];
-    if (v.length < 43 || v.length > 128) problems.push(`length ${v.length} (must be 43-128)`);
-    if (!/^[A-Za-z0-9\-._~]*$/.test(v)) problems.push('characters outside [A-Za-z0-9-._~]');
+    const badLength = v.length < 43 || v.length > 128;
+    const badChars = !/^[A-Za-z0-9\-._~]*$/.test(v);
     const bits = entropyBits(v);
+    if (!badLength && !badChars && bits >= 128 && !inUrl) return; // the usual verifier: nothing built
+    const problems: string[] = [];
+    if (badLength) problems.push(`length ${v.length} (must be 43-128)`);
+    if (badChars) problems.push('characters outside [A-Za-z0-9-._~]');
     if (bits < 128) problems.push(`about ${Math.floor(bits)} bits of entropy (RFC 7636 recommends 256)`);
-    if (problems.length === 0 && !inUrl) return;
     ctx.report({
       severity: inUrl ? 'high' : 'medium',
       variant: inUrl ? 'in-url' : undefined,

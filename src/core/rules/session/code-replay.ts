@@ -17,6 +17,7 @@ export default defineRule({
       'An authorization code appears in two authorization responses (any tab) that are not a reload or back/forward of the same URL; critical when the second delivery carries a different state (code injection into another flow).',
     tier: 1,
     on: ['authorization-response'],
+    needs: { params: ['code'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

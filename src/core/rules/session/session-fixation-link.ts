@@ -47,6 +47,8 @@ export default defineRule({
       '(a) A GET to the client carries a session-like parameter of at least 64 bits that the client copies into a Set-Cookie while redirecting to an authorization request; or (b) an authorization request reached cross-site from a third origin carries a state with a session identifier, and its callback is completed in this browser: someone else\'s session is being bound to this user\'s authorization.',
     tier: 1,
     on: ['pre-authorization', 'authorization-response'],
+    // (a) a GET; (b) a callback's state
+    needs: { methods: ['GET'], params: ['state'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
@@ -54,8 +56,10 @@ export default defineRule({
     const o = msg.obs;
     if (ctx.replay) return;
     if (msg.kind === 'pre-authorization') {
-      const areq = o.location ? authorizationRequestAt(o.location) : undefined;
-      if (o.method !== 'GET' || !areq || !msg.url) return;
+      // the method and the Location first: parse the Location of a GET redirect only
+      if (o.method !== 'GET' || !o.location || !msg.url) return;
+      const areq = authorizationRequestAt(o.location);
+      if (!areq) return;
       // (a) is a GET to C: a hop on another site (a click tracker, a link shortener) fixes no client session
       const ru = areq.redirectUri ? parseUrl(areq.redirectUri) : undefined;
       const clientSite = ru && (ru.protocol === 'https:' || ru.protocol === 'http:') ? site(ru.origin) : undefined;
@@ -87,11 +91,11 @@ export default defineRule({
     if (!state || !(msg.params.has('code') || msg.params.has('access_token'))) return;
     const first = flow.requests[0];
     if (!first || first.via === 'none' || !flow.opener) return;
-    const openerSite = site(flow.opener);
-    const known = new Set([site(flow.client), ...flow.requests.map((r) => site(r.as.origin))]);
-    if (!openerSite || known.has(openerSite)) return;
+    // the state's shape is remembered per value (state-weak judged it at the request): before the sites
     const fields = sessionFields(state);
     if (fields.length === 0) return;
+    const openerSite = site(flow.opener);
+    if (!openerSite || openerSite === site(flow.client) || flow.requests.some((r) => site(r.as.origin) === openerSite)) return;
     const cookies = header(o.requestHeaders, 'cookie');
     ctx.report({
       severity: cookies ? 'low' : 'high',

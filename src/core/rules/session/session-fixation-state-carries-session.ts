@@ -59,6 +59,8 @@ export default defineRule({
     on: 'any',
     // an 'other' message: only a redirect whose Location names a client_id (onPreAuthorization)
     prefilter: { location: ['client_id='] },
+    // an OAuth message: a callback's state, or a redirect whose Location names a client_id
+    needs: { params: ['state'], location: ['client_id='] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -41,6 +41,7 @@ export default defineRule({
       'The same state appears in two authorization requests of the client that are separate flows (more than 5 seconds apart, or after a response for that state), not reached from an AS and not a retry of the identical URL; or a second authorization response with that state arrives at the callback.',
     tier: 1,
     on: ['authorization-request', 'authorization-response'],
+    needs: { params: ['state'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {

@@ -1,7 +1,28 @@
 import { hashSecret } from '../../util/secret';
-import { defineRule, type FindingDraft } from '../types';
+import { defineRule, type FindingDraft, type RuleContext } from '../types';
 import { opaqueWeakness, otherCsrfProtection, stateShape } from '../support/state-analysis';
 import { ref } from '../../report/standards';
+
+const where = (ctx: RuleContext) => ctx.msg.url?.base ?? ctx.msg.obs.url;
+
+function report(ctx: RuleContext, state: string, d: Omit<FindingDraft, 'evidence'>): void {
+  const { msg } = ctx;
+  const evidence = [ctx.evidence(msg.obs, 'state', undefined, state)];
+  // RFC 9700 §2.1: PKCE S256 (or, in OpenID Connect, a strong nonce) in the same request's known
+  // parameters (query, request object or PAR body) protects the callback too → low, heuristic
+  const protection = otherCsrfProtection((n) => msg.params.get(n));
+  ctx.report(
+    protection && d.severity === undefined
+      ? {
+          ...d,
+          severity: 'low',
+          confidence: 'heuristic',
+          message: `${d.message} The same request carries ${protection.what}, which protects the callback against CSRF (RFC 9700 §2.1): low.`,
+          evidence: [...evidence, ctx.evidence(msg.obs, protection.param, `protects the flow: ${protection.what}`)],
+        }
+      : { ...d, evidence },
+  );
+}
 
 /** RFC 6749 §10.12 / §10.10, RFC 9700 §4.7.1: the state must be non-guessable. */
 export default defineRule({
@@ -16,6 +37,7 @@ export default defineRule({
     tier: 1,
     // a PAR body carries the state the opaque request_uri will stand for (DT/HAR, RFC 9126 §2.1)
     on: ['authorization-request', 'par-request'],
+    needs: { params: ['state'] },
     vantage: ['BG', 'DT', 'HAR'],
   },
   check(ctx) {
@@ -24,49 +46,35 @@ export default defineRule({
     const state = msg.params.get('state');
     if (state === undefined || state === '') return;
     if (flow && flow.requests.length > 1 && flow.requests[flow.requests.length - 1].obsId === msg.obs.id) return; // judged at the first request
-    const where = msg.url?.base ?? msg.obs.url;
-    // evidence and the "other protection" test are built only when the rule reports (most states pass)
-    const ev = () => [ctx.evidence(msg.obs, 'state', undefined, state)];
-    const report = (d: Omit<FindingDraft, 'evidence'>) => {
-      const evidence = ev();
-      // RFC 9700 §2.1: PKCE S256 (or, in OpenID Connect, a strong nonce) in the same request's known
-      // parameters (query, request object or PAR body) protects the callback too → low, heuristic
-      const protection = otherCsrfProtection((n) => msg.params.get(n));
-      ctx.report(
-        protection && d.severity === undefined
-          ? {
-              ...d,
-              severity: 'low',
-              confidence: 'heuristic',
-              message: `${d.message} The same request carries ${protection.what}, which protects the callback against CSRF (RFC 9700 §2.1): low.`,
-              evidence: [...evidence, ctx.evidence(msg.obs, protection.param, `protects the flow: ${protection.what}`)],
-            }
-          : { ...d, evidence },
-      );
-    };
+    // the message, evidence and the "other protection" test are built only when the rule reports (most states pass)
     const shape = stateShape(state);
     if (shape.kind === 'jwe') {
-      ctx.report({ severity: 'info', variant: 'unassessable', message: `The state at ${where} is encrypted (JWE); its randomness cannot be assessed.`, evidence: ev() });
+      ctx.report({ severity: 'info', variant: 'unassessable', message: `The state at ${where(ctx)} is encrypted (JWE); its randomness cannot be assessed.`, evidence: [ctx.evidence(msg.obs, 'state', undefined, state)] });
       return;
     }
     if (shape.kind === 'structured') {
       if (shape.randomFields.length === 0) {
-        report({ variant: 'structured-no-random', message: `The state at ${where} is structured data (${shape.format}) with no nonce, jti or csrf field: fields ${Object.keys(shape.fields).slice(0, 6).join(', ')}.` });
+        report(ctx, state, { variant: 'structured-no-random', message: `The state at ${where(ctx)} is structured data (${shape.format}) with no nonce, jti or csrf field: fields ${Object.keys(shape.fields).slice(0, 6).join(', ')}.` });
         return;
       }
-      const weak = shape.randomFields.map(([k, v]) => [k, opaqueWeakness(v)] as const).find(([, w]) => w !== undefined);
-      if (weak) report({ variant: 'structured-weak-random', message: `The state at ${where} is structured (${shape.format}); its ${weak[0]} field is weak: ${weak[1]!.detail}.` });
+      for (const [k, v] of shape.randomFields) {
+        const w = opaqueWeakness(v);
+        if (w === undefined) continue;
+        report(ctx, state, { variant: 'structured-weak-random', message: `The state at ${where(ctx)} is structured (${shape.format}); its ${k} field is weak: ${w.detail}.` });
+        return;
+      }
       return;
     }
     const w = opaqueWeakness(state);
     if (w) {
-      report({ variant: w.variant, message: `The state at ${where} is guessable: ${w.detail}.` });
+      report(ctx, state, { variant: w.variant, message: `The state at ${where(ctx)} is guessable: ${w.detail}.` });
       return;
     }
     // constant across flows: the same value in two or more earlier, separate flows (other tabs or > 30 min)
-    const others = store.flowsWithState(hashSecret(state)).filter((f) => f.id !== flow?.id);
-    if (others.length >= 2) {
-      report({ variant: 'constant', message: `The same state value is used by ${others.length + 1} separate flows: it is a constant, not a per-request secret.` });
+    let others = 0;
+    for (const f of store.flowsWithState(hashSecret(state))) if (f.id !== flow?.id) others += 1;
+    if (others >= 2) {
+      report(ctx, state, { variant: 'constant', message: `The same state value is used by ${others + 1} separate flows: it is a constant, not a per-request secret.` });
     }
   },
 });

@@ -8,6 +8,9 @@ import { parseParams } from '../../util/url';
 
 export const WEAK_VALUES = new Set(['state', '12345', '123456', 'xyz', 'abc123', 'xyzabc123', 'mystate', 'random', 'test', 'none', 'null', 'undefined', 'csrf', 'abc', '1234', 'foo', 'bar', 'security_token']);
 
+/** the longest WEAK_VALUES entry: a longer value is none of them */
+const WEAK_MAX = Math.max(...[...WEAK_VALUES].map((w) => w.length));
+
 export type StateShape =
   | { kind: 'jwe' }
   | { kind: 'structured'; format: 'jwt' | 'json' | 'base64-json' | 'fields'; fields: Record<string, string>; randomFields: [string, string][] }
@@ -77,12 +80,16 @@ export interface Weakness {
 
 /** The state-weak signature for one (opaque) value; undefined when it is strong enough. */
 export function opaqueWeakness(v: string): Weakness | undefined {
-  const lower = v.toLowerCase();
-  if (WEAK_VALUES.has(lower) || /^\d{1,12}$/.test(v)) return { variant: 'placeholder', detail: `"${v.length > 16 ? v.slice(0, 16) + '…' : v}" is a well-known or digits-only value` };
-  if (/^https?:\/\//i.test(v) || /^\/[\w\-./%]*$/.test(v)) return { variant: 'predictable-value', detail: 'the state is a path or URL' };
-  if (/^\d{10}(\d{3})?$/.test(v) || /^\d{4}-\d{2}-\d{2}T/.test(v)) return { variant: 'predictable-value', detail: 'the state is a timestamp' };
-  if (/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(v)) return { variant: 'predictable-value', detail: 'the state is an email address' };
-  if (/^0x[0-9a-f]{40}$/i.test(v)) return { variant: 'predictable-value', detail: 'the state is a wallet address' };
+  // each pattern only where its first character or length allows it (most values are long random strings:
+  // no lower-case copy, no pattern but the entropy estimate); lower-casing never shortens a string
+  const n = v.length;
+  const c0 = n > 0 ? v.charCodeAt(0) : 0;
+  const digit0 = c0 >= 48 && c0 <= 57;
+  if ((n <= WEAK_MAX && WEAK_VALUES.has(v.toLowerCase())) || (digit0 && n <= 12 && /^\d{1,12}$/.test(v))) return { variant: 'placeholder', detail: `"${v.length > 16 ? v.slice(0, 16) + '…' : v}" is a well-known or digits-only value` };
+  if (((c0 | 32) === 104 /* h */ && /^https?:\/\//i.test(v)) || (c0 === 47 /* / */ && /^\/[\w\-./%]*$/.test(v))) return { variant: 'predictable-value', detail: 'the state is a path or URL' };
+  if (digit0 && (/^\d{10}(\d{3})?$/.test(v) || /^\d{4}-\d{2}-\d{2}T/.test(v))) return { variant: 'predictable-value', detail: 'the state is a timestamp' };
+  if (v.includes('@') && /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(v)) return { variant: 'predictable-value', detail: 'the state is an email address' };
+  if (c0 === 48 && /^0x[0-9a-f]{40}$/i.test(v)) return { variant: 'predictable-value', detail: 'the state is a wallet address' };
   const bits = entropyBits(v);
   if (bits < 64) return { variant: 'low-entropy', detail: `about ${Math.floor(bits)} bits (length ${v.length}); at least 64 are needed, 128 recommended` };
   return undefined;
