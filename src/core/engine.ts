@@ -270,7 +270,7 @@ export class Engine {
     const rules = this.byKind.get(msg.kind) ?? this.anyRules;
     if (rules.length > 0) {
       const d = this.dispatch.get(rules);
-      this.runRules(rules, this.memosOf(rules), -1, new Ctx(this, msg, flow, from, replay, out), d?.masks, d ? d.facts(msg, headers) : 0);
+      this.runRules(rules, this.memosOf(rules), -1, new Ctx(this, msg, flow, from, replay, out), d?.masks, d ? d.facts(msg, headers, this.memoOfContext) : 0);
     }
     store.learn(msg, flow, from, replay);
   }
