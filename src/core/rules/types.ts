@@ -51,11 +51,19 @@ export interface RuleMeta {
  * Parameter names match as the URL parser reads them: `name=` after `?`, `&` or `#` (also
  * percent-encoded names); only names of [A-Za-z0-9_] with a non-empty value count.
  */
-export interface RawPrecondition {
-  /** parameter names the rule reads from the request URL's query or fragment (non-empty values) */
-  urlParams?: readonly string[];
+export interface RawPrecondition extends ObservationFacts {
   /** parameter names it reads from the URL in the Referer request header */
   refererParams?: readonly string[];
+  /** request body field names it reads (a form field of that name, or the name in the body's text) */
+  bodyFields?: readonly string[];
+  /** the rule remembers something of the observation's context (RuleContext.contextMemo) */
+  contextMemo?: boolean;
+}
+
+/** What both kinds of precondition can ask of the observation itself. */
+export interface ObservationFacts {
+  /** parameter names of the request URL's query or fragment (non-empty values for a raw precondition) */
+  urlParams?: readonly string[];
   /** request headers it reads (lower case), present at all */
   requestHeaders?: readonly RawHeaderName[];
   /** substrings of the Location response header it needs */
@@ -66,43 +74,27 @@ export interface RawPrecondition {
   methods?: readonly string[];
   /** resource types it looks at */
   types?: readonly ResourceType[];
-  /** request body field names it reads (a form field of that name, or the name in the body's text) */
-  bodyFields?: readonly string[];
-  /** the rule remembers something of the observation's context (RuleContext.contextMemo) */
-  contextMemo?: boolean;
 }
 
 /**
  * A rule's precondition on an OAuth message (any one item holding lets the rule run): facts the
  * engine reads once per message, whatever the number of rules that ask.
  */
-export interface MessageNeeds {
+export interface MessageNeeds extends ObservationFacts {
   /** OAuth parameters it reads (msg.params has the name, whatever the value) */
   params?: readonly string[];
   /** members of the JSON response body it reads (msg.json has the member) */
   json?: readonly string[];
   /** a compact JWT the message carries where the token rules look (tokens/sources.ts jwtSources) */
   jwt?: boolean;
-  /** request headers it reads (present at all) */
-  requestHeaders?: readonly RawHeaderName[];
   /** the parameters travel by reference or encrypted (msg.paramsKnown false: PAR request_uri, JWE request) */
   paramsUnknown?: boolean;
-  /** parameter names of the request URL's query or fragment (msg.query or msg.fragment has the name) */
-  urlParams?: readonly string[];
   /** request body form field names (msg.form has the name) */
   formParams?: readonly string[];
-  /** response statuses it looks at */
-  statuses?: readonly number[];
-  /** request methods it looks at (upper case, as observations carry them) */
-  methods?: readonly string[];
-  /** substrings of the Location response header it needs */
-  location?: readonly string[];
   /** substrings of the request body's text it needs */
   bodyText?: readonly string[];
   /** message kinds on which it reads more than the other items say */
   kinds?: readonly MessageKind[];
-  /** resource types it looks at */
-  types?: readonly ResourceType[];
   /**
    * parameter names it reads from the URL in the Referer request header, when that URL is not on
    * the request's own origin (names as RawPrecondition's: [A-Za-z0-9_], a non-empty value)
