@@ -5,6 +5,7 @@
  * the cases of the rule tables.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import { join } from 'node:path';
 import { feedHarEntries } from '../../src/core/observe/har-feed';
 import type { Observation } from '../../src/core/observe/observation';
@@ -60,4 +61,24 @@ export function forEachRuleCase(check: (label: string, observations: Observation
     }
   }
   return cases;
+}
+
+/**
+ * The two comparisons every dispatch equivalence test makes: every rule table's cases, and every
+ * HAR under examples/ and test/fixtures/, give the same findings with the dispatch on and off.
+ * `findings(observations, on)` runs an engine with it on or off.
+ */
+export function itMatchesOnTablesAndHars(findings: (observations: Observation[], on: boolean) => unknown): void {
+  it('every rule table gives the same findings with and without it', () => {
+    const cases = forEachRuleCase((label, observations) => expect(findings(observations, true), label).toEqual(findings(observations, false)));
+    expect(cases).toBeGreaterThan(500);
+  });
+
+  it('every HAR of examples/ and test/fixtures gives the same findings with and without it', () => {
+    expect(fixtureHars.length).toBeGreaterThan(20);
+    for (const f of fixtureHars) {
+      const observations = harObservations(f);
+      expect(findings(observations, true), f).toEqual(findings(observations, false));
+    }
+  });
 }
