@@ -18,6 +18,23 @@ function rng(seed) {
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const b64json = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+/**
+ * A token response as an AS sends it: an RS256-signed access token and ID token whose payloads are
+ * JSON claims (issuer, audience = the client, times around `t`, the request's nonce, an `at_hash`
+ * that matches), a random refresh token. The signatures are random bytes of an RS256 signature's
+ * length (nothing in the benchmarks verifies them).
+ */
+function tokenSet({ issuer, clientId, nonce, sub, t, b64, hex }) {
+  const iat = Math.floor(t / 1000);
+  const kid = hex(16);
+  const header = b64json({ alg: 'RS256', typ: 'JWT', kid });
+  const access_token = `${b64json({ alg: 'RS256', typ: 'at+jwt', kid })}.${b64json({ iss: issuer, sub, aud: 'https://api.example', client_id: clientId, exp: iat + 300, iat, jti: hex(32), scope: 'openid profile email' })}.${b64(342)}`;
+  const atHash = createHash('sha256').update(access_token).digest().subarray(0, 16).toString('base64url');
+  const id_token = `${header}.${b64json({ iss: issuer, sub, aud: clientId, exp: iat + 300, iat, auth_time: iat - 2, nonce, at_hash: atHash, sid: `${hex(8)}-${hex(4)}-${hex(4)}`, email: 'user@example.com', email_verified: true, name: 'Test User' })}.${b64(342)}`;
+  return { access_token, token_type: 'Bearer', expires_in: 300, refresh_token: b64(64), id_token, scope: 'openid profile email' };
+}
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
 const APPS = ['https://shop.example', 'https://news.example', 'https://app.example', 'https://crm.example', 'https://docs.example'];
 const ASES = [
@@ -115,7 +132,7 @@ export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false } = {
   const apiJson = () => JSON.stringify({ items: Array.from({ length: 8 + Math.floor(r() * 12) }, () => ({ id: hex(24), title: b64(20), price: Math.floor(r() * 10000) / 100, tags: [b64(6), b64(5)] })), next: `/api/v2/items?cursor=${b64(24)}` });
 
   if (oauthDense) {
-    yield* denseFlowsOf(r, entry, b64, hex, pick, () => {
+    yield* denseFlowsOf(r, entry, b64, hex, pick, () => t, () => {
       t += 800 + Math.floor(r() * 1600); // one login a second or two: no flood
       return ++visit;
     });
@@ -148,10 +165,11 @@ export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false } = {
     const cbUrl = `${cb}?${new URLSearchParams({ code, state, iss: as.issuer ?? as.origin, session_state: `${hex(8)}-${hex(4)}-${hex(4)}` })}`;
     yield entry(page, `${as.origin}/login`, { type: 'document', form: { username: 'user@example.com', password: b64(16), csrf: b64(32) }, referer: areq, location: cbUrl });
     yield entry(page, cbUrl, { type: 'document', referer: `${as.origin}/` });
-    const tokens = { access_token: `eyJhbGciOiJSUzI1NiJ9.${b64(180)}.${b64(86)}`, token_type: 'Bearer', expires_in: 300, refresh_token: b64(64), id_token: `eyJhbGciOiJSUzI1NiJ9.${b64(300)}.${b64(86)}`, scope: 'openid profile email' };
+    const sub = hex(24);
+    const tokens = tokenSet({ issuer: as.issuer ?? as.origin, clientId, nonce, sub, t, b64, hex });
     yield entry(page, `${as.origin}${as.token}`, { type: 'fetch', form: { grant_type: 'authorization_code', code, redirect_uri: cb, client_id: clientId, code_verifier: verifier }, initiator: `${app}/static/js/app.js`, mime: 'application/json', text: JSON.stringify(tokens) });
     if (r() < 0.5)
-      yield entry(page, `${as.origin}${as.token}`, { type: 'fetch', form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: clientId }, initiator: `${app}/static/js/app.js`, mime: 'application/json', text: JSON.stringify({ ...tokens, refresh_token: b64(64) }) });
+      yield entry(page, `${as.origin}${as.token}`, { type: 'fetch', form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: clientId }, initiator: `${app}/static/js/app.js`, mime: 'application/json', text: JSON.stringify(tokenSet({ issuer: as.issuer ?? as.origin, clientId, nonce, sub, t, b64, hex })) });
   }
 }
 
@@ -163,7 +181,7 @@ export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false } = {
  * response), the JWKS (a third) and a refresh grant (a third). The bodies a detector reads
  * (metadata, JWKS, token responses) are most of the bytes; the callback page's HTML is the rest.
  */
-function* denseFlowsOf(r, entry, b64, hex, pick, nextVisit) {
+function* denseFlowsOf(r, entry, b64, hex, pick, now, nextVisit) {
   const apps = Array.from({ length: 24 }, (_, k) => `https://app${k}.tenant${k % 5}.example`);
   const ases = Array.from({ length: 40 }, (_, k) => {
     const origin = `https://login${k}.idp${k % 7}.example`;
@@ -213,11 +231,12 @@ function* denseFlowsOf(r, entry, b64, hex, pick, nextVisit) {
     const cbUrl = `${cb}?${new URLSearchParams({ code, state, iss: as.issuer, session_state: `${hex(8)}-${hex(4)}-${hex(4)}` })}`;
     yield entry(page, areq, { type: 'document', referer: `${app}/`, location: cbUrl, mime: 'text/html' });
     yield entry(page, cbUrl, { type: 'document', referer: `${app}/`, text: `<!doctype html><html><head><title>${b64(12)}</title><script src="/static/js/app.js"></script></head><body>${'<div class="row">'.repeat(20)}${b64(300)}</body></html>` });
-    const tokens = { access_token: `eyJhbGciOiJSUzI1NiJ9.${b64(180)}.${b64(86)}`, token_type: 'Bearer', expires_in: 300, refresh_token: b64(64), id_token: `eyJhbGciOiJSUzI1NiJ9.${b64(300)}.${b64(86)}`, scope: 'openid profile email' };
+    const sub = hex(24);
+    const tokens = tokenSet({ issuer: as.issuer, clientId, nonce, sub, t: now(), b64, hex });
     yield entry(page, `${as.base}/token`, { type: 'fetch', form: { grant_type: 'authorization_code', code, redirect_uri: cb, client_id: clientId, code_verifier: verifier }, initiator: spa, mime: 'application/json', text: JSON.stringify(tokens) });
     if (r() < 0.33) yield entry(page, `${as.base}/certs`, { type: 'fetch', initiator: spa, mime: 'application/json', text: as.jwks });
     if (r() < 0.33)
-      yield entry(page, `${as.base}/token`, { type: 'fetch', form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: clientId }, initiator: spa, mime: 'application/json', text: JSON.stringify({ ...tokens, refresh_token: b64(64) }) });
+      yield entry(page, `${as.base}/token`, { type: 'fetch', form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: clientId }, initiator: spa, mime: 'application/json', text: JSON.stringify(tokenSet({ issuer: as.issuer, clientId, nonce, sub, t: now(), b64, hex })) });
   }
 }
 

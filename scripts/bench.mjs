@@ -16,7 +16,8 @@
 // Options: --quick (smaller inputs), --skip-500 (no 500 MB capture), --skip-browser (no 4.),
 //          --cli FILE (another build), --only engine,save,scan,rss,browser (those sections alone).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { harEntries, writeHar } from '../bench/synth.mjs';
@@ -158,8 +159,10 @@ if (want('engine')) {
 if (want('save')) results.benchmarks.save = benchSave(core, { quick });
 
 // ------------------------------------------------------------------ 2 + 3. scans in child processes
+const synthTag = createHash('sha256').update(readFileSync(join(root, 'bench/synth.mjs'))).digest('hex').slice(0, 8);
 async function ensureHar(mb, { shuffled = false, oauthDense = false } = {}) {
-  const p = join(benchDir, `${oauthDense ? 'oauth-dense' : 'synthetic'}-${mb}mb${shuffled ? '-shuffled' : ''}.har`);
+  // named after the generator's text: a capture written by an older bench/synth.mjs is not reused
+  const p = join(benchDir, `${oauthDense ? 'oauth-dense' : 'synthetic'}-${mb}mb${shuffled ? '-shuffled' : ''}-${synthTag}.har`);
   if (existsSync(p) && statSync(p).size >= mb * MB) return p;
   process.stdout.write(`generating ${p} …`);
   const t = Date.now();

@@ -2,21 +2,61 @@
  * False-positive guard on realistic benign traffic: the benchmark's synthetic browsing (pages with
  * static assets, API calls with bearer JWTs and JSON bodies, analytics beacons, and every sixth visit
  * a PKCE + state + nonce + iss login at one of three authorization servers, an SPA token exchange and
- * refresh grants) must raise no finding at all. Every new rule runs over it.
+ * refresh grants) and its OAuth-dense capture must raise no finding at all. Every new rule runs over
+ * them. The token responses' JWTs carry JSON claims, and the rules read them: the same traffic with
+ * one claim changed is reported.
  */
 import { describe, expect, it } from 'vitest';
 import { harEntries } from '../bench/synth.mjs';
 import { Engine } from '../src/core/engine';
 import { observationFromHarEntry } from '../src/core/observe/from-har';
+import type { HarEntry } from '../src/core/observe/from-har';
+
+function run(entries: Iterator<unknown>, n: number, edit?: (e: HarEntry) => void): Engine {
+  const e = new Engine();
+  for (let i = 0; i < n; i++) {
+    const entry = entries.next().value as HarEntry;
+    edit?.(entry);
+    e.push(observationFromHarEntry(entry, { input: 0, entry: i }));
+  }
+  e.finish();
+  return e;
+}
+
+const b64json = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+/** rewrite one claim of the ID token in a token response */
+function idTokenClaim(name: string, value: unknown) {
+  return (entry: HarEntry) => {
+    const content = entry.response?.content;
+    if (!content?.text?.includes('"id_token"')) return;
+    const body = JSON.parse(content.text) as { id_token: string };
+    const [h, p, s] = body.id_token.split('.');
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    body.id_token = `${h}.${b64json({ ...claims, [name]: value })}.${s}`;
+    content.text = JSON.stringify(body);
+  };
+}
+
+const ruleIds = (e: Engine) => [...new Set(e.findings.map((f) => f.ruleId))];
 
 describe('synthetic benign browsing', () => {
   it('6 000 events (about 60 logins) raise no finding', () => {
-    const e = new Engine();
-    const gen = harEntries(7);
-    for (let i = 0; i < 6000; i++) e.push(observationFromHarEntry(gen.next().value, { input: 0, entry: i }));
-    e.finish();
+    const e = run(harEntries(7), 6000);
     expect(e.errors).toEqual([]);
     expect(e.flows().length).toBeGreaterThan(20);
     expect(e.findings.map((f) => `${f.ruleId}:${f.severity}: ${f.message}`)).toEqual([]);
+  });
+
+  it('the OAuth-dense capture (3 000 entries) raises no finding', () => {
+    const e = run(harEntries(7, { oauthDense: true }), 3000);
+    expect(e.errors).toEqual([]);
+    expect(e.flows().length).toBeGreaterThan(400);
+    expect(e.findings.map((f) => `${f.ruleId}:${f.severity}: ${f.message}`)).toEqual([]);
+  });
+
+  it('its ID tokens are read: another audience or nonce is reported', () => {
+    expect(ruleIds(run(harEntries(7), 3000, idTokenClaim('aud', 'another-client')))).toEqual(['id-token-aud-mismatch']);
+    expect(ruleIds(run(harEntries(7), 3000, idTokenClaim('nonce', 'another-nonce')))).toEqual(['nonce-reused-or-mismatch']);
   });
 });
