@@ -103,7 +103,7 @@ export class Engine {
     this.redact = opts.redact ?? true;
     this.onMessage = opts.onMessage;
     this.journal = opts.journal ?? true;
-    const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows, providers: opts.providers };
+    const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows, providers: opts.providers, journal: this.journal };
     const state = opts.state;
     const entries = opts.entries ?? (state?.v === 2 && state.entries && typeof state.entries === 'object' ? state.entries : undefined);
     if (entries) {

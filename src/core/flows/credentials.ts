@@ -7,6 +7,7 @@ import type { OAuthMessage } from '../classify/message';
 import type { SourceRef } from '../observe/observation';
 import { hashSecret, type SecretRef } from '../util/secret';
 import { isRecord, OrderedMap, type JournalBatch, type JournalEntries } from './journal';
+import { dropFirst } from './lists';
 
 const MAX_CODES = 2000;
 const MAX_REFRESH_TOKENS = 2000;
@@ -88,7 +89,7 @@ export class CredentialLedger {
   recordRefreshUse(hash: string, use: RefreshUse): RefreshUse[] {
     const list = this.rtMap.map.get(hash) ?? [];
     list.push(use);
-    if (list.length > 50) list.splice(0, list.length - 50);
+    if (list.length > 50) dropFirst(list, list.length - 50);
     this.rtMap.set(hash, list);
     return list;
   }
@@ -134,6 +135,13 @@ export class CredentialLedger {
     this.codeMap.flush(batch, 'cred:code:');
     this.rtMap.flush(batch, 'cred:rt:');
     this.par.flush(batch, 'cred:par:');
+  }
+
+  /** never saved: changes are not tracked (Dirty.untrack) */
+  untrack(): void {
+    this.codeMap.untrack();
+    this.rtMap.untrack();
+    this.par.untrack();
   }
 
   markAll(): void {

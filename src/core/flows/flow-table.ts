@@ -7,6 +7,7 @@ import type { SecretRef } from '../util/secret';
 import { parseUrl } from '../util/url';
 import { evictionVictim, IdleHeaps, longestIdle, NewestFlow, seqOf, type EvictionView } from './eviction';
 import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
+import { removeAt } from './lists';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 
 export const FLOW_TTL_MS = 30 * 60 * 1000;
@@ -318,7 +319,7 @@ export class FlowTable {
     const ids = m.get(k);
     if (!ids) return;
     const at = ids.indexOf(id);
-    if (at >= 0) ids.splice(at, 1);
+    if (at >= 0) removeAt(ids, at);
     if (ids.length === 0) {
       m.delete(k);
       if (i === 'context') this.idle.drop(k);
@@ -379,9 +380,14 @@ export class FlowTable {
     this.metaChanged = false;
   }
 
+  /** never saved: changes are not tracked (Dirty.untrack) */
+  untrack(): void {
+    this.dirty.untrack();
+  }
+
   /** Every key, as if everything changed (a full snapshot, the migration of an old layout). */
   markAll(): void {
-    for (const id of this.flows.keys()) this.dirty.mark(id);
+    for (const id of this.flows.keys()) this.dirty.markAny(id);
     this.metaChanged = true;
   }
 

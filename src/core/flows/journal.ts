@@ -25,21 +25,41 @@ export function discardBatch(): JournalBatch {
   return { set: {}, remove: [], discard: true };
 }
 
-/** The keys of one owner that changed since its last flush. */
+/**
+ * The keys of one owner that changed since its last flush. An owner that is never saved (an
+ * engine with `journal: false`: a scan, the panel) stops tracking: a change costs nothing, and
+ * only `markAny` (a whole snapshot on demand, `markAll`) still marks.
+ */
 export class Dirty {
   private put = new Set<string>();
   private gone = new Set<string>();
+  private off = false;
+
+  /** never saved: changes are no longer recorded (markAny still is) */
+  untrack(): void {
+    this.off = true;
+    this.put.clear();
+    this.gone.clear();
+  }
 
   /** the value under `key` changed (or is new) */
   mark(key: string): void {
+    if (this.off) return;
     this.gone.delete(key);
     this.put.add(key);
   }
 
   /** `key` no longer exists */
   drop(key: string): void {
+    if (this.off) return;
     this.put.delete(key);
     this.gone.add(key);
+  }
+
+  /** mark, also when not tracking: a whole snapshot (markAll) */
+  markAny(key: string): void {
+    this.gone.delete(key);
+    this.put.add(key);
   }
 
   get size(): number {
@@ -158,7 +178,11 @@ export class OrderedMap<V> {
     this.dirty.flush(batch, prefix, (k) => (this.map.has(k) ? [this.at.get(k)!.o, this.map.get(k)] : undefined));
   }
   markAll(): void {
-    for (const k of this.map.keys()) this.dirty.mark(k);
+    for (const k of this.map.keys()) this.dirty.markAny(k);
+  }
+  /** never saved (Dirty.untrack) */
+  untrack(): void {
+    this.dirty.untrack();
   }
   restore(entries: JournalEntries, prefix: string, valid: (v: unknown) => v is V): void {
     const rows = entriesUnder(entries, prefix).filter((e): e is [string, [number, V]] => Array.isArray(e[1]) && typeof e[1][0] === 'number' && valid(e[1][1]));

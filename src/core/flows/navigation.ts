@@ -10,6 +10,7 @@ import { originOf } from '../util/url';
 import type { FlowRequest } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 import { replayKey, urlKey } from './keys';
+import { dropFirst } from './lists';
 import { firstRecent, pushRecent, type RecentRequest } from './recent';
 
 /** an authorization request flood: this many in one context within FLOOD_WINDOW_MS */
@@ -190,7 +191,7 @@ export class NavigationLog {
     const c = this.log(context);
     c.areqCount += 1;
     c.areqTimes.push(time);
-    if (c.areqTimes.length > FLOOD_COUNT) c.areqTimes.splice(0, c.areqTimes.length - FLOOD_COUNT);
+    if (c.areqTimes.length > FLOOD_COUNT) dropFirst(c.areqTimes, c.areqTimes.length - FLOOD_COUNT);
     this.dirty.mark(context);
   }
 
@@ -385,8 +386,13 @@ export class NavigationLog {
     this.metaChanged = false;
   }
 
+  /** never saved: changes are not tracked (Dirty.untrack) */
+  untrack(): void {
+    this.dirty.untrack();
+  }
+
   markAll(): void {
-    for (const c of this.contexts.keys()) this.dirty.mark(c);
+    for (const c of this.contexts.keys()) this.dirty.markAny(c);
     this.metaChanged = true;
   }
 

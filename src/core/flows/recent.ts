@@ -7,6 +7,8 @@
  * (a restore, a sweep, the old layout), so the answer is always the walk's (recent.test.ts).
  */
 
+import { dropFirst } from './lists';
+
 export const MAX_RECENT_URLS = 200;
 
 export interface RecentRequest {
@@ -74,6 +76,6 @@ export function pushRecent(c: RecentHolder, r: RecentRequest): void {
       if (had.length === 1) map.set(gone.key, had[0]);
     } else stale = true;
   }
-  list.splice(0, over);
+  dropFirst(list, over);
   if (stale) c[BY_KEY] = undefined;
 }
