@@ -127,8 +127,9 @@ export class CredentialLedger {
 
   /** drop code deliveries older than `limit` and expired PAR records */
   sweep(limit: number, now: number): void {
-    for (const [h, list] of [...this.codeMap.map]) if (list.every((d) => d.time < limit)) this.codeMap.delete(h);
-    for (const [h, p] of [...this.par.map]) if (p.time < now - PAR_TTL_MS) this.par.delete(h);
+    // (a Map visits every entry once while the one visited is deleted: no copy of 2 000 entries per sweep)
+    for (const [h, list] of this.codeMap.map) if (list.every((d) => d.time < limit)) this.codeMap.delete(h);
+    for (const [h, p] of this.par.map) if (p.time < now - PAR_TTL_MS) this.par.delete(h);
   }
 
   flush(batch: JournalBatch): void {

@@ -364,10 +364,11 @@ export class NavigationLog {
       this.contexts.delete(c);
       this.dirty.drop(c);
     }
+    const since = this.now - this.ttlMs;
     for (const [c, log] of this.contexts) {
-      const kept = log.recent.filter((r) => r.time >= this.now - this.ttlMs);
-      if (kept.length === log.recent.length) continue;
-      log.recent = kept;
+      // a new list only for a context that has an old request (its groups are built again, recent.ts)
+      if (!log.recent.some((r) => !(r.time >= since))) continue;
+      log.recent = log.recent.filter((r) => r.time >= since);
       this.dirty.mark(c);
     }
   }
