@@ -134,11 +134,18 @@ export class OrderedMap<V> {
   constructor(private readonly cap: number) {}
   /** set and move to the newest place; the oldest beyond the cap goes */
   set(k: string, v: V, onEvict?: (k: string, v: V) => void): void {
-    this.map.delete(k);
-    this.map.set(k, v);
-    const e: QueueEntry = { k, o: this.next++ };
-    this.at.set(k, e);
-    this.queue.push(e);
+    const cur = this.at.get(k);
+    if (cur !== undefined && cur === this.queue[this.queue.length - 1]) {
+      // the newest key set again (a counter, a list grown in place): its place stays, no entry
+      this.map.set(k, v);
+      cur.o = this.next++;
+    } else {
+      this.map.delete(k);
+      this.map.set(k, v);
+      const e: QueueEntry = { k, o: this.next++ };
+      this.at.set(k, e);
+      this.queue.push(e);
+    }
     this.dirty.mark(k);
     while (this.map.size > this.cap) {
       const old = this.oldest();
