@@ -45,7 +45,7 @@ export class Dirty {
   /** the value under `key` changed (or is new) */
   mark(key: string): void {
     if (this.off) return;
-    this.gone.delete(key);
+    if (this.gone.size > 0) this.gone.delete(key); // (most flushes remove nothing)
     this.put.add(key);
   }
 
