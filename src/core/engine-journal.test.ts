@@ -48,4 +48,27 @@ describe('an engine that is never saved (journal: false)', () => {
     expect(restored.flows().map((f) => f.id)).toEqual(saved.flows().map((f) => f.id));
     expect(restored.flows().length).toBeGreaterThan(0);
   });
+
+  it('tracks no change at all, and its snapshot on demand is the saved engine\'s, key for key', () => {
+    const saved = new Engine();
+    const scan = new Engine({ journal: false });
+    for (const o of events.slice(0, 1500)) {
+      saved.push(o);
+      scan.push(o);
+    }
+    // what the store's owners write: only their meta records (no flow, context or credential key)
+    const changed = scan.flush();
+    expect(Object.keys(changed.set).filter((k) => /^(flow|ctx|cred|as|mcp):/.test(k))).toEqual([]);
+    expect(changed.remove).toEqual([]);
+    const a = saved.toJSON();
+    const b = scan.toJSON();
+    expect(Object.keys(b.entries).length).toBeGreaterThan(1000);
+    expect(b).toEqual(a);
+    // and again after more changes (a snapshot marks everything, then the untracked changes go on)
+    for (const o of events.slice(1500)) {
+      saved.push(o);
+      scan.push(o);
+    }
+    expect(scan.toJSON()).toEqual(saved.toJSON());
+  });
 });

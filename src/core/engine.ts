@@ -103,7 +103,7 @@ export class Engine {
     this.redact = opts.redact ?? true;
     this.onMessage = opts.onMessage;
     this.journal = opts.journal ?? true;
-    const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows, providers: opts.providers };
+    const storeOpts = { redact: this.redact, maxFlows: opts.maxFlows, providers: opts.providers, journal: this.journal };
     const state = opts.state;
     const entries = opts.entries ?? (state?.v === 2 && state.entries && typeof state.entries === 'object' ? state.entries : undefined);
     if (entries) {
@@ -248,7 +248,11 @@ export class Engine {
       return;
     }
     this.oauthMessages += 1;
-    const from = store.previousHop(o);
+    // how the request was reached: the front channel's correlation needs it; for the other kinds
+    // only a rule that asks (Ctx.from, found on first use: hops change only after the rules) and
+    // the hop of a navigation do
+    const front = msg.kind === 'authorization-request' || msg.kind === 'authorization-response';
+    const from = front ? store.previousHop(o) : undefined;
     let replay = false;
     let flow: Flow | undefined;
 
@@ -268,11 +272,16 @@ export class Engine {
     this.onMessage?.(msg, flow?.id);
 
     const rules = this.byKind.get(msg.kind) ?? this.anyRules;
+    let ctx: Ctx | undefined;
     if (rules.length > 0) {
       const d = this.dispatch.get(rules);
-      this.runRules(rules, this.memosOf(rules), -1, new Ctx(this, msg, flow, from, replay, out), d?.masks, d ? d.facts(msg, headers, this.memoOfContext) : 0);
+      ctx = new Ctx(this, msg, flow, from, replay, out);
+      this.runRules(rules, this.memosOf(rules), -1, ctx, d?.masks, d ? d.facts(msg, headers, this.memoOfContext) : 0);
     }
-    store.learn(msg, flow, from, replay);
+    // (the store reads `from` of a front-channel message, and of a navigation only whether a recorded
+    // redirect led to it, as processOther hands it: learn.ts, recordHop)
+    const nav = o.type === 'main_frame' || o.type === 'sub_frame';
+    store.learn(msg, flow, from ?? (nav ? (ctx?.fromIfKnown ?? store.nav.redirectedFrom(o) ?? NO_HOP) : NO_HOP), replay);
   }
 
   /**
@@ -382,6 +391,10 @@ class Ctx implements RuleContext {
   /** the previous hop, found on first use when the engine did not need it (hops change only after the rules) */
   get from(): RuleContext['from'] {
     this.knownFrom ??= this.store.previousHop(this.msg.obs);
+    return this.knownFrom;
+  }
+  /** the previous hop if the engine or a rule found it already */
+  get fromIfKnown(): RuleContext['from'] | undefined {
     return this.knownFrom;
   }
   /** built on first use only (most rules never ask) */

@@ -9,6 +9,7 @@ import { originOf, parseUrl, siteOf, type ParsedUrl } from '../util/url';
 import type { AsIdentity } from './flow';
 import { issuerForTokenEndpoint } from '../mcp/ledger';
 import { isRecord, OrderedMap, type JournalBatch, type JournalEntries } from './journal';
+import { removeAt } from './lists';
 import { stripQuery } from './keys';
 import { providerForEndpoint, providerRow, tableSendsIss, type ProviderMatch, type ProviderRow } from './providers';
 
@@ -88,7 +89,7 @@ export class AsDirectory {
     }
     const at = list ? list.indexOf(rec) : -1;
     if (at < 0) return;
-    list!.splice(at, 1);
+    removeAt(list!, at);
     if (list!.length === 0) index.delete(key);
   }
 
@@ -307,6 +308,13 @@ export class AsDirectory {
     this.md.flush(batch, 'as:md:');
     this.idt.flush(batch, 'as:idt:');
     this.iss.flush(batch, 'as:iss:');
+  }
+
+  /** never saved: changes are not tracked (Dirty.untrack) */
+  untrack(): void {
+    this.md.untrack();
+    this.idt.untrack();
+    this.iss.untrack();
   }
 
   markAll(): void {

@@ -7,6 +7,7 @@ import type { OAuthMessage } from '../classify/message';
 import type { SourceRef } from '../observe/observation';
 import { hashSecret, type SecretRef } from '../util/secret';
 import { isRecord, OrderedMap, type JournalBatch, type JournalEntries } from './journal';
+import { dropFirst } from './lists';
 
 const MAX_CODES = 2000;
 const MAX_REFRESH_TOKENS = 2000;
@@ -88,7 +89,7 @@ export class CredentialLedger {
   recordRefreshUse(hash: string, use: RefreshUse): RefreshUse[] {
     const list = this.rtMap.map.get(hash) ?? [];
     list.push(use);
-    if (list.length > 50) list.splice(0, list.length - 50);
+    if (list.length > 50) dropFirst(list, list.length - 50);
     this.rtMap.set(hash, list);
     return list;
   }
@@ -126,14 +127,22 @@ export class CredentialLedger {
 
   /** drop code deliveries older than `limit` and expired PAR records */
   sweep(limit: number, now: number): void {
-    for (const [h, list] of [...this.codeMap.map]) if (list.every((d) => d.time < limit)) this.codeMap.delete(h);
-    for (const [h, p] of [...this.par.map]) if (p.time < now - PAR_TTL_MS) this.par.delete(h);
+    // (a Map visits every entry once while the one visited is deleted: no copy of 2 000 entries per sweep)
+    for (const [h, list] of this.codeMap.map) if (list.every((d) => d.time < limit)) this.codeMap.delete(h);
+    for (const [h, p] of this.par.map) if (p.time < now - PAR_TTL_MS) this.par.delete(h);
   }
 
   flush(batch: JournalBatch): void {
     this.codeMap.flush(batch, 'cred:code:');
     this.rtMap.flush(batch, 'cred:rt:');
     this.par.flush(batch, 'cred:par:');
+  }
+
+  /** never saved: changes are not tracked (Dirty.untrack) */
+  untrack(): void {
+    this.codeMap.untrack();
+    this.rtMap.untrack();
+    this.par.untrack();
   }
 
   markAll(): void {

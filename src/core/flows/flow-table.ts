@@ -7,6 +7,7 @@ import type { SecretRef } from '../util/secret';
 import { parseUrl } from '../util/url';
 import { evictionVictim, IdleHeaps, longestIdle, NewestFlow, seqOf, type EvictionView } from './eviction';
 import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
+import { countOf, idAt, KeyIndex, listOf } from './flow-index';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 
 export const FLOW_TTL_MS = 30 * 60 * 1000;
@@ -67,7 +68,8 @@ const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallen
 
 export class FlowTable {
   private flows = new Map<string, Flow>();
-  private index = new Map<Index | RequestIndex, Map<string, string[]>>([...INDEXES, ...REQUEST_INDEXES].map((i) => [i, new Map()]));
+  /** one KeyIndex per index (flow-index.ts); the context index keeps lists (the eviction policy reads them) */
+  private index = new Map<Index | RequestIndex, KeyIndex>([...INDEXES, ...REQUEST_INDEXES].map((i) => [i, new KeyIndex(i !== 'context')]));
   /** per context, the flow idle the longest, without a walk (eviction.ts) */
   private readonly idle = new IdleHeaps((f) => this.flows.get(f.id) === f);
   /**
@@ -77,7 +79,7 @@ export class FlowTable {
   private exact = true;
   /** what the eviction policy reads: the context index (each context's flows, oldest first) */
   private readonly view: EvictionView = {
-    byContext: this.index.get('context')!,
+    byContext: this.index.get('context')!.map as Map<string, string[]>, // (built with single false: lists only)
     get: (id) => this.flows.get(id),
     longestIdleIn: (context, ids) => (this.exact ? this.idle.longestIdleIn(this.view, context, ids) : longestIdle(this.view, ids)),
   };
@@ -123,8 +125,10 @@ export class FlowTable {
   /** flows whose `index` key is `key`, oldest first */
   by(index: Index | RequestIndex, key: string): Flow[] {
     const out: Flow[] = [];
-    for (const id of this.index.get(index)!.get(key) ?? []) {
-      const f = this.flows.get(id);
+    const ids = this.index.get(index)!.get(key);
+    if (ids === undefined) return out;
+    for (let i = 0, n = countOf(ids); i < n; i++) {
+      const f = this.flows.get(idAt(ids, i));
       if (f) out.push(f);
     }
     return out;
@@ -137,10 +141,10 @@ export class FlowTable {
    */
   lastBy(index: Index | RequestIndex, key: string, match: (f: Flow) => boolean, prefer?: (f: Flow) => boolean): Flow | undefined {
     const ids = this.index.get(index)!.get(key);
-    if (!ids) return undefined;
+    if (ids === undefined) return undefined;
     let fallback: Flow | undefined;
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const f = this.flows.get(ids[i]);
+    for (let i = countOf(ids) - 1; i >= 0; i--) {
+      const f = this.flows.get(idAt(ids, i));
       if (!f || !match(f)) continue;
       if (!prefer || prefer(f)) return f;
       fallback ??= f;
@@ -166,7 +170,7 @@ export class FlowTable {
     const later = this.index.get('laterChallenge')!.get(challenge);
     if (!later) return this.by('challenge', challenge);
     if (!own) return this.by('laterChallenge', challenge);
-    const ids = [...new Set([...own, ...later])].sort((a, b) => seqOf(a) - seqOf(b));
+    const ids = [...new Set([...listOf(own), ...listOf(later)])].sort((a, b) => seqOf(a) - seqOf(b));
     const out: Flow[] = [];
     for (const id of ids) {
       const f = this.flows.get(id);
@@ -178,9 +182,9 @@ export class FlowTable {
   /** the newest flow of a context still open at `now` with a request to this AS origin (no scan of the context's flows) */
   lastOpenWithRequestTo(context: string, now: number, origin: string): Flow | undefined {
     const ids = this.index.get('requestOrigin')!.get(origin);
-    if (!ids) return undefined;
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const f = this.flows.get(ids[i]);
+    if (ids === undefined) return undefined;
+    for (let i = countOf(ids) - 1; i >= 0; i--) {
+      const f = this.flows.get(idAt(ids, i));
       if (f && f.context === context && now - f.tLast <= this.ttlMs) return f;
     }
     return undefined;
@@ -189,9 +193,9 @@ export class FlowTable {
   /** the newest open flow of a context that matches (no array: asked on the hot path) */
   lastOpenIn(context: string, now: number, match?: (f: Flow) => boolean): Flow | undefined {
     const ids = this.index.get('context')!.get(context);
-    if (!ids) return undefined;
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const f = this.flows.get(ids[i]);
+    if (ids === undefined) return undefined;
+    for (let i = countOf(ids) - 1; i >= 0; i--) {
+      const f = this.flows.get(idAt(ids, i));
       if (f && now - f.tLast <= this.ttlMs && (!match || match(f))) return f;
     }
     return undefined;
@@ -314,15 +318,7 @@ export class FlowTable {
 
   /** in place: a context's list holds every flow of a proxy capture (no copy of it per eviction) */
   private dropFrom(i: Index | RequestIndex, k: string, id: string): void {
-    const m = this.index.get(i)!;
-    const ids = m.get(k);
-    if (!ids) return;
-    const at = ids.indexOf(id);
-    if (at >= 0) ids.splice(at, 1);
-    if (ids.length === 0) {
-      m.delete(k);
-      if (i === 'context') this.idle.drop(k);
-    }
+    if (this.index.get(i)!.drop(k, id) && i === 'context') this.idle.drop(k);
   }
 
   private addToIndexes(f: Flow): void {
@@ -335,15 +331,7 @@ export class FlowTable {
 
   /** index lists stay in creation order (what "the latest flow" means), whenever an id joins */
   private insert(index: Index | RequestIndex, key: string, id: string): void {
-    const m = this.index.get(index)!;
-    const ids = m.get(key);
-    if (!ids) return void m.set(key, [id]);
-    // the usual case, a new flow: newer than every id listed, so not among them
-    if (seqOf(ids[ids.length - 1]) < seqOf(id)) return void ids.push(id);
-    if (ids.includes(id)) return;
-    let at = ids.length;
-    while (at > 0 && seqOf(ids[at - 1]) > seqOf(id)) at--;
-    ids.splice(at, 0, id);
+    this.index.get(index)!.insert(key, id);
   }
 
   // ---------------------------------------------------------------- journal (`flow:<id>`, `flows`)
@@ -352,22 +340,22 @@ export class FlowTable {
   checkIndexes(): string[] {
     const problems: string[] = [];
     for (const i of INDEXES) {
-      for (const [k, ids] of this.index.get(i)!) {
-        for (const id of ids) if (this.flows.get(id) === undefined || indexKey(this.flows.get(id)!, i) !== k) problems.push(`${i}:${k} → ${id}`);
+      for (const [k, ids] of this.index.get(i)!.map) {
+        for (const id of listOf(ids)) if (this.flows.get(id) === undefined || indexKey(this.flows.get(id)!, i) !== k) problems.push(`${i}:${k} → ${id}`);
       }
     }
     for (const i of REQUEST_INDEXES) {
-      for (const [k, ids] of this.index.get(i)!) {
-        for (const id of ids) if (this.flows.get(id) === undefined || !requestKeys(this.flows.get(id)!, i).includes(k)) problems.push(`${i}:${k} → ${id}`);
+      for (const [k, ids] of this.index.get(i)!.map) {
+        for (const id of listOf(ids)) if (this.flows.get(id) === undefined || !requestKeys(this.flows.get(id)!, i).includes(k)) problems.push(`${i}:${k} → ${id}`);
       }
     }
     for (const f of this.flows.values()) {
       for (const i of INDEXES) {
         const k = indexKey(f, i);
-        if (k !== undefined && !(this.index.get(i)!.get(k) ?? []).includes(f.id)) problems.push(`${f.id} missing from ${i}`);
+        if (k !== undefined && !listOf(this.index.get(i)!.get(k)).includes(f.id)) problems.push(`${f.id} missing from ${i}`);
       }
       for (const i of REQUEST_INDEXES) {
-        for (const k of requestKeys(f, i)) if (!(this.index.get(i)!.get(k) ?? []).includes(f.id)) problems.push(`${f.id} missing from ${i}:${k}`);
+        for (const k of requestKeys(f, i)) if (!listOf(this.index.get(i)!.get(k)).includes(f.id)) problems.push(`${f.id} missing from ${i}:${k}`);
       }
     }
     return problems;
@@ -379,9 +367,14 @@ export class FlowTable {
     this.metaChanged = false;
   }
 
+  /** never saved: changes are not tracked (Dirty.untrack) */
+  untrack(): void {
+    this.dirty.untrack();
+  }
+
   /** Every key, as if everything changed (a full snapshot, the migration of an old layout). */
   markAll(): void {
-    for (const id of this.flows.keys()) this.dirty.mark(id);
+    for (const id of this.flows.keys()) this.dirty.markAny(id);
     this.metaChanged = true;
   }
 

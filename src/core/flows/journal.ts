@@ -25,21 +25,41 @@ export function discardBatch(): JournalBatch {
   return { set: {}, remove: [], discard: true };
 }
 
-/** The keys of one owner that changed since its last flush. */
+/**
+ * The keys of one owner that changed since its last flush. An owner that is never saved (an
+ * engine with `journal: false`: a scan, the panel) stops tracking: a change costs nothing, and
+ * only `markAny` (a whole snapshot on demand, `markAll`) still marks.
+ */
 export class Dirty {
   private put = new Set<string>();
   private gone = new Set<string>();
+  private off = false;
+
+  /** never saved: changes are no longer recorded (markAny still is) */
+  untrack(): void {
+    this.off = true;
+    this.put.clear();
+    this.gone.clear();
+  }
 
   /** the value under `key` changed (or is new) */
   mark(key: string): void {
-    this.gone.delete(key);
+    if (this.off) return;
+    if (this.gone.size > 0) this.gone.delete(key); // (most flushes remove nothing)
     this.put.add(key);
   }
 
   /** `key` no longer exists */
   drop(key: string): void {
+    if (this.off) return;
     this.put.delete(key);
     this.gone.add(key);
+  }
+
+  /** mark, also when not tracking: a whole snapshot (markAll) */
+  markAny(key: string): void {
+    this.gone.delete(key);
+    this.put.add(key);
   }
 
   get size(): number {
@@ -97,28 +117,60 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 
 /**
  * A bounded map that keeps its order (newest last; the oldest beyond the cap goes) across a
- * restore: each key is stored as `[ord, value]`.
+ * restore: each key is stored as `[ord, value]`. The oldest key is found in a queue of (key, ord)
+ * in the map's order, not as the map's first key: a Map that drops its oldest key on every set
+ * keeps the dropped slots until it rehashes, and reading its first key walks over all of them.
+ * A queue entry whose key was set again since, or deleted, is stale and skipped.
  */
 export class OrderedMap<V> {
   readonly map = new Map<string, V>();
-  private ord = new Map<string, number>();
+  /** each key's current queue entry (its ord) */
+  private at = new Map<string, QueueEntry>();
   private next = 0;
+  /** the entries in the order their keys were set, oldest first from `head`; stale ones included */
+  private queue: QueueEntry[] = [];
+  private head = 0;
   readonly dirty = new Dirty();
   constructor(private readonly cap: number) {}
   /** set and move to the newest place; the oldest beyond the cap goes */
   set(k: string, v: V, onEvict?: (k: string, v: V) => void): void {
-    this.map.delete(k);
-    this.map.set(k, v);
-    this.ord.set(k, this.next++);
+    const cur = this.at.get(k);
+    if (cur !== undefined && cur === this.queue[this.queue.length - 1]) {
+      // the newest key set again (a counter, a list grown in place): its place stays, no entry
+      this.map.set(k, v);
+      cur.o = this.next++;
+    } else {
+      this.map.delete(k);
+      this.map.set(k, v);
+      const e: QueueEntry = { k, o: this.next++ };
+      this.at.set(k, e);
+      this.queue.push(e);
+    }
     this.dirty.mark(k);
     while (this.map.size > this.cap) {
-      const old = this.map.keys().next().value as string;
+      const old = this.oldest();
       const value = this.map.get(old)!;
       this.map.delete(old);
-      this.ord.delete(old);
+      this.at.delete(old);
       this.dirty.drop(old);
       onEvict?.(old, value);
     }
+    if (this.queue.length - this.head > 2 * this.map.size + 64) this.compact();
+  }
+  /** the first key of the map's order: the first queue entry still current */
+  private oldest(): string {
+    while (this.head < this.queue.length) {
+      const e = this.queue[this.head++];
+      if (this.at.get(e.k) === e) return e.k;
+    }
+    this.compact(); // (not reached: every key of the map has its entry in the queue)
+    return this.map.keys().next().value as string;
+  }
+  /** the queue again from the map's order (too many stale entries) */
+  private compact(): void {
+    this.queue = [];
+    this.head = 0;
+    for (const k of this.map.keys()) this.queue.push(this.at.get(k)!);
   }
   /** the value under `k` was changed in place (its place stays) */
   changed(k: string): void {
@@ -126,23 +178,33 @@ export class OrderedMap<V> {
   }
   delete(k: string): void {
     if (!this.map.delete(k)) return;
-    this.ord.delete(k);
+    this.at.delete(k);
     this.dirty.drop(k);
   }
   flush(batch: JournalBatch, prefix: string): void {
-    this.dirty.flush(batch, prefix, (k) => (this.map.has(k) ? [this.ord.get(k), this.map.get(k)] : undefined));
+    this.dirty.flush(batch, prefix, (k) => (this.map.has(k) ? [this.at.get(k)!.o, this.map.get(k)] : undefined));
   }
   markAll(): void {
-    for (const k of this.map.keys()) this.dirty.mark(k);
+    for (const k of this.map.keys()) this.dirty.markAny(k);
+  }
+  /** never saved (Dirty.untrack) */
+  untrack(): void {
+    this.dirty.untrack();
   }
   restore(entries: JournalEntries, prefix: string, valid: (v: unknown) => v is V): void {
     const rows = entriesUnder(entries, prefix).filter((e): e is [string, [number, V]] => Array.isArray(e[1]) && typeof e[1][0] === 'number' && valid(e[1][1]));
     rows.sort((a, b) => a[1][0] - b[1][0]);
     for (const [k, [o, v]] of rows) {
       this.map.set(k, v);
-      this.ord.set(k, o);
+      this.at.set(k, { k, o });
       this.next = Math.max(this.next, o + 1);
     }
+    this.compact();
   }
 }
 
+interface QueueEntry {
+  k: string;
+  /** its place in the order (saved with the value) */
+  o: number;
+}

@@ -10,13 +10,14 @@ import { originOf } from '../util/url';
 import type { FlowRequest } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 import { replayKey, urlKey } from './keys';
+import { dropFirst } from './lists';
+import { firstRecent, pushRecent, type RecentRequest } from './recent';
 
 /** an authorization request flood: this many in one context within FLOOD_WINDOW_MS */
 export const FLOOD_COUNT = 100;
 export const FLOOD_WINDOW_MS = 60_000;
 export const MAX_HOPS_PER_CONTEXT = 30;
 export const MAX_CONTEXTS = 1000;
-const MAX_RECENT_URLS = 200;
 /** how far back "reached from" looks for the redirect that led to a request (§1.A: 60 s) */
 const HOP_WINDOW_MS = 60_000;
 
@@ -39,11 +40,7 @@ export interface PreviousHop {
   hop?: Hop;
 }
 
-export interface RecentRequest {
-  key: string;
-  time: number;
-  initiator?: string;
-}
+export type { RecentRequest } from './recent';
 
 /** What the log keeps of one context. */
 interface ContextLog {
@@ -194,7 +191,7 @@ export class NavigationLog {
     const c = this.log(context);
     c.areqCount += 1;
     c.areqTimes.push(time);
-    if (c.areqTimes.length > FLOOD_COUNT) c.areqTimes.splice(0, c.areqTimes.length - FLOOD_COUNT);
+    if (c.areqTimes.length > FLOOD_COUNT) dropFirst(c.areqTimes, c.areqTimes.length - FLOOD_COUNT);
     this.dirty.mark(context);
   }
 
@@ -325,10 +322,14 @@ export class NavigationLog {
    */
   isReplay(o: Observation, from: PreviousHop, knownAs: (origin: string, context: string) => boolean): boolean {
     const key = replayKey(o);
-    const list = this.log(o.context).recent;
-    const prior = recentMatch(list, key, o.time, this.ttlMs);
-    list.push({ key, time: o.time, initiator: from.origin });
-    if (list.length > MAX_RECENT_URLS) list.splice(0, list.length - MAX_RECENT_URLS);
+    // a GET without fragment: its replay key is its urlKey too (recordHop hashes the URL next)
+    if (o.url.indexOf('#') < 0 && o.method.toUpperCase() === 'GET') {
+      this.lastKeyUrl = o.url;
+      this.lastKey = key;
+    }
+    const c = this.log(o.context);
+    const prior = firstRecent(c, key, o.time, this.ttlMs);
+    pushRecent(c, { key, time: o.time, initiator: from.origin });
     this.dirty.mark(o.context);
     const reloaded = isReload(o);
     if (prior && reloaded) return true;
@@ -342,7 +343,7 @@ export class NavigationLog {
   private seenInOtherContext(context: string, key: string, time: number): RecentRequest | undefined {
     for (const [c, log] of this.contexts) {
       if (c === context) continue;
-      const r = recentMatch(log.recent, key, time, this.ttlMs);
+      const r = firstRecent(log, key, time, this.ttlMs);
       if (r) return r;
     }
     return undefined;
@@ -363,10 +364,11 @@ export class NavigationLog {
       this.contexts.delete(c);
       this.dirty.drop(c);
     }
+    const since = this.now - this.ttlMs;
     for (const [c, log] of this.contexts) {
-      const kept = log.recent.filter((r) => r.time >= this.now - this.ttlMs);
-      if (kept.length === log.recent.length) continue;
-      log.recent = kept;
+      // a new list only for a context that has an old request (its groups are built again, recent.ts)
+      if (!log.recent.some((r) => !(r.time >= since))) continue;
+      log.recent = log.recent.filter((r) => r.time >= since);
       this.dirty.mark(c);
     }
   }
@@ -385,8 +387,13 @@ export class NavigationLog {
     this.metaChanged = false;
   }
 
+  /** never saved: changes are not tracked (Dirty.untrack) */
+  untrack(): void {
+    this.dirty.untrack();
+  }
+
   markAll(): void {
-    for (const c of this.contexts.keys()) this.dirty.mark(c);
+    for (const c of this.contexts.keys()) this.dirty.markAny(c);
     this.metaChanged = true;
   }
 
@@ -425,13 +432,4 @@ function absoluteHref(href: string, base: string): string | undefined {
 function isContextLog(v: unknown): v is ContextLog {
   if (isRecord(v) && v.start === null) v.start = Infinity; // JSON has no Infinity: a context not observed yet
   return isRecord(v) && typeof v.start === 'number' && typeof v.last === 'number' && Array.isArray(v.hops) && Array.isArray(v.recent) && Array.isArray(v.areqTimes);
-}
-
-/** the first request in `list` with this key within the TTL (a loop: it runs on every authorization message) */
-function recentMatch(list: readonly RecentRequest[], key: string, time: number, ttlMs: number): RecentRequest | undefined {
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i];
-    if (r.key === key && time - r.time <= ttlMs) return r;
-  }
-  return undefined;
 }

@@ -44,10 +44,12 @@ export interface StoreOptions {
   /** provider rows consulted before CoatCheck's table (user settings, a test lab's hosts) */
   providers?: ProviderRow[];
   evict?: EvictionPolicy;
+  /** false: never saved (a scan, the panel): the owners track no changes (a snapshot on demand still works) */
+  journal?: boolean;
 }
 
 export class FlowStore implements StoreView {
-  readonly opts: Required<Omit<StoreOptions, 'evict'>>;
+  readonly opts: Required<Omit<StoreOptions, 'evict' | 'journal'>>;
   readonly table: FlowTable;
   readonly nav: NavigationLog;
   readonly directory: AsDirectory;
@@ -63,6 +65,13 @@ export class FlowStore implements StoreView {
     this.table = new FlowTable(this.opts.maxFlows, this.opts.ttlMs, opts.evict);
     this.nav = new NavigationLog(this.opts.ttlMs);
     this.directory = new AsDirectory(this.opts.providers);
+    if (opts.journal === false) {
+      this.table.untrack();
+      this.nav.untrack();
+      this.directory.untrack();
+      this.ledger.untrack();
+      this.mcp.untrack();
+    }
     this.hints = {
       matchesKnownRedirectUri: (url) => this.matchesKnownRedirectUri(url),
       isKnownAsOrigin: (origin, context) => this.isKnownAsOrigin(origin, context),

@@ -15,6 +15,7 @@ import { originOf, parseUrl, stripFragment } from '../util/url';
 import { asMetadataProbe, bearerChallenge, compareResource, initializeVersion, isPrmWellKnown } from './discovery';
 import { isRegistrationRequest } from './registration';
 import { Dirty, entriesUnder, entryAt, isRecord, OrderedMap, type JournalBatch, type JournalEntries } from '../flows/journal';
+import { dropFirst } from '../flows/lists';
 
 const MAX_CONTEXTS = 200;
 const MAX_PER_LIST = 40;
@@ -111,7 +112,7 @@ export interface McpFlowMark {
 
 function push<T>(list: T[], x: T, max = MAX_PER_LIST): void {
   list.push(x);
-  if (list.length > max) list.splice(0, list.length - max);
+  if (list.length > max) dropFirst(list, list.length - max);
 }
 
 function strings(v: unknown): string[] {
@@ -368,8 +369,15 @@ export class McpLedger {
     this.regChanged = false;
   }
 
+  /** never saved: changes are not tracked (Dirty.untrack) */
+  untrack(): void {
+    this.dirtyContexts.untrack();
+    this.creds.untrack();
+    this.bearerMap.untrack();
+  }
+
   markAll(): void {
-    for (const c of this.contexts.keys()) this.dirtyContexts.mark(c);
+    for (const c of this.contexts.keys()) this.dirtyContexts.markAny(c);
     this.creds.markAll();
     this.bearerMap.markAll();
     this.regChanged = true;
