@@ -115,5 +115,7 @@ describe('ruleToken / tryDecodeToken', () => {
     const again = ruleToken(t);
     expect(again).not.toBe(r);
     expect(again).toEqual(r);
+    expect(ruleToken('')).toBeUndefined();
+    expect(ruleToken(undefined as unknown as string)).toBeUndefined();
   });
 });

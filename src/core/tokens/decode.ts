@@ -174,6 +174,7 @@ function decoded(input: string, rules: boolean): TokenReport | null {
  * decodeToken's report.
  */
 export function ruleToken(input: string): TokenReport | undefined {
+  if (typeof input !== 'string') return undefined; // what decodeToken refuses (untyped callers)
   let r = forRules.get(input);
   if (r === undefined) {
     r = decoded(input, true);
