@@ -5,7 +5,9 @@
  */
 import { CoreError } from '../errors';
 import { decodeJson } from './decode-json';
-import { B64URL, decodeHeader, decodePayload, isUnsecuredAlg, malformed, sigInfo, timesOf } from './parts';
+import { B64URL, decodeHeader, decodePayload, isUnsecuredAlg, malformed, payloadValue, sigInfo, timesOf } from './parts';
+import { base64urlDecodeToString, peekedPayload } from './peek';
+import { RecentStrings } from './recent';
 import type { JsonObject, RawToken, TokenReport } from './report';
 
 export type { JsonObject, RawToken, Serialization, SignatureInfo, TokenFinding, TokenKind, TokenReport, TokenTimes } from './report';
@@ -27,6 +29,40 @@ function ruleHeader(part: string): JsonObject {
     ruleHeaders.set(part, h);
   }
   return h;
+}
+
+/**
+ * The rules' view of the usual token, a compact JWS of three base64url parts with a base64url
+ * payload, found without a pass of its own over the characters: the dots by indexOf, the header
+ * and payload parts checked by their decoders (which refuse anything but base64url), the signature
+ * by B64URL. Undefined for anything else (white space, padding, "b64": false, a bad part): the full
+ * path below then decides, with its wording of what is wrong. Same report as that path.
+ */
+function ruleCompact(input: string): TokenReport | undefined {
+  const d1 = input.indexOf('.');
+  const d2 = d1 < 0 ? -1 : input.indexOf('.', d1 + 1);
+  if (d2 < 0 || input.indexOf('.', d2 + 1) >= 0) return undefined;
+  const p0 = input.slice(0, d1);
+  const p1 = input.slice(d1 + 1, d2);
+  const p2 = input.slice(d2 + 1);
+  if (p1 === '' || !B64URL.test(p2)) return undefined;
+  let header = ruleHeaders.get(p0);
+  if (header === undefined) {
+    if (!B64URL.test(p0)) return undefined;
+    header = ruleHeader(p0); // a clean part: throws as the full path would
+  }
+  if (header.b64 === false || p1.charCodeAt(p1.length - 1) === 61 /* = */) return undefined;
+  // the payload an unverified peek already read (decodePayload's shortcut), else decoded here
+  let payload: JsonObject | string | undefined = peekedPayload(input);
+  if (payload === undefined) {
+    const text = base64urlDecodeToString(p1);
+    if (text === undefined) return undefined;
+    payload = payloadValue(text);
+  }
+  const signature = sigInfo(header, undefined, p2);
+  const kind = isUnsecuredAlg(header.alg) ? 'unsecured' : 'JWS';
+  const raw: RawToken = { type: 'jws-compact', protected: p0, payload: p1, signature: p2 };
+  return { kind, serialization: 'compact', header, payload, signature, findings: [], raw };
 }
 
 function decodeCompact(input: string, forRules: boolean): TokenReport {
@@ -109,7 +145,7 @@ function decodeWith(input: string, forRules: boolean): TokenReport {
     if (s.length === 0) throw malformed('The token is empty.');
     if (s.charCodeAt(0) === 123 /* { */) return decodeJson(s, forRules);
     if (!s.includes('.')) throw malformed('Not a JWT: a compact token has dot-separated base64url parts (header.payload.signature).');
-    return decodeCompact(s, forRules);
+    return (forRules ? ruleCompact(s) : undefined) ?? decodeCompact(s, forRules);
   } catch (e) {
     if (e instanceof CoreError) throw e;
     throw malformed(`The token could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
@@ -118,23 +154,18 @@ function decodeWith(input: string, forRules: boolean): TokenReport {
 
 // The rules of one message (and the same token seen again in a later request) decode the same
 // string several times: remember the last few results. Callers treat the report as read-only.
+// The rules' answers by comparing strings (./recent.ts: a token is not hashed), the views' in a Map.
 const DECODE_CACHE = 256;
-let forRules = new Map<string, TokenReport | null>();
+const RULE_CACHE = 16;
+const forRules = new RecentStrings<TokenReport | null>(RULE_CACHE);
 let full = new Map<string, TokenReport | null>();
 
-function cached(cache: Map<string, TokenReport | null>, input: string, rules: boolean): TokenReport | null {
-  let r: TokenReport | null;
+function decoded(input: string, rules: boolean): TokenReport | null {
   try {
-    r = decodeWith(input, rules);
+    return decodeWith(input, rules);
   } catch {
-    r = null;
+    return null;
   }
-  if (cache.size >= DECODE_CACHE) {
-    if (rules) forRules = new Map();
-    else full = new Map();
-  }
-  (rules ? forRules : full).set(input, r);
-  return r;
 }
 
 /**
@@ -143,14 +174,24 @@ function cached(cache: Map<string, TokenReport | null>, input: string, rules: bo
  * decodeToken's report.
  */
 export function ruleToken(input: string): TokenReport | undefined {
-  const hit = forRules.get(input);
-  return (hit !== undefined ? hit : cached(forRules, input, true)) ?? undefined;
+  if (typeof input !== 'string') return undefined; // what decodeToken refuses (untyped callers)
+  let r = forRules.get(input);
+  if (r === undefined) {
+    r = decoded(input, true);
+    forRules.set(input, r);
+  }
+  return r ?? undefined;
 }
 
 /** decodeToken that returns undefined instead of throwing; the last few answers remembered (read-only). */
 export function tryDecodeToken(input: string): TokenReport | undefined {
-  const hit = full.get(input);
-  return (hit !== undefined ? hit : cached(full, input, false)) ?? undefined;
+  let r = full.get(input);
+  if (r === undefined) {
+    r = decoded(input, false);
+    if (full.size >= DECODE_CACHE) full = new Map();
+    full.set(input, r);
+  }
+  return r ?? undefined;
 }
 
 /** The effective `alg` values of a decoded token (one per signature). */

@@ -83,9 +83,13 @@ export function endpointForeignChecks(doc: JsonObject): TokenFinding[] {
   const issuer = typeof doc.issuer === 'string' ? parseUrl(doc.issuer) : undefined;
   if (!issuer) return [];
   const out: TokenFinding[] = [];
+  const origin = issuer.origin;
   for (const name of CLIENT_AUTH_ENDPOINTS) {
     const v = doc[name];
     if (typeof v !== 'string') continue;
+    // the usual endpoint spells the issuer's origin and a path: its origin is the issuer's without
+    // a URL parse of its own (six per metadata document otherwise)
+    if (v.length > origin.length && v.charCodeAt(origin.length) === 47 /* / */ && v.startsWith(origin)) continue;
     const e = parseUrl(v);
     if (!e || e.origin === issuer.origin) continue;
     // providers that document endpoints on a second domain they own count as "same site" (low), per the FP guard of §K

@@ -3,6 +3,7 @@
  * objects, front-channel ID tokens). Full decoding and verification live in ./decode.ts (jose).
  */
 import { parseJsonObject } from '../util/json';
+import { RecentStrings } from './recent';
 
 /** base64url character → its 6 bits; -1 for anything else */
 const B64_VALUE = new Int8Array(128).fill(-1);
@@ -112,10 +113,11 @@ export function looksLikeJwt(s: string): boolean {
 
 // the rules of one message read the same ID token's payload (iss, nonce) one after the other: the
 // last few answers are kept (read-only; null = no object), headers by their part, payloads by the
-// whole token (the callers pass the same string again, whose hash V8 keeps: no split, no new key)
+// whole token (the callers pass the same string again: found by comparing, ./recent.ts, without
+// hashing a ~1 KB token)
 const CAP = 16;
 let headers = new Map<string, Record<string, unknown> | null>();
-let payloads = new Map<string, Record<string, unknown> | null>();
+const payloads = new RecentStrings<Record<string, unknown> | null>(CAP);
 
 /**
  * The payload object an earlier `decodeJwtPayloadUnsafe(token)` found, without decoding anything
@@ -145,7 +147,6 @@ export function decodeJwtPayloadUnsafe(s: string): Record<string, unknown> | und
   const d1 = s.indexOf('.');
   const d2 = d1 < 0 ? -1 : s.indexOf('.', d1 + 1);
   const v = d2 >= 0 && s.indexOf('.', d2 + 1) < 0 ? decodeJsonObjectB64(s.slice(d1 + 1, d2)) : undefined;
-  if (payloads.size >= CAP) payloads = new Map();
-  payloads.set(s, v ?? null);
+  if (s.length > 0) payloads.set(s, v ?? null);
   return v;
 }

@@ -71,7 +71,6 @@ export default defineRule({
     if (assertion) presented.push(['client_assertion', assertion, 'client_assertion']);
     if (presented.length === 0) return; // the usual public client: no credential to follow
     const here = store.mcp.issuerOf(msg.url.base);
-    const rev = mcpRevision(ctx);
     // an assertion minted for another AS: the same client and key were used at I1, and its aud names I1 or I1's endpoint
     const who = assertion ? assertionClientKey(assertion) : undefined;
     if (assertion && who) {
@@ -79,6 +78,7 @@ export default defineRule({
       const auds = (Array.isArray(aud) ? aud : [aud]).filter((a): a is string => typeof a === 'string');
       const earlier = (store.mcp.credentials.get(`assertion-client:${who}`) ?? []).find((u) => u.obsId !== o.id && u.time <= o.time && differentIssuer(u, here) && auds.some((a) => compareResource(a, u.issuer) !== 'different' || compareResource(a, u.endpoint) !== 'different'));
       if (earlier) {
+        const rev = mcpRevision(ctx);
         presented.splice(presented.findIndex(([k]) => k === 'client_assertion'), 1);
         ctx.report({
           variant: 'client_assertion',
@@ -92,6 +92,7 @@ export default defineRule({
       const uses = store.mcp.credentials.get(`${kind}:${hashSecret(value)}`) ?? [];
       const first = uses.find((u) => u.obsId !== o.id && u.time <= o.time && differentIssuer(u, here));
       if (!first) continue;
+      const rev = mcpRevision(ctx);
       ctx.report({
         variant: kind,
         fingerprint: `${kind}|${hashSecret(value)}|${here.issuer}`,

@@ -33,8 +33,8 @@ export default defineRule({
     const stateless = !byState && state === undefined && flow.state === undefined && boundByTimingOnly(currentResponse(ctx));
     if (!byState && !stateless) return;
     // judge only the first code/token-bearing response of the flow (internal re-dispatch after it)
-    const earlier = flow.responses.slice(0, -1).some((r) => r.code !== undefined || r.hasToken);
-    if (earlier) return;
+    const rs = flow.responses;
+    for (let i = 0; i < rs.length - 1; i++) if (rs[i].code !== undefined || rs[i].hasToken) return;
     // the redirect URIs the client itself issued this state with (a user restarting at another
     // provider issues it twice); a redirect_uri only an AS relayed (COAT) does not count
     const actual = redirectBaseOf(msg.url.base);

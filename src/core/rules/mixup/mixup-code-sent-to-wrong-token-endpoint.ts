@@ -29,19 +29,34 @@ function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: s
   return siteOfOrigin(as.origin) === siteOfOrigin(tokenUrl.origin);
 }
 
-/** The AS that minted the code: the one the response's iss names, else the one that redirected it to the callback. */
-function minterOf(ctx: RuleContext, flow: FlowView, codeHash: string): { as: AsIdentity; how: string } | undefined {
-  const resp = flow.responses.find((r) => r.code?.hash === codeHash);
-  const ases = flow.requests.map((r) => r.as);
+/**
+ * The AS that minted the code: the one the response's iss names, else the one that redirected it to
+ * the callback. `by` and `what` word it (only for a finding: every token request asks, most return
+ * at the next step).
+ */
+function minterOf(ctx: RuleContext, flow: FlowView, codeHash: string): { as: AsIdentity; by: 'iss' | 'redirect'; what: string } | undefined {
+  const reqs = flow.requests;
+  const resp = responseWithCode(flow, codeHash);
   if (resp?.iss) {
-    const named = ases.find((a) => ctx.store.issuerMatches(a, resp.iss!));
-    if (named) return { as: named, how: `the response's iss names ${resp.iss}` };
+    for (let i = 0; i < reqs.length; i++) if (ctx.store.issuerMatches(reqs[i].as, resp.iss)) return { as: reqs[i].as, by: 'iss', what: resp.iss };
   }
-  const delivery = ctx.store.codes.get(codeHash)?.find((d) => d.flowId === flow.id);
-  if (delivery?.from) {
-    const by = ases.find((a) => a.origin === delivery.from) ?? ases.find((a) => siteOfOrigin(a.origin) === siteOfOrigin(delivery.from!));
-    if (by) return { as: by, how: `${delivery.from} redirected the response to the callback` };
+  const deliveries = ctx.store.codes.get(codeHash);
+  let from: string | undefined;
+  if (deliveries) for (let i = 0; i < deliveries.length && from === undefined; i++) if (deliveries[i].flowId === flow.id) from = deliveries[i].from ?? '';
+  if (from) {
+    for (let i = 0; i < reqs.length; i++) if (reqs[i].as.origin === from) return { as: reqs[i].as, by: 'redirect', what: from };
+    const site = siteOfOrigin(from);
+    for (let i = 0; i < reqs.length; i++) if (siteOfOrigin(reqs[i].as.origin) === site) return { as: reqs[i].as, by: 'redirect', what: from };
   }
+  return undefined;
+}
+
+const minterHow = (m: { by: 'iss' | 'redirect'; what: string }): string =>
+  m.by === 'iss' ? `the response's iss names ${m.what}` : `${m.what} redirected the response to the callback`;
+
+function responseWithCode(flow: FlowView, codeHash: string): FlowView['responses'][number] | undefined {
+  const rs = flow.responses;
+  for (let i = 0; i < rs.length; i++) if (rs[i].code?.hash === codeHash) return rs[i];
   return undefined;
 }
 
@@ -76,7 +91,7 @@ export default defineRule({
     // the flow's key (state, else code_challenge, else nonce); a code whose callback only
     // redirect_uri and timing linked to the flow (no state) is one step less confident
     const b = flowBinding(flow);
-    const timing = boundByTimingOnly(flow.responses.find((r) => r.code?.hash === h));
+    const timing = boundByTimingOnly(responseWithCode(flow, h));
     const timingNote = timing ? ' The callback carried no state: only the tab, the redirect_uri and the timing linked it to this flow.' : '';
     // only a token endpoint of another AS of this flow: a client's own back end (BFF) or an
     // unknown host proves nothing
@@ -91,14 +106,14 @@ export default defineRule({
       if (!foreign) return;
       // the response itself names that issuer: an AS whose authorization endpoint lives on another
       // site than its issuer, answering for itself, not a mix-up
-      const resp = flow.responses.find((r) => r.code?.hash === h);
+      const resp = responseWithCode(flow, h);
       if (resp?.iss !== undefined && resp.iss === foreign.issuer) return;
       const first = flow.requests[0];
       ctx.report({
         variant: 'no-second-hop',
         ...(minter.as.source === 'origin' || timing ? { confidence: 'heuristic' as const } : {}),
         message:
-          `The code minted by ${minter.as.issuer} (${minter.how}) was sent to ${msg.url.base}, the token endpoint that the metadata of ` +
+          `The code minted by ${minter.as.issuer} (${minterHow(minter)}) was sent to ${msg.url.base}, the token endpoint that the metadata of ` +
           `another issuer, ${foreign.issuer}, names: ${originOf(msg.url.href)} now holds the code.${timingNote}`,
         evidence: [
           requestEvidence(first, b.param, `flow started at ${first.as.origin}`),
@@ -110,7 +125,7 @@ export default defineRule({
     ctx.report({
       ...(timing || b.confidence === 'heuristic' ? { confidence: 'heuristic' as const } : {}),
       message:
-        `The code minted by ${minter.as.issuer} (${minter.how}) was sent to ${msg.url.base}, the token endpoint of ${other.as.issuer}, ` +
+        `The code minted by ${minter.as.issuer} (${minterHow(minter)}) was sent to ${msg.url.base}, the token endpoint of ${other.as.issuer}, ` +
         `another authorization server this flow's ${b.what} went to: ${other.as.origin} now holds the code.${timingNote}`,
       evidence: [
         requestEvidence(other, b.param, `flow's ${b.what} sent to ${other.as.origin}`),

@@ -25,16 +25,22 @@ export default defineRule({
     if (ctx.replay) return;
     const code = msg.params.get('code');
     if (!code) return;
+    // the usual callback delivers a code seen nowhere before (or only by this very delivery):
+    // nothing is built for it
+    const deliveries = store.codes.get(hashSecret(code));
+    if (deliveries === undefined || deliveries.length === 0) return;
     const state = msg.params.get('state');
     const sh = state !== undefined ? hashSecret(state) : undefined;
     const base = msg.url?.base;
     // (G3, also across tabs for a duplicated or restored tab, is the engine's ctx.replay)
-    const sameDocument = (d: CodeDelivery) => d.base === base && d.stateHash === sh;
-    const prior = (store.codes.get(hashSecret(code)) ?? []).filter(
-      (d) => !(d.context === msg.obs.context && sameDocument(d) && msg.obs.time - d.time < SAME_DELIVERY_MS),
-    );
-    if (prior.length === 0) return;
-    const first = prior[0];
+    // the first delivery other than this same document shown again (a reload within seconds)
+    let first: CodeDelivery | undefined;
+    for (let i = 0; i < deliveries.length && first === undefined; i++) {
+      const d = deliveries[i];
+      const sameDocument = d.base === base && d.stateHash === sh;
+      if (!(d.context === msg.obs.context && sameDocument && msg.obs.time - d.time < SAME_DELIVERY_MS)) first = d;
+    }
+    if (first === undefined) return;
     const otherState = first.stateHash !== sh;
     ctx.report({
       severity: otherState ? 'critical' : 'high',

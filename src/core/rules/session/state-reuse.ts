@@ -12,10 +12,13 @@ const RETRY_MS = 5000;
  */
 function checkEarlierFlows(c: RuleContext, first: FlowRequest): void {
   const mine = c.flow!;
-  const others = c.store
-    .flowsWithState(mine.state!.hash)
-    .filter((f) => f.id !== mine.id && f.t0 <= mine.t0 && f.requests.length > 0 && (!f.client || !mine.client || f.client === mine.client));
-  const prevFlow = others[others.length - 1];
+  // the latest earlier flow of the same client with this state (no array built: most states are new)
+  const withState = c.store.flowsWithState(mine.state!.hash);
+  let prevFlow: (typeof withState)[number] | undefined;
+  for (let i = withState.length - 1; i >= 0 && prevFlow === undefined; i--) {
+    const f = withState[i];
+    if (f.id !== mine.id && f.t0 <= mine.t0 && f.requests.length > 0 && (!f.client || !mine.client || f.client === mine.client)) prevFlow = f;
+  }
   if (!prevFlow) return;
   const prev = prevFlow.requests[prevFlow.requests.length - 1];
   if (prev.url === first.url) return; // the identical URL again: a duplicated tab or a retry (G3)
@@ -72,12 +75,17 @@ export default defineRule({
     if (ctx.replay) return;
     const cur = flow.responses[flow.responses.length - 1];
     if (!cur || cur.obsId !== msg.obs.id) return;
-    const earlier = flow.responses.slice(0, -1).filter((r) => (r.code || r.hasToken) && r.code?.hash !== cur?.code?.hash);
-    if (earlier.length === 0 || !(cur.code || cur.hasToken)) return;
+    if (!(cur.code || cur.hasToken)) return;
+    let earlier: (typeof flow.responses)[number] | undefined;
+    for (let i = 0; i < flow.responses.length - 1 && earlier === undefined; i++) {
+      const r = flow.responses[i];
+      if ((r.code || r.hasToken) && r.code?.hash !== cur.code?.hash) earlier = r;
+    }
+    if (earlier === undefined) return;
     ctx.report({
       variant: 'accepted-twice',
       message: `A second authorization response with the same state reached ${msg.url?.base}; a client that accepts it treats the state as reusable.`,
-      evidence: [{ ...earlier[0].ref, url: earlier[0].url, param: 'state', note: 'first response' }, ctx.evidence(msg.obs, 'state', 'second response')],
+      evidence: [{ ...earlier.ref, url: earlier.url, param: 'state', note: 'first response' }, ctx.evidence(msg.obs, 'state', 'second response')],
     });
   },
 });

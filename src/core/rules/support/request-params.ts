@@ -11,7 +11,14 @@ export type ParamGetter = (name: string) => string | undefined;
 
 export function requestParams(ctx: RuleContext): ParamGetter | undefined {
   const { msg, flow } = ctx;
-  if (msg.paramsKnown) return (name) => msg.params.get(name);
+  if (msg.paramsKnown) {
+    // six rules ask about each authorization request, one after the other: one getter per message
+    if (msg !== lastMsg) {
+      lastMsg = msg;
+      lastGetter = (name) => msg.params.get(name);
+    }
+    return lastGetter;
+  }
   if (!flow?.pushed || flow.requests[0]?.obsId !== msg.obs.id) return undefined;
   const pushed: Record<string, string | undefined> = {
     client_id: flow.clientId,
@@ -27,3 +34,5 @@ export function requestParams(ctx: RuleContext): ParamGetter | undefined {
   };
   return (name) => pushed[name];
 }
+let lastMsg: RuleContext['msg'] | undefined;
+let lastGetter: ParamGetter = () => undefined;

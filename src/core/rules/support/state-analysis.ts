@@ -49,6 +49,9 @@ export function stateShape(v: string): StateShape {
 }
 const shapes = new Map<string, StateShape>();
 
+/** standard base64 as base64url (decodeJsonObjectB64 reads the latter); no new string for most values */
+const asB64url = (s: string): string => (s.includes('+') || s.includes('/') ? s.replace(/\+/g, '-').replace(/\//g, '_') : s);
+
 function shapeOf(v: string): StateShape {
   const dotted = v.includes('.');
   if (dotted && v.length > 16 && looksLikeJwe(v) && /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/.test(v)) return { kind: 'jwe' };
@@ -57,16 +60,17 @@ function shapeOf(v: string): StateShape {
   const json = parseJsonObject(v);
   if (json) return structured('json', json);
   if (v.length >= 8 && /^[A-Za-z0-9_\-+/]+={0,2}$/.test(v)) {
-    const b = decodeJsonObjectB64(v.replace(/\+/g, '-').replace(/\//g, '_'));
+    const b = decodeJsonObjectB64(asB64url(v));
     if (b) return structured('base64-json', b);
   }
+  // each pattern below needs a character most states lack: tested only when it is there
   // MSAL.js: base64(JSON library state) + "|" + the application's own state
-  const msal = /^([A-Za-z0-9_\-+/]{8,}={0,2})\|/.exec(v);
+  const msal = v.includes('|') ? /^([A-Za-z0-9_\-+/]{8,}={0,2})\|/.exec(v) : null;
   if (msal) {
-    const b = decodeJsonObjectB64(msal[1].replace(/\+/g, '-').replace(/\//g, '_'));
+    const b = decodeJsonObjectB64(asB64url(msal[1]));
     if (b) return structured('base64-json', b);
   }
-  if (/^[^=&]+=[^&]*(&[^=&]+=[^&]*)+$/.test(v) || /^[A-Za-z_]+=[^&]+$/.test(v)) {
+  if (v.includes('=') && (/^[^=&]+=[^&]*(&[^=&]+=[^&]*)+$/.test(v) || /^[A-Za-z_]+=[^&]+$/.test(v))) {
     const p = parseParams(v);
     return structured('fields', p.toObject());
   }

@@ -25,6 +25,14 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: "endpoints that begin with the issuer's origin but name another host (a longer host name, user info) → high",
+      observations: () => [md({ ...base, token_endpoint: 'https://as.example.evil.example/token', revocation_endpoint: 'https://as.example@evil.example/revoke', introspection_endpoint: 'https://as.example/introspect' })],
+      expect: [
+        { severity: 'high', variant: 'foreign-site', param: 'token_endpoint', count: 1 },
+        { severity: 'high', variant: 'foreign-site', param: 'revocation_endpoint', count: 1 },
+      ],
+    },
+    {
       name: "attacker metadata claims the honest AS's token endpoint → high",
       observations: () => [md({ issuer: 'https://attacker.example', authorization_endpoint: 'https://attacker.example/auth', token_endpoint: 'https://honest-as.example/token', pushed_authorization_request_endpoint: 'https://attacker.example/par' }, 'https://attacker.example/.well-known/oauth-authorization-server')],
       expect: [{ severity: 'high', variant: 'foreign-site', param: 'token_endpoint', count: 1 }],
