@@ -20,15 +20,17 @@ function rng(seed) {
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const b64json = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
+/** an AS signs with one key for a long time: the same `kid` in every token it issues */
+const keyIdOf = (issuer) => createHash('sha256').update(issuer).digest('hex').slice(0, 16);
+
 /**
  * A token response as an AS sends it: an RS256-signed access token and ID token whose payloads are
  * JSON claims (issuer, audience = the client, times around `t`, the request's nonce, an `at_hash`
  * that matches), a random refresh token. The signatures are random bytes of an RS256 signature's
  * length (nothing in the benchmarks verifies them).
  */
-function tokenSet({ issuer, clientId, nonce, sub, t, b64, hex }) {
+function tokenSet({ issuer, kid = keyIdOf(issuer), clientId, nonce, sub, t, b64, hex }) {
   const iat = Math.floor(t / 1000);
-  const kid = hex(16);
   const header = b64json({ alg: 'RS256', typ: 'JWT', kid });
   const access_token = `${b64json({ alg: 'RS256', typ: 'at+jwt', kid })}.${b64json({ iss: issuer, sub, aud: 'https://api.example', client_id: clientId, exp: iat + 300, iat, jti: hex(32), scope: 'openid profile email' })}.${b64(342)}`;
   const atHash = createHash('sha256').update(access_token).digest().subarray(0, 16).toString('base64url');
@@ -210,7 +212,7 @@ function* denseFlowsOf(r, entry, b64, hex, pick, now, nextVisit) {
       tls_client_certificate_bound_access_tokens: true,
     };
     const keys = { keys: [0, 1].map((i) => ({ kid: `${k}-${i}-${hex(16)}`, kty: 'RSA', alg: 'RS256', use: 'sig', n: b64(342), e: 'AQAB', x5t: b64(27) })) };
-    return { origin, issuer, base, meta: JSON.stringify(meta), jwks: JSON.stringify(keys) };
+    return { origin, issuer, base, kid: keys.keys[0].kid, meta: JSON.stringify(meta), jwks: JSON.stringify(keys) };
   });
   const clients = new Map();
   for (;;) {
@@ -232,11 +234,11 @@ function* denseFlowsOf(r, entry, b64, hex, pick, now, nextVisit) {
     yield entry(page, areq, { type: 'document', referer: `${app}/`, location: cbUrl, mime: 'text/html' });
     yield entry(page, cbUrl, { type: 'document', referer: `${app}/`, text: `<!doctype html><html><head><title>${b64(12)}</title><script src="/static/js/app.js"></script></head><body>${'<div class="row">'.repeat(20)}${b64(300)}</body></html>` });
     const sub = hex(24);
-    const tokens = tokenSet({ issuer: as.issuer, clientId, nonce, sub, t: now(), b64, hex });
+    const tokens = tokenSet({ issuer: as.issuer, kid: as.kid, clientId, nonce, sub, t: now(), b64, hex });
     yield entry(page, `${as.base}/token`, { type: 'fetch', form: { grant_type: 'authorization_code', code, redirect_uri: cb, client_id: clientId, code_verifier: verifier }, initiator: spa, mime: 'application/json', text: JSON.stringify(tokens) });
     if (r() < 0.33) yield entry(page, `${as.base}/certs`, { type: 'fetch', initiator: spa, mime: 'application/json', text: as.jwks });
     if (r() < 0.33)
-      yield entry(page, `${as.base}/token`, { type: 'fetch', form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: clientId }, initiator: spa, mime: 'application/json', text: JSON.stringify(tokenSet({ issuer: as.issuer, clientId, nonce, sub, t: now(), b64, hex })) });
+      yield entry(page, `${as.base}/token`, { type: 'fetch', form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: clientId }, initiator: spa, mime: 'application/json', text: JSON.stringify(tokenSet({ issuer: as.issuer, kid: as.kid, clientId, nonce, sub, t: now(), b64, hex })) });
   }
 }
 
