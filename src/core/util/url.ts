@@ -1,5 +1,6 @@
 /** URL helpers that never throw. The core parses each URL once and passes the result around. */
 import { getDomain } from 'tldts';
+import { GenCache } from './gen-cache';
 
 const PSL_OPTIONS = { allowPrivateDomains: true } as const;
 
@@ -256,12 +257,11 @@ export function siteOf(hostname: string): string {
   if (site === undefined) {
     const h = hostname.toLowerCase().replace(/\.$/, '');
     site = /^\d+\.\d+\.\d+\.\d+$/.test(h) || h.startsWith('[') || h.includes(':') ? h : (getDomain(h, PSL_OPTIONS) ?? h);
-    if (sites.size >= 2048) sites = new Map(); // a page meets few hosts; the rules ask about them again and again
-    sites.set(hostname, site);
+    sites.set(hostname, site); // a page meets few hosts; the rules ask about them again and again
   }
   return site;
 }
-let sites = new Map<string, string>();
+const sites = new GenCache<string>(2048);
 
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase();
