@@ -54,8 +54,11 @@ export class Params {
 
 /** Lenient percent-decoding: malformed sequences are kept as they are instead of throwing. */
 export function safeDecode(s: string): string {
-  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
-  const plus = s.replace(/\+/g, ' ');
+  const pct = s.indexOf('%');
+  const plusAt = s.indexOf('+');
+  if (pct < 0 && plusAt < 0) return s;
+  const plus = plusAt < 0 ? s : s.replace(/\+/g, ' ');
+  if (pct < 0) return plus; // nothing to decode (decodeURIComponent would return it unchanged)
   try {
     return decodeURIComponent(plus);
   } catch {
