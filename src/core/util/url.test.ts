@@ -1,7 +1,7 @@
 /** Property tests: the URL and parameter parsers never throw, never hang, and stay bounded. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, originOf, parseParams, parseUrl, safeDecode, siteOf, stripFragment } from './url';
+import { isLoopbackHost, originOf, parseParams, parseUrl, parseUrlUncached, safeDecode, siteOf, stripFragment } from './url';
 
 describe('url helpers on arbitrary input', () => {
   it('parseUrl, parseParams, safeDecode, originOf never throw', () => {
@@ -100,6 +100,22 @@ describe('url helpers on arbitrary input', () => {
     expect(siteOf('login.honest-as.example')).toBe('honest-as.example');
     expect(isLoopbackHost('127.5.0.1')).toBe(true);
     expect(isLoopbackHost('localhost.evil.example')).toBe(false);
+  });
+});
+
+describe('parseUrl and its caches', () => {
+  it('answers as a fresh parse for any sequence of URLs, repeats after many others included', () => {
+    const url = fc.oneof(
+      fc.integer({ min: 0, max: 700 }).map((i) => `https://as${i % 7}.example/p${i}?client_id=c&state=s${i}#code=${i}`),
+      fc.constantFrom('not a url', 'https://a.example', 'https://a.example/cb#/r?state=1', 'mailto:x@y', 'https://[::1]/x?y=%zz'),
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(url, { maxLength: 800 }), (urls) => {
+        for (const u of urls) expect(parseUrl(u)).toEqual(parseUrlUncached(u, undefined));
+      }),
+      { numRuns: 20 },
+    );
   });
 });
 
