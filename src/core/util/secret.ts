@@ -84,8 +84,12 @@ interface SecretEntry {
 }
 
 // the same state, code or token is hashed many times while a flow is handled (by the flow store,
-// then by each rule that reads it), and again when the flow's next message comes
-const secrets = new GenCache<SecretEntry>(1024);
+// then by each rule that reads it), and again when the flow's next message comes. A single map
+// cleared at its cap: on the bench's traffic its hit rate in a long run (4 000 messages in, 115 000
+// lookups) is that of an unbounded map (0.783, misses are values seen for the first time), for any
+// cap from 256 up, and a two-generation map's second lookup on every miss cost ~2 % of the engine
+let secrets = new Map<string, SecretEntry>();
+const SECRETS_CAP = 2048;
 let lastSecret: string | undefined;
 let lastEntry: SecretEntry = { hash: '', shown: undefined, shownInUrl: undefined };
 
@@ -94,6 +98,7 @@ function entryOf(v: string): SecretEntry {
   let e = secrets.get(v);
   if (e === undefined) {
     e = { hash: sha256HexPrefix(v, 16), shown: undefined, shownInUrl: undefined };
+    if (secrets.size >= SECRETS_CAP) secrets = new Map();
     secrets.set(v, e);
   }
   lastSecret = v;

@@ -107,6 +107,7 @@ describe('parseUrl and its caches', () => {
   it('answers as a fresh parse for any sequence of URLs, repeats after many others included', () => {
     const url = fc.oneof(
       fc.integer({ min: 0, max: 700 }).map((i) => `https://as${i % 7}.example/p${i}?client_id=c&state=s${i}#code=${i}`),
+      fc.integer({ min: 0, max: 700 }).map((i) => `https://as${i % 7}.example/token${i}`),
       fc.constantFrom('not a url', 'https://a.example', 'https://a.example/cb#/r?state=1', 'mailto:x@y', 'https://[::1]/x?y=%zz'),
       fc.webUrl({ withQueryParameters: true, withFragments: true }),
     );
