@@ -1,7 +1,7 @@
 import { header, isNavigation, pageOriginated, type Observation } from '../observe/observation';
 import { hasPrmWellKnown, hasWellKnown } from '../observe/raw';
 import { decodeJwtPayloadUnsafe, looksLikeJwe } from '../tokens/peek';
-import { parseJsonObject } from '../util/json';
+import { parseJsonDocument, parseJsonObject } from '../util/json';
 import { Params, parseUrl, originOf, type ParsedUrl } from '../util/url';
 import type { MessageKind, OAuthMessage, ParamSource } from './message';
 import { classifyMcp, type McpHints } from './mcp';
@@ -148,11 +148,11 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
 
   // Metadata and JWKS documents (DT/HAR: bodies are needed)
   if (url && WELL_KNOWN.test(path)) {
-    const json = parseJsonObject(o.responseBody);
+    const json = parseJsonDocument(o.responseBody);
     return message(base, 'metadata', query, EMPTY_SOURCES, { json });
   }
   if (url && o.responseBody && /jwks|\/certs$|\/keys$/.test(path)) {
-    const json = parseJsonObject(o.responseBody);
+    const json = parseJsonDocument(o.responseBody);
     if (json && Array.isArray(json.keys)) return message(base, 'jwks', query, EMPTY_SOURCES, { json });
   }
 

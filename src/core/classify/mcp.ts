@@ -8,7 +8,7 @@ import { header, type Observation } from '../observe/observation';
 import { hasPrmWellKnown } from '../observe/raw';
 import { isPrmWellKnown } from '../mcp/discovery';
 import { isRegistrationRequest, registrationBody } from '../mcp/registration';
-import { parseJsonObject } from '../util/json';
+import { parseJsonDocument, parseJsonObject } from '../util/json';
 import { Params, parseUrl } from '../util/url';
 import type { MessageKind, OAuthMessage, ParamSource } from './message';
 
@@ -46,7 +46,7 @@ export function classifyMcp(o: Observation, hints: McpHints): OAuthMessage | und
     if (www && /(^|,\s*)bearer(\s|$)/i.test(www)) return make(o, 'resource-challenge');
   }
   if (o.method === 'GET' && (hasPrmWellKnown(o.url) ? isPrmWellKnown(o.url) : hints.namedResourceMetadata?.(o.url, o.context) === true)) {
-    return make(o, 'resource-metadata', parseJsonObject(o.responseBody));
+    return make(o, 'resource-metadata', parseJsonDocument(o.responseBody));
   }
   if (o.method === 'POST' && o.requestBody?.text !== undefined && isRegistrationRequest(o, hints.registrationEndpoints?.() ?? NONE)) {
     const body = registrationBody(o) ?? {};

@@ -36,18 +36,29 @@ export function useReferenceScan(on: boolean): void {
 }
 
 export function merge(sources: [ParamSource, Params][]): { params: Params; where: Map<string, ParamSource> } {
-  const entries: [string, string][] = [];
   const where = new Map<string, ParamSource>();
-  // precedence: later sources in the list win for `get` → put them first (the entries themselves
-  // are shared, read-only, with the sources' Params: no copy of each pair)
-  for (let i = sources.length - 1; i >= 0; i--) {
+  // which source a name comes from: the last source that has it wins, so each name is set in list
+  // order and overwritten by later ones (one map operation per pair, no lookup first)
+  let only = -1;
+  let nonEmpty = 0;
+  for (let i = 0; i < sources.length; i++) {
     const src = sources[i][0];
     const e = sources[i][1].entries;
-    for (let j = 0; j < e.length; j++) {
-      const pair = e[j];
-      entries.push(pair);
-      if (!where.has(pair[0])) where.set(pair[0], src);
+    if (e.length > 0) {
+      nonEmpty++;
+      only = i;
     }
+    for (let j = 0; j < e.length; j++) where.set(e[j][0], src);
+  }
+  // one source with parameters (an authorization request's query, a token request's form): its
+  // pairs as they are, the array shared read-only
+  if (nonEmpty <= 1) return { params: nonEmpty === 0 ? new Params([]) : new Params(sources[only][1].entries), where };
+  // precedence: later sources in the list win for `get` → put them first (the entries themselves
+  // are shared, read-only, with the sources' Params: no copy of each pair)
+  const entries: [string, string][] = [];
+  for (let i = sources.length - 1; i >= 0; i--) {
+    const e = sources[i][1].entries;
+    for (let j = 0; j < e.length; j++) entries.push(e[j]);
   }
   return { params: new Params(entries), where };
 }

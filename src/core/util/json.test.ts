@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonNestsDeeperThan, MAX_JSON_DEPTH, parseJsonBounded, parseJsonObject, valueNestsDeeperThan } from './json';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH, parseJsonBounded, parseJsonDocument, parseJsonObject, valueNestsDeeperThan } from './json';
 
 /** parseJsonObject as it was (scan the text, then parse): the reference */
 function reference(text: string | undefined): Record<string, unknown> | undefined {
@@ -43,5 +43,24 @@ describe('bounded JSON parsing', () => {
     expect(parseJsonBounded(arrays(1_000_000))).toBe('tooDeep');
     expect(parseJsonBounded(arrays(10))).toEqual({ value: JSON.parse(arrays(10)) });
     expect(parseJsonBounded('{x')).toBe('invalid');
+  });
+});
+
+describe('parseJsonDocument', () => {
+  it('answers as parseJsonObject, for equal texts asked again in any order (a copy of the text included)', () => {
+    const docs = ['{"issuer":"https://as.example","jwks_uri":"https://as.example/jwks"}', '{"keys":[{"kty":"RSA"}]}', '[1]', '', ' {"a":1} ', nested(MAX_JSON_DEPTH + 1), '{"a":', '{}'];
+    const text = fc.oneof(fc.constantFrom(...docs), fc.json(), fc.string({ maxLength: 30 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, fc.boolean()), { maxLength: 100 }), (texts) => {
+        for (const [t, copy] of texts) {
+          const asked = copy ? [...t].join('') : t;
+          expect(parseJsonDocument(asked)).toEqual(reference(t));
+          expect(parseJsonObject(t)).toEqual(reference(t));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(parseJsonDocument(docs[0], 10)).toBeUndefined();
+    expect(parseJsonDocument(undefined)).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 /** JSON helpers that never throw. */
+import { GenCache } from './gen-cache';
 
 /**
  * How deep JSON may nest before we refuse it. `JSON.parse` copes with any depth, but everything
@@ -87,4 +88,28 @@ export function parseJsonObject(text: string | undefined, maxLength = 5_000_000)
   lastText = text;
   lastValue = out;
   return out;
+}
+
+// documents served alike to every client (AS metadata, JWKS, protected-resource metadata) by text
+const documents = new GenCache<Record<string, unknown> | null>(64);
+
+/**
+ * `parseJsonObject` for a document that many flows fetch with the same text (discovery metadata,
+ * JWKS): an equal text seen recently is answered without parsing it again (a lookup hashes the
+ * text, a few times faster than JSON.parse). Only for such documents: a token response is new
+ * every time and would pay the hashing for nothing. Callers treat the object as read-only.
+ */
+export function parseJsonDocument(text: string | undefined, maxLength = 5_000_000): Record<string, unknown> | undefined {
+  if (!text || text.length > maxLength) return undefined;
+  if (text === lastText) return lastValue;
+  if (text.length > 256 * 1024) return parseJsonObject(text, maxLength);
+  const known = documents.get(text);
+  if (known !== undefined) {
+    lastText = text;
+    lastValue = known ?? undefined;
+    return lastValue;
+  }
+  const v = parseJsonObject(text, maxLength);
+  documents.set(text, v ?? null);
+  return v;
 }

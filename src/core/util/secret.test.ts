@@ -1,7 +1,8 @@
 /** Redaction: secret parameter values never survive redactUrl; equal values stay recognisable. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alphabetOf, entropyBits, fastHash, redactText, redactUrl, redactValue, secretRef, SECRET_PARAMS } from './secret';
+import { alphabetOf, entropyBits, fastHash, hashSecret, redactText, redactUrl, redactValue, secretRef, SECRET_PARAMS } from './secret';
+import { sha256HexPrefix } from './sha256';
 
 const value = fc.stringMatching(/^[A-Za-z0-9_\-.~]{12,80}$/);
 const names = [...SECRET_PARAMS];
@@ -136,5 +137,46 @@ describe('fastHash (cyrb53)', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => fastHash(s) === reference(s)), { numRuns: 3000 });
     expect(fastHash('')).toBe(reference(''));
     expect(fastHash('GET https://app.example/cb')).toMatch(/^[0-9a-f]{14}$/);
+  });
+});
+
+describe('the secrets cache', () => {
+  /** hashSecret and redactValue as they were: each value computed from scratch */
+  const redactRef = (v: string) => `${v.length > 12 ? v.slice(0, 4) : v.length > 6 ? v.slice(0, 2) : ''}…#${sha256HexPrefix(v, 16).slice(0, 8)}`;
+
+  it('hashSecret, redactValue and secretRef give what the uncached computation gives, in any order, across turnovers', () => {
+    // a small pool asked in random order among many other values: hits in both generations, misses, repeats
+    const pool = ['', 'a', 'abcdefg', 'abcdefghijklm', 'é…#', '\ud800x', 'eyJ' + 'x'.repeat(700)];
+    const value = fc.oneof(fc.constantFrom(...pool), fc.string({ unit: 'binary', maxLength: 40 }), fc.integer({ min: 0, max: 3000 }).map((i) => `v${i}`));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), value), { maxLength: 400 }), (ops) => {
+        for (const [op, v] of ops) {
+          if (op === 0) expect(hashSecret(v)).toBe(sha256HexPrefix(v, 16));
+          else if (op === 1) expect(redactValue(v)).toBe(redactRef(v));
+          else if (op === 2) expect(secretRef(v, { redact: true })).toEqual({ hash: sha256HexPrefix(v, 16), shown: redactRef(v), length: v.length, alphabet: alphabetOf(v) });
+          else {
+            // (a prefix that splits a surrogate pair cannot be percent-encoded: both throw, as before)
+            const w = `${v.replace(/[&#]/g, '')}x`;
+            const expected = () => `https://a.example/cb?state=${encodeURIComponent(redactRef(w))}`;
+            const got = () => redactUrl(`https://a.example/cb?state=${w}`, { redact: true });
+            let want: string | undefined;
+            try {
+              want = expected();
+            } catch {
+              expect(got).toThrow(URIError);
+            }
+            if (want !== undefined) expect(got()).toBe(want);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the same URL asked again, after others, answers the same', () => {
+    const urls = Array.from({ length: 1500 }, (_, i) => `https://a.example/cb?code=c${i}&state=s${i}`);
+    const first = urls.map((u) => redactUrl(u, { redact: true }));
+    for (let i = urls.length - 1; i >= 0; i--) expect(redactUrl(urls[i], { redact: true })).toBe(first[i]);
+    expect(redactUrl('https://a.example/?x=1', { redact: true })).toBe('https://a.example/?x=1');
   });
 });

@@ -13,6 +13,11 @@ describe('sha256', () => {
       expect(sha256Hex(s)).toBe(createHash('sha256').update(s, 'utf8').digest('hex'));
     }));
   });
+  it('agrees with node:crypto on long values of any code units (tokens: many blocks)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', minLength: 50, maxLength: 3000 }), (s) => {
+      expect(sha256Hex(s)).toBe(createHash('sha256').update(Buffer.from(s, 'utf8')).digest('hex'));
+    }), { numRuns: 300 });
+  });
   it('computes PKCE S256 challenges as base64url without padding', () => {
     fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9._~-]{43,128}$/), (v) => {
       expect(pkceS256(v)).toBe(createHash('sha256').update(v).digest('base64url'));

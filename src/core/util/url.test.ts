@@ -1,7 +1,7 @@
 /** Property tests: the URL and parameter parsers never throw, never hang, and stay bounded. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, originOf, parseParams, parseUrl, safeDecode, siteOf, stripFragment } from './url';
+import { isLoopbackHost, originOf, parseParams, parseUrl, parseUrlUncached, safeDecode, siteOf, stripFragment } from './url';
 
 describe('url helpers on arbitrary input', () => {
   it('parseUrl, parseParams, safeDecode, originOf never throw', () => {
@@ -100,6 +100,70 @@ describe('url helpers on arbitrary input', () => {
     expect(siteOf('login.honest-as.example')).toBe('honest-as.example');
     expect(isLoopbackHost('127.5.0.1')).toBe(true);
     expect(isLoopbackHost('localhost.evil.example')).toBe(false);
+  });
+});
+
+describe('parseUrl and its caches', () => {
+  it('answers as a fresh parse for any sequence of URLs, repeats after many others included', () => {
+    const url = fc.oneof(
+      fc.integer({ min: 0, max: 700 }).map((i) => `https://as${i % 7}.example/p${i}?client_id=c&state=s${i}#code=${i}`),
+      fc.integer({ min: 0, max: 700 }).map((i) => `https://as${i % 7}.example/token${i}`),
+      fc.constantFrom('not a url', 'https://a.example', 'https://a.example/cb#/r?state=1', 'mailto:x@y', 'https://[::1]/x?y=%zz'),
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(url, { maxLength: 800 }), (urls) => {
+        for (const u of urls) expect(parseUrl(u)).toEqual(parseUrlUncached(u, undefined));
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
+
+describe('safeDecode', () => {
+  /** safeDecode as it was (+ replaced even when nothing was decoded after): the reference */
+  function reference(s: string): string {
+    if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
+    const plus = s.replace(/\+/g, ' ');
+    try {
+      return decodeURIComponent(plus);
+    } catch {
+      return plus.replace(/(%[0-9a-fA-F]{2})+/g, leniently);
+    }
+  }
+  function leniently(run: string): string {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      /* piece by piece */
+    }
+    const bytes = run.match(/%[0-9a-fA-F]{2}/g) ?? [];
+    let out = '';
+    for (let i = 0; i < bytes.length; ) {
+      const b = parseInt(bytes[i].slice(1), 16);
+      const len = b < 0x80 ? 1 : b >= 0xf0 && b < 0xf8 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+      try {
+        out += decodeURIComponent(bytes.slice(i, i + len).join(''));
+        i += len;
+      } catch {
+        out += bytes[i];
+        i += 1;
+      }
+    }
+    return out;
+  }
+  it('answers as before on strings of %, +, escapes and text', () => {
+    const piece = fc.constantFrom('%', '+', '%20', '%2B', '%E2%82%AC', '%E2%82', '%zz', 'a', ' ', '=', 'é', '%41', '%F0%9F%98%80', '%C3');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const s = parts.join('');
+        expect(safeDecode(s)).toBe(reference(s));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
+      expect(safeDecode(s)).toBe(reference(s));
+    }), { numRuns: 2000 });
   });
 });
 
