@@ -9,7 +9,7 @@ import { header, type Observation, type SourceRef } from '../observe/observation
 import { hasWellKnown, H_ALL, H_AUTHORIZATION, H_MCP_VERSION } from '../observe/raw';
 import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
 import { authorizationJwt } from '../tokens/sources';
-import { parseJsonObject } from '../util/json';
+import { parseJsonDocument, parseJsonObject } from '../util/json';
 import { hashSecret } from '../util/secret';
 import { originOf, parseUrl, stripFragment } from '../util/url';
 import { asMetadataProbe, bearerChallenge, compareResource, initializeVersion, isPrmWellKnown } from './discovery';
@@ -223,7 +223,8 @@ export class McpLedger {
   private recordDocument(o: Observation): void {
     if (o.method !== 'GET') return;
     const url = stripFragment(o.url);
-    const json = parseJsonObject(o.responseBody);
+    // a discovery document or JWKS: served alike to every client, cached by its text (util/json.ts)
+    const json = parseJsonDocument(o.responseBody);
     const ok = o.status === undefined || (o.status >= 200 && o.status < 300);
     if (isPrmWellKnown(url) || this.namedResourceMetadata(url, o.context)) {
       const c = this.ensure(o.context, o.time);
