@@ -132,9 +132,11 @@ function redactedInUrl(v: string): string {
 }
 
 /**
- * A fast non-cryptographic 53-bit hash (cyrb53) as 14 hex chars, for in-memory keys of values that
- * may contain secrets (navigation URLs): the key never shows the URL, and hashing every request
- * with SHA-256 would dominate the hot path.
+ * A fast non-cryptographic 53-bit hash (cyrb53) as 14 hex chars, for keys of values that may contain
+ * secrets where only equality matters (navigation URLs, the replay log's requests, the token an
+ * accepted redemption returned; some are saved with the state): the key never shows the value, and
+ * hashing every request with SHA-256 would dominate the hot path. What is shown or fingerprinted in
+ * a finding uses `hashSecret` (SHA-256).
  */
 export function fastHash(s: string): string {
   let h1 = 0xdeadbeef;
