@@ -114,4 +114,21 @@ describe('OrderedMap with its oldest key from a queue', () => {
     }
     expect(evictions).toBeGreaterThan(5000);
   });
+
+  it('holds a bounded queue over a long run (every set evicts; sets again and deletes between)', () => {
+    const cap = 100;
+    const m = new OrderedMap<number>(cap);
+    const random = seededRandom(11);
+    let most = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const r = random();
+      if (r < 0.8) m.set(`new:${i}`, i);
+      else if (r < 0.9) m.set(`new:${i - 1 - Math.floor(random() * 50)}`, i);
+      else m.delete(`new:${i - 1 - Math.floor(random() * 50)}`);
+      most = Math.max(most, m.queued);
+    }
+    expect(m.map.size).toBe(cap);
+    // at most the map, the taken head and the stale entries allowed before a rebuild (not 40 000)
+    expect(most).toBeLessThanOrEqual(3 * cap + 2 * 64 + 1);
+  });
 });

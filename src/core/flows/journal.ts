@@ -155,7 +155,14 @@ export class OrderedMap<V> {
       this.dirty.drop(old);
       onEvict?.(old, value);
     }
-    if (this.queue.length - this.head > 2 * this.map.size + 64) this.compact();
+    // the queue is built again when its taken head (an evicting map takes one entry per set) or its
+    // stale entries outgrow the map: it never holds more than about twice the map (no growth over
+    // a long scan, where every set evicts)
+    if (this.head > this.map.size + 64 || this.queue.length - this.head > 2 * this.map.size + 64) this.compact();
+  }
+  /** @internal entries the queue holds, taken or stale ones included (the memory test) */
+  get queued(): number {
+    return this.queue.length;
   }
   /** the first key of the map's order: the first queue entry still current */
   private oldest(): string {
