@@ -1,6 +1,6 @@
 /**
  * False-positive guard on realistic benign traffic: the benchmark's synthetic browsing (pages with
- * static assets, API calls with bearer JWTs and JSON bodies, analytics beacons, and every sixth visit
+ * static assets, API calls with JSON bodies (no Authorization header yet), analytics beacons, and every sixth visit
  * a PKCE + state + nonce + iss login at one of three authorization servers, an SPA token exchange and
  * refresh grants) and its OAuth-dense capture must raise no finding at all. Every new rule runs over
  * them. The token responses' JWTs carry JSON claims, and the rules read them: the same traffic with
