@@ -94,8 +94,9 @@ describe('fair eviction', () => {
   // go (no walk per new flow at the cap): what it hands the policy must be what walks find
   it('the kept newest flow and longest idle flows are what walks over the table find', () => {
     const time = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 8 }) }, { weight: 1, arbitrary: fc.constant(Number.NaN) });
+    // adds weigh twice (a third of the ops): most sequences reach the cap, so the policy is asked
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('add' as const), context: fc.constantFrom('tab:1', 'tab:2', 'tab:3'), t: time }),
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('add' as const), context: fc.constantFrom('tab:1', 'tab:2', 'tab:3'), t: time }) },
       fc.record({ kind: fc.constant('step' as const), at: fc.nat(), t: time }),
       fc.record({ kind: fc.constant('step' as const), at: fc.nat(), t: time }),
       fc.record({ kind: fc.constant('prune' as const), now: fc.integer({ min: 0, max: 80 }) }),
@@ -125,7 +126,8 @@ describe('fair eviction', () => {
       }),
       { numRuns: 1000 },
     );
-    // (the policy ran: the table was at its cap in most sequences)
+    // (the policy ran, many times: 1 000 sequences asked it 250–350 times in repeated runs; with one
+    // add in four ops it was 105–150, and a CI run once missed this bound, at 87)
     expect(asked).toBeGreaterThan(100);
   });
 
