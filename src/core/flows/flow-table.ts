@@ -66,6 +66,15 @@ function requestKey(r: FlowRequest | null | undefined, i: number, index: Request
 }
 const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallenge'];
 
+/**
+ * requestKeys(f, index) of a flow with one request (most flows: its AS origin, no later challenge),
+ * without the array; ONE_OF_MANY when the flow has more requests (then requestKeys)
+ */
+const ONE_OF_MANY = Symbol('several requests');
+function soleRequestKey(f: Flow, index: RequestIndex): string | undefined | typeof ONE_OF_MANY {
+  return f.requests.length === 1 ? requestKey(f.requests[0], 0, index) : ONE_OF_MANY;
+}
+
 export class FlowTable {
   private flows = new Map<string, Flow>();
   /** one KeyIndex per index (flow-index.ts); the context index keeps lists (the eviction policy reads them) */
@@ -308,7 +317,11 @@ export class FlowTable {
       const k = indexKey(f, i);
       if (k !== undefined) this.dropFrom(i, k, id);
     }
-    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) this.dropFrom(i, k, id);
+    for (const i of REQUEST_INDEXES) {
+      const one = soleRequestKey(f, i);
+      if (one === ONE_OF_MANY) for (const k of requestKeys(f, i)) this.dropFrom(i, k, id);
+      else if (one !== undefined) this.dropFrom(i, one, id);
+    }
     const parent = f.parent ? this.flows.get(f.parent) : undefined;
     if (parent) {
       parent.children = parent.children.filter((x) => x !== id);
@@ -326,7 +339,12 @@ export class FlowTable {
       const k = indexKey(f, i);
       if (k !== undefined) this.insert(i, k, f.id);
     }
-    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) this.insert(i, k, f.id);
+    for (const i of REQUEST_INDEXES) {
+      // (a flow's one request: no array for its one key)
+      const one = soleRequestKey(f, i);
+      if (one === ONE_OF_MANY) for (const k of requestKeys(f, i)) this.insert(i, k, f.id);
+      else if (one !== undefined) this.insert(i, one, f.id);
+    }
   }
 
   /** index lists stay in creation order (what "the latest flow" means), whenever an id joins */
