@@ -150,7 +150,8 @@ export class OrderedMap<V> {
       this.map.set(k, v);
       cur.o = this.next++;
     } else {
-      this.map.delete(k);
+      // (a key the map holds has its entry in `at`: a new key, the usual case, is not deleted first)
+      if (cur !== undefined) this.map.delete(k);
       this.map.set(k, v);
       const e: QueueEntry = { k, o: this.next++ };
       this.at.set(k, e);
