@@ -10,7 +10,7 @@ import { requestHeaderBits } from './observe/raw';
 import { isFinding, type Evidence, type Finding } from './report/finding';
 import { FindingLog } from './report/finding-log';
 import { allRules } from './rules/index';
-import { RuleMemos, type ContextMemo, type RuleMemo } from './rules/memo';
+import { ContextMemoView, RuleMemos, type ContextMemo, type RuleMemo } from './rules/memo';
 import { NeedsDispatch } from './rules/needs';
 import { RulePrefilter } from './rules/prefilter';
 import { ruleMessage } from './rules/support/messages';
@@ -399,14 +399,7 @@ class Ctx implements RuleContext {
   }
   /** built on first use only (most rules never ask) */
   get contextMemo(): ContextMemo {
-    const nav = this.store.nav;
-    const context = this.msg.obs.context;
-    const id = this.currentRule!.meta.id;
-    return {
-      get: <T>() => nav.memoOf(context, id) as T | undefined,
-      set: (value) => nav.setMemo(context, id, value),
-      delete: () => nav.setMemo(context, id, undefined),
-    };
+    return new ContextMemoView(this.store.nav, this.msg.obs.context, this.currentRule!.meta.id);
   }
   redact(v: string): string {
     return this.engine.redact ? redactValue(v) : v;

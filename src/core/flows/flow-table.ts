@@ -8,6 +8,7 @@ import { parseUrl } from '../util/url';
 import { evictionVictim, IdleHeaps, longestIdle, NewestFlow, seqOf, type EvictionView } from './eviction';
 import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
 import { countOf, idAt, KeyIndex, listOf } from './flow-index';
+import { RedirectBases } from './redirect-index';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 
 export const FLOW_TTL_MS = 30 * 60 * 1000;
@@ -66,6 +67,15 @@ function requestKey(r: FlowRequest | null | undefined, i: number, index: Request
 }
 const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallenge'];
 
+/**
+ * requestKeys(f, index) of a flow with one request (most flows: its AS origin, no later challenge),
+ * without the array; ONE_OF_MANY when the flow has more requests (then requestKeys)
+ */
+const ONE_OF_MANY = Symbol('several requests');
+function soleRequestKey(f: Flow, index: RequestIndex): string | undefined | typeof ONE_OF_MANY {
+  return f.requests.length === 1 ? requestKey(f.requests[0], 0, index) : ONE_OF_MANY;
+}
+
 export class FlowTable {
   private flows = new Map<string, Flow>();
   /** one KeyIndex per index (flow-index.ts); the context index keeps lists (the eviction policy reads them) */
@@ -86,6 +96,8 @@ export class FlowTable {
   /** the flow the cap spares the context of (eviction.ts), kept as flows come, change and go */
   private readonly newest = new NewestFlow(this.flows);
   private dirty = new Dirty();
+  /** the flows' normalized redirect URIs (redirect-index.ts) */
+  private readonly redirects = new RedirectBases();
   private seq = 0;
   /** flows the cap removed (not expiry): a flood pushed them out */
   evicted = 0;
@@ -179,6 +191,14 @@ export class FlowTable {
     return out;
   }
 
+  /**
+   * Is there a flow whose redirect_uri prefix-matches this URL base (keys.ts prefixMatch), as a walk
+   * of every flow would answer: looked up by the base's prefixes (redirect-index.ts)
+   */
+  anyRedirectUriMatches(base: string, walk: () => boolean): boolean {
+    return this.redirects.odd > 0 ? walk() : this.redirects.matches(base);
+  }
+
   /** the newest flow of a context still open at `now` with a request to this AS origin (no scan of the context's flows) */
   lastOpenWithRequestTo(context: string, now: number, origin: string): Flow | undefined {
     const ids = this.index.get('requestOrigin')!.get(origin);
@@ -206,6 +226,7 @@ export class FlowTable {
   add(flow: Flow, now: number): void {
     if (typeof flow.tLast !== 'number' || flow.id !== `f${seqOf(flow.id)}`) this.exact = false;
     this.newest.adding(flow);
+    this.replacing(flow.id);
     this.flows.set(flow.id, flow);
     this.idle.touch(flow);
     if (flow.tLast < this.oldest) this.oldest = flow.tLast; // (a NaN time never expires, as before)
@@ -264,7 +285,12 @@ export class FlowTable {
   /** fill what the request did not show (client origin, redirect_uri) from its response */
   fill(flow: Flow, patch: Pick<Partial<Flow>, 'client' | 'redirectUri'>): void {
     if (patch.client !== undefined && !flow.client) flow.client = patch.client;
-    if (patch.redirectUri !== undefined && !flow.redirectUri) flow.redirectUri = patch.redirectUri;
+    if (patch.redirectUri !== undefined && !flow.redirectUri) {
+      const inTable = this.flows.get(flow.id) === flow;
+      if (inTable) this.redirects.remove(flow.redirectUri);
+      flow.redirectUri = patch.redirectUri;
+      if (inTable) this.redirects.add(flow.redirectUri);
+    }
     this.dirty.mark(flow.id);
   }
 
@@ -302,13 +328,18 @@ export class FlowTable {
     if (!f) return;
     this.newest.removing(f, this.exact);
     this.flows.delete(id);
+    this.redirects.remove(f.redirectUri);
     this.dirty.drop(id);
     if (seqOf(id) === this.seq) this.metaChanged = true;
     for (const i of INDEXES) {
       const k = indexKey(f, i);
       if (k !== undefined) this.dropFrom(i, k, id);
     }
-    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) this.dropFrom(i, k, id);
+    for (const i of REQUEST_INDEXES) {
+      const one = soleRequestKey(f, i);
+      if (one === ONE_OF_MANY) for (const k of requestKeys(f, i)) this.dropFrom(i, k, id);
+      else if (one !== undefined) this.dropFrom(i, one, id);
+    }
     const parent = f.parent ? this.flows.get(f.parent) : undefined;
     if (parent) {
       parent.children = parent.children.filter((x) => x !== id);
@@ -321,12 +352,24 @@ export class FlowTable {
     if (this.index.get(i)!.drop(k, id) && i === 'context') this.idle.drop(k);
   }
 
+  /** a flow is set under `id`: the one it replaces (a damaged restore repeating an id) leaves the redirect multiset */
+  private replacing(id: string): void {
+    const had = this.flows.get(id);
+    if (had !== undefined) this.redirects.remove(had.redirectUri);
+  }
+
   private addToIndexes(f: Flow): void {
+    this.redirects.add(f.redirectUri);
     for (const i of INDEXES) {
       const k = indexKey(f, i);
       if (k !== undefined) this.insert(i, k, f.id);
     }
-    for (const i of REQUEST_INDEXES) for (const k of requestKeys(f, i)) this.insert(i, k, f.id);
+    for (const i of REQUEST_INDEXES) {
+      // (a flow's one request: no array for its one key)
+      const one = soleRequestKey(f, i);
+      if (one === ONE_OF_MANY) for (const k of requestKeys(f, i)) this.insert(i, k, f.id);
+      else if (one !== undefined) this.insert(i, one, f.id);
+    }
   }
 
   /** index lists stay in creation order (what "the latest flow" means), whenever an id joins */
@@ -395,6 +438,7 @@ export class FlowTable {
   load(f: Flow): void {
     if (!Array.isArray(f.children)) f.children = [];
     if (!Array.isArray(f.responses)) f.responses = [];
+    this.replacing(f.id);
     this.flows.set(f.id, f);
     this.oldest = Number.NEGATIVE_INFINITY; // a saved flow's tLast may be anything: the next prune scans
     this.newest.forget();

@@ -34,19 +34,27 @@ export class Dirty {
   private put = new Set<string>();
   private gone = new Set<string>();
   private off = false;
+  /**
+   * the key marked last, while it is still in `put` and not in `gone`: one message marks the same
+   * flow or context several times in a row (its step, its response, its hop), and a set lookup per
+   * mark was most of what tracking cost. Forgotten by whatever could take the key out of `put`.
+   */
+  private last: string | undefined;
 
   /** never saved: changes are no longer recorded (markAny still is) */
   untrack(): void {
     this.off = true;
     this.put.clear();
     this.gone.clear();
+    this.last = undefined;
   }
 
   /** the value under `key` changed (or is new) */
   mark(key: string): void {
-    if (this.off) return;
+    if (this.off || key === this.last) return;
     if (this.gone.size > 0) this.gone.delete(key); // (most flushes remove nothing)
     this.put.add(key);
+    this.last = key;
   }
 
   /** `key` no longer exists */
@@ -54,6 +62,7 @@ export class Dirty {
     if (this.off) return;
     this.put.delete(key);
     this.gone.add(key);
+    if (key === this.last) this.last = undefined;
   }
 
   /** mark, also when not tracking: a whole snapshot (markAll) */
@@ -68,6 +77,7 @@ export class Dirty {
 
   /** Write the changed keys into `batch` (value(key) undefined: removed) and forget them. */
   flush(batch: JournalBatch, prefix: string, value: (key: string) => unknown): void {
+    this.last = undefined;
     if (batch.discard) {
       this.put.clear();
       this.gone.clear();
@@ -140,7 +150,8 @@ export class OrderedMap<V> {
       this.map.set(k, v);
       cur.o = this.next++;
     } else {
-      this.map.delete(k);
+      // (a key the map holds has its entry in `at`: a new key, the usual case, is not deleted first)
+      if (cur !== undefined) this.map.delete(k);
       this.map.set(k, v);
       const e: QueueEntry = { k, o: this.next++ };
       this.at.set(k, e);

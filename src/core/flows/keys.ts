@@ -1,8 +1,10 @@
 /**
  * How the flow layer compares URLs without keeping them: hashes of hops and replays, the
- * redirect-URI prefix match of §0.3, and the site of an origin. Pure functions.
+ * redirect-URI prefix match of §0.3, and the site of an origin. Pure functions (normalizeRedirectBase
+ * keeps its recent answers).
  */
 import type { Observation } from '../observe/observation';
+import { GenCache } from '../util/gen-cache';
 import { fastHash, fastHashHex } from '../util/secret';
 import { parseUrl, siteOf } from '../util/url';
 
@@ -104,6 +106,15 @@ export function stripQuery(u: string): string {
  * the FP guards of callback-context-mismatch (trailing slash, http→https).
  */
 export function normalizeRedirectBase(u: string): string {
+  // the same few redirect URIs and callback bases come back on every stateless callback, each
+  // compared with the redirect URIs of the tab's flows: a parse and two regex replaces each time
+  let v = normalizedBases.get(u);
+  if (v === undefined) normalizedBases.set(u, (v = normalizeUncached(u)));
+  return v;
+}
+const normalizedBases = new GenCache<string>(512);
+
+function normalizeUncached(u: string): string {
   const p = parseUrl(u);
   const base = p ? p.base : stripQuery(u);
   return base.replace(/^http:/, 'https:').replace(/\/+$/, '');

@@ -189,8 +189,10 @@ export class FlowStore implements StoreView {
   // ---------------------------------------------------------------- classification hints
 
   matchesKnownRedirectUri(url: ParsedUrl): boolean {
-    for (const f of this.table.values()) if (f.redirectUri && prefixMatch(f.redirectUri, url.base)) return true;
-    return false;
+    return this.table.anyRedirectUriMatches(url.base, () => {
+      for (const f of this.table.values()) if (f.redirectUri && prefixMatch(f.redirectUri, url.base)) return true;
+      return false;
+    });
   }
 
   /** the origin of an AS an open flow (§0.3 expiry) of this context went to */

@@ -24,6 +24,30 @@ export interface ContextMemo {
   delete(): void;
 }
 
+/** where a context's memos live (the navigation log: flows/navigation.ts) */
+export interface ContextMemoStore {
+  memoOf(context: string, ruleId: string): unknown;
+  setMemo(context: string, ruleId: string, value: unknown): void;
+}
+
+/** one rule's memo of one context: an object with methods, not three closures per access (rules ask on hot paths) */
+export class ContextMemoView implements ContextMemo {
+  constructor(
+    private readonly store: ContextMemoStore,
+    private readonly context: string,
+    private readonly ruleId: string,
+  ) {}
+  get<T>(): T | undefined {
+    return this.store.memoOf(this.context, this.ruleId) as T | undefined;
+  }
+  set(value: unknown): void {
+    this.store.setMemo(this.context, this.ruleId, value);
+  }
+  delete(): void {
+    this.store.setMemo(this.context, this.ruleId, undefined);
+  }
+}
+
 export class RuleMemos {
   private byRule = new Map<string, OrderedMap<unknown>>();
   private views = new Map<string, RuleMemo>();

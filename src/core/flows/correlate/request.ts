@@ -14,6 +14,7 @@ import type { Flow, FlowRequest, RequestBinding } from '../flow';
 import type { PreviousHop } from '../navigation';
 import type { PushedRequest } from '../credentials';
 import type { FlowStore } from '../store';
+import { pickRequestParams, type RequestParams } from './request-params';
 
 export interface AttachResult {
   flow?: Flow;
@@ -38,6 +39,8 @@ export interface PendingRequest {
   /** hash of the nonce it carries (or its PAR body carried) */
   nonceHash?: string;
   pushed?: PushedRequest;
+  /** the request's parameters the store reads (first values), picked once */
+  params: RequestParams;
 }
 
 export interface RequestCorrelator {
@@ -95,22 +98,22 @@ export function attachAuthorizationRequest(s: FlowStore, msg: OAuthMessage, from
   const o = msg.obs;
   const url = msg.url!;
   const as = s.directory.resolveAs(url, o.time);
-  const p = msg.params;
+  const p = pickRequestParams(msg.params);
   const request: FlowRequest = {
     ref: o.ref,
     obsId: o.id,
     time: o.time,
     url: s.redactUrl(o.url),
     as,
-    clientId: p.get('client_id'),
-    redirectUri: msg.paramsKnown ? p.get('redirect_uri') : undefined,
+    clientId: p.clientId,
+    redirectUri: msg.paramsKnown ? p.redirectUri : undefined,
     from: from.origin,
     via: from.via,
-    responseType: msg.paramsKnown ? p.get('response_type') : undefined,
+    responseType: msg.paramsKnown ? p.responseType : undefined,
   };
   s.nav.countAuthorizationRequest(o.context, o.time);
   // PAR (RFC 9126): the pushed body behind this request_uri names state, redirect_uri, …
-  const requestUri = msg.paramsKnown ? undefined : p.get('request_uri');
+  const requestUri = msg.paramsKnown ? undefined : p.requestUri;
   const found = requestUri ? s.ledger.pushedFor(requestUri, o.time) : undefined;
   const pushed = found && (!found.clientId || !request.clientId || found.clientId === request.clientId) ? found : undefined;
   if (pushed) {
@@ -118,16 +121,17 @@ export function attachAuthorizationRequest(s: FlowStore, msg: OAuthMessage, from
     request.responseType = pushed.responseType;
   }
   const known = msg.paramsKnown;
-  const state = known ? p.get('state') : undefined;
-  const nonce = known ? p.get('nonce') : undefined;
+  const state = known ? p.state : undefined;
+  const nonce = known ? p.nonce : undefined;
   const pending: PendingRequest = {
     msg,
     url,
     request,
     stateHash: state !== undefined ? hashSecret(state) : pushed?.state?.hash,
-    challenge: (known ? p.get('code_challenge') : pushed?.codeChallenge) || undefined,
+    challenge: (known ? p.codeChallenge : pushed?.codeChallenge) || undefined,
     nonceHash: nonce ? hashSecret(nonce) : known ? undefined : pushed?.nonce?.hash,
     pushed,
+    params: p,
   };
 
   for (const c of REQUEST_CORRELATORS) {
@@ -161,12 +165,11 @@ function join(s: FlowStore, prior: Flow, { msg, url, request }: PendingRequest, 
   return { flow: prior, created: false, joined: true, replay: false, by };
 }
 
-function newFlow(s: FlowStore, { msg, request, pushed }: PendingRequest, from: PreviousHop): Flow {
+function newFlow(s: FlowStore, { msg, request, pushed, params: p }: PendingRequest, from: PreviousHop): Flow {
   const o = msg.obs;
-  const p = msg.params;
   const known = msg.paramsKnown;
-  const state = known ? p.get('state') : undefined;
-  const nonce = known ? p.get('nonce') : undefined;
+  const state = known ? p.state : undefined;
+  const nonce = known ? p.nonce : undefined;
   const flow: Flow = {
     id: s.table.newId(),
     context: o.context,
@@ -175,17 +178,17 @@ function newFlow(s: FlowStore, { msg, request, pushed }: PendingRequest, from: P
     client: originOf(request.redirectUri),
     opener: from.origin,
     as: request.as,
-    clientId: p.get('client_id'),
+    clientId: p.clientId,
     redirectUri: request.redirectUri,
     state: state !== undefined ? s.secret(state) : undefined,
     nonce: nonce !== undefined ? s.secret(nonce) : undefined,
-    codeChallenge: known ? p.get('code_challenge') : undefined,
-    codeChallengeMethod: known ? p.get('code_challenge_method') : undefined,
+    codeChallenge: known ? p.codeChallenge : undefined,
+    codeChallengeMethod: known ? p.codeChallengeMethod : undefined,
     responseType: request.responseType,
-    responseMode: known ? p.get('response_mode') : undefined,
-    scope: known ? p.get('scope') : undefined,
+    responseMode: known ? p.responseMode : undefined,
+    scope: known ? p.scope : undefined,
     paramsKnown: known,
-    mcp: s.mcp.flowMark(o.context, request.as.endpoint, request.as.issuer, o.time, known ? p.get('resource') : undefined),
+    mcp: s.mcp.flowMark(o.context, request.as.endpoint, request.as.issuer, o.time, known ? p.resource : undefined),
     children: [],
     requests: [request],
     responses: [],
