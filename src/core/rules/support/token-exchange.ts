@@ -56,6 +56,18 @@ function digestEncodings(verifier: string): string[] {
   return [u, `${u}=`, std, `${std}=`, std.replace(/\+/g, ' '), `${std.replace(/\+/g, ' ')}=`, hex, hex.toUpperCase(), b64hex, b64hex.replace(/=+$/, '')];
 }
 
+// a verifier is judged against each challenge of its flow, by each rule that asks: one SHA-256
+// per message (the last verifier's S256 value is kept)
+let lastVerifier: string | undefined;
+let lastS256 = '';
+function s256Of(verifier: string): string {
+  if (verifier !== lastVerifier) {
+    lastS256 = pkceS256(verifier);
+    lastVerifier = verifier;
+  }
+  return lastS256;
+}
+
 export type VerifierMatch = 'match' | 'mismatch' | 'challenge-as-verifier' | 'unknown-method';
 
 /**
@@ -69,7 +81,7 @@ export function verifierMatches(verifier: string, c: SentChallenge): VerifierMat
   const m = c.method ? c.method.toLowerCase() : undefined;
   if (m !== undefined && m !== 'plain' && m !== 's256') return 'unknown-method';
   if (c.challenge === verifier) return m === 's256' ? 'challenge-as-verifier' : 'match';
-  if (c.challenge === pkceS256(verifier)) return 'match'; // the usual case: the right encoding, no other built
+  if (c.challenge === s256Of(verifier)) return 'match'; // the usual case: the right encoding, no other built
   return digestEncodings(verifier).includes(c.challenge) ? 'match' : 'mismatch';
 }
 
