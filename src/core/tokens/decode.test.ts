@@ -111,6 +111,25 @@ describe('ruleToken / tryDecodeToken', () => {
     }
   });
 
+  it('kept headers (a ring of 16 parts, was a Map cleared at 16): the decoded header, one object for one part in a row', () => {
+    let n = 0;
+    const pool = Array.from({ length: 24 }, (_, i) => ({ alg: i % 3 ? 'RS256' : 'ES256', kid: `k${i}`, ...(i % 5 ? {} : { typ: 'JWT' }) }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(23), fc.boolean()), { minLength: 1, maxLength: 60 }), (picks) => {
+        let last: { part: string; header: unknown } | undefined;
+        for (const [i, compactJws] of picks) {
+          const t = compact(pool[i], { n: n++ });
+          const r = ruleToken(t, compactJws)!;
+          expect(r.header).toEqual(decodeToken(t).header);
+          const part = t.slice(0, t.indexOf('.'));
+          if (last?.part === part) expect(r.header).toBe(last.header);
+          last = { part, header: r.header };
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('ruleToken finds an equal string that is another object, and forgets the oldest of its last 16', () => {
     const t = compact({ alg: 'RS256', kid: 'k1' }, { sub: 'a' });
     const r = ruleToken(t);
