@@ -29,18 +29,18 @@ let headerHit = 0;
 
 /**
  * The kept header of this part: the last one found first (an issuer's tokens come in a row), then
- * the others, whose characters are compared only when their length and second-to-last character
- * (in the kid, which tells an issuer's headers apart) agree.
+ * the others, whose characters are compared only when their length and the three characters before
+ * the last (the end of the kid, which tells an issuer's headers apart) agree.
  */
 function keptHeader(part: string): JsonObject | undefined {
   const n = part.length;
   const last = headerParts[headerHit];
   if (last !== undefined && last.length === n && last === part) return headerValues[headerHit];
-  const probe = n >= 2 ? n - 2 : 0;
-  const c = part.charCodeAt(probe);
+  const short = n < 4; // ("e30", {}): compared in full
+  const c2 = part.charCodeAt(n - 2), c3 = part.charCodeAt(n - 3), c4 = part.charCodeAt(n - 4);
   for (let i = 0; i < headerParts.length; i++) {
     const p = headerParts[i];
-    if (p.length === n && p.charCodeAt(probe) === c && p === part) {
+    if (p.length === n && (short || (p.charCodeAt(n - 2) === c2 && p.charCodeAt(n - 3) === c3 && p.charCodeAt(n - 4) === c4)) && p === part) {
       headerHit = i;
       return headerValues[i];
     }
