@@ -1,6 +1,9 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { obs, post, q, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
-import { pkceS256 } from '../../util/sha256';
+import { base64url, pkceS256, sha256 } from '../../util/sha256';
+import { isBase64urlOfDigest, verifierMatches, type SentChallenge } from '../support/token-exchange';
 import rule from './pkce-verifier-mismatch-accepted';
 
 const AS = 'https://as.example/authorize';
@@ -88,4 +91,64 @@ testRule(rule, {
       ];
     }, expect: [{ variant: 'mismatch' }] },
   ],
+});
+
+describe('verifierMatches without building the S256 string', () => {
+  it('isBase64urlOfDigest(s, d) is s === base64url(d), for the encoding, its near misses and any string', () => {
+    const near = fc.tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.nat(), fc.constantFrom('A', '-', '_', 'z', '=', '')).map(([d, at, c]) => {
+      const u = base64url(d);
+      const i = at % 44;
+      return [d, `${u.slice(0, i)}${c}${u.slice(i + 1)}`] as const;
+    });
+    const exact = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((d) => [d, base64url(d)] as const);
+    const any = fc.tuple(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string({ minLength: 40, maxLength: 46 })).map(([d, s]) => [d, s] as const);
+    fc.assert(
+      fc.property(fc.oneof(exact, near, any), ([d, s]) => {
+        expect(isBase64urlOfDigest(s, d)).toBe(s === base64url(d));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('verifierMatches answers as with pkceS256 (4d5723d), one verifier against several challenges', () => {
+    /** the function before (4d5723d), as the reference */
+    const old = (verifier: string, c: SentChallenge): string => {
+      const m = c.method ? c.method.toLowerCase() : undefined;
+      if (m !== undefined && m !== 'plain' && m !== 's256') return 'unknown-method';
+      if (c.challenge === verifier) return m === 's256' ? 'challenge-as-verifier' : 'match';
+      if (c.challenge === pkceS256(verifier)) return 'match';
+      const d = sha256(verifier);
+      const u = base64url(d);
+      const std = u.replace(/-/g, '+').replace(/_/g, '/');
+      let hx = '';
+      for (const b of d) hx += b.toString(16).padStart(2, '0');
+      const b64hex = btoa(hx);
+      const encodings = [u, `${u}=`, std, `${std}=`, std.replace(/\+/g, ' '), `${std.replace(/\+/g, ' ')}=`, hx, hx.toUpperCase(), b64hex, b64hex.replace(/=+$/, '')];
+      return encodings.includes(c.challenge) ? 'match' : 'mismatch';
+    };
+    const verifier = fc.oneof(fc.string({ minLength: 1, maxLength: 90 }), fc.constantFrom(V, OTHER));
+    const challengeOf = (v: string) =>
+      fc.oneof(
+        fc.constant(pkceS256(v)),
+        fc.constant(v),
+        fc.constant(hex(v)),
+        fc.constant(`${pkceS256(v)}=`),
+        fc.constant(pkceS256(v).replace(/-/g, '+').replace(/_/g, '/')),
+        fc.constant(pkceS256(`${v}x`)),
+        fc.string({ maxLength: 50 }),
+      );
+    const method = fc.constantFrom(undefined, '', 'S256', 's256', 'plain', 'PLAIN', 'RS256');
+    fc.assert(
+      fc.property(
+        verifier.chain((v) => fc.tuple(fc.constant(v), fc.array(fc.tuple(challengeOf(v), method), { minLength: 1, maxLength: 4 }))),
+        ([v, cs]) => {
+          for (const [challenge, m] of cs) {
+            const c = { challenge, method: m, request: undefined as unknown as SentChallenge['request'] };
+            expect(verifierMatches(v, c)).toBe(old(v, c));
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
 });

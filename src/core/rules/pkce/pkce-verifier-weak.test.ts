@@ -1,6 +1,9 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { post, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
-import rule from './pkce-verifier-weak';
+import { entropyBits } from '../../util/secret';
+import rule, { usualVerifier } from './pkce-verifier-weak';
 
 const treq = (verifier: string, url = 'https://as.example/token') => post(url, { grant_type: 'authorization_code', code: rand('c'), client_id: 'spa', redirect_uri: 'https://app.example/cb', code_verifier: verifier });
 
@@ -23,4 +26,31 @@ testRule(rule, {
     { name: 'verifier only in the token request URL, not the body: high', observations: () => [post(`https://as.example/token?code_verifier=${rand('vq', 43)}`, { grant_type: 'authorization_code', code: rand('c'), client_id: 'spa' })], expect: [{ severity: 'high', variant: 'in-url' }] },
     { name: 'verifier in the URL: high', observations: () => [treq(rand('v', 43), `https://as.example/token?code_verifier=${rand('v', 43)}`)], expect: [{ severity: 'high', variant: 'in-url' }] },
   ],
+});
+
+describe('usualVerifier', () => {
+  /** the rule's early exit before it (4d5723d), as the reference */
+  const old = (v: string) => !(v.length < 43 || v.length > 128) && /^[A-Za-z0-9\-._~]*$/.test(v) && entropyBits(v) >= 128;
+
+  it('says what the length, character and entropy checks said together, for any string', () => {
+    const unreserved = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
+    // verifiers from few distinct characters (around the entropy bound), with a stray character,
+    // and arbitrary strings, at lengths around 43 and 128
+    const few = fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 65 })).chain(([k, from]) =>
+      fc.string({ unit: fc.constantFrom(...(unreserved + unreserved).slice(from, from + k).split('')), minLength: 30, maxLength: 140 }),
+    );
+    const stray = fc.tuple(few, fc.nat(), fc.constantFrom('+', '/', '=', ' ', '%', 'é', '\u{1F600}', '\u0000', '\u007f')).map(([v, at, c]) => `${v.slice(0, at % (v.length + 1))}${c}${v.slice(at % (v.length + 1))}`);
+    const any = fc.string({ minLength: 0, maxLength: 140 });
+    fc.assert(
+      fc.property(fc.oneof(few, stray, any), (v) => {
+        expect(usualVerifier(v)).toBe(old(v));
+      }),
+      { numRuns: 5000 },
+    );
+    // every length 43-128 with k distinct characters, for each k up to 40
+    for (let n = 43; n <= 128; n++) for (let k = 1; k <= 40; k++) {
+      const v = Array.from({ length: n }, (_, i) => unreserved[i % k]).join('');
+      expect(usualVerifier(v)).toBe(old(v));
+    }
+  });
 });

@@ -6,7 +6,7 @@
 import type { FlowRequest } from '../../flows/flow';
 import type { FlowView } from '../../flows/view';
 import type { Evidence } from '../../report/finding';
-import { base64url, pkceS256, sha256 } from '../../util/sha256';
+import { base64url, sha256 } from '../../util/sha256';
 import { parseUrl } from '../../util/url';
 
 export { acceptedToken } from '../../tokens/sources';
@@ -46,14 +46,44 @@ export function anyRequestHasChallenge(flow: FlowView): boolean {
  * Encodings of SHA-256(verifier) that clients get wrong (pkce-s256-malformed): a challenge equal to
  * one of them was made from this verifier, even if the AS should not have accepted its encoding.
  */
-function digestEncodings(verifier: string): string[] {
-  const d = sha256(verifier);
+function digestEncodings(d: Uint8Array): string[] {
   const u = base64url(d);
   const std = u.replace(/-/g, '+').replace(/_/g, '/');
   let hex = '';
   for (const b of d) hex += b.toString(16).padStart(2, '0');
   const b64hex = btoa(hex);
   return [u, `${u}=`, std, `${std}=`, std.replace(/\+/g, ' '), `${std.replace(/\+/g, ' ')}=`, hex, hex.toUpperCase(), b64hex, b64hex.replace(/=+$/, '')];
+}
+
+// a verifier is judged against each challenge of its flow, by each rule that asks: one SHA-256
+// per message (the last verifier's digest is kept; read-only)
+let lastVerifier: string | undefined;
+let lastDigest: Uint8Array = new Uint8Array(32);
+function digestOf(verifier: string): Uint8Array {
+  if (verifier !== lastVerifier) {
+    lastDigest = sha256(verifier);
+    lastVerifier = verifier;
+  }
+  return lastDigest;
+}
+
+const B64URL_CODES = new Uint8Array(64);
+for (let i = 0; i < 64; i++) B64URL_CODES[i] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i);
+
+/**
+ * `s === base64url(d)` for a 32-byte digest (the S256 value: 43 characters), compared character by
+ * character without building the encoding. Exported for its test.
+ */
+export function isBase64urlOfDigest(s: string, d: Uint8Array): boolean {
+  if (s.length !== 43) return false;
+  const A = B64URL_CODES;
+  let j = 0;
+  for (let i = 0; i < 30; i += 3, j += 4) {
+    const n = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+    if (s.charCodeAt(j) !== A[n >> 18] || s.charCodeAt(j + 1) !== A[(n >> 12) & 63] || s.charCodeAt(j + 2) !== A[(n >> 6) & 63] || s.charCodeAt(j + 3) !== A[n & 63]) return false;
+  }
+  const n = (d[30] << 16) | (d[31] << 8);
+  return s.charCodeAt(40) === A[n >> 18] && s.charCodeAt(41) === A[(n >> 12) & 63] && s.charCodeAt(42) === A[(n >> 6) & 63];
 }
 
 export type VerifierMatch = 'match' | 'mismatch' | 'challenge-as-verifier' | 'unknown-method';
@@ -69,8 +99,9 @@ export function verifierMatches(verifier: string, c: SentChallenge): VerifierMat
   const m = c.method ? c.method.toLowerCase() : undefined;
   if (m !== undefined && m !== 'plain' && m !== 's256') return 'unknown-method';
   if (c.challenge === verifier) return m === 's256' ? 'challenge-as-verifier' : 'match';
-  if (c.challenge === pkceS256(verifier)) return 'match'; // the usual case: the right encoding, no other built
-  return digestEncodings(verifier).includes(c.challenge) ? 'match' : 'mismatch';
+  const d = digestOf(verifier);
+  if (isBase64urlOfDigest(c.challenge, d)) return 'match'; // the usual case: the right encoding, no other built
+  return digestEncodings(d).includes(c.challenge) ? 'match' : 'mismatch';
 }
 
 /** Evidence pointing at the authorization request that sent a challenge. */

@@ -29,7 +29,7 @@ export default defineRule({
     const presented = authorizationJwt(o);
     if (!presented || presented.scheme !== 'bearer') return;
     const jwt = presented.jwt;
-    const r = ruleToken(jwt);
+    const r = ruleToken(jwt, true); // a compact JWS (authorizationJwt)
     if (!r || r.kind === 'JWE' || !r.payload || typeof r.payload !== 'object') return;
     const typ = typeof r.header.typ === 'string' ? r.header.typ.toLowerCase() : '';
     if (AT_TYPES.has(typ)) return;

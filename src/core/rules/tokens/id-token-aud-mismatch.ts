@@ -49,7 +49,7 @@ export default defineRule({
     for (let i = 0; i < sources.length; i++) {
       const src = sources[i];
       if (src.use !== 'id_token') continue;
-      const r = ruleToken(src.value);
+      const r = ruleToken(src.value, true); // a compact JWS (jwtSources)
       if (!r || !r.payload || typeof r.payload !== 'object') continue;
       if (!audienceCheck(r.payload, clientId)) continue; // the usual case: nothing to word
       const d = idTokenAudienceDraft(r.payload, clientId, { ...src, url: msg.url?.base ?? '' }, ctx.flow?.id);

@@ -52,7 +52,7 @@ export default defineRule({
     const sources = jwtSources(msg);
     for (let i = 0; i < sources.length; i++) {
       const src = sources[i];
-      const r = ruleToken(src.value);
+      const r = ruleToken(src.value, true); // a compact JWS (jwtSources)
       // the verdict first: the place (a new object per token) and the URL only for a finding
       if (!r || !algNoneCheck(r, src.frontChannel)) continue;
       const d = algNoneDraft(r, { param: src.param, use: src.use, frontChannel: src.frontChannel, inResponse: src.inResponse, url: msg.url?.base ?? msg.obs.url });
@@ -62,7 +62,7 @@ export default defineRule({
     // a JWT access token presented to a resource server: one finding per token, not per API call
     const jwt = authorizationJwt(msg.obs)?.jwt;
     if (!jwt) return;
-    const r = ruleToken(jwt);
+    const r = ruleToken(jwt, true); // a compact JWS (authorizationJwt)
     // ('other' messages parse their URL on first use: only for a finding)
     if (!r || !algNoneCheck(r, false)) return;
     const d = bearerAlgNoneDraft(r, msg.url?.base ?? msg.obs.url);

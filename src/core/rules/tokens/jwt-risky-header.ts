@@ -46,7 +46,7 @@ export default defineRule({
     const sources = jwtSources(msg);
     for (let i = 0; i < sources.length; i++) {
       const src = sources[i];
-      const r = ruleToken(src.value);
+      const r = ruleToken(src.value, true); // a compact JWS (jwtSources)
       // the usual token has nothing risky: no place, closure or array is built for it
       if (r && riskyHeaderPossible(r, src.use)) reportToken(ctx, src, r);
     }

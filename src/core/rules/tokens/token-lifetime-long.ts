@@ -65,7 +65,7 @@ export default defineRule({
     for (let i = 0; i < sources.length; i++) {
       const src = sources[i];
       if (src.use !== 'access_token') continue;
-      const r = ruleToken(src.value);
+      const r = ruleToken(src.value, true); // a compact JWS (jwtSources)
       // the verdict first: the place's text only for a finding
       if (!r || !lifetimeCheck(r)) continue;
       const d = jwtLifetimeDraft(r, `${source} from ${msg.url?.base ?? ''}`);
