@@ -5,6 +5,7 @@
 import type { OAuthMessage } from '../classify/message';
 import { header, type Observation } from '../observe/observation';
 import { safeDecode } from '../util/url';
+import { RecentStrings } from './recent';
 
 export type JwtUse = 'id_token' | 'access_token' | 'assertion' | 'request' | 'logout_token' | 'jarm';
 
@@ -70,17 +71,21 @@ function add(out: JwtSource[], param: string, value: unknown, use: JwtUse, front
 // no closures: found for every OAuth message a token rule may read (rules/needs.ts asks first)
 function findJwtSources(msg: OAuthMessage): JwtSource[] {
   const out: JwtSource[] = [];
-  const params = msg.params;
+  // the parameters are read inside the kinds that have tokens in them: an 'other' message (an API
+  // call whose bearer token sent the rules here) parses its query lazily, and nothing below reads it
+  let params;
   switch (msg.kind) {
     case 'authorization-request':
       add(out, 'request', msg.form.get('request') ?? msg.query.get('request'), 'request', true);
       break;
     case 'authorization-response':
+      params = msg.params;
       add(out, 'id_token', params.get('id_token'), 'id_token', true);
       add(out, 'response', params.get('response'), 'jarm', true);
       add(out, 'access_token', params.get('access_token'), 'access_token', true);
       break;
     case 'token-request':
+      params = msg.params;
       add(out, 'client_assertion', params.get('client_assertion'), 'assertion', false);
       if (params.get('grant_type') === JWT_BEARER_GRANT) add(out, 'assertion', params.get('assertion'), 'assertion', false);
       if (msg.json && okResponse(msg)) {
@@ -90,6 +95,7 @@ function findJwtSources(msg: OAuthMessage): JwtSource[] {
       break;
     case 'par-request':
     case 'client-auth-request':
+      params = msg.params;
       add(out, 'client_assertion', params.get('client_assertion'), 'assertion', false);
       add(out, 'request', params.get('request'), 'request', false);
       break;
@@ -131,18 +137,32 @@ export function requestClientId(msg: OAuthMessage): string | undefined {
 }
 
 /** The JWT a request presents in `Authorization: Bearer|DPoP <JWT>`, with the scheme; computed once per observation. */
-export function authorizationJwt(o: Observation): { scheme: 'bearer' | 'dpop'; jwt: string } | undefined {
+export function authorizationJwt(o: Observation): AuthorizationJwt | undefined {
   // the store and the token rules ask about the same observation one after another: the last
   // answer is kept (a WeakMap entry per observation cost more than the header scan it saves)
   if (o === lastAuthObs) return lastAuthJwt;
-  let r: { scheme: 'bearer' | 'dpop'; jwt: string } | undefined;
+  let r: AuthorizationJwt | undefined;
   if (o.requestHeaders.length > 0) {
-    const m = header(o.requestHeaders, 'authorization')?.match(/^(bearer|dpop)\s+(\S+)\s*$/i);
-    if (m && COMPACT_JWS.test(m[2])) r = { scheme: m[1].toLowerCase() as 'bearer' | 'dpop', jwt: m[2] };
+    const value = header(o.requestHeaders, 'authorization');
+    if (value !== undefined) {
+      // a single-page app sends the same token with every API call: each call's header is a new
+      // string with the same characters, answered from the recent ones by comparing strings (two
+      // regex passes over a ~1 KB token otherwise). The answer's jwt is then the same string object
+      // on every call, which the caches downstream (token decoding, the MCP ledger) find at once.
+      const known = recentAuth.get(value);
+      if (known !== undefined) r = known ?? undefined;
+      else {
+        const m = value.match(/^(bearer|dpop)\s+(\S+)\s*$/i);
+        if (m && COMPACT_JWS.test(m[2])) r = { scheme: m[1].toLowerCase() as 'bearer' | 'dpop', jwt: m[2] };
+        if (value.length > 0) recentAuth.set(value, r ?? null);
+      }
+    }
   }
   lastAuthObs = o;
   lastAuthJwt = r;
   return r;
 }
+type AuthorizationJwt = { scheme: 'bearer' | 'dpop'; jwt: string };
 let lastAuthObs: Observation | undefined;
-let lastAuthJwt: { scheme: 'bearer' | 'dpop'; jwt: string } | undefined;
+let lastAuthJwt: AuthorizationJwt | undefined;
+const recentAuth = new RecentStrings<AuthorizationJwt | null>(8);
