@@ -79,6 +79,17 @@ function mayStartObject(first: number): boolean {
  * refuses it), in one pass that also counts its alphabet and distinct characters.
  */
 function plainBits(v: string): number {
+  // the request's state is asked again at its callback (state-weak, then both session-fixation rules)
+  if (v === lastPlain) return lastPlainBits;
+  const bits = plainBitsOf(v);
+  lastPlain = v;
+  lastPlainBits = bits;
+  return bits;
+}
+let lastPlain: string | undefined;
+let lastPlainBits = -1;
+
+function plainBitsOf(v: string): number {
   const n = v.length;
   if (n < 8) return -1;
   let seen = 0, w0 = 0, w1 = 0, w2 = 0, distinct = 0;
