@@ -10,7 +10,7 @@ import { decodeJsonObjectB64, decodeJwtPayloadUnsafe, looksLikeJwe } from '../..
 import { entropyBits } from '../../util/secret';
 import { parseJsonObject } from '../../util/json';
 import { parseParams } from '../../util/url';
-import { opaqueWeakness, plainStrongState, sessionFields, stateShape } from './state-analysis';
+import { opaqueWeakness, plainBits, plainStrongState, sessionFields, stateShape } from './state-analysis';
 
 // ---- reference: state-analysis.ts at 4d5723d (stateShape without its cache, opaqueWeakness, sessionFields)
 const WEAK_VALUES = new Set(['state', '12345', '123456', 'xyz', 'abc123', 'xyzabc123', 'mystate', 'random', 'test', 'none', 'null', 'undefined', 'csrf', 'abc', '1234', 'foo', 'bar', 'security_token']);
@@ -113,6 +113,12 @@ describe('state-analysis: the fast path answers as the full analysis', () => {
         const shape = oldShape(v);
         const strong = shape.kind === 'opaque' && oldWeakness(v) === undefined;
         if (plainStrongState(v)) expect(strong).toBe(true);
+        // when the one pass proves the shape opaque, its estimate is entropyBits' to the last bit
+        const bits = plainBits(v);
+        if (bits >= 0) {
+          expect(shape.kind).toBe('opaque');
+          expect(bits).toBe(entropyBits(v));
+        }
         expect(stateShape(v)).toEqual(shape);
         expect(sessionFields(v)).toEqual(oldSessionFields(v));
         expect(opaqueWeakness(v)).toEqual(oldWeakness(v));

@@ -78,7 +78,7 @@ function mayStartObject(first: number): boolean {
  * shape) whose first byte as base64url is none a JSON object may start with (decodeJsonObjectB64
  * refuses it), in one pass that also counts its alphabet and distinct characters.
  */
-function plainBits(v: string): number {
+export function plainBits(v: string): number {
   // the request's state is asked again at its callback (state-weak, then both session-fixation rules)
   if (v === lastPlain) return lastPlainBits;
   const bits = plainBitsOf(v);
@@ -93,7 +93,11 @@ function plainBitsOf(v: string): number {
   const n = v.length;
   if (n < 8) return -1;
   let seen = 0, w0 = 0, w1 = 0, w2 = 0, distinct = 0;
-  for (let i = 0; i < n; i++) {
+  // distinct characters are counted until there are a quarter of the length (entropyBits then
+  // takes the alphabet's estimate, whatever their number); the rest of the value only by class
+  const enough = n / 4;
+  let i = 0;
+  for (; i < n && distinct < enough; i++) {
     const c = v.charCodeAt(i);
     const k = c < 128 ? B64URL_CLASS[c] : 0;
     if (k === 0) return -1;
@@ -106,6 +110,12 @@ function plainBitsOf(v: string): number {
       if (!(w1 & bit)) { w1 |= bit; distinct++; }
     } else if (!(w2 & bit)) { w2 |= bit; distinct++; }
   }
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i);
+    const k = c < 128 ? B64URL_CLASS[c] : 0;
+    if (k === 0) return -1;
+    seen |= k;
+  }
   if (mayStartObject((B64URL_VALUE[v.charCodeAt(0)] << 2) | (B64URL_VALUE[v.charCodeAt(1)] >> 4))) return -1;
   const alphabet =
     (seen & ~DIGIT) === 0 ? 10
@@ -114,7 +124,7 @@ function plainBitsOf(v: string): number {
     : (seen & ~ALNUM) === 0 ? 62
     : 64;
   const byAlphabet = n * Math.log2(alphabet);
-  return distinct >= n / 4 ? byAlphabet : Math.min(byAlphabet, n * Math.log2(distinct + 1));
+  return distinct >= enough ? byAlphabet : Math.min(byAlphabet, n * Math.log2(distinct + 1));
 }
 
 /**
