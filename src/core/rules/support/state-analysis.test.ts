@@ -83,6 +83,11 @@ function oldSessionFields(v: string): string[] {
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const chars = (alphabet: string, min: number, max: number) => fc.array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max }).map((a) => a.join(''));
 const b64url = (s: string) => btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+/** base64url of the UTF-8 bytes of any text */
+const b64utf8 = (s: string) => b64url(String.fromCharCode(...new TextEncoder().encode(s)));
+/** the characters String#trim drops, and a few it keeps */
+const TRIMMED = ['\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2000', '\u2005', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];
+const KEPT = ['\u0085', '\u00a1', '\u180e', '\u200b', '\u2030', '\u2060', '\u3001', '\ufffd', '\ufefe', 'x', '\u0000'];
 
 /** states as clients write them, and the odd shapes each branch of the old analysis reads */
 const states = fc.oneof(
@@ -98,6 +103,9 @@ const states = fc.oneof(
   fc.tuple(fc.constant('0x'), chars('0123456789abcdefABCDEF', 40, 40)).map(([a, b]) => a + b),
   fc.tuple(fc.integer({ min: 0, max: 9999 }), chars('0123456789-T:', 0, 30)).map(([a, b]) => `${a}${b}`),
   fc.jsonValue().map((j) => b64url(JSON.stringify({ id: j, nonce: 'x' }))),
+  // JSON objects behind white space (each character trim drops, and some it keeps), as base64url
+  fc.tuple(fc.array(fc.constantFrom(...TRIMMED, ...KEPT), { maxLength: 3 }), fc.dictionary(fc.constantFrom('sid', 'nonce', 'a'), fc.string({ maxLength: 12 }))).map(([ws, d]) => b64utf8(ws.join('') + JSON.stringify(d))),
+  fc.tuple(fc.array(fc.constantFrom(...TRIMMED, ...KEPT), { minLength: 1, maxLength: 3 }), chars(B64URL, 8, 40)).map(([ws, rest]) => b64utf8(ws.join('')) + rest),
   fc.dictionary(fc.constantFrom('sid', 'nonce', 'user', 'csrf', 'x'), fc.string({ maxLength: 12 })).map((d) => b64url(JSON.stringify(d))),
   fc.tuple(chars(B64URL, 8, 40), fc.string({ maxLength: 10 })).map(([a, b]) => `${a}|${b}`),
   fc.tuple(chars(B64URL, 1, 20), chars(B64URL, 1, 20), chars(B64URL, 0, 20)).map(([a, b, c]) => `${a}.${b}.${c}`),

@@ -73,10 +73,29 @@ function mayStartObject(first: number): boolean {
 }
 
 /**
+ * Can UTF-8 text that begins with bytes b0, b1 be a JSON object once trimmed (String#trim, after
+ * TextDecoder's non-fatal decoding)? It must start with "{" or with a character trim drops: ASCII
+ * white space (then the next byte must again be one that may start it), or U+00A0 (C2 A0), U+1680
+ * (E1 9A 80), U+2000–U+200A, U+2028, U+2029, U+202F (E2 80 …), U+205F (E2 81 9F), U+3000 (E3 80
+ * 80) or U+FEFF (EF BB BF). Any other pair decodes to a first character that is no "{" and that
+ * trim keeps (another character, or U+FFFD for an invalid sequence). True when unsure.
+ */
+function mayStartObject2(b0: number, b1: number): boolean {
+  if (b0 === 0x7b) return true;
+  if (b0 === 0x20 || (b0 >= 0x09 && b0 <= 0x0d)) return mayStartObject(b1);
+  if (b0 === 0xc2) return b1 === 0xa0;
+  if (b0 === 0xe1) return b1 === 0x9a;
+  if (b0 === 0xe2) return b1 === 0x80 || b1 === 0x81;
+  if (b0 === 0xe3) return b1 === 0x80;
+  if (b0 === 0xef) return b1 === 0xbb;
+  return false;
+}
+
+/**
  * `entropyBits(v)` when `shapeOf(v)` is certainly opaque (-1 when not proved): v is at least 8
  * base64url characters (no ".", "|", "=", "{", white space: no JWE, JWT, JSON, MSAL or fields
- * shape) whose first byte as base64url is none a JSON object may start with (decodeJsonObjectB64
- * refuses it), in one pass that also counts its alphabet and distinct characters.
+ * shape) whose first bytes as base64url cannot begin a JSON object (decodeJsonObjectB64 decodes
+ * nothing that parses), in one pass that also counts its alphabet and distinct characters.
  */
 export function plainBits(v: string): number {
   // the request's state is asked again at its callback (state-weak, then both session-fixation rules)
@@ -116,7 +135,9 @@ function plainBitsOf(v: string): number {
     if (k === 0) return -1;
     seen |= k;
   }
-  if (mayStartObject((B64URL_VALUE[v.charCodeAt(0)] << 2) | (B64URL_VALUE[v.charCodeAt(1)] >> 4))) return -1;
+  // the first two bytes as base64url (three characters; n >= 8)
+  const c1 = B64URL_VALUE[v.charCodeAt(1)];
+  if (mayStartObject2((B64URL_VALUE[v.charCodeAt(0)] << 2) | (c1 >> 4), ((c1 & 15) << 4) | (B64URL_VALUE[v.charCodeAt(2)] >> 2))) return -1;
   const alphabet =
     (seen & ~DIGIT) === 0 ? 10
     : (seen & ~(DIGIT | LOWER_HEX)) === 0 || (seen & ~(DIGIT | UPPER_HEX)) === 0 ? 16
