@@ -31,7 +31,7 @@ export default defineRule({
     if (msg.kind === 'authorization-request') {
       if (!msg.paramsKnown) return;
       const rt = msg.params.get('response_type');
-      if (rt === undefined) return;
+      if (rt === undefined || rt === 'code') return; // (the usual one: no list to split)
       const parts = rt.split(/\s+/);
       if (parts.includes('token')) {
         ctx.report({

@@ -75,8 +75,9 @@ export default defineRule({
     if (msg.kind === 'authorization-response') {
       if (!msg.params.has('code') || msg.params.has('error')) return;
       // this flow's U' was answered with a code: is it an extension of another U of the client?
+      // (a flow with the same redirect URI extends nothing: skipped first, most of the client's flows)
       for (const g of ctx.store.flowsOfClient(flow.clientId)) {
-        if (g === flow || !g.redirectUri || g.clientId !== flow.clientId || ctx.store.differentAs(g.as, flow.as)) continue;
+        if (g === flow || !g.redirectUri || g.redirectUri === flow.redirectUri || g.clientId !== flow.clientId || ctx.store.differentAs(g.as, flow.as)) continue;
         const ext = extension(g.redirectUri, flow.redirectUri);
         if (ext) report(ctx, g, flow, ext);
       }
@@ -85,7 +86,7 @@ export default defineRule({
     // a new authorization request with U: did an earlier flow get a code at an extension U'?
     if (flow.requests[0]?.obsId !== msg.obs.id || !msg.paramsKnown) return;
     for (const g of ctx.store.flowsOfClient(flow.clientId)) {
-      if (g === flow || !g.redirectUri || g.clientId !== flow.clientId || !answeredWithCode(g) || ctx.store.differentAs(g.as, flow.as)) continue;
+      if (g === flow || !g.redirectUri || g.redirectUri === flow.redirectUri || g.clientId !== flow.clientId || !answeredWithCode(g) || ctx.store.differentAs(g.as, flow.as)) continue;
       const ext = extension(flow.redirectUri, g.redirectUri);
       if (ext) report(ctx, flow, g, ext);
     }

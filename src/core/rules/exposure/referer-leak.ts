@@ -79,13 +79,17 @@ export default defineRule({
       const status = o.status ?? 200;
       const p = msg.params;
       if (msg.kind === 'authorization-response' && status >= 200 && status < 300 && msg.url && msg.responseMode !== 'form_post' && (p.has('code') || p.has('access_token') || p.has('id_token'))) {
-        const holders = new Set<string>([siteOf(msg.url.hostname)]);
-        for (const r of ctx.flow?.requests ?? []) {
-          const s = asSite(r.as.origin);
-          if (s !== undefined) holders.add(s);
+        // distinct, in first-seen order (a flow has one or a few requests: no set)
+        const holders = [siteOf(msg.url.hostname)];
+        const reqs = ctx.flow?.requests;
+        if (reqs) {
+          for (let i = 0; i < reqs.length; i++) {
+            const s = asSite(reqs[i].as.origin);
+            if (s !== undefined && !holders.includes(s)) holders.push(s);
+          }
         }
         // the callback document of each context (memo): its scripts can read its URL
-        ctx.contextMemo.set({ obsId: o.id, base: msg.url.base, holders: [...holders], flowId: ctx.flow?.id ?? null } satisfies CallbackPage);
+        ctx.contextMemo.set({ obsId: o.id, base: msg.url.base, holders, flowId: ctx.flow?.id ?? null } satisfies CallbackPage);
       } else if (!ctx.replay) ctx.contextMemo.delete();
     } else if (o.type === 'script' && !ctx.replay) {
       const page = ctx.contextMemo.get<CallbackPage>();

@@ -31,14 +31,15 @@ export default defineRule({
     const json = msg.json;
     // a token response must be visible (sanitized or truncated HARs show no body: no judgement)
     if (typeof json?.access_token !== 'string' || !json.access_token) return;
+    // (every test here only returns: the usual rotated response first, before the header scans)
+    const newRt = json.refresh_token;
+    const returned = typeof newRt === 'string' && newRt.length > 0;
+    if (returned && newRt !== rt) return; // rotated
     const hs = msg.obs.requestHeaders;
     // confidential client (client_secret_post/basic, private_key_jwt): rotation is not required
     if (p.has('client_secret') || p.has('client_assertion') || /^basic\s/i.test(header(hs, 'authorization') ?? '')) return;
     // DPoP (RFC 9449): the refresh token of a public client is bound to the DPoP key
     if (header(hs, 'dpop') !== undefined || (typeof json.token_type === 'string' && json.token_type.toLowerCase() === 'dpop')) return;
-    const newRt = json.refresh_token;
-    const returned = typeof newRt === 'string' && newRt.length > 0;
-    if (returned && newRt !== rt) return; // rotated
     ctx.report({
       variant: returned ? 'same-token-returned' : 'no-new-token',
       fingerprint: hashSecret(rt),

@@ -1,6 +1,9 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RefreshUse } from '../../flows/store';
 import { post, rand } from '../../testing/builders';
 import { testRule } from '../../testing/rule-tester';
-import rule from './refresh-token-reuse';
+import rule, { earlierAccepted } from './refresh-token-reuse';
 
 const TOKEN = 'https://as.example/oauth/token';
 const refresh = (rt: string, at: number, response: object, extra: Record<string, string> = {}, headers?: Record<string, string>) =>
@@ -100,4 +103,37 @@ testRule(rule, {
       expect: [{ severity: 'info', variant: 'rotated-still-accepted' }],
     },
   ],
+});
+
+describe('refresh-token-reuse: earlierAccepted', () => {
+  // reference: the check before earlierAccepted (a filtered list, its first entry, some() over it)
+  const concurrent = (first: RefreshUse, sentAt: number) => (first.responseTime !== undefined ? sentAt < first.responseTime : sentAt - first.time < 1000);
+  function old(uses: RefreshUse[] | undefined, h: string, sentAt: number) {
+    const earlier = (uses ?? []).filter((u) => (u.status ?? 0) >= 200 && (u.status ?? 0) < 300 && !concurrent(u, sentAt));
+    if (earlier.length === 0) return undefined;
+    return { first: earlier[0], rotated: earlier.some((u) => u.rotatedTo !== undefined && u.rotatedTo !== h) };
+  }
+  const use = fc.record(
+    {
+      ref: fc.record({ input: fc.constant(0), entry: fc.nat(50) }),
+      time: fc.integer({ min: 0, max: 5000 }),
+      responseTime: fc.integer({ min: 0, max: 6000 }),
+      status: fc.constantFrom(0, 199, 200, 201, 299, 300, 400, 500),
+      rotatedTo: fc.constantFrom('h1', 'h2', 'h3'),
+      dpop: fc.boolean(),
+      clientAuthenticated: fc.boolean(),
+    },
+    { requiredKeys: ['ref', 'time', 'dpop', 'clientAuthenticated'] },
+  );
+  it('answers as the filtered list did', () => {
+    fc.assert(
+      fc.property(fc.option(fc.array(use, { maxLength: 8 }), { nil: undefined }), fc.constantFrom('h1', 'h2'), fc.integer({ min: 0, max: 7000 }), (uses, h, at) => {
+        const got = earlierAccepted(uses, h, at);
+        const want = old(uses, h, at);
+        expect(got).toEqual(want);
+        if (got && want) expect(got.first).toBe(want.first);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
 });

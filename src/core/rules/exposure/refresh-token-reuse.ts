@@ -8,6 +8,24 @@ const CONCURRENT_MS = 1000; // without response times: requests this close count
 /** Two uses are concurrent when the second was sent before the first's response arrived (or, with no response time known, within a second). */
 const concurrent = (first: RefreshUse, sentAt: number) => (first.responseTime !== undefined ? sentAt < first.responseTime : sentAt - first.time < CONCURRENT_MS);
 
+/**
+ * The earlier uses of refresh token `h` the AS accepted (2xx) that are not concurrent with a use
+ * sent at `sentAt`: the first of them, and whether any was rotated to another token; undefined
+ * when there is none. One pass, no list (most refresh tokens were used once before, or never).
+ */
+export function earlierAccepted(uses: readonly RefreshUse[] | undefined, h: string, sentAt: number): { first: RefreshUse; rotated: boolean } | undefined {
+  if (uses === undefined) return undefined;
+  let first: RefreshUse | undefined;
+  let rotated = false;
+  for (let i = 0; i < uses.length; i++) {
+    const u = uses[i];
+    if (!((u.status ?? 0) >= 200 && (u.status ?? 0) < 300 && !concurrent(u, sentAt))) continue;
+    first ??= u;
+    if (u.rotatedTo !== undefined && u.rotatedTo !== h) rotated = true;
+  }
+  return first === undefined ? undefined : { first, rotated };
+}
+
 /** RFC 9700 §4.14.2: a refresh token accepted again after rotation, or reused without rotation. */
 export default defineRule({
   meta: {
@@ -30,11 +48,10 @@ export default defineRule({
     const status = msg.obs.status ?? 0;
     if (!rt || status < 200 || status >= 300) return;
     const h = hashSecret(rt);
-    const earlier = (store.refreshTokens.get(h) ?? []).filter((u) => (u.status ?? 0) >= 200 && (u.status ?? 0) < 300 && !concurrent(u, msg.obs.time));
-    if (earlier.length === 0) return;
-    const first = earlier[0];
+    const earlier = earlierAccepted(store.refreshTokens.get(h), h, msg.obs.time);
+    if (earlier === undefined) return;
+    const { first, rotated } = earlier;
     const dpop = first.dpop || msg.obs.requestHeaders.some((x) => x.name.toLowerCase() === 'dpop');
-    const rotated = earlier.some((u) => u.rotatedTo !== undefined && u.rotatedTo !== h);
     if (!rotated && first.clientAuthenticated) return; // confidential client without rotation: allowed
     ctx.report({
       severity: dpop ? 'info' : 'high',

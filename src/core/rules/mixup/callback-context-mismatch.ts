@@ -37,8 +37,10 @@ export default defineRule({
     for (let i = 0; i < rs.length - 1; i++) if (rs[i].code !== undefined || rs[i].hasToken) return;
     // the redirect URIs the client itself issued this state with (a user restarting at another
     // provider issues it twice); a redirect_uri only an AS relayed (COAT) does not count
+    // the usual callback: the flow's own redirect_uri (one of the expected ones), no set to build;
+    // most often the very same string (no lookup then)
+    if (msg.url.base === flow.redirectUri) return;
     const actual = redirectBaseOf(msg.url.base);
-    // the usual callback: the flow's own redirect_uri (one of the expected ones), no set to build
     if (flow.redirectUri && redirectBaseOf(flow.redirectUri) === actual) return;
     const expected = new Set([flow.redirectUri, ...ctx.store.clientIssued(flow).map((r) => r.redirectUri)].filter((u): u is string => !!u).map(redirectBaseOf));
     if (expected.has(actual)) return;

@@ -23,6 +23,8 @@ function baseOf(u: string): string | undefined {
 const bases = new Map<string, string | null>();
 
 function tokenEndpointOf(ctx: RuleContext, as: AsIdentity, tokenUrl: { origin: string; base: string; hostname: string }): boolean {
+  // (any of the three answers yes) the usual token endpoint is on the AS's own origin: its site, no lookup
+  if (as.origin === tokenUrl.origin) return true;
   const md = ctx.store.metadata.get(as.issuer);
   if (md?.tokenEndpoint && baseOf(md.tokenEndpoint) === tokenUrl.base) return true;
   if (isProviderEndpointHost(as.issuer, tokenUrl.hostname)) return true; // token endpoint on another site (§3 providers)
@@ -86,7 +88,7 @@ export default defineRule({
     const h = hashSecret(code);
     const minter = minterOf(ctx, flow, h);
     if (!minter) return;
-    const tokenUrl = { origin: msg.url.origin, base: msg.url.base, hostname: msg.url.hostname };
+    const tokenUrl = msg.url;
     if (tokenEndpointOf(ctx, minter.as, tokenUrl)) return;
     // the flow's key (state, else code_challenge, else nonce); a code whose callback only
     // redirect_uri and timing linked to the flow (no state) is one step less confident

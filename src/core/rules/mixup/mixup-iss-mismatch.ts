@@ -25,9 +25,16 @@ type Ctx = RuleContext;
 type Flow = NonNullable<RuleContext['flow']>;
 type As = Flow['as'];
 
-/** does `value` name one of the ASes the client sent this flow to, or a host of the same AS reached from them */
-function accepted(ctx: Ctx, flow: Flow, issued: readonly { as: As }[], value: string): boolean {
+/**
+ * does `value` name one of the ASes the client sent this flow to, or a host of the same AS reached
+ * from them. The flow's first request is always one the client issued (and the first of them):
+ * the usual response names its AS, answered before the client-issued requests are listed.
+ */
+function accepted(ctx: Ctx, flow: Flow, value: string): boolean {
   const store = ctx.store;
+  const r0 = flow.requests[0];
+  if (r0 !== undefined && store.issuerMatches(r0.as, value)) return true;
+  const issued = store.clientIssued(flow);
   for (const r of issued) if (store.issuerMatches(r.as, value)) return true;
   for (const r of flow.requests) {
     if (!store.issuerMatches(r.as, value)) continue;
@@ -110,11 +117,10 @@ export default defineRule({
     // The ASes the client itself sent this state to (a user restarting at another provider sends
     // it to two), and hosts of the same AS reached from them (G2). A relayed hop (mix-up, COAT) is
     // not among them: its issuer is exactly what must not come back.
-    const issued = ctx.store.clientIssued(flow);
     let fired = false;
-    if (names.param !== undefined) fired = !accepted(ctx, flow, issued, names.param) && reportIssuer(ctx, flow, as1, names.param, 'iss');
-    if (!fired && names.idToken !== undefined) fired = !accepted(ctx, flow, issued, names.idToken) && reportIssuer(ctx, flow, as1, names.idToken, 'id_token');
-    if (!fired && names.jarm !== undefined) fired = !accepted(ctx, flow, issued, names.jarm) && reportIssuer(ctx, flow, as1, names.jarm, 'response');
+    if (names.param !== undefined) fired = !accepted(ctx, flow, names.param) && reportIssuer(ctx, flow, as1, names.param, 'iss');
+    if (!fired && names.idToken !== undefined) fired = !accepted(ctx, flow, names.idToken) && reportIssuer(ctx, flow, as1, names.idToken, 'id_token');
+    if (!fired && names.jarm !== undefined) fired = !accepted(ctx, flow, names.jarm) && reportIssuer(ctx, flow, as1, names.jarm, 'response');
     // RFC 9207 §2.4: iss parameter and ID token iss must agree
     if (names.param !== undefined && names.idToken !== undefined && names.param !== names.idToken) {
       ctx.report({

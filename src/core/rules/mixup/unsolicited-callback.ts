@@ -1,9 +1,18 @@
 import { hashSecret } from '../../util/secret';
 import { siteOfOrigin } from '../../flows/store';
-import { defineRule } from '../types';
+import { defineRule, type RuleContext } from '../types';
 import { lateCaptureReason } from '../support/late-capture';
 import { carriesCredential } from '../support/mixup';
 import { ref } from '../../report/standards';
+
+/** Is `fromSite` the site of one of the flow's parties (its requests' and its children's ASes, the client, the callback)? */
+function isParty(ctx: RuleContext, flow: NonNullable<RuleContext['flow']>, fromSite: string): boolean {
+  const site = siteOfOrigin;
+  for (const r of flow.requests) if (site(r.as.origin) === fromSite) return true;
+  for (const id of flow.children) for (const r of ctx.store.flows.get(id)?.requests ?? []) if (site(r.as.origin) === fromSite) return true;
+  if (flow.client && site(flow.client) === fromSite) return true;
+  return !!ctx.msg.url && site(ctx.msg.url.origin) === fromSite;
+}
 
 /**
  * draft-02 §2.2 (CORF), RFC 9700 §4.7 / §4.5: an authorization response with a code or token that
@@ -31,13 +40,9 @@ export default defineRule({
     if (flow) {
       // solicited, but was it minted by a party of the flow? Only a 30x from a foreign site counts.
       if (!credential || from.via !== 'redirect' || !from.origin) return;
-      const site = siteOfOrigin;
-      const parties = new Set<string>();
-      for (const r of flow.requests) parties.add(site(r.as.origin));
-      for (const id of flow.children) for (const r of store.flows.get(id)?.requests ?? []) parties.add(site(r.as.origin));
-      if (flow.client) parties.add(site(flow.client));
-      if (msg.url) parties.add(site(msg.url.origin));
-      if (parties.has(site(from.origin))) return;
+      // the sites of the flow's parties (its and its children's ASes, the client, the callback's
+      // own): the usual redirect comes from the flow's AS, found without building their set
+      if (isParty(ctx, flow, siteOfOrigin(from.origin))) return;
       // the redirecting page was itself reached (by 30x) from an AS of the flow: part of its chain
       const asOrigins = new Set<string>();
       for (const r of flow.requests) asOrigins.add(r.as.origin);

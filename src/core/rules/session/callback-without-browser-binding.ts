@@ -1,5 +1,5 @@
 import { defineRule } from '../types';
-import { judgeCallback } from '../support/callback-binding';
+import { cookieSent, judgeCallback } from '../support/callback-binding';
 import { ref } from '../../report/standards';
 
 /**
@@ -43,13 +43,15 @@ export default defineRule({
     // server-rendered only: a fragment never reaches the server; a form_post is a cross-site POST
     // whose SameSite=Lax cookies are withheld (the client judges the next same-origin hop)
     if (msg.responseMode !== 'query' || o.navigationOnly || (o.type !== 'main_frame' && o.type !== 'sub_frame')) return;
-    const b = judgeCallback(msg);
-    // sanitized HAR exports drop Cookie and Set-Cookie alike: a missing Cookie counts only when the
-    // capture showed a Cookie request header before this callback (insufficient evidence otherwise)
-    if (b.cookieSent || !store.cookieHeadersSeenBefore(o.time) || !b.success) return;
+    // (each test below only returns: the cheap ones first, judgeCallback last)
     // an SPA answered 200 may still redeem the code from the page with its PKCE verifier
     const status = o.status ?? 200;
     if (status < 300 && flow?.codeChallenge !== undefined) return;
+    // sanitized HAR exports drop Cookie and Set-Cookie alike: a missing Cookie counts only when the
+    // capture showed a Cookie request header before this callback (insufficient evidence otherwise)
+    if (cookieSent(msg) || !store.cookieHeadersSeenBefore(o.time)) return;
+    const b = judgeCallback(msg);
+    if (b.cookieSent || !b.success) return;
     const how = b.success.kind === 'redirect' ? `redirects to ${b.success.location}` : `sets a new ${b.success.name} cookie`;
     ctx.report({
       message: `The callback ${msg.url.base} carried no cookie of the client, only the state, yet the client ${how}: nothing binds the flow to the browser that started it, so any browser with this callback URL can complete it.`,

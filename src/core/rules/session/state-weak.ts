@@ -1,6 +1,6 @@
 import { hashSecret } from '../../util/secret';
 import { defineRule, type FindingDraft, type RuleContext } from '../types';
-import { opaqueWeakness, otherCsrfProtection, stateShape } from '../support/state-analysis';
+import { opaqueWeakness, otherCsrfProtection, plainStrongState, stateShape } from '../support/state-analysis';
 import { ref } from '../../report/standards';
 
 const where = (ctx: RuleContext) => ctx.msg.url?.base ?? ctx.msg.obs.url;
@@ -46,30 +46,9 @@ export default defineRule({
     const state = msg.params.get('state');
     if (state === undefined || state === '') return;
     if (flow && flow.requests.length > 1 && flow.requests[flow.requests.length - 1].obsId === msg.obs.id) return; // judged at the first request
-    // the message, evidence and the "other protection" test are built only when the rule reports (most states pass)
-    const shape = stateShape(state);
-    if (shape.kind === 'jwe') {
-      ctx.report({ severity: 'info', variant: 'unassessable', message: `The state at ${where(ctx)} is encrypted (JWE); its randomness cannot be assessed.`, evidence: [ctx.evidence(msg.obs, 'state', undefined, state)] });
-      return;
-    }
-    if (shape.kind === 'structured') {
-      if (shape.randomFields.length === 0) {
-        report(ctx, state, { variant: 'structured-no-random', message: `The state at ${where(ctx)} is structured data (${shape.format}) with no nonce, jti or csrf field: fields ${Object.keys(shape.fields).slice(0, 6).join(', ')}.` });
-        return;
-      }
-      for (const [k, v] of shape.randomFields) {
-        const w = opaqueWeakness(v);
-        if (w === undefined) continue;
-        report(ctx, state, { variant: 'structured-weak-random', message: `The state at ${where(ctx)} is structured (${shape.format}); its ${k} field is weak: ${w.detail}.` });
-        return;
-      }
-      return;
-    }
-    const w = opaqueWeakness(state);
-    if (w) {
-      report(ctx, state, { variant: w.variant, message: `The state at ${where(ctx)} is guessable: ${w.detail}.` });
-      return;
-    }
+    // the message, evidence and the "other protection" test are built only when the rule reports (most
+    // states pass); a plain random base64url or hex state is proved strong in one pass
+    if (!plainStrongState(state) && judgeShape(ctx, state)) return;
     // constant across flows: the same value in two or more earlier, separate flows (other tabs or > 30 min)
     let others = 0;
     for (const f of store.flowsWithState(hashSecret(state))) if (f.id !== flow?.id) others += 1;
@@ -78,3 +57,32 @@ export default defineRule({
     }
   },
 });
+
+/** The state's shape and signature (stateShape, opaqueWeakness): true when that decided (reported, or structured and strong). */
+function judgeShape(ctx: RuleContext, state: string): boolean {
+  const { msg } = ctx;
+  const shape = stateShape(state);
+  if (shape.kind === 'jwe') {
+    ctx.report({ severity: 'info', variant: 'unassessable', message: `The state at ${where(ctx)} is encrypted (JWE); its randomness cannot be assessed.`, evidence: [ctx.evidence(msg.obs, 'state', undefined, state)] });
+    return true;
+  }
+  if (shape.kind === 'structured') {
+    if (shape.randomFields.length === 0) {
+      report(ctx, state, { variant: 'structured-no-random', message: `The state at ${where(ctx)} is structured data (${shape.format}) with no nonce, jti or csrf field: fields ${Object.keys(shape.fields).slice(0, 6).join(', ')}.` });
+      return true;
+    }
+    for (const [k, v] of shape.randomFields) {
+      const w = opaqueWeakness(v);
+      if (w === undefined) continue;
+      report(ctx, state, { variant: 'structured-weak-random', message: `The state at ${where(ctx)} is structured (${shape.format}); its ${k} field is weak: ${w.detail}.` });
+      return true;
+    }
+    return true;
+  }
+  const w = opaqueWeakness(state);
+  if (w) {
+    report(ctx, state, { variant: w.variant, message: `The state at ${where(ctx)} is guessable: ${w.detail}.` });
+    return true;
+  }
+  return false;
+}

@@ -60,16 +60,21 @@ export interface CallbackBinding {
 const ERROR_PAGE = /(^|[/_.-])(error|errors|fail(ed|ure)?|denied|oops|unauthori[sz]ed|forbidden|login|log-in|signin|sign-in|sign_in)([/_.-]|$)/i;
 const ERROR_PARAM = /^(error|error_description|err|failure|failed|reason)$/;
 
+/** The callback request carried a non-empty Cookie header (judgeCallback's cookieSent). */
+export function cookieSent(msg: OAuthMessage): boolean {
+  const cookie = header(msg.obs.requestHeaders, 'cookie');
+  return cookie !== undefined && cookie.trim().length > 0;
+}
+
 /**
  * How a server-rendered callback (query-mode authorization response, a real request to the client)
  * was answered, and whether the browser sent anything that binds it to the flow's starter.
  */
 export function judgeCallback(msg: OAuthMessage): CallbackBinding {
   const o = msg.obs;
-  const cookie = header(o.requestHeaders, 'cookie');
-  const cookieSent = cookie !== undefined && cookie.trim().length > 0;
+  const sent = cookieSent(msg);
   const setCookies = headersAll(o.responseHeaders, 'set-cookie');
-  const out: CallbackBinding = { cookieSent, cookieHeadersVisible: cookieSent || setCookies.length > 0 };
+  const out: CallbackBinding = { cookieSent: sent, cookieHeadersVisible: sent || setCookies.length > 0 };
   const status = o.status ?? 0;
   if (status >= 400) {
     out.notSuccess = `answered ${status}`;
