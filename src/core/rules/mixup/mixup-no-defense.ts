@@ -9,6 +9,13 @@ import { ref } from '../../report/standards';
  * responses without iss from at least one of them, and serves two or more issuers through one
  * redirect URI, so it has neither mix-up defence (RFC 9207 iss, per-AS redirect URIs).
  */
+/** the first flow of each distinct AS among `flows`, in order (G2: hosts of one site with the origin fallback are one AS) */
+function distinctAses(flows: readonly FlowView[], store: { differentAs(a: FlowView['requests'][number]['as'], b: FlowView['requests'][number]['as']): boolean }): FlowView[] {
+  const out: FlowView[] = [];
+  for (const f of flows) if (!out.some((d) => !store.differentAs(d.requests[0].as, f.requests[0].as))) out.push(f);
+  return out;
+}
+
 export default defineRule({
   meta: {
     id: 'mixup-no-defense',
@@ -32,29 +39,36 @@ export default defineRule({
     // flows the client started itself: not brokered children (G1), and not opened by an AS hop
     // (§1.A: "AREQs whose opener is C, not an AS hop"): an AS that sends the browser on to another
     // AS is not the client using two ASes
-    const all = [...store.flows.values()];
+    const candidate = (f: FlowView): boolean => f.client === flow.client && f.parent === undefined && f.requests.length > 0 && f.paramsKnown;
+    if (!candidate(flow)) return;
+    const candidates: FlowView[] = [];
+    for (const f of store.flows.values()) if (candidate(f)) candidates.push(f);
+    // the client's own flows are some of these: fewer than two ASes among all of them is fewer
+    // among its own (the usual case, a client at one AS, answered without the walks below)
+    if (distinctAses(candidates, store).length < 2) return;
+    // the flows of each context the candidates live in, found once (openedByAs looks only there)
+    const byContext = new Map<string, FlowView[]>();
+    for (const f of candidates) byContext.set(f.context, []);
+    for (const g of store.flows.values()) byContext.get(g.context)?.push(g);
     const openedByAs = (f: FlowView): boolean => {
       if (!f.opener || f.opener === f.client) return false;
       const clientSite = f.client ? siteOfOrigin(f.client) : undefined;
       const openerSite = siteOfOrigin(f.opener);
-      return all.some(
+      return byContext.get(f.context)!.some(
         (g) =>
           g !== f &&
-          g.context === f.context &&
           g.t0 <= f.t0 &&
           g.requests.some((r) => r.as.origin === f.opener || (openerSite !== clientSite && siteOfOrigin(r.as.origin) === openerSite)),
       );
     };
-    const own: FlowView[] = all.filter((f) => f.client === flow.client && f.parent === undefined && f.requests.length > 0 && f.paramsKnown && !openedByAs(f));
-    if (!own.includes(flow)) return;
+    if (openedByAs(flow)) return;
+    const own: FlowView[] = candidates.filter((f) => !openedByAs(f));
     // distinct ASes among them (G2: hosts of one site with the origin fallback are one AS)
-    const distinct: FlowView[] = [];
-    for (const f of own) if (!distinct.some((d) => !store.differentAs(d.requests[0].as, f.requests[0].as))) distinct.push(f);
+    const distinct = distinctAses(own, store);
     if (distinct.length < 2) return;
     const here = normalizeRedirectBase(flow.redirectUri ?? msg.url.base);
     const sharing = own.filter((f) => f.redirectUri && normalizeRedirectBase(f.redirectUri) === here);
-    const sharedAses: FlowView[] = [];
-    for (const f of sharing) if (!sharedAses.some((d) => !store.differentAs(d.requests[0].as, f.requests[0].as))) sharedAses.push(f);
+    const sharedAses = distinctAses(sharing, store);
     const shared = sharedAses.length >= 2;
     const issuers = distinct.map((f) => f.requests[0].as.issuer);
     const anchor = distinct[0];
