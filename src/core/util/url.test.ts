@@ -118,6 +118,15 @@ describe('parseUrl and its caches', () => {
       { numRuns: 20 },
     );
   });
+
+  it('a URL with parameters asked again after an endpoint is not parsed again (a rule comparing it with an aud)', () => {
+    const q = 'https://api.example/v1/items?page=2&cursor=abc';
+    const first = parseUrl(q);
+    expect(parseUrl('https://api.example')).toBeDefined();
+    expect(parseUrl('https://as.example/token')).toBeDefined();
+    expect(parseUrl(` ${q}`.slice(1))).toBe(first);
+    expect(parseUrl('https://api.example/v1/items?page=3')).not.toBe(first);
+  });
 });
 
 describe('safeDecode', () => {
