@@ -64,7 +64,8 @@ export default defineRule({
       return;
     }
     const uses = store.mcp.bearers.get(bearerKey(bearer.jwt)) ?? [];
-    const first = uses.find((x) => x.obsId !== o.id && siteOf(parseUrl(x.origin)?.hostname ?? x.origin) !== siteOf(url.hostname));
+    // (the usual repeat: the token sent to the origin it was first sent to, no site to compute)
+    const first = uses.find((x) => x.obsId !== o.id && x.origin !== url.origin && siteOf(parseUrl(x.origin)?.hostname ?? x.origin) !== siteOf(url.hostname));
     if (first && (auds.length === 0 || !auds.some((a) => matches(a, o.url)) || !auds.some((a) => matches(a, first.origin)))) {
       ctx.report({
         variant: 'two-resources',
