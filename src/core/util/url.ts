@@ -90,6 +90,8 @@ function decodeRunLeniently(run: string): string {
   return out;
 }
 
+const asIs = (s: string): string => s;
+
 /** application/x-www-form-urlencoded parsing (query strings, fragments, form bodies). */
 export function parseParams(s: string, maxParams = 1000): Params {
   const out: [string, string][] = [];
@@ -97,6 +99,8 @@ export function parseParams(s: string, maxParams = 1000): Params {
   let start = 0;
   // the next '=' at or after `start` (s.length: none), found again only once passed
   let nextEq = -1;
+  // text with no % and no + decodes to itself: one look at the whole text instead of two per piece
+  const decode = s.indexOf('%') < 0 && s.indexOf('+') < 0 ? asIs : safeDecode;
   while (start <= s.length && out.length < maxParams) {
     let end = s.indexOf('&', start);
     if (end < 0) end = s.length;
@@ -107,8 +111,8 @@ export function parseParams(s: string, maxParams = 1000): Params {
         if (nextEq < 0) nextEq = s.length;
       }
       const eq = nextEq;
-      if (eq >= end) out.push([safeDecode(s.slice(start, end)), '']);
-      else out.push([safeDecode(s.slice(start, eq)), safeDecode(s.slice(eq + 1, end))]);
+      if (eq >= end) out.push([decode(s.slice(start, end)), '']);
+      else out.push([decode(s.slice(start, eq)), decode(s.slice(eq + 1, end))]);
     }
     start = end + 1;
   }
