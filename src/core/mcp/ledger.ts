@@ -10,7 +10,7 @@ import { hasWellKnown, H_ALL, H_AUTHORIZATION, H_MCP_VERSION } from '../observe/
 import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
 import { authorizationJwt } from '../tokens/sources';
 import { parseJsonDocument, parseJsonObject } from '../util/json';
-import { hashSecret } from '../util/secret';
+import { equalityKey } from '../util/secret';
 import { originOf, parseUrl, stripFragment } from '../util/url';
 import { asMetadataProbe, bearerChallenge, compareResource, initializeVersion, isPrmWellKnown } from './discovery';
 import { isRegistrationRequest } from './registration';
@@ -122,8 +122,32 @@ function strings(v: unknown): string[] {
 type BearerUse = { origin: string; obsId: string; ref: SourceRef; time: number };
 
 /**
- * Journal keys (flows/journal.ts): `mcp:ctx:<context>`, `mcp:cred:<kind>:<hash>`,
- * `mcp:bearer:<hash>`, `mcp:reg`. Every change marks its key; a flush writes only those.
+ * The ledger's key of a credential presented or issued at a token endpoint: its kind and the
+ * credential's `equalityKey` (util/secret.ts: a fastHash, compared for equality only; no finding
+ * shows it, a finding's fingerprint is the credential's SHA-256). A token response's refresh token
+ * and a client assertion are fingerprinted by nothing else: the ledger cost a SHA-256 of each.
+ */
+export function credentialKey(kind: CredentialUse['kind'], value: string): string {
+  return `${kind}:${equalityKey(value)}`;
+}
+
+/** The ledger's key of a bearer access token (`bearers`): its `equalityKey`, as credentialKey. */
+export function bearerKey(jwt: string): string {
+  return equalityKey(jwt);
+}
+
+/**
+ * A key saved before the ledger's keys were equality keys: a SHA-256 prefix of 16 hex characters
+ * (an equality key has 14), which no credential can match any more. Dropped on restore (and from
+ * the journal at the next flush); storage.session, where the journal lives, is cleared when the
+ * extension updates anyway.
+ */
+const OLD_KEY = /^(?:(?:refresh_token|client_secret|client_assertion):)?[0-9a-f]{16}$/;
+
+/**
+ * Journal keys (flows/journal.ts): `mcp:ctx:<context>`, `mcp:cred:<kind>:<key>`,
+ * `mcp:bearer:<key>`, `mcp:reg` (keys: credentialKey, bearerKey). Every change marks its key; a
+ * flush writes only those.
  */
 export class McpLedger {
   private contexts = new Map<string, McpContext>();
@@ -299,18 +323,18 @@ export class McpLedger {
     const knownIssuer = this.issuerOfTokenEndpoint(endpoint);
     const at: Where = { issuer: knownIssuer ?? originOf(endpoint) ?? endpoint, known: knownIssuer !== undefined, endpoint };
     const refresh = firstOf(form, 'grant_type') === 'refresh_token' ? firstOf(form, 'refresh_token') : undefined;
-    if (refresh) this.addCredential(`refresh_token:${hashSecret(refresh)}`, o, at, 'refresh_token', 'sent');
+    if (refresh) this.addCredential(credentialKey('refresh_token', refresh), o, at, 'refresh_token', 'sent');
     const secret = firstOf(form, 'client_secret') ?? basicSecret(header(o.requestHeaders, 'authorization'));
-    if (secret) this.addCredential(`client_secret:${hashSecret(secret)}`, o, at, 'client_secret', 'sent');
+    if (secret) this.addCredential(credentialKey('client_secret', secret), o, at, 'client_secret', 'sent');
     const assertion = firstOf(form, 'client_assertion');
     if (assertion) {
-      this.addCredential(`client_assertion:${hashSecret(assertion)}`, o, at, 'client_assertion', 'sent');
+      this.addCredential(credentialKey('client_assertion', assertion), o, at, 'client_assertion', 'sent');
       const who = assertionClientKey(assertion);
       if (who) this.addCredential(`assertion-client:${who}`, o, at, 'client_assertion', 'sent');
     }
     const okStatus = o.status === undefined || (o.status >= 200 && o.status < 300);
     const json = okStatus ? parseJsonObject(o.responseBody) : undefined;
-    if (typeof json?.refresh_token === 'string' && json.refresh_token) this.addCredential(`refresh_token:${hashSecret(json.refresh_token)}`, o, at, 'refresh_token', 'issued');
+    if (typeof json?.refresh_token === 'string' && json.refresh_token) this.addCredential(credentialKey('refresh_token', json.refresh_token), o, at, 'refresh_token', 'issued');
   }
 
   private addCredential(key: string, o: Observation, at: Where, kind: CredentialUse['kind'], how: CredentialUse['how']): void {
@@ -323,7 +347,7 @@ export class McpLedger {
   private recordBearer(o: Observation, jwt: string): void {
     const origin = originOf(o.url);
     if (!origin) return;
-    const key = hashSecret(jwt);
+    const key = bearerKey(jwt);
     const list = this.bearerMap.map.get(key) ?? [];
     if (list.some((x) => x.origin === origin)) return;
     push(list, { origin, obsId: o.id, ref: o.ref, time: o.time }, 10);
@@ -390,6 +414,7 @@ export class McpLedger {
     this.anyNamed = [...this.contexts.values()].some((c) => c.challenges.some((x) => x.resourceMetadata !== undefined));
     this.creds.restore(entries, 'mcp:cred:', (v): v is CredentialUse[] => Array.isArray(v));
     this.bearerMap.restore(entries, 'mcp:bearer:', (v): v is BearerUse[] => Array.isArray(v));
+    for (const m of [this.creds, this.bearerMap] as OrderedMap<unknown>[]) for (const k of [...m.map.keys()]) if (OLD_KEY.test(k)) m.delete(k);
     this.registrationEndpoints = new Set(strings(entryAt(entries, 'mcp:reg')));
   }
 }

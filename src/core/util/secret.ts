@@ -1,4 +1,4 @@
-import { GenCache } from './gen-cache';
+import { SampledCache } from './sampled-cache';
 import { sha256HexPrefix } from './sha256';
 
 /**
@@ -73,12 +73,15 @@ export function entropyBits(v: string): number {
 }
 
 /**
- * What is kept of a secret value once seen: its fingerprint, and its redacted display (and that
- * display percent-encoded, as redactUrl writes it) once asked for. One entry serves hashSecret,
- * redactValue and secretRef: one lookup where there were two caches with a lookup each.
+ * What is kept of a secret value once seen: its fingerprint, its equality key, and its redacted
+ * display (and that display percent-encoded, as redactUrl writes it), each computed when first asked
+ * for. One entry serves hashSecret, equalityKey, redactValue and secretRef.
  */
 interface SecretEntry {
-  hash: string;
+  /** hashSecret: SHA-256 (16 hex) */
+  hash: string | undefined;
+  /** equalityKey: fastHash */
+  key: string | undefined;
   shown: string | undefined;
   shownInUrl: string | undefined;
 }
@@ -87,17 +90,29 @@ interface SecretEntry {
 // then by each rule that reads it), and again when the flow's next message comes. A single map
 // cleared at its cap: on the bench's traffic its hit rate in a long run (4 000 messages in, 115 000
 // lookups) is that of an unbounded map (0.783, misses are values seen for the first time), for any
-// cap from 256 up, and a two-generation map's second lookup on every miss cost ~2 % of the engine
+// cap from 256 up, and a two-generation map's second lookup on every miss cost ~2 % of the engine.
+// A long value (a JWT: a bearer token, an ID token, an assertion) is found by a sample of its
+// characters instead (util/sampled-cache.ts): it comes as a new string object each time (a header's
+// token on every API call), which a Map hashes over its whole length (~1.3 µs for a 741-character
+// access token). Short values stay in the Map: the same string object comes back there (a message's
+// parameter, read by the flow store and each rule), whose hash V8 keeps in the object.
 let secrets = new Map<string, SecretEntry>();
 const SECRETS_CAP = 2048;
+const LONG = 128;
+const longSecrets = new SampledCache<SecretEntry>(512);
 let lastSecret: string | undefined;
-let lastEntry: SecretEntry = { hash: '', shown: undefined, shownInUrl: undefined };
+let lastEntry: SecretEntry = newEntry();
+
+function newEntry(): SecretEntry {
+  return { hash: undefined, key: undefined, shown: undefined, shownInUrl: undefined };
+}
 
 function entryOf(v: string): SecretEntry {
   if (v === lastSecret) return lastEntry;
-  let e = secrets.get(v);
-  if (e === undefined) {
-    e = { hash: sha256HexPrefix(v, 16), shown: undefined, shownInUrl: undefined };
+  let e: SecretEntry | undefined;
+  if (v.length >= LONG) e = longSecrets.getOrAdd(v, newEntry);
+  else if ((e = secrets.get(v)) === undefined) {
+    e = newEntry();
     if (secrets.size >= SECRETS_CAP) secrets = new Map();
     secrets.set(v, e);
   }
@@ -106,9 +121,21 @@ function entryOf(v: string): SecretEntry {
   return e;
 }
 
-/** Fingerprint of a secret: first 16 hex chars of SHA-256 (stored, compared across restarts). */
+/** Fingerprint of a secret: first 16 hex chars of SHA-256 (stored, shown, compared across restarts). */
 export function hashSecret(v: string): string {
-  return entryOf(v).hash;
+  const e = entryOf(v);
+  return e.hash ?? (e.hash = sha256HexPrefix(v, 16));
+}
+
+/**
+ * A key of a secret that is compared for equality only and never shown nor put in a finding (a
+ * ledger's key): `fastHash(v)`, kept with the value's entry. Where nothing else fingerprints the
+ * value (a refresh token in a token response, a client assertion, a bearer token) it costs no
+ * SHA-256.
+ */
+export function equalityKey(v: string): string {
+  const e = entryOf(v);
+  return e.key ?? (e.key = fastHash(v));
 }
 
 /**
@@ -117,7 +144,7 @@ export function hashSecret(v: string): string {
  */
 export function redactValue(v: string): string {
   const e = entryOf(v);
-  return e.shown ?? (e.shown = shownOf(v, e.hash));
+  return e.shown ?? (e.shown = shownOf(v, e.hash ?? (e.hash = sha256HexPrefix(v, 16))));
 }
 
 function shownOf(v: string, hash: string): string {
@@ -128,7 +155,7 @@ function shownOf(v: string, hash: string): string {
 /** `encodeURIComponent(redactValue(v))`: what redactUrl writes in place of a value */
 function redactedInUrl(v: string): string {
   const e = entryOf(v);
-  return e.shownInUrl ?? (e.shownInUrl = encodeURIComponent(e.shown ?? (e.shown = shownOf(v, e.hash))));
+  return e.shownInUrl ?? (e.shownInUrl = encodeURIComponent(e.shown ?? (e.shown = shownOf(v, e.hash ?? (e.hash = sha256HexPrefix(v, 16))))));
 }
 
 /**
@@ -167,9 +194,10 @@ export function fastHashHex(h1: number, h2: number): string {
 
 export function secretRef(v: string, opts: RedactionOptions): SecretRef {
   const e = entryOf(v);
+  const hash = e.hash ?? (e.hash = sha256HexPrefix(v, 16));
   return {
-    hash: e.hash,
-    shown: opts.redact ? (e.shown ?? (e.shown = shownOf(v, e.hash))) : v,
+    hash,
+    shown: opts.redact ? (e.shown ?? (e.shown = shownOf(v, hash))) : v,
     length: v.length,
     alphabet: alphabetOf(v),
   };
@@ -195,9 +223,7 @@ export function redactUrl(href: string, opts: RedactionOptions): string {
   const first = nextSecretParam(href, 0);
   let out = href;
   if (first >= 0) {
-    const known = redactedUrls.get(href);
-    if (known !== undefined) out = known;
-    else redactedUrls.set(href, (out = redactParams(href, first)));
+    out = redactedUrls.getOrAdd(href, (h) => redactParams(h, first));
   }
   lastUrl = href;
   lastRedacted = out;
@@ -205,7 +231,10 @@ export function redactUrl(href: string, opts: RedactionOptions): string {
 }
 
 // the same URL comes back often (a page's URL is the Referer of all its subresources)
-const redactedUrls = new GenCache<string>(512);
+// (found by a sample of its characters: a URL with a secret is a new string object each time, which
+// a Map hashed over its whole length, and an authorization request's URL is never seen again: 2.5 %
+// of the engine's time with no rules on the bench's OAuth messages went to that lookup)
+const redactedUrls = new SampledCache<string>(1024);
 let lastUrl: string | undefined;
 let lastRedacted = '';
 

@@ -118,6 +118,36 @@ describe('parseUrl and its caches', () => {
       { numRuns: 20 },
     );
   });
+
+  it('a URL already in the form the parser prints is read without it, with the same answer (the parser decides the rest)', () => {
+    const origin = fc.oneof(
+      fc.constantFrom('https://a.example', 'http://a.example', 'https://api.a-b.example:8443', 'http://a.example:80', 'https://a.example:443', 'https://localhost', 'http://127.0.0.1:3000'),
+      fc.constantFrom('https://1.2.3.4.5', 'https://a.123', 'https://a.0x', 'https://xn--a.example', 'https://A.example', 'https://a..example', 'https://a.example.', 'https://0x7f.0.0.1', 'https://a.example:0443', 'https://a.example:99999', 'https://user@a.example', 'HTTPS://a.example', 'https:/a.example', 'https:\\a.example'),
+    );
+    const pathChar = fc.constantFrom('a', 'Z', '0', '-', '.', '_', '~', '!', '$', '&', "'", '(', ')', '*', '+', ',', ';', '=', ':', '@', '/', '/', '/', '%', '%2e', '%2E', '\\', '^', '`', '{', '}', '|', '[', ']', ' ', '"', '<', '>', '\t', '\n', 'é', '\ud800');
+    const tail = fc.constantFrom('', '?x=1', '?state=a%20b&code=c', '#frag', '#access_token=t&state=s', '?a=1#b=2', '?', '#', '?x=1 ', '?x=\t1', '#/cb?code=1', '?é=\ud800');
+    fc.assert(
+      fc.property(origin, fc.array(pathChar, { maxLength: 12 }), tail, (o, path, t) => {
+        const u = o + (path.length > 0 ? '/' : '') + path.join('') + t;
+        expect(parseUrl(u)).toEqual(parseUrlUncached(u, undefined));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const path of ['', '/', '/.', '/..', '/a/./b', '/a/../b', '/a/.', '/.well-known/x', '/%2e/', '/a/%2E%2E/b', '/a\\b', '/a b', '/é', '/a^b', '/a|b', '/a`b', '/{a}', '//x', '/a.b/c.', "/it's"])
+      for (const t of ['', '?x=1', '#y', '?x#y']) {
+        const u = `https://a.example${path}${t}`;
+        expect(parseUrl(u)).toEqual(parseUrlUncached(u, undefined));
+      }
+  });
+
+  it('a URL with parameters asked again after an endpoint is not parsed again (a rule comparing it with an aud)', () => {
+    const q = 'https://api.example/v1/items?page=2&cursor=abc';
+    const first = parseUrl(q);
+    expect(parseUrl('https://api.example')).toBeDefined();
+    expect(parseUrl('https://as.example/token')).toBeDefined();
+    expect(parseUrl(` ${q}`.slice(1))).toBe(first);
+    expect(parseUrl('https://api.example/v1/items?page=3')).not.toBe(first);
+  });
 });
 
 describe('safeDecode', () => {

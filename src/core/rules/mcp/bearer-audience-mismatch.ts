@@ -1,5 +1,6 @@
 import { authorizationJwt } from '../../tokens/sources';
 import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
+import { bearerKey } from '../../mcp/ledger';
 import { hashSecret } from '../../util/secret';
 import { parseUrl, siteOf } from '../../util/url';
 import { mcpRevision } from '../support/mcp';
@@ -53,22 +54,22 @@ export default defineRule({
     // an MCP context names the revision it applies; other traffic is judged by RFC 8707 / RFC 9068 alone
     const rev = store.mcp.discovered(o.context, o.time) ? mcpRevision(ctx) : { note: 'RFC 9068 §4' };
     const auds = urlAudiences(payload.aud);
-    const fp = hashSecret(bearer.jwt);
     if (auds.length > 0 && !auds.some((a) => matches(a, o.url))) {
       ctx.report({
         variant: 'audience',
-        fingerprint: `${fp}|${url.origin}`,
+        fingerprint: `${hashSecret(bearer.jwt)}|${url.origin}`,
         message: `An access token issued for ${auds.join(', ')} is sent to ${url.origin}, which is none of its audiences: the receiver must reject it, and a server that forwards tokens it received passes them through (${rev.note}).`,
         evidence: [ctx.evidence(o, 'Authorization', `aud=${auds.join(' ')}`, bearer.jwt)],
       });
       return;
     }
-    const uses = store.mcp.bearers.get(fp) ?? [];
-    const first = uses.find((x) => x.obsId !== o.id && siteOf(parseUrl(x.origin)?.hostname ?? x.origin) !== siteOf(url.hostname));
+    const uses = store.mcp.bearers.get(bearerKey(bearer.jwt)) ?? [];
+    // (the usual repeat: the token sent to the origin it was first sent to, no site to compute)
+    const first = uses.find((x) => x.obsId !== o.id && x.origin !== url.origin && siteOf(parseUrl(x.origin)?.hostname ?? x.origin) !== siteOf(url.hostname));
     if (first && (auds.length === 0 || !auds.some((a) => matches(a, o.url)) || !auds.some((a) => matches(a, first.origin)))) {
       ctx.report({
         variant: 'two-resources',
-        fingerprint: `${fp}|two`,
+        fingerprint: `${hashSecret(bearer.jwt)}|two`,
         message: `One access token is sent to ${first.origin} and to ${url.origin} (two sites): a token meant for one resource server reaches another (${rev.note}).`,
         evidence: [ctx.evidence(o, 'Authorization', `also sent to ${first.origin}`, bearer.jwt), { ...first.ref, url: first.origin, note: 'first use' }],
       });

@@ -1,5 +1,5 @@
 import { compareResource } from '../../mcp/discovery';
-import { assertionClientKey, type CredentialUse } from '../../mcp/ledger';
+import { assertionClientKey, credentialKey, type CredentialUse } from '../../mcp/ledger';
 import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { header } from '../../observe/observation';
 import { hashSecret } from '../../util/secret';
@@ -89,7 +89,7 @@ export default defineRule({
       }
     }
     for (const [kind, value, param] of presented) {
-      const uses = store.mcp.credentials.get(`${kind}:${hashSecret(value)}`) ?? [];
+      const uses = store.mcp.credentials.get(credentialKey(kind, value)) ?? [];
       const first = uses.find((u) => u.obsId !== o.id && u.time <= o.time && differentIssuer(u, here));
       if (!first) continue;
       const rev = mcpRevision(ctx);
