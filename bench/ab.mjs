@@ -1,11 +1,12 @@
 // A/B of two builds of the CLI (dist/cli/coatcheck.js of two commits, copied under .bench/) in ONE
 // process, runs interleaved, CPU time (process.cpuUsage): a machine whose speed drifts between
 // minutes (a shared one) moves both alike, where two sittings of `npm run bench` cannot compare them.
-// usage: node bench/ab.mjs A.js [B.js] [--mode fresh|steady|plain|dense|kinds] [--reps N] [--norules]
+// usage: node bench/ab.mjs A.js [B.js] [--mode fresh|steady|plain|bearer|dense|kinds] [--reps N] [--norules]
 // Prints each build's median CPU µs per message and B/A.
 //   fresh : a new Engine per rep over the bench's OAuth messages (bench: "an OAuth message alone")
 //   steady: one Engine (journal off) warmed with 4 000 OAuth messages, then chunks of 600 (a long scan / a worker that ran a while)
-//   plain : a new Engine per rep over the non-OAuth events (bench: "non-OAuth")
+//   plain : a new Engine per rep over the non-OAuth events (bench: "non-OAuth"; API calls carry bearer tokens)
+//   bearer: a new Engine per rep over the API calls that carry a bearer JWT (bench: "API calls with a bearer JWT alone")
 //   dense : a new Engine per rep over 20 MB of the OAuth-dense traffic (synth.mjs; the engine part of the dense scan)
 //   kinds : per message kind, µs per message (steady), for A only
 import { pathToFileURL } from 'node:url';
@@ -35,13 +36,13 @@ function dense(core) {
   return out;
 }
 const cpu = (f) => { const c = process.cpuUsage(); f(); const u = process.cpuUsage(c); return u.user + u.system; };
-const opts = () => ({ journal: mode === 'fresh' || mode === 'plain' ? true : false, ...(norules ? { only: [] } : {}) });
-const data = cores.map((core) => mode === 'dense' ? { obs: dense(core) } : (() => { const b = bench(core, mode === 'steady' || mode === 'kinds' ? 400000 : 60000); return { obs: mode === 'plain' ? b.plain : b.oauth }; })());
+const opts = () => ({ journal: mode === 'fresh' || mode === 'plain' || mode === 'bearer', ...(norules ? { only: [] } : {}) });
+const data = cores.map((core) => mode === 'dense' ? { obs: dense(core) } : (() => { const b = bench(core, mode === 'steady' || mode === 'kinds' ? 400000 : 60000); return { obs: mode === 'plain' ? b.plain : mode === 'bearer' ? b.plain.filter((o) => o.requestHeaders.some((h) => h.name === 'authorization')) : b.oauth }; })());
 const runs = cores.map(() => []);
 const runOnce = (k) => {
   const core = cores[k]; const obs = data[k].obs;
-  if (mode === 'fresh' || mode === 'plain' || mode === 'dense') {
-    return [cpu(() => { const e = new core.Engine(opts()); for (const o of obs) e.push(o); if (mode !== 'plain') e.finish(); }) / obs.length];
+  if (mode === 'fresh' || mode === 'plain' || mode === 'bearer' || mode === 'dense') {
+    return [cpu(() => { const e = new core.Engine(opts()); for (const o of obs) e.push(o); if (mode !== 'plain' && mode !== 'bearer') e.finish(); }) / obs.length];
   }
   const e = new core.Engine(opts());
   for (let i = 0; i < 4000; i++) e.push(obs[i]);

@@ -25,14 +25,14 @@ const keyIdOf = (issuer) => createHash('sha256').update(issuer).digest('hex').sl
 
 /**
  * A token response as an AS sends it: an RS256-signed access token and ID token whose payloads are
- * JSON claims (issuer, audience = the client, times around `t`, the request's nonce, an `at_hash`
+ * JSON claims (issuer, audience = the client (the access token's: the API it is for), times around `t`, the request's nonce, an `at_hash`
  * that matches), a random refresh token. The signatures are random bytes of an RS256 signature's
  * length (nothing in the benchmarks verifies them).
  */
-function tokenSet({ issuer, kid = keyIdOf(issuer), clientId, nonce, sub, t, b64, hex }) {
+function tokenSet({ issuer, kid = keyIdOf(issuer), clientId, nonce, sub, t, b64, hex, audience = 'https://api.example' }) {
   const iat = Math.floor(t / 1000);
   const header = b64json({ alg: 'RS256', typ: 'JWT', kid });
-  const access_token = `${b64json({ alg: 'RS256', typ: 'at+jwt', kid })}.${b64json({ iss: issuer, sub, aud: 'https://api.example', client_id: clientId, exp: iat + 300, iat, jti: hex(32), scope: 'openid profile email' })}.${b64(342)}`;
+  const access_token = `${b64json({ alg: 'RS256', typ: 'at+jwt', kid })}.${b64json({ iss: issuer, sub, aud: audience, client_id: clientId, exp: iat + 300, iat, jti: hex(32), scope: 'openid profile email' })}.${b64(342)}`;
   const atHash = createHash('sha256').update(access_token).digest().subarray(0, 16).toString('base64url');
   const id_token = `${header}.${b64json({ iss: issuer, sub, aud: clientId, exp: iat + 300, iat, auth_time: iat - 2, nonce, at_hash: atHash, sid: `${hex(8)}-${hex(4)}-${hex(4)}`, email: 'user@example.com', email_verified: true, name: 'Test User' })}.${b64(342)}`;
   return { access_token, token_type: 'Bearer', expires_in: 300, refresh_token: b64(64), id_token, scope: 'openid profile email' };
@@ -50,7 +50,7 @@ const ASES = [
  * includes a login through an authorization server. With `oauthDense`, every entry is an OAuth
  * exchange instead (denseFlows below).
  */
-export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false } = {}) {
+export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false, bearer = true } = {}) {
   const r = rng(seed);
   const pick = (a) => a[Math.floor(r() * a.length)];
   const b64 = (n) => {
@@ -65,6 +65,10 @@ export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false } = {
   };
   let t = Date.UTC(2026, 2, 1, 8, 0, 0);
   let visit = 0;
+  // each app's API calls carry the access token of its latest login or refresh (a single-page app's
+  // fetches); none before the app's first login. Draws nothing from the generator: with `bearer`
+  // false the entries are otherwise identical.
+  const accessTokenOf = new Map();
   const entry = (page, url, o = {}) => {
     t += 5 + Math.floor(r() * 60);
     const u = new URL(url);
@@ -83,6 +87,7 @@ export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false } = {
       { name: 'sec-fetch-site', value: 'same-origin' },
       { name: 'user-agent', value: UA },
       ...(o.form ? [{ name: 'content-type', value: 'application/x-www-form-urlencoded' }] : []),
+      ...(o.bearer ? [{ name: 'authorization', value: `Bearer ${o.bearer}` }] : []),
     ];
     const respHeaders = [
       { name: 'date', value: new Date(t).toUTCString() },
@@ -147,7 +152,7 @@ export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false } = {
     const doc = `${app}/${pick(['products', 'articles', 'dashboard', 'accounts', 'search'])}/${hex(8)}?ref=${pick(['nav', 'home', 'mail'])}`;
     yield entry(page, doc, { type: 'document', text: `<!doctype html><html><head><title>${b64(12)}</title></head><body>${'<div class="row">'.repeat(40)}${b64(400)}</body></html>` });
     for (let i = 0; i < 8; i++) yield entry(page, `${app}/static/${pick(['js', 'css', 'img', 'fonts'])}/${b64(10)}.${hex(8)}.${pick(['js', 'css', 'png', 'woff2', 'svg'])}${r() < 0.3 ? `?v=${hex(6)}` : ''}`, { type: pick(['script', 'stylesheet', 'image', 'font']), initiator: doc, mime: 'application/javascript' });
-    for (let i = 0; i < 4; i++) yield entry(page, `${app}/api/v2/items?page=${1 + Math.floor(r() * 9)}&limit=50&sort=-created&filter=${b64(8)}`, { type: 'fetch', initiator: `${app}/static/js/app.js`, mime: 'application/json', text: apiJson() });
+    for (let i = 0; i < 4; i++) yield entry(page, `${app}/api/v2/items?page=${1 + Math.floor(r() * 9)}&limit=50&sort=-created&filter=${b64(8)}`, { type: 'fetch', initiator: `${app}/static/js/app.js`, mime: 'application/json', text: apiJson(), bearer: bearer ? accessTokenOf.get(app) : undefined });
     for (let i = 0; i < 2; i++)
       yield entry(page, `https://analytics.example/g/collect?v=2&tid=G-${b64(10)}&gtm=45je${hex(6)}&_p=${hex(10)}&cid=${hex(10)}.${hex(10)}&ul=en-gb&sr=1920x1080&en=${pick(['page_view', 'scroll', 'click'])}&dl=${encodeURIComponent(doc)}&dt=${b64(16)}&sid=${hex(10)}&sct=3&seg=1`, { type: 'ping', initiator: doc, mime: 'text/plain' });
     yield entry(page, `https://cdn.example/${b64(12)}/${hex(16)}.jpg?w=640&q=75&fm=webp`, { type: 'image', initiator: doc, mime: 'image/webp' });
@@ -168,10 +173,14 @@ export function* harEntries(seed = 1, { oauthEvery = 6, oauthDense = false } = {
     yield entry(page, `${as.origin}/login`, { type: 'document', form: { username: 'user@example.com', password: b64(16), csrf: b64(32) }, referer: areq, location: cbUrl });
     yield entry(page, cbUrl, { type: 'document', referer: `${as.origin}/` });
     const sub = hex(24);
-    const tokens = tokenSet({ issuer: as.issuer ?? as.origin, clientId, nonce, sub, t, b64, hex });
+    const tokens = tokenSet({ issuer: as.issuer ?? as.origin, clientId, nonce, sub, t, b64, hex, audience: `${app}/api` });
     yield entry(page, `${as.origin}${as.token}`, { type: 'fetch', form: { grant_type: 'authorization_code', code, redirect_uri: cb, client_id: clientId, code_verifier: verifier }, initiator: `${app}/static/js/app.js`, mime: 'application/json', text: JSON.stringify(tokens) });
-    if (r() < 0.5)
-      yield entry(page, `${as.origin}${as.token}`, { type: 'fetch', form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: clientId }, initiator: `${app}/static/js/app.js`, mime: 'application/json', text: JSON.stringify(tokenSet({ issuer: as.issuer ?? as.origin, clientId, nonce, sub, t, b64, hex })) });
+    accessTokenOf.set(app, tokens.access_token);
+    if (r() < 0.5) {
+      const refreshed = tokenSet({ issuer: as.issuer ?? as.origin, clientId, nonce, sub, t, b64, hex, audience: `${app}/api` });
+      yield entry(page, `${as.origin}${as.token}`, { type: 'fetch', form: { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: clientId }, initiator: `${app}/static/js/app.js`, mime: 'application/json', text: JSON.stringify(refreshed) });
+      accessTokenOf.set(app, refreshed.access_token);
+    }
   }
 }
 
