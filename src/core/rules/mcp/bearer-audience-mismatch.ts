@@ -2,7 +2,7 @@ import { authorizationJwt } from '../../tokens/sources';
 import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
 import { bearerKey } from '../../mcp/ledger';
 import { hashSecret } from '../../util/secret';
-import { parseUrl, siteOf } from '../../util/url';
+import { originOf, parseUrl, siteOf } from '../../util/url';
 import { mcpRevision } from '../support/mcp';
 import { ref } from '../../report/standards';
 import { defineRule } from '../types';
@@ -20,6 +20,13 @@ function matches(aud: string, url: string): boolean {
   if (!a || !u) return false;
   if (a.origin === u.origin) return true;
   return url.startsWith(aud.replace(/\/?$/, '/')) || url === aud;
+}
+
+/** every recorded use of the token went to `origin` (none recorded: true) */
+function usedOnlyAt(uses: readonly { origin: string }[] | undefined, origin: string): boolean {
+  if (uses === undefined) return true;
+  for (let i = 0; i < uses.length; i++) if (uses[i].origin !== origin) return false;
+  return true;
 }
 
 /** MCP security best practices (token passthrough); RFC 8707 §2; RFC 9068 §4. */
@@ -46,6 +53,14 @@ export default defineRule({
     if (!bearer || bearer.scheme !== 'bearer') return;
     const payload = decodeJwtPayloadUnsafe(bearer.jwt);
     if (!payload) return;
+    // the usual call: the token goes to an origin among its audiences (or names no URL audience),
+    // and every call it was seen on went to this same origin. Neither variant below can report
+    // then: the answer of the checks below, found without parsing the request URL.
+    const origin = originOf(o.url);
+    if (origin !== undefined) {
+      const auds = urlAudiences(payload.aud);
+      if ((auds.length === 0 || auds.some((a) => parseUrl(a)?.origin === origin)) && usedOnlyAt(store.mcp.bearers.get(bearerKey(bearer.jwt)), origin)) return;
+    }
     const url = parseUrl(o.url);
     if (!url) return;
     // the AS's own endpoints (userinfo with an aud of the client): the token's issuer origin
