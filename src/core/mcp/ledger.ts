@@ -5,7 +5,7 @@
  * store's MCP mark read it. Secrets are kept only as hashes. Bounded, and saved with the store's
  * journal (only the keys a change touched).
  */
-import { header, type Observation, type SourceRef } from '../observe/observation';
+import { header, type Observation } from '../observe/observation';
 import { hasWellKnown, H_ALL, H_AUTHORIZATION, H_MCP_VERSION } from '../observe/raw';
 import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
 import { authorizationJwt } from '../tokens/sources';
@@ -23,92 +23,8 @@ const MAX_GLOBAL = 2000;
 /** discovery older than this does not mark an authorization request (the flow TTL, §0.3) */
 export const DISCOVERY_TTL_MS = 30 * 60 * 1000;
 
-export interface McpChallenge {
-  obsId: string;
-  ref: SourceRef;
-  time: number;
-  /** the request URL that was answered 401 (no query) */
-  url: string;
-  origin: string;
-  resourceMetadata?: string;
-}
-
-export interface McpResourceDoc {
-  obsId: string;
-  ref: SourceRef;
-  time: number;
-  /** where the document was fetched (no fragment) */
-  url: string;
-  status?: number;
-  /** the body was seen (DT/HAR) */
-  body: boolean;
-  resource?: string;
-  authorizationServers: string[];
-}
-
-export interface McpAsDoc {
-  obsId: string;
-  time: number;
-  url: string;
-  status?: number;
-  ok: boolean;
-  issuer?: string;
-  authorizationEndpoint?: string;
-  tokenEndpoint?: string;
-  registrationEndpoint?: string;
-  /** code_challenge_methods_supported is present */
-  pkceAdvertised?: boolean;
-  cimdSupported?: boolean;
-}
-
-export interface McpRegistration {
-  obsId: string;
-  ref: SourceRef;
-  time: number;
-  url: string;
-  clientId?: string;
-}
-
-export interface McpContext {
-  challenges: McpChallenge[];
-  resourceDocs: McpResourceDoc[];
-  asDocs: McpAsDoc[];
-  registrations: McpRegistration[];
-  /** the MCP-Protocol-Version the traffic negotiated (header or initialize exchange) */
-  protocolVersion?: string;
-  last: number;
-}
-
-/** A credential presented at a token endpoint, by hash: where it was first seen and where it came from. */
-export interface CredentialUse {
-  kind: 'refresh_token' | 'client_secret' | 'client_assertion';
-  /** issuer (or origin) of the token endpoint it was sent to, or that issued it */
-  issuer: string;
-  /** the issuer comes from observed metadata (else it is the endpoint's origin, §0.4 (4)) */
-  known: boolean;
-  endpoint: string;
-  obsId: string;
-  ref: SourceRef;
-  time: number;
-  /** 'issued': a token response returned it; 'sent': a request presented it */
-  how: 'issued' | 'sent';
-}
-
-/** The MCP mark of a flow (the panel and diagrams show it). */
-export interface McpFlowMark {
-  /** how the AS was reached: a 401 naming resource_metadata, or a protected-resource metadata document */
-  via: 'challenge' | 'resource-metadata';
-  /** origin of the resource server that answered 401, if seen */
-  resourceServer?: string;
-  resourceMetadata?: string;
-  /** the discovered `resource` value */
-  resource?: string;
-  /** the authorization_servers entry that named this AS */
-  authorizationServer?: string;
-  /** the `resource` the authorization request asked for (RFC 8707), when its parameters are known */
-  requestedResource?: string;
-  protocolVersion?: string;
-}
+export type { BearerUse, CredentialUse, McpAsDoc, McpChallenge, McpContext, McpFlowMark, McpRegistration, McpResourceDoc } from './records';
+import type { BearerUse, CredentialUse, McpAsDoc, McpContext, McpFlowMark } from './records';
 
 function push<T>(list: T[], x: T, max = MAX_PER_LIST): void {
   list.push(x);
@@ -119,7 +35,6 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-type BearerUse = { origin: string; obsId: string; ref: SourceRef; time: number };
 
 /**
  * The ledger's key of a credential presented or issued at a token endpoint: its kind and the
