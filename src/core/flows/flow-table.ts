@@ -4,11 +4,11 @@
  * Flows change only through its methods, so it always knows what to save (`flow:<id>`).
  */
 import type { SecretRef } from '../util/secret';
-import { parseUrl } from '../util/url';
 import { evictionVictim, IdleHeaps, longestIdle, NewestFlow, seqOf, type EvictionView } from './eviction';
 import type { Flow, FlowRequest, FlowResponse, FlowStep } from './flow';
 import { countOf, idAt, KeyIndex, listOf } from './flow-index';
 import { RedirectBases } from './redirect-index';
+import { indexKey, INDEXES, ONE_OF_MANY, REQUEST_INDEXES, requestKey, requestKeys, soleRequestKey, type Index, type RequestIndex } from './index-keys';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
 
 export const FLOW_TTL_MS = 30 * 60 * 1000;
@@ -20,61 +20,6 @@ const MAX_FLOW_STEPS = 200;
 
 /** Which flow goes when the table is over its cap (default: eviction.ts, fair per context). */
 export type EvictionPolicy = (view: EvictionView, newestContext: string | undefined) => string | undefined;
-
-type Index = 'state' | 'nonce' | 'client' | 'challenge' | 'context';
-const INDEXES: readonly Index[] = ['state', 'nonce', 'client', 'challenge', 'context'];
-
-function indexKey(f: Flow, index: Index): string | undefined {
-  switch (index) {
-    case 'state':
-      return f.state?.hash;
-    case 'nonce':
-      return f.nonce?.hash;
-    case 'client':
-      return f.clientId;
-    case 'challenge':
-      return f.codeChallenge;
-    case 'context':
-      return f.context;
-  }
-}
-
-
-/**
- * Keys of a flow's requests, each request its own key (several per flow): the AS origin of every
- * request, and the code_challenge of every request after the first (the first's is the flow's
- * own, `codeChallenge`). Rules and correlation look flows up by them instead of scanning the table.
- */
-type RequestIndex = 'requestOrigin' | 'laterChallenge';
-
-function requestKeys(f: Flow, index: RequestIndex, from = 0): string[] {
-  const out: string[] = [];
-  for (let i = from; i < f.requests.length; i++) {
-    const k = requestKey(f.requests[i], i, index);
-    if (k !== undefined && !out.includes(k)) out.push(k);
-  }
-  return out;
-}
-
-/** (a restored flow may hold anything: a damaged request has no key) */
-function requestKey(r: FlowRequest | null | undefined, i: number, index: RequestIndex): string | undefined {
-  if (!r || typeof r !== 'object') return undefined;
-  if (index === 'requestOrigin') {
-    const origin = (r.as as { origin?: unknown } | null | undefined)?.origin;
-    return typeof origin === 'string' ? origin : undefined;
-  }
-  return i === 0 || typeof r.url !== 'string' ? undefined : parseUrl(r.url)?.query.get('code_challenge') || undefined;
-}
-const REQUEST_INDEXES: readonly RequestIndex[] = ['requestOrigin', 'laterChallenge'];
-
-/**
- * requestKeys(f, index) of a flow with one request (most flows: its AS origin, no later challenge),
- * without the array; ONE_OF_MANY when the flow has more requests (then requestKeys)
- */
-const ONE_OF_MANY = Symbol('several requests');
-function soleRequestKey(f: Flow, index: RequestIndex): string | undefined | typeof ONE_OF_MANY {
-  return f.requests.length === 1 ? requestKey(f.requests[0], 0, index) : ONE_OF_MANY;
-}
 
 export class FlowTable {
   private flows = new Map<string, Flow>();
