@@ -96,7 +96,7 @@ describe('mixup-no-defense equals its old check', () => {
         };
         expect(findings(rule.check)).toEqual(findings(oldCheck));
       }),
-      { numRuns: 400 },
+      { numRuns: 1500 },
     );
   });
 });

@@ -43,9 +43,13 @@ export default defineRule({
     if (!candidate(flow)) return;
     const candidates: FlowView[] = [];
     for (const f of store.flows.values()) if (candidate(f)) candidates.push(f);
-    // the client's own flows are some of these: fewer than two ASes among all of them is fewer
-    // among its own (the usual case, a client at one AS, answered without the walks below)
-    if (distinctAses(candidates, store).length < 2) return;
+    // the client's own flows are some of these. When all of them name one AS (the same issuer and
+    // origin: differentAs says no for every pair), its own flows cannot name two: the usual case, a
+    // client at one AS, answered without the walks below. (Counting distinct ASes among the
+    // candidates would not do: "the same AS" is not transitive across the G2 origin fallback, so a
+    // superset can count fewer than its subset.)
+    const as0 = flow.requests[0].as;
+    if (candidates.every((f) => f.requests[0].as.issuer === as0.issuer && f.requests[0].as.origin === as0.origin)) return;
     // the flows of each context the candidates live in, found once (openedByAs looks only there)
     const byContext = new Map<string, FlowView[]>();
     for (const f of candidates) byContext.set(f.context, []);
