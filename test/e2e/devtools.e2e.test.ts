@@ -235,6 +235,9 @@ describe('DevTools panel (?har= mode) on a real oidc-provider SPA flow', () => {
 describe('DevTools panel: import, theme, background mode', () => {
   it('imports a HAR file through the Import button, in the dark theme', async () => {
     const page = await openPanel('?theme=dark');
+    // the panel applies the theme in an effect after its first render, which can come after the
+    // page's load event that goto() waits for: wait for it (a panel that never applies it fails here)
+    await page.waitForFunction(() => document.documentElement.dataset.theme !== undefined, null, { timeout: 10000 });
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await page.setInputFiles('[data-testid=import-har]', harPath);
     await page.waitForSelector('[data-testid=timeline-step][data-kind=token-request]');
@@ -291,6 +294,7 @@ describe('DevTools panel: import, theme, background mode', () => {
     await page.goto(`chrome-extension://${extId}/${PANEL}`);
     await page.waitForSelector('[data-testid=source-status]');
     expect(await page.textContent('[data-testid=source-status]')).toContain('tab 4242');
+    await page.waitForFunction(() => document.documentElement.dataset.theme !== undefined, null, { timeout: 10000 });
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     for (const { entry, body } of entries) await page.evaluate(([e, b]) => (globalThis as unknown as { __fire(e: unknown, b: unknown): void }).__fire(e, b), [entry, body] as const);
     await page.waitForSelector('[data-testid=timeline-step][data-kind=token-request]');
