@@ -20,7 +20,7 @@ const OLD_SPEC = { onBeforeRequest: ['requestBody'], onBeforeSendHeaders: ['requ
 
 /**
  * @typedef {{ event: string, filter: { urls: string[], types?: string[] }, spec: string[] }} Reg
- * @typedef {{ name: string, regs?: Reg[], nav?: boolean, dir?: string, what: string }} Variant
+ * @typedef {{ name: string, regs?: Reg[], nav?: boolean, dir?: string, perms?: string[], hosts?: string[], what: string }} Variant
  */
 
 /** The registrations CoatCheck made before #10.3, with edits. @param {(e: string, spec: string[]) => string[] | null} [edit] @param {object} [filter] @returns {Reg[]} */
@@ -44,6 +44,8 @@ function currentRegs(edit = (/** @type {any} */ r) => r) {
 /** @type {Record<string, Variant>} */
 export const VARIANTS = {
   none: { name: 'none', what: 'no extension' },
+  empty: { name: 'empty', regs: [], nav: false, perms: [], hosts: [], what: 'an extension with no permission and an empty worker (the floor of any extension)' },
+  hostperm: { name: 'hostperm', regs: [], nav: false, perms: [], what: 'host permission <all_urls> only, no webRequest, no listener' },
   perm: { name: 'perm', regs: [], nav: false, what: 'webRequest + webNavigation permissions, no listener' },
   old: { name: 'old', regs: oldRegs(), nav: true, what: 'the registrations before #10.3 (= listeners-only then)' },
   'no-extra': { name: 'no-extra', regs: oldRegs(without('extraHeaders')), nav: true, what: 'old without extraHeaders' },
@@ -87,7 +89,7 @@ function variantDir(v, root) {
   if (v.dir) return v.dir;
   const dir = join(root, v.name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ manifest_version: 3, name: `bench ${v.name}`, version: '1.0.0', permissions: ['webRequest', 'webNavigation'], host_permissions: ['<all_urls>'], background: { service_worker: 'background.js' } }));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ manifest_version: 3, name: `bench ${v.name}`, version: '1.0.0', permissions: v.perms ?? ['webRequest', 'webNavigation'], host_permissions: v.hosts ?? ['<all_urls>'], background: { service_worker: 'background.js' } }));
   const lines = ['let events = 0;', 'const count = () => { events += 1; };'];
   for (const r of v.regs ?? []) lines.push(`chrome.webRequest.${r.event}.addListener(count, ${JSON.stringify(r.filter)}, ${JSON.stringify(r.spec)});`);
   if (v.nav) lines.push('chrome.webNavigation.onCommitted.addListener(count);', 'chrome.webNavigation.onReferenceFragmentUpdated.addListener(count);');

@@ -18,7 +18,11 @@ let loadMs = 0;
 const load = async () => {
   const m = await import(pathToFileURL(resolve(cli)).href);
   // the heap as the `coatcheck` command sets it up (cli.ts run()); builds before it had none
-  m.tuneHeapForStreaming?.();
+  // COATCHECK_V8_FLAGS="--flag …" replaces the command's own tuning (to compare heap settings)
+  if (process.env.COATCHECK_V8_FLAGS !== undefined) {
+    const { setFlagsFromString } = await import('node:v8');
+    for (const f of process.env.COATCHECK_V8_FLAGS.split(' ').filter(Boolean)) setFlagsFromString(f);
+  } else m.tuneHeapForStreaming?.();
   loadMs = performance.now() - t0;
   return m;
 };
