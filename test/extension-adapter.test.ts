@@ -223,7 +223,7 @@ describe('what the background persists', () => {
     expect(restored.har.toHar()).toEqual(log.toHar());
   });
 
-  it('writes only what changed: a quiet save writes nothing, a tab that logged rewrites its last chunk, a closed tab is removed', async () => {
+  it('writes only what changed: a quiet save writes nothing, a tab that logged writes its new entries only, a closed tab is removed', async () => {
     const stored: Record<string, unknown> = {};
     const writes: string[][] = [];
     const removed: string[] = [];
@@ -258,10 +258,12 @@ describe('what the background persists', () => {
     const [b2] = chain(new RequestAssembler(), '3', ['https://app.example/three?x=3']).map((o) => ({ ...o, context: 'tab:9' }));
     log.add(b2, true);
     await w.save(e, log);
-    expect(writes.pop()).toEqual(['har:9:0']);
+    // the entry logged since the last save goes in a batch of its own; the first batch is not written again
+    expect(writes.pop()).toEqual(['har:9:1']);
+    expect(JSON.parse(stored['har:9:1'] as string)).toHaveLength(1);
     log.deleteTab(9);
     await w.save(e, log);
-    expect(removed).toEqual(['har:9:0']);
+    expect(removed.sort()).toEqual(['har:9:0', 'har:9:1']);
     const back = await loadState(area);
     expect([...back.har.tabs].map(([t, l]) => [t, l.length])).toEqual([[Number(a1.context.slice(4)), 1]]);
 

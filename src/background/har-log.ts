@@ -55,23 +55,33 @@ function isLoggedObservation(v: unknown): v is LoggedObservation {
   return true;
 }
 
-/** entries per saved chunk (`har:<tab>:<chunk>`): a new entry rewrites only its tab's last chunk */
-const CHUNK = 32;
+/**
+ * The log is saved in write-once batches (`har:<tab>:<batch>`): the entries a tab logged since the
+ * last save go under a new key named after the first one's sequence number, and are not written
+ * again unless one of them is dropped (the tab's cap, the budget) or the tab closes. A chain of
+ * redirects saved after each hop writes each entry once; fixed chunks of 32 rewrote the tab's last
+ * chunk, every entry in it, at every save (26.8 of the 36 KB a lab chain load wrote). Rows carry
+ * their sequence numbers, so the fixed chunks of earlier versions (`har:<tab>:<chunk>`) read back
+ * as batches of their own.
+ */
 /** the HAR log's share of storage.session (10 MB quota), across all tabs */
 export const HAR_BUDGET = 3_000_000;
 
 interface TabJournal {
-  /** per entry of the tab's list: its sequence number and its JSON text (made once, when logged) */
+  /** per entry of the tab's list: its sequence number, its JSON text (made once, when logged) and the batch it is saved in */
   seqs: number[];
   texts: string[];
+  batches: number[];
   next: number;
   bytes: number;
+  /** the batch the entries logged since the last flush go to (the first one's sequence number) */
+  open: number | undefined;
 }
 
 export class HarLog {
   readonly tabs = new Map<number, LoggedObservation[]>();
   private journal = new Map<number, TabJournal>();
-  /** chunks to write or remove at the next flush: `<tab>:<chunk>` */
+  /** batches to write or remove at the next flush: `<tab>:<batch>` */
   private dirty = new Set<string>();
   private legacyKeys: string[] = [];
   private bytes = 0;
@@ -80,9 +90,11 @@ export class HarLog {
     const tab = Number(o.context.slice(4));
     if (!Number.isFinite(tab)) return;
     const list = this.tabs.get(tab) ?? [];
-    const j = this.journal.get(tab) ?? { seqs: [], texts: [], next: 0, bytes: 0 };
+    const j = this.journal.get(tab) ?? { seqs: [], texts: [], batches: [], next: 0, bytes: 0, open: undefined };
     const entry = redactObservation(o, redact);
-    this.push(tab, list, j, entry, JSON.stringify(entry), j.next);
+    const seq = j.next;
+    j.open ??= seq;
+    this.push(tab, list, j, entry, JSON.stringify(entry), seq, j.open);
     while (list.length > PER_TAB) this.dropOldest(tab);
     // bounded across tabs: the tab holding the most bytes gives up its oldest entries
     while (this.bytes > HAR_BUDGET) {
@@ -93,16 +105,17 @@ export class HarLog {
     }
   }
 
-  private push(tab: number, list: LoggedObservation[], j: TabJournal, entry: LoggedObservation, text: string, seq: number): void {
+  private push(tab: number, list: LoggedObservation[], j: TabJournal, entry: LoggedObservation, text: string, seq: number, batch: number): void {
     list.push(entry);
     j.seqs.push(seq);
     j.texts.push(text);
-    j.next = seq + 1;
+    j.batches.push(batch);
+    j.next = Math.max(j.next, seq + 1);
     j.bytes += text.length;
     this.bytes += text.length;
     this.tabs.set(tab, list);
     this.journal.set(tab, j);
-    this.dirty.add(`${tab}:${Math.floor(seq / CHUNK)}`);
+    this.dirty.add(`${tab}:${batch}`);
   }
 
   private dropOldest(tab: number): void {
@@ -110,16 +123,17 @@ export class HarLog {
     const j = this.journal.get(tab);
     if (!list || !j || list.length === 0) return;
     list.shift();
-    const seq = j.seqs.shift()!;
+    j.seqs.shift();
     const text = j.texts.shift()!;
+    const batch = j.batches.shift()!;
     j.bytes -= text.length;
     this.bytes -= text.length;
-    this.dirty.add(`${tab}:${Math.floor(seq / CHUNK)}`);
+    this.dirty.add(`${tab}:${batch}`);
   }
 
   deleteTab(tab: number): void {
     const j = this.journal.get(tab);
-    for (const seq of j?.seqs ?? []) this.dirty.add(`${tab}:${Math.floor(seq / CHUNK)}`);
+    for (const batch of new Set(j?.batches)) this.dirty.add(`${tab}:${batch}`);
     this.bytes -= j?.bytes ?? 0;
     this.tabs.delete(tab);
     this.journal.delete(tab);
@@ -130,33 +144,38 @@ export class HarLog {
     return this.bytes;
   }
 
-  /** The chunks that changed since the last flush: `har:<tab>:<chunk>` → `[[seq, entry], …]`. */
+  /** The batches that changed since the last flush: `har:<tab>:<batch>` → `[[seq, entry], …]`. */
   flush(batch: JournalBatch): void {
     for (const key of this.dirty) {
-      const [tab, chunk] = key.split(':').map(Number);
+      const colon = key.indexOf(':');
+      const tab = Number(key.slice(0, colon));
+      const id = Number(key.slice(colon + 1));
       const j = this.journal.get(tab);
       const parts: string[] = [];
-      if (j) for (let i = 0; i < j.seqs.length; i++) if (Math.floor(j.seqs[i] / CHUNK) === chunk) parts.push(`[${j.seqs[i]},${j.texts[i]}]`);
+      if (j) for (let i = 0; i < j.seqs.length; i++) if (j.batches[i] === id) parts.push(`[${j.seqs[i]},${j.texts[i]}]`);
       if (parts.length) batch.set[`har:${key}`] = `[${parts.join(',')}]`;
       else batch.remove.push(`har:${key}`);
     }
     this.dirty.clear();
+    for (const j of this.journal.values()) j.open = undefined;
     batch.remove.push(...this.legacyKeys.splice(0));
   }
 
-  /** every chunk, as if all changed (a write failed: write everything again) */
+  /** every batch, as if all changed (a write failed: write everything again) */
   markAll(): void {
-    for (const [tab, j] of this.journal) for (const seq of j.seqs) this.dirty.add(`${tab}:${Math.floor(seq / CHUNK)}`);
+    for (const [tab, j] of this.journal) for (const b of new Set(j.batches)) this.dirty.add(`${tab}:${b}`);
   }
 
   /**
-   * The log from saved entries: chunks `har:<tab>:<chunk>`, or the old layout `har:<tab>` (a whole
-   * list, migrated: written again as chunks, the old key removed). Entries that are not
-   * well-formed (a damaged or foreign storage) are dropped.
+   * The log from saved entries: batches `har:<tab>:<batch>` (or the fixed chunks of earlier
+   * versions, read alike), or the old layout `har:<tab>` (a whole list, migrated: written again as
+   * one batch, the old key removed). Entries that are not well-formed (a damaged or foreign
+   * storage) are dropped.
    */
   static restore(entries: Readonly<Record<string, unknown>>): HarLog {
     const log = new HarLog();
-    const rows = new Map<number, [number, LoggedObservation][]>();
+    const rows = new Map<number, [number, LoggedObservation, number][]>();
+    const batchKeys = new Map<number, string[]>();
     for (const [key, raw] of Object.entries(entries)) {
       const m = /^har:(-?\d+)(?::(\d+))?$/.exec(key);
       if (!m) continue;
@@ -166,18 +185,24 @@ export class HarLog {
       const list = rows.get(tab) ?? [];
       if (m[2] === undefined) {
         log.legacyKeys.push(key);
-        (v as unknown[]).forEach((o, i) => list.push([i - v.length, o as LoggedObservation]));
-      } else for (const r of v as unknown[]) if (Array.isArray(r) && typeof r[0] === 'number') list.push([r[0], r[1] as LoggedObservation]);
+        (v as unknown[]).forEach((o, i) => list.push([i - v.length, o as LoggedObservation, -1]));
+      } else {
+        const b = Number(m[2]);
+        batchKeys.set(tab, [...(batchKeys.get(tab) ?? []), key]);
+        for (const r of v as unknown[]) if (Array.isArray(r) && typeof r[0] === 'number' && Number.isSafeInteger(r[0])) list.push([r[0], r[1] as LoggedObservation, b]);
+      }
       rows.set(tab, list);
     }
     for (const [tab, list] of rows) {
       const kept = list.filter(([, o]) => isLoggedObservation(o)).sort((a, b) => a[0] - b[0]).slice(-PER_TAB);
       const legacy = kept.some(([seq]) => seq < 0);
+      // a tab in the old layout is written again as batch 0: any batch key it also had goes
+      if (legacy) log.legacyKeys.push(...(batchKeys.get(tab) ?? []).filter((k) => k !== `har:${tab}:0`));
       const entriesOut: LoggedObservation[] = [];
-      const j: TabJournal = { seqs: [], texts: [], next: 0, bytes: 0 };
-      kept.forEach(([seq, o], i) => log.push(tab, entriesOut, j, o, JSON.stringify(o), legacy ? i : seq));
+      const j: TabJournal = { seqs: [], texts: [], batches: [], next: 0, bytes: 0, open: undefined };
+      kept.forEach(([seq, o, b], i) => log.push(tab, entriesOut, j, o, JSON.stringify(o), legacy ? i : seq, legacy ? 0 : b));
     }
-    // chunks read back as they were are not written again; the migrated ones (legacyKeys) are
+    // batches read back as they were are not written again; the migrated ones (legacyKeys) are
     if (log.legacyKeys.length === 0) log.dirty.clear();
     while (log.bytes > HAR_BUDGET) {
       let most: number | undefined;
