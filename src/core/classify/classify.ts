@@ -5,7 +5,7 @@ import { parseJsonDocument, parseJsonObject } from '../util/json';
 import { Params, parseUrl, originOf, type ParsedUrl } from '../util/url';
 import type { MessageKind, OAuthMessage, ParamSource } from './message';
 import { classifyMcp, type McpHints } from './mcp';
-import { EMPTY_PARAMS, EMPTY_SOURCES, interesting, merge, NOT_PLAIN, OtherMessage, plainOtherKind, plainSubresource, PLAIN_MERGED } from './plain';
+import { EMPTY_PARAMS, EMPTY_SOURCES, interesting, mergeParams, mergeWhere, NOT_PLAIN, OtherMessage, plainOtherKind, plainSubresource, PLAIN_MERGED } from './plain';
 
 export { NOT_PLAIN, OAUTH_PARAM, otherMessage, PLAIN, PLAIN_MERGED, plainOtherKind, useReferenceScan } from './plain';
 
@@ -100,28 +100,48 @@ interface Base {
   form: Params;
 }
 
-/** One object shape for every message (no spreads: they are slow on the hot path). */
+/**
+ * One object shape for every message (no spreads: they are slow on the hot path). `sources` (where
+ * each parameter came from) is read by no rule: it is built on first use from the sources of
+ * `params` (`from`, in precedence order: the last wins), where every message built one Map.
+ */
+class Classified implements OAuthMessage {
+  private where: Map<string, ParamSource> | undefined;
+  constructor(
+    readonly kind: MessageKind,
+    readonly obs: Observation,
+    readonly url: ParsedUrl | undefined,
+    readonly query: Params,
+    readonly fragment: Params,
+    readonly form: Params,
+    readonly params: Params,
+    /** the sources `params` merges, in precedence order (the last wins) */
+    readonly from: readonly [ParamSource, Params][],
+    readonly paramsKnown: boolean,
+    readonly responseMode: OAuthMessage['responseMode'],
+    readonly endpoint: OAuthMessage['endpoint'],
+    readonly json: Record<string, unknown> | undefined,
+  ) {}
+  get sources(): Map<string, ParamSource> {
+    return (this.where ??= this.from.length === 0 ? EMPTY_SOURCES : mergeWhere(this.from));
+  }
+}
+
+const NO_SOURCES: readonly [ParamSource, Params][] = [];
+
 function message(
   b: Base,
   kind: MessageKind,
-  params: Params,
-  sources: Map<string, ParamSource>,
-  extra: { responseMode?: OAuthMessage['responseMode']; endpoint?: OAuthMessage['endpoint']; json?: Record<string, unknown> } = {},
-): OAuthMessage {
-  return {
-    kind,
-    obs: b.obs,
-    url: b.url,
-    query: b.query,
-    fragment: b.fragment,
-    form: b.form,
-    params,
-    sources,
-    paramsKnown: true,
-    responseMode: extra.responseMode,
-    endpoint: extra.endpoint,
-    json: extra.json,
-  };
+  from: readonly [ParamSource, Params][],
+  extra: { responseMode?: OAuthMessage['responseMode']; endpoint?: OAuthMessage['endpoint']; json?: Record<string, unknown>; params?: Params } = {},
+): Classified {
+  const params = extra.params ?? mergeParams(from);
+  return new Classified(kind, b.obs, b.url, b.query, b.fragment, b.form, params, from, true, extra.responseMode, extra.endpoint, extra.json);
+}
+
+/** `msg` with other parameters (and their sources) and whether they are known */
+function withParams(msg: Classified, params: Params, from: readonly [ParamSource, Params][], paramsKnown: boolean): Classified {
+  return new Classified(msg.kind, msg.obs, msg.url, msg.query, msg.fragment, msg.form, params, from, paramsKnown, msg.responseMode, msg.endpoint, msg.json);
 }
 
 export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuthMessage {
@@ -149,24 +169,22 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
   // Metadata and JWKS documents (DT/HAR: bodies are needed)
   if (url && WELL_KNOWN.test(path)) {
     const json = parseJsonDocument(o.responseBody);
-    return message(base, 'metadata', query, EMPTY_SOURCES, { json });
+    return message(base, 'metadata', NO_SOURCES, { json, params: query });
   }
   if (url && o.responseBody && /jwks|\/certs$|\/keys$/.test(path)) {
     const json = parseJsonDocument(o.responseBody);
-    if (json && Array.isArray(json.keys)) return message(base, 'jwks', query, EMPTY_SOURCES, { json });
+    if (json && Array.isArray(json.keys)) return message(base, 'jwks', NO_SOURCES, { json, params: query });
   }
 
   // Back-channel style requests: a POST with grant_type (token), or to a client-authenticated endpoint
   if (o.method === 'POST' && (form.has('grant_type') || (url && query.has('grant_type') && !nav))) {
-    const { params, where } = merge([['query', query], ['form', form]]);
-    return message(base, 'token-request', params, where, { endpoint: 'token', json: parseJsonObject(o.responseBody) });
+    return message(base, 'token-request', [['query', query], ['form', form]], { endpoint: 'token', json: parseJsonObject(o.responseBody) });
   }
   if (o.method === 'POST' && url && !nav) {
     const endpoint = hints.endpointKindFromMetadata(url.base) ?? pathEndpointKind(path);
     if (endpoint && endpoint !== 'token') {
-      const { params, where } = merge([['query', query], ['form', form]]);
       const kind: MessageKind = endpoint === 'par' ? 'par-request' : 'client-auth-request';
-      const msg = message(base, kind, params, where, { endpoint, json: parseJsonObject(o.responseBody) });
+      const msg = message(base, kind, [['query', query], ['form', form]], { endpoint, json: parseJsonObject(o.responseBody) });
       return kind === 'par-request' ? withRequestObject(msg) : msg;
     }
     // §0.2: at another path, a PAR is known by its reply: the body carries response_type +
@@ -182,24 +200,24 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
       ((form.has('response_type') && form.has('redirect_uri')) ||
         (form.has('request') && (form.has('client_id') || form.has('client_assertion') || header(o.requestHeaders, 'authorization') !== undefined)))
     ) {
-      const { params, where } = merge([['form', form]]);
-      return withRequestObject(message(base, 'par-request', params, where, { endpoint: 'par', json }));
+      return withRequestObject(message(base, 'par-request', [['form', form]], { endpoint: 'par', json }));
     }
   }
 
   const quick = interesting(o) || form.size > 0;
   if (!quick || !url) {
-    return message(base, 'other', query, EMPTY_SOURCES);
+    return message(base, 'other', NO_SOURCES, { params: query });
   }
 
-  const { params, where } = merge([['query', query], ['fragment', fragment], ['form', form]]);
+  const from: [ParamSource, Params][] = [['query', query], ['fragment', fragment], ['form', form]];
+  const params = mergeParams(from);
 
   // End-session and other look-alikes that carry OAuth-ish parameters
   // (id_token_hint alone is not enough: an authorization request may carry it too, OIDC Core §3.1.2.1,
   // e.g. prompt=none silent renewal)
   if ((params.has('id_token_hint') && !params.has('response_type')) || params.has('post_logout_redirect_uri') || /\/(logout|end[_-]?session|signout)/i.test(path)) {
     if (!params.has('code') && !params.has('access_token')) {
-      return message(base, 'end-session', params, where);
+      return message(base, 'end-session', from, { params });
     }
   }
 
@@ -214,7 +232,7 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
       (params.has('response_type') || params.has('redirect_uri') || params.has('request_uri') || params.has('request'));
     const isDeviceOrRegistration = /\/(device|activate|register|registration)(\/|$)/i.test(path) && !params.has('response_type');
     if ((isAreqShape || (params.has('client_id') && hints.isKnownAuthorizationEndpoint(url.base))) && !isDeviceOrRegistration && !params.has('code') && !params.has('access_token')) {
-      const msg = message(base, 'authorization-request', params, where);
+      const msg = message(base, 'authorization-request', from, { params });
       return expandRequestObject(msg);
     }
 
@@ -238,20 +256,20 @@ export function classify(o: Observation, hints: ClassifyHints = NO_HINTS): OAuth
             : RESPONSE_PARAMS.some((p) => fragment.has(p))
               ? 'fragment'
               : 'query';
-          return message(base, 'authorization-response', params, where, { responseMode });
+          return message(base, 'authorization-response', from, { responseMode, params });
         }
       }
     }
-    return message(base, 'pre-authorization', params, where);
+    return message(base, 'pre-authorization', from, { params });
   }
-  return message(base, 'other', params, where);
+  return message(base, 'other', from, { params });
 }
 
 /** PAR/JAR (§0.2): request_uri → parameters unknown; request=<JWS> → decode its payload; JWE → unknown. */
-function expandRequestObject(msg: OAuthMessage): OAuthMessage {
+function expandRequestObject(msg: Classified): OAuthMessage {
   const requestUri = msg.params.get('request_uri');
   if (requestUri !== undefined && (requestUri.startsWith(PAR_URN) || requestUri.startsWith('https:'))) {
-    return { ...msg, paramsKnown: false };
+    return withParams(msg, msg.params, msg.from, false);
   }
   return withRequestObject(msg, true);
 }
@@ -261,21 +279,21 @@ function expandRequestObject(msg: OAuthMessage): OAuthMessage {
  * parameters, unverified, win over the outer ones. A JWE or an undecodable object makes the
  * parameters unknown when `opaque` is set (authorization requests).
  */
-function withRequestObject(msg: OAuthMessage, opaque = false): OAuthMessage {
+function withRequestObject(msg: Classified, opaque = false): OAuthMessage {
   const request = msg.params.get('request');
   if (request !== undefined) {
-    if (looksLikeJwe(request)) return opaque ? { ...msg, paramsKnown: false } : msg;
+    if (looksLikeJwe(request)) return opaque ? withParams(msg, msg.params, msg.from, false) : msg;
     const payload = decodeJwtPayloadUnsafe(request);
-    if (!payload) return opaque ? { ...msg, paramsKnown: false } : msg;
+    if (!payload) return opaque ? withParams(msg, msg.params, msg.from, false) : msg;
     const obj = new Params(
       Object.entries(payload)
         .filter(([, v]) => v !== null && v !== undefined)
         .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as [string, string]),
     );
     const entries: [string, string][] = [...obj.entries, ...msg.params.entries];
-    const sources = new Map(msg.sources);
-    for (const k of obj.keys()) sources.set(k, 'request-object');
-    return { ...msg, params: new Params(entries), sources };
+    // (the request object's names come last in `sources`, as a copy of the outer ones with each of
+    // them set to 'request-object' gave)
+    return withParams(msg, new Params(entries), [...msg.from, ['request-object', obj]], msg.paramsKnown);
   }
   return msg;
 }

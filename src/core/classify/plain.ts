@@ -35,32 +35,46 @@ export function useReferenceScan(on: boolean): void {
   reference = on;
 }
 
-export function merge(sources: [ParamSource, Params][]): { params: Params; where: Map<string, ParamSource> } {
+export function merge(sources: readonly [ParamSource, Params][]): { params: Params; where: Map<string, ParamSource> } {
+  return { params: mergeParams(sources), where: mergeWhere(sources) };
+}
+
+/**
+ * Which source each parameter name comes from: the last source that has it wins, so each name is
+ * set in list order and overwritten by later ones (one map operation per pair, no lookup first).
+ * No rule reads it: a classified message builds it on first use (`sources`).
+ */
+export function mergeWhere(sources: readonly [ParamSource, Params][]): Map<string, ParamSource> {
   const where = new Map<string, ParamSource>();
-  // which source a name comes from: the last source that has it wins, so each name is set in list
-  // order and overwritten by later ones (one map operation per pair, no lookup first)
-  let only = -1;
-  let nonEmpty = 0;
   for (let i = 0; i < sources.length; i++) {
     const src = sources[i][0];
     const e = sources[i][1].entries;
-    if (e.length > 0) {
+    for (let j = 0; j < e.length; j++) where.set(e[j][0], src);
+  }
+  return where;
+}
+
+/** the parameters of the sources, in precedence order: later sources in the list win for `get` */
+export function mergeParams(sources: readonly [ParamSource, Params][]): Params {
+  let only = -1;
+  let nonEmpty = 0;
+  for (let i = 0; i < sources.length; i++) {
+    if (sources[i][1].entries.length > 0) {
       nonEmpty++;
       only = i;
     }
-    for (let j = 0; j < e.length; j++) where.set(e[j][0], src);
   }
   // one source with parameters (an authorization request's query, a token request's form): its
   // pairs as they are, the array shared read-only
-  if (nonEmpty <= 1) return { params: nonEmpty === 0 ? new Params([]) : new Params(sources[only][1].entries), where };
-  // precedence: later sources in the list win for `get` → put them first (the entries themselves
-  // are shared, read-only, with the sources' Params: no copy of each pair)
+  if (nonEmpty <= 1) return nonEmpty === 0 ? new Params([]) : new Params(sources[only][1].entries);
+  // later sources first (the entries themselves are shared, read-only, with the sources' Params:
+  // no copy of each pair)
   const entries: [string, string][] = [];
   for (let i = sources.length - 1; i >= 0; i--) {
     const e = sources[i][1].entries;
     for (let j = 0; j < e.length; j++) entries.push(e[j]);
   }
-  return { params: new Params(entries), where };
+  return new Params(entries);
 }
 
 /**

@@ -176,6 +176,24 @@ describe('the secrets cache', () => {
     );
   });
 
+  it('redactUrl writes encodeURIComponent(redactValue(v)) for any prefix a value starts with (kept by the encoding or not)', () => {
+    // the first characters of the value: any ASCII (but the separators & and #), a few non-ASCII ones
+    const ch = fc.oneof(fc.integer({ min: 0, max: 127 }).filter((c) => c !== 38 && c !== 35).map((c) => String.fromCharCode(c)), fc.constantFrom('é', '…', '\u{1F600}', '\ud800'));
+    fc.assert(
+      fc.property(fc.array(ch, { maxLength: 6 }), fc.integer({ min: 0, max: 14 }), (head, pad) => {
+        const v = `${head.join('')}${'z'.repeat(pad)}q`;
+        let want: string | undefined;
+        try {
+          want = `https://a.example/cb?code=${encodeURIComponent(redactValue(v))}&x=1`;
+        } catch {
+          expect(() => redactUrl(`https://a.example/cb?code=${v}&x=1`, { redact: true })).toThrow(URIError);
+        }
+        if (want !== undefined) expect(redactUrl(`https://a.example/cb?code=${v}&x=1`, { redact: true })).toBe(want);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('the same URL asked again, after others, answers the same', () => {
     const urls = Array.from({ length: 1500 }, (_, i) => `https://a.example/cb?code=c${i}&state=s${i}`);
     const first = urls.map((u) => redactUrl(u, { redact: true }));

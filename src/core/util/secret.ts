@@ -87,18 +87,19 @@ interface SecretEntry {
 }
 
 // the same state, code or token is hashed many times while a flow is handled (by the flow store,
-// then by each rule that reads it), and again when the flow's next message comes. A single map
-// cleared at its cap: on the bench's traffic its hit rate in a long run (4 000 messages in, 115 000
-// lookups) is that of an unbounded map (0.783, misses are values seen for the first time), for any
-// cap from 256 up, and a two-generation map's second lookup on every miss cost ~2 % of the engine.
-// A long value (a JWT: a bearer token, an ID token, an assertion) is found by a sample of its
-// characters instead (util/sampled-cache.ts): it comes as a new string object each time (a header's
-// token on every API call), which a Map hashes over its whole length (~1.3 µs for a 741-character
-// access token). Short values stay in the Map: the same string object comes back there (a message's
-// parameter, read by the flow store and each rule), whose hash V8 keeps in the object.
-let secrets = new Map<string, SecretEntry>();
+// then by each rule that reads it), and again when the flow's next message comes. Found by a sample
+// of its characters (util/sampled-cache.ts), short values as long ones: a value is most often a new
+// string object (sliced from a URL by redactUrl, from a form or a query by the parser, a header's
+// token on every API call), which a Map hashes over its whole length before it can answer (for a
+// 43-character state that was, with the probe, ~90 % of entryOf, which was 3.9 % of the engine on
+// the bench's OAuth messages and a quarter of redactUrl's time per secret); the sample reads at most
+// 16 characters, and the same object asked again is confirmed by `===` at once. Short and long
+// values are kept apart, each cleared at its cap as the map cleared at its cap was (on the bench's
+// traffic, the hit rate of an unbounded map for any cap from 256 up): a few long tokens do not
+// push out the states and codes.
 const SECRETS_CAP = 2048;
 const LONG = 128;
+const shortSecrets = new SampledCache<SecretEntry>(SECRETS_CAP);
 const longSecrets = new SampledCache<SecretEntry>(512);
 let lastSecret: string | undefined;
 let lastEntry: SecretEntry = newEntry();
@@ -109,13 +110,7 @@ function newEntry(): SecretEntry {
 
 function entryOf(v: string): SecretEntry {
   if (v === lastSecret) return lastEntry;
-  let e: SecretEntry | undefined;
-  if (v.length >= LONG) e = longSecrets.getOrAdd(v, newEntry);
-  else if ((e = secrets.get(v)) === undefined) {
-    e = newEntry();
-    if (secrets.size >= SECRETS_CAP) secrets = new Map();
-    secrets.set(v, e);
-  }
+  const e = (v.length >= LONG ? longSecrets : shortSecrets).getOrAdd(v, newEntry);
   lastSecret = v;
   lastEntry = e;
   return e;
@@ -152,10 +147,27 @@ function shownOf(v: string, hash: string): string {
   return `${prefix}…#${hash.slice(0, 8)}`;
 }
 
-/** `encodeURIComponent(redactValue(v))`: what redactUrl writes in place of a value */
+/** the characters encodeURIComponent keeps as they are: A-Z a-z 0-9 - _ . ! ~ * ' ( ) */
+const URI_KEPT = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()") URI_KEPT[c.charCodeAt(0)] = 1;
+
+/**
+ * `encodeURIComponent(redactValue(v))`: what redactUrl writes in place of a value. Its shown prefix
+ * (the value's first 4 or 2 characters, or none) is most often kept as it is by the encoding: then
+ * the prefix, `…#` encoded (%E2%80%A6%23) and the 8 hex digits are joined directly; any other
+ * prefix is encoded (and one that splits a surrogate pair throws, as encodeURIComponent does).
+ */
 function redactedInUrl(v: string): string {
   const e = entryOf(v);
-  return e.shownInUrl ?? (e.shownInUrl = encodeURIComponent(e.shown ?? (e.shown = shownOf(v, e.hash ?? (e.hash = sha256HexPrefix(v, 16))))));
+  if (e.shownInUrl !== undefined) return e.shownInUrl;
+  const hash = e.hash ?? (e.hash = sha256HexPrefix(v, 16));
+  const n = v.length;
+  const p = n > 12 ? 4 : n > 6 ? 2 : 0;
+  for (let i = 0; i < p; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 128 || URI_KEPT[c] === 0) return (e.shownInUrl = encodeURIComponent(e.shown ?? (e.shown = shownOf(v, hash))));
+  }
+  return (e.shownInUrl = (p === 0 ? '' : v.slice(0, p)) + '%E2%80%A6%23' + hash.slice(0, 8));
 }
 
 /**

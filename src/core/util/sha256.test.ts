@@ -41,3 +41,17 @@ describe('sha256', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });
+
+describe('sha256HexPrefix', () => {
+  /** the digest's hex digits, cut (what the function gave before its 16-digit case) */
+  const reference = (input: string | Uint8Array, hexChars: number) => sha256Hex(input).slice(0, hexChars);
+  it('gives the first digits of the full hex digest for every length asked, on strings and bytes', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 200 })), fc.integer({ min: 0, max: 64 }), (input, n) => {
+        expect(sha256HexPrefix(input, n)).toBe(reference(input, n));
+        expect(sha256HexPrefix(input, 16)).toBe(createHash('sha256').update(typeof input === 'string' ? Buffer.from(input, 'utf8') : input).digest('hex').slice(0, 16));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -121,9 +121,27 @@ export function sha256Hex(input: string | Uint8Array): string {
   return hex8(H[0]) + hex8(H[1]) + hex8(H[2]) + hex8(H[3]) + hex8(H[4]) + hex8(H[5]) + hex8(H[6]) + hex8(H[7]);
 }
 
+/** the character codes of the hex digits */
+const HEX_CODE = new Uint8Array(16);
+for (let i = 0; i < 16; i++) HEX_CODE[i] = i.toString(16).charCodeAt(0);
+
+/**
+ * The 16 hex digits of two words (H[0] and H[1]): what a fingerprint keeps, as one flat string
+ * (String.fromCharCode of the 16 codes), where joining four-digit pieces built seven strings and
+ * left a rope that every later use (a map key, a compared hash) flattened again.
+ */
+function hex16(a: number, b: number): string {
+  const X = HEX_CODE;
+  return String.fromCharCode(
+    X[a >>> 28], X[(a >>> 24) & 15], X[(a >>> 20) & 15], X[(a >>> 16) & 15], X[(a >>> 12) & 15], X[(a >>> 8) & 15], X[(a >>> 4) & 15], X[a & 15],
+    X[b >>> 28], X[(b >>> 24) & 15], X[(b >>> 20) & 15], X[(b >>> 16) & 15], X[(b >>> 12) & 15], X[(b >>> 8) & 15], X[(b >>> 4) & 15], X[b & 15],
+  );
+}
+
 /** The first `hexChars` (≤ 64) hex characters of SHA-256: what fingerprints and redaction keep. */
 export function sha256HexPrefix(input: string | Uint8Array, hexChars: number): string {
   digestInput(input);
+  if (hexChars === 16) return hex16(H[0], H[1]);
   let s = '';
   for (let i = 0; s.length < hexChars; i++) s += hex8(H[i]);
   return s.length === hexChars ? s : s.slice(0, hexChars);

@@ -193,6 +193,9 @@ function parseSimple(href: string): ParsedUrl | undefined {
     if (c === 46 /* . */ && href.charCodeAt(i - 1) === 47 /* / */) return undefined;
   }
   const pathname = i === start ? '/' : href.slice(start, i);
+  // (the base as a slice of the input where it is one: no rope of origin and path that its first
+  // use as a map key flattens into a copy)
+  const base = i === start ? origin + '/' : href.slice(0, i);
   const h = href.indexOf('#', i);
   const rawQuery = href.charCodeAt(i) === 63 ? href.slice(i + 1, h < 0 ? n : h) : '';
   const rawFragment = h < 0 ? '' : href.slice(h + 1);
@@ -206,7 +209,7 @@ function parseSimple(href: string): ParsedUrl | undefined {
     host,
     hostname: colon < 0 ? host : host.slice(0, colon),
     pathname,
-    base: origin + pathname,
+    base,
     query: rawQuery ? parseParams(rawQuery) : EMPTY,
     fragment: rawFragment ? parseParams(fragmentQuery(rawFragment)) : EMPTY,
     hasFragment: h >= 0,
