@@ -17,6 +17,7 @@ const T = 1_800_000_000_000;
 function obs(tab: number, n: number): Observation {
   return {
     id: `r${tab}-${n}`,
+    ref: { requestId: `r${tab}-${n}` },
     url: `https://app.example/p${n}?tab=${tab}`,
     method: 'GET',
     type: 'script',
@@ -25,7 +26,7 @@ function obs(tab: number, n: number): Observation {
     status: 200,
     requestHeaders: [{ name: 'Accept', value: '*/*' }],
     responseHeaders: [],
-  } as Observation;
+  };
 }
 
 type Step =
