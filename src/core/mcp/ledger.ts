@@ -6,9 +6,9 @@
  * journal (only the keys a change touched).
  */
 import { header, type Observation } from '../observe/observation';
-import { hasWellKnown, H_ALL, H_AUTHORIZATION, H_MCP_VERSION } from '../observe/raw';
+import { hasWellKnown, H_ALL, H_AUTHORIZATION, H_MCP_VERSION, requestOrigin } from '../observe/raw';
 import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
-import { authorizationJwt } from '../tokens/sources';
+import { authorizationJwt, type PresentedJwt } from '../tokens/sources';
 import { parseJsonDocument, parseJsonObject } from '../util/json';
 import { equalityKey } from '../util/secret';
 import { originOf, parseUrl, stripFragment } from '../util/url';
@@ -142,7 +142,7 @@ export class McpLedger {
     }
     if ((headers & H_AUTHORIZATION) !== 0 && o.requestHeaders.length > 0) {
       const bearer = authorizationJwt(o);
-      if (bearer?.scheme === 'bearer') this.recordBearer(o, bearer.jwt);
+      if (bearer?.scheme === 'bearer') this.recordBearer(o, bearer);
     }
     if (o.status === 401) this.recordChallenge(o);
     if (hasWellKnown(o.url) || this.namedResourceMetadata(o.url, o.context)) this.recordDocument(o);
@@ -259,12 +259,13 @@ export class McpLedger {
     this.creds.set(key, list); // most recent last; the cap drops the oldest
   }
 
-  private recordBearer(o: Observation, jwt: string): void {
-    const origin = originOf(o.url);
+  /** `bearer.key` is bearerKey(bearer.jwt), kept with the presented token (tokens/presented.ts) */
+  private recordBearer(o: Observation, bearer: PresentedJwt): void {
+    const origin = requestOrigin(o);
     if (!origin) return;
-    const key = bearerKey(jwt);
+    const key = bearer.key;
     const list = this.bearerMap.map.get(key) ?? [];
-    if (list.some((x) => x.origin === origin)) return;
+    for (let i = 0; i < list.length; i++) if (list[i].origin === origin) return;
     push(list, { origin, obsId: o.id, ref: o.ref, time: o.time }, 10);
     this.bearerMap.set(key, list);
   }

@@ -3,7 +3,8 @@
  * every event (the navigation log's Cookie watch, the MCP ledger, the rules' prefilter): which of
  * the headers they care about are present, as bits. Names are compared without allocating.
  */
-import { sameLower, type Header } from './observation';
+import { originOf } from '../util/url';
+import { sameLower, type Header, type Observation } from './observation';
 
 export const H_COOKIE = 1;
 export const H_AUTHORIZATION = 2;
@@ -73,4 +74,19 @@ export function hasWellKnown(url: string): boolean {
 /** `url.includes('/.well-known/oauth-protected-resource')` (RFC 9728), after the shared test above */
 export function hasPrmWellKnown(url: string): boolean {
   return hasWellKnown(url) && url.includes('/.well-known/oauth-protected-resource');
+}
+
+let lastOriginObs: Observation | undefined;
+let lastOrigin: string | undefined;
+
+/**
+ * `originOf(o.url)`, answered once per observation: the MCP ledger and the bearer rules ask it of
+ * every call that presents a token (the last observation's answer is kept).
+ */
+export function requestOrigin(o: Observation): string | undefined {
+  if (o !== lastOriginObs) {
+    lastOriginObs = o;
+    lastOrigin = originOf(o.url);
+  }
+  return lastOrigin;
 }

@@ -22,8 +22,8 @@ describe('authorizationJwt', () => {
       fc.tuple(fc.constantFrom('Bearer', 'bearer', 'DPoP', 'dpop', 'Basic', 'BEARER'), fc.constantFrom(' ', '  ', '\t'), part, fc.constantFrom('', '.', '.x.y', ' ', ' x'), part).map((xs) => xs.join('')),
       part,
     );
-    // a small pool, so that values repeat in several orders: the cache's hits and its evictions (8 entries)
-    const pool = fc.array(value, { minLength: 1, maxLength: 14 });
+    // a small pool, so that values repeat in several orders: the cache's hits and its evictions (16 entries)
+    const pool = fc.array(value, { minLength: 1, maxLength: 28 });
     fc.assert(
       fc.property(pool, fc.array(fc.tuple(fc.nat(), fc.boolean()), { minLength: 1, maxLength: 60 }), (values, picks) => {
         for (const [i, present] of picks) {

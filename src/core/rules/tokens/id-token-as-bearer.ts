@@ -1,5 +1,4 @@
 import { isNavigation } from '../../observe/observation';
-import { ruleToken } from '../../tokens/decode';
 import { authorizationJwt } from '../../tokens/sources';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
@@ -29,7 +28,7 @@ export default defineRule({
     const presented = authorizationJwt(o);
     if (!presented || presented.scheme !== 'bearer') return;
     const jwt = presented.jwt;
-    const r = ruleToken(jwt, true); // a compact JWS (authorizationJwt)
+    const r = presented.report; // ruleToken(jwt, true), decoded once per token (tokens/presented.ts)
     if (!r || r.kind === 'JWE' || !r.payload || typeof r.payload !== 'object') return;
     const typ = typeof r.header.typ === 'string' ? r.header.typ.toLowerCase() : '';
     if (AT_TYPES.has(typ)) return;

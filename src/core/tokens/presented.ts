@@ -1,0 +1,65 @@
+/**
+ * The JWT a request presents in `Authorization: Bearer|DPoP <JWT>` (sources.ts, authorizationJwt),
+ * with what its readers derive from it: the MCP ledger's key, the payload and the rules' decoded
+ * view. One object per distinct header value among the recent ones: a single-page app sends the
+ * same token on every API call, and each reader's answer is then found on the object instead of
+ * being looked up again per reader and call (the ledger and three rules each found, keyed and
+ * decoded the token on every call). Every derived value is a pure function of the token, computed
+ * on first use. Read-only for the callers.
+ */
+import { equalityKey } from '../util/secret';
+import { parseUrl } from '../util/url';
+import { ruleToken, type TokenReport } from './decode';
+import { decodeJwtPayloadUnsafe } from './peek';
+
+/** one absolute http(s) URL among a token's `aud` values, with its origin (undefined: the URL does not parse) */
+export interface UrlAudience {
+  aud: string;
+  origin: string | undefined;
+}
+
+/** aud values that are absolute http(s) URLs (others — `api`, GUIDs, `api://…` — are not judged) */
+export function urlAudiences(aud: unknown): string[] {
+  const all = Array.isArray(aud) ? aud : [aud];
+  return all.filter((a): a is string => typeof a === 'string' && /^https?:\/\/[^/]/i.test(a));
+}
+
+export class PresentedJwt {
+  // (private fields: the object compares equal to `{ scheme, jwt }` whatever was derived)
+  #key: string | undefined;
+  #payload: Record<string, unknown> | null | undefined;
+  #report: TokenReport | null | undefined;
+  #audiences: readonly UrlAudience[] | undefined;
+
+  constructor(
+    readonly scheme: 'bearer' | 'dpop',
+    /** a compact JWS: `^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$` */
+    readonly jwt: string,
+  ) {}
+
+  /** `equalityKey(jwt)` (util/secret.ts): the MCP ledger's key of the token (mcp/ledger.ts bearerKey) */
+  get key(): string {
+    return (this.#key ??= equalityKey(this.jwt));
+  }
+
+  /** `decodeJwtPayloadUnsafe(jwt)`: the payload when it is a JSON object */
+  get payload(): Record<string, unknown> | undefined {
+    if (this.#payload === undefined) this.#payload = decodeJwtPayloadUnsafe(this.jwt) ?? null;
+    return this.#payload ?? undefined;
+  }
+
+  /** `ruleToken(jwt, true)`: the token rules' decoded view */
+  get report(): TokenReport | undefined {
+    if (this.#report === undefined) this.#report = ruleToken(this.jwt, true) ?? null;
+    return this.#report ?? undefined;
+  }
+
+  /** `urlAudiences(payload.aud)` with each one's origin (`parseUrl(aud)?.origin`); none without a payload */
+  get audiences(): readonly UrlAudience[] {
+    if (this.#audiences === undefined) {
+      const p = this.payload;
+      this.#audiences = p ? urlAudiences(p.aud).map((aud) => ({ aud, origin: parseUrl(aud)?.origin })) : [];
+    }
+    return this.#audiences;
+  }
+}
