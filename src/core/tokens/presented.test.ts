@@ -52,6 +52,27 @@ describe('PresentedJwt', () => {
     );
   });
 
+  it('reads the same payload whether the rules view was decoded first or not', () => {
+    const space = fc.constantFrom('', ' ', '\n', '\t', '\u00a0', '\ufeff', '\u2000', '\r\n');
+    const deep = fc.nat(70).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`);
+    const text = fc.oneof(
+      fc.tuple(space, fc.oneof(fc.json(), fc.jsonValue().map((v) => JSON.stringify({ v })), deep), space).map((xs) => xs.join('')),
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.constantFrom('{', '{}x', '[]', '"s"', 'null', '{"a":1}{', '{"__proto__":{"x":1}}'),
+    );
+    const header = fc.constantFrom({ alg: 'RS256' }, { alg: 'none', typ: 'JWT' }, { alg: 'HS256', b64: false, crit: ['b64'] }, { alg: 'RS256', b64: true });
+    fc.assert(
+      fc.property(header, text, fc.boolean(), (h, t, reportFirst) => {
+        const jwt = `${b64(h)}.${Buffer.from(t).toString('base64url') || 'e30'}.c2ln`;
+        const p = new PresentedJwt('bearer', jwt);
+        if (reportFirst) expect(p.report).toEqual(ruleToken(jwt, true));
+        expect(p.payload).toEqual(decodeJwtPayloadUnsafe(jwt));
+        expect(p.report).toEqual(ruleToken(jwt, true));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('is the same object, with what was derived, for a header value that comes back', () => {
     const jwt = `${b64({ alg: 'RS256', typ: 'at+jwt' })}.${b64({ aud: 'https://api.example', sub: 'u' })}.c2ln`;
     const a = authorizationJwt(obs(`Bearer ${jwt}`))!;

@@ -42,13 +42,17 @@ export class PresentedJwt {
     return (this.#key ??= equalityKey(this.jwt));
   }
 
-  /** `decodeJwtPayloadUnsafe(jwt)`: the payload when it is a JSON object */
+  /**
+   * `decodeJwtPayloadUnsafe(jwt)`: the payload when it is a JSON object. When the rules' view was
+   * decoded first (the token rules run before the MCP group) its object payload is the same JSON
+   * (property-tested): the payload is then not decoded a second time.
+   */
   get payload(): Record<string, unknown> | undefined {
-    if (this.#payload === undefined) this.#payload = decodeJwtPayloadUnsafe(this.jwt) ?? null;
+    if (this.#payload === undefined) this.#payload = objectPayloadOf(this.#report) ?? decodeJwtPayloadUnsafe(this.jwt) ?? null;
     return this.#payload ?? undefined;
   }
 
-  /** `ruleToken(jwt, true)`: the token rules' decoded view */
+  /** `ruleToken(jwt, true)`: the token rules' decoded view (it reuses a payload decoded first: peek.ts peekedPayload) */
   get report(): TokenReport | undefined {
     if (this.#report === undefined) this.#report = ruleToken(this.jwt, true) ?? null;
     return this.#report ?? undefined;
@@ -62,4 +66,14 @@ export class PresentedJwt {
     }
     return this.#audiences;
   }
+}
+
+/**
+ * The payload of a compact JWS's report when it is a JSON object decoded from base64url (the
+ * header has no `"b64": false`): what decodeJwtPayloadUnsafe reads from the same part.
+ */
+function objectPayloadOf(r: TokenReport | null | undefined): Record<string, unknown> | undefined {
+  if (!r || r.kind === 'JWE' || r.serialization !== 'compact' || r.header.b64 === false) return undefined;
+  const p = r.payload;
+  return p !== null && typeof p === 'object' && !Array.isArray(p) ? p : undefined;
 }
