@@ -24,8 +24,20 @@ export function urlAudiences(aud: unknown): string[] {
   return all.filter((a): a is string => typeof a === 'string' && /^https?:\/\/[^/]/i.test(a));
 }
 
+/**
+ * What the MCP ledger (mcp/ledger.ts) knows of the token's recorded uses, kept with the token: at
+ * generation `gen` of ledger `owner`, its list holds a use at `origin` (`only`: and no other).
+ */
+export interface LedgerMark {
+  readonly owner: object;
+  readonly gen: number;
+  readonly origin: string;
+  readonly only: boolean;
+}
+
 export class PresentedJwt {
   // (private fields: the object compares equal to `{ scheme, jwt }` whatever was derived)
+  #mark: LedgerMark | undefined;
   #key: string | undefined;
   #payload: Record<string, unknown> | null | undefined;
   #report: TokenReport | null | undefined;
@@ -40,6 +52,15 @@ export class PresentedJwt {
   /** `equalityKey(jwt)` (util/secret.ts): the MCP ledger's key of the token (mcp/ledger.ts bearerKey) */
   get key(): string {
     return (this.#key ??= equalityKey(this.jwt));
+  }
+
+  /** the MCP ledger's mark (read and written by the ledger only) */
+  get ledgerMark(): LedgerMark | undefined {
+    return this.#mark;
+  }
+
+  set ledgerMark(m: LedgerMark | undefined) {
+    this.#mark = m;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { bearerUsedOnlyAt } from '../../mcp/ledger';
 import { requestOrigin } from '../../observe/raw';
 import { authorizationJwt } from '../../tokens/sources';
 import { urlAudiences, type UrlAudience } from '../../tokens/presented';
@@ -22,13 +23,6 @@ function audienceAt(auds: readonly UrlAudience[], origin: string): boolean {
   if (auds.length === 0) return true;
   for (let i = 0; i < auds.length; i++) if (auds[i].origin === origin) return true;
   return false;
-}
-
-/** every recorded use of the token went to `origin` (none recorded: true) */
-function usedOnlyAt(uses: readonly { origin: string }[] | undefined, origin: string): boolean {
-  if (uses === undefined) return true;
-  for (let i = 0; i < uses.length; i++) if (uses[i].origin !== origin) return false;
-  return true;
 }
 
 /** MCP security best practices (token passthrough); RFC 8707 §2; RFC 9068 §4. */
@@ -60,7 +54,7 @@ export default defineRule({
     // and every call it was seen on went to this same origin. Neither variant below can report
     // then: the answer of the checks below, found without parsing the request URL.
     const origin = requestOrigin(o);
-    if (origin !== undefined && audienceAt(bearer.audiences, origin) && usedOnlyAt(store.mcp.bearers.get(bearer.key), origin)) return;
+    if (origin !== undefined && audienceAt(bearer.audiences, origin) && bearerUsedOnlyAt(store.mcp, bearer, origin)) return;
     const url = parseUrl(o.url);
     if (!url) return;
     // the AS's own endpoints (userinfo with an aud of the client): the token's issuer origin
