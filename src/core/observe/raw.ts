@@ -81,12 +81,36 @@ let lastOrigin: string | undefined;
 
 /**
  * `originOf(o.url)`, answered once per observation: the MCP ledger and the bearer rules ask it of
- * every call that presents a token (the last observation's answer is kept).
+ * every call that presents a token (the last observation's answer is kept). The string is one of
+ * the recent origins when it equals one (internOrigin): the ledger's marks, the recorded uses and
+ * the audiences it is compared with then hold the same string object, which `===` answers at once.
  */
 export function requestOrigin(o: Observation): string | undefined {
   if (o !== lastOriginObs) {
     lastOriginObs = o;
-    lastOrigin = originOf(o.url);
+    const origin = originOf(o.url);
+    lastOrigin = origin === undefined ? undefined : internOrigin(origin);
   }
   return lastOrigin;
+}
+
+const ORIGINS = 16;
+const origins: string[] = [];
+let originNext = 0;
+
+/**
+ * The recent origin equal to `origin` (the same characters), else `origin`, kept as a recent one.
+ * Compared first by length and the character after `https://` (the host's first), so that most
+ * entries are passed over without comparing characters.
+ */
+export function internOrigin(origin: string): string {
+  const n = origin.length;
+  const c = n > 8 ? origin.charCodeAt(8) : -1;
+  for (let i = 0; i < origins.length; i++) {
+    const k = origins[i];
+    if (k.length === n && (n <= 8 || k.charCodeAt(8) === c) && k === origin) return k;
+  }
+  origins[originNext] = origin;
+  originNext = originNext + 1 === ORIGINS ? 0 : originNext + 1;
+  return origin;
 }

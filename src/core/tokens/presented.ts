@@ -7,6 +7,7 @@
  * decoded the token on every call). Every derived value is a pure function of the token, computed
  * on first use. Read-only for the callers.
  */
+import { internOrigin } from '../observe/raw';
 import { equalityKey } from '../util/secret';
 import { parseUrl } from '../util/url';
 import { ruleToken, type TokenReport } from './decode';
@@ -83,10 +84,16 @@ export class PresentedJwt {
   get audiences(): readonly UrlAudience[] {
     if (this.#audiences === undefined) {
       const p = this.payload;
-      this.#audiences = p ? urlAudiences(p.aud).map((aud) => ({ aud, origin: parseUrl(aud)?.origin })) : [];
+      this.#audiences = p ? urlAudiences(p.aud).map((aud) => ({ aud, origin: audienceOrigin(aud) })) : [];
     }
     return this.#audiences;
   }
+}
+
+/** `parseUrl(aud)?.origin`, as one of the recent request origins when it is one (observe/raw.ts internOrigin) */
+function audienceOrigin(aud: string): string | undefined {
+  const origin = parseUrl(aud)?.origin;
+  return origin === undefined ? undefined : internOrigin(origin);
 }
 
 /**
