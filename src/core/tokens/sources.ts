@@ -159,8 +159,8 @@ export function authorizationJwt(o: Observation): PresentedJwt | undefined {
       const known = recentAuth.get(value);
       if (known !== undefined) r = known ?? undefined;
       else {
-        const m = value.match(/^(bearer|dpop)\s+(\S+)\s*$/i);
-        if (m && COMPACT_JWS.test(m[2])) r = new PresentedJwt(m[1].toLowerCase() as 'bearer' | 'dpop', m[2]);
+        const m = PRESENTED_JWS.exec(value);
+        if (m) r = new PresentedJwt(m[1].toLowerCase() as 'bearer' | 'dpop', m[2]);
         if (value.length > 0) recentAuth.set(value, r ?? null);
       }
     }
@@ -169,6 +169,12 @@ export function authorizationJwt(o: Observation): PresentedJwt | undefined {
   lastAuthJwt = r;
   return r;
 }
+/**
+ * `^(bearer|dpop)\s+(\S+)\s*$`/i whose token matches COMPACT_JWS, in one pass: the token's
+ * characters are not white space, so the split is the same (property-tested against the two
+ * expressions in sources.test.ts); a new token costs one scan of the ~1 KB header instead of two.
+ */
+const PRESENTED_JWS = /^(bearer|dpop)\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i;
 let lastAuthObs: Observation | undefined;
 let lastAuthJwt: PresentedJwt | undefined;
 /** (an app per tab, a few tabs, each app's tokens of its last login and refresh) */
