@@ -88,10 +88,31 @@ let lastOrigin: string | undefined;
 export function requestOrigin(o: Observation): string | undefined {
   if (o !== lastOriginObs) {
     lastOriginObs = o;
-    const origin = originOf(o.url);
-    lastOrigin = origin === undefined ? undefined : internOrigin(origin);
+    const url = o.url;
+    const known = recentOriginOf(url);
+    if (known !== undefined) lastOrigin = known;
+    else {
+      const origin = originOf(url);
+      lastOrigin = origin === undefined ? undefined : internOrigin(origin);
+    }
   }
   return lastOrigin;
+}
+
+/**
+ * The recent origin `url` starts with, followed by nothing, `/`, `?` or `#`: then it is the URL's
+ * origin (a serialized origin parses back to itself, and the rest of such a URL is its path,
+ * query or fragment), found without parsing the host again (property-tested against originOf).
+ */
+function recentOriginOf(url: string): string | undefined {
+  for (let i = 0; i < origins.length; i++) {
+    const k = origins[i];
+    const n = k.length;
+    if (url.length < n || url.charCodeAt(n - 1) !== k.charCodeAt(n - 1) || !url.startsWith(k)) continue;
+    const c = url.length === n ? -1 : url.charCodeAt(n);
+    if (c === -1 || c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) return k;
+  }
+  return undefined;
 }
 
 const ORIGINS = 16;
@@ -100,6 +121,8 @@ let originNext = 0;
 
 /**
  * The recent origin equal to `origin` (the same characters), else `origin`, kept as a recent one.
+ * `origin`: a serialized origin (originOf's, a parsed URL's `origin`): requestOrigin answers URLs
+ * that start with a kept one by it.
  * Compared first by length and the character after `https://` (the host's first), so that most
  * entries are passed over without comparing characters.
  */
