@@ -329,9 +329,17 @@ export class Engine {
       }
       return;
     }
+    // (an OAuth message: every rule of its kind its facts let through; the loop as it was)
     for (let i = 0; i < rules.length; i++) {
       if (needs !== undefined && needs[i] !== 0 && (needs[i] & facts) === 0) continue;
-      this.runRule(rules[i], memos[i], ctx);
+      const rule = rules[i];
+      ctx.currentRule = rule;
+      ctx.memo = memos[i];
+      try {
+        rule.check(ctx);
+      } catch (e) {
+        this.errors.push({ ruleId: rule.meta.id, obsId: ctx.msg.obs.id, message: e instanceof Error ? e.message : String(e) });
+      }
     }
   }
 
