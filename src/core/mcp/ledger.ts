@@ -6,9 +6,9 @@
  * journal (only the keys a change touched).
  */
 import { header, type Observation } from '../observe/observation';
-import { hasWellKnown, H_ALL, H_AUTHORIZATION, H_MCP_VERSION } from '../observe/raw';
+import { hasWellKnown, H_ALL, H_AUTHORIZATION, H_MCP_VERSION, requestOrigin } from '../observe/raw';
 import { decodeJwtHeaderUnsafe, decodeJwtPayloadUnsafe } from '../tokens/peek';
-import { authorizationJwt } from '../tokens/sources';
+import { authorizationJwt, type PresentedJwt } from '../tokens/sources';
 import { parseJsonDocument, parseJsonObject } from '../util/json';
 import { equalityKey } from '../util/secret';
 import { originOf, parseUrl, stripFragment } from '../util/url';
@@ -69,6 +69,16 @@ export class McpLedger {
   private dirtyContexts = new Dirty();
   private creds = new OrderedMap<CredentialUse[]>(MAX_GLOBAL);
   private bearerMap = new OrderedMap<BearerUse[]>(MAX_GLOBAL);
+  /**
+   * changes whenever a token's recorded uses can lose an origin or gain a second one (a key
+   * evicted, a list's oldest use dropped, a use at another origin added to a list, a restore): the
+   * marks kept with presented tokens (tokens/presented.ts LedgerMark) of an older generation are
+   * not trusted. A new token's first use leaves the others' marks valid.
+   */
+  private bearerGen = 0;
+  private readonly onBearerEvict = (): void => {
+    this.bearerGen += 1;
+  };
   /** registration endpoints named by AS metadata seen */
   registrationEndpoints = new Set<string>();
   private regChanged = false;
@@ -142,7 +152,7 @@ export class McpLedger {
     }
     if ((headers & H_AUTHORIZATION) !== 0 && o.requestHeaders.length > 0) {
       const bearer = authorizationJwt(o);
-      if (bearer?.scheme === 'bearer') this.recordBearer(o, bearer.jwt);
+      if (bearer?.scheme === 'bearer') this.recordBearer(o, bearer);
     }
     if (o.status === 401) this.recordChallenge(o);
     if (hasWellKnown(o.url) || this.namedResourceMetadata(o.url, o.context)) this.recordDocument(o);
@@ -259,14 +269,42 @@ export class McpLedger {
     this.creds.set(key, list); // most recent last; the cap drops the oldest
   }
 
-  private recordBearer(o: Observation, jwt: string): void {
-    const origin = originOf(o.url);
+  /**
+   * `bearer.key` is bearerKey(bearer.jwt), kept with the presented token (tokens/presented.ts); so
+   * is the ledger's mark of where the token was recorded: a token sent again to the origin it was
+   * recorded at, nothing dropped or added since, is answered without a lookup.
+   */
+  private recordBearer(o: Observation, bearer: PresentedJwt): void {
+    const origin = requestOrigin(o);
     if (!origin) return;
-    const key = bearerKey(jwt);
+    const m = bearer.ledgerMark;
+    if (m !== undefined && m.owner === this && m.gen === this.bearerGen && m.origin === origin) return;
+    const key = bearer.key;
     const list = this.bearerMap.map.get(key) ?? [];
-    if (list.some((x) => x.origin === origin)) return;
-    push(list, { origin, obsId: o.id, ref: o.ref, time: o.time }, 10);
-    this.bearerMap.set(key, list);
+    let known = false;
+    for (let i = 0; i < list.length; i++) if (list[i].origin === origin) known = true;
+    if (!known) {
+      // another origin for a recorded token, or its oldest use dropped: other marks of it are stale
+      if (list.length > 0) this.bearerGen += 1;
+      push(list, { origin, obsId: o.id, ref: o.ref, time: o.time }, 10);
+      this.bearerMap.set(key, list, this.onBearerEvict);
+    }
+    let only = true;
+    for (let i = 0; i < list.length; i++) if (list[i].origin !== origin) only = false;
+    bearer.ledgerMark = { owner: this, gen: this.bearerGen, origin, only };
+  }
+
+  /**
+   * Every recorded use of the presented token went to `origin` (none recorded: true): what
+   * `bearers.get(bearer.key)` holds, answered from the token's mark when it is current.
+   */
+  bearerUsedOnlyAt(bearer: PresentedJwt, origin: string): boolean {
+    const m = bearer.ledgerMark;
+    if (m !== undefined && m.owner === this && m.gen === this.bearerGen && m.origin === origin) return m.only;
+    const uses = this.bearerMap.map.get(bearer.key);
+    if (uses === undefined) return true;
+    for (let i = 0; i < uses.length; i++) if (uses[i].origin !== origin) return false;
+    return true;
   }
 
   /**
@@ -329,9 +367,22 @@ export class McpLedger {
     this.anyNamed = [...this.contexts.values()].some((c) => c.challenges.some((x) => x.resourceMetadata !== undefined));
     this.creds.restore(entries, 'mcp:cred:', (v): v is CredentialUse[] => Array.isArray(v));
     this.bearerMap.restore(entries, 'mcp:bearer:', (v): v is BearerUse[] => Array.isArray(v));
+    this.bearerGen += 1;
     for (const m of [this.creds, this.bearerMap] as OrderedMap<unknown>[]) for (const k of [...m.map.keys()]) if (OLD_KEY.test(k)) m.delete(k);
     this.registrationEndpoints = new Set(strings(entryAt(entries, 'mcp:reg')));
   }
+}
+
+/**
+ * Every recorded use of the presented token went to `origin` (none recorded: true), as the
+ * ledger's `bearers` say; the flow store's ledger answers from the token's mark when it is current.
+ */
+export function bearerUsedOnlyAt(mcp: Pick<McpLedger, 'bearers'>, bearer: PresentedJwt, origin: string): boolean {
+  if (mcp instanceof McpLedger) return mcp.bearerUsedOnlyAt(bearer, origin);
+  const uses = mcp.bearers.get(bearer.key);
+  if (uses === undefined) return true;
+  for (let i = 0; i < uses.length; i++) if (uses[i].origin !== origin) return false;
+  return true;
 }
 
 /** The secret of an HTTP Basic client authentication header (RFC 6749 §2.3.1). */

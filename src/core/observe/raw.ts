@@ -3,7 +3,8 @@
  * every event (the navigation log's Cookie watch, the MCP ledger, the rules' prefilter): which of
  * the headers they care about are present, as bits. Names are compared without allocating.
  */
-import { sameLower, type Header } from './observation';
+import { originOf } from '../util/url';
+import { sameLower, type Header, type Observation } from './observation';
 
 export const H_COOKIE = 1;
 export const H_AUTHORIZATION = 2;
@@ -73,4 +74,66 @@ export function hasWellKnown(url: string): boolean {
 /** `url.includes('/.well-known/oauth-protected-resource')` (RFC 9728), after the shared test above */
 export function hasPrmWellKnown(url: string): boolean {
   return hasWellKnown(url) && url.includes('/.well-known/oauth-protected-resource');
+}
+
+let lastOriginObs: Observation | undefined;
+let lastOrigin: string | undefined;
+
+/**
+ * `originOf(o.url)`, answered once per observation: the MCP ledger and the bearer rules ask it of
+ * every call that presents a token (the last observation's answer is kept). The string is one of
+ * the recent origins when it equals one (internOrigin): the ledger's marks, the recorded uses and
+ * the audiences it is compared with then hold the same string object, which `===` answers at once.
+ */
+export function requestOrigin(o: Observation): string | undefined {
+  if (o !== lastOriginObs) {
+    lastOriginObs = o;
+    const url = o.url;
+    const known = recentOriginOf(url);
+    if (known !== undefined) lastOrigin = known;
+    else {
+      const origin = originOf(url);
+      lastOrigin = origin === undefined ? undefined : internOrigin(origin);
+    }
+  }
+  return lastOrigin;
+}
+
+/**
+ * The recent origin `url` starts with, followed by nothing, `/`, `?` or `#`: then it is the URL's
+ * origin (a serialized origin parses back to itself, and the rest of such a URL is its path,
+ * query or fragment), found without parsing the host again (property-tested against originOf).
+ */
+function recentOriginOf(url: string): string | undefined {
+  for (let i = 0; i < origins.length; i++) {
+    const k = origins[i];
+    const n = k.length;
+    if (url.length < n || url.charCodeAt(n - 1) !== k.charCodeAt(n - 1) || !url.startsWith(k)) continue;
+    const c = url.length === n ? -1 : url.charCodeAt(n);
+    if (c === -1 || c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) return k;
+  }
+  return undefined;
+}
+
+const ORIGINS = 16;
+const origins: string[] = [];
+let originNext = 0;
+
+/**
+ * The recent origin equal to `origin` (the same characters), else `origin`, kept as a recent one.
+ * `origin`: a serialized origin (originOf's, a parsed URL's `origin`): requestOrigin answers URLs
+ * that start with a kept one by it.
+ * Compared first by length and the character after `https://` (the host's first), so that most
+ * entries are passed over without comparing characters.
+ */
+export function internOrigin(origin: string): string {
+  const n = origin.length;
+  const c = n > 8 ? origin.charCodeAt(8) : -1;
+  for (let i = 0; i < origins.length; i++) {
+    const k = origins[i];
+    if (k.length === n && (n <= 8 || k.charCodeAt(8) === c) && k === origin) return k;
+  }
+  origins[originNext] = origin;
+  originNext = originNext + 1 === ORIGINS ? 0 : originNext + 1;
+  return origin;
 }

@@ -6,7 +6,7 @@
  * context, no parsing): most of a page's requests.
  */
 import { header, sameLower, type Observation } from '../observe/observation';
-import { HEADER_BITS, H_REFERER } from '../observe/raw';
+import { HEADER_BITS, H_ALL, H_REFERER } from '../observe/raw';
 import { scanOf, scanUrl, SPAN_PCT, SPAN_VALUE, type UrlScan } from '../observe/url-scan';
 import { safeDecode } from '../util/url';
 import type { RawPrecondition, Rule } from './types';
@@ -108,6 +108,8 @@ export class RulePrefilter {
   /** header bit (observe/raw.ts) → rule bits */
   private headerRules: [number, number][] = [];
   private headerAny = 0;
+  /** request header bits (H_ALL + 1 combinations) → the rules they let through: headerRules OR-ed, one load per test */
+  private headerTable = new Int32Array(H_ALL + 1);
   private location: [string, number][] = [];
   private statuses = new Map<number, number>();
   private methods: [string, number][] = [];
@@ -121,6 +123,7 @@ export class RulePrefilter {
     if (rules.length > 30) throw new Error('prefilter: at most 30 rules on any message');
     this.rules = rules;
     rules.forEach((r, i) => this.add(r, 1 << i));
+    for (let h = 0; h <= H_ALL; h++) for (const [bit, rs] of this.headerRules) if ((h & bit) !== 0) this.headerTable[h] |= rs;
   }
 
   /** @internal the URL parameter bits, from the shared pass or (`shared` false) from a scan of its own */
@@ -167,7 +170,7 @@ export class RulePrefilter {
     let bits = this.always;
     if (!this.url.empty) bits |= this.url.scanRecorded(scanOf(o));
     if ((headers & this.headerAny) !== 0) {
-      for (const [h, rules] of this.headerRules) if ((headers & h) !== 0) bits |= rules;
+      bits |= this.headerTable[headers & H_ALL];
       if ((headers & H_REFERER) !== 0 && !this.referer.empty) {
         const ref = header(o.requestHeaders, 'referer');
         if (ref) bits |= this.referer.scan(ref);

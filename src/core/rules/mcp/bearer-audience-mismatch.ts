@@ -1,17 +1,13 @@
+import { bearerUsedOnlyAt } from '../../mcp/ledger';
+import { requestOrigin } from '../../observe/raw';
 import { authorizationJwt } from '../../tokens/sources';
-import { decodeJwtPayloadUnsafe } from '../../tokens/peek';
-import { bearerKey } from '../../mcp/ledger';
+import { urlAudiences, type UrlAudience } from '../../tokens/presented';
 import { hashSecret } from '../../util/secret';
-import { originOf, parseUrl, siteOf } from '../../util/url';
+import { parseUrl, siteOf } from '../../util/url';
 import { mcpRevision } from '../support/mcp';
 import { ref } from '../../report/standards';
 import { defineRule } from '../types';
 
-/** aud values that are absolute http(s) URLs (others — `api`, GUIDs, `api://…` — are not judged) */
-function urlAudiences(aud: unknown): string[] {
-  const all = Array.isArray(aud) ? aud : [aud];
-  return all.filter((a): a is string => typeof a === 'string' && /^https?:\/\/[^/]/i.test(a));
-}
 
 /** the audience URL matches the request: same origin, or a path prefix of the request URL */
 function matches(aud: string, url: string): boolean {
@@ -22,11 +18,11 @@ function matches(aud: string, url: string): boolean {
   return url.startsWith(aud.replace(/\/?$/, '/')) || url === aud;
 }
 
-/** every recorded use of the token went to `origin` (none recorded: true) */
-function usedOnlyAt(uses: readonly { origin: string }[] | undefined, origin: string): boolean {
-  if (uses === undefined) return true;
-  for (let i = 0; i < uses.length; i++) if (uses[i].origin !== origin) return false;
-  return true;
+/** no URL audience, or one of them has this origin */
+function audienceAt(auds: readonly UrlAudience[], origin: string): boolean {
+  if (auds.length === 0) return true;
+  for (let i = 0; i < auds.length; i++) if (auds[i].origin === origin) return true;
+  return false;
 }
 
 /** MCP security best practices (token passthrough); RFC 8707 §2; RFC 9068 §4. */
@@ -51,16 +47,14 @@ export default defineRule({
     if (o.requestHeaders.length === 0 || msg.kind === 'token-request') return;
     const bearer = authorizationJwt(o);
     if (!bearer || bearer.scheme !== 'bearer') return;
-    const payload = decodeJwtPayloadUnsafe(bearer.jwt);
+    // (the payload, the ledger's key and the audiences' origins: found once per token, presented.ts)
+    const payload = bearer.payload;
     if (!payload) return;
     // the usual call: the token goes to an origin among its audiences (or names no URL audience),
     // and every call it was seen on went to this same origin. Neither variant below can report
     // then: the answer of the checks below, found without parsing the request URL.
-    const origin = originOf(o.url);
-    if (origin !== undefined) {
-      const auds = urlAudiences(payload.aud);
-      if ((auds.length === 0 || auds.some((a) => parseUrl(a)?.origin === origin)) && usedOnlyAt(store.mcp.bearers.get(bearerKey(bearer.jwt)), origin)) return;
-    }
+    const origin = requestOrigin(o);
+    if (origin !== undefined && audienceAt(bearer.audiences, origin) && bearerUsedOnlyAt(store.mcp, bearer, origin)) return;
     const url = parseUrl(o.url);
     if (!url) return;
     // the AS's own endpoints (userinfo with an aud of the client): the token's issuer origin
@@ -78,7 +72,7 @@ export default defineRule({
       });
       return;
     }
-    const uses = store.mcp.bearers.get(bearerKey(bearer.jwt)) ?? [];
+    const uses = store.mcp.bearers.get(bearer.key) ?? [];
     // (the usual repeat: the token sent to the origin it was first sent to, no site to compute)
     const first = uses.find((x) => x.obsId !== o.id && x.origin !== url.origin && siteOf(parseUrl(x.origin)?.hostname ?? x.origin) !== siteOf(url.hostname));
     if (first && (auds.length === 0 || !auds.some((a) => matches(a, o.url)) || !auds.some((a) => matches(a, first.origin)))) {

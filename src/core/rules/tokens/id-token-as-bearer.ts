@@ -1,5 +1,4 @@
 import { isNavigation } from '../../observe/observation';
-import { ruleToken } from '../../tokens/decode';
 import { authorizationJwt } from '../../tokens/sources';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
@@ -29,21 +28,27 @@ export default defineRule({
     const presented = authorizationJwt(o);
     if (!presented || presented.scheme !== 'bearer') return;
     const jwt = presented.jwt;
-    const r = ruleToken(jwt, true); // a compact JWS (authorizationJwt)
+    const r = presented.report; // ruleToken(jwt, true), decoded once per token (tokens/presented.ts)
     if (!r || r.kind === 'JWE' || !r.payload || typeof r.payload !== 'object') return;
     const typ = typeof r.header.typ === 'string' ? r.header.typ.toLowerCase() : '';
     if (AT_TYPES.has(typ)) return;
     const p = r.payload;
     const auds = typeof p.aud === 'string' ? [p.aud] : Array.isArray(p.aud) ? p.aud.filter((x): x is string => typeof x === 'string') : [];
     // a flow of this context first; then any flow of the capture (a HAR starts a new page, and so a
-    // new context, at each navigation: the API calls sit on a later page than the flow)
+    // new context, at each navigation: the API calls sit on a later page than the flow). Only the
+    // message of a token without a nonce names the client: with one, no flow is looked at; without,
+    // a token none of whose audiences is a flow's client (an API's access token: the usual call) is
+    // answered by the client index, not a walk of every flow on every API call
     let clientAud: string | undefined;
-    for (const f of ctx.store.flows.values()) {
-      if (!f.clientId || !auds.includes(f.clientId)) continue;
-      clientAud = f.clientId;
-      if (f.context === o.context) break;
+    if (p.nonce === undefined) {
+      if (!auds.some((a) => a !== '' && ctx.store.flowsOfClient(a).length > 0)) return;
+      for (const f of ctx.store.flows.values()) {
+        if (!f.clientId || !auds.includes(f.clientId)) continue;
+        clientAud = f.clientId;
+        if (f.context === o.context) break;
+      }
+      if (clientAud === undefined) return;
     }
-    if (p.nonce === undefined && clientAud === undefined) return;
     ctx.report({
       message: `A request to ${msg.url?.base ?? o.url} carries an ID token as its bearer token (${p.nonce !== undefined ? 'it has a nonce' : `its aud is the client_id ${clientAud}`}; typ ${typ ? `"${typ}"` : 'absent'}).`,
       evidence: [ctx.evidence(o, 'authorization', 'Bearer ID token', jwt)],
