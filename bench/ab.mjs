@@ -1,7 +1,7 @@
 // A/B of two builds of the CLI (dist/cli/coatcheck.js of two commits, copied under .bench/) in ONE
 // process, runs interleaved, CPU time (process.cpuUsage): a machine whose speed drifts between
 // minutes (a shared one) moves both alike, where two sittings of `npm run bench` cannot compare them.
-// usage: node bench/ab.mjs A.js [B.js] [--mode fresh|steady|plain|bearer|dense|kinds] [--reps N] [--norules]
+// usage: node bench/ab.mjs A.js [B.js] [--mode fresh|steady|plain|bearer|dense|kinds] [--reps N] [--norules] [--once]
 // Prints each build's median CPU µs per message and B/A.
 //   fresh : a new Engine per rep over the bench's OAuth messages (bench: "an OAuth message alone")
 //   steady: one Engine (journal off) warmed with 4 000 OAuth messages, then chunks of 600 (a long scan / a worker that ran a while)
@@ -9,9 +9,27 @@
 //   bearer: a new Engine per rep over the API calls that carry a bearer JWT (bench: "API calls with a bearer JWT alone")
 //   dense : a new Engine per rep over 20 MB of the OAuth-dense traffic (synth.mjs; the engine part of the dense scan)
 //   kinds : per message kind, µs per message (steady), for A only
-import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { harEntries } from './synth.mjs';
 const args = process.argv.slice(2);
+// Two builds are compared in two processes, one loading A first and one B first, and the two
+// ratios combined (geometric mean): in one process the build loaded second ran 4-9 % faster or
+// slower than an identical copy of the first, depending on the mode (`--once`: one process, A first).
+{
+  const pair = args.filter((a, i) => a.endsWith('.js') && !['--mode', '--reps'].includes(args[i - 1]));
+  if (pair.length === 2 && !args.includes('--once')) {
+    const rest = args.filter((a) => !pair.includes(a));
+    const run = (order) => execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...order, ...rest, '--once'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const one = run(pair);
+    const two = run([...pair].reverse());
+    process.stdout.write(`A first:\n${one}B first (the ratio printed is A/B):\n${two}`);
+    const r1 = Number(/B\/A = ([\d.]+)/.exec(one)?.[1]);
+    const r2 = Number(/B\/A = ([\d.]+)/.exec(two)?.[1]);
+    console.log(`B/A = ${Math.sqrt(r1 / r2).toFixed(3)} (both load orders: ${r1.toFixed(3)} and ${(1 / r2).toFixed(3)})`);
+    process.exit(0);
+  }
+}
 const opt = (k, d) => { const i = args.indexOf(k); return i >= 0 ? args[i + 1] : d; };
 const files = args.filter((a, i) => a.endsWith('.js') && !['--mode', '--reps'].includes(args[i - 1]));
 const mode = opt('--mode', 'fresh');
@@ -19,25 +37,33 @@ const reps = +opt('--reps', mode === 'steady' ? 3 : 15);
 const norules = args.includes('--norules');
 const cores = await Promise.all(files.map((f) => import(pathToFileURL(f).href)));
 const isOauth = (o) => /[?&#](client_id|code|state|grant_type)=/.test(o.url) || o.requestBody?.form?.some(([k]) => k === 'grant_type');
-function bench(core, n) {
-  const gen = harEntries(3); const oauth = []; const plain = [];
-  for (let i = 0; i < n; i++) { const o = core.observationFromHarEntry(gen.next().value, { input: 0, entry: i }); (isOauth(o) ? oauth : plain).push(o); }
-  return { oauth, plain };
+// Each entry is turned into an observation by every build in turn, so that the builds' observations
+// lie interleaved in the heap: built one build after the other, the second build's ran 4-9 % faster
+// against an identical copy of the first (memory placement), which flattered whichever came second.
+function bench(n) {
+  const gen = harEntries(3); const per = cores.map(() => ({ oauth: [], plain: [] }));
+  for (let i = 0; i < n; i++) {
+    const e = gen.next().value;
+    cores.forEach((core, k) => { const o = core.observationFromHarEntry(e, { input: 0, entry: i }); (isOauth(o) ? per[k].oauth : per[k].plain).push(o); });
+  }
+  return per;
 }
-function dense(core) {
+function dense() {
   // the entries of a 20 MB OAuth-dense capture, as scripts/bench.mjs writes it (seed 7), without the file
   const gen = harEntries(7, { oauthDense: true });
-  const out = [];
+  const out = cores.map(() => []);
   for (let bytes = 0, i = 0; bytes < 20 * 1024 * 1024; i++) {
     const e = gen.next().value;
     bytes += JSON.stringify(e).length + 2;
-    out.push(core.observationFromHarEntry(e, { input: 0, entry: i }));
+    cores.forEach((core, k) => out[k].push(core.observationFromHarEntry(e, { input: 0, entry: i })));
   }
   return out;
 }
 const cpu = (f) => { const c = process.cpuUsage(); f(); const u = process.cpuUsage(c); return u.user + u.system; };
 const opts = () => ({ journal: mode === 'fresh' || mode === 'plain' || mode === 'bearer', ...(norules ? { only: [] } : {}) });
-const data = cores.map((core) => mode === 'dense' ? { obs: dense(core) } : (() => { const b = bench(core, mode === 'steady' || mode === 'kinds' ? 400000 : 60000); return { obs: mode === 'plain' ? b.plain : mode === 'bearer' ? b.plain.filter((o) => o.requestHeaders.some((h) => h.name === 'authorization')) : b.oauth }; })());
+const data = mode === 'dense'
+  ? dense().map((obs) => ({ obs }))
+  : bench(mode === 'steady' || mode === 'kinds' ? 400000 : 60000).map((b) => ({ obs: mode === 'plain' ? b.plain : mode === 'bearer' ? b.plain.filter((o) => o.requestHeaders.some((h) => h.name === 'authorization')) : b.oauth }));
 const runs = cores.map(() => []);
 const runOnce = (k) => {
   const core = cores[k]; const obs = data[k].obs;
@@ -60,7 +86,8 @@ if (mode === 'kinds') {
   process.exit(0);
 }
 for (let k = 0; k < cores.length; k++) for (let w = 0; w < 2; w++) runOnce(k); // warm
-for (let r = 0; r < reps; r++) for (let k = 0; k < cores.length; k++) runs[k].push(...runOnce(k));
+// the order of the builds alternates from one round to the next
+for (let r = 0; r < reps; r++) for (let i = 0; i < cores.length; i++) { const k = r % 2 ? cores.length - 1 - i : i; runs[k].push(...runOnce(k)); }
 const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const q = (a, p) => [...a].sort((x, y) => x - y)[Math.floor(a.length * p)];
 files.forEach((f, k) => console.log(`${mode}${norules ? ' norules' : ''} ${f.split('/').slice(-2).join('/')}: ${data[k].obs.length} msgs, median ${med(runs[k]).toFixed(2)} µs CPU/msg (p25 ${q(runs[k], 0.25).toFixed(2)}, p75 ${q(runs[k], 0.75).toFixed(2)})`));
