@@ -60,9 +60,10 @@ export default defineRule({
       ctx.report({ ...d, evidence: [ctx.evidence(msg.obs, src.param, `alg ${JSON.stringify(r.header.alg ?? null)}${r.signature?.empty ? ', empty signature' : ''}`, src.value)] });
     }
     // a JWT access token presented to a resource server: one finding per token, not per API call
-    const jwt = authorizationJwt(msg.obs)?.jwt;
-    if (!jwt) return;
-    const r = ruleToken(jwt, true); // a compact JWS (authorizationJwt)
+    const presented = authorizationJwt(msg.obs);
+    if (!presented) return;
+    const jwt = presented.jwt;
+    const r = presented.report; // ruleToken(jwt, true), kept on the token (tokens/presented.ts)
     // ('other' messages parse their URL on first use: only for a finding)
     if (!r || !algNoneCheck(r, false)) return;
     const d = bearerAlgNoneDraft(r, msg.url?.base ?? msg.obs.url);
