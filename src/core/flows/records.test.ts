@@ -5,7 +5,7 @@ import type { SourceRef } from '../observe/observation';
 import type { SecretRef } from '../util/secret';
 import type { McpFlowMark } from '../mcp/ledger';
 import type { AsIdentity, Flow, FlowRequest, FlowResponse, FlowStep, ResponseBinding } from './flow';
-import { CodeDeliveryRecord, emptyList, FlowRecord, HopRecord, listOf1, RecentRecord, RefreshUseRecord, RequestRecord, ResponseRecord, StepRecord } from './records';
+import { CodeDeliveryRecord, emptyList, FlowRecord, HopRecord, listOf1, listOf2, RecentRecord, RefreshUseRecord, RequestRecord, ResponseRecord, StepRecord } from './records';
 import type { CodeDelivery, RefreshUse } from './credentials';
 import type { Hop } from './navigation';
 import type { RecentRequest } from './recent';
@@ -161,5 +161,9 @@ describe('records are the literals they replace', () => {
     one.push(4);
     expect(one).toEqual([3, 4]);
     expect(listOf1(5)).toEqual([5]);
+    const two = listOf2('a', 'b');
+    two.push('c');
+    expect(two).toEqual(['a', 'b', 'c']);
+    expect(listOf2('a', 'b')).toEqual(['a', 'b']);
   });
 });

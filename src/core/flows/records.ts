@@ -20,7 +20,7 @@ import type { MessageKind } from '../classify/message';
 import type { SourceRef } from '../observe/observation';
 import type { SecretRef } from '../util/secret';
 import type { McpFlowMark } from '../mcp/ledger';
-import type { AsIdentity, Flow, FlowRequest, FlowResponse, FlowStep, RequestBinding, ResponseBinding } from './flow';
+import type { AsIdentity, Flow, FlowRequest, FlowResponse, FlowStep, IssuerSource, RequestBinding, ResponseBinding } from './flow';
 import type { CodeDelivery, RefreshUse } from './credentials';
 import type { Hop } from './navigation';
 import type { RecentRequest } from './recent';
@@ -34,6 +34,12 @@ export function listOf1<T>(x: T): T[] {
   const a = NO_ITEMS.slice() as T[];
   a.push(x);
   return a;
+}
+/** `[a, b]` without an array literal's allocation site */
+export function listOf2<T>(a: T, b: T): T[] {
+  const l = listOf1(a);
+  l.push(b);
+  return l;
 }
 /** (never changed: only sliced) */
 const NO_ITEMS: unknown[] = [];
@@ -286,5 +292,25 @@ export class RecentRecord implements RecentRequest {
     this.key = key;
     this.time = time;
     this.initiator = initiator;
+  }
+}
+
+/** an AS identity (as-directory.ts resolveAs): origin, issuer, source, endpoint, sendsIss, then what is added */
+export class AsRecord implements AsIdentity {
+  declare origin: string;
+  declare issuer: string;
+  declare source: IssuerSource;
+  declare endpoint: string;
+  declare sendsIss: boolean | undefined;
+  declare issuerPattern?: string;
+  declare issuerAliases?: readonly string[];
+  declare ownScope?: string;
+  declare provider?: string;
+  constructor(origin: string, issuer: string, source: IssuerSource, endpoint: string, sendsIss: boolean | undefined) {
+    this.origin = origin;
+    this.issuer = issuer;
+    this.source = source;
+    this.endpoint = endpoint;
+    this.sendsIss = sendsIss;
   }
 }
