@@ -11,6 +11,7 @@ import { issuerForTokenEndpoint } from '../mcp/ledger';
 import { isRecord, OrderedMap, type JournalBatch, type JournalEntries } from './journal';
 import { removeAt } from './lists';
 import { stripQuery } from './keys';
+import { AsRecord } from './records';
 import { providerForEndpoint, providerRow, tableSendsIss, type ProviderMatch, type ProviderRow } from './providers';
 
 const MAX_METADATA = 200;
@@ -45,6 +46,15 @@ const ENDPOINT_KINDS: Record<string, OAuthMessage['endpoint']> = {
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number';
 const isMetadata = (v: unknown): v is MetadataRecord => isRecord(v) && typeof v.issuer === 'string' && isRecord(v.endpoints);
+
+/** what the provider table's row adds to an AS identity: its id, the issuers of the same AS, its own issuer space */
+function withTable(r: AsIdentity, provider: ProviderMatch | undefined): AsIdentity {
+  if (!provider) return r;
+  r.provider = provider.row.id;
+  if (provider.aliases.length) r.issuerAliases = provider.aliases.slice();
+  if (provider.ownScope) r.ownScope = provider.ownScope;
+  return r;
+}
 
 export class AsDirectory {
   private md = new OrderedMap<MetadataRecord>(MAX_METADATA);
@@ -118,34 +128,22 @@ export class AsDirectory {
    * origin. `time` is when the request was made: a table row's `always since D` applies from D on.
    */
   resolveAs(url: ParsedUrl, time: number): AsIdentity {
+    // (records, not literals: flows/records.ts says why; the keys in the order the literals had them)
     const fromMd = this.endpointIssuer.get(url.base);
     if (fromMd) {
       const md = this.md.map.get(fromMd);
-      return { origin: url.origin, issuer: fromMd, source: 'metadata', endpoint: url.base, sendsIss: md?.issParameterSupported };
+      return new AsRecord(url.origin, fromMd, 'metadata', url.base, md?.issParameterSupported);
     }
     const provider = this.providerFor(url.base);
-    const table = provider
-      ? {
-          provider: provider.row.id,
-          ...(provider.aliases.length ? { issuerAliases: [...provider.aliases] } : {}),
-          ...(provider.ownScope ? { ownScope: provider.ownScope } : {}),
-        }
-      : {};
     const sendsIss = (provider && tableSendsIss(provider.row, time)) || this.iss.map.has(url.base) || undefined;
     const fromId = this.idt.map.get(url.base);
-    if (fromId) return { origin: url.origin, issuer: fromId, source: 'id_token', endpoint: url.base, sendsIss, ...table };
+    if (fromId) return withTable(new AsRecord(url.origin, fromId, 'id_token', url.base, sendsIss), provider);
     if (provider) {
-      return {
-        origin: url.origin,
-        issuer: provider.issuer,
-        source: 'provider',
-        endpoint: url.base,
-        sendsIss,
-        ...(provider.pattern ? { issuerPattern: provider.pattern } : {}),
-        ...table,
-      };
+      const r: AsIdentity = new AsRecord(url.origin, provider.issuer, 'provider', url.base, sendsIss);
+      if (provider.pattern) r.issuerPattern = provider.pattern;
+      return withTable(r, provider);
     }
-    return { origin: url.origin, issuer: url.origin, source: 'origin', endpoint: url.base, sendsIss };
+    return new AsRecord(url.origin, url.origin, 'origin', url.base, sendsIss);
   }
 
   /**

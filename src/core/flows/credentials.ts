@@ -8,6 +8,7 @@ import type { SourceRef } from '../observe/observation';
 import { hashSecret, type SecretRef } from '../util/secret';
 import { isRecord, OrderedMap, type JournalBatch, type JournalEntries } from './journal';
 import { dropFirst } from './lists';
+import { emptyList } from './records';
 
 const MAX_CODES = 2000;
 const MAX_REFRESH_TOKENS = 2000;
@@ -75,7 +76,7 @@ export class CredentialLedger {
 
   /** a delivery of `codeHash` (the URL already redacted); most recent code last */
   recordCode(codeHash: string, d: CodeDelivery): CodeDelivery[] {
-    const list = this.codeMap.map.get(codeHash) ?? [];
+    const list = this.codeMap.map.get(codeHash) ?? emptyList<CodeDelivery>();
     if (list.length < 20) list.push(d);
     this.codeMap.set(codeHash, list); // re-insert: most recent last (the cap drops the oldest)
     return list;
@@ -87,7 +88,7 @@ export class CredentialLedger {
   }
 
   recordRefreshUse(hash: string, use: RefreshUse): RefreshUse[] {
-    const list = this.rtMap.map.get(hash) ?? [];
+    const list = this.rtMap.map.get(hash) ?? emptyList<RefreshUse>();
     list.push(use);
     if (list.length > 50) dropFirst(list, list.length - 50);
     this.rtMap.set(hash, list);

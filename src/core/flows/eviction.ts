@@ -72,10 +72,13 @@ export function evictionVictim(view: EvictionView, newestContext: string | undef
   return (view.longestIdleIn ? view.longestIdleIn(pick, pickIds) : longestIdle(view, pickIds))?.id;
 }
 
-interface IdleEntry {
-  t: number;
-  seq: number;
-  flow: Flow;
+/** a heap entry (a class, not a literal: records.ts says why) */
+class IdleEntry {
+  constructor(
+    readonly t: number,
+    readonly seq: number,
+    readonly flow: Flow,
+  ) {}
 }
 const before = (a: IdleEntry, b: IdleEntry) => a.t < b.t || (a.t === b.t && a.seq < b.seq);
 
@@ -96,7 +99,7 @@ export class IdleHeaps {
     if (typeof f.tLast !== 'number' || Number.isNaN(f.tLast)) return;
     let h = this.heaps.get(f.context);
     if (!h) this.heaps.set(f.context, (h = []));
-    siftUp(h, { t: f.tLast, seq: seqOf(f.id), flow: f });
+    siftUp(h, new IdleEntry(f.tLast, seqOf(f.id), f));
   }
 
   /** the context has no flow left */
@@ -118,7 +121,7 @@ export class IdleHeaps {
       this.heaps.set(context, h);
       for (const id of ids) {
         const f = view.get(id);
-        if (f && !Number.isNaN(f.tLast)) siftUp(h, { t: f.tLast, seq: seqOf(f.id), flow: f });
+        if (f && !Number.isNaN(f.tLast)) siftUp(h, new IdleEntry(f.tLast, seqOf(f.id), f));
       }
     }
     while (h.length > 0) {

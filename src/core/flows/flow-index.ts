@@ -7,6 +7,7 @@
  */
 import { seqOf } from './eviction';
 import { removeAt } from './lists';
+import { listOf1, listOf2 } from './records';
 
 /** the ids under a key: one id, or several in creation order */
 export type Ids = string | string[];
@@ -28,10 +29,10 @@ export class KeyIndex {
   insert(key: string, id: string): void {
     const m = this.map;
     const ids = m.get(key);
-    if (ids === undefined) return void m.set(key, this.single ? id : [id]);
+    if (ids === undefined) return void m.set(key, this.single ? id : listOf1(id));
     if (typeof ids === 'string') {
       if (ids === id) return;
-      return void m.set(key, seqOf(ids) > seqOf(id) ? [id, ids] : [ids, id]);
+      return void m.set(key, seqOf(ids) > seqOf(id) ? listOf2(id, ids) : listOf2(ids, id));
     }
     // the usual case, a new flow: newer than every id listed, so not among them
     if (seqOf(ids[ids.length - 1]) < seqOf(id)) return void ids.push(id);

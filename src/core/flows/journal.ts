@@ -125,6 +125,15 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** (a class, not a literal: flows/records.ts says why) */
+class QueueEntry {
+  constructor(
+    readonly k: string,
+    /** its place in the order (saved with the value) */
+    public o: number,
+  ) {}
+}
+
 /**
  * A bounded map that keeps its order (newest last; the oldest beyond the cap goes) across a
  * restore: each key is stored as `[ord, value]`. The oldest key is found in a queue of (key, ord)
@@ -153,7 +162,7 @@ export class OrderedMap<V> {
       // (a key the map holds has its entry in `at`: a new key, the usual case, is not deleted first)
       if (cur !== undefined) this.map.delete(k);
       this.map.set(k, v);
-      const e: QueueEntry = { k, o: this.next++ };
+      const e: QueueEntry = new QueueEntry(k, this.next++);
       this.at.set(k, e);
       this.queue.push(e);
     }
@@ -214,15 +223,9 @@ export class OrderedMap<V> {
     rows.sort((a, b) => a[1][0] - b[1][0]);
     for (const [k, [o, v]] of rows) {
       this.map.set(k, v);
-      this.at.set(k, { k, o });
+      this.at.set(k, new QueueEntry(k, o));
       this.next = Math.max(this.next, o + 1);
     }
     this.compact();
   }
-}
-
-interface QueueEntry {
-  k: string;
-  /** its place in the order (saved with the value) */
-  o: number;
 }

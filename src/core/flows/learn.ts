@@ -11,6 +11,7 @@ import { stripFragment } from '../util/url';
 import type { Flow } from './flow';
 import type { PreviousHop } from './navigation';
 import type { FlowStore } from './store';
+import { CodeDeliveryRecord, RefreshUseRecord } from './records';
 
 export function learnAfterRules(s: FlowStore, msg: OAuthMessage, flow: Flow | undefined, from: PreviousHop, replay: boolean): void {
   if (msg.kind === 'authorization-response') afterResponse(s, msg, flow, from, replay);
@@ -23,17 +24,20 @@ function afterResponse(s: FlowStore, msg: OAuthMessage, flow: Flow | undefined, 
   const state = msg.params.get('state');
   const code = msg.params.get('code');
   if (code) {
-    s.ledger.recordCode(hashSecret(code), {
-      flowId: flow?.id,
-      ref: o.ref,
-      obsId: o.id,
-      time: o.time,
-      context: o.context,
-      stateHash: state !== undefined ? hashSecret(state) : undefined,
-      base: msg.url?.base ?? stripFragment(o.url),
-      url: s.redactUrl(o.url),
-      from: from.origin,
-    });
+    s.ledger.recordCode(
+      hashSecret(code),
+      new CodeDeliveryRecord(
+        flow?.id,
+        o.ref,
+        o.id,
+        o.time,
+        o.context,
+        state !== undefined ? hashSecret(state) : undefined,
+        msg.url?.base ?? stripFragment(o.url),
+        s.redactUrl(o.url),
+        from.origin,
+      ),
+    );
   }
   // §0.4 (2): the RFC 9207 iss and the front-channel ID token iss of a clean flow (one AS, matched
   // by state, the two not conflicting, not a replay) teach what its AS sends
@@ -51,13 +55,16 @@ function afterRefresh(s: FlowStore, msg: OAuthMessage): void {
   const rt = msg.params.get('refresh_token');
   if (!rt) return;
   const newRt = msg.json?.refresh_token;
-  s.ledger.recordRefreshUse(hashSecret(rt), {
-    ref: o.ref,
-    time: o.time,
-    responseTime: o.responseTime,
-    status: o.status,
-    rotatedTo: typeof newRt === 'string' ? hashSecret(newRt) : undefined,
-    dpop: header(o.requestHeaders, 'dpop') !== undefined || msg.json?.token_type === 'DPoP',
-    clientAuthenticated: msg.params.has('client_secret') || msg.params.has('client_assertion') || /^basic /i.test(header(o.requestHeaders, 'authorization') ?? ''),
-  });
+  s.ledger.recordRefreshUse(
+    hashSecret(rt),
+    new RefreshUseRecord(
+      o.ref,
+      o.time,
+      o.responseTime,
+      o.status,
+      typeof newRt === 'string' ? hashSecret(newRt) : undefined,
+      header(o.requestHeaders, 'dpop') !== undefined || msg.json?.token_type === 'DPoP',
+      msg.params.has('client_secret') || msg.params.has('client_assertion') || /^basic /i.test(header(o.requestHeaders, 'authorization') ?? ''),
+    ),
+  );
 }

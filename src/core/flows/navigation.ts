@@ -12,6 +12,7 @@ import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type Journal
 import { replayKey, urlKey } from './keys';
 import { dropFirst } from './lists';
 import { firstRecent, pushRecent, type RecentRequest } from './recent';
+import { HopRecord, RecentRecord } from './records';
 
 /** an authorization request flood: this many in one context within FLOOD_WINDOW_MS */
 export const FLOOD_COUNT = 100;
@@ -210,7 +211,7 @@ export class NavigationLog {
     const pending = pendingOf(c);
     const target = o.location ? absoluteHref(o.location, o.url) : undefined;
     // (the redirect's target is hashed last: its follow-up navigation asks for the same key next)
-    const hop: Hop = { obsId: o.id, time: o.time, key: this.keyOf(o.url), origin, to: target ? this.keyOf(target) : undefined };
+    const hop: Hop = new HopRecord(o.id, o.time, this.keyOf(o.url), origin, target ? this.keyOf(target) : undefined);
     list.push(hop);
     if (pendingHop(hop)) pending.n += 1;
     while (list.length > MAX_HOPS_PER_CONTEXT) if (pendingHop(list.shift()!)) pending.n -= 1;
@@ -329,7 +330,7 @@ export class NavigationLog {
     }
     const c = this.log(o.context);
     const prior = firstRecent(c, key, o.time, this.ttlMs);
-    pushRecent(c, { key, time: o.time, initiator: from.origin });
+    pushRecent(c, new RecentRecord(key, o.time, from.origin));
     this.dirty.mark(o.context);
     const reloaded = isReload(o);
     if (prior && reloaded) return true;

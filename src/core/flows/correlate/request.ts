@@ -15,6 +15,7 @@ import type { PreviousHop } from '../navigation';
 import type { PushedRequest } from '../credentials';
 import type { FlowStore } from '../store';
 import { pickRequestParams, type RequestParams } from './request-params';
+import { FlowRecord, RequestRecord, StepRecord } from '../records';
 
 export interface AttachResult {
   flow?: Flow;
@@ -99,18 +100,18 @@ export function attachAuthorizationRequest(s: FlowStore, msg: OAuthMessage, from
   const url = msg.url!;
   const as = s.directory.resolveAs(url, o.time);
   const p = pickRequestParams(msg.params);
-  const request: FlowRequest = {
-    ref: o.ref,
-    obsId: o.id,
-    time: o.time,
-    url: s.redactUrl(o.url),
+  const request: FlowRequest = new RequestRecord(
+    o.ref,
+    o.id,
+    o.time,
+    s.redactUrl(o.url),
     as,
-    clientId: p.clientId,
-    redirectUri: msg.paramsKnown ? p.redirectUri : undefined,
-    from: from.origin,
-    via: from.via,
-    responseType: msg.paramsKnown ? p.responseType : undefined,
-  };
+    p.clientId,
+    msg.paramsKnown ? p.redirectUri : undefined,
+    from.origin,
+    from.via,
+    msg.paramsKnown ? p.responseType : undefined,
+  );
   s.nav.countAuthorizationRequest(o.context, o.time);
   // PAR (RFC 9126): the pushed body behind this request_uri names state, redirect_uri, …
   const requestUri = msg.paramsKnown ? undefined : p.requestUri;
@@ -145,7 +146,7 @@ export function attachAuthorizationRequest(s: FlowStore, msg: OAuthMessage, from
 
 function join(s: FlowStore, prior: Flow, { msg, url, request }: PendingRequest, replay: boolean, by: RequestBinding): AttachResult {
   const o = msg.obs;
-  s.table.appendStep(prior, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url });
+  s.table.appendStep(prior, new StepRecord(o.ref, o.id, o.time, msg.kind, request.url));
   if (replay) return { flow: prior, created: false, joined: true, replay: true, by };
   // G2: the identical request (client_id, redirect_uri, state) moved to another host of the same
   // site at the same path is the same AS, whatever issuers the provider table or the origin guess
@@ -170,30 +171,24 @@ function newFlow(s: FlowStore, { msg, request, pushed, params: p }: PendingReque
   const known = msg.paramsKnown;
   const state = known ? p.state : undefined;
   const nonce = known ? p.nonce : undefined;
-  const flow: Flow = {
-    id: s.table.newId(),
-    context: o.context,
-    t0: o.time,
-    tLast: o.time,
-    client: originOf(request.redirectUri),
-    opener: from.origin,
-    as: request.as,
-    clientId: p.clientId,
-    redirectUri: request.redirectUri,
-    state: state !== undefined ? s.secret(state) : undefined,
-    nonce: nonce !== undefined ? s.secret(nonce) : undefined,
-    codeChallenge: known ? p.codeChallenge : undefined,
-    codeChallengeMethod: known ? p.codeChallengeMethod : undefined,
-    responseType: request.responseType,
-    responseMode: known ? p.responseMode : undefined,
-    scope: known ? p.scope : undefined,
-    paramsKnown: known,
-    mcp: s.mcp.flowMark(o.context, request.as.endpoint, request.as.issuer, o.time, known ? p.resource : undefined),
-    children: [],
-    requests: [request],
-    responses: [],
-    steps: [{ ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url: request.url }],
-  };
+  const flow: Flow = new FlowRecord(
+    s.table.newId(),
+    o.context,
+    o.time,
+    originOf(request.redirectUri),
+    from.origin,
+    request,
+    p.clientId,
+    state !== undefined ? s.secret(state) : undefined,
+    nonce !== undefined ? s.secret(nonce) : undefined,
+    known ? p.codeChallenge : undefined,
+    known ? p.codeChallengeMethod : undefined,
+    known ? p.responseMode : undefined,
+    known ? p.scope : undefined,
+    known,
+    s.mcp.flowMark(o.context, request.as.endpoint, request.as.issuer, o.time, known ? p.resource : undefined),
+    new StepRecord(o.ref, o.id, o.time, msg.kind, request.url),
+  );
   if (pushed) {
     flow.pushed = true;
     flow.redirectUri = pushed.redirectUri;

@@ -20,6 +20,7 @@ import type { Flow, ResponseBinding } from '../flow';
 import { prefixMatch } from '../keys';
 import type { PreviousHop } from '../navigation';
 import type { FlowStore } from '../store';
+import { ResponseRecord, StepRecord } from '../records';
 
 export interface ResponseCorrelator {
   key: ResponseBinding;
@@ -83,20 +84,23 @@ export function attachAuthorizationResponse(s: FlowStore, msg: OAuthMessage, fro
   const p = msg.params;
   const code = p.get('code');
   const url = s.redactUrl(o.url);
-  s.table.appendResponse(flow, {
-    ref: o.ref,
-    obsId: o.id,
-    time: o.time,
-    url,
-    base: msg.url?.base ?? stripFragment(o.url),
-    mode: msg.responseMode ?? 'query',
-    code: code !== undefined ? s.secret(code) : undefined,
-    hasToken: p.has('access_token') || p.has('id_token'),
-    iss: p.get('iss'),
-    error: p.get('error'),
-    boundBy,
-  });
-  s.table.appendStep(flow, { ref: o.ref, obsId: o.id, time: o.time, kind: msg.kind, url });
+  s.table.appendResponse(
+    flow,
+    new ResponseRecord(
+      o.ref,
+      o.id,
+      o.time,
+      url,
+      msg.url?.base ?? stripFragment(o.url),
+      msg.responseMode ?? 'query',
+      code !== undefined ? s.secret(code) : undefined,
+      p.has('access_token') || p.has('id_token'),
+      p.get('iss'),
+      p.get('error'),
+      boundBy,
+    ),
+  );
+  s.table.appendStep(flow, new StepRecord(o.ref, o.id, o.time, msg.kind, url));
   return flow;
 }
 
@@ -109,7 +113,7 @@ export function attachByCode(s: FlowStore, msg: OAuthMessage): Flow | undefined 
   const code = msg.params.get('code');
   const id = code ? s.ledger.flowIdForCode(hashSecret(code)) : undefined;
   const flow = (id ? s.table.get(id) : undefined) ?? byVerifier(s, msg);
-  if (flow) s.table.appendStep(flow, { ref: msg.obs.ref, obsId: msg.obs.id, time: msg.obs.time, kind: msg.kind, url: s.redactUrl(msg.obs.url) });
+  if (flow) s.table.appendStep(flow, new StepRecord(msg.obs.ref, msg.obs.id, msg.obs.time, msg.kind, s.redactUrl(msg.obs.url)));
   return flow;
 }
 
