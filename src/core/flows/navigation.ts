@@ -324,9 +324,11 @@ export class NavigationLog {
    * as before, or nobody known. A re-delivery started by a third origin is never a replay.
    */
   isReplay(o: Observation, from: PreviousHop, knownAs: (origin: string, context: string) => boolean): boolean {
-    const key = replayKey(o);
-    // a GET without fragment: its replay key is its urlKey too (recordHop hashes the URL next)
-    if (o.url.indexOf('#') < 0 && o.method.toUpperCase() === 'GET') {
+    // a GET without fragment: its replay key is its urlKey too (recordHop hashes the URL next; the
+    // redirect lookup of a callback may just have hashed it)
+    const plainGet = o.url.indexOf('#') < 0 && o.method.toUpperCase() === 'GET';
+    const key = plainGet && o.url === this.lastKeyUrl ? this.lastKey : replayKey(o);
+    if (plainGet) {
       this.lastKeyUrl = o.url;
       this.lastKey = key;
     }
