@@ -70,6 +70,12 @@ export class AsDirectory {
    * request); false when a stored document's token endpoint is not text (then the walk decides)
    */
   private byTokenEndpoint: Map<string, MetadataRecord[]> | false = new Map();
+  /**
+   * token endpoint → what issuerForTokenEndpoint answered for it (null: nothing), while its list of
+   * documents is unchanged: every token request asks, and most documents that come are the same
+   * AS's document again (it replaces itself in place: the answer stays)
+   */
+  private tokenIssuer = new Map<string, string | null>();
 
   constructor(readonly providers: readonly ProviderRow[]) {}
 
@@ -77,7 +83,13 @@ export class AsDirectory {
   issuerOfTokenEndpoint(base: string): string | undefined {
     const index = this.byTokenEndpoint;
     if (index === false) return issuerForTokenEndpoint(this.md.map.values(), base, siteOf);
-    return issuerForTokenEndpoint(index.get(base) ?? NO_RECORDS, base, siteOf);
+    let v = this.tokenIssuer.get(base);
+    if (v === undefined) {
+      v = issuerForTokenEndpoint(index.get(base) ?? NO_RECORDS, base, siteOf) ?? null;
+      if (this.tokenIssuer.size >= 1024) this.tokenIssuer.clear();
+      this.tokenIssuer.set(base, v);
+    }
+    return v ?? undefined;
   }
 
   /** a document was set (it is the newest now) or went */
@@ -91,6 +103,7 @@ export class AsDirectory {
       return;
     }
     const key = stripQuery(t);
+    this.tokenIssuer.delete(key);
     const list = index.get(key);
     if (add) {
       if (list) list.push(rec);
@@ -106,12 +119,28 @@ export class AsDirectory {
   /** set a document: the one it replaces (and any the cap pushes out) leave the token endpoint index */
   private setMetadata(rec: MetadataRecord, onEvict?: (issuer: string) => void): void {
     const old = this.md.map.get(rec.issuer);
-    if (old) this.indexToken(old, false);
+    const inPlace = old !== undefined && this.replaceToken(old, rec);
+    if (old && !inPlace) this.indexToken(old, false);
     this.md.set(rec.issuer, rec, (gone, r) => {
       this.indexToken(r, false);
       onEvict?.(gone);
     });
-    this.indexToken(rec, true);
+    if (!inPlace) this.indexToken(rec, true);
+  }
+
+  /**
+   * a document of the same issuer and token endpoint replaces one that is the newest of its token
+   * endpoint's list: it takes that place (where removing the old and adding the new puts it), and
+   * the list answers as before
+   */
+  private replaceToken(old: MetadataRecord, rec: MetadataRecord): boolean {
+    const index = this.byTokenEndpoint;
+    const t = rec.tokenEndpoint as unknown;
+    if (index === false || typeof t !== 'string' || t === '' || old.tokenEndpoint !== t || old.issuer !== rec.issuer) return false;
+    const list = index.get(stripQuery(t));
+    if (list === undefined || list[list.length - 1] !== old) return false;
+    list[list.length - 1] = rec;
+    return true;
   }
 
   get metadata(): ReadonlyMap<string, MetadataRecord> {
@@ -326,6 +355,7 @@ export class AsDirectory {
     this.idt.restore(entries, 'as:idt:', isString);
     this.iss.restore(entries, 'as:iss:', isNumber);
     this.byTokenEndpoint = new Map();
+    this.tokenIssuer.clear();
     for (const rec of this.md.map.values()) {
       this.mapEndpoint(rec);
       this.indexToken(rec, true);

@@ -111,19 +111,23 @@ export class IdleHeaps {
     this.heaps.clear();
   }
 
+  /** the context's heap, built again from its list */
+  rebuild(view: EvictionView, context: string, ids: readonly string[]): IdleEntry[] {
+    const h: IdleEntry[] = [];
+    this.heaps.set(context, h);
+    for (const id of ids) {
+      const f = view.get(id);
+      if (f && !Number.isNaN(f.tLast)) siftUp(h, new IdleEntry(f.tLast, seqOf(f.id), f));
+    }
+    return h;
+  }
+
   longestIdleIn(view: EvictionView, context: string, ids: readonly string[]): Flow | undefined {
     if (ids.length === 0) return undefined;
     const first = view.get(ids[0]);
     if (first && Number.isNaN(first.tLast)) return first;
     let h = this.heaps.get(context);
-    if (!h || h.length > 4 * ids.length + 32) {
-      h = [];
-      this.heaps.set(context, h);
-      for (const id of ids) {
-        const f = view.get(id);
-        if (f && !Number.isNaN(f.tLast)) siftUp(h, new IdleEntry(f.tLast, seqOf(f.id), f));
-      }
-    }
+    if (!h || h.length > 4 * ids.length + 32) h = this.rebuild(view, context, ids);
     while (h.length > 0) {
       const top = h[0];
       if (this.live(top.flow) && top.flow.tLast === top.t) return top.flow;
@@ -220,10 +224,14 @@ export class NewestFlow {
     else if (t > n) this.flow = f;
   }
 
-  /** before a flow leaves the table: the newest went, or the first did and the next one's time is not a number */
-  removing(f: Flow, exact: boolean): void {
+  /**
+   * before a flow leaves the table: the newest went, or the first did and the next one's time is not
+   * a number (`numbers`: every flow's time has always been one, and `exact`: then no walk of the table's order)
+   */
+  removing(f: Flow, exact: boolean, numbers = false): void {
     if (!this.known) return;
     if (f === this.flow) return this.forget();
+    if (exact && numbers) return;
     const it = this.flows.values();
     if (it.next().value !== f) return;
     const next = it.next().value;

@@ -25,6 +25,11 @@ export class FlowTable {
   private flows = new Map<string, Flow>();
   /** one KeyIndex per index (flow-index.ts); the context index keeps lists (the eviction policy reads them) */
   private index = new Map<Index | RequestIndex, KeyIndex>([...INDEXES, ...REQUEST_INDEXES].map((i) => [i, new KeyIndex(i !== 'context')]));
+  /** the same indexes, in the order of INDEXES and REQUEST_INDEXES (no lookup by name per flow and index) */
+  private readonly own: readonly KeyIndex[] = INDEXES.map((i) => this.index.get(i)!);
+  private readonly perRequest: readonly KeyIndex[] = REQUEST_INDEXES.map((i) => this.index.get(i)!);
+  private readonly contexts: KeyIndex = this.index.get('context')!;
+  private readonly origins: KeyIndex = this.index.get('requestOrigin')!;
   /** per context, the flow idle the longest, without a walk (eviction.ts) */
   private readonly idle = new IdleHeaps((f) => this.flows.get(f.id) === f);
   /**
@@ -32,12 +37,22 @@ export class FlowTable {
    * (the heaps, `newest`) rely on; a restored flow that breaks it turns them off for good (walks)
    */
   private exact = true;
+  /** no flow's tLast has ever been NaN (a restored flow's, a step's time): `newest` need not look at the table's order */
+  private numbers = true;
   /** what the eviction policy reads: the context index (each context's flows, oldest first) */
   private readonly view: EvictionView = {
-    byContext: this.index.get('context')!.map as Map<string, string[]>, // (built with single false: lists only)
+    byContext: this.contexts.map as Map<string, string[]>, // (built with single false: lists only)
     get: (id) => this.flows.get(id),
-    longestIdleIn: (context, ids) => (this.exact ? this.idle.longestIdleIn(this.view, context, ids) : longestIdle(this.view, ids)),
+    longestIdleIn: (context, ids) =>
+      !this.exact ? longestIdle(this.view, ids) : this.unsorted.has(context) ? this.idle.longestIdleIn(this.view, context, ids) : this.flows.get(ids[0]),
   };
+  /**
+   * contexts whose flows are not known to be idle in list order: in every other context each flow's
+   * tLast is a number at least the one of the flow listed before it (flows that come one after the
+   * other: a capture's one context, a tab's logins), so its longest idle flow is its first, and it
+   * keeps no heap (no entry per new flow and per step)
+   */
+  private readonly unsorted = new Set<string>();
   /** the flow the cap spares the context of (eviction.ts), kept as flows come, change and go */
   private readonly newest = new NewestFlow(this.flows);
   private dirty = new Dirty();
@@ -146,7 +161,7 @@ export class FlowTable {
 
   /** the newest flow of a context still open at `now` with a request to this AS origin (no scan of the context's flows) */
   lastOpenWithRequestTo(context: string, now: number, origin: string): Flow | undefined {
-    const ids = this.index.get('requestOrigin')!.get(origin);
+    const ids = this.origins.get(origin);
     if (ids === undefined) return undefined;
     for (let i = countOf(ids) - 1; i >= 0; i--) {
       const f = this.flows.get(idAt(ids, i));
@@ -157,7 +172,7 @@ export class FlowTable {
 
   /** the newest open flow of a context that matches (no array: asked on the hot path) */
   lastOpenIn(context: string, now: number, match?: (f: Flow) => boolean): Flow | undefined {
-    const ids = this.index.get('context')!.get(context);
+    const ids = this.contexts.get(context);
     if (ids === undefined) return undefined;
     for (let i = countOf(ids) - 1; i >= 0; i--) {
       const f = this.flows.get(idAt(ids, i));
@@ -170,12 +185,14 @@ export class FlowTable {
 
   add(flow: Flow, now: number): void {
     if (typeof flow.tLast !== 'number' || flow.id !== `f${seqOf(flow.id)}`) this.exact = false;
+    if (Number.isNaN(flow.tLast)) this.numbers = false;
     this.newest.adding(flow);
+    const sorted = this.joinsInOrder(flow);
     this.replacing(flow.id);
     this.flows.set(flow.id, flow);
-    this.idle.touch(flow);
     if (flow.tLast < this.oldest) this.oldest = flow.tLast; // (a NaN time never expires, as before)
     this.addToIndexes(flow);
+    this.touchIdle(flow, sorted);
     this.dirty.mark(flow.id);
     if (flow.parent) {
       const parent = this.flows.get(flow.parent);
@@ -191,9 +208,9 @@ export class FlowTable {
     if (flow.requests.length < MAX_FLOW_REQUESTS) {
       flow.requests.push(r);
       if (this.flows.get(flow.id) === flow) {
-        for (const i of REQUEST_INDEXES) {
-          const k = requestKey(r, flow.requests.length - 1, i);
-          if (k !== undefined) this.insert(i, k, flow.id);
+        for (let j = 0; j < REQUEST_INDEXES.length; j++) {
+          const k = requestKey(r, flow.requests.length - 1, REQUEST_INDEXES[j]);
+          if (k !== undefined) this.perRequest[j].insert(k, flow.id);
         }
       }
     }
@@ -210,14 +227,47 @@ export class FlowTable {
     if (flow.steps.length > MAX_FLOW_STEPS) flow.steps.splice(1, flow.steps.length - MAX_FLOW_STEPS); // keep the first
     const was = flow.tLast;
     flow.tLast = Math.max(was, step.time);
+    if (Number.isNaN(flow.tLast)) this.numbers = false;
     if (flow.tLast !== was && this.flows.get(flow.id) === flow) this.timeChanged(flow);
     this.dirty.mark(flow.id);
   }
 
   /** a flow of the table is active later than it was */
   private timeChanged(flow: Flow): void {
-    this.idle.touch(flow);
+    // (the last flow of its context that grows keeps the context's order)
+    this.touchIdle(flow, this.unsorted.has(flow.context) || this.lastOfContext(flow.context) === flow.id);
     this.newest.grew(flow, this.exact);
+  }
+
+  /** the id listed last under a context */
+  private lastOfContext(context: string): string | undefined {
+    const ids = this.contexts.get(context);
+    return ids === undefined ? undefined : idAt(ids, countOf(ids) - 1);
+  }
+
+  /**
+   * (before a flow joins, with a time that is a number) it goes last in its context's list with a
+   * tLast at least the last one's: the context stays in order
+   */
+  private joinsInOrder(f: Flow): boolean {
+    if (this.flows.has(f.id) || Number.isNaN(f.tLast)) return false;
+    const last = this.lastOfContext(f.context);
+    if (last === undefined) return true;
+    const prev = this.flows.get(last);
+    return prev !== undefined && seqOf(last) < seqOf(f.id) && f.tLast >= prev.tLast;
+  }
+
+  /**
+   * a flow joined or its tLast grew (already in the indexes): its context's heap learns it, or, in a
+   * context in order (`inOrder`: it still is), nothing; a context out of order from now on gets its
+   * heap built from its list
+   */
+  private touchIdle(f: Flow, inOrder: boolean): void {
+    if (this.unsorted.has(f.context)) return this.idle.touch(f);
+    if (inOrder && !Number.isNaN(f.tLast)) return;
+    this.unsorted.add(f.context);
+    const ids = this.contexts.get(f.context);
+    if (ids !== undefined) this.idle.rebuild(this.view, f.context, listOf(ids));
   }
 
   /** PAR/JAR: a response adopted an opaque flow and brings the state it did not show */
@@ -271,19 +321,20 @@ export class FlowTable {
   private remove(id: string): void {
     const f = this.flows.get(id);
     if (!f) return;
-    this.newest.removing(f, this.exact);
+    this.newest.removing(f, this.exact, this.numbers);
     this.flows.delete(id);
     this.redirects.remove(f.redirectUri);
     this.dirty.drop(id);
     if (seqOf(id) === this.seq) this.metaChanged = true;
-    for (const i of INDEXES) {
-      const k = indexKey(f, i);
-      if (k !== undefined) this.dropFrom(i, k, id);
+    for (let j = 0; j < INDEXES.length; j++) {
+      const k = indexKey(f, INDEXES[j]);
+      if (k !== undefined && this.own[j].drop(k, id) && this.own[j] === this.contexts) this.contextGone(k);
     }
-    for (const i of REQUEST_INDEXES) {
+    for (let j = 0; j < REQUEST_INDEXES.length; j++) {
+      const i = REQUEST_INDEXES[j];
       const one = soleRequestKey(f, i);
-      if (one === ONE_OF_MANY) for (const k of requestKeys(f, i)) this.dropFrom(i, k, id);
-      else if (one !== undefined) this.dropFrom(i, one, id);
+      if (one === ONE_OF_MANY) for (const k of requestKeys(f, i)) this.perRequest[j].drop(k, id);
+      else if (one !== undefined) this.perRequest[j].drop(one, id);
     }
     const parent = f.parent ? this.flows.get(f.parent) : undefined;
     if (parent) {
@@ -292,9 +343,10 @@ export class FlowTable {
     }
   }
 
-  /** in place: a context's list holds every flow of a proxy capture (no copy of it per eviction) */
-  private dropFrom(i: Index | RequestIndex, k: string, id: string): void {
-    if (this.index.get(i)!.drop(k, id) && i === 'context') this.idle.drop(k);
+  /** the context has no flow left (index lists drop ids in place: a context's list holds every flow of a proxy capture) */
+  private contextGone(context: string): void {
+    this.idle.drop(context);
+    this.unsorted.delete(context);
   }
 
   /** a flow is set under `id`: the one it replaces (a damaged restore repeating an id) leaves the redirect multiset */
@@ -305,15 +357,15 @@ export class FlowTable {
 
   private addToIndexes(f: Flow): void {
     this.redirects.add(f.redirectUri);
-    for (const i of INDEXES) {
-      const k = indexKey(f, i);
-      if (k !== undefined) this.insert(i, k, f.id);
+    for (let j = 0; j < INDEXES.length; j++) {
+      const k = indexKey(f, INDEXES[j]);
+      if (k !== undefined) this.own[j].insert(k, f.id);
     }
-    for (const i of REQUEST_INDEXES) {
+    for (let j = 0; j < REQUEST_INDEXES.length; j++) {
       // (a flow's one request: no array for its one key)
-      const one = soleRequestKey(f, i);
-      if (one === ONE_OF_MANY) for (const k of requestKeys(f, i)) this.insert(i, k, f.id);
-      else if (one !== undefined) this.insert(i, one, f.id);
+      const one = soleRequestKey(f, REQUEST_INDEXES[j]);
+      if (one === ONE_OF_MANY) for (const k of requestKeys(f, REQUEST_INDEXES[j])) this.perRequest[j].insert(k, f.id);
+      else if (one !== undefined) this.perRequest[j].insert(one, f.id);
     }
   }
 
@@ -383,13 +435,15 @@ export class FlowTable {
   load(f: Flow): void {
     if (!Array.isArray(f.children)) f.children = [];
     if (!Array.isArray(f.responses)) f.responses = [];
+    const sorted = this.joinsInOrder(f);
     this.replacing(f.id);
     this.flows.set(f.id, f);
     this.oldest = Number.NEGATIVE_INFINITY; // a saved flow's tLast may be anything: the next prune scans
     this.newest.forget();
     if (typeof f.tLast !== 'number' || f.id !== `f${seqOf(f.id)}`) this.exact = false;
-    this.idle.touch(f);
+    if (Number.isNaN(f.tLast)) this.numbers = false;
     this.addToIndexes(f);
+    this.touchIdle(f, sorted);
     this.seq = Math.max(this.seq, seqOf(f.id));
   }
 }

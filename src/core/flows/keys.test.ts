@@ -40,4 +40,13 @@ describe('replayKey', () => {
     }
     expect(n).toBe(60);
   });
+
+  it('of a GET without fragment is its urlKey (navigation.ts isReplay reuses the one it has)', () => {
+    for (const url of ['https://a.example/cb?code=x&state=y', '', 'https://ü.example/päth?x=é']) {
+      for (const method of ['GET', 'get', 'Get']) {
+        const o = { url, method, requestBody: { form: [['a', 'b']] } } as unknown as Observation;
+        expect(replayKey(o)).toBe(urlKey('GET', url));
+      }
+    }
+  });
 });

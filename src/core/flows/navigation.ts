@@ -9,6 +9,7 @@ import { H_COOKIE } from '../observe/raw';
 import { originOf } from '../util/url';
 import type { FlowRequest } from './flow';
 import { Dirty, entriesUnder, entryAt, isRecord, type JournalBatch, type JournalEntries } from './journal';
+import { absoluteHrefOfParsedBase } from './href';
 import { replayKey, urlKey } from './keys';
 import { dropFirst } from './lists';
 import { firstRecent, pushRecent, type RecentRequest } from './recent';
@@ -209,7 +210,8 @@ export class NavigationLog {
     const c: Counted = this.log(o.context);
     const list = c.hops;
     const pending = pendingOf(c);
-    const target = o.location ? absoluteHref(o.location, o.url) : undefined;
+    // (o.url parses: it has an origin)
+    const target = o.location ? absoluteHrefOfParsedBase(o.location, o.url) : undefined;
     // (the redirect's target is hashed last: its follow-up navigation asks for the same key next)
     const hop: Hop = new HopRecord(o.id, o.time, this.keyOf(o.url), origin, target ? this.keyOf(target) : undefined);
     list.push(hop);
@@ -322,9 +324,11 @@ export class NavigationLog {
    * as before, or nobody known. A re-delivery started by a third origin is never a replay.
    */
   isReplay(o: Observation, from: PreviousHop, knownAs: (origin: string, context: string) => boolean): boolean {
-    const key = replayKey(o);
-    // a GET without fragment: its replay key is its urlKey too (recordHop hashes the URL next)
-    if (o.url.indexOf('#') < 0 && o.method.toUpperCase() === 'GET') {
+    // a GET without fragment: its replay key is its urlKey too (recordHop hashes the URL next; the
+    // redirect lookup of a callback may just have hashed it)
+    const plainGet = o.url.indexOf('#') < 0 && o.method.toUpperCase() === 'GET';
+    const key = plainGet && o.url === this.lastKeyUrl ? this.lastKey : replayKey(o);
+    if (plainGet) {
       this.lastKeyUrl = o.url;
       this.lastKey = key;
     }
@@ -417,16 +421,6 @@ export class NavigationLog {
   /** the old layout (one map per field): each context's parts become its record */
   load(context: string, part: Partial<ContextLog>): void {
     Object.assign(this.log(context), part);
-  }
-}
-
-/** `parseUrl(href, base)?.href` without reading the parameters (a Location is often a long authorization request) */
-function absoluteHref(href: string, base: string): string | undefined {
-  if (href.length === 0) return undefined;
-  try {
-    return (base ? new URL(href, base) : new URL(href)).href;
-  } catch {
-    return undefined;
   }
 }
 

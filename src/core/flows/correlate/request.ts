@@ -8,7 +8,7 @@
  * records which key did (FlowRequest.boundBy).
  */
 import type { OAuthMessage } from '../../classify/message';
-import { hashSecret } from '../../util/secret';
+import type { SecretRef } from '../../util/secret';
 import { originOf, parseUrl, siteOf, type ParsedUrl } from '../../util/url';
 import type { Flow, FlowRequest, RequestBinding } from '../flow';
 import type { PreviousHop } from '../navigation';
@@ -42,6 +42,9 @@ export interface PendingRequest {
   pushed?: PushedRequest;
   /** the request's parameters the store reads (first values), picked once */
   params: RequestParams;
+  /** its own state and nonce as a new flow keeps them (one lookup of each value: their hashes are these refs') */
+  stateRef: SecretRef | undefined;
+  nonceRef: SecretRef | undefined;
 }
 
 export interface RequestCorrelator {
@@ -124,15 +127,19 @@ export function attachAuthorizationRequest(s: FlowStore, msg: OAuthMessage, from
   const known = msg.paramsKnown;
   const state = known ? p.state : undefined;
   const nonce = known ? p.nonce : undefined;
+  const stateRef = state !== undefined ? s.secret(state) : undefined;
+  const nonceRef = nonce !== undefined ? s.secret(nonce) : undefined;
   const pending: PendingRequest = {
     msg,
     url,
     request,
-    stateHash: state !== undefined ? hashSecret(state) : pushed?.state?.hash,
+    stateHash: stateRef !== undefined ? stateRef.hash : pushed?.state?.hash,
     challenge: (known ? p.codeChallenge : pushed?.codeChallenge) || undefined,
-    nonceHash: nonce ? hashSecret(nonce) : known ? undefined : pushed?.nonce?.hash,
+    nonceHash: nonce ? nonceRef!.hash : known ? undefined : pushed?.nonce?.hash,
     pushed,
     params: p,
+    stateRef,
+    nonceRef,
   };
 
   for (const c of REQUEST_CORRELATORS) {
@@ -166,11 +173,9 @@ function join(s: FlowStore, prior: Flow, { msg, url, request }: PendingRequest, 
   return { flow: prior, created: false, joined: true, replay: false, by };
 }
 
-function newFlow(s: FlowStore, { msg, request, pushed, params: p }: PendingRequest, from: PreviousHop): Flow {
+function newFlow(s: FlowStore, { msg, request, pushed, params: p, stateRef, nonceRef }: PendingRequest, from: PreviousHop): Flow {
   const o = msg.obs;
   const known = msg.paramsKnown;
-  const state = known ? p.state : undefined;
-  const nonce = known ? p.nonce : undefined;
   const flow: Flow = new FlowRecord(
     s.table.newId(),
     o.context,
@@ -179,8 +184,8 @@ function newFlow(s: FlowStore, { msg, request, pushed, params: p }: PendingReque
     from.origin,
     request,
     p.clientId,
-    state !== undefined ? s.secret(state) : undefined,
-    nonce !== undefined ? s.secret(nonce) : undefined,
+    stateRef,
+    nonceRef,
     known ? p.codeChallenge : undefined,
     known ? p.codeChallengeMethod : undefined,
     known ? p.responseMode : undefined,
