@@ -3,7 +3,7 @@ import { z } from 'zod';
 // No code generation: the core runs under extension CSPs (script-src 'self') and in the CLI alike.
 z.config({ jitless: true });
 import { CoreError } from '../errors';
-import { originOf } from '../util/url';
+import { originOf, resolvesToItself } from '../util/url';
 import type { Header, Observation, RequestBody, ResourceType } from './observation';
 
 /**
@@ -78,6 +78,9 @@ export function quickEntry(raw: unknown): ParsedEntry | undefined {
     if (c !== undefined && (!isObj(c) || !optStr(c.mimeType) || !optStr(c.text) || !optStr(c.encoding))) return undefined;
   }
   const e = raw as unknown as ParsedEntry;
+  // (the entry itself where it has both header lists, as exporters write them: nothing is copied;
+  // observationFromHarEntry only reads it)
+  if (rq.headers !== undefined && (rs === undefined || (rs as { headers?: unknown }).headers !== undefined)) return e;
   return {
     ...e,
     request: { ...e.request, headers: e.request.headers ?? [] },
@@ -161,8 +164,9 @@ function bodyOf(post: ParsedEntry['request']['postData']): RequestBody | undefin
 const FORM_SAFE = /^(?:[A-Za-z0-9*\-._~!'()+]|%[0-9A-Fa-f]{2})*$/;
 
 function formDecode(s: string): string {
-  const t = s.replace(/\+/g, ' ');
-  if (!t.includes('%')) return t;
+  // (most names and values have no + and no %: no regular expression is run on them)
+  const t = s.indexOf('+') < 0 ? s : s.replace(/\+/g, ' ');
+  if (t.indexOf('%') < 0) return t;
   try {
     return decodeURIComponent(t);
   } catch {
@@ -232,7 +236,8 @@ export function observationFromHarEntry(raw: unknown, ctx: HarEntryContext): Obs
   const rawLoc = locHeader && (locHeader.includes('#') || !resp?.redirectURL) ? locHeader : resp?.redirectURL || locHeader;
   if (rawLoc) {
     try {
-      location = new URL(rawLoc, e.request.url).href;
+      // (an absolute Location in the form the URL parser prints, the most common, is its own href)
+      location = resolvesToItself(rawLoc, e.request.url) ? rawLoc : new URL(rawLoc, e.request.url).href;
       // URL drops nothing, but keep the fragment exactly as sent
       if (rawLoc.includes('#') && !location.includes('#')) location += rawLoc.slice(rawLoc.indexOf('#'));
     } catch {
