@@ -151,6 +151,9 @@ export function hashSecret(v: string): string {
  * SHA-256.
  */
 export function equalityKey(v: string): string {
+  // a short value's fastHash costs less than looking it up (a refresh token in a token response is
+  // new, and most often never asked for again: a cache entry for each pushed out states and codes)
+  if (v.length < LONG) return fastHash(v);
   const e = entryOf(v);
   return e.key ?? (e.key = fastHash(v));
 }
