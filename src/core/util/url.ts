@@ -217,53 +217,30 @@ function parseSimple(href: string): ParsedUrl | undefined {
 }
 
 /**
- * The characters the URL parser keeps as they are in a query (of an http(s) URL: no control
- * character, space, `"`, `#`, `<`, `>` nor `'`, nothing beyond ASCII) and in a fragment (no
- * control character, space, `"`, `<`, `>` nor backquote; a `#` stays)
+ * What follows a simple origin in a URL the parser prints as it is: a path of PATH_KEPT characters
+ * whose segments do not start with a dot (`.`, `..`, `%2e` are the parser's), then a query of the
+ * characters it keeps there (no control character, space, `"`, `#`, `'`, `<`, `>`, nothing beyond
+ * ASCII) and a fragment of those it keeps there (no control character, space, `"`, `<`, `>`,
+ * backquote). A regular expression: read natively, a few times faster than a loop over the
+ * characters of a long authorization URL.
  */
-const QUERY_KEPT = new Uint8Array(128);
-const FRAGMENT_KEPT = new Uint8Array(128);
-for (let c = 0x21; c < 0x7f; c++) {
-  QUERY_KEPT[c] = c === 0x22 || c === 0x23 || c === 0x3c || c === 0x3e || c === 0x27 ? 0 : 1;
-  FRAGMENT_KEPT[c] = c === 0x22 || c === 0x3c || c === 0x3e || c === 0x60 ? 0 : 1;
-}
+const PRINTED_REST = /(?:\/(?!\.)[A-Za-z0-9\-._~!$&()*+,;=:@]*)+(?:\?[\x21\x24-\x26\x28-\x3b\x3d\x3f-\x7e]*)?(?:#[\x21\x23-\x3b\x3d\x3f-\x5f\x61-\x7e]*)?$/y;
 
 /**
  * `new URL(href, base).href === href` (and it does not throw), found without the URL parser for an
- * absolute URL already in the form the parser prints: an origin simpleOrigin accepts, then a path
- * of PATH_KEPT characters with no segment that starts with a dot (as parseSimple reads them), then
- * a query and a fragment of the characters the parser keeps; and a base the parser accepts (it
- * parses the base first, and throws on a bad one even for an absolute URL): one whose origin
- * simpleOrigin accepts (after a valid http(s) host and port, nothing makes the parser fail). False
- * means only that the parser has to decide. A redirect's Location is resolved once per HAR entry
+ * absolute URL already in the form the parser prints: an origin simpleOrigin accepts, then a path,
+ * a query and a fragment as PRINTED_REST reads them; and a base the parser accepts (it parses the
+ * base first, and throws on a bad one even for an absolute URL): one whose origin simpleOrigin
+ * accepts (after a valid http(s) host and port, nothing makes the parser fail). False means only
+ * that the parser has to decide. A redirect's Location is resolved once per HAR entry
  * (observe/from-har.ts), and is most often such a URL (an authorization request's callback).
  */
 export function resolvesToItself(href: string, base?: string): boolean {
   if (base !== undefined && simpleOrigin(base) === undefined) return false;
   const origin = simpleOrigin(href);
   if (origin === undefined) return false;
-  const n = href.length;
-  let i = origin.length;
-  // the parser writes the path / of an origin alone
-  if (i >= n || href.charCodeAt(i) !== 47 /* / */) return false;
-  for (; i < n; i++) {
-    const c = href.charCodeAt(i);
-    if (c === 63 /* ? */ || c === 35 /* # */) break;
-    if (c >= 128 || PATH_KEPT[c] === 0) return false;
-    if (c === 46 /* . */ && href.charCodeAt(i - 1) === 47 /* / */) return false;
-  }
-  if (i < n && href.charCodeAt(i) === 63) {
-    for (i++; i < n; i++) {
-      const c = href.charCodeAt(i);
-      if (c === 35) break;
-      if (c >= 128 || QUERY_KEPT[c] === 0) return false;
-    }
-  }
-  for (i++; i < n; i++) {
-    const c = href.charCodeAt(i);
-    if (c >= 128 || FRAGMENT_KEPT[c] === 0) return false;
-  }
-  return true;
+  PRINTED_REST.lastIndex = origin.length;
+  return PRINTED_REST.test(href);
 }
 
 /** @internal parseUrl without its caches (the tests' reference) */
