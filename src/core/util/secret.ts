@@ -87,19 +87,19 @@ interface SecretEntry {
 }
 
 // the same state, code or token is hashed many times while a flow is handled (by the flow store,
-// then by each rule that reads it), and again when the flow's next message comes. Found by a sample
-// of its characters (util/sampled-cache.ts), short values as long ones: a value is most often a new
-// string object (sliced from a URL by redactUrl, from a form or a query by the parser, a header's
-// token on every API call), which a Map hashes over its whole length before it can answer (for a
-// 43-character state that was, with the probe, ~90 % of entryOf, which was 3.9 % of the engine on
-// the bench's OAuth messages and a quarter of redactUrl's time per secret); the sample reads at most
-// 16 characters, and the same object asked again is confirmed by `===` at once. Short and long
-// values are kept apart, each cleared at its cap as the map cleared at its cap was (on the bench's
-// traffic, the hit rate of an unbounded map for any cap from 256 up): a few long tokens do not
-// push out the states and codes.
-const SECRETS_CAP = 2048;
+// then by each rule that reads it), and again when the flow's next message comes: within a few
+// messages. A value is most often a new string object (sliced from a URL by redactUrl, from a form
+// or a query by the parser), which a Map would hash over its whole length before it could answer.
+// The last RECENT values looked up are compared by `===` (a different value of the same length
+// differs at its first characters); a long value (a token) is found beyond them by a sample of its
+// characters (util/sampled-cache.ts). A short one (a state, code, nonce, refresh token) is not kept
+// beyond the recent ones: on the dense capture and the bench's traffic the recent values answered
+// every lookup that a cache of 2 048 short values answered but 28 of 5 818 (the bench), and each new
+// value's miss and entry there (most are never asked for again: a nonce, a session_state, an issued
+// refresh token) cost more than those 28 digests (engine CPU per message on the dense capture
+// 0.91-0.98 of keeping them, on the bench's steady traffic 0.89). A short value asked for again after
+// RECENT others is digested again: the same answer.
 const LONG = 128;
-const shortSecrets = new SampledCache<SecretEntry>(SECRETS_CAP);
 const longSecrets = new SampledCache<SecretEntry>(512);
 let lastSecret: string | undefined;
 let lastEntry: SecretEntry = newEntry();
@@ -108,12 +108,7 @@ function newEntry(): SecretEntry {
   return { hash: undefined, key: undefined, shown: undefined, shownInUrl: undefined };
 }
 
-// the values most recently looked up in the caches, compared by `===` before any is sampled: the
-// same state, code or nonce is asked for by the redaction of its URL, the flow store and the rules
-// within a few messages (on the dense capture and the bench's traffic, 94-96 % of the lookups that
-// the caches answered were of one of the last 4 values looked up there, none beyond the last 16:
-// they pay no sample nor chain walk here)
-const RECENT = 8;
+const RECENT = 16;
 const recentKeys: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
 const recentEntries: SecretEntry[] = Array.from({ length: RECENT }, newEntry);
 let recentAt = 0;
@@ -128,7 +123,7 @@ function entryOf(v: string): SecretEntry {
     }
   }
   if (e === undefined) {
-    e = (v.length >= LONG ? longSecrets : shortSecrets).getOrAdd(v, newEntry);
+    e = v.length >= LONG ? longSecrets.getOrAdd(v, newEntry) : newEntry();
     recentKeys[recentAt] = v;
     recentEntries[recentAt] = e;
     recentAt = (recentAt + 1) & (RECENT - 1);
@@ -152,7 +147,8 @@ export function hashSecret(v: string): string {
  */
 export function equalityKey(v: string): string {
   // a short value's fastHash costs less than looking it up (a refresh token in a token response is
-  // new, and most often never asked for again: a cache entry for each pushed out states and codes)
+  // new, and most often never asked for again: its entry among the recent values would push out a
+  // state or a code)
   if (v.length < LONG) return fastHash(v);
   const e = entryOf(v);
   return e.key ?? (e.key = fastHash(v));
