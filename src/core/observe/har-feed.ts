@@ -16,7 +16,7 @@
  */
 import { mayReadResponseBody } from '../classify/classify';
 import { CoreError } from '../errors';
-import { originOf } from '../util/url';
+import { originOf, resolvesToItself, stripFragment } from '../util/url';
 import { observationFromHarEntry } from './from-har';
 import { FOLLOW_MAX_MS, FOLLOW_MAX_OBSERVATIONS } from './fragments';
 import { isNavigation, navigationTo, pageOriginated, type Header, type Observation } from './observation';
@@ -117,6 +117,9 @@ interface Pending {
 }
 
 function urlKey(u: string): string {
+  // a URL in the form the URL parser prints is its own href: without its fragment, its key (every
+  // redirect's URL and Location, and every request while one waits, were parsed here)
+  if (resolvesToItself(u)) return stripFragment(u);
   try {
     const x = new URL(u);
     x.hash = '';

@@ -17,6 +17,8 @@ const CHAIN = 8;
 
 interface Node<V> {
   k: string;
+  /** sampleHash(k) */
+  h: number;
   v: V;
   next: Node<V> | undefined;
 }
@@ -54,39 +56,43 @@ export class SampledCache<V> {
     return this.count;
   }
 
+  // (a node's key is compared only when its whole hash is the key's: a key held is most often a
+  // string of the same length as the one asked for, sliced from an older URL or body that the
+  // comparison would bring back into the processor's cache)
   get(k: string): V | undefined {
-    for (let n = this.table[sampleHash(k) & this.mask]; n !== undefined; n = n.next) if (n.k === k) return n.v;
+    const h = sampleHash(k);
+    for (let n = this.table[h & this.mask]; n !== undefined; n = n.next) if (n.h === h && n.k === k) return n.v;
     return undefined;
   }
 
   /** the value of `k`, or `make(k)` added as it */
   getOrAdd(k: string, make: (k: string) => V): V {
-    const slot = sampleHash(k) & this.mask;
-    const head = this.table[slot];
-    for (let n = head; n !== undefined; n = n.next) if (n.k === k) return n.v;
+    const h = sampleHash(k);
+    for (let n = this.table[h & this.mask]; n !== undefined; n = n.next) if (n.h === h && n.k === k) return n.v;
     const v = make(k);
-    this.add(slot, k, v);
+    this.add(h, k, v);
     return v;
   }
 
   /** set `k` (replacing its value if held) */
   set(k: string, v: V): void {
-    const slot = sampleHash(k) & this.mask;
-    for (let n = this.table[slot]; n !== undefined; n = n.next) {
-      if (n.k === k) {
+    const h = sampleHash(k);
+    for (let n = this.table[h & this.mask]; n !== undefined; n = n.next) {
+      if (n.h === h && n.k === k) {
         n.v = v;
         return;
       }
     }
-    this.add(slot, k, v);
+    this.add(h, k, v);
   }
 
-  private add(slot: number, k: string, v: V): void {
+  private add(h: number, k: string, v: V): void {
+    const slot = h & this.mask;
     if (this.count >= this.cap) {
       this.table = new Array<Node<V> | undefined>(this.mask + 1).fill(undefined);
       this.count = 0;
     }
-    const node: Node<V> = { k, v, next: this.table[slot] };
+    const node: Node<V> = { k, h, v, next: this.table[slot] };
     this.table[slot] = node;
     this.count++;
     // the chain keeps its CHAIN newest keys

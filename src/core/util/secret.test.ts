@@ -62,7 +62,7 @@ describe('redaction', () => {
       }),
       { numRuns: 3000 },
     );
-    for (const url of ['https://a.example/?code=abc&state=s#id_token=t', 'https://a.example/?a?code=1&code=&state', '?%E0%A4%A=1&code=x', 'https://a.example/cb#/r?state=abc&code=def'])
+    for (const url of ['https://a.example/?code=abc&state=s#id_token=t', 'https://a.example/?a?code=1&code=&state', '?%E0%A4%A=1&code=x', 'https://a.example/cb#/r?state=abc&code=def', 'https://a.example/?=?code=abc', '?=&state=abc#=#code=x', 'https://a.example/p&code=1?x=2#state=s=t?u&nonce=&', 'https://a.example/a=b?c'])
       expect(redactUrl(url, { redact: true })).toBe(byRegex(url));
   });
 

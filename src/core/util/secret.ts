@@ -87,19 +87,19 @@ interface SecretEntry {
 }
 
 // the same state, code or token is hashed many times while a flow is handled (by the flow store,
-// then by each rule that reads it), and again when the flow's next message comes. Found by a sample
-// of its characters (util/sampled-cache.ts), short values as long ones: a value is most often a new
-// string object (sliced from a URL by redactUrl, from a form or a query by the parser, a header's
-// token on every API call), which a Map hashes over its whole length before it can answer (for a
-// 43-character state that was, with the probe, ~90 % of entryOf, which was 3.9 % of the engine on
-// the bench's OAuth messages and a quarter of redactUrl's time per secret); the sample reads at most
-// 16 characters, and the same object asked again is confirmed by `===` at once. Short and long
-// values are kept apart, each cleared at its cap as the map cleared at its cap was (on the bench's
-// traffic, the hit rate of an unbounded map for any cap from 256 up): a few long tokens do not
-// push out the states and codes.
-const SECRETS_CAP = 2048;
+// then by each rule that reads it), and again when the flow's next message comes: within a few
+// messages. A value is most often a new string object (sliced from a URL by redactUrl, from a form
+// or a query by the parser), which a Map would hash over its whole length before it could answer.
+// The last RECENT values looked up are compared by `===` (a different value of the same length
+// differs at its first characters); a long value (a token) is found beyond them by a sample of its
+// characters (util/sampled-cache.ts). A short one (a state, code, nonce, refresh token) is not kept
+// beyond the recent ones: on the dense capture and the bench's traffic the recent values answered
+// every lookup that a cache of 2 048 short values answered but 28 of 5 818 (the bench), and each new
+// value's miss and entry there (most are never asked for again: a nonce, a session_state, an issued
+// refresh token) cost more than those 28 digests (engine CPU per message on the dense capture
+// 0.91-0.98 of keeping them, on the bench's steady traffic 0.89). A short value asked for again after
+// RECENT others is digested again: the same answer.
 const LONG = 128;
-const shortSecrets = new SampledCache<SecretEntry>(SECRETS_CAP);
 const longSecrets = new SampledCache<SecretEntry>(512);
 let lastSecret: string | undefined;
 let lastEntry: SecretEntry = newEntry();
@@ -108,9 +108,26 @@ function newEntry(): SecretEntry {
   return { hash: undefined, key: undefined, shown: undefined, shownInUrl: undefined };
 }
 
+const RECENT = 16;
+const recentKeys: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+const recentEntries: SecretEntry[] = Array.from({ length: RECENT }, newEntry);
+let recentAt = 0;
+
 function entryOf(v: string): SecretEntry {
   if (v === lastSecret) return lastEntry;
-  const e = (v.length >= LONG ? longSecrets : shortSecrets).getOrAdd(v, newEntry);
+  let e: SecretEntry | undefined;
+  for (let i = 0; i < RECENT; i++) {
+    if (recentKeys[i] === v) {
+      e = recentEntries[i];
+      break;
+    }
+  }
+  if (e === undefined) {
+    e = v.length >= LONG ? longSecrets.getOrAdd(v, newEntry) : newEntry();
+    recentKeys[recentAt] = v;
+    recentEntries[recentAt] = e;
+    recentAt = (recentAt + 1) & (RECENT - 1);
+  }
   lastSecret = v;
   lastEntry = e;
   return e;
@@ -129,6 +146,10 @@ export function hashSecret(v: string): string {
  * SHA-256.
  */
 export function equalityKey(v: string): string {
+  // a short value's fastHash costs less than looking it up (a refresh token in a token response is
+  // new, and most often never asked for again: its entry among the recent values would push out a
+  // state or a code)
+  if (v.length < LONG) return fastHash(v);
   const e = entryOf(v);
   return e.key ?? (e.key = fastHash(v));
 }
@@ -231,24 +252,31 @@ export function redactUrl(href: string, opts: RedactionOptions): string {
   if (!opts.redact) return href;
   // the same URL is often redacted several times in a row (the flow store, then the rules' evidence)
   if (href === lastUrl) return lastRedacted;
-  // most URLs carry no secret parameter: returned as they are, with no string built and no cache entry
-  const first = nextSecretParam(href, 0);
   let out = href;
-  if (first >= 0) {
-    out = redactedUrls.getOrAdd(href, (h) => redactParams(h, first));
+  if (href === lastSecretUrl) out = lastSecretRedacted;
+  else {
+    // most URLs carry no secret parameter: returned as they are, with no string built
+    const first = nextSecretParam(href, 0);
+    if (first >= 0) {
+      out = redactParams(href, first);
+      lastSecretUrl = href;
+      lastSecretRedacted = out;
+    }
   }
   lastUrl = href;
   lastRedacted = out;
   return out;
 }
 
-// the same URL comes back often (a page's URL is the Referer of all its subresources)
-// (found by a sample of its characters: a URL with a secret is a new string object each time, which
-// a Map hashed over its whole length, and an authorization request's URL is never seen again: 2.5 %
-// of the engine's time with no rules on the bench's OAuth messages went to that lookup)
-const redactedUrls = new SampledCache<string>(1024);
+// the last URL, and the last one with a secret apart: a page's URL with a code or a state, asked
+// again after the URLs of its subresources (a finding's Referer after each request's evidence). No
+// cache of URLs beyond: a URL with a secret is a message's own, and none of those redacted on the
+// dense capture or the bench's traffic was asked for again after another one (a cache of 1 024
+// found by a sample of characters answered none: a lookup and an entry per URL for nothing)
 let lastUrl: string | undefined;
 let lastRedacted = '';
+let lastSecretUrl: string | undefined;
+let lastSecretRedacted = '';
 
 /** the secret parameter names by length (index), for secretKey to compare in place */
 const SECRET_BY_LENGTH: string[][] = [];
@@ -256,11 +284,11 @@ for (const k of SECRET_PARAMS) (SECRET_BY_LENGTH[k.length] ??= []).push(k);
 
 /** the key of a parameter (between `from` and `to`) is a secret one; a key with % is decoded first */
 function secretKey(href: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (href.charCodeAt(i) === 37 /* % */) return secretKeyDecoded(href.slice(from, to));
-  // compared where it stands: no string is built for the key
+  // compared where it stands: no string is built for the key (a secret name has no %: a key that
+  // is one is its own decoding)
   const names = SECRET_BY_LENGTH[to - from];
-  if (names === undefined) return false;
-  for (let i = 0; i < names.length; i++) if (href.startsWith(names[i], from)) return true;
+  if (names !== undefined) for (let i = 0; i < names.length; i++) if (href.startsWith(names[i], from)) return true;
+  for (let i = from; i < to; i++) if (href.charCodeAt(i) === 37 /* % */) return secretKeyDecoded(href.slice(from, to));
   return false;
 }
 
@@ -277,43 +305,49 @@ function secretKeyDecoded(key: string): boolean {
 /**
  * The parameters of a URL as `/([?&#])([^=&#]+)=([^&#]*)/g` finds them, read in place: from `at`,
  * the index of the separator of the next parameter with a secret key and a non-empty value, or -1.
- * `scanEnd` receives where that value ends.
+ * `scanEnd` receives where that value ends, `scanEq` where its key ends (its `=`). The separators
+ * and the `=` are found by the native `indexOf` (a URL is read a few times faster than by a loop
+ * over its characters, which was half of redactUrl's time besides the digests): a match can start
+ * only at a separator; its key ends at the first `=`, `&` or `#` after it (a `?` may be in it); its
+ * value at the first `&` or `#` after that, where the next match may start.
  */
 let scanEnd = 0;
+let scanEq = 0;
 function nextSecretParam(href: string, at: number): number {
   const n = href.length;
-  let i = at;
-  while (i < n) {
-    const c = href.charCodeAt(i);
-    if (c !== 63 && c !== 38 && c !== 35) {
-      i++;
-      continue;
+  // the next =, ?, & and # from the match's start (n: none)
+  let e = indexOr(href, '=', at, n);
+  if (e === n) return -1; // no = left: no parameter
+  let q = indexOr(href, '?', at, n);
+  let a = indexOr(href, '&', at, n);
+  let h = indexOr(href, '#', at, n);
+  for (;;) {
+    const i = q < a ? (q < h ? q : h) : a < h ? a : h;
+    if (i === n) return -1;
+    if (q === i) q = indexOr(href, '?', i + 1, n);
+    else if (a === i) a = indexOr(href, '&', i + 1, n);
+    else h = indexOr(href, '#', i + 1, n);
+    if (e <= i) {
+      e = indexOr(href, '=', i + 1, n);
+      if (e === n) return -1;
     }
-    // the key: one or more characters other than = & #, then =
-    let j = i + 1;
-    while (j < n) {
-      const d = href.charCodeAt(j);
-      if (d === 61 || d === 38 || d === 35) break;
-      j++;
-    }
-    if (j === i + 1 || j >= n || href.charCodeAt(j) !== 61) {
-      i++; // no match here: the expression tries again at the next character
-      continue;
-    }
-    // the value: any characters other than & #; the next match starts after it
-    let k = j + 1;
-    while (k < n) {
-      const d = href.charCodeAt(k);
-      if (d === 38 || d === 35) break;
-      k++;
-    }
-    if (k > j + 1 && secretKey(href, i + 1, j)) {
+    // no match here (an & or # before the =, or an empty key): the expression tries the next separator
+    if (e > a || e > h || e === i + 1) continue;
+    const k = a < h ? a : h;
+    if (k > e + 1 && secretKey(href, i + 1, e)) {
+      scanEq = e;
       scanEnd = k;
       return i;
     }
-    i = k;
+    // the next match starts after the value (at its & or #: a ? inside it is no separator)
+    if (q < k) q = indexOr(href, '?', k, n);
   }
-  return -1;
+}
+
+/** the index of `c` in `s` from `from`, or `none` */
+function indexOr(s: string, c: string, from: number, none: number): number {
+  const i = s.indexOf(c, from);
+  return i < 0 ? none : i;
 }
 
 /**
@@ -324,7 +358,7 @@ function redactParams(href: string, first: number): string {
   let out = '';
   let copied = 0;
   for (let at = first; at >= 0; at = nextSecretParam(href, scanEnd)) {
-    const eq = href.indexOf('=', at + 1);
+    const eq = scanEq;
     out += href.slice(copied, eq + 1) + redactedInUrl(href.slice(eq + 1, scanEnd));
     copied = scanEnd;
   }
