@@ -115,6 +115,8 @@ export class Engine {
       this.store = FlowStore.fromJSON(state.store, storeOpts);
       for (const f of Array.isArray(state.findings) ? state.findings.filter(isFinding) : []) this.log.add(f);
     } else this.store = new FlowStore(storeOpts);
+    // (the store stops tracking changes itself: FlowStore's `journal` option)
+    if (!this.journal) this.memos.untrack();
     const base = opts.rules ?? allRules;
     this.rules = base.filter(
       (r) => (!opts.only || opts.only.includes(r.meta.id)) && !(opts.disable ?? []).includes(r.meta.id),
