@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from './engine';
-import { obs, q, rand, resetBuilders } from './testing/builders';
+import { obs, post, q, rand, resetBuilders } from './testing/builders';
 import type { Observation } from './observe/observation';
 
-/** Logins at one AS in many tabs: each an authorization request whose flow is later evicted (cap 500). */
+/** Logins at one AS in many tabs: each an authorization request whose flow is later evicted (cap 500), some with a code redeemed. */
 function logins(n: number): Observation[] {
   resetBuilders();
   const out: Observation[] = [];
@@ -13,6 +13,9 @@ function logins(n: number): Observation[] {
       obs(`https://as.example/authorize?${q({ response_type: 'code', client_id: 'app', redirect_uri: 'https://app.example/cb', state: rand(`s${i}`), code_challenge: rand(`c${i}`, 43), code_challenge_method: 'S256' })}`, { context: ctx }),
       obs(`https://app.example/page/${i}.js`, { context: ctx, type: 'script' }),
     );
+    // every tenth login redeems a code (an accepted redemption: a rule memo, code-redeemed-twice-accepted)
+    if (i % 10 === 0)
+      out.push(post('https://as.example/token', { grant_type: 'authorization_code', code: rand(`code${i}`), redirect_uri: 'https://app.example/cb', client_id: 'app' }, { context: ctx, type: 'fetch', status: 200, responseBody: { access_token: rand(`at${i}`), token_type: 'Bearer' } }));
   }
   return out;
 }
@@ -56,13 +59,14 @@ describe('an engine that is never saved (journal: false)', () => {
       saved.push(o);
       scan.push(o);
     }
-    // what the store's owners write: only their meta records (no flow, context or credential key)
+    // what the store's owners write: only their meta records (no flow, context, credential or rule memo key)
     const changed = scan.flush();
-    expect(Object.keys(changed.set).filter((k) => /^(flow|ctx|cred|as|mcp):/.test(k))).toEqual([]);
+    expect(Object.keys(changed.set).filter((k) => /^(flow|ctx|cred|as|mcp|rule):/.test(k))).toEqual([]);
     expect(changed.remove).toEqual([]);
     const a = saved.toJSON();
     const b = scan.toJSON();
     expect(Object.keys(b.entries).length).toBeGreaterThan(1000);
+    expect(Object.keys(b.entries).filter((k) => k.startsWith('rule:')).length).toBeGreaterThan(0);
     expect(b).toEqual(a);
     // and again after more changes (a snapshot marks everything, then the untracked changes go on)
     for (const o of events.slice(1500)) {

@@ -86,6 +86,9 @@ export class Engine {
   private prefilter: RulePrefilter | undefined;
   /** per kind's rule list: which rules an OAuth message can make fire (rules/needs.ts), when any declares */
   private dispatch = new Map<Rule[], NeedsDispatch>();
+  /** per message kind, what its OAuth messages run (one lookup per message); `anyPlan` for a kind no rule names */
+  private plans = new Map<MessageKind, RulePlan>();
+  private anyPlan!: RulePlan;
   private readonly memoOfContext = (context: string, ruleId: string): unknown => this.store.nav.memoOf(context, ruleId);
   private readonly log = new FindingLog();
   private readonly memos = new RuleMemos();
@@ -115,6 +118,8 @@ export class Engine {
       this.store = FlowStore.fromJSON(state.store, storeOpts);
       for (const f of Array.isArray(state.findings) ? state.findings.filter(isFinding) : []) this.log.add(f);
     } else this.store = new FlowStore(storeOpts);
+    // (the store stops tracking changes itself: FlowStore's `journal` option)
+    if (!this.journal) this.memos.untrack();
     const base = opts.rules ?? allRules;
     this.rules = base.filter(
       (r) => (!opts.only || opts.only.includes(r.meta.id)) && !(opts.disable ?? []).includes(r.meta.id),
@@ -137,6 +142,9 @@ export class Engine {
       }
     }
     if (opts.prefilter !== false && this.anyRules.length <= 30) this.prefilter = new RulePrefilter(this.anyRules);
+    const plan = (rules: Rule[]): RulePlan => ({ rules, memos: undefined, needs: this.dispatch.get(rules) });
+    for (const [k, list] of this.byKind) this.plans.set(k, plan(list));
+    this.anyPlan = plan(this.anyRules);
   }
 
   get findings(): readonly Finding[] {
@@ -271,12 +279,12 @@ export class Engine {
     }
     this.onMessage?.(msg, flow?.id);
 
-    const rules = this.byKind.get(msg.kind) ?? this.anyRules;
+    const plan = this.plans.get(msg.kind) ?? this.anyPlan;
     let ctx: Ctx | undefined;
-    if (rules.length > 0) {
-      const d = this.dispatch.get(rules);
+    if (plan.rules.length > 0) {
+      const d = plan.needs;
       ctx = new Ctx(this, msg, flow, from, replay, out);
-      this.runRules(rules, this.memosOf(rules), -1, ctx, d?.masks, d ? d.facts(msg, headers, this.memoOfContext) : 0);
+      this.runRules(plan.rules, (plan.memos ??= this.memosOf(plan.rules)), -1, ctx, d?.masks, d ? d.facts(msg, headers, this.memoOfContext) : 0);
     }
     // (the store reads `from` of a front-channel message, and of a navigation only whether a recorded
     // redirect led to it, as processOther hands it: learn.ts, recordHop)
@@ -392,6 +400,13 @@ export class Engine {
     }
     return out;
   }
+}
+
+/** The rules of one message kind, their memos (looked up on first use) and their dispatch (rules/needs.ts). */
+interface RulePlan {
+  readonly rules: Rule[];
+  memos: RuleMemo[] | undefined;
+  readonly needs: NeedsDispatch | undefined;
 }
 
 /** The context a rule's check() sees for one message. A class, not closures: it is built per message. */

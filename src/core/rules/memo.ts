@@ -51,14 +51,25 @@ export class ContextMemoView implements ContextMemo {
 export class RuleMemos {
   private byRule = new Map<string, OrderedMap<unknown>>();
   private views = new Map<string, RuleMemo>();
+  private tracked = true;
 
   private of(ruleId: string): OrderedMap<unknown> {
     let m = this.byRule.get(ruleId);
     if (!m) {
       m = new OrderedMap<unknown>(MEMO_CAP);
+      if (!this.tracked) m.untrack();
       this.byRule.set(ruleId, m);
     }
     return m;
+  }
+
+  /**
+   * never saved (an engine with `journal: false`: a scan, the panel): a memo's change is not
+   * recorded for a flush (markAll still marks everything, for a snapshot on demand)
+   */
+  untrack(): void {
+    this.tracked = false;
+    for (const m of this.byRule.values()) m.untrack();
   }
 
   for(ruleId: string): RuleMemo {

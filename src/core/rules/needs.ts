@@ -131,7 +131,8 @@ export class NeedsDispatch {
     for (let i = 0; i < this.types.length; i++) if (o.type === this.types[i][0]) f |= this.types[i][1];
     for (let i = 0; i < this.memo.length; i++) {
       const [id, types, bit] = this.memo[i];
-      if (types.includes(o.type) && (memoOf === undefined || memoOf(o.context, id) !== undefined)) f |= bit;
+      // (a rule another item already lets through: its memory is not looked up)
+      if ((f & bit) === 0 && types.includes(o.type) && (memoOf === undefined || memoOf(o.context, id) !== undefined)) f |= bit;
     }
     if (this.refererRules !== 0 && (headers & H_REFERER) !== 0 && (f & this.refererRules) !== this.refererRules) {
       const ref = header(o.requestHeaders, 'referer');

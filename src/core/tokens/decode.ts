@@ -17,32 +17,48 @@ const MAX_INPUT = 1_000_000;
 const CLEAN_JWS = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
 // An issuer signs every token with the same few headers ({"alg":"RS256","kid":"…"}): the rules'
-// view shares one object per header part (read-only, like the whole report), decoded once. The
-// last 16 parts are kept in a ring and found by comparing characters: a Map lookup hashed the new
-// slice of every token (~150 ns for a 70-character header)
-const HEADER_CACHE = 16;
-const headerParts: string[] = [];
-const headerValues: JsonObject[] = [];
-let headerNext = 0;
+// view shares one object per header part (read-only, like the whole report), decoded once. Parts
+// are kept in HEADER_SETS sets of HEADER_WAYS, the set chosen by the part's length and the
+// characters before the last (the end of the kid, which tells an issuer's headers apart), and found
+// by comparing characters: a Map lookup hashed the new slice of every token (~150 ns for a
+// 70-character header). The ring of 16 parts this replaces was too small for a client of many
+// issuers (an ID token header and an access token header each): it decoded most headers again.
+const HEADER_SETS = 64;
+const HEADER_WAYS = 4;
+const headerParts: (string | undefined)[] = new Array<string | undefined>(HEADER_SETS * HEADER_WAYS).fill(undefined);
+const headerValues: (JsonObject | undefined)[] = new Array<JsonObject | undefined>(HEADER_SETS * HEADER_WAYS).fill(undefined);
+/** per set: the way a new part replaces next (in turn) */
+const headerNext = new Uint8Array(HEADER_SETS);
+/** the last part found or stored, and its header: an issuer's tokens come in a row */
+let lastPart: string | undefined;
+let lastHeader: JsonObject | undefined;
 
-let headerHit = 0;
+/** the set of a part: its length and the eight characters before the last (the end of the kid), mixed */
+function headerSet(part: string): number {
+  const n = part.length;
+  let h = n;
+  // (a character before the start reads NaN, which `^` takes as 0)
+  for (let k = n - 9; k < n - 1; k++) h = Math.imul(h ^ part.charCodeAt(k), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return (h ^ (h >>> 13)) & (HEADER_SETS - 1);
+}
 
-/**
- * The kept header of this part: the last one found first (an issuer's tokens come in a row), then
- * the others, whose characters are compared only when their length and the three characters before
- * the last (the end of the kid, which tells an issuer's headers apart) agree.
- */
+/** a string of the same characters that shares no storage with `s` (a slice keeps its parent alive) */
+function ownCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+/** The kept header of this part, or undefined. */
 function keptHeader(part: string): JsonObject | undefined {
   const n = part.length;
-  const last = headerParts[headerHit];
-  if (last !== undefined && last.length === n && last === part) return headerValues[headerHit];
-  const short = n < 4; // ("e30", {}): compared in full
-  const c2 = part.charCodeAt(n - 2), c3 = part.charCodeAt(n - 3), c4 = part.charCodeAt(n - 4);
-  for (let i = 0; i < headerParts.length; i++) {
+  if (lastPart !== undefined && lastPart.length === n && lastPart === part) return lastHeader;
+  const first = headerSet(part) * HEADER_WAYS;
+  for (let i = first; i < first + HEADER_WAYS; i++) {
     const p = headerParts[i];
-    if (p.length === n && (short || (p.charCodeAt(n - 2) === c2 && p.charCodeAt(n - 3) === c3 && p.charCodeAt(n - 4) === c4)) && p === part) {
-      headerHit = i;
-      return headerValues[i];
+    if (p !== undefined && p.length === n && p === part) {
+      lastPart = part;
+      lastHeader = headerValues[i];
+      return lastHeader;
     }
   }
   return undefined;
@@ -52,9 +68,14 @@ function ruleHeader(part: string): JsonObject {
   const kept = keptHeader(part);
   if (kept !== undefined) return kept;
   const h = decodeHeader(part, 'The JWS header'); // throws for a bad one: nothing kept
-  headerParts[headerNext] = part;
-  headerValues[headerNext] = h;
-  headerNext = headerNext + 1 === HEADER_CACHE ? 0 : headerNext + 1;
+  const set = headerSet(part);
+  const i = set * HEADER_WAYS + headerNext[set];
+  headerNext[set] = (headerNext[set] + 1) % HEADER_WAYS;
+  // a copy of the characters: the part is a slice that would keep its whole token (a secret) alive
+  headerParts[i] = ownCopy(part);
+  headerValues[i] = h;
+  lastPart = part;
+  lastHeader = h;
   return h;
 }
 

@@ -1,7 +1,18 @@
+import type { JsonObject, TokenFinding } from '../../tokens/decode';
 import { endpointForeignChecks } from '../../tokens/metadata-audit';
 import { okResponse } from '../../tokens/sources';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
+
+// every client of an AS fetches the same metadata document, which the classifier parses once per
+// text (util/json.ts parseJsonDocument: the same read-only object): its verdict is kept with it
+const verdicts = new WeakMap<JsonObject, readonly TokenFinding[]>();
+
+function verdictsOf(doc: JsonObject): readonly TokenFinding[] {
+  let v = verdicts.get(doc);
+  if (v === undefined) verdicts.set(doc, (v = endpointForeignChecks(doc)));
+  return v;
+}
 
 /** draft-02 §2.1.1.1: metadata that names client-authenticated endpoints on another site. */
 export default defineRule({
@@ -20,7 +31,7 @@ export default defineRule({
   check(ctx) {
     const { msg } = ctx;
     if (!msg.json || !okResponse(msg)) return;
-    for (const f of endpointForeignChecks(msg.json)) {
+    for (const f of verdictsOf(msg.json)) {
       const param = /(\w+_endpoint)/.exec(f.message)?.[1];
       ctx.report({
         severity: f.severity,

@@ -23,6 +23,12 @@ testRule(rule, {
     { name: 'no issuer at all', observations: () => [md('https://as.example/.well-known/openid-configuration', undefined)], expect: [{ severity: 'high', variant: 'missing' }] },
     { name: 'trailing-slash difference → low', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example/')], expect: [{ severity: 'low', variant: 'trailing-slash' }] },
     { name: 'http issuer for an https metadata URL', observations: () => [md('https://as.example/.well-known/openid-configuration', 'http://as.example')], expect: [{ severity: 'high' }] },
+    {
+      // one text, parsed once (the same document object): the verdict kept with it is its first URL's
+      name: 'the same document fetched again from another URL is judged for that URL',
+      observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example'), md('https://attacker.example/.well-known/openid-configuration', 'https://as.example'), md('https://as.example/.well-known/openid-configuration', 'https://as.example')],
+      expect: [{ severity: 'high', variant: 'mismatch', message: /attacker\.example/ }],
+    },
     { name: 'templated issuer on another host', observations: () => [md('https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration', 'https://evil.example/{tenantid}/v2.0')], expect: [{ severity: 'high' }] },
   ],
 });

@@ -1,7 +1,21 @@
+import type { JsonObject, TokenFinding } from '../../tokens/decode';
 import { issuerMismatchCheck } from '../../tokens/metadata-audit';
 import { okResponse } from '../../tokens/sources';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
+
+// every client of an AS fetches the same metadata document from the same URL, and the classifier
+// parses the document once per text (util/json.ts parseJsonDocument: the same read-only object):
+// the verdict on the last URL it came from is kept with it
+const verdicts = new WeakMap<JsonObject, { url: string; finding: TokenFinding | undefined }>();
+
+function verdictOf(doc: JsonObject, url: string): TokenFinding | undefined {
+  const kept = verdicts.get(doc);
+  if (kept !== undefined && kept.url === url) return kept.finding;
+  const finding = issuerMismatchCheck(doc, url);
+  verdicts.set(doc, { url, finding });
+  return finding;
+}
 
 /** RFC 8414 §3.3, OIDC Discovery §4.3: the issuer must be the one the metadata URL was built from. */
 export default defineRule({
@@ -20,7 +34,7 @@ export default defineRule({
   check(ctx) {
     const { msg } = ctx;
     if (!msg.json || !msg.url || !okResponse(msg)) return;
-    const f = issuerMismatchCheck(msg.json, msg.url.href);
+    const f = verdictOf(msg.json, msg.url.href);
     if (!f) return;
     ctx.report({
       severity: f.severity,
