@@ -10,7 +10,7 @@ import { HarReadError, HarReader, type HarReaderHandlers, type HarReadSummary } 
 import { argTokens } from './io';
 import { docsBase, htmlReport, MAX_FETCHES } from './scan-html';
 import { defaultOpen, defaultSize, describeIoError, fmtBytes, SpanKeeper } from './scan-input';
-import { readHarFileThreaded, ReadingThreadUnavailable, threadedReadAvailable } from './scan-thread';
+import { readHarFileThreaded, threadedReadAvailable } from './scan-thread';
 
 export { docsBase } from './scan-html';
 export { fileChunks } from './scan-input';
@@ -267,22 +267,15 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
         },
       };
       try {
-        const oneThread = async () => {
+        if (!io.openInput && path !== '-' && threadedReadAvailable()) summary = await readHarFileThreaded(path, handlers, { lean: true }, draw);
+        else {
           const reader = new HarReader(handlers, { lean: true });
           for await (const chunk of open(path)) {
             reader.write(chunk);
             draw(reader.bytesRead, reader.entries);
           }
-          return reader.end();
-        };
-        if (!io.openInput && path !== '-' && threadedReadAvailable()) {
-          try {
-            summary = await readHarFileThreaded(path, handlers, { lean: true }, draw);
-          } catch (e) {
-            if (!(e instanceof ReadingThreadUnavailable)) throw e;
-            summary = await oneThread();
-          }
-        } else summary = await oneThread();
+          summary = reader.end();
+        }
       } catch (e) {
         draw(0, 0, true);
         if (e === OUT_OF_ORDER) return OUT_OF_ORDER;
