@@ -10,7 +10,6 @@ import { pathToFileURL } from 'node:url';
 const [cli, mode, file] = process.argv.slice(2);
 let entries = 0;
 let findings;
-let threads;
 let code = 0;
 const c0 = process.cpuUsage();
 const cpu0 = (c0.user + c0.system) / 1000;
@@ -30,7 +29,6 @@ const load = async () => {
 if (mode === 'scan') {
   const m = await load();
   let err = '';
-  threads = m.threadedReadAvailable?.() ?? false;
   code = await m.scanCommand(['--format', 'json', '--fail-on', 'none', file], {
     stdout: (t) => {
       const j = JSON.parse(t);
@@ -66,4 +64,4 @@ if (mode === 'scan') {
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage();
 const cpuMs = (cpu.user + cpu.system) / 1000 - cpu0;
-process.stdout.write(JSON.stringify({ ms, loadMs, cpuMs, maxRSS: process.resourceUsage().maxRSS * 1024, entries, findings, threads }) + '\n');
+process.stdout.write(JSON.stringify({ ms, loadMs, cpuMs, maxRSS: process.resourceUsage().maxRSS * 1024, entries, findings }) + '\n');

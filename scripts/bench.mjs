@@ -194,10 +194,8 @@ async function ensureHar(mb, { shuffled = false, oauthDense = false } = {}) {
   console.log(` ${((Date.now() - t) / 1000).toFixed(1)} s`);
   return p;
 }
-/** `scan1`: the scan reading on its own thread (COATCHECK_SCAN_THREADS=0), as before 2026-12-05 */
 function child(mode, file) {
-  const env = mode === 'scan1' ? { ...process.env, COATCHECK_SCAN_THREADS: '0' } : process.env;
-  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', join(root, 'bench/scan-runner.mjs'), cli, mode === 'scan1' ? 'scan' : mode, file], { encoding: 'utf8', maxBuffer: 64 * MB, env });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', join(root, 'bench/scan-runner.mjs'), cli, mode, file], { encoding: 'utf8', maxBuffer: 64 * MB });
   if (r.status !== 0) throw new Error(`${mode} ${file} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -209,8 +207,8 @@ const f100 = doScan ? await ensureHar(small) : null;
 /** JSON.parse, the scan and the reader alone on one capture, interleaved, 3 child runs each. */
 function throughput(file) {
   const bytes = statSync(file).size;
-  const runs = { parse: [], scan: [], scan1: [], read: [] };
-  for (let i = 0; i < 3; i++) for (const mode of ['parse', 'scan', 'scan1', 'read']) runs[mode].push(child(mode, file));
+  const runs = { parse: [], scan: [], read: [] };
+  for (let i = 0; i < 3; i++) for (const mode of ['parse', 'scan', 'read']) runs[mode].push(child(mode, file));
   const last = (m) => runs[m][runs[m].length - 1];
   if (last('parse').entries !== last('scan').entries) throw new Error(`entry counts differ: JSON.parse ${last('parse').entries}, scan ${last('scan').entries}`);
   const med = (m, k) => median(runs[m].map((r) => r[k]));
@@ -224,10 +222,6 @@ function throughput(file) {
     ratio: ratio('scan', 'ms'),
     ratioCpu: ratio('scan', 'cpuMs'),
     ratioExclLoad: ratio('scan', 'ms', true),
-    // whether the scan read on a second thread (dist/cli/har-scan-worker.js beside the CLI)
-    threads: last('scan').threads === true,
-    oneThreadRatio: ratio('scan1', 'ms'),
-    oneThreadRatioCpu: ratio('scan1', 'cpuMs'),
     readRatio: ratio('read', 'ms'),
     readRatioCpu: ratio('read', 'cpuMs'),
     readRatioExclLoad: ratio('read', 'ms', true),
@@ -330,8 +324,7 @@ const rows = [
     [' (OAuth-dense)', b.scanThroughputOauthDense],
   ].flatMap(([name, t]) => [
     [`scan throughput vs JSON.parse${name}`, `${t.scanMBs} MB/s vs ${t.baselineJsonParseMBs} MB/s (${t.file}; ${t.findings} findings)`, `${t.ratio}x`, '≥ 1.0x'],
-    ['  CPU time; wall without the module load', `CPU ${t.ratioCpu}x; ${t.ratioExclLoad}x without the ${t.loadMs} ms load${t.threads ? '; the file read on a second thread' : '; read on one thread'}`, `${t.ratioCpu}x`, ''],
-    ['  the scan reading on its own thread (COATCHECK_SCAN_THREADS=0)', `wall ${t.oneThreadRatio}x; CPU ${t.oneThreadRatioCpu}x`, `${t.oneThreadRatio}x`, ''],
+    ['  CPU time; wall without the module load', `CPU ${t.ratioCpu}x; ${t.ratioExclLoad}x without the ${t.loadMs} ms load`, `${t.ratioCpu}x`, ''],
     ['  reader + HAR→Observation alone', `${t.readMBs} MB/s; CPU ${t.readRatioCpu}x; ${t.readRatioExclLoad}x without the load`, `${t.readRatio}x`, '≥ 1.0x'],
   ]),
   ['scan of the same capture out of time order vs in order', `${b.shuffledScan.shuffledMs} ms vs ${b.shuffledScan.orderedMs} ms per run (${b.shuffledScan.file}; findings ${b.shuffledScan.findingsShuffled} vs ${b.shuffledScan.findingsOrdered})`, `${b.shuffledScan.costRatio}x`, ''],
