@@ -13,31 +13,20 @@ import { defineConfig } from 'vite';
 const external = (id: string): boolean => id.startsWith('node:') || builtinModules.includes(id);
 
 
-/**
- * `--mode scan-worker`: the reading thread of `coatcheck scan` (src/companion/har-scan-worker.ts →
- * dist/cli/har-scan-worker.js), built on its own after the CLI (scripts/build.mjs) so that it holds
- * only the HAR reader and starts in milliseconds; the CLI runs without it (reading on one thread).
- */
-export default defineConfig(({ mode }) => {
-  const worker = mode === 'scan-worker';
-  return {
-    publicDir: false,
-    build: {
-      ssr: worker ? 'src/companion/har-scan-worker.ts' : 'src/companion/cli.ts',
-      outDir: 'dist/cli',
-      emptyOutDir: !worker,
-      target: 'node20',
-      minify: false,
-      sourcemap: true,
-      reportCompressedSize: false,
-      rollupOptions: {
-        external,
-        // the reading thread needs the core's error class only: what else the core's index holds
-        // (the rules, their tables) is left out, as a module imported for nothing would be
-        ...(worker ? { treeshake: { moduleSideEffects: false } } : {}),
-        output: { format: 'es', entryFileNames: worker ? 'har-scan-worker.js' : 'coatcheck.js', chunkFileNames: '[name]-[hash].js' },
-      },
+export default defineConfig({
+  publicDir: false,
+  build: {
+    ssr: 'src/companion/cli.ts',
+    outDir: 'dist/cli',
+    emptyOutDir: true,
+    target: 'node20',
+    minify: false,
+    sourcemap: true,
+    reportCompressedSize: false,
+    rollupOptions: {
+      external,
+      output: { format: 'es', entryFileNames: 'coatcheck.js', chunkFileNames: '[name]-[hash].js' },
     },
-    ssr: { target: 'node', noExternal: true },
-  };
+  },
+  ssr: { target: 'node', noExternal: true },
 });

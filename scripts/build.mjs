@@ -39,7 +39,6 @@ const quiet = { logLevel: process.env.BUILD_VERBOSE ? 'info' : 'warn' };
 
 if ((all || wanted.includes('cli')) && existsSync('vite.cli.config.ts')) {
   await build({ configFile: 'vite.cli.config.ts', ...quiet });
-  await build({ configFile: 'vite.cli.config.ts', mode: 'scan-worker', ...quiet });
   console.log('built dist/cli');
 }
 if ((all || wanted.includes('lib')) && existsSync('vite.lib.config.ts')) {

@@ -3,13 +3,11 @@
  * Builds once if dist/cli is missing or older than the sources.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { har, q, rnd } from './cli-har';
-import { harEntries } from '../bench/synth.mjs';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin/coatcheck.js');
@@ -88,52 +86,5 @@ describe('coatcheck (built)', () => {
     const r = cli(['scan', 'examples/clean-flow.har']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^No findings/);
-  });
-
-  describe('reading a file on a second thread (dist/cli/har-scan-worker.js)', () => {
-    // a capture of several MiB (several batches of the reading thread), with the mcp-hub COAT
-    // fixture's entries after (in time order) or before (out of order: read again, sorted) the rest
-    const dir = mkdtempSync(join(tmpdir(), 'coatcheck-thread-'));
-    const fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/har/mcp/mcp-hub-coat.har'), 'utf8')) as { log: { entries: unknown[] } };
-    const filler: string[] = [];
-    let size = 0;
-    for (const e of harEntries(11, { oauthDense: true })) {
-      const t = JSON.stringify(e);
-      filler.push(t);
-      size += t.length;
-      if (size > 3 * 1024 * 1024) break;
-    }
-    const capture = (entries: string[]) => `{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[\n${entries.join(',\n')}\n]}}\n`;
-    const fixtureEntries = fixture.log.entries.map((e) => JSON.stringify(e));
-    const files: Record<string, string> = {
-      ordered: capture([...filler, ...fixtureEntries]),
-      unordered: capture([...fixtureEntries, ...filler]),
-    };
-    files.truncated = files.ordered.slice(0, Math.floor(files.ordered.length * 0.6));
-    // a broken entry in the middle: a quote taken out of a member name
-    const mid = files.ordered.indexOf('"request"', Math.floor(files.ordered.length / 2));
-    files.brokenEntry = files.ordered.slice(0, mid) + files.ordered.slice(mid + 1);
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, `${name}.har`), text);
-
-    it('is there, and the CLI uses it', () => {
-      expect(existsSync(join(root, 'dist/cli/har-scan-worker.js'))).toBe(true);
-      const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(built).href)}); console.log(m.threadedReadAvailable())`], { encoding: 'utf8' });
-      expect(probe.stdout.trim()).toBe('true');
-    });
-
-    it.each(['ordered', 'unordered', 'truncated', 'brokenEntry', 'missing'])('%s: the same report, warnings, errors and exit code as reading on one thread', (name) => {
-      const args = ['scan', '--format', 'json', join(dir, `${name}.har`)];
-      const two = cli(args);
-      const one = cli(args, { env: { COATCHECK_SCAN_THREADS: '0' } });
-      expect(two).toEqual(one);
-      if (name === 'ordered' || name === 'unordered') {
-        expect(two.code).toBe(1);
-        expect(JSON.parse(two.out).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('coat-context-switch');
-        expect(JSON.parse(two.out).inputs[0].entries).toBe(filler.length + fixtureEntries.length);
-      } else {
-        expect(two.code).toBe(2);
-        expect(two.err).toMatch(name === 'missing' ? /no such file/ : name === 'truncated' ? /truncated at byte \d+/ : /entry \d+ \(bytes \d+–\d+\) is not valid JSON/);
-      }
-    });
   });
 });

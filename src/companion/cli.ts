@@ -17,7 +17,6 @@ import { watchCommand } from './watch';
 export { resolveLeanBody } from './har-lean';
 export { HarReader, HarReadError, readHarStream } from './har-stream';
 export { fileChunks, scanCommand, VERSION } from './scan';
-export { threadedReadAvailable } from './scan-thread';
 
 export const MAIN_HELP = `Usage: coatcheck <command> [options]
 

@@ -84,7 +84,7 @@ export function mayBeObjectAt(b: Uint8Array, q: number): boolean {
 export const INLINE_JSON_BODY = 4096;
 
 /** The cuts worth making: not the short bodies that may be JSON (INLINE_JSON_BODY). */
-export function worthCutting(bytes: Uint8Array, base: number, cuts: readonly number[]): readonly number[] {
+export function worthCutting(bytes: Uint8Array, base: number, cuts: number[]): number[] {
   let all = true;
   for (let k = 0; k < cuts.length && all; k += 2) all = cuts[k + 1] - cuts[k] >= INLINE_JSON_BODY || !mayBeObjectAt(bytes, cuts[k] - base);
   if (all) return cuts;

@@ -38,16 +38,6 @@ export interface HarReaderHandlers {
   onPages?(pages: unknown[]): void;
 }
 
-/** What a reader that does not parse entries hands over (har-thread.ts). */
-export interface HarEntryBytesHandler {
-  /**
-   * Entry `index`'s bytes as cut out of the stream (valid during this call only), and, for a lean
-   * reader, the absolute [start, end) pairs of its bodies (har-lean.ts), or null.
-   */
-  onEntryBytes(bytes: Uint8Array, span: HarEntrySpan, index: number, cuts: readonly number[] | null): void;
-  onPages?(pages: unknown[]): void;
-}
-
 export interface HarReaderOptions {
   /** largest single entry accepted (bytes); default 256 MiB */
   maxEntryBytes?: number;

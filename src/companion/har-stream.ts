@@ -10,11 +10,11 @@
  * (har-read-error.ts).
  */
 import { type CoreErrorCode } from '../core';
-import { describeByte, HarReadError, type HarEntryBytesHandler, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary, MiB } from './har-read-error';
+import { describeByte, HarReadError, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary, MiB, parseError } from './har-read-error';
 import { type Capture, type Role, ValueCapture } from './har-capture';
-import { EntryParser } from './har-entry';
+import { CutBodies, type LeanBodies, leanBytes, worthCutting } from './har-lean';
 
-export { HarReadError, type HarEntryBytesHandler, type HarEntrySpan, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary } from './har-read-error';
+export { HarReadError, type HarEntrySpan, type HarReaderHandlers, type HarReaderOptions, type HarReadSummary } from './har-read-error';
 
 const Q = 0x22; // "
 const LBRACE = 0x7b;
@@ -51,8 +51,9 @@ interface Frame {
  * error the reader must not be used again.
  */
 export class HarReader extends ValueCapture {
-  private readonly h: HarReaderHandlers | HarEntryBytesHandler;
-  private readonly parser = new EntryParser();
+  private readonly h: HarReaderHandlers;
+  private scratch: Uint8Array = new Uint8Array(64 * 1024);
+  private readonly decoder = new TextDecoder('utf-8');
   private stack: Frame[] = [];
   private started = false;
   private done = false; // root object closed
@@ -61,11 +62,7 @@ export class HarReader extends ValueCapture {
   private pages: unknown[] | undefined;
   private pagesFirst = false;
 
-  /**
-   * `handlers.onEntry` gets each entry parsed; `handlers.onEntryBytes` instead gets its bytes as cut,
-   * unparsed (a reading thread hands them to the thread that parses them: har-thread.ts).
-   */
-  constructor(handlers: HarReaderHandlers | HarEntryBytesHandler, opts: HarReaderOptions = {}) {
+  constructor(handlers: HarReaderHandlers, opts: HarReaderOptions = {}) {
     super(opts.maxEntryBytes ?? 256 * MiB, opts.maxOtherBytes ?? 16 * MiB, opts.lean === true);
     this.h = handlers;
   }
@@ -241,8 +238,41 @@ export class HarReader extends ValueCapture {
     if (this.stack.length === 0) this.done = true;
   }
 
-  private parse(c: Capture, end: number, what: string): unknown {
-    return this.parser.parse(this.join(c.parts, c.size), c.start, end, what);
+  private parse(c: Capture, end: number, what: string, entry?: number): unknown {
+    const text = this.decoder.decode(this.join(c.parts, c.size));
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw parseError(e, what, c.start, end, entry);
+    }
+  }
+
+  /**
+   * A lean entry (har-lean.ts): its bodies left out of the text `JSON.parse` reads. When that text
+   * is refused, the whole entry is parsed, which words the error exactly as before.
+   */
+  private parseEntry(c: Capture, end: number, index: number): { value: unknown; bodies?: LeanBodies } {
+    if (!c.cuts) return { value: this.parse(c, end, `entry ${index}`, index) };
+    const bytes = this.join(c.parts, c.size);
+    const cuts = worthCutting(bytes, c.start, c.cuts);
+    if (cuts.length === 0) return { value: this.parse(c, end, `entry ${index}`, index) };
+    const lean = leanBytes(bytes, c.start, cuts, this.scratch);
+    this.scratch = lean.out;
+    let value: unknown;
+    try {
+      value = JSON.parse(this.decoder.decode(lean.out.subarray(0, lean.length)));
+    } catch {
+      return { value: this.parse(c, end, `entry ${index}`, index) };
+    }
+    const decode = (span: Uint8Array): string => {
+      try {
+        return JSON.parse(this.decoder.decode(span)) as string;
+      } catch {
+        this.parse(c, end, `entry ${index}`, index);
+        throw new HarReadError('HAR_MALFORMED', `entry ${index} (bytes ${c.start}–${end}): its response body is not a valid JSON string`, { offset: c.start, entry: index });
+      }
+    };
+    return { value, bodies: new CutBodies(bytes, c.start, cuts, decode) };
   }
 
   protected finishCapture(c: Capture, end: number): void {
@@ -255,18 +285,10 @@ export class HarReader extends ValueCapture {
     }
     if (c.what === 'entry') {
       const index = this.entryCount;
-      const bytes = this.join(c.parts, c.size);
-      const h = this.h;
-      if ('onEntryBytes' in h) {
-        this.entryCount += 1;
-        f.st = St.CommaOrEnd;
-        h.onEntryBytes(bytes, { start: c.start, end }, index, c.cuts);
-        return;
-      }
-      const { value, bodies } = this.parser.entry(bytes, c.start, end, index, c.cuts);
+      const { value, bodies } = this.lean ? this.parseEntry(c, end, index) : { value: this.parse(c, end, `entry ${index}`, index), bodies: undefined };
       this.entryCount += 1;
       f.st = St.CommaOrEnd;
-      h.onEntry(value, index, { start: c.start, end }, bodies);
+      this.h.onEntry(value, index, { start: c.start, end }, bodies);
       return;
     }
     // another member of root or log: validate when small enough, keep log.pages

@@ -6,11 +6,10 @@ import { Engine, TOOL, isCoreError, type Flow, observationFromHarEntry, HarFeed,
 export { TOOL, VERSION } from '../core';
 import { writeFile } from 'node:fs/promises';
 import { resolveLeanBody } from './har-lean';
-import { HarReadError, HarReader, type HarReaderHandlers, type HarReadSummary } from './har-stream';
+import { HarReadError, HarReader, type HarReadSummary } from './har-stream';
 import { argTokens } from './io';
 import { docsBase, htmlReport, MAX_FETCHES } from './scan-html';
 import { defaultOpen, defaultSize, describeIoError, fmtBytes, SpanKeeper } from './scan-input';
-import { readHarFileThreaded, threadedReadAvailable } from './scan-thread';
 
 export { docsBase } from './scan-html';
 export { fileChunks } from './scan-input';
@@ -239,7 +238,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
         const pct = total ? ` (${Math.floor((bytes / total) * 100)}%)` : '';
         io.stderr(final ? '\r\u001b[K' : `\r\u001b[Kscanning ${name}: ${fmtBytes(bytes)}${total ? ` of ${fmtBytes(total)}` : ''}${pct} · ${entries} entries${sortedInputs.has(input) ? ' (out of time order: reading it sorted)' : ''}`);
       };
-      const handlers: HarReaderHandlers = {
+      const reader = new HarReader({
         onEntry: (entry, index, span, bodies) => {
           spans.add(index, span);
           // the response body only when a rule may read it (har-lean.ts)
@@ -265,17 +264,13 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
           else if (check.inOrder(obs)) feed.push(obs);
           else throw OUT_OF_ORDER;
         },
-      };
+      }, { lean: true });
       try {
-        if (!io.openInput && path !== '-' && threadedReadAvailable()) summary = await readHarFileThreaded(path, handlers, { lean: true }, draw);
-        else {
-          const reader = new HarReader(handlers, { lean: true });
-          for await (const chunk of open(path)) {
-            reader.write(chunk);
-            draw(reader.bytesRead, reader.entries);
-          }
-          summary = reader.end();
+        for await (const chunk of open(path)) {
+          reader.write(chunk);
+          draw(reader.bytesRead, reader.entries);
         }
+        summary = reader.end();
       } catch (e) {
         draw(0, 0, true);
         if (e === OUT_OF_ORDER) return OUT_OF_ORDER;
