@@ -215,13 +215,21 @@ export function fastHash(s: string): string {
  * by byte: `Number#toString(16)` of a 53-bit double took most of a navigation's time. Also the end
  * of flows/keys.ts's hash of a method and URL, which mixes the same lanes without building a string.
  */
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
+/**
+ * One String.fromCharCode of the 14 digits: a flat string. Joined with `+`, seven 2-digit pieces
+ * made a cons string (V8 builds one above 12 characters) that each Map lookup or `===` with the
+ * key flattened first: hash plus two Map lookups took twice as long (160 vs 80 ns).
+ */
 export function fastHashHex(h1: number, h2: number): string {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   const hi = 2097151 & h2;
-  return HEX[hi >>> 16] + HEX[(hi >>> 8) & 255] + HEX[hi & 255] + HEX[h1 >>> 24] + HEX[(h1 >>> 16) & 255] + HEX[(h1 >>> 8) & 255] + HEX[h1 & 255];
+  return String.fromCharCode(
+    HEX[hi >>> 20], HEX[(hi >>> 16) & 15], HEX[(hi >>> 12) & 15], HEX[(hi >>> 8) & 15], HEX[(hi >>> 4) & 15], HEX[hi & 15],
+    HEX[h1 >>> 28], HEX[(h1 >>> 24) & 15], HEX[(h1 >>> 20) & 15], HEX[(h1 >>> 16) & 15], HEX[(h1 >>> 12) & 15], HEX[(h1 >>> 8) & 15], HEX[(h1 >>> 4) & 15], HEX[h1 & 15],
+  );
 }
 
 
