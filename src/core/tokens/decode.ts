@@ -56,7 +56,7 @@ function keptHeader(part: string): JsonObject | undefined {
   for (let i = first; i < first + HEADER_WAYS; i++) {
     const p = headerParts[i];
     if (p !== undefined && p.length === n && p === part) {
-      lastPart = part;
+      lastPart = p; // the kept copy, not the token's slice
       lastHeader = headerValues[i];
       return lastHeader;
     }
@@ -74,7 +74,7 @@ function ruleHeader(part: string): JsonObject {
   // a copy of the characters: the part is a slice that would keep its whole token (a secret) alive
   headerParts[i] = ownCopy(part);
   headerValues[i] = h;
-  lastPart = part;
+  lastPart = headerParts[i];
   lastHeader = h;
   return h;
 }
