@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // CPU profile of the extension's service worker while the lab's clean OAuth chain is loaded N times
-// (node bench/sw-profile.mjs [N]): where the worker's time goes per page load. Writes
+// (node bench/sw-profile.mjs [N] [chain|ordinary]; the ordinary page: lab/ordinary.mjs): where the worker's time goes per page load. Writes
 // .bench/sw.cpuprofile (open it in Chrome DevTools → Performance) and prints the busy time and the
 // top functions by self and inclusive time. Uses the DevTools protocol on 127.0.0.1 only.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { CHROME_DIST } from '../lab/extension.mjs';
 import { startLab } from '../lab/index.mjs';
 
 const n = Number(process.argv[2] ?? 20);
+const pageName = process.argv[3] ?? 'chain';
 const port = 9300 + Math.floor(Math.random() * 500);
 const lab = await startLab();
 const dir = mkdtempSync(join(tmpdir(), 'coatcheck-prof-'));
@@ -44,10 +45,11 @@ try {
       pending.set(i, r);
       ws.send(JSON.stringify({ id: i, method, params }));
     });
+  const [url, done] = pageName === 'ordinary' ? [lab.ordinary.url, '#result[data-outcome="loaded"]'] : [lab.scenarioUrl('clean'), '#result[data-outcome="connected"]'];
   const chain = async () => {
     const p = await context.newPage();
-    await p.goto(lab.scenarioUrl('clean'), { waitUntil: 'load' });
-    await p.waitForSelector('#result[data-outcome="connected"]', { state: 'attached' });
+    await p.goto(url, { waitUntil: 'load' });
+    await p.waitForSelector(done, { state: 'attached' });
     await p.close();
   };
   await send('Profiler.enable');
@@ -84,7 +86,7 @@ try {
     }
   });
   const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => `${(v / 1000).toFixed(1).padStart(8)} ms  ${k}`).join('\n');
-  console.log(`${n} loads in ${wall.toFixed(0)} ms; worker busy ${(busy / 1000).toFixed(1)} ms (${(busy / 1000 / n).toFixed(1)} ms per load)`);
+  console.log(`${n} loads (${pageName}) in ${wall.toFixed(0)} ms; worker busy ${(busy / 1000).toFixed(1)} ms (${(busy / 1000 / n).toFixed(1)} ms per load)`);
   console.log(`\nself time\n${top(self)}\n\ninclusive time\n${top(incl)}\n\nprofile: .bench/sw.cpuprofile`);
 } finally {
   await context.close().catch(() => {});
