@@ -12,6 +12,7 @@ import { isNavigation } from '../../observe/observation';
 import { obs, q } from '../../testing/builders';
 import { ruleToken } from '../../tokens/decode';
 import { authorizationJwt } from '../../tokens/sources';
+import { hashSecret } from '../../util/secret';
 import type { RuleContext } from '../types';
 import rule from './id-token-as-bearer';
 
@@ -38,6 +39,9 @@ function oldCheck(ctx: RuleContext): void {
   }
   if (p.nonce === undefined && clientAud === undefined) return;
   ctx.report({
+    // (the one finding per token of 2026-12-05 midday, given to both: what is compared here is how
+    // the flows are looked up)
+    fingerprint: `bearer:${hashSecret(jwt)}`,
     message: `A request to ${msg.url?.base ?? o.url} carries an ID token as its bearer token (${p.nonce !== undefined ? 'it has a nonce' : `its aud is the client_id ${clientAud}`}; typ ${typ ? `"${typ}"` : 'absent'}).`,
     evidence: [ctx.evidence(o, 'authorization', 'Bearer ID token', jwt)],
     flowId: null,

@@ -26,6 +26,19 @@ testRule(rule, {
     { name: 'aud array containing a flow client_id', observations: () => [areq(), call(idt({ aud: ['c1', 'https://api.app.example'] }))], expect: [{ severity: 'low', message: /client_id c1/ }] },
     { name: 'typ "JWT" is not an access token type', observations: () => [call(idt({ nonce: 'n-2' }, { alg: 'RS256', typ: 'JWT' }))], expect: [{ severity: 'low' }] },
     {
+      name: 'one finding per token, however many API calls carry it',
+      observations: () => {
+        const t = idt({ nonce: 'n-7' });
+        return [call(t), obs('https://api.app.example/v1/items', { type: 'xhr', headers: { Authorization: `Bearer ${t}` } }), call(t)];
+      },
+      expect: [{ severity: 'low', message: /nonce/, count: 1 }],
+    },
+    {
+      name: 'two ID tokens on API calls: a finding each',
+      observations: () => [call(idt({ nonce: 'n-8' })), call(idt({ nonce: 'n-9' })), call(idt({ nonce: 'n-8' }))],
+      expect: [{ severity: 'low', message: /nonce/, count: 2 }],
+    },
+    {
       name: 'HAR: the API call sits on a later page than the authorization request',
       observations: () => [obs(`https://as.example/authorize?${q({ response_type: 'code', client_id: 'c1', redirect_uri: 'https://app.example/cb', state: rand('s'), scope: 'openid' })}`, { context: 'har:0:page_1' }), call(idt(), { context: 'har:0:page_2' })],
       expect: [{ severity: 'low', message: /client_id c1/ }],

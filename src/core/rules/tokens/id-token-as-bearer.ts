@@ -1,5 +1,6 @@
 import { isNavigation } from '../../observe/observation';
 import { authorizationJwt } from '../../tokens/sources';
+import { hashSecret } from '../../util/secret';
 import { defineRule } from '../types';
 import { ref } from '../../report/standards';
 
@@ -49,7 +50,11 @@ export default defineRule({
       }
       if (clientAud === undefined) return;
     }
+    // one finding per token (and tab or HAR page), however many API calls carry it, as
+    // jwt-alg-none and bearer-audience-mismatch report a bearer token: a single-page app sends its
+    // token with every call, and each call used to be a finding of its own
     ctx.report({
+      fingerprint: `bearer:${hashSecret(jwt)}`,
       message: `A request to ${msg.url?.base ?? o.url} carries an ID token as its bearer token (${p.nonce !== undefined ? 'it has a nonce' : `its aud is the client_id ${clientAud}`}; typ ${typ ? `"${typ}"` : 'absent'}).`,
       evidence: [ctx.evidence(o, 'authorization', 'Bearer ID token', jwt)],
       flowId: null,
