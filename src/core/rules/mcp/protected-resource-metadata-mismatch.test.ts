@@ -14,6 +14,19 @@ testRule(rule, {
     { name: 'only a trailing slash differs (low)', observations: () => [prm(`${RS}/.well-known/oauth-protected-resource`, { resource: `${RS}/` })], allow: ['low'] },
   ],
   invalid: [
+    {
+      name: 'the same document fetched again (a client reconnecting): one finding each',
+      observations: () => [1, 2, 3].flatMap(() => [prm(`${RS}/.well-known/oauth-protected-resource/mcp`, { resource: `${RS}/admin` }), prm(`${RS}/.well-known/oauth-protected-resource/x`, { authorization_servers: ['https://auth.example.com'] })]),
+      expect: [
+        { severity: 'high', variant: 'mismatch', count: 1 },
+        { severity: 'high', variant: 'missing', count: 1 },
+      ],
+    },
+    {
+      name: 'the URL claiming another resource later: a finding each',
+      observations: () => [prm(`${RS}/.well-known/oauth-protected-resource/mcp`, { resource: `${RS}/admin` }), prm(`${RS}/.well-known/oauth-protected-resource/mcp`, { resource: `${RS}/other` })],
+      expect: [{ severity: 'high', variant: 'mismatch', count: 2 }],
+    },
     { name: 'the document claims another resource', observations: () => mcpFlow({ resource: 'https://bank-mcp.example.org/mcp' }), expect: [{ severity: 'high', variant: 'mismatch', param: 'resource' }] },
     { name: 'same origin, another path', observations: () => [prm(`${RS}/.well-known/oauth-protected-resource/mcp`, { resource: `${RS}/admin` })], expect: [{ severity: 'high', variant: 'mismatch' }] },
     {

@@ -1,5 +1,6 @@
 import { compareResource, prmImpliedResource } from '../../mcp/discovery';
 import { okResponse } from '../../tokens/sources';
+import { hashSecret } from '../../util/secret';
 import { originOf, stripFragment } from '../../util/url';
 import { mcpContext, mcpRevision } from '../support/mcp';
 import { ref } from '../../report/standards';
@@ -26,7 +27,10 @@ export default defineRule({
     const url = stripFragment(msg.obs.url);
     const resource = msg.json.resource;
     if (typeof resource !== 'string' || !resource) {
-      ctx.report({ variant: 'missing', flowId: null, message: `The protected-resource metadata at ${ctx.redactUrl(url)} has no resource value (RFC 9728 §2: REQUIRED; ${rev.note}).`, evidence: [ctx.evidence(msg.obs, 'resource', '(none)')] });
+      // (each finding: one per document URL and what it says, in a tab or HAR page: a client may
+      // fetch the document again at every connection; hashed, as a URL can carry a secret and
+      // findings are saved)
+      ctx.report({ variant: 'missing', fingerprint: hashSecret(url), flowId: null, message: `The protected-resource metadata at ${ctx.redactUrl(url)} has no resource value (RFC 9728 §2: REQUIRED; ${rev.note}).`, evidence: [ctx.evidence(msg.obs, 'resource', '(none)')] });
       return;
     }
     const implied = prmImpliedResource(url);
@@ -35,6 +39,7 @@ export default defineRule({
       if (c !== 'same') {
         ctx.report({
           variant: c === 'slash' ? 'trailing-slash' : 'mismatch',
+          fingerprint: hashSecret(`${url}|${resource}`),
           severity: c === 'slash' ? 'low' : undefined,
           flowId: null,
           message: `The protected-resource metadata fetched for ${implied} says resource=${resource}${c === 'slash' ? ' (only a trailing slash differs)' : ''}; RFC 9728 §3.3 requires them identical, and a client must not use the document (${rev.note}).`,
@@ -48,6 +53,7 @@ export default defineRule({
     if (ch && originOf(resource) !== ch.origin) {
       ctx.report({
         variant: 'other-resource-server',
+        fingerprint: hashSecret(`${url}|${resource}|${ch.origin}`),
         flowId: null,
         message: `The resource server ${ch.origin} answered 401 naming this protected-resource metadata, but the document describes ${resource} (another origin): a server claims another resource's metadata, and tokens for that resource (RFC 9728 §3.3, §7.3; ${rev.note}).`,
         evidence: [ctx.evidence(msg.obs, 'resource', `401 from ${ch.origin}`), { ...ch.ref, url: ctx.redactUrl(ch.url), param: 'resource_metadata', note: 'the 401 naming the document' }],

@@ -25,6 +25,16 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: "the same document fetched again (the client's next logins): one finding per endpoint",
+      observations: () => [1, 2, 3].map(() => md({ ...base, token_endpoint: 'https://evil.example/token' })),
+      expect: [{ severity: 'high', variant: 'foreign-site', param: 'token_endpoint', count: 1 }],
+    },
+    {
+      name: 'the document naming another foreign token endpoint later: a finding each',
+      observations: () => [md({ ...base, token_endpoint: 'https://evil.example/token' }), md({ ...base, token_endpoint: 'https://evil2.example/token' })],
+      expect: [{ severity: 'high', variant: 'foreign-site', param: 'token_endpoint', count: 2 }],
+    },
+    {
       name: "endpoints that begin with the issuer's origin but name another host (a longer host name, user info) → high",
       observations: () => [md({ ...base, token_endpoint: 'https://as.example.evil.example/token', revocation_endpoint: 'https://as.example@evil.example/revoke', introspection_endpoint: 'https://as.example/introspect' })],
       expect: [

@@ -1,7 +1,9 @@
 import type { JsonObject, TokenFinding } from '../../tokens/decode';
 import { endpointForeignChecks } from '../../tokens/metadata-audit';
 import { okResponse } from '../../tokens/sources';
+import { stripFragment } from '../../util/url';
 import { defineRule } from '../types';
+import { hashSecret } from '../../util/secret';
 import { ref } from '../../report/standards';
 
 // every client of an AS fetches the same metadata document, which the classifier parses once per
@@ -33,9 +35,12 @@ export default defineRule({
     if (!msg.json || !okResponse(msg)) return;
     for (const f of verdictsOf(msg.json)) {
       const param = /(\w+_endpoint)/.exec(f.message)?.[1];
+      // one finding per document, endpoint and value (and tab or HAR page): a client fetches its
+      // AS's metadata again at every login
       ctx.report({
         severity: f.severity,
         variant: f.variant,
+        fingerprint: hashSecret(`${stripFragment(msg.obs.url)}|${param ?? ''}=${param ? String(msg.json[param]) : ''}|${String(msg.json.issuer)}`), // (a hash: a URL can carry a secret, and findings are saved)
         message: f.message,
         flowId: null,
         evidence: [ctx.evidence(msg.obs, param, `${param}=${param ? String(msg.json[param]) : ''}; issuer=${String(msg.json.issuer)}`)],

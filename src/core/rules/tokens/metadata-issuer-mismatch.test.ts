@@ -17,6 +17,16 @@ testRule(rule, {
     { name: 'Entra tenant GUID issuer', observations: () => [md('https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0/.well-known/openid-configuration', 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0')] },
   ],
   invalid: [
+    {
+      name: "the same document fetched again (the client's next logins): one finding",
+      observations: () => [1, 2, 3].map(() => md('https://attacker.example/.well-known/openid-configuration', 'https://honest-as.example')),
+      expect: [{ severity: 'high', variant: 'mismatch', count: 1 }],
+    },
+    {
+      name: 'the URL serving another wrong issuer later: a finding each',
+      observations: () => [md('https://attacker.example/.well-known/openid-configuration', 'https://as1.example'), md('https://attacker.example/.well-known/openid-configuration', 'https://as2.example'), md('https://attacker.example/.well-known/openid-configuration', 'https://as1.example')],
+      expect: [{ severity: 'high', variant: 'mismatch', count: 2 }],
+    },
     { name: 'issuer on another host', observations: () => [md('https://attacker.example/.well-known/openid-configuration', 'https://honest-as.example')], expect: [{ severity: 'high', variant: 'mismatch', param: 'issuer' }] },
     { name: 'issuer with another path', observations: () => [md('https://as.example/.well-known/oauth-authorization-server/t1', 'https://as.example/t2')], expect: [{ severity: 'high', message: /https:\/\/as\.example\/t1/ }] },
     { name: 'root URL but issuer claims a tenant path', observations: () => [md('https://as.example/.well-known/openid-configuration', 'https://as.example/tenant')], expect: [{ severity: 'high' }] },

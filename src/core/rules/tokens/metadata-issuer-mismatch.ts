@@ -2,6 +2,7 @@ import type { JsonObject, TokenFinding } from '../../tokens/decode';
 import { issuerMismatchCheck } from '../../tokens/metadata-audit';
 import { okResponse } from '../../tokens/sources';
 import { defineRule } from '../types';
+import { hashSecret } from '../../util/secret';
 import { ref } from '../../report/standards';
 
 // every client of an AS fetches the same metadata document from the same URL, and the classifier
@@ -36,9 +37,12 @@ export default defineRule({
     if (!msg.json || !msg.url || !okResponse(msg)) return;
     const f = verdictOf(msg.json, msg.url.href);
     if (!f) return;
+    // one finding per document URL and issuer (and tab or HAR page): a client fetches its AS's
+    // metadata again at every login
     ctx.report({
       severity: f.severity,
       variant: f.variant,
+      fingerprint: hashSecret(`${msg.url.href}|${String(msg.json.issuer ?? '')}`), // (a hash: a URL can carry a secret, and findings are saved)
       message: f.message,
       flowId: null,
       evidence: [ctx.evidence(msg.obs, 'issuer', `issuer=${String(msg.json.issuer ?? '(none)')}`)],
