@@ -297,15 +297,17 @@ if (!skip500) {
   const dense500 = child('scan', fDense500);
   rss.denseScan500 = Math.round(dense500.maxRSS / MB);
   // the dense scan where the engine's warm-up (2a) is a fifth as large a part: throughput against
-  // JSON.parse of the same 500 MB file (one run each; a string of it fits V8's limit of 2^29 - 24
-  // characters while the generator writes ≤ 512 MiB)
+  // JSON.parse of the same 500 MB file (the faster of two runs each, in the order scan, parse,
+  // parse, scan; a string of it fits V8's limit of 2^29 - 24 characters while the generator writes
+  // ≤ 512 MiB)
   try {
-    const p500 = child('parse', fDense500);
+    const parseMs = Math.min(child('parse', fDense500).ms, child('parse', fDense500).ms);
+    const scanMs = Math.min(dense500.ms, child('scan', fDense500).ms);
     results.benchmarks.scanThroughputOauthDense500 = {
       file: `${(statSync(fDense500).size / MB).toFixed(0)} MB, ${dense500.entries} entries`,
-      scanMs: Math.round(dense500.ms),
-      baselineJsonParseMs: Math.round(p500.ms),
-      ratio: +(p500.ms / dense500.ms).toFixed(2),
+      scanMs: Math.round(scanMs),
+      baselineJsonParseMs: Math.round(parseMs),
+      ratio: +(parseMs / scanMs).toFixed(2),
       target: '>= 1.0 (at 100 MB)',
     };
   } catch (e) {
@@ -369,7 +371,7 @@ const rows = [
         ['  OAuth-dense, 500 vs 100', `${b.peakRss.denseScan500} MB vs ${b.peakRss.denseScan100} MB`, `${b.peakRss.denseRatio500vs100}x`, '≤ 1.2x'],
         ['  reader + HAR→Observation only, 500 vs 100', `${b.peakRss.readOnly500} MB vs ${b.peakRss.readOnly100} MB`, `${b.peakRss.readOnlyRatio500vs100}x`, '≈ 1x'],
         ...(b.scanThroughputOauthDense500
-          ? [['scan throughput vs JSON.parse (OAuth-dense, 500 MB: the warm-up a fifth as large a part)', `${b.scanThroughputOauthDense500.scanMs} ms vs ${b.scanThroughputOauthDense500.baselineJsonParseMs} ms (${b.scanThroughputOauthDense500.file}; one run each)`, `${b.scanThroughputOauthDense500.ratio}x`, '']]
+          ? [['scan throughput vs JSON.parse (OAuth-dense, 500 MB: the warm-up a fifth as large a part)', `${b.scanThroughputOauthDense500.scanMs} ms vs ${b.scanThroughputOauthDense500.baselineJsonParseMs} ms (${b.scanThroughputOauthDense500.file}; the faster of two runs each)`, `${b.scanThroughputOauthDense500.ratio}x`, '']]
           : []),
       ]
     : []),
