@@ -133,8 +133,8 @@ export function nodeIO(): MainIO {
  * while the scan runs: on a 100 MB OAuth-dense HAR, 274 functions took 1.2 s of compile time in
  * V8's background threads, and the engine's first eighth of the entries cost 4x its steady rate.
  * Smaller optimised functions compile in two thirds of that time and arrive sooner: that scan took
- * 4 % less wall time (medians of three interleaved runs of 5–11 rounds), the browsing capture 1 %
- * less, and the 500 MB one as long (bench/README.md, #10, 2026-12-05 afternoon).
+ * 4–7 % less wall time (medians of interleaved runs, 5–11 rounds, in four sittings), the browsing
+ * capture 1–2 % less, and the 500 MB one as long (bench/README.md, #10, 2026-12-05 afternoon).
  *
  * Called by the `coatcheck` command only, never by the library: a host process keeps its own heap
  * and compiler.
