@@ -209,15 +209,14 @@ export function fastHash(s: string): string {
   return fastHashHex(h1, h2);
 }
 
-/**
- * The end of `fastHash` (cyrb53): the final mixing of its two lanes and its 14 hex digits, which
- * equal `(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0')`, written byte
- * by byte: `Number#toString(16)` of a 53-bit double took most of a navigation's time. Also the end
- * of flows/keys.ts's hash of a method and URL, which mixes the same lanes without building a string.
- */
+/** the hex digits' character codes */
 const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /**
+ * The end of `fastHash` (cyrb53): the final mixing of its two lanes and its 14 hex digits, which
+ * equal `(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0')`, written digit
+ * by digit: `Number#toString(16)` of a 53-bit double took most of a navigation's time. Also the end
+ * of flows/keys.ts's hash of a method and URL, which mixes the same lanes without building a string.
  * One String.fromCharCode of the 14 digits: a flat string. Joined with `+`, seven 2-digit pieces
  * made a cons string (V8 builds one above 12 characters) that each Map lookup or `===` with the
  * key flattened first: hash plus two Map lookups took twice as long (160 vs 80 ns).
@@ -231,7 +230,6 @@ export function fastHashHex(h1: number, h2: number): string {
     HEX[h1 >>> 28], HEX[(h1 >>> 24) & 15], HEX[(h1 >>> 20) & 15], HEX[(h1 >>> 16) & 15], HEX[(h1 >>> 12) & 15], HEX[(h1 >>> 8) & 15], HEX[(h1 >>> 4) & 15], HEX[h1 & 15],
   );
 }
-
 
 export function secretRef(v: string, opts: RedactionOptions): SecretRef {
   const e = entryOf(v);
