@@ -122,7 +122,7 @@ function randomFlows(seed: number): Observation[] {
       if (maybe(0.4)) form.push(['code_verifier', word(pick([20, 50]))]);
       if (maybe(0.3)) {
         form.push(['client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer']);
-        form.push(['client_assertion', jwt({ alg: pick(['RS256', 'none']), ...(maybe(0.5) ? { typ: 'JWT' } : {}) }, { iss: clientId, sub: clientId, aud: pick([as, `${as}/token`, 'https://elsewhere.example', [as, 'x']]), jti: pick(['j1', word(8)]), exp: 1768471200 + pick([60, 86400]) })]);
+        form.push(['client_assertion', jwt({ alg: pick(['RS256', 'none']), ...(maybe(0.5) ? { typ: 'JWT' } : {}), 'x5t#S256': 'cXzIu58rVAG03SeH0gCmlbTuhVEfDWtgxRfd1cPORvg' }, { iss: clientId, sub: clientId, aud: pick([as, `${as}/token`, 'https://elsewhere.example', [as, 'x']]), jti: pick(['j1', word(8)]), exp: 1768471200 + pick([60, 86400]) })]);
       }
       const tokens = { access_token: accessToken(), token_type: 'Bearer', expires_in: pick([300, 86400 * 3]), ...(maybe(0.8) ? { id_token: idToken() } : {}), ...(maybe(0.5) ? { refresh_token: word(30) } : {}) };
       const headers: Header[] = maybe(0.2) ? [{ name: 'Authorization', value: `Basic ${Buffer.from(`${clientId}:s3cret`).toString('base64')}` }] : [];

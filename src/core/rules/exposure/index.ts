@@ -1,9 +1,11 @@
 import type { Rule } from '../types';
 import as307CredentialForward from './as-307-credential-forward';
+import authzEndpointCors from './authz-endpoint-cors';
 import clientSecretInBrowser from './client-secret-in-browser';
 import clientSecretInUrl from './client-secret-in-url';
 import codeRedeemedTwiceAccepted from './code-redeemed-twice-accepted';
 import implicitGrant from './implicit-grant';
+import openRedirectTokenExfil from './open-redirect-token-exfil';
 import redirectUriInsecure from './redirect-uri-insecure';
 import redirectUriMalformed from './redirect-uri-malformed';
 import redirectUriNotExactMatch from './redirect-uri-not-exact-match';
@@ -31,4 +33,6 @@ export const exposureRules: Rule[] = [
   as307CredentialForward,
   redirectUriNotExactMatch,
   redirectUriMalformed,
+  authzEndpointCors,
+  openRedirectTokenExfil,
 ];

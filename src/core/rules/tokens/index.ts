@@ -1,6 +1,7 @@
 import type { Rule } from '../types';
 import assertionAudNotIssuerOrTarget from './assertion-aud-not-issuer-or-target';
 import assertionHygiene from './assertion-hygiene';
+import assertionKeySharedAcrossAs from './assertion-key-shared-across-as';
 import audienceInjection from './audience-injection';
 import idTokenAsBearer from './id-token-as-bearer';
 import idTokenAudMismatch from './id-token-aud-mismatch';
@@ -24,4 +25,5 @@ export const tokenRules: Rule[] = [
   assertionHygiene,
   metadataEndpointForeign,
   metadataIssuerMismatch,
+  assertionKeySharedAcrossAs,
 ];
