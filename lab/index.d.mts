@@ -1,6 +1,6 @@
 // Types for lab/index.mjs (the lab is plain ESM JavaScript; TypeScript tests import it through this).
 export declare const LAB_HOSTS: string[];
-export type ScenarioName = 'clean' | 'coat' | 'mixup' | 'forged' | 'implicit' | 'brokered' | 'github' | 'google' | 'github-no-iss';
+export type ScenarioName = 'clean' | 'coat' | 'mixup' | 'forged' | 'implicit' | 'open-redirect' | 'brokered' | 'github' | 'google' | 'github-no-iss';
 export interface Scenario {
   host: string;
   path: string;

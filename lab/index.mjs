@@ -18,7 +18,8 @@ import { LAB_HOSTS } from './net.mjs';
 export { LAB_HOSTS } from './net.mjs';
 
 /**
- * The scenarios: each is a URL the browser navigates to; every one ends on a platform callback.
+ * The scenarios: each is a URL the browser navigates to; every one but `open-redirect` (which ends
+ * on the attacker's page the callback redirected to) ends on a platform callback.
  * `expect` lists the rule ids the scenario must raise; `quiet` scenarios must raise nothing at
  * medium or above.
  */
@@ -28,6 +29,9 @@ export const SCENARIOS = /** @type {const} */ ({
   mixup: { host: 'platform.example', path: '/login/attacker', expect: ['mixup-as-switch', 'mixup-iss-mismatch'], quiet: false, endsAt: '/cb' },
   forged: { host: 'attacker-as.example', path: '/forge?tool=attacker', expect: ['unsolicited-callback'], quiet: false, endsAt: '/cb/attacker' },
   implicit: { host: 'platform.example', path: '/spa/login', expect: ['implicit-grant', 'token-in-fragment'], quiet: false, endsAt: '/spa/cb' },
+  // the attacker's link into the SPA login with a return_to on its own site: the callback's redirect
+  // carries the access token off the platform in the fragment the browser re-attaches
+  'open-redirect': { host: 'attacker-as.example', path: '/lure', expect: ['open-redirect-token-exfil'], quiet: false, endsAt: '/loot' },
   brokered: { host: 'platform.example', path: '/connect/broker', expect: [], quiet: true, endsAt: '/cb/broker' },
   // provider-table scenarios (lab.providerRows() in the extension's settings): GitHub's callback
   // shape since 2026-04-09 (iss = <origin>/login/oauth), Google's without iss, and GitHub's old

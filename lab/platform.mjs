@@ -93,6 +93,7 @@ ${li('/login/attacker', 'Log in with attacker-as — classic mix-up', 'mixup')}
 </ul><h2>Other</h2><ul>
 ${li('/spa/login', 'SPA using the implicit grant (token in the fragment)', 'implicit')}
 ${li(`${attacker}/forge?tool=attacker`, "Attacker's page: a forged callback with the attacker's own code (CORF)", 'forged')}
+${li(`${attacker}/lure`, "Attacker's link: the SPA login with a return_to on the attacker's site (open redirect: the token rides in the re-attached fragment)", 'open-redirect')}
 </ul>`;
   }
 
@@ -151,6 +152,11 @@ ${li(`${attacker}/forge?tool=attacker`, "Attacker's page: a forged callback with
     if (path === '/cb') return callback(req, res, url, undefined);
     if ((m = /^\/cb\/([a-z]+)$/.exec(path))) return callback(req, res, url, m[1]);
     if (path === '/spa/login') {
+      // VULNERABLE (open redirect, RFC 9700 §4.11.1): `return_to` is kept in a cookie unchecked, and
+      // the callback sends the browser there with a redirect that has no fragment of its own, so the
+      // browser re-attaches #access_token=… to it (RFC 9700 §4.1.2)
+      const returnTo = url.searchParams.get('return_to');
+      if (returnTo) res.setHeader('set-cookie', `spa_return=${encodeURIComponent(returnTo)}; Path=/spa; Secure; HttpOnly; SameSite=Lax`);
       const state = rnd();
       const nonce = rnd(16);
       record('state', state, 'platform');
@@ -165,6 +171,11 @@ ${li(`${attacker}/forge?tool=attacker`, "Attacker's page: a forged callback with
       return redirect(res, u.href);
     }
     if (path === '/spa/cb') {
+      const back = /(?:^|;\s*)spa_return=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+      if (back) {
+        res.setHeader('set-cookie', 'spa_return=; Path=/spa; Secure; HttpOnly; SameSite=Lax; Max-Age=0');
+        return redirect(res, decodeURIComponent(back));
+      }
       return page(
         res,
         `<title>SPA</title><main id="result" data-outcome="pending">SPA callback</main>

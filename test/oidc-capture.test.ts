@@ -65,7 +65,7 @@ describe('lab flows captured as HAR and scanned by the engine', () => {
     for (const s of lab.issuedSecrets()) expect(text).not.toContain(s);
   });
 
-  for (const name of ['mixup', 'forged', 'implicit', 'brokered'] as const) {
+  for (const name of ['mixup', 'forged', 'implicit', 'brokered', 'open-redirect'] as const) {
     const sc = SCENARIOS[name];
     const what = sc.quiet ? 'no finding at medium or above' : sc.expect.join(' and ');
     it(`${name}: ${what}`, async () => {

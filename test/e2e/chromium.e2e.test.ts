@@ -72,6 +72,16 @@ describe('Chromium + built extension + lab', () => {
     await page.close();
   });
 
+  it("open redirect after the implicit callback: open-redirect-token-exfil (critical), the token in the attacker's page", async () => {
+    const { page, findings } = await run('open-redirect');
+    // the attack happened: the attacker's page read the access token from its re-attached fragment
+    expect(new URL(page.url()).hash).toMatch(/access_token=/);
+    const f = findings.find((x) => x.ruleId === 'open-redirect-token-exfil');
+    expect(f, brief(findings)).toBeDefined();
+    expect(f!.severity).toBe('critical');
+    await page.close();
+  });
+
   it('clean and brokered flows: no finding at medium or above', async () => {
     for (const name of ['clean', 'brokered'] as const) {
       const { page, findings } = await run(name);
