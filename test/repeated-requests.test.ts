@@ -4,7 +4,8 @@
  * its assets. For every HAR capture of the repository and every rule's test cases, the same
  * capture with each of its non-OAuth requests (a GET with no body, no navigation, no OAuth parameter in
  * the URL: API calls, assets, metadata and JWKS fetches) sent once more later, on the same page or tab, raises no more findings of
- * any rule. (Repeating an OAuth message is another matter: a replayed authorization request or
+ * any rule (a rule that judges by time may raise its one finding from a later repeat: TIME_DEPENDENT
+ * below). (Repeating an OAuth message is another matter: a replayed authorization request or
  * code is what several rules are for.)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -58,6 +59,25 @@ function withRepeats(observations: readonly Observation[]): Observation[] {
   return [...observations, ...again];
 }
 
+/**
+ * Rules whose verdict depends on when a request is sent: a repeat sent later is new evidence, and
+ * may raise the finding the earlier requests could not (credential-in-history: a request of the
+ * callback document 5 s or more after the response proves its URL was not cleaned). For them the
+ * repeats may add that one finding, never a second.
+ */
+const TIME_DEPENDENT = new Set(['credential-in-history']);
+
+function timeTolerant(twice: Record<string, number>, once: Record<string, number>): Record<string, number> {
+  const out = { ...twice };
+  for (const id of TIME_DEPENDENT) {
+    if ((twice[id] ?? 0) <= Math.max(once[id] ?? 0, 1)) {
+      if (once[id] === undefined) delete out[id];
+      else out[id] = once[id];
+    }
+  }
+  return out;
+}
+
 describe('a request shown again raises no second finding: the rules’ cases', () => {
   for (const { ruleId, valid, invalid } of ruleCases) {
     it(ruleId, () => {
@@ -66,7 +86,7 @@ describe('a request shown again raises no second finding: the rules’ cases', (
         if (!observations.some(repeatable)) continue;
         const once = run(observations);
         const twice = run(withRepeats(c.observations()));
-        expect(twice, `${ruleId}: ${c.name}`).toEqual(once);
+        expect(timeTolerant(twice, once), `${ruleId}: ${c.name}`).toEqual(once);
       }
     });
   }
@@ -104,6 +124,7 @@ describe('a request shown again raises no second finding: the HAR captures', () 
     const times = entries.map((e) => Date.parse(e.startedDateTime)).filter(Number.isFinite);
     const last = times.length ? Math.max(...times) : 0;
     const again = entries.filter(repeatableEntry).map((e, i) => ({ ...e, startedDateTime: new Date(last + 1000 + i).toISOString() }));
-    expect(scan([...entries, ...again])).toEqual(scan(entries));
+    const once = scan(entries);
+    expect(timeTolerant(scan([...entries, ...again]), once)).toEqual(once);
   });
 });

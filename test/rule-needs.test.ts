@@ -112,7 +112,16 @@ function randomFlows(seed: number): Observation[] {
       seq.push(mk(`${as}/login`, { method: 'POST', status: pick([302, 303, 307, 308]), requestBody: login, location: pick([cbUrl, `${client}/after-login`]), requestHeaders: maybe(0.7) ? [{ name: 'Referer', value: authz }] : [] }));
     }
     seq.push(mk(authz, { status: 302, location: cbUrl }));
-    seq.push(mk(cbUrl, { requestHeaders: maybe(0.5) ? [{ name: 'Cookie', value: `sid=${word(10)}` }] : [], responseHeaders: maybe(0.2) ? [{ name: 'Referrer-Policy', value: 'unsafe-url' }] : [] }));
+    const callback = mk(cbUrl, { requestHeaders: maybe(0.5) ? [{ name: 'Cookie', value: `sid=${word(10)}` }] : [], responseHeaders: maybe(0.2) ? [{ name: 'Referrer-Policy', value: 'unsafe-url' }] : [] });
+    seq.push(callback);
+    // without a random draw (the sequence stays as it was): the same callback answered again with a
+    // redirect off the client's site (open-redirect-token-exfil), and, 6 s later, a request of the
+    // callback document whose Referer still has the code (credential-in-history)
+    if (flow === 1) seq.push({ ...callback, id: `${callback.id}-again`, time: callback.time + 100, status: 302, location: fragment ? 'https://evil.example/land' : `https://evil.example/land?c=${code}` });
+    if (flow === 2 && !fragment) {
+      n += 7;
+      seq.push({ ...callback, id: `${callback.id}-later`, time: T0 + n * 900, url: `${client}/api/me`, type: 'xhr', status: 200, requestHeaders: [{ name: 'Referer', value: cbUrl }], responseHeaders: [] });
+    }
     // the callback page's subresources and the next page: a third-party script, a Referer carrying the callback URL
     if (maybe(0.4)) seq.push(mk(pick(['https://cdn.other.example/a.js', `${client}/app.js`]), { type: 'script', initiator: client }));
     if (maybe(0.3)) seq.push(mk(pick(['https://tracker.example/p.gif', `${client}/img.png`, `${as}/x.png`]), { type: 'image', requestHeaders: [{ name: 'Referer', value: cbUrl }] }));

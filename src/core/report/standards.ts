@@ -58,7 +58,7 @@ export const STANDARDS: readonly Standard[] = [
       '2.6': s('Other Recommendations', true), '4.1': s('Insufficient Redirect URI Validation', true),
       '4.1.2': s('Redirect URI Validation Attacks on Implicit Grant', true), '4.1.3': s('Countermeasures', true),
       '4.2': s('Credential Leakage via Referer Headers', true), '4.2.4': s('Countermeasures', true),
-      '4.3': s('Credential Leakage via Browser History', true), '4.3.2': s('Access Token in Browser History', true),
+      '4.3': s('Credential Leakage via Browser History', true), '4.3.1': s('Authorization Code in Browser History', false), '4.3.2': s('Access Token in Browser History', true),
       '4.4': s('Mix-Up Attacks', true), '4.4.1': s('Attack Description', true), '4.4.2': s('Countermeasures', true),
       '4.4.2.1': s('Mix-Up Defense via Issuer Identification', true), '4.4.2.2': s('Mix-Up Defense via Distinct Redirect URIs', true),
       '4.5': s('Authorization Code Injection', true), '4.5.3.2': s('Nonce', true), '4.6.1': s('Countermeasures', true),

@@ -4,6 +4,7 @@ import authzEndpointCors from './authz-endpoint-cors';
 import clientSecretInBrowser from './client-secret-in-browser';
 import clientSecretInUrl from './client-secret-in-url';
 import codeRedeemedTwiceAccepted from './code-redeemed-twice-accepted';
+import credentialInHistory from './credential-in-history';
 import implicitGrant from './implicit-grant';
 import openRedirectTokenExfil from './open-redirect-token-exfil';
 import redirectUriInsecure from './redirect-uri-insecure';
@@ -35,4 +36,5 @@ export const exposureRules: Rule[] = [
   redirectUriMalformed,
   authzEndpointCors,
   openRedirectTokenExfil,
+  credentialInHistory,
 ];
