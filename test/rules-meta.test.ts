@@ -1,7 +1,7 @@
 /**
  * The conventions every rule must follow (as refined-github's meta-test does for its features):
  * one file per rule id, metadata complete, a valid/invalid test table beside it, a doc page, and
- * every tier 1 id of the detector catalogue implemented.
+ * every tier 1 and tier 2 id of the detector catalogue implemented.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +22,21 @@ const TIER1 = [
   'state-reuse', 'nonce-missing', 'redirect-uri-insecure', 'redirect-uri-open-redirect', 'ropc-grant',
   'client-secret-in-url', 'refresh-token-reuse', 'referer-leak', 'audience-injection', 'id-token-aud-mismatch',
   'jwt-alg-none', 'token-lifetime-long', 'metadata-endpoint-foreign', 'metadata-issuer-mismatch',
+];
+
+/**
+ * The tier 2 ids the detector catalogue lists (its "Tier 2 ids" line): all implemented since
+ * 2026-12-05, so that none goes missing again. The catalogue's group L rules and CoatCheck's own
+ * tier 2 additions are tier 2 as well, and not listed here.
+ */
+const TIER2 = [
+  'mixup-no-defense', 'broker-consent-shared', 'credential-sent-to-other-issuer', 'mcp-discovery-out-of-order',
+  'mixup-code-sent-to-wrong-token-endpoint', 'session-fixation-state-carries-session', 'callback-without-browser-binding',
+  'code-redeemed-twice-accepted', 'pkce-s256-malformed', 'pkce-verifier-mismatch-accepted', 'pkce-downgrade-accepted',
+  'pkce-challenge-reused', 'nonce-reused-or-mismatch', 'jwt-risky-header', 'idtoken-hash-mismatch', 'id-token-as-bearer',
+  'credential-in-history', 'client-secret-in-browser', 'open-redirect-token-exfil', 'redirect-uri-malformed',
+  'redirect-uri-not-exact-match', 'as-307-credential-forward', 'authz-endpoint-cors', 'refresh-token-not-rotated',
+  'assertion-aud-not-issuer-or-target', 'assertion-key-shared-across-as', 'assertion-hygiene',
 ];
 
 /** src/core/rules/support holds what several rules share (no rule); every other folder is a rule group. */
@@ -100,5 +115,10 @@ describe('rule conventions', () => {
     expect(TIER1.filter((id) => !have.has(id)), 'missing tier 1 rules').toEqual([]);
     expect(TIER1.filter((id) => have.get(id) !== 1), 'tier 1 rules marked otherwise').toEqual([]);
     expect(allRules.filter((r) => r.meta.tier === 1 && !TIER1.includes(r.meta.id)).map((r) => r.meta.id), 'tier 1 rules not in the list').toEqual([]);
+  });
+  it('implements every tier 2 id of the detector catalogue, as tier 2', () => {
+    const have = new Map(allRules.map((r) => [r.meta.id, r.meta.tier]));
+    expect(TIER2.filter((id) => !have.has(id)), 'missing tier 2 rules').toEqual([]);
+    expect(TIER2.filter((id) => have.get(id) !== 2), 'catalogue tier 2 rules marked otherwise').toEqual([]);
   });
 });
