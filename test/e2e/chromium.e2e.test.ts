@@ -82,6 +82,18 @@ describe('Chromium + built extension + lab', () => {
     await page.close();
   });
 
+  it('credential-in-history live: the callback page keeps its code in the URL, and the link followed from it 6 s later carries it in the Referer', async () => {
+    const { page, tabId, findings } = await run('clean');
+    expect(findings.map((f) => f.ruleId), 'not before 5 s').not.toContain('credential-in-history');
+    await page.waitForTimeout(6000);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/'), page.click('a[href="/"]')]);
+    const fs = await findingsUntil(env.ext, tabId, (x) => x.some((f) => f.ruleId === 'credential-in-history'));
+    const f = fs.find((x) => x.ruleId === 'credential-in-history');
+    expect(f, brief(fs)).toBeDefined();
+    expect(f!.severity).toBe('low');
+    await page.close();
+  });
+
   it('clean and brokered flows: no finding at medium or above', async () => {
     for (const name of ['clean', 'brokered'] as const) {
       const { page, findings } = await run(name);
