@@ -93,10 +93,14 @@ export function* assertionAudiences(
 ): Generator<{ param: string; value: string; kind: ReceivingKind; an: AudienceAnalysis }> {
   if (!msg.url) return;
   const kind: ReceivingKind = msg.kind === 'token-request' ? 'token' : ((msg.endpoint as ReceivingKind | undefined) ?? 'unknown');
+  // read once: callers pass the store's `metadata.values()`, an iterator that a second assertion of
+  // the same request (a jwt-bearer grant with a client assertion) would find empty
+  let mds: readonly MetadataRecord[] | undefined;
   for (const a of assertionsIn(msg)) {
     const r = ruleToken(a.value);
     if (!r || !r.payload || typeof r.payload !== 'object') continue;
-    const an = analyzeAudience(metadata, msg.url, kind, r.payload as Record<string, unknown>);
+    mds ??= Array.isArray(metadata) ? (metadata as MetadataRecord[]) : [...metadata];
+    const an = analyzeAudience(mds, msg.url, kind, r.payload as Record<string, unknown>);
     if (an) yield { ...a, kind, an };
   }
 }

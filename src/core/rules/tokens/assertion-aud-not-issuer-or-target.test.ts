@@ -26,5 +26,18 @@ testRule(rule, {
     { name: 'aud = a client-id-like string', observations: () => [metadata(), to(MD.token_endpoint, 'my-as', true)], expect: [{ severity: 'medium' }] },
     { name: 'a client-id-like audience at the PAR endpoint', observations: () => [metadata(), post(MD.pushed_authorization_request_endpoint, { response_type: 'code', client_id: 'c1', redirect_uri: 'https://app.example/cb', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: ca('as-example') }, { status: 201, responseBody: { request_uri: 'urn:ietf:params:oauth:request_uri:q', expires_in: 60 } })], expect: [{ severity: 'medium' }] },
     { name: 'one-element array with another endpoint of the same AS', observations: () => [metadata(), to(MD.introspection_endpoint, ['https://as.example/tenant1/userinfo'])], expect: [{ severity: 'medium' }] },
+    {
+      name: 'a jwt-bearer grant with a client assertion too: the second assertion is judged with the metadata as well',
+      observations: () => [
+        metadata(),
+        post(MD.token_endpoint, {
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          assertion: ca('https://as.example'),
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: ca(ISS),
+        }),
+      ],
+      expect: [{ severity: 'medium', param: 'assertion', message: /tenant1/ }],
+    },
   ],
 });

@@ -23,6 +23,13 @@ const tokenReq = (aud: unknown, url = MD.token_endpoint) => post(url, { grant_ty
 
 testRule(rule, {
   valid: [
+    {
+      name: 'a jwt-bearer grant with a client assertion too, at a token endpoint on another origin than its issuer: both assertions are judged with the metadata',
+      observations: () => [
+        obs('https://login.as2.example/.well-known/openid-configuration', { type: 'fetch', responseBody: { issuer: 'https://login.as2.example', token_endpoint: 'https://token.as2-cdn.example/token' } }),
+        post('https://token.as2-cdn.example/token', { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: assertion('https://login.as2.example'), client_assertion_type: CA_TYPE, client_assertion: assertion('https://login.as2.example') }),
+      ],
+    },
     { name: 'PAR with aud = the issuer (draft-02 §2.1.2.1)', observations: () => [metadata(), par(ISS)] },
     { name: 'PAR with aud = the exact PAR endpoint (§2.1.2.2)', observations: () => [metadata(), par(MD.pushed_authorization_request_endpoint)] },
     { name: 'token endpoint with aud = that token endpoint', observations: () => [metadata(), tokenReq(MD.token_endpoint)] },
