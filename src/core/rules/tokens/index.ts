@@ -22,8 +22,8 @@ export const tokenRules: Rule[] = [
   tokenLifetimeLong,
   audienceInjection,
   assertionAudNotIssuerOrTarget,
+  assertionKeySharedAcrossAs,
   assertionHygiene,
   metadataEndpointForeign,
   metadataIssuerMismatch,
-  assertionKeySharedAcrossAs,
 ];
