@@ -57,6 +57,22 @@ describe('Chromium recordHar captures of the lab', () => {
     expect(e.findings.find((f) => f.ruleId === 'code-replay')?.severity).toBe('high');
   });
 
+  it('an open redirect after the implicit callback: open-redirect-token-exfil (critical), from the fragment the browser re-attached, though no request.url shows it', () => {
+    const har = load('lab-chromium-open-redirect.har');
+    expect(har.log.entries.filter((e) => e.request.url.includes('#'))).toEqual([]);
+    const e = scan('lab-chromium-open-redirect.har');
+    const f = e.findings.filter((x) => x.ruleId === 'open-redirect-token-exfil');
+    expect(f.map((x) => [x.severity, x.variant])).toEqual([['critical', 'other-site-reattached']]);
+    expect(f[0].evidence[1].value).toMatch(/^https:\/\/attacker-as\.example:18443\/loot/);
+    expect(atLeastMedium(e)).toEqual(['implicit-grant', 'open-redirect-token-exfil', 'token-in-fragment']);
+  });
+
+  it('the callback page (code in its URL) followed 6 s later: credential-in-history (low), and nothing at medium or above', () => {
+    const e = scan('lab-chromium-history.har');
+    expect(e.findings.filter((f) => f.ruleId === 'credential-in-history').map((f) => f.severity)).toEqual(['low']);
+    expect(atLeastMedium(e)).toEqual([]);
+  });
+
   it('the same callback reloaded, then back and forward: nothing', () => {
     const har = load('lab-chromium-reload.har');
     expect(har.log.entries.filter((e) => e.request.url.includes('/cb/honest?'))).toHaveLength(3);
