@@ -31,7 +31,8 @@ const state = rnd(16);
 const CB = 'https://app.example/cb';
 const base = JSON.parse(
   har([
-    { url: 'https://app.example/login' },
+    // the browser's session cookie, as any browser capture has (else a warning that the cookie rules could not judge)
+    { url: 'https://app.example/login', requestHeaders: { Cookie: `sid=${rnd(12)}` } },
     { url: `https://as.example/authorize?${q({ response_type: 'token', client_id: 'spa-1', redirect_uri: CB, state })}`, location: `${CB}#${q({ access_token: `AT${rnd(30)}`, token_type: 'Bearer', state })}` },
     { url: CB },
   ]),

@@ -32,14 +32,17 @@ const AS = 'https://as.example/authorize';
 const CB = 'https://app.example/cb';
 const state = rnd(16);
 const token = `AT${rnd(30)}`;
+// the browser's session cookie on the first navigation, as any browser capture has (without any, the
+// scan adds a warning that cookie rules could not judge: test/cli-sanitized.test.ts)
+const sessionCookie = { Cookie: `sid=${rnd(12)}` };
 const implicitHar = har([
-  { url: 'https://app.example/login' },
+  { url: 'https://app.example/login', requestHeaders: sessionCookie },
   { url: `${AS}?${q({ response_type: 'token', client_id: 'spa-1', redirect_uri: CB, state })}`, location: `${CB}#${q({ access_token: token, token_type: 'Bearer', state })}` },
   { url: CB },
 ]);
 const ropcHar = har([{ url: 'https://as.example/token', form: { grant_type: 'password', username: 'alice', password: 'hunter2', client_id: 'c9' }, resourceType: 'fetch', responseJson: { access_token: rnd(), token_type: 'Bearer', expires_in: 300 } }]);
 const cleanHar = har([
-  { url: 'https://app.example/' },
+  { url: 'https://app.example/', requestHeaders: sessionCookie },
   {
     url: `${AS}?${q({ response_type: 'code', client_id: 'web', redirect_uri: CB, state: rnd(16), code_challenge: rnd(32).slice(0, 43), code_challenge_method: 'S256' })}`,
     location: `${CB}?${q({ code: rnd(20), state: 'x' })}`,

@@ -2,7 +2,7 @@
  * `coatcheck scan [options] <file.har>...`: stream HAR files through the core engine and report
  * (text, JSON or SARIF). Exit 0 / 1 / 2 as ESLint and Semgrep (companion-cli.md).
  */
-import { Engine, TOOL, isCoreError, type Flow, observationFromHarEntry, HarFeed, HeaderPool, harWarnings, OrderCheck, slimObservation, timeOrder, type Observation, atLeast, type Finding, SEVERITIES, type Severity, jsonError, type ReportInput, type ReportModel, toJsonReport, toSarif, toText, diagramFetchOf, type DiagramFetch, allRules } from '../core';
+import { Engine, TOOL, isCoreError, type Flow, observationFromHarEntry, HarFeed, HeaderPool, harWarnings, CaptureCoverage, OrderCheck, slimObservation, timeOrder, type Observation, atLeast, type Finding, SEVERITIES, type Severity, jsonError, type ReportInput, type ReportModel, toJsonReport, toSarif, toText, diagramFetchOf, type DiagramFetch, allRules } from '../core';
 export { TOOL, VERSION } from '../core';
 import { writeFile } from 'node:fs/promises';
 import { resolveLeanBody } from './har-lean';
@@ -217,8 +217,12 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
     const sorted = sortedInputs.has(input) || path === '-';
     const cached = stdinCache.get(input);
     const spans = cached?.spans ?? new SpanKeeper(sorted ? Number.POSITIVE_INFINITY : undefined);
+    // what the capture shows of the fields some rules need (a sanitized export: no cookies)
+    const coverage = new CaptureCoverage();
+    const oauthBefore = engine.oauthMessages;
     const feed = new HarFeed((o) => {
       noteFetch?.(o);
+      coverage.note(o);
       noteFindings(engine.push(o), spans, input);
     });
     const check = new OrderCheck();
@@ -288,7 +292,7 @@ export async function scanCommand(argv: string[], io: ScanIO): Promise<number> {
       for (let k = 0; k < list.length; k++) feed.push(list[order ? order[k] : k]);
     }
     feed.end();
-    const warnings = harWarnings({ untimed: cached?.untimed ?? untimed, errors: cached?.skipped ?? skipped });
+    const warnings = [...harWarnings({ untimed: cached?.untimed ?? untimed, errors: cached?.skipped ?? skipped }), ...coverage.warnings(engine.oauthMessages - oauthBefore)];
     inputs.push({ path, entries: summary!.entries, ...(summary!.pages ? { pages: summary!.pages.length } : {}), spans: spans.kept, ...(warnings.length ? { warnings } : {}) });
     return undefined;
   };

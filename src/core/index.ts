@@ -6,6 +6,7 @@ export type { Observation, Header, SourceRef, ResourceType, RequestBody } from '
 export { header, headersAll, isNavigation } from './observe/observation';
 export { observationFromHarEntry, type HarEntry } from './observe/from-har';
 export { feedHarEntries, HarFeed, HeaderPool, harWarnings, OrderCheck, slimObservation, timeOrder, type HarFeedSummary } from './observe/har-feed';
+export { CaptureCoverage, COOKIE_RULES } from './observe/coverage';
 export { classify, mayReadResponseBody, NO_HINTS, type ClassifyHints } from './classify/classify';
 export type { OAuthMessage, MessageKind, ParamSource } from './classify/message';
 export type { Flow, FlowRequest, FlowResponse, FlowStep, AsIdentity } from './flows/flow';
