@@ -5,7 +5,7 @@
  * of a login without a single cookie is almost certainly one of them: the session rules then see
  * nothing to judge, and the scan says so instead of looking clean.
  */
-import { type Observation, isNavigation } from './observation';
+import { type Observation, header, isNavigation } from './observation';
 
 /** the rules that read Cookie or Set-Cookie headers and judge nothing without them */
 export const COOKIE_RULES = ['callback-without-browser-binding', 'session-fixation-link', 'session-fixation-state-carries-session'] as const;
@@ -27,8 +27,7 @@ export class CaptureCoverage {
       if (DELIVERS.test(o.url) || (o.location !== undefined && DELIVERS.test(o.location))) this.callbacks += 1;
     }
     if (this.cookies > 0) return;
-    for (let i = 0; i < o.requestHeaders.length; i++) if (o.requestHeaders[i].name.length === 6 && o.requestHeaders[i].name.toLowerCase() === 'cookie') this.cookies += 1;
-    for (let i = 0; i < o.responseHeaders.length; i++) if (o.responseHeaders[i].name.length === 10 && o.responseHeaders[i].name.toLowerCase() === 'set-cookie') this.cookies += 1;
+    if (header(o.requestHeaders, 'cookie') !== undefined || header(o.responseHeaders, 'set-cookie') !== undefined) this.cookies += 1;
   }
 
   /**

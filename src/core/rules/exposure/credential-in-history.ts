@@ -43,7 +43,7 @@ export default defineRule({
     tier: 2,
     on: 'any',
     // an 'other' message: a request of a context whose callback document it remembers (its Referer decides)
-    prefilter: { refererParams: [...NAMES], contextMemo: true },
+    prefilter: { contextMemo: true },
     // an OAuth message: a callback (remembered), or any request of a context it remembers
     needs: { kinds: ['authorization-response'], contextMemo: ['main_frame', 'sub_frame', 'xhr', 'fetch', 'script', 'image', 'stylesheet', 'other'] },
     vantage: ['BG', 'DT', 'HAR'],
