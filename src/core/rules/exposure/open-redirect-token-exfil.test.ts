@@ -109,6 +109,17 @@ testRule(rule, {
       expect: [{ severity: 'critical', variant: 'other-site-reattached', param: 'access_token', message: /re-attaches/ }],
     },
     {
+      name: 'a hybrid response (code in the query, ID token in the fragment) whose redirect keeps only the fragment: the evidence names the ID token',
+      observations: () => {
+        const state = rand('s');
+        const code = rand('c');
+        const idToken = rand('id_token');
+        const cb = `${CB}?${q({ code, state })}`;
+        return [areq(state, `${cb}#${q({ id_token: idToken })}`, { response_type: 'code id_token', nonce: rand('n') }), obs(cb, { location: `${EVIL}/land` })];
+      },
+      expect: [{ severity: 'critical', variant: 'other-site-reattached', param: 'id_token', message: /ID token/ }],
+    },
+    {
       name: 'second hop: the callback passes the code to its own /next, which redirects to another site with it',
       observations: () => codeLogin((code, state) => `${APP}/next?${q({ code, state })}`, (code) => `${EVIL}/?${q({ code })}`),
       expect: [{ severity: 'critical', variant: 'other-site-url', message: /^The page the callback redirected to/, count: 1 }],

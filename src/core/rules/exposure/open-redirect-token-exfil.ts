@@ -103,10 +103,11 @@ function firstHop(ctx: RuleContext, msg: OAuthMessage, o: Observation): void {
   const reattached = explicitFragment === undefined ? values.filter(([n]) => msg.fragment.get(n) !== undefined) : [];
   const fragment = [...inFragment, ...reattached];
   if (inQuery.length === 0 && fragment.length === 0) return; // nothing rides along
-  const response = ctx.evidence(o, values[0][0], `${LABEL[values[0][0]]} delivered to the client`, values[0][1]);
+  // the response's evidence names the first value that rides along (the one the finding is about)
+  const [name, v] = inQuery[0] ?? fragment[0];
+  const response = ctx.evidence(o, name, `${LABEL[name]} delivered to the client`, v);
   const where = placeOf(client, target);
   if (where !== 'client') {
-    const [name, v] = inQuery[0] ?? fragment[0];
     report(ctx, {
       where,
       hop: 1,
