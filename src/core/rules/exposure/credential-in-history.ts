@@ -3,12 +3,9 @@ import type { Evidence } from '../../report/finding';
 import { ref } from '../../report/standards';
 import { hashSecret } from '../../util/secret';
 import { parseParams } from '../../util/url';
+import { DELIVERED as NAMES, DELIVERED_LABEL as LABEL, type DeliveredName as Name } from '../support/delivered';
 import { defineRule } from '../types';
 
-/** the values the client must not leave in the document's URL (state is no credential) */
-const NAMES = ['code', 'access_token', 'id_token'] as const;
-type Name = (typeof NAMES)[number];
-const LABEL: Record<Name, string> = { code: 'authorization code', access_token: 'access token', id_token: 'ID token' };
 /** how long a client may take to clean the URL (detectors.md: 5 s after the authorization response) */
 const GRACE_MS = 5000;
 /** the callback document stops being judged after this long: an hour-old tab is another visit */

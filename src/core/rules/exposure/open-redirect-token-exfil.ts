@@ -4,12 +4,9 @@ import type { Evidence } from '../../report/finding';
 import { ref } from '../../report/standards';
 import { hashSecret } from '../../util/secret';
 import { parseParams, parseUrl, siteOf, type Params, type ParsedUrl } from '../../util/url';
+import { DELIVERED as CARRIED, DELIVERED_LABEL as LABEL, type DeliveredName as CarriedName } from '../support/delivered';
 import { defineRule, type RuleContext } from '../types';
 
-/** the authorization response's values worth stealing (state is no credential) */
-const CARRIED = ['code', 'access_token', 'id_token'] as const;
-type CarriedName = (typeof CARRIED)[number];
-const LABEL: Record<CarriedName, string> = { code: 'authorization code', access_token: 'access token', id_token: 'ID token' };
 /** a value this short could appear in a URL by chance: only an exact parameter value counts then */
 const MIN_SUBSTRING = 8;
 /** the chain after a callback is judged for this long (a redirect chain takes milliseconds) */
